@@ -1,0 +1,61 @@
+package seqmsg
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		v    Value
+		size int
+	}{
+		{Value{0, 0}, 0},
+		{Value{7, 123456}, 100},
+		{Value{4294967295, 18446744073709551615}, MinSize},
+		{Value{3, 9}, 1000},
+	} {
+		b := Encode(nil, tc.v, tc.size)
+		if tc.size > MinSize && len(b) != tc.size {
+			t.Errorf("Encode(%v, %d): len %d", tc.v, tc.size, len(b))
+		}
+		got, err := Decode(b)
+		if err != nil || got != tc.v {
+			t.Errorf("Decode(Encode(%v)) = %v, %v", tc.v, got, err)
+		}
+	}
+}
+
+func TestEncodeAppends(t *testing.T) {
+	b := Encode([]byte("xx"), Value{1, 2}, 50)
+	if string(b[:2]) != "xx" || len(b) != 52 {
+		t.Fatalf("Encode did not append: %q", b)
+	}
+	if v, err := Decode(b[2:]); err != nil || v != (Value{1, 2}) {
+		t.Fatalf("Decode = %v, %v", v, err)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	good := Encode(nil, Value{5, 42}, 64)
+	flipped := append([]byte(nil), good...)
+	flipped[len(flipped)-1] ^= 1
+	seqChanged := append([]byte(nil), good...)
+	seqChanged[len(Prefix)+2] = '3' // 42 -> 32
+	for name, tc := range map[string]struct {
+		in   []byte
+		want error
+	}{
+		"empty":        {nil, ErrNotSeq},
+		"plain":        {[]byte("hello"), ErrNotSeq},
+		"padding flip": {flipped, ErrCorrupt},
+		"seq changed":  {seqChanged, ErrCorrupt},
+		"truncated":    {good[:len(Prefix)+4], ErrCorrupt},
+		"bad digits":   {[]byte("kq1|a|1|00000000|"), ErrCorrupt},
+		"bad crc":      {[]byte("kq1|1|1|zzzzzzzz|"), ErrCorrupt},
+	} {
+		if _, err := Decode(tc.in); !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
+		}
+	}
+}
