@@ -1,0 +1,243 @@
+// Package broker runs kq's built-in Kafka-compatible cluster.
+//
+// It wraps franz-go's kfake, an in-memory (optionally persisted) Kafka broker
+// that speaks the real wire protocol, and adds what kq needs on top: binding
+// to a chosen host and consecutive ports, SASL users, TLS, persistence across
+// restarts, and fault hooks for the chaos engine (failing or delaying
+// requests of one API, stopping and restarting nodes with their live
+// connections cut, moving partition leaders and coordinators, restarting the
+// whole cluster from its data directory).
+//
+// Every kfake import of kq lives in this package.
+package broker
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+)
+
+// DefaultPort is the first port the built-in broker listens on by default.
+const DefaultPort = 9092
+
+// User is a SASL user the broker accepts, with both SCRAM-SHA-256/512 and
+// PLAIN.
+type User struct {
+	// Name is the user name.
+	Name string
+	// Password is the user's password.
+	Password string
+}
+
+// Options configures a cluster started with [Start].
+type Options struct {
+	// Nodes is the number of broker nodes; 0 means 3.
+	Nodes int
+	// Port is the first port; the other nodes use the ports after it.
+	// 0 picks a free random port for every node.
+	Port int
+	// Host is the address to listen on; "" means 127.0.0.1.
+	Host string
+	// AdvertiseHost is the host put in metadata; "" means Host, or
+	// 127.0.0.1 when Host is a wildcard address.
+	AdvertiseHost string
+	// DataDir persists the cluster's state across restarts; "" keeps it
+	// in memory only.
+	DataDir string
+	// Partitions is the partition count of auto-created topics; 0 means 3.
+	Partitions int
+	// SeedTopics are created at start (name to partition count). kfake
+	// ignores them when persisted state is loaded from DataDir.
+	SeedTopics map[string]int32
+	// Users enables SASL (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN) with
+	// these users; none means no authentication.
+	Users []User
+	// TLS, when set, makes every listener serve TLS.
+	TLS *tls.Config
+	// ClusterID is the cluster id reported in metadata; "" means "kq".
+	ClusterID string
+	// Log receives the broker's own log at LogLevel; nil discards it.
+	Log io.Writer
+	// Debug raises the log level from warnings to debug messages.
+	Debug bool
+}
+
+// Broker is a running built-in cluster. Its methods are safe for concurrent
+// use.
+type Broker struct {
+	opts Options
+
+	mu      sync.Mutex
+	c       *kfake.Cluster
+	ports   map[int32]int // node id -> port
+	conns   *connTracker
+	stopped map[int32]bool
+	closed  bool
+}
+
+// Start starts a cluster and returns once every node listens.
+func Start(opts Options) (*Broker, error) {
+	if opts.Nodes == 0 {
+		opts.Nodes = 3
+	}
+	if opts.Nodes < 1 {
+		return nil, fmt.Errorf("broker: --nodes must be at least 1, got %d", opts.Nodes)
+	}
+	if opts.Partitions == 0 {
+		opts.Partitions = 3
+	}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.AdvertiseHost == "" {
+		opts.AdvertiseHost = advertiseFor(opts.Host)
+	}
+	b := &Broker{opts: opts, conns: newConnTracker(), stopped: map[int32]bool{}}
+	ports := make([]int, opts.Nodes)
+	if opts.Port != 0 {
+		for i := range ports {
+			ports[i] = opts.Port + i
+		}
+	}
+	if err := b.open(ports); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func advertiseFor(host string) string {
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		return "127.0.0.1"
+	}
+	return host
+}
+
+// open starts kfake on the given ports (0 for random) and records the
+// node-to-port map.
+func (b *Broker) open(ports []int) error {
+	c, err := kfake.NewCluster(b.kfakeOptions(ports)...)
+	if err != nil {
+		return describeListenError(err)
+	}
+	b.c = c
+	b.ports = map[int32]int{}
+	for i, addr := range c.ListenAddrs() {
+		_, p, _ := net.SplitHostPort(addr)
+		b.ports[int32(i)], _ = strconv.Atoi(p)
+	}
+	return nil
+}
+
+func (b *Broker) kfakeOptions(ports []int) []kfake.Opt {
+	o := b.opts
+	opts := []kfake.Opt{
+		kfake.Ports(ports...),
+		kfake.ListenFn(b.listen),
+		kfake.AllowAutoTopicCreation(),
+		kfake.DefaultNumPartitions(o.Partitions),
+		kfake.ClusterID(clusterID(o.ClusterID)),
+		kfake.GroupMinSessionTimeout(minSessionTimeout),
+	}
+	for name, parts := range o.SeedTopics {
+		opts = append(opts, kfake.SeedTopics(parts, name))
+	}
+	if o.DataDir != "" {
+		opts = append(opts, kfake.DataDir(o.DataDir))
+	}
+	if len(o.Users) > 0 {
+		opts = append(opts, kfake.EnableSASL())
+		for _, u := range o.Users {
+			for _, m := range []string{"SCRAM-SHA-256", "SCRAM-SHA-512", "PLAIN"} {
+				opts = append(opts, kfake.Superuser(m, u.Name, u.Password))
+			}
+		}
+	}
+	if o.TLS != nil {
+		opts = append(opts, kfake.TLS(o.TLS))
+	}
+	if o.Log != nil {
+		level := kfake.LogLevelWarn
+		if o.Debug {
+			level = kfake.LogLevelDebug
+		}
+		opts = append(opts, kfake.WithLogger(kfake.BasicLogger(o.Log, level)))
+	}
+	return opts
+}
+
+func clusterID(id string) string {
+	if id == "" {
+		return "kq"
+	}
+	return id
+}
+
+// describeListenError turns "address already in use" into a message that
+// names the port.
+func describeListenError(err error) error {
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "listen" {
+		return fmt.Errorf("broker: cannot listen on %v: %w", opErr.Addr, opErr.Err)
+	}
+	return fmt.Errorf("broker: %w", err)
+}
+
+// Addrs returns the advertised host:port of every live node, in node order.
+func (b *Broker) Addrs() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var addrs []string
+	for _, id := range b.nodeIDsLocked() {
+		if !b.stopped[id] {
+			addrs = append(addrs, net.JoinHostPort(b.opts.AdvertiseHost, strconv.Itoa(b.ports[id])))
+		}
+	}
+	return addrs
+}
+
+// Bootstrap returns the comma-separated addresses of every live node, the
+// value for --brokers or KQ_BROKERS.
+func (b *Broker) Bootstrap() string { return strings.Join(b.Addrs(), ",") }
+
+// NodeIDs returns the ids of all nodes, stopped ones included, in order.
+func (b *Broker) NodeIDs() []int32 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.nodeIDsLocked()
+}
+
+func (b *Broker) nodeIDsLocked() []int32 {
+	ids := make([]int32, 0, len(b.ports))
+	for i := int32(0); int(i) < len(b.ports); i++ {
+		ids = append(ids, i)
+	}
+	return ids
+}
+
+// Close stops the cluster, persisting its state when it has a DataDir, and
+// cuts every client connection. Closing twice is a no-op.
+func (b *Broker) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil
+	}
+	b.closed = true
+	b.c.Close()
+	b.conns.cutAll()
+	return nil
+}
+
+// cluster returns the current kfake cluster (it changes on RestartCluster).
+func (b *Broker) cluster() *kfake.Cluster {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.c
+}

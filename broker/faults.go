@@ -1,0 +1,197 @@
+package broker
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// FailRequests answers the next n requests of api (a Kafka API key, such as
+// 0 for Produce) with the Kafka error code for every partition, group or
+// transaction they name, without processing them: the request has no effect
+// on the cluster. It returns an error for an API it cannot answer so.
+func (b *Broker) FailRequests(api int16, n int, code int16) error {
+	if err := canFail(api); err != nil {
+		return err
+	}
+	if n <= 0 {
+		return nil
+	}
+	c := b.cluster()
+	var left atomic.Int64
+	left.Store(int64(n))
+	c.ControlKey(api, func(req kmsg.Request) (kmsg.Response, error, bool) {
+		if left.Add(-1) < 0 {
+			c.DropControl()
+			return nil, nil, false
+		}
+		if left.Load() > 0 {
+			c.KeepControl()
+		}
+		resp, _ := errorResponse(req, code)
+		return resp, nil, true
+	})
+	return nil
+}
+
+// DelayRequests holds every request of api for d before the broker
+// processes it, until the returned stop function is called. Requests on the
+// same connection queue behind a delayed one, as on a slow broker.
+func (b *Broker) DelayRequests(api int16, d time.Duration) (stop func()) {
+	c := b.cluster()
+	done := make(chan struct{})
+	var stopped atomic.Bool
+	c.ControlKey(api, func(kmsg.Request) (kmsg.Response, error, bool) {
+		if stopped.Load() {
+			c.DropControl()
+			return nil, nil, false
+		}
+		c.SleepControl(func() {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-done:
+			}
+		})
+		return nil, nil, false
+	})
+	return func() {
+		if !stopped.Swap(true) {
+			close(done)
+		}
+	}
+}
+
+// StopNode takes node id down as a crashed broker: it leaves the cluster
+// metadata, its partitions get new leaders among the other nodes, its live
+// connections are cut and new ones are refused until [Broker.RestartNode].
+func (b *Broker) StopNode(id int32) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	port, ok := b.ports[id]
+	if !ok {
+		return fmt.Errorf("broker: no node %d", id)
+	}
+	if b.stopped[id] {
+		return fmt.Errorf("broker: node %d is already stopped", id)
+	}
+	if err := b.c.RemoveNode(id); err != nil {
+		return fmt.Errorf("broker: stop node %d: %w", id, err)
+	}
+	b.stopped[id] = true
+	b.conns.setDown(port, true)
+	return nil
+}
+
+// RestartNode brings a node stopped by [Broker.StopNode] back on its port.
+// Partition leaders are reshuffled over all live nodes, as after a real
+// broker's return and a preferred leader election.
+func (b *Broker) RestartNode(id int32) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.stopped[id] {
+		return fmt.Errorf("broker: node %d is not stopped", id)
+	}
+	port := b.ports[id]
+	b.conns.setDown(port, false)
+	if _, _, err := b.c.AddNode(id, port); err != nil {
+		b.conns.setDown(port, true)
+		return fmt.Errorf("broker: restart node %d: %w", id, err)
+	}
+	delete(b.stopped, id)
+	return nil
+}
+
+// StoppedNodes returns the ids of the nodes that are stopped now.
+func (b *Broker) StoppedNodes() []int32 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var ids []int32
+	for _, id := range b.nodeIDsLocked() {
+		if b.stopped[id] {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// LiveConns returns the number of open client connections to node id.
+func (b *Broker) LiveConns(id int32) int {
+	b.mu.Lock()
+	port := b.ports[id]
+	b.mu.Unlock()
+	return b.conns.count(port)
+}
+
+// MoveLeaders elects a new random leader for every partition and bumps the
+// leader epochs, so clients see NOT_LEADER_OR_FOLLOWER and refresh metadata.
+func (b *Broker) MoveLeaders() {
+	b.cluster().ShufflePartitionLeaders()
+}
+
+// MoveLeader moves the leadership of one partition to node.
+func (b *Broker) MoveLeader(topic string, partition, node int32) error {
+	if err := b.cluster().MoveTopicPartition(topic, partition, node); err != nil {
+		return fmt.Errorf("broker: move leader of %s/%d: %w", topic, partition, err)
+	}
+	return nil
+}
+
+// Leader returns the node that leads a partition, or -1 if it does not
+// exist.
+func (b *Broker) Leader(topic string, partition int32) int32 {
+	return b.cluster().LeaderFor(topic, partition)
+}
+
+// MoveCoordinators moves every group and transaction coordinator, so
+// clients get NOT_COORDINATOR and must find the new one.
+func (b *Broker) MoveCoordinators() {
+	b.cluster().RehashCoordinators()
+}
+
+// Coordinator returns the node that coordinates a group or transactional
+// id.
+func (b *Broker) Coordinator(key string) int32 {
+	return b.cluster().CoordinatorFor(key)
+}
+
+// RestartCluster closes the whole cluster and starts it again on the same
+// ports from its data directory, as after a full outage. Client connections
+// are cut; control hooks ([Broker.FailRequests], [Broker.DelayRequests]) do
+// not survive. It needs Options.DataDir: without it the data would be gone.
+func (b *Broker) RestartCluster() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.opts.DataDir == "" {
+		return errors.New("broker: restart needs a data dir")
+	}
+	if b.closed {
+		return errors.New("broker: closed")
+	}
+	ports := make([]int, len(b.ports))
+	for id, p := range b.ports {
+		ports[id] = p
+	}
+	b.c.Close()
+	b.conns.cutAll()
+	for id := range b.stopped {
+		b.conns.setDown(b.ports[id], false)
+	}
+	b.stopped = map[int32]bool{}
+	return b.open(ports)
+}
+
+// PartitionOffsets returns a partition's log start offset, high watermark
+// and last stable offset, read straight from the broker's state.
+func (b *Broker) PartitionOffsets(topic string, partition int32) (start, high, stable int64, err error) {
+	info := b.cluster().PartitionInfo(topic, partition)
+	if info == nil {
+		return 0, 0, 0, fmt.Errorf("broker: no partition %s/%d", topic, partition)
+	}
+	return info.LogStartOffset, info.HighWatermark, info.LastStableOffset, nil
+}
+

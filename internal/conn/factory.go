@@ -1,0 +1,182 @@
+package conn
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/IBM/sarama"
+	"golang.org/x/net/proxy"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// Factory builds kq's Kafka clients from one profile. Every client kq opens
+// comes from a Factory, so connection settings, the chaos dialer and error
+// classification are applied the same way everywhere.
+type Factory struct {
+	// Profile is the resolved connection profile.
+	Profile Profile
+	// Dialer, when set, carries every broker connection (the chaos
+	// engine's fault-injecting dialer uses this).
+	Dialer proxy.Dialer
+	// Tweak, when set, adjusts every configuration after the profile is
+	// applied (for example to lower timeouts in tests).
+	Tweak func(*sarama.Config)
+}
+
+// Config returns a fresh configuration for the profile with the factory's
+// dialer and tweak applied, then each mod in turn.
+func (f Factory) Config(mods ...func(*sarama.Config)) (*sarama.Config, error) {
+	cfg, err := f.Profile.SaramaConfig()
+	if err != nil {
+		return nil, err
+	}
+	if f.Dialer != nil {
+		cfg.Net.Proxy.Enable = true
+		cfg.Net.Proxy.Dialer = f.Dialer
+	}
+	if f.Tweak != nil {
+		f.Tweak(cfg)
+	}
+	for _, m := range mods {
+		m(cfg)
+	}
+	return cfg, nil
+}
+
+// Client connects a sarama client and loads cluster metadata.
+func (f Factory) Client(mods ...func(*sarama.Config)) (sarama.Client, error) {
+	cfg, err := f.Config(mods...)
+	if err != nil {
+		return nil, err
+	}
+	brokers, err := f.Profile.WithDefaults().brokersOrErr()
+	if err != nil {
+		return nil, err
+	}
+	c, err := sarama.NewClient(brokers, cfg)
+	if err != nil {
+		return nil, f.Classify(err)
+	}
+	return c, nil
+}
+
+// Admin connects a cluster admin. Closing the admin closes its client.
+func (f Factory) Admin(mods ...func(*sarama.Config)) (sarama.ClusterAdmin, error) {
+	c, err := f.Client(mods...)
+	if err != nil {
+		return nil, err
+	}
+	a, err := sarama.NewClusterAdminFromClient(c)
+	if err != nil {
+		c.Close()
+		return nil, f.Classify(err)
+	}
+	return a, nil
+}
+
+// AsyncProducer connects an asynchronous producer on its own client.
+func (f Factory) AsyncProducer(mods ...func(*sarama.Config)) (sarama.AsyncProducer, error) {
+	cfg, err := f.Config(mods...)
+	if err != nil {
+		return nil, err
+	}
+	p, err := sarama.NewAsyncProducer(f.Profile.WithDefaults().Brokers, cfg)
+	if err != nil {
+		return nil, f.Classify(err)
+	}
+	return p, nil
+}
+
+// Consumer connects a partition consumer factory on its own client.
+func (f Factory) Consumer(mods ...func(*sarama.Config)) (sarama.Consumer, error) {
+	cfg, err := f.Config(mods...)
+	if err != nil {
+		return nil, err
+	}
+	c, err := sarama.NewConsumer(f.Profile.WithDefaults().Brokers, cfg)
+	if err != nil {
+		return nil, f.Classify(err)
+	}
+	return c, nil
+}
+
+// ConsumerGroup joins group as a new member on its own client.
+func (f Factory) ConsumerGroup(group string, mods ...func(*sarama.Config)) (sarama.ConsumerGroup, error) {
+	cfg, err := f.Config(mods...)
+	if err != nil {
+		return nil, err
+	}
+	g, err := sarama.NewConsumerGroup(f.Profile.WithDefaults().Brokers, group, cfg)
+	if err != nil {
+		return nil, f.Classify(err)
+	}
+	return g, nil
+}
+
+// Classify wraps a connection error so its exit code and message are
+// right: authentication and TLS failures wrap kqerr.ErrAuth, a cluster that
+// cannot be reached wraps kqerr.ErrUnreachable with the addresses tried (and
+// a hint to start `kq broker` at the default address). Other errors are
+// returned as they are.
+func (f Factory) Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	p := f.Profile.WithDefaults()
+	switch {
+	case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrIllegalSASLState),
+		errors.Is(err, sarama.ErrUnsupportedSASLMechanism), strings.Contains(err.Error(), "SASL"):
+		return fmt.Errorf("%w: %s", kqerr.ErrAuth, oneLine(err))
+	case strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:"):
+		return fmt.Errorf("%w: tls handshake with %s: %s", kqerr.ErrAuth, strings.Join(p.Brokers, ","), oneLine(err))
+	case errors.Is(err, sarama.ErrOutOfBrokers), errors.Is(err, sarama.ErrNotConnected):
+		msg := fmt.Sprintf("cannot reach the cluster at %s: %s", strings.Join(p.Brokers, ","), rootCause(err))
+		if p.IsDefaultBroker() {
+			msg += " (start a local cluster with `kq broker`, or set --brokers)"
+		}
+		return fmt.Errorf("%w: %s", kqerr.ErrUnreachable, msg)
+	}
+	return err
+}
+
+// rootCause returns the innermost message of err's first wrapped error, for
+// a short "connection refused" rather than sarama's whole chain.
+func rootCause(err error) string {
+	for {
+		var next error
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			if es := u.Unwrap(); len(es) > 0 {
+				next = es[0]
+			}
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		}
+		if next == nil {
+			return oneLine(err)
+		}
+		err = next
+	}
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
+}
+
+// SyncProducer connects a synchronous producer on its own client. Successes
+// and errors are returned by sarama to the caller, so both are enabled.
+func (f Factory) SyncProducer(mods ...func(*sarama.Config)) (sarama.SyncProducer, error) {
+	cfg, err := f.Config(mods...)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Producer.Return.Successes = true
+	cfg.Producer.Return.Errors = true
+	p, err := sarama.NewSyncProducer(f.Profile.WithDefaults().Brokers, cfg)
+	if err != nil {
+		return nil, f.Classify(err)
+	}
+	return p, nil
+}

@@ -1,0 +1,149 @@
+// Package conn turns kq's connection profile into sarama configuration and
+// clients.
+//
+// A [Profile] is resolved once at start-up (flags, KQ_* environment, config
+// file, defaults); [Profile.SaramaConfig] is the one place it becomes a
+// *sarama.Config, and [Factory] is the one place kq's clients, admins,
+// producers and consumers are built. Connection failures come back wrapping
+// kqerr.ErrUnreachable or kqerr.ErrAuth with a one-line message that names
+// the addresses tried.
+package conn
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// DefaultBroker is the bootstrap address used when none is configured: the
+// first node of `kq broker`.
+const DefaultBroker = "127.0.0.1:9092"
+
+// DefaultKafkaVersion is the protocol version kq speaks by default. sarama
+// clamps each request to what the broker advertises in ApiVersions, so this
+// works with older clusters too; 2.8 enables every admin call kq uses.
+const DefaultKafkaVersion = "2.8.0"
+
+// DefaultTimeout bounds dialing and each request round trip.
+const DefaultTimeout = 10 * time.Second
+
+// Profile is a resolved connection profile.
+type Profile struct {
+	// Brokers are the bootstrap addresses (host:port).
+	Brokers []string `json:"brokers" yaml:"brokers"`
+	// ClientID is sent to the brokers with every request.
+	ClientID string `json:"client_id" yaml:"client-id"`
+	// KafkaVersion is the protocol version to speak, e.g. "2.8.0".
+	KafkaVersion string `json:"kafka_version" yaml:"kafka-version"`
+	// Timeout is the dial timeout and the per-request timeout.
+	Timeout time.Duration `json:"timeout" yaml:"timeout"`
+	// TLS configures transport security.
+	TLS TLS `json:"tls" yaml:"tls"`
+	// SASL configures authentication.
+	SASL SASL `json:"sasl" yaml:"sasl"`
+}
+
+// TLS holds the TLS settings of a profile.
+type TLS struct {
+	// Enabled turns TLS on; any of the file settings also implies it.
+	Enabled bool `json:"enabled" yaml:"enabled"`
+	// CAFile is a PEM bundle of CAs to trust instead of the system pool.
+	CAFile string `json:"ca_file,omitempty" yaml:"ca,omitempty"`
+	// CertFile and KeyFile are the client certificate and key (PEM).
+	CertFile string `json:"cert_file,omitempty" yaml:"cert,omitempty"`
+	// KeyFile is the client key (PEM) that goes with CertFile.
+	KeyFile string `json:"key_file,omitempty" yaml:"key,omitempty"`
+	// Insecure skips verification of the server certificate.
+	Insecure bool `json:"insecure,omitempty" yaml:"insecure,omitempty"`
+}
+
+// SASL holds the SASL settings of a profile.
+type SASL struct {
+	// Mechanism is "", "plain", "scram-sha-256" or "scram-sha-512".
+	Mechanism string `json:"mechanism,omitempty" yaml:"mechanism,omitempty"`
+	// User is the SASL user name.
+	User string `json:"user,omitempty" yaml:"user,omitempty"`
+	// Password is the secret; it is never printed.
+	Password string `json:"password,omitempty" yaml:"password,omitempty"`
+}
+
+// Redacted returns a copy of p that is safe to print: the password is
+// replaced by "<redacted>" when set.
+func (p Profile) Redacted() Profile {
+	if p.SASL.Password != "" {
+		p.SASL.Password = "<redacted>"
+	}
+	return p
+}
+
+// WithDefaults returns p with empty fields set to kq's defaults.
+func (p Profile) WithDefaults() Profile {
+	if len(p.Brokers) == 0 {
+		p.Brokers = []string{DefaultBroker}
+	}
+	if p.ClientID == "" {
+		p.ClientID = "kq"
+	}
+	if p.KafkaVersion == "" {
+		p.KafkaVersion = DefaultKafkaVersion
+	}
+	if p.Timeout <= 0 {
+		p.Timeout = DefaultTimeout
+	}
+	return p
+}
+
+// IsDefaultBroker reports whether p points at the default local address,
+// where `kq broker` would listen.
+func (p Profile) IsDefaultBroker() bool {
+	return len(p.Brokers) == 1 && p.Brokers[0] == DefaultBroker
+}
+
+// Validate checks the profile for settings that can never work.
+func (p Profile) Validate() error {
+	for _, b := range p.Brokers {
+		if !strings.Contains(b, ":") {
+			return kqerr.Usagef("broker address %q has no port (want host:port)", b)
+		}
+	}
+	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
+		return kqerr.Usagef("invalid --kafka-version %q: %v", p.KafkaVersion, err)
+	}
+	switch strings.ToLower(p.SASL.Mechanism) {
+	case "", "plain", "scram-sha-256", "scram-sha-512":
+	default:
+		return kqerr.Usagef("unknown --sasl-mechanism %q (want plain, scram-sha-256 or scram-sha-512)", p.SASL.Mechanism)
+	}
+	if p.SASL.Mechanism != "" && p.SASL.User == "" {
+		return kqerr.Usagef("--sasl-mechanism %s needs --sasl-user", p.SASL.Mechanism)
+	}
+	if (p.TLS.CertFile == "") != (p.TLS.KeyFile == "") {
+		return kqerr.Usagef("--tls-cert and --tls-key go together")
+	}
+	return nil
+}
+
+// SplitBrokers splits a comma-separated broker list, dropping blanks.
+func SplitBrokers(s string) []string {
+	var out []string
+	for _, b := range strings.Split(s, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+var errNoBrokers = errors.New("no brokers configured")
+
+func (p Profile) brokersOrErr() ([]string, error) {
+	if len(p.Brokers) == 0 {
+		return nil, fmt.Errorf("%w: %w", kqerr.ErrUsage, errNoBrokers)
+	}
+	return p.Brokers, nil
+}

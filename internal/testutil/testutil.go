@@ -1,0 +1,57 @@
+// Package testutil holds helpers for kq's tests: an in-process built-in
+// broker per test, and a client factory pointed at it.
+package testutil
+
+import (
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/internal/conn"
+)
+
+// StartBroker starts a built-in cluster on random 127.0.0.1 ports for the
+// test and closes it with t.Cleanup. opts may be nil for three nodes.
+func StartBroker(t testing.TB, opts *broker.Options) *broker.Broker {
+	t.Helper()
+	var o broker.Options
+	if opts != nil {
+		o = *opts
+	}
+	o.Port = 0
+	o.Host = "127.0.0.1"
+	b, err := broker.Start(o)
+	if err != nil {
+		t.Fatalf("start broker: %v", err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
+// Factory returns a client factory for b with short timeouts suited to
+// tests.
+func Factory(b *broker.Broker) conn.Factory {
+	return conn.Factory{
+		Profile: conn.Profile{Brokers: b.Addrs(), Timeout: 5 * time.Second},
+		Tweak: func(c *sarama.Config) {
+			c.Metadata.Retry.Backoff = 50 * time.Millisecond
+			c.Producer.Retry.Backoff = 50 * time.Millisecond
+			c.Consumer.Retry.Backoff = 50 * time.Millisecond
+		},
+	}
+}
+
+// Eventually polls cond every few milliseconds until it returns true or
+// the timeout passes, then fails the test with msg.
+func Eventually(t testing.TB, timeout time.Duration, msg string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, msg)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
