@@ -64,7 +64,6 @@ func TestPortInUse(t *testing.T) {
 	}
 }
 
-
 func TestFailRequests(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
 	if _, _, err := produceOne(t, b, "t", "warm-up"); err != nil {

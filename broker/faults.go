@@ -194,4 +194,3 @@ func (b *Broker) PartitionOffsets(topic string, partition int32) (start, high, s
 	}
 	return info.LogStartOffset, info.HighWatermark, info.LastStableOffset, nil
 }
-

@@ -110,4 +110,3 @@ func (s *scramClient) Step(challenge string) (string, error) {
 }
 
 func (s *scramClient) Done() bool { return s.conv.Done() }
-
