@@ -1,0 +1,135 @@
+package verify
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// wireEvent is an Event as a JSON line. Pointers tell a field that is absent
+// from one that is zero.
+type wireEvent struct {
+	Type        EventType         `json:"type"`
+	Producer    *uint32           `json:"producer,omitempty"`
+	Seq         *uint64           `json:"seq,omitempty"`
+	Status      Status            `json:"status,omitempty"`
+	Consumer    string            `json:"consumer,omitempty"`
+	Topic       string            `json:"topic,omitempty"`
+	Partition   *int32            `json:"partition,omitempty"`
+	Offset      *int64            `json:"offset,omitempty"`
+	LastOffset  *int64            `json:"last_offset,omitempty"`
+	ValueStatus ValueStatus       `json:"value_status,omitempty"`
+	Error       string            `json:"error,omitempty"`
+	Name        string            `json:"name,omitempty"`
+	Phase       string            `json:"phase,omitempty"`
+	Target      string            `json:"target,omitempty"`
+	Version     int               `json:"version,omitempty"`
+	Semantics   Semantics         `json:"semantics,omitempty"`
+	Settings    map[string]string `json:"settings,omitempty"`
+	Time        time.Time         `json:"time,omitzero"`
+}
+
+// MarshalJSON encodes e as one history line: a JSON object with snake_case
+// keys, holding only the keys its type uses. For example:
+//
+//	{"type":"meta","version":1,"semantics":"exactly-once","settings":{"acks":"all"}}
+//	{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"time":"…"}
+//	{"type":"send","producer":0,"seq":8,"status":"info","error":"request timed out"}
+//	{"type":"deliver","consumer":"c1","topic":"t","partition":2,"offset":41,"producer":0,"seq":7}
+//	{"type":"deliver","topic":"t","partition":2,"offset":42,"value_status":"unknown"}
+//	{"type":"abort","topic":"out","partition":0,"offset":100,"last_offset":109}
+//	{"type":"fault","name":"leader-move","phase":"start","target":"t/2"}
+//
+// Partition and Offset are left out when they are [NoOffset] (and the offset
+// of a send that was not acknowledged is always left out).
+func (e Event) MarshalJSON() ([]byte, error) {
+	w := wireEvent{Type: e.Type, Time: e.Time, Error: e.Error}
+	switch e.Type {
+	case TypeSend:
+		w.Producer, w.Seq, w.Status, w.Topic = &e.Producer, &e.Seq, e.Status, e.Topic
+		w.Partition = known(e.Partition)
+		if e.Status == StatusOK {
+			w.Offset = known(e.Offset)
+		}
+	case TypeDeliver:
+		w.Consumer, w.Topic = e.Consumer, e.Topic
+		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
+		if e.ValueStatus == "" || e.ValueStatus == ValueOK {
+			w.Producer, w.Seq = &e.Producer, &e.Seq
+		} else {
+			w.ValueStatus = e.ValueStatus
+		}
+	case TypeAbort:
+		w.Topic, w.Partition, w.Offset = e.Topic, known(e.Partition), known(e.Offset)
+		if e.LastOffset > e.Offset {
+			w.LastOffset = &e.LastOffset
+		}
+	case TypeFault:
+		w.Name, w.Phase, w.Target = e.Name, e.Phase, e.Target
+	case TypeMeta:
+		w.Version, w.Semantics, w.Settings = max(e.Version, HistoryVersion), e.Semantics, e.Settings
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON decodes one history line into e and validates it (see
+// [Event.Validate]). Absent partitions and offsets become [NoOffset]; keys
+// it does not know are ignored. Its errors for well-formed JSON that is not a
+// valid event match [kqerr.ErrUsage].
+func (e *Event) UnmarshalJSON(b []byte) error {
+	var w wireEvent
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	if err := w.requireValue(); err != nil {
+		return err
+	}
+	*e = Event{
+		Type: w.Type, Time: w.Time, Status: w.Status, Error: w.Error,
+		Consumer: w.Consumer, ValueStatus: w.ValueStatus,
+		Topic: w.Topic, Partition: orNo(w.Partition), Offset: orNo(w.Offset), LastOffset: orNo(w.LastOffset),
+		Name: w.Name, Phase: w.Phase, Target: w.Target,
+		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings,
+	}
+	if w.Producer != nil {
+		e.Producer = *w.Producer
+	}
+	if w.Seq != nil {
+		e.Seq = *w.Seq
+	}
+	if w.LastOffset != nil && *w.LastOffset < e.Offset {
+		return kqerr.Usagef("abort event has last_offset %d before offset %d", *w.LastOffset, e.Offset)
+	}
+	return e.Validate()
+}
+
+// requireValue checks that a send, or a delivery of a kq value, names its
+// value: producer 0 and seq 0 are a real value, so absence must be caught.
+func (w *wireEvent) requireValue() error {
+	named := w.Type == TypeSend ||
+		(w.Type == TypeDeliver && (w.ValueStatus == "" || w.ValueStatus == ValueOK))
+	if !named {
+		return nil
+	}
+	if w.Producer == nil || w.Seq == nil {
+		return kqerr.Usagef("%s event needs producer and seq", w.Type)
+	}
+	return nil
+}
+
+// known returns a pointer to v, or nil when v is negative (not known).
+func known[T int32 | int64](v T) *T {
+	if v < 0 {
+		return nil
+	}
+	return &v
+}
+
+// orNo returns *p, or NoOffset when p is nil.
+func orNo[T int32 | int64](p *T) T {
+	if p == nil {
+		return NoOffset
+	}
+	return *p
+}
