@@ -27,17 +27,13 @@ type CheckerOptions struct {
 // A Checker is not safe for concurrent use; a [Recorder] serialises the
 // events it feeds one.
 type Checker struct {
-	values   valueIndex
-	logs     map[topicPartition]*partLog
-	lastTP   topicPartition
-	lastLog  *partLog
-	counts   Counts // event counts and the anomalies judged as events arrive
-	examples examples
-}
-
-type topicPartition struct {
-	topic     string
-	partition int32
+	values    valueIndex
+	topics    map[string]*topicLogs
+	lastTopic string
+	last      *topicLogs // logs of lastTopic, nil before the first
+	logs      []*partLog // every log, in creation order
+	counts    Counts     // event counts and the anomalies judged as events arrive
+	examples  examples
 }
 
 // NewChecker returns an empty Checker.
@@ -48,7 +44,7 @@ func NewChecker(opts CheckerOptions) *Checker {
 	}
 	return &Checker{
 		values:   newValueIndex(),
-		logs:     map[topicPartition]*partLog{},
+		topics:   map[string]*topicLogs{},
 		examples: examples{max: max(n, 0)},
 	}
 }
@@ -58,21 +54,21 @@ func NewChecker(opts CheckerOptions) *Checker {
 // values than a Checker can number (about a billion); the Checker is then
 // unchanged.
 func (c *Checker) Add(e Event) error {
-	if err := e.Validate(); err != nil {
+	if err := e.validate(); err != nil {
 		return err
 	}
 	switch e.Type {
 	case TypeSend:
-		return c.send(e)
+		return c.send(&e)
 	case TypeDeliver:
-		return c.deliver(e)
+		return c.deliver(&e)
 	case TypeAbort:
 		c.log(e.Topic, e.Partition).abort(e.Offset, e.lastOffset())
 	}
 	return nil
 }
 
-func (c *Checker) send(e Event) error {
+func (c *Checker) send(e *Event) error {
 	ord, err := c.values.ordinal(e.Producer, e.Seq)
 	if err != nil {
 		return err
@@ -93,7 +89,7 @@ func (c *Checker) send(e Event) error {
 	return nil
 }
 
-func (c *Checker) deliver(e Event) error {
+func (c *Checker) deliver(e *Event) error {
 	var ord uint32
 	switch e.ValueStatus {
 	case ValueCorrupt:
@@ -116,7 +112,7 @@ func (c *Checker) deliver(e Event) error {
 // delivered is false, a delivery when it is true. It judges the anomalies
 // one offset shows by itself: conflicts, redeliveries, corrupt and unknown
 // values.
-func (c *Checker) place(e Event, ord uint32, delivered bool) {
+func (c *Checker) place(e *Event, ord uint32, delivered bool) {
 	slot := c.log(e.Topic, e.Partition).slot(e.Offset)
 	held := *slot & ordMask
 	switch {
@@ -148,20 +144,24 @@ func (c *Checker) place(e Event, ord uint32, delivered bool) {
 
 // log returns the log of topic/partition, creating it if needed.
 func (c *Checker) log(topic string, partition int32) *partLog {
-	tp := topicPartition{topic, partition}
-	if c.lastLog != nil && c.lastTP == tp {
-		return c.lastLog
+	if c.last == nil || topic != c.lastTopic {
+		tl, ok := c.topics[topic]
+		if !ok {
+			tl = &topicLogs{}
+			c.topics[topic] = tl
+		}
+		c.lastTopic, c.last = topic, tl
 	}
-	l, ok := c.logs[tp]
-	if !ok {
+	l := c.last.get(partition)
+	if l == nil {
 		l = newPartLog(topic, partition)
-		c.logs[tp] = l
+		c.last.put(partition, l)
+		c.logs = append(c.logs, l)
 	}
-	c.lastTP, c.lastLog = tp, l
 	return l
 }
 
-func (c *Checker) example(a Anomaly, e Event, ord uint32, detail string) {
+func (c *Checker) example(a Anomaly, e *Event, ord uint32, detail string) {
 	if c.examples.full(a) {
 		return
 	}

@@ -55,10 +55,7 @@ func newScan(c *Checker, out *Counts) *scan {
 
 // sortedLogs returns the logs by topic, then partition.
 func (c *Checker) sortedLogs() []*partLog {
-	logs := make([]*partLog, 0, len(c.logs))
-	for _, l := range c.logs {
-		logs = append(logs, l)
-	}
+	logs := slices.Clone(c.logs)
 	slices.SortFunc(logs, func(a, b *partLog) int {
 		return cmp.Or(cmp.Compare(a.topic, b.topic), cmp.Compare(a.partition, b.partition))
 	})

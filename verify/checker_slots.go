@@ -20,6 +20,37 @@ const (
 
 type page [pageSize]uint32
 
+// densePartitions is how many partition numbers of a topic a slice indexes
+// directly; higher ones go in a map.
+const densePartitions = 1 << 12
+
+// topicLogs finds the partition logs of one topic.
+type topicLogs struct {
+	dense  []*partLog
+	sparse map[int32]*partLog
+}
+
+func (t *topicLogs) get(partition int32) *partLog {
+	if int(partition) < len(t.dense) {
+		return t.dense[partition]
+	}
+	return t.sparse[partition]
+}
+
+func (t *topicLogs) put(partition int32, l *partLog) {
+	if partition >= densePartitions {
+		if t.sparse == nil {
+			t.sparse = map[int32]*partLog{}
+		}
+		t.sparse[partition] = l
+		return
+	}
+	for int(partition) >= len(t.dense) {
+		t.dense = append(t.dense, nil)
+	}
+	t.dense[partition] = l
+}
+
 // span is an inclusive range of offsets.
 type span struct{ first, last int64 }
 

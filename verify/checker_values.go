@@ -44,45 +44,84 @@ type seqBlock struct {
 	bits     [numKinds][blockWords]uint64
 }
 
-type blockKey struct {
-	producer uint32
-	hi       uint64 // seq >> blockBits
+// denseBlocks bounds the block ids a producer keeps in a slice indexed by
+// seq >> blockBits (4 bytes each); blocks further out go in a map, so a
+// stray huge sequence number costs one map entry, not a huge slice.
+const denseBlocks = 1 << 16
+
+// producerBlocks finds the block ids of one producer.
+type producerBlocks struct {
+	idx    uint32            // dense index of the producer
+	dense  []uint32          // block id by seq >> blockBits; 0 means none yet
+	sparse map[uint64]uint32 // block id by seq >> blockBits, beyond dense
 }
+
+// smallProducers is how many producer ids a slice indexes directly.
+const smallProducers = 1 << 10
 
 // valueIndex maps values to ordinals and keeps their bits.
 type valueIndex struct {
-	ids       map[blockKey]uint32
 	blocks    []*seqBlock // by block id; blocks[0] is nil
-	producers map[uint32]uint32
+	small     []*producerBlocks
+	producers map[uint32]*producerBlocks
 }
 
 func newValueIndex() valueIndex {
-	return valueIndex{ids: map[blockKey]uint32{}, blocks: []*seqBlock{nil}, producers: map[uint32]uint32{}}
+	return valueIndex{blocks: []*seqBlock{nil}, small: make([]*producerBlocks, smallProducers), producers: map[uint32]*producerBlocks{}}
 }
 
 // ordinal returns the ordinal of producer/seq, giving its block an id if it
 // has none. It fails when the history names more blocks than ordinals hold.
 func (x *valueIndex) ordinal(producer uint32, seq uint64) (uint32, error) {
-	k := blockKey{producer, seq >> blockBits}
-	id, ok := x.ids[k]
-	if !ok {
+	pb := x.producer(producer)
+	hi := seq >> blockBits
+	id := pb.lookup(hi)
+	if id == 0 {
 		if len(x.blocks) >= maxBlocks {
 			return 0, fmt.Errorf("too many distinct sequence ranges (over %d values): sequence numbers must count up from 0", maxBlocks*blockSize)
 		}
 		id = uint32(len(x.blocks))
-		x.ids[k] = id
-		x.blocks = append(x.blocks, &seqBlock{producer: producer, pidx: x.producerIndex(producer), base: k.hi << blockBits})
+		pb.store(hi, id)
+		x.blocks = append(x.blocks, &seqBlock{producer: producer, pidx: pb.idx, base: hi << blockBits})
 	}
 	return id<<blockBits | uint32(seq&(blockSize-1)), nil
 }
 
-func (x *valueIndex) producerIndex(p uint32) uint32 {
-	i, ok := x.producers[p]
-	if !ok {
-		i = uint32(len(x.producers))
-		x.producers[p] = i
+// producer returns the blocks of producer p, creating them if needed.
+func (x *valueIndex) producer(p uint32) *producerBlocks {
+	if p < smallProducers && x.small[p] != nil {
+		return x.small[p]
 	}
-	return i
+	pb, ok := x.producers[p]
+	if !ok {
+		pb = &producerBlocks{idx: uint32(len(x.producers))}
+		x.producers[p] = pb
+		if p < smallProducers {
+			x.small[p] = pb
+		}
+	}
+	return pb
+}
+
+func (pb *producerBlocks) lookup(hi uint64) uint32 {
+	if hi < uint64(len(pb.dense)) {
+		return pb.dense[hi]
+	}
+	return pb.sparse[hi]
+}
+
+func (pb *producerBlocks) store(hi uint64, id uint32) {
+	if hi >= denseBlocks {
+		if pb.sparse == nil {
+			pb.sparse = map[uint64]uint32{}
+		}
+		pb.sparse[hi] = id
+		return
+	}
+	for uint64(len(pb.dense)) <= hi {
+		pb.dense = append(pb.dense, 0)
+	}
+	pb.dense[hi] = id
 }
 
 // set sets bit k of the value ord.

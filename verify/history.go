@@ -160,7 +160,9 @@ func NewDelivery(consumer, topic string, partition int32, offset int64, value []
 
 // Validate reports whether e is well formed: a known type, and the fields
 // its type requires present and in range. Its errors match [kqerr.ErrUsage].
-func (e Event) Validate() error {
+func (e Event) Validate() error { return e.validate() }
+
+func (e *Event) validate() error {
 	switch e.Type {
 	case TypeSend:
 		return e.validateSend()
@@ -179,7 +181,7 @@ func (e Event) Validate() error {
 	}
 }
 
-func (e Event) validateSend() error {
+func (e *Event) validateSend() error {
 	switch e.Status {
 	case StatusOK:
 		return e.validatePlace()
@@ -192,7 +194,7 @@ func (e Event) validateSend() error {
 	}
 }
 
-func (e Event) validateDeliver() error {
+func (e *Event) validateDeliver() error {
 	switch e.ValueStatus {
 	case "", ValueOK, ValueCorrupt, ValueUnknown:
 		return e.validatePlace()
@@ -201,7 +203,7 @@ func (e Event) validateDeliver() error {
 	}
 }
 
-func (e Event) validatePlace() error {
+func (e *Event) validatePlace() error {
 	if e.Partition < 0 {
 		return kqerr.Usagef("%s event has a missing or negative partition", e.Type)
 	}
@@ -211,7 +213,7 @@ func (e Event) validatePlace() error {
 	return nil
 }
 
-func (e Event) validateFault() error {
+func (e *Event) validateFault() error {
 	if e.Name == "" {
 		return kqerr.Usagef("fault event has no name")
 	}
@@ -223,7 +225,7 @@ func (e Event) validateFault() error {
 	}
 }
 
-func (e Event) validateMeta() error {
+func (e *Event) validateMeta() error {
 	if e.Version > HistoryVersion {
 		return kqerr.Usagef("history version %d is newer than this kq reads (%d)", e.Version, HistoryVersion)
 	}

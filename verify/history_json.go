@@ -77,7 +77,11 @@ func (e Event) MarshalJSON() ([]byte, error) {
 // [Event.Validate]). Absent partitions and offsets become [NoOffset]; keys
 // it does not know are ignored. Its errors for well-formed JSON that is not a
 // valid event match [kqerr.ErrUsage].
-func (e *Event) UnmarshalJSON(b []byte) error {
+func (e *Event) UnmarshalJSON(b []byte) error { return e.decode(b) }
+
+// decode is UnmarshalJSON without the encoding/json round trip that calling
+// it through json.Unmarshal costs.
+func (e *Event) decode(b []byte) error {
 	var w wireEvent
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err

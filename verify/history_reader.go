@@ -3,7 +3,6 @@ package verify
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,7 +29,7 @@ func ReadHistory(r io.Reader, fn func(Event) error) error {
 			continue
 		}
 		var e Event
-		if err := json.Unmarshal(b, &e); err != nil {
+		if err := e.decode(b); err != nil {
 			return lineError(line, err)
 		}
 		if err := fn(e); err != nil {
