@@ -100,19 +100,12 @@ func (l *partLog) each(fn func(offset int64, slot uint32) bool) bool {
 	return true
 }
 
-// abortedSpans returns the aborted ranges sorted and merged.
+// abortedSpans returns the aborted ranges sorted by first offset; they may
+// overlap, which spanCursor allows.
 func (l *partLog) abortedSpans() []span {
 	s := slices.Clone(l.aborted)
 	slices.SortFunc(s, func(a, b span) int { return cmp.Compare(a.first, b.first) })
-	out := s[:0]
-	for _, sp := range s {
-		if n := len(out); n > 0 && sp.first <= out[n-1].last+1 {
-			out[n-1].last = max(out[n-1].last, sp.last)
-			continue
-		}
-		out = append(out, sp)
-	}
-	return out
+	return s
 }
 
 // abort marks first through last as aborted, extending the latest range
@@ -125,7 +118,9 @@ func (l *partLog) abort(first, last int64) {
 	l.aborted = append(l.aborted, span{first, last})
 }
 
-// spanCursor answers "is offset aborted?" for ascending offsets.
+// spanCursor answers "is offset aborted?" for ascending offsets, over spans
+// sorted by first offset. Skipping the spans that end before offset is
+// enough: if the next one starts after offset, so do all later ones.
 type spanCursor struct {
 	spans []span
 	i     int

@@ -37,6 +37,16 @@ func ackDel(p uint32, seq uint64, part int32, off int64) []Event {
 	return []Event{ack(p, seq, part, off), del(p, seq, part, off)}
 }
 
+// infoDels is n indeterminate sends of producer 0, delivered at offsets 0
+// to n-1 of partition 0.
+func infoDels(n int) []Event {
+	var out []Event
+	for i := range n {
+		out = append(out, sendStatus(StatusInfo, 0, uint64(i)), del(0, uint64(i), 0, int64(i)))
+	}
+	return out
+}
+
 func join(groups ...[]Event) []Event {
 	var out []Event
 	for _, g := range groups {
@@ -141,6 +151,10 @@ func TestCheckerAnomalies(t *testing.T) {
 		events: []Event{sendStatus(StatusInfo, 0, 0), abortAt(0, 0, 1), del(0, 0, 0, 0),
 			del(0, 0, 0, 2)},
 		want: Counts{Sent: 1, Indeterminate: 1, Delivered: 2, AbortedReads: 1},
+	}, {
+		name:   "overlapping and adjacent aborts in any order",
+		events: join(infoDels(12), []Event{abortAt(0, 5, 7), abortAt(0, 0, 2), abortAt(0, 1, 6), abortAt(0, 9, 9), abortAt(0, 10, 10)}),
+		want:   Counts{Sent: 12, Indeterminate: 12, Delivered: 12, AbortedReads: 10},
 	}, {
 		name:   "corrupt value",
 		events: join(ackDel(0, 0, 0, 0), []Event{bad(ValueCorrupt, 0, 1), bad(ValueCorrupt, 0, 1)}),
