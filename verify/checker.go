@@ -24,6 +24,10 @@ type CheckerOptions struct {
 // name an output topic pays for both logs). Sequence numbers should count up
 // from 0 per producer: widely scattered ones cost a block each.
 //
+// Feed it the deliveries of the consumer whose view is being judged (in a
+// copy pipeline, the final validator's), not those of intermediate
+// consumers: any delivery of a value counts against its loss.
+//
 // A Checker is not safe for concurrent use; a [Recorder] serialises the
 // events it feeds one.
 type Checker struct {

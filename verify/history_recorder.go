@@ -33,8 +33,9 @@ func NewRecorder(w io.Writer, c *Checker) *Recorder {
 
 // Record validates e, stamps it with the current time if its Time is zero,
 // writes it as one line and adds it to the Checker. An invalid event is
-// rejected (a usage error) and neither written nor checked. After a write
-// error every call returns that error.
+// rejected (a usage error) and neither written nor checked; an error from
+// [Checker.Add] is returned after the line was written. After a write error
+// every call returns that error.
 func (r *Recorder) Record(e Event) error {
 	if err := e.Validate(); err != nil {
 		return err
@@ -57,7 +58,8 @@ func (r *Recorder) Record(e Event) error {
 }
 
 // Result returns the counts of the Checker the Recorder feeds (the zero
-// Counts when it feeds none); safe to call while others Record.
+// Counts when it feeds none); safe to call while others Record, which wait
+// for it. It scans the whole log (see [Checker.Result]): call it rarely.
 func (r *Recorder) Result() Counts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
