@@ -1,0 +1,151 @@
+package chaos
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// respHook sees the response bodies a link forwards, with the API key and
+// version of their request.
+type respHook interface {
+	// wants reports whether the hook looks at responses of key at version.
+	wants(key, version int16) bool
+	// rewrite returns the body to forward instead (or the same slice).
+	rewrite(key, version int16, body []byte) ([]byte, error)
+}
+
+// errLinkClosed ends a pump whose link was closed by a fault.
+var errLinkClosed = errors.New("chaos: link closed")
+
+// link joins a client-side connection (down) to a broker-side one (up) and
+// pumps frames both ways through the engine's faults: requests down to up,
+// responses up to down.
+type link struct {
+	e      *Engine
+	addr   string // the broker's address, as the engine's targets name it
+	down   net.Conn
+	up     net.Conn
+	hook   respHook
+	flight *inflight
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	opaque  atomic.Bool
+	decided chan struct{} // closed once opaque is known
+
+	mu    sync.Mutex
+	holes map[string]bool // blackhole faults that silenced the link
+	once  sync.Once
+}
+
+// startLink registers a link with the engine and starts its two pumps. The
+// link closes both connections when either side ends or a fault cuts it.
+func (e *Engine) startLink(down, up net.Conn, addr string, hook respHook) *link {
+	l := &link{e: e, addr: addr, down: down, up: up, hook: hook, flight: newInflight(),
+		decided: make(chan struct{}), holes: map[string]bool{}}
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	e.track(l)
+	go l.requests()
+	go l.responses()
+	return l
+}
+
+// close ends the link; rst makes TCP sockets send a reset instead of a
+// graceful close.
+func (l *link) close(rst bool) {
+	l.once.Do(func() {
+		l.cancel()
+		for _, c := range []net.Conn{l.down, l.up} {
+			if tc, ok := c.(*net.TCPConn); ok && rst {
+				_ = tc.SetLinger(0)
+			}
+			_ = c.Close()
+		}
+		l.e.untrack(l)
+	})
+}
+
+// hole silences the link for blackhole fault id.
+func (l *link) hole(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.holes[id] = true
+}
+
+// holed reports whether a blackhole silenced the link.
+func (l *link) holed() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.holes) > 0
+}
+
+// unhole forgets blackhole fault id and reports whether it had silenced the
+// link, which must then be cut: frames were lost inside it.
+func (l *link) unhole(id string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	had := l.holes[id]
+	delete(l.holes, id)
+	return had
+}
+
+// sleep waits d, or less if the link closes; it reports whether the link
+// is still up.
+func (l *link) sleep(d time.Duration) bool {
+	if d <= 0 {
+		return l.ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-l.ctx.Done():
+		return false
+	}
+}
+
+// writeFrame writes payload behind its length prefix, after the bandwidth
+// faults let it pass.
+func (l *link) writeFrame(w net.Conn, key int16, payload []byte) error {
+	if err := l.e.throttle(l.ctx, l.addr, key, len(payload)+4); err != nil {
+		return err
+	}
+	bufs := net.Buffers{lengthPrefix(len(payload)), payload}
+	_, err := bufs.WriteTo(w)
+	return err
+}
+
+func lengthPrefix(n int) []byte {
+	return []byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
+// classify peeks at the client's first four bytes: a plausible frame
+// length means Kafka framing, anything else (a TLS ClientHello) makes the
+// link opaque. It reports false when the client went away first.
+func (l *link) classify(br *bufio.Reader) bool {
+	defer close(l.decided)
+	prefix, err := br.Peek(4)
+	if err != nil {
+		return false
+	}
+	if _, err := frameLen(prefix, MaxFrameSize); err != nil {
+		l.opaque.Store(true)
+	}
+	return true
+}
+
+// waitDecided waits until classify ran; false if the link closed first.
+func (l *link) waitDecided() bool {
+	select {
+	case <-l.decided:
+		return true
+	case <-l.ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,189 @@
+package chaos
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+)
+
+// pumpBuffer is the read buffer of each pump.
+const pumpBuffer = 64 << 10
+
+// requests pumps client frames to the broker until either side ends.
+func (l *link) requests() {
+	defer l.close(false)
+	br := bufio.NewReaderSize(l.down, pumpBuffer)
+	if !l.classify(br) {
+		return
+	}
+	if l.opaque.Load() {
+		l.rawRequests(br)
+		return
+	}
+	for {
+		frame, err := ReadFrame(br, MaxFrameSize)
+		if err != nil || l.request(frame) != nil {
+			return
+		}
+	}
+}
+
+// request applies the engine's verdict to one request frame.
+func (l *link) request(frame []byte) error {
+	h, err := ParseRequestHeader(frame)
+	if err != nil {
+		return err
+	}
+	if l.holed() {
+		return nil
+	}
+	v := l.e.onRequest(l.addr, h.Key)
+	switch {
+	case v.blackhole != "":
+		l.hole(v.blackhole)
+		return nil
+	case v.reset || v.dropRequest:
+		l.close(true)
+		return errLinkClosed
+	}
+	if expectsResponse(h, frame) {
+		p := &pending{key: h.Key, version: h.Version, copies: 1, drop: v.dropResponse, errCode: v.errCode}
+		if v.duplicate {
+			p.copies = 2
+		}
+		if err := l.flight.add(h.CorrelationID, p); err != nil {
+			return err
+		}
+	}
+	if !l.sleep(v.delay) {
+		return errLinkClosed
+	}
+	if err := l.writeFrame(l.up, h.Key, frame); err != nil || !v.duplicate {
+		return err
+	}
+	return l.writeFrame(l.up, h.Key, frame)
+}
+
+// responses pumps broker frames to the client until either side ends.
+func (l *link) responses() {
+	defer l.close(false)
+	if !l.waitDecided() {
+		return
+	}
+	br := bufio.NewReaderSize(l.up, pumpBuffer)
+	if l.opaque.Load() {
+		l.rawResponses(br)
+		return
+	}
+	for {
+		frame, err := ReadFrame(br, MaxFrameSize)
+		if err != nil || l.response(frame) != nil {
+			return
+		}
+	}
+}
+
+// errShortResponse marks a response frame without a correlation id.
+var errShortResponse = errors.New("chaos: response frame without correlation id")
+
+// response forwards one response frame, unless a fault swallows it, after
+// the error rewrite and the link's hook.
+func (l *link) response(frame []byte) error {
+	if len(frame) < 4 {
+		return errShortResponse
+	}
+	if l.holed() {
+		return nil
+	}
+	p, forward, ok := l.flight.answer(int32(binary.BigEndian.Uint32(frame)))
+	switch {
+	case !ok:
+		return l.writeFrame(l.down, -1, frame) // not ours to judge: pass it on
+	case !forward || p.drop:
+		return nil
+	}
+	out, err := l.transform(p, frame)
+	if err != nil {
+		return err
+	}
+	return l.writeFrame(l.down, p.key, out)
+}
+
+// transform applies the error rewrite and the hook to a response frame.
+func (l *link) transform(p pending, frame []byte) ([]byte, error) {
+	hook := l.hook != nil && l.hook.wants(p.key, p.version)
+	if p.errCode == 0 && !hook {
+		return frame, nil
+	}
+	h, err := ParseResponseHeader(frame, p.key, p.version)
+	if err != nil {
+		return nil, err
+	}
+	body := frame[h.BodyOffset:]
+	if p.errCode != 0 {
+		if body, err = setProduceError(p.version, body, p.errCode); err != nil {
+			return nil, err
+		}
+	}
+	if hook {
+		if body, err = l.hook.rewrite(p.key, p.version, body); err != nil {
+			return nil, err
+		}
+	}
+	return append(frame[:h.BodyOffset:h.BodyOffset], body...), nil
+}
+
+// rawRequests pumps an opaque stream to the broker chunk by chunk; only
+// faults without an API filter that need no frames apply, per chunk.
+func (l *link) rawRequests(br *bufio.Reader) {
+	buf := make([]byte, pumpBuffer)
+	for {
+		n, err := br.Read(buf)
+		if n > 0 && l.rawRequest(buf[:n]) != nil {
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (l *link) rawRequest(chunk []byte) error {
+	if l.holed() {
+		return nil
+	}
+	v := l.e.onRequest(l.addr, -1)
+	switch {
+	case v.blackhole != "":
+		l.hole(v.blackhole)
+		return nil
+	case v.reset:
+		l.close(true)
+		return errLinkClosed
+	case !l.sleep(v.delay):
+		return errLinkClosed
+	}
+	return l.writeRaw(l.up, chunk)
+}
+
+// rawResponses pumps an opaque stream back to the client.
+func (l *link) rawResponses(br *bufio.Reader) {
+	buf := make([]byte, pumpBuffer)
+	for {
+		n, err := br.Read(buf)
+		if n > 0 && !l.holed() && l.writeRaw(l.down, buf[:n]) != nil {
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+func (l *link) writeRaw(w interface{ Write([]byte) (int, error) }, chunk []byte) error {
+	if err := l.e.throttle(l.ctx, l.addr, -1, len(chunk)); err != nil {
+		return err
+	}
+	_, err := w.Write(chunk)
+	return err
+}
