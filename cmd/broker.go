@@ -1,0 +1,156 @@
+package cmd
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// BrokerOptions are the options of `kq broker`.
+type BrokerOptions struct {
+	f *Factory
+	// Nodes is the number of broker nodes.
+	Nodes int
+	// Port is the first port (0: random ports).
+	Port int
+	// Host is the listen address.
+	Host string
+	// DataDir persists the cluster.
+	DataDir string
+	// Partitions is the partition count of auto-created topics.
+	Partitions int
+	// SeedTopics are name:partitions specs.
+	SeedTopics []string
+	// Users are user:password specs.
+	Users []string
+	// TLSCert and TLSKey make the brokers serve TLS.
+	TLSCert, TLSKey string
+	// Log prints the broker's own warnings (debug with -v) to stderr.
+	Log bool
+}
+
+// NewCmdBroker returns `kq broker`.
+func NewCmdBroker(f *Factory, runF func(context.Context, *BrokerOptions) error) *cobra.Command {
+	opts := &BrokerOptions{f: f}
+	c := &cobra.Command{
+		Use:   "broker",
+		Short: "Run a local Kafka-compatible cluster (franz-go's kfake): no JVM, no Docker",
+		Long: `Runs a Kafka-compatible cluster in this process until SIGINT or SIGTERM.
+It prints one line "ready: <bootstrap addresses>" on stdout once every node
+listens; everything else goes to stderr. Topics are created on first use.
+With --data-dir the cluster's data survives restarts.`,
+		Example: `  kq broker                                    # 3 nodes on 127.0.0.1:9092-9094
+  kq broker --nodes 1 --port 0                 # one node on a random port
+  kq broker --data-dir ./kafka-data --seed-topic orders:6
+  kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(c *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(c.Context(), opts)
+			}
+			return brokerRun(c.Context(), opts)
+		},
+	}
+	fl := c.Flags()
+	fl.IntVar(&opts.Nodes, "nodes", 3, "number of broker nodes")
+	fl.IntVar(&opts.Port, "port", broker.DefaultPort, "first port; the other nodes take the next ones (0: random ports)")
+	fl.StringVar(&opts.Host, "listen-host", "127.0.0.1", "address to listen on")
+	fl.StringVar(&opts.DataDir, "data-dir", "", "directory to persist data in (default: memory only)")
+	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
+	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")
+	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable)")
+	fl.StringVar(&opts.TLSCert, "tls-cert", "", "serve TLS with this PEM certificate")
+	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
+	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
+	return c
+}
+
+func brokerRun(ctx context.Context, opts *BrokerOptions) error {
+	bo, err := opts.brokerOptions()
+	if err != nil {
+		return err
+	}
+	b, err := broker.Start(bo)
+	if err != nil {
+		return err
+	}
+	io := opts.f.IO
+	where := "in memory"
+	if bo.DataDir != "" {
+		where = "data in " + bo.DataDir
+	}
+	fmt.Fprintf(io.ErrOut, "kq broker: %d nodes (%s); Ctrl-C stops it\n", bo.Nodes, where)
+	for i, a := range b.Addrs() {
+		fmt.Fprintf(io.ErrOut, "  node %d  %s\n", i, a)
+	}
+	fmt.Fprintf(io.Out, "ready: %s\n", b.Bootstrap())
+	<-ctx.Done()
+	fmt.Fprintln(io.ErrOut, "kq broker: stopping")
+	return b.Close()
+}
+
+func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
+	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Partitions: o.Partitions}
+	if o.Nodes < 1 || o.Nodes > 64 {
+		return bo, kqerr.Usagef("--nodes must be between 1 and 64, got %d", o.Nodes)
+	}
+	if o.Port < 0 || o.Port+o.Nodes-1 > 65535 {
+		return bo, kqerr.Usagef("--port %d leaves no room for %d nodes", o.Port, o.Nodes)
+	}
+	if o.Partitions < 1 {
+		return bo, kqerr.Usagef("--partitions must be at least 1")
+	}
+	seeds, err := parseSeedTopics(o.SeedTopics)
+	if err != nil {
+		return bo, err
+	}
+	bo.SeedTopics = seeds
+	for _, u := range o.Users {
+		name, pass, ok := strings.Cut(u, ":")
+		if !ok || name == "" || pass == "" {
+			return bo, kqerr.Usagef("--sasl-user %q: want user:password", u)
+		}
+		bo.Users = append(bo.Users, broker.User{Name: name, Password: pass})
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return bo, kqerr.Usagef("--tls-cert and --tls-key go together")
+	}
+	if o.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCert, o.TLSKey)
+		if err != nil {
+			return bo, kqerr.Usagef("load --tls-cert/--tls-key: %v", err)
+		}
+		bo.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	if o.Log {
+		bo.Log, bo.Debug = o.f.IO.ErrOut, o.f.Verbose()
+	}
+	return bo, nil
+}
+
+func parseSeedTopics(specs []string) (map[string]int32, error) {
+	out := map[string]int32{}
+	for _, s := range specs {
+		name, parts, found := strings.Cut(s, ":")
+		n := int64(3)
+		if found {
+			var err error
+			n, err = strconv.ParseInt(parts, 10, 32)
+			if err != nil || n < 1 {
+				return nil, kqerr.Usagef("--seed-topic %q: want name:partitions with partitions >= 1", s)
+			}
+		}
+		if name == "" {
+			return nil, kqerr.Usagef("--seed-topic %q: empty topic name", s)
+		}
+		out[name] = int32(n)
+	}
+	return out, nil
+}

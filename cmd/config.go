@@ -1,0 +1,210 @@
+package cmd
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// NewCmdConfig returns `kq config` and its subcommands.
+func NewCmdConfig(f *Factory) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "config",
+		Short: "Show the resolved connection settings and manage profiles",
+		Long: `Connection settings come, highest first, from flags, KQ_* environment
+variables (KQ_BROKERS, KQ_SASL_PASSWORD, ...), the selected profile of the
+config file ($XDG_CONFIG_HOME/kq/config.yaml, --config or KQ_CONFIG), and
+defaults. A profile is selected by --profile, KQ_PROFILE or the file's
+current-profile key. Example file:
+
+  current-profile: local
+  profiles:
+    local:
+      brokers: 127.0.0.1:9092
+    prod:
+      brokers: [kafka-1:9093, kafka-2:9093]
+      tls: true
+      sasl-mechanism: scram-sha-512
+      sasl-user: ops
+      sasl-password: s3cret      # keep the file chmod 600`,
+		Example: "  kq config show\n  kq config profiles\n  kq config use prod",
+		Args:    usageArgs(cobra.NoArgs),
+	}
+	c.AddCommand(newCmdConfigShow(f), newCmdConfigProfiles(f), newCmdConfigUse(f))
+	return c
+}
+
+// ConfigShowEntry is one resolved setting of `kq config show -o json`.
+type ConfigShowEntry struct {
+	// Key is the setting's name (also its flag and profile key).
+	Key string `json:"key"`
+	// Value is the effective value; secrets are redacted.
+	Value string `json:"value"`
+	// Source is where the value comes from.
+	Source string `json:"source"`
+	// Env is the environment variable that sets it.
+	Env string `json:"env"`
+}
+
+func newCmdConfigShow(f *Factory) *cobra.Command {
+	var output string
+	c := &cobra.Command{
+		Use:     "show",
+		Short:   "Show every connection setting, its value and where it comes from (secrets redacted)",
+		Example: "  kq config show\n  KQ_BROKERS=k1:9092 kq config show -o json",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			p, err := f.Printer(output)
+			if err != nil {
+				return err
+			}
+			s, err := f.Settings()
+			if err != nil {
+				return err
+			}
+			entries, err := configEntries(s)
+			if err != nil {
+				return err
+			}
+			if p.Format == "json" {
+				return p.JSON(map[string]any{"config_file": s.Path, "profile": s.ProfileName, "settings": entries})
+			}
+			if err := p.KV([][2]string{{"config file", orDash(s.Path)}, {"profile", orDash(s.ProfileName)}}); err != nil {
+				return err
+			}
+			fmt.Fprintln(f.IO.Out)
+			rows := make([][]string, len(entries))
+			for i, e := range entries {
+				rows[i] = []string{e.Key, e.Value, e.Source, e.Env}
+			}
+			return p.Table([]string{"key", "value", "source", "env"}, rows)
+		},
+	}
+	addOutputFlag(c, &output)
+	return c
+}
+
+func configEntries(s *Settings) ([]ConfigShowEntry, error) {
+	values, err := s.Values()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ConfigShowEntry, 0, len(connKeys))
+	for _, k := range connKeys {
+		v := values[k]
+		if secretKeys[k] && v != "" {
+			v = "<redacted>"
+		}
+		out = append(out, ConfigShowEntry{Key: k, Value: v, Source: s.Source(k), Env: envName(k)})
+	}
+	return out, nil
+}
+
+func newCmdConfigProfiles(f *Factory) *cobra.Command {
+	var output string
+	c := &cobra.Command{
+		Use:     "profiles",
+		Short:   "List the profiles of the config file",
+		Example: "  kq config profiles",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE: func(*cobra.Command, []string) error {
+			p, err := f.Printer(output)
+			if err != nil {
+				return err
+			}
+			s, err := f.Settings()
+			if err != nil {
+				return err
+			}
+			if p.Format == "json" {
+				return p.JSON(map[string]any{"config_file": s.Path, "current": s.Current, "profiles": nonNil(s.Profiles)})
+			}
+			rows := make([][]string, len(s.Profiles))
+			for i, name := range s.Profiles {
+				mark := ""
+				if name == s.Current {
+					mark = "*"
+				}
+				rows[i] = []string{mark, name}
+			}
+			return p.Table([]string{"current", "profile"}, rows)
+		},
+	}
+	addOutputFlag(c, &output)
+	return c
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func newCmdConfigUse(f *Factory) *cobra.Command {
+	return &cobra.Command{
+		Use:     "use PROFILE",
+		Short:   "Make PROFILE the config file's current profile",
+		Example: "  kq config use prod",
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(_ *cobra.Command, args []string) error {
+			s, err := f.Settings()
+			if err != nil {
+				return err
+			}
+			if s.Path == "" {
+				return kqerr.Usagef("no config file (create $XDG_CONFIG_HOME/kq/config.yaml or pass --config)")
+			}
+			if !contains(s.Profiles, strings.ToLower(args[0])) {
+				return kqerr.Usagef("unknown profile %q (profiles: %v)", args[0], s.Profiles)
+			}
+			if err := setCurrentProfile(s.Path, strings.ToLower(args[0])); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.IO.ErrOut, "current profile: %s\n", args[0])
+			return nil
+		},
+	}
+}
+
+// setCurrentProfile rewrites the config file with a new current-profile,
+// keeping its permissions.
+func setCurrentProfile(path, name string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	v := viper.New()
+	v.SetConfigFile(path)
+	v.SetConfigType("yaml")
+	if err := v.ReadInConfig(); err != nil {
+		return fmt.Errorf("read config %s: %w", path, err)
+	}
+	v.Set("current-profile", name)
+	tmp := filepath.Join(filepath.Dir(path), ".kq-config.tmp.yaml")
+	if err := v.WriteConfigAs(tmp); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	if err := os.Chmod(tmp, st.Mode().Perm()); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

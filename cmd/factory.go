@@ -1,0 +1,97 @@
+package cmd
+
+import (
+	"fmt"
+	"log"
+
+	"github.com/IBM/sarama"
+	"github.com/spf13/pflag"
+
+	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/output"
+)
+
+// Factory gives commands what they share: the IO streams, the environment,
+// and — once flags are parsed — the resolved connection profile and
+// printers.
+type Factory struct {
+	// IO are the streams of this invocation.
+	IO *output.IOStreams
+	// LookupEnv reads the environment (os.LookupEnv outside tests).
+	LookupEnv func(string) (string, bool)
+
+	global globalFlags
+	// flags are the root's persistent flags, to tell set flags from
+	// defaults.
+	flags *pflag.FlagSet
+}
+
+// NewFactory returns a factory over the given streams and environment.
+func NewFactory(io *output.IOStreams, lookupEnv func(string) (string, bool)) *Factory {
+	return &Factory{IO: io, LookupEnv: lookupEnv}
+}
+
+// globalFlags are the persistent flags every command has.
+type globalFlags struct {
+	configFile string
+	profile    string
+	color      string
+	verbose    bool
+}
+
+// Settings resolves the configuration layers (flags, KQ_* environment,
+// config-file profile, defaults).
+func (f *Factory) Settings() (*Settings, error) {
+	return resolveSettings(f.flags, f.LookupEnv, f.global.configFile, f.global.profile, f.IO)
+}
+
+// Conn resolves the connection profile and returns a client factory for it.
+// With -v, sarama's log goes to stderr.
+func (f *Factory) Conn() (conn.Factory, error) {
+	s, err := f.Settings()
+	if err != nil {
+		return conn.Factory{}, err
+	}
+	p, err := s.Profile(f.IO)
+	if err != nil {
+		return conn.Factory{}, err
+	}
+	if f.global.verbose {
+		sarama.Logger = log.New(f.IO.ErrOut, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
+	}
+	return conn.Factory{Profile: p}, nil
+}
+
+// Printer returns a printer for the given -o value; extra lists formats the
+// command supports besides table and json.
+func (f *Factory) Printer(format string, extra ...output.Format) (*output.Printer, error) {
+	allowed := append([]output.Format{output.Table, output.JSON}, extra...)
+	ff, err := output.ParseFormat(format, allowed...)
+	if err != nil {
+		return nil, err
+	}
+	mode, err := f.colorMode()
+	if err != nil {
+		return nil, err
+	}
+	return output.NewPrinter(f.IO, ff, mode), nil
+}
+
+func (f *Factory) colorMode() (output.ColorMode, error) {
+	c := f.global.color
+	if c == "" {
+		c = "auto"
+		if v, ok := f.LookupEnv("KQ_COLOR"); ok && v != "" {
+			c = v
+		}
+	}
+	return output.ParseColorMode(c)
+}
+
+// Warnf prints a warning line to stderr.
+func (f *Factory) Warnf(format string, args ...any) {
+	fmt.Fprintf(f.IO.ErrOut, "warning: "+format+"\n", args...)
+}
+
+// Verbose reports whether -v was given.
+func (f *Factory) Verbose() bool { return f.global.verbose }

@@ -1,0 +1,109 @@
+// Package cmd is kq's command-line interface: cobra commands, flag parsing,
+// viper configuration, rendering and the mapping of errors to exit codes.
+//
+// Commands are thin: each has an options struct, a constructor
+// NewCmdX(f *Factory, runF func(*XOptions) error) whose runF is a test seam
+// (as in GitHub CLI), and a run function that calls a library package and
+// renders its typed result. Only [Main] turns errors into exit codes.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
+)
+
+// Main runs kq with the process's arguments and streams and returns the
+// exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
+}
+
+// Run executes one kq command line with the factory's streams and returns
+// the exit code. Errors are printed to ErrOut as one line "kq: <message>";
+// usage errors also print the command's usage.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	c, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return kqerr.CodeOK
+	}
+	if ctx.Err() != nil && !errors.Is(err, kqerr.ErrInterrupted) {
+		err = fmt.Errorf("%w: %w", kqerr.ErrInterrupted, err)
+	}
+	err = classifyCobra(err)
+	if !errors.Is(err, errSilent) {
+		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
+	}
+	if errors.Is(err, kqerr.ErrUsage) && c != nil && !errors.Is(err, errNoUsage) {
+		fmt.Fprintf(f.IO.ErrOut, "\n%s", c.UsageString())
+	}
+	return kqerr.Code(err)
+}
+
+// errSilent marks an error whose message was already shown (for example a
+// verify report), so Main only sets the exit code.
+var errSilent = errors.New("silent")
+
+// errNoUsage marks a usage error that is about input data rather than the
+// command line, so printing the usage would not help.
+var errNoUsage = errors.New("no usage")
+
+// silent wraps err so Main prints nothing more for it.
+func silent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w%w", err, errSilent)
+}
+
+// classifyCobra turns cobra's own plain errors (unknown commands, bad
+// flags) into usage errors.
+func classifyCobra(err error) error {
+	if errors.Is(err, kqerr.ErrUsage) {
+		return err
+	}
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument", "flag needs an argument", "required flag", "accepts ", "requires at least", "if any flags in the group"} {
+		if strings.Contains(msg, p) {
+			return fmt.Errorf("%w: %w", kqerr.ErrUsage, err)
+		}
+	}
+	return err
+}
+
+// oneLine strips kqerr's sentinel prefixes and folds the message onto one
+// line.
+func oneLine(err error) string {
+	msg := err.Error()
+	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrAuth, kqerr.ErrCheckFailed, kqerr.ErrInterrupted} {
+		msg = strings.TrimPrefix(msg, s.Error()+": ")
+	}
+	return strings.Join(strings.Fields(msg), " ")
+}
+
+// usageArgs wraps a cobra argument validator so its errors are usage
+// errors.
+func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := v(c, args); err != nil {
+			return fmt.Errorf("%w: %w", kqerr.ErrUsage, err)
+		}
+		return nil
+	}
+}

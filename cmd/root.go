@@ -1,0 +1,85 @@
+package cmd
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// NewCmdRoot returns the kq command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "kq <command>",
+		Short: "Kafka operations and delivery testing in one binary",
+		Long: `kq produces and consumes records, inspects and repairs consumer groups,
+topics and offsets, runs a local Kafka-compatible cluster, injects faults,
+and verifies delivery semantics (at-most-once, at-least-once, exactly-once)
+against its built-in broker or any real cluster.`,
+		Example: `  kq broker                                  # local 3-node cluster on 127.0.0.1:9092
+  kq verify --semantics exactly-once         # delivery check on a built-in broker
+  kq cluster -b kafka-1:9092 -o json         # brokers, controller, API versions`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       buildInfo().Version,
+	}
+	root.SetVersionTemplate("kq {{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return fmt.Errorf("%w: %w", kqerr.ErrUsage, err)
+	})
+	addGlobalFlags(root, f)
+	f.flags = root.PersistentFlags()
+
+	root.AddCommand(
+		NewCmdVersion(f, nil),
+		NewCmdCluster(f, nil),
+		NewCmdConfig(f),
+		NewCmdBroker(f, nil),
+		newHelpTopicExitCodes(),
+	)
+	for _, add := range extraCommands {
+		root.AddCommand(add(f))
+	}
+	root.InitDefaultCompletionCmd()
+	decorateCompletion(root)
+	return root
+}
+
+// extraCommands are the constructors of the command groups registered by
+// other files (produce, consume, groups, ...), each returning one command.
+var extraCommands []func(*Factory) *cobra.Command
+
+func addGlobalFlags(root *cobra.Command, f *Factory) {
+	pf := root.PersistentFlags()
+	pf.StringP("brokers", "b", "", "bootstrap brokers, comma-separated host:port (default 127.0.0.1:9092; env KQ_BROKERS)")
+	pf.String("client-id", "", "client id sent to the brokers (default \"kq\")")
+	pf.String("kafka-version", "", "Kafka protocol version to speak (default 2.8.0; requests are clamped to what brokers support)")
+	pf.Duration("timeout", 0, "dial and request timeout (default 10s)")
+	pf.Bool("tls", false, "connect with TLS")
+	pf.String("tls-ca", "", "PEM file of CAs to trust")
+	pf.String("tls-cert", "", "PEM client certificate")
+	pf.String("tls-key", "", "PEM client key")
+	pf.Bool("tls-insecure", false, "do not verify the server certificate")
+	pf.String("sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512")
+	pf.String("sasl-user", "", "SASL user")
+	pf.String("sasl-password", "", "SASL password (better: KQ_SASL_PASSWORD, or the prompt on a terminal)")
+	pf.StringVar(&f.global.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/kq/config.yaml; env KQ_CONFIG)")
+	pf.StringVar(&f.global.profile, "profile", "", "config profile to use (env KQ_PROFILE; default: the file's current-profile)")
+	pf.StringVar(&f.global.color, "color", "", "colour: auto, always or never (env KQ_COLOR; NO_COLOR is honoured)")
+	pf.BoolVarP(&f.global.verbose, "verbose", "v", false, "log client activity (sarama) to stderr")
+}
+
+// decorateCompletion gives the generated completion command an example.
+func decorateCompletion(root *cobra.Command) {
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Example = `  source <(kq completion bash)
+  kq completion zsh > "${fpath[1]}/_kq"
+  kq completion fish > ~/.config/fish/completions/kq.fish`
+			for _, sub := range c.Commands() {
+				sub.Example = "  kq completion " + sub.Name() + " > kq-completion." + sub.Name()
+			}
+		}
+	}
+}

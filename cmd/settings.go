@@ -1,0 +1,286 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cast"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"golang.org/x/term"
+
+	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
+)
+
+// connKeys are the connection settings: each is a flag of the same name, a
+// key of the same name in a config-file profile, and a KQ_ variable (the
+// key upper-cased, dashes as underscores).
+var connKeys = []string{
+	"brokers", "client-id", "kafka-version", "timeout",
+	"tls", "tls-ca", "tls-cert", "tls-key", "tls-insecure",
+	"sasl-mechanism", "sasl-user", "sasl-password",
+}
+
+// secretKeys are never printed.
+var secretKeys = map[string]bool{"sasl-password": true}
+
+// envName returns the KQ_ variable of a key.
+func envName(key string) string {
+	return "KQ_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
+}
+
+// Settings are the resolved configuration layers of one invocation.
+type Settings struct {
+	// Path is the config file consulted ("" if none exists).
+	Path string
+	// ProfileName is the profile in use ("" for none).
+	ProfileName string
+	// Profiles lists the profile names in the config file.
+	Profiles []string
+	// Current is the file's current-profile.
+	Current string
+
+	v       *viper.Viper
+	flags   *pflag.FlagSet
+	env     func(string) (string, bool)
+	profile map[string]any
+}
+
+// resolveSettings loads the config file and stacks the layers: flags >
+// environment > profile > defaults.
+func resolveSettings(flags *pflag.FlagSet, env func(string) (string, bool), configFlag, profileFlag string, io *output.IOStreams) (*Settings, error) {
+	s := &Settings{flags: flags, env: env}
+	path, explicit := configPath(configFlag, env)
+	file := viper.New()
+	file.SetConfigType("yaml")
+	if path != "" {
+		file.SetConfigFile(path)
+		if err := file.ReadInConfig(); err != nil {
+			if !explicit && errors.Is(err, fs.ErrNotExist) {
+				path = ""
+			} else if !explicit && os.IsNotExist(errors.Unwrap(err)) {
+				path = ""
+			} else {
+				return nil, fmt.Errorf("read config %s: %w", path, err)
+			}
+		}
+	}
+	s.Path = path
+	s.Current = file.GetString("current-profile")
+	profiles := file.GetStringMap("profiles")
+	for name := range profiles {
+		s.Profiles = append(s.Profiles, name)
+	}
+	sort.Strings(s.Profiles)
+	if err := s.pickProfile(profileFlag, profiles); err != nil {
+		return nil, err
+	}
+	if path != "" && io != nil {
+		warnReadableSecret(path, profiles, io)
+	}
+	s.v = viper.New()
+	if err := s.v.MergeConfigMap(s.profile); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", s.ProfileName, err)
+	}
+	for _, k := range connKeys {
+		_ = s.v.BindEnv(k, envName(k))
+		if flags != nil {
+			if fl := flags.Lookup(k); fl != nil {
+				_ = s.v.BindPFlag(k, fl)
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *Settings) pickProfile(profileFlag string, profiles map[string]any) error {
+	name := profileFlag
+	if name == "" {
+		name, _ = s.env("KQ_PROFILE")
+	}
+	explicit := name != ""
+	if name == "" {
+		name = s.Current
+	}
+	if name == "" {
+		return nil
+	}
+	raw, ok := profiles[strings.ToLower(name)]
+	if !ok {
+		if !explicit && s.Current != "" {
+			return fmt.Errorf("%w: current-profile %q is not in %s", kqerr.ErrUsage, name, s.Path)
+		}
+		return kqerr.Usagef("unknown profile %q (profiles: %s)", name, strings.Join(s.Profiles, ", "))
+	}
+	m, err := cast.ToStringMapE(raw)
+	if err != nil {
+		return kqerr.Usagef("profile %q is not a map of settings", name)
+	}
+	s.ProfileName, s.profile = name, m
+	return nil
+}
+
+// configPath returns the config file to read and whether the user named it.
+func configPath(flag string, env func(string) (string, bool)) (string, bool) {
+	if flag != "" {
+		return flag, true
+	}
+	if p, ok := env("KQ_CONFIG"); ok && p != "" {
+		return p, true
+	}
+	dir, ok := env("XDG_CONFIG_HOME")
+	if !ok || dir == "" {
+		home, ok := env("HOME")
+		if !ok || home == "" {
+			return "", false
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "kq", "config.yaml"), false
+}
+
+// warnReadableSecret warns when a file holding a password can be read by
+// group or others.
+func warnReadableSecret(path string, profiles map[string]any, io *output.IOStreams) {
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	for _, raw := range profiles {
+		if m, err := cast.ToStringMapE(raw); err == nil {
+			if _, ok := m["sasl-password"]; ok {
+				fmt.Fprintf(io.ErrOut, "warning: %s holds a password and is readable by group or others (chmod 600 %s)\n", path, path)
+				return
+			}
+		}
+	}
+}
+
+// Source tells where a key's value comes from: "flag", "env KQ_X",
+// "profile NAME" or "default".
+func (s *Settings) Source(key string) string {
+	if s.flags != nil {
+		if fl := s.flags.Lookup(key); fl != nil && fl.Changed {
+			return "flag --" + key
+		}
+	}
+	if v, ok := s.env(envName(key)); ok && v != "" {
+		return "env " + envName(key)
+	}
+	if _, ok := s.profile[key]; ok {
+		return "profile " + s.ProfileName
+	}
+	return "default"
+}
+
+// Profile builds the connection profile from the layers. When a SASL user
+// has no password and stdin is a terminal, it prompts for one.
+func (s *Settings) Profile(io *output.IOStreams) (conn.Profile, error) {
+	p, err := s.build()
+	if err != nil {
+		return conn.Profile{}, err
+	}
+	if p.SASL.User != "" && p.SASL.Password == "" && io != nil && io.IsStdinTTY() {
+		pw, err := promptPassword(io, p.SASL.User)
+		if err != nil {
+			return conn.Profile{}, err
+		}
+		p.SASL.Password = pw
+	}
+	return p, p.Validate()
+}
+
+// build stacks the layers into a profile with defaults filled in, without
+// validating it.
+func (s *Settings) build() (conn.Profile, error) {
+	timeout, err := s.duration("timeout")
+	if err != nil {
+		return conn.Profile{}, err
+	}
+	p := conn.Profile{
+		Brokers:      s.brokers(),
+		ClientID:     s.v.GetString("client-id"),
+		KafkaVersion: s.v.GetString("kafka-version"),
+		Timeout:      timeout,
+		TLS: conn.TLS{
+			Enabled:  s.v.GetBool("tls"),
+			CAFile:   s.v.GetString("tls-ca"),
+			CertFile: s.v.GetString("tls-cert"),
+			KeyFile:  s.v.GetString("tls-key"),
+			Insecure: s.v.GetBool("tls-insecure"),
+		},
+		SASL: conn.SASL{
+			Mechanism: s.v.GetString("sasl-mechanism"),
+			User:      s.v.GetString("sasl-user"),
+			Password:  s.v.GetString("sasl-password"),
+		},
+	}
+	return p.WithDefaults(), nil
+}
+
+func (s *Settings) brokers() []string {
+	switch b := s.v.Get("brokers").(type) {
+	case []any:
+		var out []string
+		for _, x := range b {
+			out = append(out, conn.SplitBrokers(cast.ToString(x))...)
+		}
+		return out
+	case []string:
+		return conn.SplitBrokers(strings.Join(b, ","))
+	default:
+		return conn.SplitBrokers(cast.ToString(b))
+	}
+}
+
+func (s *Settings) duration(key string) (time.Duration, error) {
+	raw := s.v.Get(key)
+	if raw == nil || raw == "" {
+		return 0, nil
+	}
+	d, err := cast.ToDurationE(raw)
+	if err != nil || d < 0 {
+		return 0, kqerr.Usagef("invalid %s %q (want a duration such as 10s)", key, cast.ToString(raw))
+	}
+	return d, nil
+}
+
+// Values returns every key's effective value as text (defaults included,
+// secrets as they are: callers redact).
+func (s *Settings) Values() (map[string]string, error) {
+	p, err := s.build()
+	if err != nil {
+		return nil, err
+	}
+	b := strconv.FormatBool
+	return map[string]string{
+		"brokers": strings.Join(p.Brokers, ","), "client-id": p.ClientID,
+		"kafka-version": p.KafkaVersion, "timeout": p.Timeout.String(),
+		"tls": b(p.TLS.Enabled), "tls-ca": p.TLS.CAFile, "tls-cert": p.TLS.CertFile,
+		"tls-key": p.TLS.KeyFile, "tls-insecure": b(p.TLS.Insecure),
+		"sasl-mechanism": p.SASL.Mechanism, "sasl-user": p.SASL.User, "sasl-password": p.SASL.Password,
+	}, nil
+}
+
+func promptPassword(io *output.IOStreams, user string) (string, error) {
+	f, ok := io.In.(*os.File)
+	if !ok {
+		return "", nil
+	}
+	fmt.Fprintf(io.ErrOut, "SASL password for %s: ", user)
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(io.ErrOut)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return string(pw), nil
+}

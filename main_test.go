@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/cmd"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"kq": func() { os.Exit(cmd.Main()) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts under testdata/script. Each
+// script gets its own in-process built-in broker (three nodes on random
+// 127.0.0.1 ports) with KQ_BROKERS exported, and a private config dir.
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup:               setupScript,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode":  cmdExitCode,
+			"waitready": cmdWaitReady,
+			"fault":     cmdFault,
+		},
+	})
+}
+
+// brokerKey is where a script's broker is kept in the script's values.
+type brokerKey struct{}
+
+func setupScript(env *testscript.Env) error {
+	b, err := broker.Start(broker.Options{Nodes: 3, Port: 0, Partitions: 3})
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { b.Close() })
+	env.Values[brokerKey{}] = b
+	env.Setenv("KQ_BROKERS", b.Bootstrap())
+	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+	env.Setenv("NO_COLOR", "1")
+	return nil
+}
+
+// cmdExitCode runs a command and asserts its exact exit code:
+//
+//	exitcode N kq args...
+//
+// stdout and stderr are kept for the following stdout/stderr assertions.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: bad code %q", args[0])
+	}
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exitcode: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+}
+
+// cmdWaitReady waits until FILE holds a line "ready: ADDRS" (as written by
+// kq broker) and exports ADDRS as the environment variable VAR:
+//
+//	waitready FILE VAR
+func cmdWaitReady(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitready FILE VAR")
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if addrs, ok := readyLine(path); ok {
+			ts.Setenv(args[1], addrs)
+			first := strings.Split(addrs, ",")[0]
+			ts.Setenv(args[1]+"_PORT", first[strings.LastIndex(first, ":")+1:])
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("no ready line in %s after 20s", args[0])
+}
+
+func readyLine(path string) (string, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if addrs, ok := strings.CutPrefix(sc.Text(), "ready: "); ok {
+			return addrs, true
+		}
+	}
+	return "", false
+}
+
+// cmdFault applies a fault to the script's broker:
+//
+//	fault stop-node ID | restart-node ID | move-leaders | fail API N CODE
+func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
+	b := ts.Value(brokerKey{}).(*broker.Broker)
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | fail API N CODE")
+	}
+	atoi := func(s string) int {
+		n, err := strconv.Atoi(s)
+		ts.Check(err)
+		return n
+	}
+	switch {
+	case args[0] == "stop-node" && len(args) == 2:
+		ts.Check(b.StopNode(int32(atoi(args[1]))))
+	case args[0] == "restart-node" && len(args) == 2:
+		ts.Check(b.RestartNode(int32(atoi(args[1]))))
+	case args[0] == "move-leaders":
+		b.MoveLeaders()
+	case args[0] == "fail" && len(args) == 4:
+		ts.Check(b.FailRequests(int16(atoi(args[1])), atoi(args[2]), int16(atoi(args[3]))))
+	default:
+		ts.Fatalf("fault: unknown %q", strings.Join(args, " "))
+	}
+}
