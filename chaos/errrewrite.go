@@ -12,7 +12,7 @@ import (
 func setProduceError(version int16, body []byte, code int16) ([]byte, error) {
 	resp := kmsg.NewPtrProduceResponse()
 	resp.SetVersion(version)
-	if err := resp.ReadFrom(body); err != nil {
+	if err := decodeBounded(resp, body, decodeTimeout); err != nil {
 		return nil, fmt.Errorf("chaos: decode produce response v%d: %w", version, err)
 	}
 	for i := range resp.Topics {

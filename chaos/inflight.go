@@ -4,7 +4,7 @@ import (
 	"errors"
 	"sync"
 
-	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kbin"
 )
 
 // maxInFlight bounds the requests a link tracks per connection; Kafka
@@ -69,16 +69,20 @@ func (f *inflight) answer(corr int32) (p pending, forward, ok bool) {
 }
 
 // expectsResponse reports whether the broker answers the request: every
-// request except Produce with acks=0. A Produce body that cannot be decoded
-// is assumed to expect one.
+// request except Produce with acks=0. The acks field is read in place (it
+// follows the transactional id from v3 on); a Produce body too short for it
+// is assumed to expect a response.
 func expectsResponse(h RequestHeader, frame []byte) bool {
 	if h.Key != 0 || !h.Known {
 		return true
 	}
-	req := kmsg.NewPtrProduceRequest()
-	req.SetVersion(h.Version)
-	if err := req.UnsafeReadFrom(frame[h.BodyOffset:]); err != nil {
-		return true
+	r := kbin.Reader{Src: frame[h.BodyOffset:]}
+	switch {
+	case h.Version >= 3 && h.Flexible:
+		r.CompactNullableString()
+	case h.Version >= 3:
+		r.NullableString()
 	}
-	return req.Acks != 0
+	acks := r.Int16()
+	return !r.Ok() || acks != 0
 }

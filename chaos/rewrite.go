@@ -33,7 +33,8 @@ type addrRef struct {
 // FindCoordinator (the single coordinator of v0-3 and the batch of v4+),
 // DescribeCluster, and the leader hints (KIP-951) of Produce v9+, Fetch
 // v12+, ShareFetch and ShareAcknowledge. Any other body is returned as is;
-// so is a coordinator entry with a negative node id (an error answer).
+// so is a coordinator entry with a negative node id (an error answer). A
+// version kmsg does not know is an error: its layout cannot be trusted.
 func RewriteAddrs(key, version int16, body []byte, m AddrMapper) ([]byte, error) {
 	resp, refs, err := decodeAddrs(key, version, body)
 	if err != nil || len(refs) == 0 {
@@ -72,8 +73,11 @@ func decodeAddrs(key, version int16, body []byte) (kmsg.Response, []addrRef, err
 		return nil, nil, nil
 	}
 	resp := kmsg.ResponseForKey(key)
+	if version < 0 || version > resp.MaxVersion() {
+		return nil, nil, fmt.Errorf("chaos: %s v%d responses are not known", APIName(key), version)
+	}
 	resp.SetVersion(version)
-	if err := resp.ReadFrom(body); err != nil {
+	if err := decodeBounded(resp, body, decodeTimeout); err != nil {
 		return nil, nil, fmt.Errorf("chaos: decode %s v%d response: %w", APIName(key), version, err)
 	}
 	return resp, addrRefs(resp), nil
