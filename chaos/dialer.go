@@ -71,7 +71,7 @@ func (d *Dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		return nil, err
 	}
 	client, down := net.Pipe()
-	d.e.startLink(down, up, addr, learner{d.e})
+	d.e.startLink(context.Background(), down, up, addr, learner{d.e})
 	return &pipeConn{Conn: client, local: up.LocalAddr(), remote: up.RemoteAddr()}, nil
 }
 

@@ -32,42 +32,49 @@ type link struct {
 	up     net.Conn
 	hook   respHook
 	flight *inflight
-	ctx    context.Context
+	ctx    context.Context // done once the link is closing
 	cancel context.CancelFunc
+	rst    atomic.Bool // close TCP sockets with a reset
 
 	opaque  atomic.Bool
 	decided chan struct{} // closed once opaque is known
 
 	mu    sync.Mutex
 	holes map[string]bool // blackhole faults that silenced the link
-	once  sync.Once
 }
 
 // startLink registers a link with the engine and starts its two pumps. The
-// link closes both connections when either side ends or a fault cuts it.
-func (e *Engine) startLink(down, up net.Conn, addr string, hook respHook) *link {
+// link closes both connections when either side ends, a fault cuts it, or
+// parent is done.
+func (e *Engine) startLink(parent context.Context, down, up net.Conn, addr string, hook respHook) *link {
 	l := &link{e: e, addr: addr, down: down, up: up, hook: hook, flight: newInflight(),
 		decided: make(chan struct{}), holes: map[string]bool{}}
-	l.ctx, l.cancel = context.WithCancel(context.Background())
+	l.ctx, l.cancel = context.WithCancel(parent)
 	e.track(l)
+	context.AfterFunc(l.ctx, l.shutdown)
 	go l.requests()
 	go l.responses()
 	return l
 }
 
 // close ends the link; rst makes TCP sockets send a reset instead of a
-// graceful close.
+// graceful close. The connections close asynchronously, right after.
 func (l *link) close(rst bool) {
-	l.once.Do(func() {
-		l.cancel()
-		for _, c := range []net.Conn{l.down, l.up} {
-			if tc, ok := c.(*net.TCPConn); ok && rst {
-				_ = tc.SetLinger(0)
-			}
-			_ = c.Close()
+	if rst {
+		l.rst.Store(true)
+	}
+	l.cancel()
+}
+
+// shutdown closes both connections once the link's context is done.
+func (l *link) shutdown() {
+	for _, c := range []net.Conn{l.down, l.up} {
+		if tc, ok := c.(*net.TCPConn); ok && l.rst.Load() {
+			_ = tc.SetLinger(0)
 		}
-		l.e.untrack(l)
-	})
+		_ = c.Close()
+	}
+	l.e.untrack(l)
 }
 
 // hole silences the link for blackhole fault id.

@@ -1,7 +1,9 @@
 package chaos
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -28,8 +30,8 @@ type addrRef struct {
 }
 
 // RewriteAddrs decodes a response body answering a request of API key at
-// version, passes every broker address in it to m, and re-encodes the body
-// when an address changed. The responses that name brokers are Metadata,
+// version, passes every broker address in it to m (in ascending node id
+// order), and re-encodes the body when an address changed. The responses that name brokers are Metadata,
 // FindCoordinator (the single coordinator of v0-3 and the batch of v4+),
 // DescribeCluster, and the leader hints (KIP-951) of Produce v9+, Fetch
 // v12+, ShareFetch and ShareAcknowledge. Any other body is returned as is;
@@ -40,6 +42,7 @@ func RewriteAddrs(key, version int16, body []byte, m AddrMapper) ([]byte, error)
 	if err != nil || len(refs) == 0 {
 		return body, err
 	}
+	slices.SortStableFunc(refs, func(a, b addrRef) int { return cmp.Compare(*a.node, *b.node) })
 	changed := false
 	for _, r := range refs {
 		host, port := m(BrokerAddr{Node: *r.node, Host: *r.host, Port: *r.port})
