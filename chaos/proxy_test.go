@@ -1,6 +1,7 @@
 package chaos_test
 
 import (
+	"context"
 	"encoding/binary"
 	"fmt"
 	"net"
@@ -187,11 +188,25 @@ func TestProxyAppliesFaultsPerBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	if _, err := e.Set(chaos.Fault{Kind: chaos.Partition, Target: "1"}); err != nil {
+	ctl, err := chaos.StartControl(chaos.ControlOptions{Engine: e, Proxy: p})
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer ctl.Close()
+	cc := chaos.ControlClient{Addr: ctl.Addr()}
+	f, err := chaos.ParseFault("partition,target=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cc.Set(context.Background(), f); err != nil {
+		t.Fatal(err)
+	}
+	info, err := cc.Proxy(context.Background())
+	if err != nil || info.Bootstrap != p.Bootstrap() || len(info.Brokers) != 3 {
+		t.Fatalf("proxy info = %+v, %v", info, err)
+	}
 	var victim string
-	for _, pb := range p.Brokers() {
+	for _, pb := range info.Brokers {
 		if pb.Node == 1 {
 			victim = pb.Local
 		}
