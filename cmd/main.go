@@ -91,7 +91,7 @@ func classifyCobra(err error) error {
 // line.
 func oneLine(err error) string {
 	msg := err.Error()
-	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrAuth, kqerr.ErrCheckFailed, kqerr.ErrInterrupted} {
+	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed} {
 		msg = strings.TrimPrefix(msg, s.Error()+": ")
 	}
 	return strings.Join(strings.Fields(msg), " ")

@@ -3,6 +3,7 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,5 +84,17 @@ func TestRedacted(t *testing.T) {
 	}
 	if (Profile{}).Redacted().SASL.Password != "" {
 		t.Error("empty password became non-empty")
+	}
+}
+
+func TestClassifySASLEOF(t *testing.T) {
+	eof := sarama.Wrap(sarama.ErrOutOfBrokers, io.EOF)
+	f := Factory{Profile: Profile{SASL: SASL{Mechanism: "scram-sha-256", User: "alice"}}}
+	err := f.Classify(eof)
+	if !errors.Is(err, kqerr.ErrAuth) || !strings.Contains(err.Error(), `"alice"`) {
+		t.Fatalf("EOF during SASL: %v", err)
+	}
+	if err := (Factory{}).Classify(eof); !errors.Is(err, kqerr.ErrUnreachable) {
+		t.Fatalf("EOF without SASL: %v, want unreachable", err)
 	}
 }

@@ -3,6 +3,7 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/IBM/sarama"
@@ -131,6 +132,11 @@ func (f Factory) Classify(err error) error {
 		return fmt.Errorf("%w: %s", kqerr.ErrAuth, oneLine(err))
 	case strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:"):
 		return fmt.Errorf("%w: tls handshake with %s: %s", kqerr.ErrAuth, strings.Join(p.Brokers, ","), oneLine(err))
+	case p.SASL.Mechanism != "" && errors.Is(err, sarama.ErrOutOfBrokers) && errors.Is(err, io.EOF):
+		// Brokers that reject credentials by closing the connection (kfake
+		// does) leave only an EOF behind.
+		return fmt.Errorf("%w: %s closed the connection during SASL %s authentication of user %q (wrong user, password or mechanism?)",
+			kqerr.ErrAuth, strings.Join(p.Brokers, ","), strings.ToUpper(p.SASL.Mechanism), p.SASL.User)
 	case errors.Is(err, sarama.ErrOutOfBrokers), errors.Is(err, sarama.ErrNotConnected):
 		msg := fmt.Sprintf("cannot reach the cluster at %s: %s", strings.Join(p.Brokers, ","), rootCause(err))
 		if p.IsDefaultBroker() {
