@@ -22,6 +22,7 @@ type fakeBroker struct {
 	appended int64
 	conns    []net.Conn
 	closed   int
+	unparsed [][]byte // frames without a request header
 }
 
 func startFakeBroker(t *testing.T, brokers ...BrokerAddr) *fakeBroker {
@@ -80,7 +81,10 @@ func (b *fakeBroker) handle(c net.Conn) {
 		}
 		h, err := ParseRequestHeader(frame)
 		if err != nil {
-			return
+			b.mu.Lock()
+			b.unparsed = append(b.unparsed, frame)
+			b.mu.Unlock()
+			continue
 		}
 		resp, answer := b.answer(h, frame[h.BodyOffset:])
 		if !answer {
@@ -155,6 +159,13 @@ func (b *fakeBroker) total() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.requests)
+}
+
+// unparsedFrames returns the frames that had no request header.
+func (b *fakeBroker) unparsedFrames() [][]byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([][]byte(nil), b.unparsed...)
 }
 
 // closedConns returns how many connections ended.

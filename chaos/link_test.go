@@ -323,3 +323,23 @@ func TestEngineRejects(t *testing.T) {
 		t.Fatal("clearing an unknown id succeeded")
 	}
 }
+
+func TestSaslHandshakeV0TurnsTheRequestStreamRaw(t *testing.T) {
+	b := startFakeBroker(t)
+	_, d := newTestDialer()
+	c := dialTest(t, d, b.addr())
+	c.send(withVersion(kmsg.NewPtrSASLHandshakeRequest(), 0))
+	c.recv(withVersion(kmsg.NewPtrSASLHandshakeResponse(), 0))
+	// A bare SASL token shorter than any request header must pass.
+	token := AppendFrame(nil, []byte("\x00u\x00p"))
+	if _, err := c.conn.Write(token); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "the token to reach the broker", func() bool { return len(b.unparsedFrames()) == 1 })
+	if got := b.unparsedFrames()[0]; string(got) != "\x00u\x00p" {
+		t.Fatalf("broker got token %q", got)
+	}
+	if n := b.total(); n != 1 {
+		t.Fatalf("broker parsed %d requests, want the handshake only", n)
+	}
+}

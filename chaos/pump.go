@@ -22,11 +22,25 @@ func (l *link) requests() {
 	}
 	for {
 		frame, err := ReadFrame(br, MaxFrameSize)
-		if err != nil || l.request(frame) != nil {
+		if err != nil {
+			return
+		}
+		switch err := l.request(frame); {
+		case errors.Is(err, errGoRaw):
+			l.rawRequests(br)
+			return
+		case err != nil:
 			return
 		}
 	}
 }
+
+// errGoRaw switches a link's request stream to opaque mode.
+var errGoRaw = errors.New("chaos: raw stream follows")
+
+// saslHandshakeKey is the SaslHandshake API key: after version 0 of it,
+// SASL tokens follow as bare length-prefixed frames without a header.
+const saslHandshakeKey = 17
 
 // request applies the engine's verdict to one request frame.
 func (l *link) request(frame []byte) error {
@@ -58,10 +72,16 @@ func (l *link) request(frame []byte) error {
 	if !l.sleep(v.delay) {
 		return errLinkClosed
 	}
-	if err := l.writeFrame(l.up, h.Key, frame); err != nil || !v.duplicate {
+	if err := l.writeFrame(l.up, h.Key, frame); err != nil {
 		return err
 	}
-	return l.writeFrame(l.up, h.Key, frame)
+	if v.duplicate {
+		return l.writeFrame(l.up, h.Key, frame)
+	}
+	if h.Key == saslHandshakeKey && h.Version == 0 {
+		return errGoRaw // responses keep their framing and pass through unmatched
+	}
+	return nil
 }
 
 // responses pumps broker frames to the client until either side ends.
