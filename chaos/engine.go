@@ -167,30 +167,6 @@ func (e *Engine) List() []Active {
 	return out
 }
 
-// Nodes returns the broker node ids the engine has learned from the
-// responses it carried, keyed by advertised host:port.
-func (e *Engine) Nodes() map[string]int32 {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make(map[string]int32, len(e.nodes))
-	for a, n := range e.nodes {
-		out[a] = n
-	}
-	return out
-}
-
-// learn records that node id is advertised at addr.
-func (e *Engine) learn(addr string, node int32) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.nodes) < maxLearnedNodes || e.nodes[addr] == node {
-		e.nodes[addr] = node
-	}
-}
-
-// maxLearnedNodes bounds the address map against a hostile upstream.
-const maxLearnedNodes = 10000
-
 // targetsLocked reports whether r applies to connections to addr.
 func (e *Engine) targetsLocked(r *rule, addr string) bool {
 	if r.f.Target == "" || r.f.Target == addr {
@@ -199,29 +175,6 @@ func (e *Engine) targetsLocked(r *rule, addr string) bool {
 	node, isNode, _ := parseTarget(r.f.Target)
 	got, known := e.nodes[addr]
 	return isNode && known && got == node
-}
-
-// track registers a live link; untrack forgets it.
-func (e *Engine) track(l *link) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.links[l] = struct{}{}
-}
-
-func (e *Engine) untrack(l *link) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	delete(e.links, l)
-}
-
-func (e *Engine) liveLinks() []*link {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]*link, 0, len(e.links))
-	for l := range e.links {
-		out = append(out, l)
-	}
-	return out
 }
 
 // Refuses reports whether an active partition refuses connections to the

@@ -60,14 +60,8 @@ func (l *link) request(frame []byte) error {
 		l.close(true)
 		return errLinkClosed
 	}
-	if expectsResponse(h, frame) {
-		p := &pending{key: h.Key, version: h.Version, copies: 1, drop: v.dropResponse, errCode: v.errCode}
-		if v.duplicate {
-			p.copies = 2
-		}
-		if err := l.flight.add(h.CorrelationID, p); err != nil {
-			return err
-		}
+	if err := l.expect(h, frame, v); err != nil {
+		return err
 	}
 	if !l.sleep(v.delay) {
 		return errLinkClosed
@@ -82,6 +76,19 @@ func (l *link) request(frame []byte) error {
 		return errGoRaw // responses keep their framing and pass through unmatched
 	}
 	return nil
+}
+
+// expect records a request that will be answered, with the response
+// faults chosen for it.
+func (l *link) expect(h RequestHeader, frame []byte, v verdict) error {
+	if !expectsResponse(h, frame) {
+		return nil
+	}
+	p := &pending{key: h.Key, version: h.Version, copies: 1, drop: v.dropResponse, errCode: v.errCode}
+	if v.duplicate {
+		p.copies = 2
+	}
+	return l.flight.add(h.CorrelationID, p)
 }
 
 // responses pumps broker frames to the client until either side ends.
@@ -151,59 +158,4 @@ func (l *link) transform(p pending, frame []byte) ([]byte, error) {
 		}
 	}
 	return append(frame[:h.BodyOffset:h.BodyOffset], body...), nil
-}
-
-// rawRequests pumps an opaque stream to the broker chunk by chunk; only
-// faults without an API filter that need no frames apply, per chunk.
-func (l *link) rawRequests(br *bufio.Reader) {
-	buf := make([]byte, pumpBuffer)
-	for {
-		n, err := br.Read(buf)
-		if n > 0 && l.rawRequest(buf[:n]) != nil {
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (l *link) rawRequest(chunk []byte) error {
-	if l.holed() {
-		return nil
-	}
-	v := l.e.onRequest(l.addr, -1)
-	switch {
-	case v.blackhole != "":
-		l.hole(v.blackhole)
-		return nil
-	case v.reset:
-		l.close(true)
-		return errLinkClosed
-	case !l.sleep(v.delay):
-		return errLinkClosed
-	}
-	return l.writeRaw(l.up, chunk)
-}
-
-// rawResponses pumps an opaque stream back to the client.
-func (l *link) rawResponses(br *bufio.Reader) {
-	buf := make([]byte, pumpBuffer)
-	for {
-		n, err := br.Read(buf)
-		if n > 0 && !l.holed() && l.writeRaw(l.down, buf[:n]) != nil {
-			return
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (l *link) writeRaw(w interface{ Write([]byte) (int, error) }, chunk []byte) error {
-	if err := l.e.throttle(l.ctx, l.addr, -1, len(chunk)); err != nil {
-		return err
-	}
-	_, err := w.Write(chunk)
-	return err
 }
