@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -152,7 +153,7 @@ func (p *Proxy) Brokers() []ProxiedBroker {
 	for id, n := range p.nodes {
 		out = append(out, ProxiedBroker{Node: id, Upstream: n.upstream, Local: p.advertised(n.ln)})
 	}
-	slices.SortFunc(out, func(a, b ProxiedBroker) int { return int(a.Node - b.Node) })
+	slices.SortFunc(out, func(a, b ProxiedBroker) int { return cmp.Compare(a.Node, b.Node) })
 	return out
 }
 

@@ -17,7 +17,11 @@ func (p *Proxy) serve(ln net.Listener, pick func() (net.Conn, string, error)) {
 			if err != nil {
 				return
 			}
-			go p.connect(c, pick)
+			p.wg.Add(1)
+			go func() {
+				defer p.wg.Done()
+				p.connect(c, pick)
+			}()
 		}
 	}()
 }

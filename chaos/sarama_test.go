@@ -130,6 +130,10 @@ func TestDropResponseDuplicatesOnlyWithoutIdempotence(t *testing.T) {
 
 func TestPartitionIsolatesOneBroker(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, SeedTopics: map[string]int32{"p": 6}})
+	victim := b.Leader("p", 0)
+	if err := b.MoveLeader("p", 1, (victim+1)%3); err != nil { // leaders are random: make sure one is elsewhere
+		t.Fatal(err)
+	}
 	e := chaos.NewEngine(chaos.EngineOptions{})
 	f := chaosFactory(b, e)
 	p, err := f.SyncProducer(func(c *sarama.Config) {
@@ -141,7 +145,6 @@ func TestPartitionIsolatesOneBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer p.Close()
-	const victim = 1
 	if _, err := e.Set(chaos.Fault{Kind: chaos.Partition, Target: fmt.Sprint(victim)}); err != nil {
 		t.Fatal(err)
 	}
