@@ -46,3 +46,15 @@ func (e *Engine) liveLinks() []*link {
 	}
 	return out
 }
+
+// active reports whether the fault with the given id is still set.
+func (e *Engine) active(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, r := range e.rules {
+		if r.id == id {
+			return true
+		}
+	}
+	return false
+}

@@ -26,6 +26,9 @@ const (
 	keyCount  = "n"
 )
 
+// maxDelay bounds delays and jitters.
+const maxDelay = 24 * time.Hour
+
 // Fault is one fault of the catalogue with its parameters. A zero
 // parameter means the kind's default (see [Fault.WithDefaults]); a
 // parameter the kind does not take must stay zero.
@@ -128,8 +131,8 @@ func (f Fault) validateValues() error {
 	switch {
 	case f.Probability < 0 || f.Probability > 1 || f.Probability != f.Probability:
 		return kqerr.Usagef("fault %s: p=%v is not a probability in (0, 1]", f.Kind, f.Probability)
-	case f.Delay < 0 || f.Jitter < 0:
-		return kqerr.Usagef("fault %s: negative delay or jitter", f.Kind)
+	case f.Delay < 0 || f.Jitter < 0 || f.Delay > maxDelay || f.Jitter > maxDelay:
+		return kqerr.Usagef("fault %s: delay and jitter must be between 0 and %v", f.Kind, maxDelay)
 	case f.Rate < 0 || f.Count < 0:
 		return kqerr.Usagef("fault %s: negative rate or count", f.Kind)
 	case f.Kind == ResponseError && slices.ContainsFunc(f.APIs, func(k int16) bool { return k != 0 }):

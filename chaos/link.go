@@ -3,6 +3,7 @@ package chaos
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"errors"
 	"net"
 	"sync"
@@ -77,11 +78,16 @@ func (l *link) shutdown() {
 	l.e.untrack(l)
 }
 
-// hole silences the link for blackhole fault id.
+// hole silences the link for blackhole fault id. Should the fault have
+// been cleared meanwhile (its heal did not see this link yet), the link is
+// cut at once, as the heal would have done.
 func (l *link) hole(id string) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	l.holes[id] = true
+	l.mu.Unlock()
+	if !l.e.active(id) && l.unhole(id) {
+		l.close(true)
+	}
 }
 
 // holed reports whether a blackhole silenced the link.
@@ -123,13 +129,9 @@ func (l *link) writeFrame(w net.Conn, key int16, payload []byte) error {
 	if err := l.e.throttle(l.ctx, l.addr, key, len(payload)+4); err != nil {
 		return err
 	}
-	bufs := net.Buffers{lengthPrefix(len(payload)), payload}
+	bufs := net.Buffers{binary.BigEndian.AppendUint32(nil, uint32(len(payload))), payload}
 	_, err := bufs.WriteTo(w)
 	return err
-}
-
-func lengthPrefix(n int) []byte {
-	return []byte{byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 }
 
 // classify peeks at the client's first four bytes: a plausible frame

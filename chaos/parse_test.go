@@ -32,7 +32,7 @@ func TestParseFaults(t *testing.T) {
 func TestParseFaultsErrors(t *testing.T) {
 	for _, s := range []string{
 		"", "nosuch", "p=0.5,reset", "reset,,latency", "reset,p=0", "reset,p=1.5", "reset,p=x",
-		"latency,delay=soon", "reset,delay=1s", "partition,api=produce", "bandwidth,rate=fast",
+		"latency,delay=soon", "latency,jitter=1000000h", "reset,delay=1s", "partition,api=produce", "bandwidth,rate=fast",
 		"drop-response,api=nosuch", "response-error,code=NO_SUCH_ERROR", "response-error,api=fetch",
 		"kill-node,target=127.0.0.1:9092", "reset,target=nohostport", "broker-error,n=0", "leader-move,target=1",
 	} {

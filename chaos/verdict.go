@@ -25,21 +25,20 @@ func (e *Engine) onRequest(addr string, key int16) verdict {
 	defer e.mu.Unlock()
 	var v verdict
 	for _, r := range e.rules {
-		if !e.targetsLocked(r, addr) || !r.f.matchesAPI(key) || (key < 0 && needsFrames(r.f.Kind)) {
+		if !perRequest(r.f.Kind) || !e.targetsLocked(r, addr) || !r.f.matchesAPI(key) || (key < 0 && needsFrames(r.f.Kind)) {
 			continue
 		}
 		if r.f.Probability < 1 && e.rng.Float64() >= r.f.Probability {
 			continue
 		}
-		if e.applyLocked(r, &v) {
-			r.hits.Add(1)
-		}
+		e.applyLocked(r, &v)
+		r.hits.Add(1)
 	}
 	return v
 }
 
-// applyLocked adds r's effect to v and reports whether it had one.
-func (e *Engine) applyLocked(r *rule, v *verdict) bool {
+// applyLocked adds r's effect to v.
+func (e *Engine) applyLocked(r *rule, v *verdict) {
 	switch r.f.Kind {
 	case Latency:
 		v.delay += e.jitterLocked(r.f.Delay, r.f.Jitter)
@@ -57,10 +56,7 @@ func (e *Engine) applyLocked(r *rule, v *verdict) bool {
 		}
 	case ResponseError:
 		v.errCode = r.f.ErrorCode
-	default:
-		return false
 	}
-	return true
 }
 
 // jitterLocked returns d spread uniformly over d ± j, never negative.
@@ -70,6 +66,10 @@ func (e *Engine) jitterLocked(d, j time.Duration) time.Duration {
 	}
 	return max(d, 0)
 }
+
+// perRequest reports whether a kind is decided per request (partition and
+// bandwidth act on connections and bytes instead).
+func perRequest(k Kind) bool { return k != Partition && k != Bandwidth }
 
 // needsFrames reports whether a kind acts on single Kafka frames, so it
 // cannot apply to an opaque (TLS) connection.
