@@ -16,7 +16,8 @@ type ScheduleOptions struct {
 	// Faults are the faults to choose from, uniformly, for each window.
 	Faults []Fault
 	// Interval is the mean quiet time before each window; each gap is
-	// drawn uniformly from [Interval/2, 3·Interval/2).
+	// drawn uniformly from [Interval/2, 3·Interval/2), in whole
+	// milliseconds.
 	Interval time.Duration
 	// Duration is the length of every window.
 	Duration time.Duration
@@ -87,7 +88,7 @@ func (s *Schedule) All() iter.Seq[Window] {
 func (s *Schedule) window(rng *rand.Rand, i int, at time.Duration) Window {
 	gap := s.opts.Interval / 2
 	if s.opts.Interval > 0 {
-		gap += time.Duration(rng.Int64N(int64(s.opts.Interval)))
+		gap += time.Duration(rng.Int64N(int64(s.opts.Interval))).Truncate(time.Millisecond)
 	}
 	f := s.opts.Faults[rng.IntN(len(s.opts.Faults))]
 	if f.Target == "" && f.Kind.info().needsTarget {
