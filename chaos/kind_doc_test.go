@@ -66,14 +66,14 @@ func TestParamDefaultsRoundTrip(t *testing.T) {
 
 func TestParamsOfSomeKinds(t *testing.T) {
 	cases := map[Kind][]Param{
-		Latency:       {{"api", "all"}, {"target", "all"}, {"p", "1"}, {"delay", "100ms"}, {"jitter", "0s"}},
-		DropResponse:  {{"api", "produce"}, {"target", "all"}, {"p", "0.3"}},
-		Bandwidth:     {{"api", "all"}, {"target", "all"}, {"rate", "64KiB"}},
-		ResponseError: {{"api", "produce"}, {"target", "all"}, {"p", "0.3"}, {"code", "REQUEST_TIMED_OUT"}},
-		BrokerError:   {{"api", "produce"}, {"code", "NOT_LEADER_OR_FOLLOWER"}, {"n", "5"}},
-		KillNode:      {{"target", "random"}},
-		Exec:          {{"target", "none"}},
-		LeaderMove:    nil,
+		Latency:        {{"api", "all"}, {"target", "all"}, {"p", "1"}, {"delay", "100ms"}, {"jitter", "0s"}},
+		DropResponse:   {{"api", "produce"}, {"target", "all"}, {"p", "0.3"}},
+		Bandwidth:      {{"api", "all"}, {"target", "all"}, {"rate", "64KiB"}},
+		ResponseError:  {{"api", "produce"}, {"target", "all"}, {"p", "0.3"}, {"code", "REQUEST_TIMED_OUT"}},
+		BrokerError:    {{"api", "produce"}, {"code", "NOT_LEADER_OR_FOLLOWER"}, {"n", "5"}},
+		KillNode:       {{"target", "random"}},
+		Exec:           {{"target", "none"}},
+		LeaderMove:     nil,
 		Kind("nosuch"): nil,
 	}
 	for k, want := range cases {
