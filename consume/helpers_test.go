@@ -1,0 +1,178 @@
+package consume
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/testutil"
+)
+
+// runTimeout bounds every Run in these tests: a Run that should end but
+// hangs fails instead of stalling the suite.
+const runTimeout = 30 * time.Second
+
+// startBroker starts a one-node broker with the given topics.
+func startBroker(t *testing.T, topics map[string]int32) (*broker.Broker, conn.Factory) {
+	t.Helper()
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: topics})
+	return b, testutil.Factory(b)
+}
+
+// msg is a record to produce to an explicit partition.
+func msg(topic string, partition int32, key, value string) *sarama.ProducerMessage {
+	m := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(value)}
+	if key != "" {
+		m.Key = sarama.StringEncoder(key)
+	}
+	return m
+}
+
+func manualPartitioner(c *sarama.Config) { c.Producer.Partitioner = sarama.NewManualPartitioner }
+
+// produce writes msgs, each in its own request, in order.
+func produce(t *testing.T, f conn.Factory, msgs ...*sarama.ProducerMessage) {
+	t.Helper()
+	p, err := f.SyncProducer(manualPartitioner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, m := range msgs {
+		if _, _, err := p.SendMessage(m); err != nil {
+			t.Fatalf("produce: %v", err)
+		}
+	}
+}
+
+// produceN writes n records "v0".."v<n-1>" to each listed partition.
+func produceN(t *testing.T, f conn.Factory, topic string, n int, partitions ...int32) {
+	t.Helper()
+	var msgs []*sarama.ProducerMessage
+	for _, p := range partitions {
+		for i := range n {
+			msgs = append(msgs, msg(topic, p, "", fmt.Sprintf("v%d", i)))
+		}
+	}
+	produceBatch(t, f, msgs...)
+}
+
+// produceBatch writes msgs in one SendMessages call.
+func produceBatch(t *testing.T, f conn.Factory, msgs ...*sarama.ProducerMessage) {
+	t.Helper()
+	p, err := f.SyncProducer(manualPartitioner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.SendMessages(msgs); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+}
+
+// produceTxn writes msgs in one transaction and commits or aborts it.
+func produceTxn(t *testing.T, f conn.Factory, id string, commit bool, msgs ...*sarama.ProducerMessage) {
+	t.Helper()
+	p, err := f.SyncProducer(manualPartitioner, txnConfig(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.BeginTxn(); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		if _, _, err := p.SendMessage(m); err != nil {
+			t.Fatalf("produce in txn: %v", err)
+		}
+	}
+	if commit {
+		err = p.CommitTxn()
+	} else {
+		err = p.AbortTxn()
+	}
+	if err != nil {
+		t.Fatalf("end txn: %v", err)
+	}
+}
+
+// txnConfig configures a transactional producer with the given id.
+func txnConfig(id string) func(*sarama.Config) {
+	return func(c *sarama.Config) {
+		c.Producer.Idempotent = true
+		c.Producer.Transaction.ID = id
+		c.Producer.RequiredAcks = sarama.WaitForAll
+		c.Net.MaxOpenRequests = 1
+	}
+}
+
+// collect is a sink that keeps copies of what it is given.
+type collect struct {
+	mu      sync.Mutex
+	msgs    []*sarama.ConsumerMessage
+	flushed int
+}
+
+func (c *collect) Write(m *sarama.ConsumerMessage) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, m)
+	return nil
+}
+
+func (c *collect) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.flushed = len(c.msgs)
+	return nil
+}
+
+func (c *collect) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.msgs)
+}
+
+// values lists "partition:offset:value" of what was written.
+func (c *collect) values() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]string, len(c.msgs))
+	for i, m := range c.msgs {
+		out[i] = fmt.Sprintf("%d:%d:%s", m.Partition, m.Offset, m.Value)
+	}
+	return out
+}
+
+// run runs a consumption bounded by runTimeout.
+func run(t *testing.T, f conn.Factory, opts Options) (Stats, *collect, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	sink := &collect{}
+	stats, err := Run(ctx, f, opts, sink)
+	if ctx.Err() != nil {
+		t.Fatalf("Run did not end within %v (stats %+v, %d records)", runTimeout, stats, sink.len())
+	}
+	if sink.flushed != sink.len() {
+		t.Errorf("Run returned with %d of %d records unflushed", sink.len()-sink.flushed, sink.len())
+	}
+	return stats, sink, err
+}
+
+// byPartition groups "partition:offset:value" strings per partition.
+func byPartition(c *collect) map[int32][]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[int32][]string{}
+	for _, m := range c.msgs {
+		out[m.Partition] = append(out[m.Partition], fmt.Sprintf("%d:%s", m.Offset, m.Value))
+	}
+	return out
+}
