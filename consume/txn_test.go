@@ -82,11 +82,11 @@ func TestExitPastAbortedTail(t *testing.T) {
 // and plain ones, starting from every offset.
 func TestAbortInvisibleToReadCommitted(t *testing.T) {
 	_, f := startTxnBroker(t, map[string]int32{"t": 1})
-	produce(t, f, msg("t", 0, "", "plain-0"))                                          // 0
+	produce(t, f, msg("t", 0, "", "plain-0"))                                             // 0
 	produceTxn(t, f, "tx", false, msg("t", 0, "", "abort-a"), msg("t", 0, "", "abort-b")) // 1, 2, marker 3
-	produceTxn(t, f, "tx", true, msg("t", 0, "", "commit-c"))                          // 4, marker 5
-	produce(t, f, msg("t", 0, "", "plain-1"))                                          // 6
-	produceTxn(t, f, "tx", false, msg("t", 0, "", "abort-d"))                          // 7, marker 8
+	produceTxn(t, f, "tx", true, msg("t", 0, "", "commit-c"))                             // 4, marker 5
+	produce(t, f, msg("t", 0, "", "plain-1"))                                             // 6
+	produceTxn(t, f, "tx", false, msg("t", 0, "", "abort-d"))                             // 7, marker 8
 	want := []string{"0:0:plain-0", "0:4:commit-c", "0:6:plain-1"}
 	for from := int64(0); from <= 9; from++ {
 		_, sink, err := run(t, f, Options{Topics: []string{"t"}, Exit: true, From: OffsetSpec{Kind: Exact, N: from}})
