@@ -70,3 +70,8 @@ func (e kindError) Is(target error) bool { return target == e.kind }
 func isKError(err error) bool {
 	return err != nil && !errors.Is(err, sarama.ErrNoError)
 }
+
+// ClusterAdmin returns the cluster admin c runs on, for packages that
+// build on the same connection (topic administration). It belongs to c:
+// do not close it.
+func (c *Client) ClusterAdmin() sarama.ClusterAdmin { return c.admin }
