@@ -12,12 +12,13 @@ import (
 
 // The built-in broker (kfake) writes transaction markers whose control
 // record has no value, where Kafka writes a version and the coordinator
-// epoch (6 bytes). sarama v1.61.1 cannot decode such a marker: its
-// partition consumers fail the whole fetch ("insufficient data to decode
-// packet") and never get past the first marker, in either isolation
-// level. Until the broker writes complete markers, the transaction tests
-// read through markerFixDialer, which gives every empty control record in
-// a Fetch response the 6 bytes Kafka would have written.
+// epoch (6 bytes). sarama v1.61.1 cannot decode such a marker: a partition
+// consumer fails the fetch ("insufficient data to decode packet"), drops
+// the records it parsed from it, and moves its position past them, in
+// either isolation level (Run turns that into an error). Until the broker
+// writes complete markers, the transaction tests read through
+// markerFixDialer, which gives every empty control record in a Fetch
+// response the 6 bytes Kafka would have written.
 
 // markerFixDialer dials TCP and rewrites Fetch responses as above.
 type markerFixDialer struct{}

@@ -54,10 +54,3 @@ func drain(msgs <-chan *sarama.ConsumerMessage, batch []*sarama.ConsumerMessage)
 	}
 	return batch
 }
-
-// onError passes a non-fatal error to OnError.
-func (e *engine) onError(err error) {
-	if e.opts.OnError != nil {
-		e.opts.OnError(err)
-	}
-}

@@ -1,0 +1,237 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/consume"
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdConsume(f, nil) })
+}
+
+// ConsumeOptions are the options of `kq consume`.
+type ConsumeOptions struct {
+	f *Factory
+	// changed reports whether a flag was set on the command line.
+	changed func(string) bool
+	// Topics are the topics to read.
+	Topics []string
+	// From, Until and Partitions are the unparsed --from, --until and
+	// --partition values.
+	From, Until, Partitions string
+	// Exit stops at the end of each partition as measured at start.
+	Exit bool
+	// Count stops after this many records (0: no limit).
+	Count int64
+	// IdleTimeout stops after this long without records (0: never).
+	IdleTimeout time.Duration
+	// Group, Balance, Commit and NoCommit configure group mode.
+	Group, Balance, Commit string
+	NoCommit               bool
+	// Isolation is read_committed or read_uncommitted.
+	Isolation string
+	// Format is the --format template; Null what it prints for nulls.
+	Format, Null string
+	// Output is text, json or raw.
+	Output string
+}
+
+// NewCmdConsume returns `kq consume`.
+func NewCmdConsume(f *Factory, runF func(*ConsumeOptions) error) *cobra.Command {
+	opts := &ConsumeOptions{f: f}
+	c := &cobra.Command{
+		Use:   "consume TOPIC...",
+		Short: "Read records from topics, alone or as a consumer group member",
+		Long: `Reads records and prints each with a kcat-style --format template (default
+the value and a newline), as kq's JSON records (-o json, one object per
+line, which kq produce --input json reads back: key, value, headers,
+partition and timestamp, nulls and binary data kept), or as raw values
+(-o raw: value bytes only, nothing added). Output is buffered and flushed
+whenever no record is waiting.
+
+Format directives: ` + consume.FormatHelp + `.
+A null key, value or header value prints as --null (default: nothing, as
+kcat); %K and %S print -1 for it.
+
+Start (--from): earliest, latest, OFFSET (clamped to the partition's range),
+-N (N offsets before the end of each partition), +N (N after its start),
+@TIMESTAMP (RFC3339 or unix ms: the first record at or after it) or
+@-DURATION (e.g. @-15m). The end is the last stable offset under
+read_committed (the default) and the high watermark under read_uncommitted.
+
+Stop: -e at the end of each partition as it was at start (transaction
+markers and aborted records do not keep it waiting), -c after N records,
+--until OFFSET (exclusive) or @TIMESTAMP (the first record at or after it is
+not printed), --idle-timeout after a quiet spell; otherwise on Ctrl-C. A
+summary goes to stderr when it is a terminal, or with -v.
+
+With -g the command joins the group as a member: partitions are assigned by
+the group (--balance), it starts from the group's committed offsets (--from
+earliest or latest where there are none), and it commits only what it
+printed: after writing (--commit after, the default), or synchronously
+before writing each batch (--commit before); --no-commit commits nothing.`,
+		Example: `  kq consume orders -e
+  kq consume orders -f '%p:%o %k=%v\n' --from -10
+  kq consume orders --from @2026-01-02T15:00:00Z --until @2026-01-02T16:00:00Z
+  kq consume orders -g billing -e
+  kq consume orders -o json -e | kq produce orders-copy --input json
+  kq consume blobs -p 0 --from 42 -c 1 -o raw > blob.bin`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Topics = args
+			opts.changed = c.Flags().Changed
+			if runF != nil {
+				return runF(opts)
+			}
+			return consumeRun(c.Context(), opts)
+		},
+	}
+	addConsumeFlags(c, opts)
+	return c
+}
+
+func addConsumeFlags(c *cobra.Command, o *ConsumeOptions) {
+	fl := c.Flags()
+	fl.StringVar(&o.From, "from", "earliest", "start: earliest, latest, OFFSET, -N, +N, @TIMESTAMP or @-DURATION")
+	fl.StringVarP(&o.Partitions, "partition", "p", "", "read only these partitions: N, N,M or N-M (not with --group)")
+	fl.BoolVarP(&o.Exit, "exit", "e", false, "exit at the end of each partition as measured at start")
+	fl.Int64VarP(&o.Count, "count", "c", 0, "exit after N records")
+	fl.StringVar(&o.Until, "until", "", "stop each partition before OFFSET or at @TIMESTAMP / @-DURATION")
+	fl.DurationVar(&o.IdleTimeout, "idle-timeout", 0, "exit after this long without a record")
+	fl.StringVarP(&o.Group, "group", "g", "", "consume as a member of this consumer group")
+	fl.StringVar(&o.Balance, "balance", string(consume.BalanceRange), "group assignment strategy: range, roundrobin or sticky")
+	fl.StringVar(&o.Commit, "commit", string(consume.CommitAfter), "group commits: after (at-least-once) or before (at-most-once) printing")
+	fl.BoolVar(&o.NoCommit, "no-commit", false, "never commit group offsets")
+	fl.StringVar(&o.Isolation, "isolation", string(consume.ReadCommitted), "read_committed or read_uncommitted")
+	fl.StringVarP(&o.Format, "format", "f", "", `record template for -o text, e.g. '%p:%o %k=%v\n' (default '%v\n')`)
+	fl.StringVar(&o.Null, "null", "", "what %k, %v and %h print for a null (default: nothing)")
+	fl.StringVarP(&o.Output, "output", "o", "text", "output: text (the --format template; alias table), json or raw (values, byte-exact)")
+}
+
+func consumeRun(ctx context.Context, o *ConsumeOptions) error {
+	copts, err := o.runOptions(time.Now())
+	if err != nil {
+		return err
+	}
+	sink, err := o.sink()
+	if err != nil {
+		return err
+	}
+	cf, err := o.f.Conn()
+	if err != nil {
+		return err
+	}
+	stats, err := consume.Run(ctx, cf, copts, sink)
+	if stats.Stopped != "" && (o.f.IO.IsStderrTTY() || o.f.Verbose()) {
+		fmt.Fprintln(o.f.IO.ErrOut, consumeSummary(stats))
+	}
+	return err
+}
+
+// runOptions checks the flags and turns them into consume options.
+func (o *ConsumeOptions) runOptions(now time.Time) (consume.Options, error) {
+	if err := o.checkCombinations(); err != nil {
+		return consume.Options{}, err
+	}
+	co := consume.Options{Topics: o.Topics, Exit: o.Exit, Count: o.Count, IdleTimeout: o.IdleTimeout, Group: o.Group}
+	var err error
+	if co.From, err = consume.ParseOffsetSpec(o.From, now); err != nil {
+		return co, fmt.Errorf("--from: %w", err)
+	}
+	if o.Until != "" {
+		u, err := consume.ParseUntil(o.Until, now)
+		if err != nil {
+			return co, fmt.Errorf("--until: %w", err)
+		}
+		co.Until = &u
+	}
+	if o.Partitions != "" {
+		if co.Partitions, err = consume.ParsePartitions(o.Partitions); err != nil {
+			return co, fmt.Errorf("--partition: %w", err)
+		}
+	}
+	if err := o.parseEnums(&co); err != nil {
+		return co, err
+	}
+	if o.f.Verbose() {
+		co.OnError = func(err error) { o.f.Warnf("%v", err) }
+	}
+	return co, co.Validate()
+}
+
+func (o *ConsumeOptions) parseEnums(co *consume.Options) error {
+	var err error
+	if co.Isolation, err = consume.ParseIsolation(o.Isolation); err != nil {
+		return err
+	}
+	if co.Balance, err = consume.ParseBalance(o.Balance); err != nil {
+		return err
+	}
+	if co.Commit, err = consume.ParseCommitMode(o.Commit); err != nil {
+		return err
+	}
+	if o.NoCommit {
+		co.Commit = consume.CommitNone
+	}
+	return nil
+}
+
+// checkCombinations rejects flags that do not go together.
+func (o *ConsumeOptions) checkCombinations() error {
+	changed := o.changed
+	if changed == nil {
+		changed = func(string) bool { return false }
+	}
+	for _, fl := range []string{"balance", "commit", "no-commit"} {
+		if changed(fl) && o.Group == "" {
+			return kqerr.Usagef("--%s needs --group", fl)
+		}
+	}
+	if changed("commit") && o.NoCommit {
+		return kqerr.Usagef("--commit and --no-commit exclude each other")
+	}
+	if o.Count < 0 {
+		return kqerr.Usagef("--count must not be negative, got %d", o.Count)
+	}
+	if o.IdleTimeout < 0 {
+		return kqerr.Usagef("--idle-timeout must not be negative, got %v", o.IdleTimeout)
+	}
+	if o.Output != "text" && o.Output != "table" && (changed("format") || changed("null")) {
+		return kqerr.Usagef("--format and --null apply to -o text, not -o %s", o.Output)
+	}
+	return nil
+}
+
+// sink builds the record writer for -o and --format.
+func (o *ConsumeOptions) sink() (consume.Sink, error) {
+	out := o.f.IO.Out
+	switch o.Output {
+	case "text", "table":
+		format := o.Format
+		if o.changed == nil || !o.changed("format") {
+			format = consume.DefaultFormat
+		}
+		t, err := consume.Compile(format, o.Null)
+		if err != nil {
+			return nil, fmt.Errorf("--format: %w", err)
+		}
+		return consume.NewTemplateSink(out, t), nil
+	case "json":
+		return consume.NewJSONSink(out), nil
+	case "raw":
+		return consume.NewRawSink(out), nil
+	}
+	return nil, kqerr.Usagef("unknown output format %q (want text, json or raw)", o.Output)
+}
+
+// consumeSummary is the closing line on stderr.
+func consumeSummary(s consume.Stats) string {
+	return fmt.Sprintf("consumed %d records (%d bytes) in %v, %.0f records/s (stopped: %s)",
+		s.Records, s.Bytes, s.Elapsed.Round(time.Millisecond), s.RecordsPerSecond(), s.Stopped)
+}
