@@ -1,0 +1,189 @@
+package produce
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// batchOverhead is the size of a record batch header (v2).
+const batchOverhead = 61
+
+// batch is the records of one partition on their way to the broker. Record
+// bytes live in one arena and records refer to it by offset, so that
+// growing the arena never invalidates them; sarama's view of the batch is
+// built when it is sent. Batches are reused.
+type batch struct {
+	partition int32
+	arena     []byte
+	recs      []recMeta
+	hdrs      []hdrMeta
+	size      int           // encoded size of the batch
+	base      int64         // timestamp of the first record (Unix ms)
+	maxTS     int64         // largest timestamp (Unix ms)
+	opened    time.Duration // when the first record was added (for linger)
+
+	// Delivery state.
+	firstSend time.Time
+	attempts  int
+	rb        *sarama.RecordBatch
+	srecs     []sarama.Record
+	sptrs     []*sarama.Record
+	shdrs     []sarama.RecordHeader
+	shptrs    []*sarama.RecordHeader
+}
+
+// recMeta is one record of a batch: offsets into the arena (length -1 for
+// null), its headers in hdrs, its timestamp and where it came from.
+type recMeta struct {
+	key, keyLen     int32
+	value, valueLen int32
+	hdr, hdrLen     int32
+	ts              int64         // Unix ms
+	enqueued        time.Duration // since the run's start
+	pos             Position
+}
+
+// hdrMeta is one header of a record of a batch.
+type hdrMeta struct {
+	key, keyLen     int32
+	value, valueLen int32
+}
+
+// reset empties b for reuse.
+func (b *batch) reset(partition int32) {
+	b.partition = partition
+	b.arena = b.arena[:0]
+	b.recs = b.recs[:0]
+	b.hdrs = b.hdrs[:0]
+	b.size = batchOverhead
+	b.firstSend = time.Time{}
+	b.attempts = 0
+	b.rb = nil
+}
+
+// recordSize is the encoded size r adds to b when its timestamp is ts
+// (Unix ms).
+func (b *batch) recordSize(r *Record, ts int64) int {
+	delta := int64(0)
+	if len(b.recs) > 0 {
+		delta = ts - b.base
+	}
+	body := 1 + varintLen(delta) + varintLen(int64(len(b.recs))) +
+		bytesLen(r.Key) + bytesLen(r.Value) + varintLen(int64(len(r.Headers)))
+	for _, h := range r.Headers {
+		body += bytesLen(h.Key) + bytesLen(h.Value)
+	}
+	return varintLen(int64(body)) + body
+}
+
+// add appends r with timestamp ts (Unix ms), read at now (since the run's
+// start), whose encoded size is size.
+func (b *batch) add(r *Record, ts int64, now time.Duration, size int) {
+	if len(b.recs) == 0 {
+		b.base, b.maxTS, b.opened = ts, ts, now
+	}
+	b.maxTS = max(b.maxTS, ts)
+	m := recMeta{hdr: int32(len(b.hdrs)), hdrLen: int32(len(r.Headers)), ts: ts, enqueued: now, pos: r.Pos}
+	m.key, m.keyLen = b.put(r.Key)
+	m.value, m.valueLen = b.put(r.Value)
+	for _, h := range r.Headers {
+		var hm hdrMeta
+		hm.key, hm.keyLen = b.put(h.Key)
+		hm.value, hm.valueLen = b.put(h.Value)
+		b.hdrs = append(b.hdrs, hm)
+	}
+	b.recs = append(b.recs, m)
+	b.size += size
+}
+
+// put copies p into the arena and returns its offset and length (-1 for
+// nil).
+func (b *batch) put(p []byte) (int32, int32) {
+	if p == nil {
+		return 0, -1
+	}
+	off := len(b.arena)
+	b.arena = append(b.arena, p...)
+	return int32(off), int32(len(p))
+}
+
+// slice returns the arena bytes at off, or nil for length -1.
+func (b *batch) slice(off, n int32) []byte {
+	if n < 0 {
+		return nil
+	}
+	return b.arena[off : off+n : off+n]
+}
+
+// recordBatch returns b as a sarama record batch, building it on first use
+// (a retry sends the same one).
+func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
+	if b.rb != nil {
+		return b.rb
+	}
+	b.srecs = b.srecs[:0]
+	b.shdrs = b.shdrs[:0]
+	for i := range b.recs {
+		m := &b.recs[i]
+		b.srecs = append(b.srecs, sarama.Record{
+			TimestampDelta: time.Duration(m.ts-b.base) * time.Millisecond,
+			OffsetDelta:    int64(i),
+			Key:            b.slice(m.key, m.keyLen),
+			Value:          b.slice(m.value, m.valueLen),
+		})
+		for _, h := range b.hdrs[m.hdr : m.hdr+m.hdrLen] {
+			b.shdrs = append(b.shdrs, sarama.RecordHeader{Key: b.slice(h.key, h.keyLen), Value: b.slice(h.value, h.valueLen)})
+		}
+	}
+	b.linkPointers()
+	b.rb = &sarama.RecordBatch{
+		Version: 2, Codec: codec, CompressionLevel: sarama.CompressionLevelDefault,
+		FirstTimestamp: time.UnixMilli(b.base), MaxTimestamp: time.UnixMilli(b.maxTS), LastOffsetDelta: int32(len(b.recs) - 1),
+		ProducerID: -1, ProducerEpoch: -1, FirstSequence: -1, Records: b.sptrs,
+	}
+	return b.rb
+}
+
+// linkPointers points sarama's record and header pointer slices at srecs
+// and shdrs, which no longer grow.
+func (b *batch) linkPointers() {
+	b.sptrs = b.sptrs[:0]
+	for i := range b.srecs {
+		b.sptrs = append(b.sptrs, &b.srecs[i])
+	}
+	b.shptrs = b.shptrs[:0]
+	for i := range b.shdrs {
+		b.shptrs = append(b.shptrs, &b.shdrs[i])
+	}
+	h := 0
+	for i := range b.recs {
+		n := int(b.recs[i].hdrLen)
+		if n > 0 {
+			b.srecs[i].Headers = b.shptrs[h : h+n : h+n]
+		}
+		h += n
+	}
+}
+
+// dataBytes returns the key and value bytes of record i.
+func (b *batch) dataBytes(i int) int {
+	m := &b.recs[i]
+	return int(max(m.keyLen, 0) + max(m.valueLen, 0))
+}
+
+// varintLen is the size of v as a zig-zag varint.
+func varintLen(v int64) int {
+	var buf [binary.MaxVarintLen64]byte
+	return binary.PutVarint(buf[:], v)
+}
+
+// bytesLen is the encoded size of a varint-length-prefixed byte string
+// (null: length -1).
+func bytesLen(p []byte) int {
+	if p == nil {
+		return varintLen(-1)
+	}
+	return varintLen(int64(len(p))) + len(p)
+}

@@ -1,0 +1,100 @@
+package produce
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// engine is one delivery path: it takes records and, once closed, settles
+// every one of them in the tally.
+type engine interface {
+	// add sends a copy of r to partition part (or stickyPartition). It may
+	// block; after stop it returns errClosed.
+	add(r *Record, part int32) error
+	// stickyByBatch reports whether stickyPartition is understood.
+	stickyByBatch() bool
+	// stop makes add fail from now on.
+	stop()
+	// finish stops taking records, waits up to timeout for the answers of
+	// those taken (failed is true when the input ended in error, which
+	// aborts an open transaction) and reports the unanswered ones as in
+	// doubt. Its error is that of ending the open transaction.
+	finish(timeout time.Duration, failed bool) error
+}
+
+// batchEngine is the batch path: an accumulator and a sender.
+type batchEngine struct {
+	acc        *accumulator
+	snd        *sender
+	stopLinger chan struct{}
+	collected  chan struct{}
+	dispatched chan struct{}
+}
+
+func newBatchEngine(client sarama.Client, topic string, partitions int32, s Settings, t *tally) (*batchEngine, error) {
+	version, err := produceVersion(client.Config().Version)
+	if err != nil {
+		return nil, err
+	}
+	ready := newQueue[*batch]()
+	acc := newAccumulator(partitions, s, ready)
+	snd := &sender{
+		client: client, topic: topic, acks: sarama.RequiredAcks(s.Acks), codec: s.Compression,
+		version: version, timeout: s.DeliveryTimeout, maxBytes: max(s.BatchBytes, s.MaxMessageBytes),
+		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[int32]*queue[*batch]{},
+	}
+	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}
+	go acc.lingerLoop(e.stopLinger)
+	go func() { defer close(e.dispatched); snd.dispatch() }()
+	go func() { defer close(e.collected); snd.collect() }()
+	return e, nil
+}
+
+func (e *batchEngine) add(r *Record, part int32) error { return e.acc.add(r, part) }
+
+func (e *batchEngine) stickyByBatch() bool { return true }
+
+func (e *batchEngine) stop() { e.acc.close() }
+
+// finish seals what is open, waits for every batch to be settled, then
+// shuts the goroutines down. Closing the client (by the caller, after
+// finish) fails requests still in flight.
+func (e *batchEngine) finish(timeout time.Duration, _ bool) error {
+	e.acc.close()
+	close(e.stopLinger)
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-e.acc.idle:
+	case <-t.C:
+		for _, b := range e.acc.abandon() {
+			e.snd.reportFailed(b, ErrInDoubt)
+		}
+	}
+	e.snd.ready.close()
+	<-e.dispatched
+	e.snd.done.close()
+	<-e.collected
+	return nil
+}
+
+// produceVersion picks the Produce request version for the configured
+// Kafka version, as sarama's own producer does; sarama lowers it further
+// to what each broker supports. Record batches need Kafka 0.11.
+func produceVersion(v sarama.KafkaVersion) (int16, error) {
+	table := []struct {
+		kafka   sarama.KafkaVersion
+		version int16
+	}{
+		{sarama.V3_7_0_0, 10}, {sarama.V2_8_0_0, 9}, {sarama.V2_4_0_0, 8}, {sarama.V2_1_0_0, 7},
+		{sarama.V2_0_0_0, 6}, {sarama.V1_0_0_0, 5}, {sarama.V0_11_0_0, 3},
+	}
+	for _, row := range table {
+		if v.IsAtLeast(row.kafka) {
+			return row.version, nil
+		}
+	}
+	return 0, fmt.Errorf("kq produce needs --kafka-version 0.11.0 or later, got %s", v)
+}

@@ -1,0 +1,26 @@
+// Package produce writes records to a Kafka topic: the engine behind
+// `kq produce`.
+//
+// Records come from a [Source]: delimited text ([NewLineSource]), kq's JSON
+// record lines ([NewJSONSource]), a load generator ([NewGenerator]) or one
+// binary value ([NewValueSource]). [Run] checks (or creates) the topic, sends
+// every record, waits for the broker's answers and returns a [Result] with
+// the counts and the ack latency percentiles; a [Reporter] sees the
+// partition and offset of every acknowledged record and the reason of every
+// failed one.
+//
+// Two delivery paths share the sources, the partitioners and the result:
+//
+//   - The batch path (the default: not idempotent, not transactional) builds
+//     record batches per partition itself and sends them with sarama's
+//     low-level Broker.AsyncProduce, several requests in flight per broker.
+//     It exists for speed: sarama's AsyncProducer moves every record through
+//     several goroutines and channels, which costs about three times the CPU
+//     of the whole batch path at 100-byte records.
+//   - The producer path (--idempotent, --transactional-id) uses sarama's
+//     AsyncProducer, which implements producer ids, sequence numbers and
+//     transactions.
+//
+// [Settings.Apply] is the one place the delivery settings become a
+// *sarama.Config, so other packages (verify) configure producers the same way.
+package produce

@@ -1,0 +1,214 @@
+package produce
+
+import (
+	"bytes"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/conn"
+)
+
+// producerEngine is the producer path: sarama's AsyncProducer, for
+// idempotent and transactional delivery. kq picks every partition itself
+// (sarama's manual partitioner), so both paths place records alike.
+type producerEngine struct {
+	p     sarama.AsyncProducer
+	topic string
+	tally *tally
+	start time.Time
+	txn   *txnRunner // nil unless transactional
+
+	// sendMu serialises add and finish, so that nothing is sent (or begins
+	// a transaction) once the producer is closing.
+	sendMu sync.Mutex
+
+	mu       sync.Mutex
+	closed   bool
+	inflight map[*msgMeta]struct{}
+
+	stopping  chan struct{}
+	collected chan struct{}
+}
+
+// msgMeta travels with a message as its Metadata.
+type msgMeta struct {
+	pos      Position
+	bytes    int
+	enqueued time.Duration
+}
+
+func newProducerEngine(f conn.Factory, topic string, s Settings, t *tally, flushTimeout time.Duration) (*producerEngine, error) {
+	p, err := f.AsyncProducer(s.Apply, func(c *sarama.Config) {
+		c.Producer.Partitioner = sarama.NewManualPartitioner
+	})
+	if err != nil {
+		return nil, fmt.Errorf("start producer: %w", err)
+	}
+	e := &producerEngine{
+		p: p, topic: topic, tally: t, start: time.Now(), inflight: map[*msgMeta]struct{}{},
+		stopping: make(chan struct{}), collected: make(chan struct{}),
+	}
+	if s.TransactionalID != "" {
+		e.txn = newTxnRunner(p, s.TxnSize, t, flushTimeout)
+	}
+	go e.collect()
+	return e, nil
+}
+
+func (e *producerEngine) stickyByBatch() bool { return false }
+
+// add sends a copy of r, beginning and committing transactions as their
+// size says.
+func (e *producerEngine) add(r *Record, part int32) error {
+	e.sendMu.Lock()
+	defer e.sendMu.Unlock()
+	if e.isClosed() {
+		return errClosed
+	}
+	if e.txn != nil {
+		if err := e.txn.beforeSend(); err != nil {
+			return err
+		}
+	}
+	msg, meta := e.message(r, part)
+	e.mu.Lock()
+	e.inflight[meta] = struct{}{}
+	e.mu.Unlock()
+	e.tally.sent(1)
+	select {
+	case e.p.Input() <- msg:
+	case <-e.stopping:
+		e.settle(meta, func() { e.tally.failLocked(Failure{Pos: meta.pos, Partition: part, Err: errClosed}) })
+		return errClosed
+	}
+	if e.txn != nil {
+		return e.txn.afterSend()
+	}
+	return nil
+}
+
+// message copies r into a producer message.
+func (e *producerEngine) message(r *Record, part int32) (*sarama.ProducerMessage, *msgMeta) {
+	meta := &msgMeta{pos: r.Pos, bytes: len(r.Key) + len(r.Value), enqueued: time.Since(e.start)}
+	msg := &sarama.ProducerMessage{Topic: e.topic, Partition: part, Timestamp: r.Timestamp, Metadata: meta}
+	if msg.Timestamp.IsZero() {
+		msg.Timestamp = time.Now()
+	}
+	if r.Key != nil {
+		msg.Key = sarama.ByteEncoder(bytes.Clone(r.Key))
+	}
+	if r.Value != nil {
+		msg.Value = sarama.ByteEncoder(bytes.Clone(r.Value))
+	}
+	for _, h := range r.Headers {
+		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: bytes.Clone(h.Key), Value: bytes.Clone(h.Value)})
+	}
+	return msg, meta
+}
+
+// collect settles messages as sarama returns them, until both channels
+// are closed.
+func (e *producerEngine) collect() {
+	defer close(e.collected)
+	succ, errs := e.p.Successes(), e.p.Errors()
+	for succ != nil || errs != nil {
+		select {
+		case m, ok := <-succ:
+			if !ok {
+				succ = nil
+				continue
+			}
+			e.acked(m)
+		case pe, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			e.failed(pe)
+		}
+	}
+}
+
+func (e *producerEngine) acked(m *sarama.ProducerMessage) {
+	meta := m.Metadata.(*msgMeta)
+	a := Ack{Pos: meta.pos, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+	latency := time.Since(e.start) - meta.enqueued
+	if e.txn != nil {
+		e.settle(meta, func() {})
+		e.txn.acked(a, meta.bytes, latency)
+		return
+	}
+	e.settle(meta, func() { e.tally.ackLocked(a, meta.bytes, latency) })
+}
+
+func (e *producerEngine) failed(pe *sarama.ProducerError) {
+	meta := pe.Msg.Metadata.(*msgMeta)
+	f := Failure{Pos: meta.pos, Partition: pe.Msg.Partition, Err: pe.Err}
+	if e.txn != nil {
+		e.settle(meta, func() {})
+		e.txn.failed(f)
+		return
+	}
+	e.settle(meta, func() { e.tally.failLocked(f) })
+}
+
+// settle removes meta from the in-flight set and, if it was there, runs
+// report with the tally locked. A message already reported in doubt is
+// not reported again.
+func (e *producerEngine) settle(meta *msgMeta, report func()) {
+	e.mu.Lock()
+	_, ok := e.inflight[meta]
+	delete(e.inflight, meta)
+	e.mu.Unlock()
+	if ok {
+		e.tally.with(report)
+	}
+}
+
+func (e *producerEngine) isClosed() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.closed
+}
+
+func (e *producerEngine) stop() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.closed {
+		e.closed = true
+		close(e.stopping)
+	}
+}
+
+// finish ends an open transaction (commit, or abort when failed), closes
+// the producer and waits up to timeout for the outstanding answers.
+func (e *producerEngine) finish(timeout time.Duration, failed bool) error {
+	e.stop()
+	e.sendMu.Lock()
+	defer e.sendMu.Unlock()
+	var err error
+	if e.txn != nil {
+		err = e.txn.end(failed)
+	}
+	e.p.AsyncClose()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-e.collected:
+		return err
+	case <-t.C:
+	}
+	e.mu.Lock()
+	left := e.inflight
+	e.inflight = map[*msgMeta]struct{}{}
+	e.mu.Unlock()
+	e.tally.with(func() {
+		for m := range left {
+			e.tally.failLocked(Failure{Pos: m.pos, Partition: AnyPartition, Err: ErrInDoubt})
+		}
+	})
+	return err
+}

@@ -1,0 +1,253 @@
+package produce
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// maxRequestBatches bounds the batches (of distinct partitions) combined in
+// one produce request.
+const maxRequestBatches = 16
+
+// sender is the network side of the batch path. A dispatcher goroutine
+// routes sealed batches to the queue of their partition's leader; one
+// goroutine per broker combines queued batches into produce requests and
+// sends them with Broker.AsyncProduce (several in flight per connection);
+// a collector goroutine handles the answers: acks, retries after a
+// metadata refresh, failures.
+type sender struct {
+	client   sarama.Client
+	topic    string
+	acks     sarama.RequiredAcks
+	codec    sarama.CompressionCodec
+	version  int16
+	timeout  time.Duration // of a record's delivery, retries included
+	maxBytes int           // of a request
+
+	acc   *accumulator
+	tally *tally
+	ready *queue[*batch]
+	done  *queue[answer]
+
+	brokers map[int32]*queue[*batch] // dispatcher-owned
+	wg      sync.WaitGroup           // broker goroutines
+}
+
+// answer is the outcome of one produce request.
+type answer struct {
+	broker  *sarama.Broker
+	batches []*batch
+	resp    *sarama.ProduceResponse
+	err     error
+	noAcks  bool
+}
+
+// dispatch routes batches from the ready queue until it is closed, then
+// closes the broker queues and waits for their goroutines.
+func (s *sender) dispatch() {
+	var bs []*batch
+	for ok := true; ok; {
+		bs, ok = s.ready.popAll(bs[:0])
+		for _, b := range bs {
+			s.route(b)
+		}
+	}
+	for _, q := range s.brokers {
+		q.close()
+	}
+	s.wg.Wait()
+}
+
+// route queues b for its partition's leader.
+func (s *sender) route(b *batch) {
+	if b.firstSend.IsZero() {
+		b.firstSend = time.Now()
+		s.tally.sent(len(b.recs))
+	}
+	leader, err := s.client.Leader(s.topic, b.partition)
+	if err != nil {
+		s.retry(b, fmt.Errorf("find the leader of partition %d: %w", b.partition, err))
+		return
+	}
+	q, ok := s.brokers[leader.ID()]
+	if !ok {
+		q = newQueue[*batch]()
+		s.brokers[leader.ID()] = q
+		s.wg.Add(1)
+		go s.sendLoop(leader, q)
+	}
+	q.push(b)
+}
+
+// sendLoop sends what is queued for one broker as requests.
+func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
+	defer s.wg.Done()
+	var bs []*batch
+	for ok := true; ok; {
+		bs, ok = q.popAll(bs[:0])
+		for len(bs) > 0 {
+			var req []*batch
+			req, bs = s.takeRequest(bs)
+			s.send(br, req)
+		}
+	}
+}
+
+// takeRequest picks batches of distinct partitions up to the request size
+// from bs (at least one) and returns them and the rest, in order.
+func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
+	seen := map[int32]bool{}
+	size := 0
+	for _, b := range bs {
+		fits := len(req) == 0 || (size+b.size <= s.maxBytes && len(req) < maxRequestBatches)
+		if fits && !seen[b.partition] {
+			seen[b.partition] = true
+			size += b.size
+			req = append(req, b)
+		} else {
+			rest = append(rest, b)
+		}
+	}
+	return req, rest
+}
+
+// send sends one request; its answer goes to the done queue.
+func (s *sender) send(br *sarama.Broker, bs []*batch) {
+	req := &sarama.ProduceRequest{RequiredAcks: s.acks, Timeout: int32(requestTimeout.Milliseconds()), Version: s.version}
+	for _, b := range bs {
+		req.AddBatch(s.topic, b.partition, b.recordBatch(s.codec))
+	}
+	err := br.AsyncProduce(req, func(resp *sarama.ProduceResponse, err error) {
+		s.done.push(answer{broker: br, batches: bs, resp: resp, err: err})
+	})
+	if err != nil || s.acks == sarama.NoResponse {
+		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil})
+	}
+}
+
+// requestTimeout is how long the broker may wait for replicas (acks=all).
+const requestTimeout = 10 * time.Second
+
+// collect handles answers until the done queue is closed.
+func (s *sender) collect() {
+	var as []answer
+	for ok := true; ok; {
+		as, ok = s.done.popAll(as[:0])
+		for _, a := range as {
+			s.handle(a)
+		}
+		clear(as)
+	}
+}
+
+// handle settles the batches of one answer.
+func (s *sender) handle(a answer) {
+	if a.err != nil {
+		// The connection is suspect: close it so the next send reconnects.
+		_ = a.broker.Close()
+		for _, b := range a.batches {
+			s.retry(b, a.err)
+		}
+		return
+	}
+	refreshed := false
+	for _, b := range a.batches {
+		if a.noAcks {
+			s.succeed(b, -1)
+			continue
+		}
+		err := blockError(a.resp, s.topic, b.partition)
+		switch {
+		case err == nil:
+			s.succeed(b, a.resp.GetBlock(s.topic, b.partition).Offset)
+		case retriable(err):
+			if !refreshed {
+				refreshed = true
+				_ = s.client.RefreshMetadata(s.topic)
+			}
+			s.retry(b, err)
+		default:
+			s.fail(b, err)
+		}
+	}
+}
+
+// blockError returns the error for one partition of a produce response.
+func blockError(resp *sarama.ProduceResponse, topic string, partition int32) error {
+	blk := resp.GetBlock(topic, partition)
+	switch {
+	case blk == nil:
+		return fmt.Errorf("no answer for partition %d: %w", partition, sarama.ErrIncompleteResponse)
+	case blk.Err != sarama.ErrNoError:
+		return blk.Err
+	}
+	return nil
+}
+
+// retriable reports whether a produce error may go away on a retry.
+func retriable(err error) bool {
+	for _, e := range []error{
+		sarama.ErrNotLeaderForPartition, sarama.ErrLeaderNotAvailable, sarama.ErrUnknownTopicOrPartition,
+		sarama.ErrRequestTimedOut, sarama.ErrNotEnoughReplicas, sarama.ErrNotEnoughReplicasAfterAppend,
+		sarama.ErrNetworkException, sarama.ErrKafkaStorageError, sarama.ErrBrokerNotAvailable,
+		sarama.ErrReplicaNotAvailable, sarama.ErrFencedLeaderEpoch, sarama.ErrUnknownLeaderEpoch,
+		sarama.ErrThrottlingQuotaExceeded, sarama.ErrIncompleteResponse,
+	} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// retry sends b again after a pause, or fails it once its delivery
+// timeout would pass.
+func (s *sender) retry(b *batch, err error) {
+	if time.Since(b.firstSend)+retryBackoff > s.timeout {
+		s.fail(b, fmt.Errorf("%w (gave up after %d attempts in %v)", err, b.attempts+1, s.timeout))
+		return
+	}
+	b.attempts++
+	time.AfterFunc(retryBackoff, func() { s.ready.push(b) })
+}
+
+// succeed reports b's records as acked from offset base (-1: no acks).
+func (s *sender) succeed(b *batch, base int64) {
+	if !s.acc.claim(b) {
+		return
+	}
+	now := s.acc.since()
+	s.tally.with(func() {
+		for i := range b.recs {
+			m := &b.recs[i]
+			off := base
+			if base >= 0 {
+				off += int64(i)
+			}
+			a := Ack{Pos: m.pos, Partition: b.partition, Offset: off, Timestamp: time.UnixMilli(m.ts)}
+			s.tally.ackLocked(a, b.dataBytes(i), now-m.enqueued)
+		}
+	})
+	s.acc.release(b)
+}
+
+// fail reports b's records as failed with err.
+func (s *sender) fail(b *batch, err error) {
+	if !s.acc.claim(b) {
+		return
+	}
+	s.reportFailed(b, err)
+	s.acc.release(b)
+}
+
+func (s *sender) reportFailed(b *batch, err error) {
+	s.tally.with(func() {
+		for i := range b.recs {
+			s.tally.failLocked(Failure{Pos: b.recs[i].pos, Partition: b.partition, Err: err})
+		}
+	})
+}

@@ -1,0 +1,210 @@
+package produce
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// Acks is how many acknowledgements the broker waits for before it answers
+// a produce request.
+type Acks int16
+
+// The --acks values.
+const (
+	// AcksNone (--acks 0) asks for no answer at all: records count as acked
+	// once written to the connection, with offset -1, as in the Java client.
+	AcksNone Acks = 0
+	// AcksLeader (--acks 1) waits for the partition leader's write.
+	AcksLeader Acks = 1
+	// AcksAll (--acks all) waits for every in-sync replica.
+	AcksAll Acks = -1
+)
+
+// ParseAcks parses an --acks value: 0, 1, all (or -1).
+func ParseAcks(s string) (Acks, error) {
+	switch strings.ToLower(s) {
+	case "0":
+		return AcksNone, nil
+	case "1":
+		return AcksLeader, nil
+	case "all", "-1":
+		return AcksAll, nil
+	}
+	return 0, kqerr.Usagef("unknown --acks %q (want 0, 1 or all)", s)
+}
+
+// String returns the --acks spelling of a.
+func (a Acks) String() string {
+	if a == AcksAll {
+		return "all"
+	}
+	return fmt.Sprint(int16(a))
+}
+
+// compressionCodecs maps --compression names to sarama codecs.
+var compressionCodecs = map[string]sarama.CompressionCodec{
+	"none":   sarama.CompressionNone,
+	"gzip":   sarama.CompressionGZIP,
+	"snappy": sarama.CompressionSnappy,
+	"lz4":    sarama.CompressionLZ4,
+	"zstd":   sarama.CompressionZSTD,
+}
+
+// ParseCompression parses a --compression value: none, gzip, snappy, lz4 or
+// zstd.
+func ParseCompression(s string) (sarama.CompressionCodec, error) {
+	if c, ok := compressionCodecs[strings.ToLower(s)]; ok {
+		return c, nil
+	}
+	return 0, kqerr.Usagef("unknown --compression %q (want none, gzip, snappy, lz4 or zstd)", s)
+}
+
+// Partitioner names a strategy for choosing the partition of a record that
+// does not name one.
+type Partitioner string
+
+// The --partitioner values.
+const (
+	// PartitionMurmur2 is the Java client's default: murmur2 of the key, and
+	// sticky partitions for records without a key.
+	PartitionMurmur2 Partitioner = "murmur2"
+	// PartitionHash is sarama's default: FNV-1a of the key, random
+	// partitions for records without a key.
+	PartitionHash Partitioner = "hash"
+	// PartitionRandom ignores keys and picks a random partition per record.
+	PartitionRandom Partitioner = "random"
+	// PartitionRoundRobin ignores keys and cycles through the partitions.
+	PartitionRoundRobin Partitioner = "roundrobin"
+)
+
+// ParsePartitioner checks a --partitioner value.
+func ParsePartitioner(s string) (Partitioner, error) {
+	switch p := Partitioner(strings.ToLower(s)); p {
+	case PartitionMurmur2, PartitionHash, PartitionRandom, PartitionRoundRobin:
+		return p, nil
+	}
+	return "", kqerr.Usagef("unknown --partitioner %q (want murmur2, hash, random or roundrobin)", s)
+}
+
+// Constructor returns the sarama partitioner constructor for p.
+func (p Partitioner) Constructor() sarama.PartitionerConstructor {
+	switch p {
+	case PartitionHash:
+		return sarama.NewHashPartitioner
+	case PartitionRandom:
+		return sarama.NewRandomPartitioner
+	case PartitionRoundRobin:
+		return sarama.NewRoundRobinPartitioner
+	}
+	return NewMurmur2Partitioner
+}
+
+// Settings are the producer's delivery settings. The zero value is not
+// usable: start from [DefaultSettings].
+type Settings struct {
+	// Acks is what the broker waits for before answering.
+	Acks Acks
+	// Idempotent makes the producer idempotent (implies acks=all and one
+	// request in flight per broker).
+	Idempotent bool
+	// TransactionalID makes the producer transactional (implies
+	// Idempotent).
+	TransactionalID string
+	// TxnSize is the number of records per transaction; 0 puts the whole
+	// input in one transaction.
+	TxnSize int
+	// Compression is the codec of record batches.
+	Compression sarama.CompressionCodec
+	// Linger is how long a batch waits for more records before it is sent.
+	Linger time.Duration
+	// BatchBytes is the largest batch (uncompressed) per partition.
+	BatchBytes int
+	// MaxMessageBytes is the largest record kq accepts (key, value and
+	// headers); larger ones are bad input.
+	MaxMessageBytes int
+	// Partitioner chooses partitions for records that name none.
+	Partitioner Partitioner
+	// DeliveryTimeout bounds the time a record may spend in retries
+	// (leader changes, unreachable nodes) before it fails.
+	DeliveryTimeout time.Duration
+	// BufferBytes bounds the memory of records waiting for their ack;
+	// reading pauses when it is full.
+	BufferBytes int
+}
+
+// DefaultSettings returns kq's defaults: acks=all, no compression, 5ms
+// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 64 MB of
+// buffer.
+func DefaultSettings() Settings {
+	return Settings{
+		Acks:            AcksAll,
+		Compression:     sarama.CompressionNone,
+		Linger:          5 * time.Millisecond,
+		BatchBytes:      1_000_000,
+		MaxMessageBytes: 1_000_000,
+		Partitioner:     PartitionMurmur2,
+		DeliveryTimeout: 30 * time.Second,
+		BufferBytes:     64 << 20,
+	}
+}
+
+// Validate checks the settings for combinations that cannot work.
+func (s Settings) Validate() error {
+	switch {
+	case s.BatchBytes < 1:
+		return kqerr.Usagef("--batch-bytes must be positive, got %d", s.BatchBytes)
+	case s.MaxMessageBytes < 1:
+		return kqerr.Usagef("--max-message-bytes must be positive, got %d", s.MaxMessageBytes)
+	case s.Linger < 0:
+		return kqerr.Usagef("--linger must not be negative, got %v", s.Linger)
+	case s.TxnSize < 0:
+		return kqerr.Usagef("--txn-size must not be negative, got %d", s.TxnSize)
+	case s.TxnSize > 0 && s.TransactionalID == "":
+		return kqerr.Usagef("--txn-size needs --transactional-id")
+	case s.idempotent() && s.Acks != AcksAll:
+		return kqerr.Usagef("--idempotent and --transactional-id need --acks all, got %v", s.Acks)
+	case s.DeliveryTimeout <= 0:
+		return kqerr.Usagef("the delivery timeout must be positive, got %v", s.DeliveryTimeout)
+	}
+	if _, err := ParsePartitioner(string(s.Partitioner)); err != nil {
+		return err
+	}
+	return nil
+}
+
+// idempotent reports whether records go through the idempotent producer.
+func (s Settings) idempotent() bool { return s.Idempotent || s.TransactionalID != "" }
+
+// Apply sets the producer section of cfg from s: acks, idempotence,
+// transactional id, compression, linger, batch and message sizes,
+// partitioner and retries. Connection settings are left alone.
+func (s Settings) Apply(cfg *sarama.Config) {
+	p := &cfg.Producer
+	p.RequiredAcks = sarama.RequiredAcks(s.Acks)
+	p.Compression = s.Compression
+	p.Flush.Frequency = s.Linger
+	p.Flush.Bytes = s.BatchBytes
+	p.MaxMessageBytes = max(s.BatchBytes, s.MaxMessageBytes)
+	p.Partitioner = s.Partitioner.Constructor()
+	p.Return.Successes = true
+	p.Return.Errors = true
+	p.Retry.Backoff = retryBackoff
+	p.Retry.Max = max(1, int(s.DeliveryTimeout/retryBackoff))
+	if s.idempotent() {
+		p.Idempotent = true
+		p.RequiredAcks = sarama.WaitForAll
+		cfg.Net.MaxOpenRequests = 1
+	}
+	if s.TransactionalID != "" {
+		p.Transaction.ID = s.TransactionalID
+		p.Transaction.Timeout = max(time.Minute, 2*s.DeliveryTimeout)
+	}
+}
+
+// retryBackoff is the pause before a batch is sent again.
+const retryBackoff = 100 * time.Millisecond

@@ -1,0 +1,89 @@
+package produce
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// ErrTopicNotFound is wrapped by the error [Run] returns for a topic that
+// does not exist when Options.Create is not set.
+var ErrTopicNotFound = errors.New("topic does not exist")
+
+// topicNotFound names the missing topic and matches ErrTopicNotFound.
+type topicNotFound struct{ topic string }
+
+func (e *topicNotFound) Error() string {
+	return fmt.Sprintf("topic %q does not exist (use --create)", e.topic)
+}
+
+func (e *topicNotFound) Is(target error) bool { return target == ErrTopicNotFound }
+
+// topicPartitions returns the partition count of topic, creating the topic
+// (with the broker's default partitions and replication) when create is
+// set and it does not exist. It never relies on auto-creation.
+func topicPartitions(client sarama.Client, topic string, create bool) (int32, error) {
+	n, err := partitionCount(client, topic)
+	if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		return n, err
+	}
+	if !create {
+		return 0, &topicNotFound{topic: topic}
+	}
+	if err := createTopic(client, topic); err != nil {
+		return 0, err
+	}
+	return waitPartitions(client, topic)
+}
+
+// partitionCount reads the topic's partition count from fresh metadata.
+func partitionCount(client sarama.Client, topic string) (int32, error) {
+	if err := client.RefreshMetadata(topic); err != nil {
+		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+			return 0, err
+		}
+		return 0, fmt.Errorf("read metadata of topic %q: %w", topic, err)
+	}
+	parts, err := client.Partitions(topic)
+	if err != nil {
+		return 0, err
+	}
+	if len(parts) == 0 {
+		return 0, sarama.ErrUnknownTopicOrPartition
+	}
+	return int32(len(parts)), nil
+}
+
+// createTopic creates topic with the broker's defaults (CreateTopics v4+:
+// -1 partitions and replicas); an existing topic is fine.
+func createTopic(client sarama.Client, topic string) error {
+	admin, err := sarama.NewClusterAdminFromClient(client)
+	if err != nil {
+		return fmt.Errorf("create topic %q: %w", topic, err)
+	}
+	// Closing the admin would close the shared client: it is left to the
+	// garbage collector, as it holds no goroutine or connection of its own.
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}, false)
+	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return fmt.Errorf("create topic %q: %w", topic, err)
+	}
+	return nil
+}
+
+// waitPartitions polls metadata until a new topic shows partitions, for
+// as long as one metadata request may take.
+func waitPartitions(client sarama.Client, topic string) (int32, error) {
+	deadline := time.Now().Add(max(client.Config().Metadata.Timeout, 2*time.Second))
+	for {
+		n, err := partitionCount(client, topic)
+		if err == nil || !errors.Is(err, sarama.ErrUnknownTopicOrPartition) || time.Now().After(deadline) {
+			if err != nil {
+				return 0, fmt.Errorf("topic %q was created but has no partitions yet: %w", topic, err)
+			}
+			return n, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
