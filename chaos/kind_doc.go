@@ -11,7 +11,7 @@ var kindDescriptions = map[Kind]string{
 	DropResponse:     "deliver a matching request and swallow its response: the ambiguous write",
 	DropRequest:      "swallow a matching request, then reset the connection",
 	DuplicateRequest: "send a matching request to the broker twice; the client gets the first response",
-	Partition:        "refuse new connections to the target broker and cut live ones (no target: a schedule picks a node, a fault set directly cuts every broker)",
+	Partition:        "refuse new connections to the target and cut live ones (no target: every broker; in a schedule, a random one)",
 	Bandwidth:        "limit the bytes per second carried to and from the target",
 	ResponseError:    "answer a matching produce with an error code although the broker appended it",
 	BrokerError:      "built-in broker: fail the next n requests of each API with code, unprocessed",
