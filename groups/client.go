@@ -2,6 +2,7 @@ package groups
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/IBM/sarama"
 
@@ -63,6 +64,27 @@ type kindError struct {
 
 func (e kindError) Error() string        { return e.msg }
 func (e kindError) Is(target error) bool { return target == e.kind }
+
+// joinErrors joins errs into one error whose message lists them on one
+// line, separated by "; "; nil when there are none.
+func joinErrors(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return joined(errs)
+}
+
+type joined []error
+
+func (j joined) Error() string {
+	msgs := make([]string, len(j))
+	for i, e := range j {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
 
 // isKError reports whether err is a Kafka error other than "no error"
 // (sarama reports success as ErrNoError rather than nil in some

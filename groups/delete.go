@@ -34,7 +34,7 @@ func (c *Client) DeleteGroups(_ context.Context, groups []string) ([]DeleteResul
 		}
 		out = append(out, r)
 	}
-	return out, errors.Join(errs...)
+	return out, joinErrors(errs)
 }
 
 func (c *Client) deleteGroup(g string) error {

@@ -2,7 +2,6 @@ package groups
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 	"sort"
@@ -132,7 +131,7 @@ func (c *Client) Describe(ctx context.Context, groups []string, opts DescribeOpt
 		}
 		out = append(out, d)
 	}
-	return out, errors.Join(missing...)
+	return out, joinErrors(missing)
 }
 
 func (c *Client) describeOne(ctx context.Context, raw *sarama.GroupDescription, group string, opts DescribeOptions) (Description, bool, error) {

@@ -54,7 +54,7 @@ func (c *Client) PlanReset(_ context.Context, group string, spec ResetSpec, now 
 		return Plan{}, err
 	}
 	in := PlanInput{Current: commitOffsets(commits)}
-	if in.Partitions, err = c.resetScope(spec, commits); err != nil {
+	if in.Partitions, err = c.resetScope(group, spec, commits); err != nil {
 		return Plan{}, err
 	}
 	if err := c.gatherPlanInput(spec, &in, now); err != nil {
@@ -92,7 +92,7 @@ func (c *Client) gatherPlanInput(spec ResetSpec, in *PlanInput, now time.Time) e
 }
 
 // resetScope resolves the partitions a reset touches.
-func (c *Client) resetScope(spec ResetSpec, commits map[TopicPartition]commit) ([]TopicPartition, error) {
+func (c *Client) resetScope(group string, spec ResetSpec, commits map[TopicPartition]commit) ([]TopicPartition, error) {
 	var tps []TopicPartition
 	var err error
 	switch {
@@ -101,7 +101,7 @@ func (c *Client) resetScope(spec ResetSpec, commits map[TopicPartition]commit) (
 			tps = append(tps, tp)
 		}
 		if len(tps) == 0 {
-			return nil, fmt.Errorf("the group has no committed offsets for --all-topics to reset; name topics with --topic")
+			return nil, fmt.Errorf("group %s has no committed offsets for --all-topics to reset; name topics with --topic", group)
 		}
 	case len(spec.Topics) > 0:
 		if tps, err = c.scopePartitions(spec.Topics); err != nil {
@@ -217,7 +217,11 @@ func refuseActive(group string, raw *sarama.GroupDescription) error {
 	if state == StateEmpty || state == StateDead {
 		return nil
 	}
-	msg := fmt.Sprintf("group %s has %d active members (state %s); stop them first", group, n, state)
+	noun := "members"
+	if n == 1 {
+		noun = "member"
+	}
+	msg := fmt.Sprintf("group %s has %d active %s (state %s); stop them first", group, n, noun, state)
 	return kindError{msg: msg, kind: ErrActiveMembers}
 }
 

@@ -197,7 +197,7 @@ func TestResetRefusesActiveGroup(t *testing.T) {
 		t.Errorf("plan activity = %d members, state %s", p.ActiveMembers, p.State)
 	}
 	err = c.ApplyReset(context.Background(), &p)
-	if !errors.Is(err, ErrActiveMembers) || !strings.Contains(err.Error(), "group live has 1 active members") {
+	if !errors.Is(err, ErrActiveMembers) || !strings.Contains(err.Error(), "group live has 1 active member (state Stable); stop them first") {
 		t.Fatalf("apply to active group: %v", err)
 	}
 	if got := committedOffsets(t, c, "live"); len(got) != 0 || p.Executed {

@@ -3,6 +3,7 @@ package topics
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/IBM/sarama"
 
@@ -45,6 +46,27 @@ type kindError struct {
 
 func (e kindError) Error() string        { return e.msg }
 func (e kindError) Is(target error) bool { return target == e.kind }
+
+// joinErrors joins errs into one error whose message lists them on one
+// line, separated by "; "; nil when there are none.
+func joinErrors(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return joined(errs)
+}
+
+type joined []error
+
+func (j joined) Error() string {
+	msgs := make([]string, len(j))
+	for i, e := range j {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func (j joined) Unwrap() []error { return j }
 
 func topicNotFound(topic string) error {
 	return kindError{msg: "topic " + topic + " does not exist", kind: ErrTopicNotFound}

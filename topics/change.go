@@ -1,7 +1,6 @@
 package topics
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -62,7 +61,7 @@ func (a *Admin) Delete(topics []string) ([]DeleteResult, error) {
 		}
 		out = append(out, r)
 	}
-	return out, errors.Join(errs...)
+	return out, joinErrors(errs)
 }
 
 // PartitionChange is the outcome of adding partitions.
