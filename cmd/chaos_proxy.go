@@ -94,7 +94,7 @@ use the proxy with plaintext (optionally SASL) listeners.
 	fl.StringVar(&opts.Faults, "faults", "", "network faults to apply, e.g. latency,delay=200ms,drop-response,p=0.5")
 	fl.DurationVar(&opts.FaultInterval, "fault-interval", defaultFaultInterval, "schedule: mean quiet time before each fault window")
 	fl.DurationVar(&opts.FaultDuration, "fault-duration", defaultFaultDuration, "schedule: length of each fault window")
-	fl.Uint64Var(&opts.Seed, "seed", 0, "seed of the schedule and of fault probabilities (default: random, printed)")
+	fl.Uint64Var(&opts.Seed, "seed", 0, "seed of the schedule and of fault probabilities (default: random; a schedule prints it)")
 	fl.StringVar(&opts.Control, "control", defaultChaosControl, "loopback host:port of the control endpoint (port 0: random)")
 	return c
 }
