@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 )
@@ -80,6 +81,9 @@ type Broker struct {
 	conns   *connTracker
 	stopped map[int32]bool
 	closed  bool
+	// txns is set once the cluster may hold transaction markers (see
+	// markerConn).
+	txns atomic.Bool
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -100,6 +104,7 @@ func Start(opts Options) (*Broker, error) {
 		opts.AdvertiseHost = advertiseFor(opts.Host)
 	}
 	b := &Broker{opts: opts, conns: newConnTracker(), stopped: map[int32]bool{}}
+	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	ports := make([]int, opts.Nodes)
 	if opts.Port != 0 {
 		for i := range ports {
@@ -158,9 +163,6 @@ func (b *Broker) kfakeOptions(ports []int) []kfake.Opt {
 				opts = append(opts, kfake.Superuser(m, u.Name, u.Password))
 			}
 		}
-	}
-	if o.TLS != nil {
-		opts = append(opts, kfake.TLS(o.TLS))
 	}
 	if o.Log != nil {
 		level := kfake.LogLevelWarn

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"crypto/tls"
 	"net"
 	"strconv"
 	"sync"
@@ -26,11 +27,22 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 	}
 	p := ln.Addr().(*net.TCPAddr).Port
 	adv := &net.TCPAddr{IP: net.ParseIP(b.opts.AdvertiseHost), Port: p}
+	tl := &trackedListener{Listener: ln, port: p, t: b.conns, addr: adv, wrap: b.wrapConn}
 	if adv.IP == nil {
 		// A host name: kfake only needs Addr().String().
-		return &trackedListener{Listener: ln, port: p, t: b.conns, addr: hostAddr(net.JoinHostPort(b.opts.AdvertiseHost, strconv.Itoa(p)))}, nil
+		tl.addr = hostAddr(net.JoinHostPort(b.opts.AdvertiseHost, strconv.Itoa(p)))
 	}
-	return &trackedListener{Listener: ln, port: p, t: b.conns, addr: adv}, nil
+	return tl, nil
+}
+
+// wrapConn layers TLS (when configured) and the marker repair over an
+// accepted connection. TLS is terminated here rather than by kfake so the
+// repair sees plaintext frames.
+func (b *Broker) wrapConn(c net.Conn) net.Conn {
+	if b.opts.TLS != nil {
+		c = tls.Server(c, b.opts.TLS)
+	}
+	return newMarkerConn(c, &b.txns)
 }
 
 type hostAddr string
@@ -43,6 +55,7 @@ type trackedListener struct {
 	port int
 	t    *connTracker
 	addr net.Addr
+	wrap func(net.Conn) net.Conn
 }
 
 func (l *trackedListener) Accept() (net.Conn, error) {
@@ -52,7 +65,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		if tc, ok := l.t.add(l.port, c); ok {
-			return tc, nil
+			return l.wrap(tc), nil
 		}
 		c.Close() // the node is down: refuse by closing at once
 	}

@@ -1,0 +1,209 @@
+package broker
+
+import (
+	"encoding/binary"
+	"hash/crc32"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// kfake writes transaction markers (control records) with a key but no
+// value, while Kafka writes a 6-byte value (version, coordinator epoch) and
+// some clients, sarama among them, fail to decode a fetch that holds a
+// marker without one. markerConn repairs Fetch responses on their way out:
+// every control record without a full value gets Kafka's value, with
+// version 0 and coordinator epoch 0, and its batch a new length and CRC.
+//
+// The repair costs a decode of each Fetch response, so it only starts once
+// the cluster may hold markers: after the first EndTxn or WriteTxnMarkers
+// request, or from the start when state is loaded from a data dir.
+
+const (
+	apiFetch           = 1
+	apiEndTxn          = 26
+	apiWriteTxnMarkers = 27
+	controlAttr        = 0x20
+	markerValueLen     = 6
+)
+
+var crc32c = crc32.MakeTable(crc32.Castagnoli)
+
+// markerConn wraps a server-side connection: Read sees requests (to learn
+// the version of each Fetch), Write sees whole response frames from kfake.
+type markerConn struct {
+	net.Conn
+	txns *atomic.Bool
+
+	mu      sync.Mutex
+	fetches map[int32]int16 // correlation id -> Fetch version
+
+	// request stream parser state
+	hdr  [12]byte
+	nhdr int
+	skip int64
+}
+
+func newMarkerConn(c net.Conn, txns *atomic.Bool) *markerConn {
+	return &markerConn{Conn: c, txns: txns, fetches: map[int32]int16{}}
+}
+
+func (c *markerConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.scan(p[:n])
+	return n, err
+}
+
+// scan follows the request frames in b: size, api key, version and
+// correlation id of each, skipping bodies.
+func (c *markerConn) scan(b []byte) {
+	for len(b) > 0 {
+		if c.skip > 0 {
+			k := min(int64(len(b)), c.skip)
+			c.skip -= k
+			b = b[k:]
+			continue
+		}
+		k := copy(c.hdr[c.nhdr:], b)
+		c.nhdr += k
+		b = b[k:]
+		if c.nhdr < len(c.hdr) {
+			return
+		}
+		c.nhdr = 0
+		size := int64(int32(binary.BigEndian.Uint32(c.hdr[0:4])))
+		c.skip = max(size-8, 0)
+		c.request(int16(binary.BigEndian.Uint16(c.hdr[4:6])), int16(binary.BigEndian.Uint16(c.hdr[6:8])), int32(binary.BigEndian.Uint32(c.hdr[8:12])))
+	}
+}
+
+func (c *markerConn) request(key, version int16, corr int32) {
+	switch key {
+	case apiEndTxn, apiWriteTxnMarkers:
+		c.txns.Store(true)
+	case apiFetch:
+		c.mu.Lock()
+		if len(c.fetches) < 1024 {
+			c.fetches[corr] = version
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *markerConn) Write(frame []byte) (int, error) {
+	if len(frame) < 8 {
+		return c.Conn.Write(frame)
+	}
+	corr := int32(binary.BigEndian.Uint32(frame[4:8]))
+	c.mu.Lock()
+	version, isFetch := c.fetches[corr]
+	delete(c.fetches, corr)
+	c.mu.Unlock()
+	if isFetch && c.txns.Load() {
+		if fixed, ok := fixFetchFrame(frame, version); ok {
+			if _, err := c.Conn.Write(fixed); err != nil {
+				return 0, err
+			}
+			return len(frame), nil
+		}
+	}
+	return c.Conn.Write(frame)
+}
+
+// fixFetchFrame returns the frame with its markers repaired, or false when
+// nothing needed repair (or it could not be decoded: then it is sent as it
+// is).
+func fixFetchFrame(frame []byte, version int16) ([]byte, bool) {
+	resp := kmsg.NewPtrFetchResponse()
+	resp.Version = version
+	body := 8
+	if resp.IsFlexible() {
+		body++
+	}
+	if len(frame) < body || resp.ReadFrom(frame[body:]) != nil {
+		return nil, false
+	}
+	changed := false
+	for i := range resp.Topics {
+		for j := range resp.Topics[i].Partitions {
+			p := &resp.Topics[i].Partitions[j]
+			if fixed, ok := fixBatches(p.RecordBatches); ok {
+				p.RecordBatches, changed = fixed, true
+			}
+		}
+	}
+	if !changed {
+		return nil, false
+	}
+	out := append([]byte(nil), frame[:body]...)
+	out = resp.AppendTo(out)
+	binary.BigEndian.PutUint32(out[:4], uint32(len(out)-4))
+	return out, true
+}
+
+// fixBatches repairs the control batches among raw record batches.
+func fixBatches(b []byte) ([]byte, bool) {
+	var out []byte
+	changed := false
+	for i := 0; i+12 <= len(b); {
+		n := 12 + int(int32(binary.BigEndian.Uint32(b[i+8:i+12])))
+		if n < 23 || i+n > len(b) {
+			break // a partial batch at the end: leave it and the rest
+		}
+		batch := b[i : i+n]
+		if batch[16] == 2 && int16(binary.BigEndian.Uint16(batch[21:23]))&controlAttr != 0 {
+			if fixed, ok := fixMarkerBatch(batch); ok {
+				if !changed {
+					out = append(out, b[:i]...)
+					changed = true
+				}
+				out = append(out, fixed...)
+				i += n
+				continue
+			}
+		}
+		if changed {
+			out = append(out, batch...)
+		}
+		i += n
+	}
+	if !changed {
+		return nil, false
+	}
+	return out, true
+}
+
+func fixMarkerBatch(raw []byte) ([]byte, bool) {
+	var batch kmsg.RecordBatch
+	if batch.ReadFrom(raw) != nil {
+		return nil, false
+	}
+	recs, err := kfake.BatchRecords(batch)
+	if err != nil {
+		return nil, false
+	}
+	changed := false
+	var records []byte
+	for _, r := range recs {
+		if len(r.Value) < markerValueLen {
+			r.Value = make([]byte, markerValueLen) // version 0, coordinator epoch 0
+			changed = true
+		}
+		r.Length = 0
+		enc := r.AppendTo(nil)
+		r.Length = int32(len(enc) - 1) // varint(0) took one byte
+		records = r.AppendTo(records)
+	}
+	if !changed {
+		return nil, false
+	}
+	batch.Records = records
+	enc := batch.AppendTo(nil)
+	batch.Length = int32(len(enc) - 12)
+	enc = batch.AppendTo(enc[:0])
+	batch.CRC = int32(crc32.Checksum(enc[21:], crc32c))
+	return batch.AppendTo(enc[:0]), true
+}
