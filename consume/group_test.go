@@ -171,7 +171,7 @@ func TestGroupStartsWhereFromSaysWithoutCommits(t *testing.T) {
 }
 
 func TestGroupExitPastAbortedTail(t *testing.T) {
-	_, f := startTxnBroker(t, map[string]int32{"t": 2})
+	_, f := startBroker(t, map[string]int32{"t": 2})
 	produceN(t, f, "t", 2, 0, 1)
 	produceTxn(t, f, "tx", false, msg("t", 0, "", "gone"), msg("t", 1, "", "gone"))
 	_, sink, err := run(t, f, Options{Topics: []string{"t"}, Group: "G", Exit: true, Balance: BalanceRoundRobin})

@@ -19,7 +19,7 @@ import (
 const runTimeout = 30 * time.Second
 
 // startBroker starts a one-node broker with the given topics.
-func startBroker(t *testing.T, topics map[string]int32) (*broker.Broker, conn.Factory) {
+func startBroker(t testing.TB, topics map[string]int32) (*broker.Broker, conn.Factory) {
 	t.Helper()
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: topics})
 	return b, testutil.Factory(b)
@@ -64,7 +64,7 @@ func produceN(t *testing.T, f conn.Factory, topic string, n int, partitions ...i
 }
 
 // produceBatch writes msgs in one SendMessages call.
-func produceBatch(t *testing.T, f conn.Factory, msgs ...*sarama.ProducerMessage) {
+func produceBatch(t testing.TB, f conn.Factory, msgs ...*sarama.ProducerMessage) {
 	t.Helper()
 	p, err := f.SyncProducer(manualPartitioner)
 	if err != nil {
