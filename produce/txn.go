@@ -152,7 +152,9 @@ func (r *txnRunner) abort(cause error) error {
 		for _, a := range acks {
 			r.tally.failLocked(Failure{Pos: a.ack.Pos, Partition: a.ack.Partition, Err: aborted})
 		}
-		r.tally.res.Aborted++
+		if abortErr == nil {
+			r.tally.res.Aborted++
+		}
 	})
 	if abortErr != nil {
 		return fmt.Errorf("%w: %w (and the abort failed: %v)", ErrNotDelivered, aborted, abortErr)

@@ -1,0 +1,213 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/produce"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdProduce(f, nil) })
+}
+
+// ProduceOptions are the options of `kq produce`.
+type ProduceOptions struct {
+	f *Factory
+	// changed reports whether a flag was set on the command line.
+	changed func(string) bool
+	// Topic is the topic to write to.
+	Topic string
+	// Files are input files ("-" is standard input); none means stdin.
+	Files []string
+	// Input is the input format: text or json.
+	Input string
+	// Delimiter separates text records (escapes allowed).
+	Delimiter string
+	// KeyDelimiter splits text records into key and value.
+	KeyDelimiter string
+	// Key is a fixed key (KeySet tells "" from unset).
+	Key    string
+	KeySet bool
+	// Headers are k=v pairs added to every record.
+	Headers []string
+	// Partition is the partition of every record (-1: partitioner).
+	Partition int32
+	// Tombstone makes values null.
+	Tombstone bool
+	// ValueFile is one binary record's value.
+	ValueFile string
+	// Gen, Size, Seq and SeqID configure generated records.
+	Gen   int64
+	Size  int
+	Seq   bool
+	SeqID uint32
+	// Rate limits records per second ("" or "0": unlimited).
+	Rate string
+	// Producer settings as given on the command line.
+	Acks, Compression, Partitioner string
+	Idempotent                     bool
+	TransactionalID                string
+	TxnSize                        int
+	Linger                         time.Duration
+	BatchBytes, MaxMessageBytes    int
+	// Create creates a missing topic; SkipBad skips bad records.
+	Create, SkipBad bool
+	// FlushTimeout bounds the final wait for answers.
+	FlushTimeout time.Duration
+	// Report prints every acked record's partition and offset.
+	Report bool
+	// Output is table (text) or json.
+	Output string
+}
+
+// NewCmdProduce returns `kq produce`.
+func NewCmdProduce(f *Factory, runF func(*ProduceOptions) error) *cobra.Command {
+	opts := &ProduceOptions{f: f}
+	c := &cobra.Command{
+		Use:   "produce TOPIC",
+		Short: "Write records to a topic from stdin, files, a binary file or a generator",
+		Long: `Writes one record per input line (or per --delimiter), kq's JSON records
+(--input json, as written by kq consume -o json), one binary value
+(--value-file) or generated records (--gen). At the end, or on Ctrl-C, what
+was read is flushed and a summary goes to stderr: sent, acked, failed,
+records/s, MB/s and ack latency. Failed records are listed on stderr (exit
+1); a bad input record stops the input (exit 2) unless --skip-bad. The
+topic must exist unless --create is given.`,
+		Example: `  kq produce orders < events.txt
+  kq produce orders -K : -H source=import --report < keyed.txt
+  kq consume orders -o json -e | kq produce orders-copy --input json
+  kq produce blobs --key img-1 --value-file photo.jpg
+  kq produce users --key user-42 --tombstone
+  kq produce load --create --gen 1000000 --size 100 --rate 50000 --seq
+  kq produce payments --transactional-id tx-1 --txn-size 1000 -f batch.txt`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Topic = args[0]
+			opts.changed = c.Flags().Changed
+			opts.KeySet = c.Flags().Changed("key")
+			if !c.Flags().Changed("seq-id") {
+				opts.SeqID = rand.Uint32()
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return produceRun(c.Context(), opts)
+		},
+	}
+	addProduceFlags(c, opts)
+	return c
+}
+
+func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
+	d := produce.DefaultSettings()
+	fl := c.Flags()
+	fl.StringArrayVarP(&o.Files, "file", "f", nil, `read records from FILE ("-": stdin; repeatable)`)
+	fl.StringVar(&o.Input, "input", "text", "input format: text (one record per line) or json (kq's JSON records)")
+	fl.StringVarP(&o.Delimiter, "delimiter", "D", `\n`, `record separator for text input (escapes: \n \r \t \0 \\ \xHH)`)
+	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "split each text record into key and value at the first SEP")
+	fl.StringVar(&o.Key, "key", "", "fixed key for every record")
+	fl.StringArrayVarP(&o.Headers, "header", "H", nil, "header k=v for every record (repeatable)")
+	fl.Int32VarP(&o.Partition, "partition", "p", -1, "write every record to this partition (default: the partitioner)")
+	fl.BoolVar(&o.Tombstone, "tombstone", false, "null values: each input record is a key (with --key: one tombstone, no input)")
+	fl.StringVar(&o.ValueFile, "value-file", "", "produce one record whose value is this file's bytes")
+	fl.Int64Var(&o.Gen, "gen", 0, "generate N records instead of reading input")
+	fl.IntVar(&o.Size, "size", 100, "value size of generated records in bytes")
+	fl.BoolVar(&o.Seq, "seq", false, "generated values carry a producer id and sequence number that kq verify checks")
+	fl.Uint32Var(&o.SeqID, "seq-id", 0, "producer id in --seq values (default: random, shown in the summary)")
+	fl.StringVar(&o.Rate, "rate", "", "at most R records per second (R or R/s)")
+	fl.StringVar(&o.Acks, "acks", "all", "acknowledgements to wait for: 0, 1 or all")
+	fl.BoolVar(&o.Idempotent, "idempotent", false, "idempotent producer (no duplicates from retries; needs --acks all)")
+	fl.StringVar(&o.TransactionalID, "transactional-id", "", "produce in transactions with this id (aborted on any error)")
+	fl.IntVar(&o.TxnSize, "txn-size", 0, "records per transaction (default: the whole input in one)")
+	fl.StringVar(&o.Compression, "compression", "none", "batch compression: none, gzip, snappy, lz4 or zstd")
+	fl.DurationVar(&o.Linger, "linger", d.Linger, "how long a batch waits for more records")
+	fl.IntVar(&o.BatchBytes, "batch-bytes", d.BatchBytes, "largest batch per partition in bytes")
+	fl.IntVar(&o.MaxMessageBytes, "max-message-bytes", d.MaxMessageBytes, "largest record (key, value and headers) in bytes")
+	fl.StringVar(&o.Partitioner, "partitioner", string(d.Partitioner), "murmur2 (Java's default), hash (sarama's), random or roundrobin")
+	fl.BoolVar(&o.Create, "create", false, "create the topic (broker defaults) if it does not exist")
+	fl.BoolVar(&o.SkipBad, "skip-bad", false, "skip bad input records (listed on stderr) instead of stopping")
+	fl.DurationVar(&o.FlushTimeout, "flush-timeout", produce.DefaultFlushTimeout, "how long to wait for outstanding acks at the end or on Ctrl-C")
+	fl.BoolVar(&o.Report, "report", false, "print the partition and offset of every acked record on stdout")
+	fl.StringVarP(&o.Output, "output", "o", "table", "report format: table (text) or json (without --report: the summary as JSON)")
+}
+
+func produceRun(ctx context.Context, o *ProduceOptions) error {
+	p, err := o.f.Printer(o.Output)
+	if err != nil {
+		return err
+	}
+	popts, err := o.runOptions()
+	if err != nil {
+		return err
+	}
+	src, closeInputs, err := o.source(popts.Settings.MaxMessageBytes)
+	if err != nil {
+		return err
+	}
+	defer closeInputs()
+	cf, err := o.f.Conn()
+	if err != nil {
+		return err
+	}
+	rep := newProduceReporter(o.f.IO, p.Format == "json", o.Report)
+	res, err := produce.Run(ctx, cf, popts, src, rep)
+	if ferr := rep.flush(); ferr != nil && err == nil {
+		err = ferr
+	}
+	if res.Topic == "" {
+		return err
+	}
+	o.printSummary(res)
+	if p.Format == "json" && !o.Report {
+		if jerr := p.JSON(res); jerr != nil && err == nil {
+			err = jerr
+		}
+	}
+	if errors.Is(err, kqerr.ErrUsage) {
+		err = withoutUsage(err) // bad input data: the usage would not help
+	}
+	return err
+}
+
+// runOptions turns the flags into produce options.
+func (o *ProduceOptions) runOptions() (produce.Options, error) {
+	s := produce.DefaultSettings()
+	var err error
+	if s.Acks, err = produce.ParseAcks(o.Acks); err != nil {
+		return produce.Options{}, err
+	}
+	if s.Compression, err = produce.ParseCompression(o.Compression); err != nil {
+		return produce.Options{}, err
+	}
+	if s.Partitioner, err = produce.ParsePartitioner(o.Partitioner); err != nil {
+		return produce.Options{}, err
+	}
+	s.Idempotent, s.TransactionalID, s.TxnSize = o.Idempotent, o.TransactionalID, o.TxnSize
+	s.Linger, s.BatchBytes, s.MaxMessageBytes = o.Linger, o.BatchBytes, o.MaxMessageBytes
+	rate, err := parseRate(o.Rate)
+	if err != nil {
+		return produce.Options{}, err
+	}
+	po := produce.Options{Topic: o.Topic, Create: o.Create, Settings: s, SkipBad: o.SkipBad, Rate: rate, FlushTimeout: o.FlushTimeout}
+	return po, po.Validate()
+}
+
+// parseRate parses --rate: "R" or "R/s" records per second.
+func parseRate(s string) (float64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "/s"), 64)
+	if err != nil || v < 0 {
+		return 0, kqerr.Usagef("--rate %q: want records per second, as 1000 or 1000/s", s)
+	}
+	return v, nil
+}
