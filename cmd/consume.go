@@ -99,7 +99,7 @@ before writing each batch (--commit before); --no-commit commits nothing.`,
 func addConsumeFlags(c *cobra.Command, o *ConsumeOptions) {
 	fl := c.Flags()
 	fl.StringVar(&o.From, "from", "earliest", "start: earliest, latest, OFFSET, -N, +N, @TIMESTAMP or @-DURATION")
-	fl.StringVarP(&o.Partitions, "partition", "p", "", "read only these partitions: N, N,M or N-M (not with --group)")
+	fl.StringVarP(&o.Partitions, "partition", "p", "", "read only these partitions of every topic: N, N,M or N-M (not with --group)")
 	fl.BoolVarP(&o.Exit, "exit", "e", false, "exit at the end of each partition as measured at start")
 	fl.Int64VarP(&o.Count, "count", "c", 0, "exit after N records")
 	fl.StringVar(&o.Until, "until", "", "stop each partition before OFFSET or at @TIMESTAMP / @-DURATION")

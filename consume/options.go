@@ -73,7 +73,8 @@ type CommitMode string
 
 // The commit modes. The zero value means [CommitAfter].
 const (
-	// CommitAfter commits a record once it was written and flushed
+	// CommitAfter marks a record once it was written and flushed; marks
+	// are committed every second and when the member leaves
 	// (at-least-once: a crash may print it again, never lose it).
 	CommitAfter CommitMode = "after"
 	// CommitBefore commits each batch synchronously before writing it
