@@ -53,6 +53,9 @@ func setupScript(env *testscript.Env) error {
 	env.Setenv("KQ_BROKERS", b.Bootstrap())
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 	env.Setenv("NO_COLOR", "1")
+	// A -race binary sleeps a second at exit by default; scripts run kq
+	// many times.
+	env.Setenv("GORACE", "atexit_sleep_ms=0")
 	return nil
 }
 
