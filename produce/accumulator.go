@@ -31,7 +31,9 @@ type accumulator struct {
 	closed     bool
 	sticky     int32
 	start      time.Time
+	startMs    int64 // start as a Unix ms timestamp
 	batchBytes int
+	arenaBytes int // initial arena of a new batch
 	limit      int
 	linger     time.Duration
 	ready      *queue[*batch]
@@ -43,13 +45,17 @@ func newAccumulator(partitions int32, s Settings, ready *queue[*batch]) *accumul
 		pending:    map[*batch]struct{}{},
 		idle:       make(chan struct{}),
 		sticky:     nextSticky(-1, partitions),
-		start:      time.Now(),
 		batchBytes: s.BatchBytes,
 		limit:      s.BufferBytes,
 		linger:     s.Linger,
 		ready:      ready,
 	}
 	a.space = sync.NewCond(&a.mu)
+	// A full batch's arena from the start, unless many partitions would
+	// reserve more than the buffer holds.
+	a.arenaBytes = min(s.BatchBytes, max(64<<10, s.BufferBytes/(2*int(partitions))))
+	a.start = time.Now()
+	a.startMs = a.start.UnixMilli()
 	return a
 }
 
@@ -61,12 +67,13 @@ func (a *accumulator) since() time.Duration { return time.Since(a.start) }
 // partition for stickyPartition). It waits while the buffer is full and
 // returns errClosed after close.
 func (a *accumulator) add(r *Record, part int32) error {
-	now := time.Now()
-	ts := now.UnixMilli()
+	// One monotonic reading gives both the latency clock and the
+	// timestamp (cheaper than time.Now per record).
+	enq := time.Since(a.start)
+	ts := a.startMs + enq.Milliseconds()
 	if !r.Timestamp.IsZero() {
 		ts = r.Timestamp.UnixMilli()
 	}
-	enq := now.Sub(a.start)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for {
@@ -107,7 +114,7 @@ func (a *accumulator) newBatch(p int32) *batch {
 	} else {
 		b = &batch{}
 	}
-	b.reset(p)
+	b.reset(p, a.arenaBytes)
 	a.open[p] = b
 	return b
 }

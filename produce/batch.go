@@ -2,6 +2,7 @@ package produce
 
 import (
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -19,6 +20,7 @@ type batch struct {
 	arena     []byte
 	recs      []recMeta
 	hdrs      []hdrMeta
+	inputs    []string // input names of the records' positions
 	size      int           // encoded size of the batch
 	base      int64         // timestamp of the first record (Unix ms)
 	maxTS     int64         // largest timestamp (Unix ms)
@@ -35,14 +37,16 @@ type batch struct {
 }
 
 // recMeta is one record of a batch: offsets into the arena (length -1 for
-// null), its headers in hdrs, its timestamp and where it came from.
+// null), its headers in hdrs, its timestamp and where it came from. It
+// holds no pointer, so the garbage collector never scans it.
 type recMeta struct {
 	key, keyLen     int32
 	value, valueLen int32
 	hdr, hdrLen     int32
+	input           int32         // index in inputs
 	ts              int64         // Unix ms
 	enqueued        time.Duration // since the run's start
-	pos             Position
+	line, index     int64
 }
 
 // hdrMeta is one header of a record of a batch.
@@ -51,12 +55,16 @@ type hdrMeta struct {
 	value, valueLen int32
 }
 
-// reset empties b for reuse.
-func (b *batch) reset(partition int32) {
+// reset empties b for reuse, with room for arenaBytes of record data.
+func (b *batch) reset(partition int32, arenaBytes int) {
 	b.partition = partition
+	if cap(b.arena) < arenaBytes {
+		b.arena = make([]byte, 0, arenaBytes)
+	}
 	b.arena = b.arena[:0]
 	b.recs = b.recs[:0]
 	b.hdrs = b.hdrs[:0]
+	b.inputs = b.inputs[:0]
 	b.size = batchOverhead
 	b.firstSend = time.Time{}
 	b.attempts = 0
@@ -85,7 +93,13 @@ func (b *batch) add(r *Record, ts int64, now time.Duration, size int) {
 		b.base, b.maxTS, b.opened = ts, ts, now
 	}
 	b.maxTS = max(b.maxTS, ts)
-	m := recMeta{hdr: int32(len(b.hdrs)), hdrLen: int32(len(r.Headers)), ts: ts, enqueued: now, pos: r.Pos}
+	if n := len(b.inputs); n == 0 || b.inputs[n-1] != r.Pos.Input {
+		b.inputs = append(b.inputs, r.Pos.Input)
+	}
+	m := recMeta{
+		hdr: int32(len(b.hdrs)), hdrLen: int32(len(r.Headers)), input: int32(len(b.inputs) - 1),
+		ts: ts, enqueued: now, line: r.Pos.Line, index: r.Pos.Index,
+	}
 	m.key, m.keyLen = b.put(r.Key)
 	m.value, m.valueLen = b.put(r.Value)
 	for _, h := range r.Headers {
@@ -123,8 +137,8 @@ func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 	if b.rb != nil {
 		return b.rb
 	}
-	b.srecs = b.srecs[:0]
-	b.shdrs = b.shdrs[:0]
+	b.srecs = slices.Grow(b.srecs[:0], len(b.recs))
+	b.shdrs = slices.Grow(b.shdrs[:0], len(b.hdrs))
 	for i := range b.recs {
 		m := &b.recs[i]
 		b.srecs = append(b.srecs, sarama.Record{
@@ -149,11 +163,11 @@ func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 // linkPointers points sarama's record and header pointer slices at srecs
 // and shdrs, which no longer grow.
 func (b *batch) linkPointers() {
-	b.sptrs = b.sptrs[:0]
+	b.sptrs = slices.Grow(b.sptrs[:0], len(b.srecs))
 	for i := range b.srecs {
 		b.sptrs = append(b.sptrs, &b.srecs[i])
 	}
-	b.shptrs = b.shptrs[:0]
+	b.shptrs = slices.Grow(b.shptrs[:0], len(b.shdrs))
 	for i := range b.shdrs {
 		b.shptrs = append(b.shptrs, &b.shdrs[i])
 	}
@@ -165,6 +179,12 @@ func (b *batch) linkPointers() {
 		}
 		h += n
 	}
+}
+
+// pos returns where record i came from.
+func (b *batch) pos(i int) Position {
+	m := &b.recs[i]
+	return Position{Input: b.inputs[m.input], Line: m.line, Index: m.index}
 }
 
 // dataBytes returns the key and value bytes of record i.

@@ -30,7 +30,7 @@ func TestRecordSizeMatchesWireFormat(t *testing.T) {
 		{Value: bytes.Repeat([]byte("w"), 20000)},
 	}
 	var b batch
-	b.reset(0)
+	b.reset(0, 0)
 	base := int64(1_700_000_000_000)
 	for i := range recs {
 		ts := base + int64(i)*70_000 // deltas that need several varint bytes
@@ -51,7 +51,7 @@ func TestRecordSizeMatchesWireFormat(t *testing.T) {
 
 func TestBatchRecordBatch(t *testing.T) {
 	var b batch
-	b.reset(3)
+	b.reset(3, 0)
 	base := int64(1_700_000_000_000)
 	recs := []Record{
 		{Key: []byte("k1"), Value: []byte("v1"), Headers: []Header{{[]byte("a"), []byte("1")}}},

@@ -164,6 +164,9 @@ func (fd *feeder) run(ctx context.Context) error {
 // step feeds one record; it returns io.EOF at the end of input.
 func (fd *feeder) step(ctx context.Context) error {
 	part, err := fd.next()
+	if err == nil {
+		return fd.send(ctx, part)
+	}
 	var ie *InputError
 	if errors.As(err, &ie) && fd.skipBad {
 		fd.tally.skipped()
@@ -172,9 +175,11 @@ func (fd *feeder) step(ctx context.Context) error {
 		}
 		return nil
 	}
-	if err != nil {
-		return err
-	}
+	return err
+}
+
+// send waits for the rate limit and hands the current record over.
+func (fd *feeder) send(ctx context.Context, part int32) error {
 	if fd.lim != nil {
 		if err := fd.lim.Wait(ctx); err != nil {
 			return ctx.Err()

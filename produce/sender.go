@@ -228,7 +228,7 @@ func (s *sender) succeed(b *batch, base int64) {
 			if base >= 0 {
 				off += int64(i)
 			}
-			a := Ack{Pos: m.pos, Partition: b.partition, Offset: off, Timestamp: time.UnixMilli(m.ts)}
+			a := Ack{Pos: b.pos(i), Partition: b.partition, Offset: off, Timestamp: time.UnixMilli(m.ts)}
 			s.tally.ackLocked(a, b.dataBytes(i), now-m.enqueued)
 		}
 	})
@@ -247,7 +247,7 @@ func (s *sender) fail(b *batch, err error) {
 func (s *sender) reportFailed(b *batch, err error) {
 	s.tally.with(func() {
 		for i := range b.recs {
-			s.tally.failLocked(Failure{Pos: b.recs[i].pos, Partition: b.partition, Err: err})
+			s.tally.failLocked(Failure{Pos: b.pos(i), Partition: b.partition, Err: err})
 		}
 	})
 }
