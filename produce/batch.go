@@ -20,7 +20,7 @@ type batch struct {
 	arena     []byte
 	recs      []recMeta
 	hdrs      []hdrMeta
-	inputs    []string // input names of the records' positions
+	inputs    []string      // input names of the records' positions
 	size      int           // encoded size of the batch
 	base      int64         // timestamp of the first record (Unix ms)
 	maxTS     int64         // largest timestamp (Unix ms)
