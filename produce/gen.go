@@ -14,8 +14,8 @@ import (
 type GenConfig struct {
 	// Count is the number of records to generate.
 	Count int64
-	// Size is the size of every value in bytes (with Seq, at least the
-	// sequence header, seqmsg.MinSize at most).
+	// Size is the size of every value in bytes. With Seq a value is never
+	// shorter than its sequence header (at most seqmsg.MinSize bytes).
 	Size int
 	// Seq writes seqmsg values (producer id, sequence number from 0,
 	// checksum) that `kq verify` can check.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -403,5 +404,51 @@ func TestRunUnreachable(t *testing.T) {
 	}
 	if d := time.Since(start); d > 20*time.Second {
 		t.Errorf("took %v", d)
+	}
+}
+
+// hookSource yields values v0, v1, ... up to n, calling hook (once) before
+// record at.
+type hookSource struct {
+	n, at, i int
+	hook     func()
+}
+
+func (s *hookSource) Next(r *produce.Record) error {
+	if s.i == s.n {
+		return io.EOF
+	}
+	if s.i == s.at {
+		s.hook()
+	}
+	*r = produce.Record{Value: []byte(fmt.Sprintf("v%d", s.i)), Partition: 0, Pos: produce.Position{Index: int64(s.i + 1)}}
+	s.i++
+	return nil
+}
+
+// TestRunSurvivesLeaderLoss stops the leader of the partition in the
+// middle: the producer finds the new leader and loses nothing.
+func TestRunSurvivesLeaderLoss(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	e.opts.Settings.Linger = time.Millisecond
+	rec := &recorder{}
+	src := &hookSource{n: 400, at: 200, hook: func() {
+		testutil.Eventually(t, 10*time.Second, "the first 200 acks", func() bool {
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			return len(rec.acks) == 200
+		})
+		if err := e.b.StopNode(e.b.Leader("t", 0)); err != nil {
+			t.Error(err)
+		}
+	}}
+	res, err := produce.Run(context.Background(), e.f, e.opts, src, rec)
+	if err != nil || res.Acked != 400 || res.Failed != 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	got := readThroughEnd(t, e.f, "t", 1, false)
+	if len(got) != 400 || got[0] != "v0" || got[399] != "v399" {
+		t.Errorf("read back %d records", len(got))
 	}
 }

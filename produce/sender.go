@@ -147,8 +147,10 @@ func (s *sender) collect() {
 // handle settles the batches of one answer.
 func (s *sender) handle(a answer) {
 	if a.err != nil {
-		// The connection is suspect: close it so the next send reconnects.
+		// The connection is suspect: close it so the next send reconnects,
+		// and look for new leaders in case the node is gone.
 		_ = a.broker.Close()
+		_ = s.client.RefreshMetadata(s.topic)
 		for _, b := range a.batches {
 			s.retry(b, a.err)
 		}
