@@ -9,6 +9,10 @@ import (
 // errClosed is returned by add once the producer stopped taking records.
 var errClosed = errors.New("producer closed")
 
+// errNotSent is the failure of a record read but not handed to the
+// producer before it stopped.
+var errNotSent = errors.New("not sent: the producer was stopped")
+
 // stickyPartition asks the accumulator for the current sticky partition
 // (records without a key under murmur2).
 const stickyPartition int32 = -2
@@ -37,9 +41,12 @@ type accumulator struct {
 	limit      int
 	linger     time.Duration
 	ready      *queue[*batch]
+	onSeal     func(records int) // counts records handed to the sender
 }
 
-func newAccumulator(partitions int32, s Settings, ready *queue[*batch]) *accumulator {
+// newAccumulator returns an accumulator that queues sealed batches on
+// ready and tells onSeal their record counts.
+func newAccumulator(partitions int32, s Settings, ready *queue[*batch], onSeal func(int)) *accumulator {
 	a := &accumulator{
 		open:       make([]*batch, partitions),
 		pending:    map[*batch]struct{}{},
@@ -49,6 +56,7 @@ func newAccumulator(partitions int32, s Settings, ready *queue[*batch]) *accumul
 		limit:      s.BufferBytes,
 		linger:     s.Linger,
 		ready:      ready,
+		onSeal:     onSeal,
 	}
 	a.space = sync.NewCond(&a.mu)
 	// A full batch's arena from the start, unless many partitions would
@@ -125,6 +133,7 @@ func (a *accumulator) newBatch(p int32) *batch {
 func (a *accumulator) seal(b *batch) {
 	a.open[b.partition] = nil
 	a.pending[b] = struct{}{}
+	a.onSeal(len(b.recs))
 	a.ready.push(b)
 	if b.partition == a.sticky {
 		a.sticky = nextSticky(a.sticky, int32(len(a.open)))

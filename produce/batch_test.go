@@ -87,7 +87,7 @@ func TestBatchRecordBatch(t *testing.T) {
 
 func newTestAccumulator(parts int32, s Settings) (*accumulator, *queue[*batch]) {
 	q := newQueue[*batch]()
-	return newAccumulator(parts, s, q), q
+	return newAccumulator(parts, s, q, func(int) {}), q
 }
 
 func TestAccumulatorSealsFullBatches(t *testing.T) {

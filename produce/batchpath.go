@@ -39,11 +39,11 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 		return nil, err
 	}
 	ready := newQueue[*batch]()
-	acc := newAccumulator(partitions, s, ready)
+	acc := newAccumulator(partitions, s, ready, t.sent)
 	snd := &sender{
 		client: client, topic: topic, acks: sarama.RequiredAcks(s.Acks), codec: s.Compression,
 		version: version, timeout: s.DeliveryTimeout, maxBytes: max(s.BatchBytes, s.MaxMessageBytes),
-		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[int32]*queue[*batch]{},
+		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
 	}
 	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}
 	go acc.lingerLoop(e.stopLinger)

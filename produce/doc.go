@@ -23,4 +23,11 @@
 //
 // [Settings.Apply] is the one place the delivery settings become a
 // *sarama.Config, so other packages (verify) configure producers the same way.
+//
+// Caveat: without idempotence, delivery is at-least-once. A batch whose
+// answer is lost (a cut connection) is sent again and may be written twice,
+// and since several requests are in flight per broker, a retried batch may
+// land after a later one of the same partition, as with the Java client's
+// defaults before idempotence. Use --idempotent (Settings.Idempotent) when
+// that matters.
 package produce

@@ -66,6 +66,12 @@ func (e *env) run(t *testing.T, src produce.Source) (produce.Result, *recorder, 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	res, err := produce.Run(ctx, e.f, e.opts, src, rec)
+	if res.Sent != res.Acked+res.Failed+res.InDoubt {
+		t.Errorf("sent %d, but acked %d + failed %d + in doubt %d", res.Sent, res.Acked, res.Failed, res.InDoubt)
+	}
+	if n := int64(len(rec.acks) + len(rec.failures)); n != res.Sent {
+		t.Errorf("%d records reported, %d sent", n, res.Sent)
+	}
 	return res, rec, err
 }
 

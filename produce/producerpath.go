@@ -81,7 +81,7 @@ func (e *producerEngine) add(r *Record, part int32) error {
 	select {
 	case e.p.Input() <- msg:
 	case <-e.stopping:
-		e.settle(meta, func() { e.tally.failLocked(Failure{Pos: meta.pos, Partition: part, Err: errClosed}) })
+		e.fail(meta, Failure{Pos: meta.pos, Partition: part, Err: errNotSent})
 		return errClosed
 	}
 	if e.txn != nil {
@@ -146,7 +146,11 @@ func (e *producerEngine) acked(m *sarama.ProducerMessage) {
 
 func (e *producerEngine) failed(pe *sarama.ProducerError) {
 	meta := pe.Msg.Metadata.(*msgMeta)
-	f := Failure{Pos: meta.pos, Partition: pe.Msg.Partition, Err: pe.Err}
+	e.fail(meta, Failure{Pos: meta.pos, Partition: pe.Msg.Partition, Err: pe.Err})
+}
+
+// fail settles a failed message: at once, or with its transaction.
+func (e *producerEngine) fail(meta *msgMeta, f Failure) {
 	if e.txn != nil {
 		e.settle(meta, func() {})
 		e.txn.failed(f)

@@ -56,7 +56,8 @@ type Result struct {
 	Topic string `json:"topic"`
 	// Partitions is the topic's partition count.
 	Partitions int32 `json:"partitions"`
-	// Sent counts records handed to the broker at least once.
+	// Sent counts records handed to the producer; each ends up acked,
+	// failed or in doubt.
 	Sent int64 `json:"sent"`
 	// Acked counts acknowledged records (with a transactional id:
 	// committed ones).

@@ -33,8 +33,11 @@ type sender struct {
 	ready *queue[*batch]
 	done  *queue[answer]
 
-	brokers map[int32]*queue[*batch] // dispatcher-owned
-	wg      sync.WaitGroup           // broker goroutines
+	// brokers holds a queue per broker connection, keyed by sarama's
+	// broker object: the client replaces the object when a node changes
+	// address. The dispatcher owns the map.
+	brokers map[*sarama.Broker]*queue[*batch]
+	wg      sync.WaitGroup // broker goroutines
 }
 
 // answer is the outcome of one produce request.
@@ -66,17 +69,16 @@ func (s *sender) dispatch() {
 func (s *sender) route(b *batch) {
 	if b.firstSend.IsZero() {
 		b.firstSend = time.Now()
-		s.tally.sent(len(b.recs))
 	}
 	leader, err := s.client.Leader(s.topic, b.partition)
 	if err != nil {
 		s.retry(b, fmt.Errorf("find the leader of partition %d: %w", b.partition, err))
 		return
 	}
-	q, ok := s.brokers[leader.ID()]
+	q, ok := s.brokers[leader]
 	if !ok {
 		q = newQueue[*batch]()
-		s.brokers[leader.ID()] = q
+		s.brokers[leader] = q
 		s.wg.Add(1)
 		go s.sendLoop(leader, q)
 	}

@@ -49,7 +49,7 @@ func (t *tally) failLocked(f Failure) {
 	}
 }
 
-// sent counts n records handed to the broker for the first time.
+// sent counts n records handed to the producer.
 func (t *tally) sent(n int) {
 	t.with(func() { t.res.Sent += int64(n) })
 }

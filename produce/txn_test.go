@@ -1,14 +1,17 @@
 package produce_test
 
 import (
+	"context"
 	"errors"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/produce"
 )
 
@@ -77,6 +80,34 @@ func TestRunTransactionAbortedOnFailedRecord(t *testing.T) {
 	}
 	got := readThroughEnd(t, e.f, "t", 1, true)
 	if strings.Join(got, ",") != "v0,v1,v2,v3,v4" {
+		t.Errorf("read_committed sees %v", got)
+	}
+}
+
+// TestRunTransactionInterrupted: Ctrl-C while the input is open aborts the
+// open transaction, promptly.
+func TestRunTransactionInterrupted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	e.opts.Settings.TransactionalID = "tx-int"
+	e.opts.FlushTimeout = 30 * time.Second
+	src := &blockingSource{n: 5, unblock: make(chan struct{})}
+	defer close(src.unblock)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		testutil.Eventually(t, 10*time.Second, "the source to block", src.blocked)
+		cancel()
+	}()
+	start := time.Now()
+	rec := &recorder{}
+	res, err := produce.Run(ctx, e.f, e.opts, src, rec)
+	if !errors.Is(err, kqerr.ErrInterrupted) || res.Aborted != 1 || res.Failed != 5 || res.Acked != 0 || len(rec.failures) != 5 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v", d)
+	}
+	if got := readThroughEnd(t, e.f, "t", 1, true); len(got) != 0 {
 		t.Errorf("read_committed sees %v", got)
 	}
 }
