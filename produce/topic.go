@@ -25,9 +25,12 @@ func (e *topicNotFound) Is(target error) bool { return target == ErrTopicNotFoun
 // (with the broker's default partitions and replication) when create is
 // set and it does not exist. It never relies on auto-creation.
 func topicPartitions(client sarama.Client, topic string, create bool) (int32, error) {
-	n, err := partitionCount(client, topic)
-	if !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
-		return n, err
+	exists, err := topicExists(client, topic)
+	if err != nil {
+		return 0, err
+	}
+	if exists {
+		return partitionCount(client, topic)
 	}
 	if !create {
 		return 0, &topicNotFound{topic: topic}
@@ -36,6 +39,42 @@ func topicPartitions(client sarama.Client, topic string, create bool) (int32, er
 		return 0, err
 	}
 	return waitPartitions(client, topic)
+}
+
+// topicExists asks one broker for the topic's metadata. Unlike the
+// client's refresh, which retries an unknown topic with pauses in between,
+// it answers at once.
+func topicExists(client sarama.Client, topic string) (bool, error) {
+	b := client.LeastLoadedBroker()
+	if b == nil {
+		return false, fmt.Errorf("read metadata of topic %q: %w", topic, sarama.ErrOutOfBrokers)
+	}
+	if err := b.Open(client.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+		return false, fmt.Errorf("read metadata of topic %q: %w", topic, err)
+	}
+	req := sarama.NewMetadataRequest(client.Config().Version, []string{topic})
+	req.AllowAutoTopicCreation = false // (metadata v4+; older brokers decide)
+	resp, err := b.GetMetadata(req)
+	if err != nil {
+		return false, fmt.Errorf("read metadata of topic %q: %w", topic, err)
+	}
+	for _, t := range resp.Topics {
+		if t.Name == topic {
+			if t.Err == sarama.ErrUnknownTopicOrPartition {
+				return false, nil
+			}
+			return t.Err == sarama.ErrNoError, topicError(topic, t.Err)
+		}
+	}
+	return false, nil
+}
+
+// topicError describes a topic error from metadata (nil for none).
+func topicError(topic string, kerr sarama.KError) error {
+	if kerr == sarama.ErrNoError {
+		return nil
+	}
+	return fmt.Errorf("topic %q: %w", topic, kerr)
 }
 
 // partitionCount reads the topic's partition count from fresh metadata.
