@@ -452,3 +452,26 @@ func TestRunSurvivesLeaderLoss(t *testing.T) {
 		t.Errorf("read back %d records", len(got))
 	}
 }
+
+// TestRunRateLimit: at one record per 100 s, the second record waits for
+// its turn, and an interrupt ends the wait.
+func TestRunRateLimit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	e.opts.Rate = 0.01
+	e.opts.Settings.Linger = time.Millisecond
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		testutil.Eventually(t, 10*time.Second, "the first ack", func() bool {
+			rec.mu.Lock()
+			defer rec.mu.Unlock()
+			return len(rec.acks) == 1
+		})
+		cancel()
+	}()
+	res, err := produce.Run(ctx, e.f, e.opts, lines(numbered(5)), rec)
+	if !errors.Is(err, kqerr.ErrInterrupted) || res.Sent != 1 || res.Acked != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+}
