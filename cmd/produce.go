@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/produce"
 )
 
@@ -23,6 +24,7 @@ type ProduceOptions struct {
 	f *Factory
 	// changed reports whether a flag was set on the command line.
 	changed func(string) bool
+
 	// Topic is the topic to write to.
 	Topic string
 	// Files are input files ("-" is standard input); none means stdin.
@@ -33,33 +35,51 @@ type ProduceOptions struct {
 	Delimiter string
 	// KeyDelimiter splits text records into key and value.
 	KeyDelimiter string
-	// Key is a fixed key (KeySet tells "" from unset).
-	Key    string
+	// Key is a fixed key for every record.
+	Key string
+	// KeySet tells an empty --key from none.
 	KeySet bool
 	// Headers are k=v pairs added to every record.
 	Headers []string
-	// Partition is the partition of every record (-1: partitioner).
+	// Partition is the partition of every record (-1: the partitioner's
+	// choice).
 	Partition int32
 	// Tombstone makes values null.
 	Tombstone bool
-	// ValueFile is one binary record's value.
+	// ValueFile is the file whose bytes are one record's value.
 	ValueFile string
-	// Gen, Size, Seq and SeqID configure generated records.
-	Gen   int64
-	Size  int
-	Seq   bool
+	// Gen is the number of records to generate (0: read input).
+	Gen int64
+	// Size is the value size of generated records.
+	Size int
+	// Seq makes generated values kq verify sequence values.
+	Seq bool
+	// SeqID is the producer id in sequence values.
 	SeqID uint32
 	// Rate limits records per second ("" or "0": unlimited).
 	Rate string
-	// Producer settings as given on the command line.
-	Acks, Compression, Partitioner string
-	Idempotent                     bool
-	TransactionalID                string
-	TxnSize                        int
-	Linger                         time.Duration
-	BatchBytes, MaxMessageBytes    int
-	// Create creates a missing topic; SkipBad skips bad records.
-	Create, SkipBad bool
+	// Acks is 0, 1 or all.
+	Acks string
+	// Compression is none, gzip, snappy, lz4 or zstd.
+	Compression string
+	// Partitioner is murmur2, hash, random or roundrobin.
+	Partitioner string
+	// Idempotent turns the idempotent producer on.
+	Idempotent bool
+	// TransactionalID makes the producer transactional.
+	TransactionalID string
+	// TxnSize is the number of records per transaction (0: all).
+	TxnSize int
+	// Linger is how long a batch waits for more records.
+	Linger time.Duration
+	// BatchBytes is the largest batch per partition.
+	BatchBytes int
+	// MaxMessageBytes is the largest record.
+	MaxMessageBytes int
+	// Create creates a missing topic.
+	Create bool
+	// SkipBad skips bad records instead of stopping.
+	SkipBad bool
 	// FlushTimeout bounds the final wait for answers.
 	FlushTimeout time.Duration
 	// Report prints every acked record's partition and offset.
@@ -157,16 +177,22 @@ func produceRun(ctx context.Context, o *ProduceOptions) error {
 	if err != nil {
 		return err
 	}
-	rep := newProduceReporter(o.f.IO, p.Format == "json", o.Report)
+	rep := newProduceReporter(o.f.IO, p.Format == output.JSON, o.Report)
 	res, err := produce.Run(ctx, cf, popts, src, rep)
 	if ferr := rep.flush(); ferr != nil && err == nil {
 		err = ferr
 	}
-	if res.Topic == "" {
+	if res.Topic == "" { // nothing was produced: no summary
 		return err
 	}
+	return o.finish(p, res, err)
+}
+
+// finish prints the summary (and the JSON result) after a run that
+// started, and returns the run's error.
+func (o *ProduceOptions) finish(p *output.Printer, res produce.Result, err error) error {
 	o.printSummary(res)
-	if p.Format == "json" && !o.Report {
+	if p.Format == output.JSON && !o.Report {
 		if jerr := p.JSON(res); jerr != nil && err == nil {
 			err = jerr
 		}

@@ -15,10 +15,12 @@ var ErrTopicNotFound = errors.New("topic does not exist")
 // topicNotFound names the missing topic and matches ErrTopicNotFound.
 type topicNotFound struct{ topic string }
 
+// Error names the topic and the way out.
 func (e *topicNotFound) Error() string {
 	return fmt.Sprintf("topic %q does not exist (use --create)", e.topic)
 }
 
+// Is makes the error match ErrTopicNotFound.
 func (e *topicNotFound) Is(target error) bool { return target == ErrTopicNotFound }
 
 // topicPartitions returns the partition count of topic, creating the topic
