@@ -31,7 +31,7 @@ type ProduceOptions struct {
 	Files []string
 	// Input is the input format: text or json.
 	Input string
-	// Delimiter separates text records (escapes allowed).
+	// Delimiter separates text records (escapes allowed; "": newline).
 	Delimiter string
 	// KeyDelimiter splits text records into key and value.
 	KeyDelimiter string
@@ -131,11 +131,11 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	fl := c.Flags()
 	fl.StringArrayVarP(&o.Files, "file", "f", nil, `read records from FILE ("-": stdin; repeatable)`)
 	fl.StringVar(&o.Input, "input", "text", "input format: text (one record per line) or json (kq's JSON records)")
-	fl.StringVarP(&o.Delimiter, "delimiter", "D", `\n`, `record separator for text input (escapes: \n \r \t \0 \\ \xHH)`)
+	fl.StringVarP(&o.Delimiter, "delimiter", "D", "", `record separator for text input, default a newline (escapes: \n \r \t \0 \\ \xHH)`)
 	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "split each text record into key and value at the first SEP")
 	fl.StringVar(&o.Key, "key", "", "fixed key for every record")
 	fl.StringArrayVarP(&o.Headers, "header", "H", nil, "header k=v for every record (repeatable)")
-	fl.Int32VarP(&o.Partition, "partition", "p", -1, "write every record to this partition (default: the partitioner)")
+	fl.Int32VarP(&o.Partition, "partition", "p", -1, "write every record to this partition (-1: the partitioner chooses)")
 	fl.BoolVar(&o.Tombstone, "tombstone", false, "null values: each input record is a key (with --key: one tombstone, no input)")
 	fl.StringVar(&o.ValueFile, "value-file", "", "produce one record whose value is this file's bytes")
 	fl.Int64Var(&o.Gen, "gen", 0, "generate N records instead of reading input")

@@ -47,7 +47,7 @@ func (o *ProduceOptions) checkInputFlags() error {
 		return kqerr.Usagef("--key and --key-delimiter exclude each other")
 	case o.Tombstone && o.KeyDelimiter != "":
 		return kqerr.Usagef("--tombstone takes each record as a key: --key-delimiter does not apply")
-	case o.Input == "json" && (o.KeySet || o.KeyDelimiter != "" || len(o.Headers) > 0 || o.Tombstone || o.Delimiter != `\n`):
+	case o.Input == "json" && (o.KeySet || o.KeyDelimiter != "" || len(o.Headers) > 0 || o.Tombstone || o.Delimiter != ""):
 		return kqerr.Usagef("--key, --key-delimiter, --header, --tombstone and --delimiter do not apply to --input json")
 	case o.Partition < -1:
 		return kqerr.Usagef("--partition must not be negative, got %d", o.Partition)
@@ -140,11 +140,13 @@ func (o *ProduceOptions) readerSource(r io.Reader, label string, t produce.Templ
 	if o.Input == "json" {
 		return produce.NewJSONSource(r, produce.JSONConfig{Input: label, Partition: t.Partition, MaxRecordBytes: maxBytes}), nil
 	}
-	delim, err := produce.ParseSeparator("--delimiter", o.Delimiter)
-	if err != nil {
-		return nil, err
+	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes}
+	var err error
+	if o.Delimiter != "" {
+		if lc.Delimiter, err = produce.ParseSeparator("--delimiter", o.Delimiter); err != nil {
+			return nil, err
+		}
 	}
-	lc := produce.LineConfig{Input: label, Delimiter: delim, Template: t, MaxRecordBytes: maxBytes}
 	if o.KeyDelimiter != "" {
 		if lc.KeyDelimiter, err = produce.ParseSeparator("--key-delimiter", o.KeyDelimiter); err != nil {
 			return nil, err
