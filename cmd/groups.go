@@ -72,16 +72,6 @@ func dashIfEmpty(s string) string {
 	return s
 }
 
-// withoutUsage marks err so that Main prints no usage after it: the
-// problem is in input data (a plan file), not in the command line.
-func withoutUsage(err error) error { return noUsageError{err} }
-
-// noUsageError keeps err's message and matches both err and errNoUsage.
-type noUsageError struct{ err error }
-
-func (e noUsageError) Error() string   { return e.err.Error() }
-func (e noUsageError) Unwrap() []error { return []error{e.err, errNoUsage} }
-
 // plural returns "1 offset" or "2 offsets".
 func plural(n int, word string) string {
 	if n == 1 {

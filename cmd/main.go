@@ -64,13 +64,24 @@ var errSilent = errors.New("silent")
 // command line, so printing the usage would not help.
 var errNoUsage = errors.New("no usage")
 
-// silent wraps err so Main prints nothing more for it.
+// silent marks err so Main prints nothing more for it (its message was
+// shown already); the exit code still follows err.
 func silent(err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("%w%w", err, errSilent)
+	return marked{err, errSilent}
 }
+
+// withoutUsage marks err so that Main prints no usage after it: the
+// error is about input data, not the command line.
+func withoutUsage(err error) error { return marked{err, errNoUsage} }
+
+// marked keeps err's message and matches both err and mark.
+type marked struct{ err, mark error }
+
+func (e marked) Error() string   { return e.err.Error() }
+func (e marked) Unwrap() []error { return []error{e.err, e.mark} }
 
 // classifyCobra turns cobra's own plain errors (unknown commands, bad
 // flags) into usage errors.
