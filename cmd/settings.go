@@ -91,11 +91,15 @@ func resolveSettings(flags *pflag.FlagSet, env func(string) (string, bool), conf
 	if err := s.v.MergeConfigMap(s.profile); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", s.ProfileName, err)
 	}
+	// Layer the environment (read through env, so tests can inject it)
+	// and then set flags over the profile. Empty variables count as unset.
 	for _, k := range connKeys {
-		_ = s.v.BindEnv(k, envName(k))
+		if v, ok := env(envName(k)); ok && v != "" {
+			s.v.Set(k, v)
+		}
 		if flags != nil {
-			if fl := flags.Lookup(k); fl != nil {
-				_ = s.v.BindPFlag(k, fl)
+			if fl := flags.Lookup(k); fl != nil && fl.Changed {
+				s.v.Set(k, fl.Value.String())
 			}
 		}
 	}
