@@ -1,16 +1,15 @@
 # kq chaos proxy in front of kq broker, carrying third-party traffic.
 #
-# Contract assumed of `kq chaos proxy` (the command is wired by the lead over
-# chaos.StartProxy): `kq chaos proxy -b UPSTREAMS --port 0 --faults SPEC`
-# prints "ready: <bootstrap address>" on stdout once it listens, applies the
-# faults (spelled as for --faults, see chaos.ParseFaults) to every
-# connection, and stops on SIGINT/SIGTERM.
+# `kq chaos proxy` prints "control: ADDR" and "ready: BOOTSTRAP" on stdout,
+# applies --faults to every connection and stops on SIGINT/SIGTERM. --seed
+# makes the fault probabilities reproducible.
 
-# start_proxy starts the proxy with the fault list $1 and sets PROXY to its
-# bootstrap address and PROXY_PID to its process.
+# start_proxy starts the proxy in front of kq broker with the fault list $1
+# and sets PROXY to its bootstrap address and PROXY_PID to its process.
 start_proxy() {
   need_kq chaos proxy
-  timeout -k 5 "$T" "$KQ" chaos proxy -b "$BROKERS" --port 0 --faults "$1" > proxy.out 2> proxy.err &
+  timeout -k 5 "$T" "$KQ" chaos proxy -b "$BROKERS" --listen 127.0.0.1:0 --control 127.0.0.1:0 \
+    --seed 7 --faults "$1" > proxy.out 2> proxy.err &
   PROXY_PID=$!
   PROXY=$(wait_ready proxy.out 20) || { cat proxy.err >&2; fail "kq chaos proxy printed no ready line"; }
   echo "proxy at $PROXY (pid $PROXY_PID)"
@@ -53,7 +52,7 @@ check_chaos_kafkajs() {
   need_kafkajs
   start_proxy drop-response,api=produce,p=0.3
   js producer.js --bootstrap "$PROXY" --topic chaos-js --count 20 --prefix chaos-js \
-    --one-by-one true --request-timeout-ms 1500 > wrote.json || { stop_proxy; fail "kafkajs producer through the proxy failed"; }
+    --one-by-one true --request-timeout-ms 1000 > wrote.json || { stop_proxy; fail "kafkajs producer through the proxy failed"; }
   stop_proxy
   kq_consume_all chaos-js > read.json
   norm < read.json | uniq > read-unique.json
