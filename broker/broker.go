@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // DefaultPort is the first port the built-in broker listens on by default.
@@ -132,6 +133,7 @@ func (b *Broker) open(ports []int) error {
 		return describeListenError(err)
 	}
 	b.c = c
+	autoCreateOldMetadata(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {
 		_, p, _ := net.SplitHostPort(addr)
@@ -172,6 +174,20 @@ func (b *Broker) kfakeOptions(ports []int) []kfake.Opt {
 		opts = append(opts, kfake.WithLogger(kfake.BasicLogger(o.Log, level)))
 	}
 	return opts
+}
+
+// autoCreateOldMetadata makes Metadata requests older than v4 create
+// unknown topics, as Kafka does: those versions have no
+// AllowAutoTopicCreation field, which kfake reads as false (kafka-python
+// sends v1).
+func autoCreateOldMetadata(c *kfake.Cluster) {
+	c.ControlKey(int16(kmsg.Metadata), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		if m, ok := req.(*kmsg.MetadataRequest); ok && m.Version < 4 {
+			m.AllowAutoTopicCreation = true
+		}
+		return nil, nil, false
+	})
 }
 
 func clusterID(id string) string {

@@ -183,3 +183,33 @@ func TestRestartClusterNeedsDataDir(t *testing.T) {
 		t.Fatal("RestartCluster without a data dir succeeded")
 	}
 }
+
+// TestOldMetadataAutoCreates checks that Metadata v1 (kafka-python's)
+// creates unknown topics, as Kafka does for versions without the
+// AllowAutoTopicCreation field.
+func TestOldMetadataAutoCreates(t *testing.T) {
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
+	c, err := testutil.Factory(b).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := c.Brokers()[0]
+	if err := br.Open(c.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
+		t.Fatal(err)
+	}
+	md, err := br.GetMetadata(&sarama.MetadataRequest{Version: 1, Topics: []string{"made-by-v1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(md.Topics) != 1 || md.Topics[0].Err != sarama.ErrNoError || len(md.Topics[0].Partitions) == 0 {
+		t.Fatalf("v1 metadata for a new topic: %+v (err %v)", md.Topics, md.Topics[0].Err)
+	}
+	md, err = br.GetMetadata(&sarama.MetadataRequest{Version: 4, Topics: []string{"not-by-v4"}, AllowAutoTopicCreation: false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Topics[0].Err != sarama.ErrUnknownTopicOrPartition {
+		t.Fatalf("v4 without auto-create created the topic: %v", md.Topics[0].Err)
+	}
+}
