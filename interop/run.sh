@@ -88,10 +88,8 @@ find_python() {
 }
 
 # start_broker starts kq broker as a separate process and sets BROKERS.
-# kafka-python cannot auto-create topics on kq broker (see
-# check_python_autocreate), so its topic is seeded.
 start_broker() {
-  "$KQ" broker --port 0 --listen-host 127.0.0.1 --seed-topic py-to-kq:3 \
+  "$KQ" broker --port 0 --listen-host 127.0.0.1 \
     > "$WORK/broker.out" 2> "$WORK/broker.err" &
   BROKER_PID=$!
   if ! BROKERS=$(wait_ready "$WORK/broker.out" 30); then
