@@ -1,0 +1,260 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// maxBatch bounds the records a consumer takes, commits and processes as
+// one batch.
+const maxBatch = 500
+
+// consumer is one member of the run's consumer group: the application
+// whose deliveries the checker judges (outside the copy pipeline). It
+// records each record it processes, committing before or after the batch
+// as the settings say. A crash replaces its client with a fresh one under
+// the same static member id.
+type consumer struct {
+	r   *run
+	idx int
+
+	mu  sync.Mutex
+	inc *consIncarnation
+	gen int
+}
+
+// consIncarnation is one client of a consumer.
+type consIncarnation struct {
+	c      *consumer
+	label  string // consumer field of the history: "c0/1"
+	life   *life
+	client sarama.Client
+	group  sarama.ConsumerGroup
+	done   chan struct{} // closed when the consume loop ends
+
+	// crashAfter, when not negative, makes the incarnation die in its next
+	// batch after processing this share (in [0, 1]) of it.
+	crashAfter atomic.Value // float64
+}
+
+// instanceID is the consumer's static group member id.
+func (c *consumer) instanceID() string { return fmt.Sprintf("%s-c%d", c.r.ids.group, c.idx) }
+
+// name names the consumer in the history and the log.
+func (c *consumer) name() string { return fmt.Sprintf("consumer %d", c.idx) }
+
+// run consumes until ctx ends, starting a fresh incarnation after each
+// crash; crashed ones shut down in the background.
+func (c *consumer) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		inc, err := c.open(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				c.r.fail(fmt.Errorf("%s: %w", c.name(), err))
+			}
+			return
+		}
+		go inc.consume(ctx)
+		select {
+		case <-ctx.Done():
+			<-inc.done
+			inc.close()
+			return
+		case <-inc.life.dead:
+			c.r.bury(func() { <-inc.done; inc.close() })
+		}
+	}
+}
+
+func (c *consumer) open(ctx context.Context) (*consIncarnation, error) {
+	l := c.r.newLife()
+	client, err := retryOpen(ctx, c.r, func() (sarama.Client, error) {
+		return l.ks.factory(c.r.f).Client(c.r.groupConfig(l, c.instanceID()))
+	})
+	if err != nil {
+		return nil, err
+	}
+	g, err := sarama.NewConsumerGroupFromClient(c.r.ids.group, client)
+	if err != nil {
+		client.Close()
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	inc := &consIncarnation{c: c, label: fmt.Sprintf("c%d/%d", c.idx, c.gen), life: l, client: client, group: g, done: make(chan struct{})}
+	c.inc = inc
+	c.gen++
+	return inc, nil
+}
+
+// crashGrace is how long a crash waits for a consumer to reach a batch
+// before killing it wherever it is.
+const crashGrace = time.Second
+
+// crash kills the current incarnation in the middle of its next batch:
+// after the commit that comes before processing, if any, and after
+// processing a random share of the batch, before the commit that comes
+// after. That is where commit order decides between loss and redelivery;
+// a crash at a random instant would mostly find a consumer waiting for
+// records, since processing here takes no time. An idle consumer is killed
+// after crashGrace wherever it is.
+func (c *consumer) crash(share float64) bool {
+	c.mu.Lock()
+	inc := c.inc
+	c.mu.Unlock()
+	if inc == nil || inc.life.isDead() {
+		return false
+	}
+	inc.crashAfter.Store(share)
+	go func() {
+		t := time.NewTimer(crashGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			inc.life.kill()
+		case <-inc.life.dead:
+		}
+	}()
+	return true
+}
+
+// consume runs group sessions until ctx ends or the incarnation dies. A
+// handler that cannot commit ends its session, so the next one resumes
+// from the committed offsets.
+func (inc *consIncarnation) consume(ctx context.Context) {
+	defer close(inc.done)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-inc.life.dead:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for ctx.Err() == nil {
+		sctx, restart := context.WithCancel(ctx)
+		err := inc.group.Consume(sctx, []string{inc.c.r.ids.input}, &groupHandler{inc: inc, restart: restart})
+		restart()
+		if err != nil && ctx.Err() == nil {
+			inc.c.r.logf("%s: %v", inc.c.name(), err)
+			sleepCtx(ctx, 200*time.Millisecond)
+		}
+	}
+}
+
+// close shuts the incarnation's client down.
+func (inc *consIncarnation) close() {
+	inc.group.Close()
+	inc.client.Close()
+}
+
+// groupHandler processes the claims of one group session.
+type groupHandler struct {
+	inc     *consIncarnation
+	restart context.CancelFunc
+}
+
+// Setup does nothing.
+func (h *groupHandler) Setup(sarama.ConsumerGroupSession) error { return nil }
+
+// Cleanup does nothing.
+func (h *groupHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+// ConsumeClaim processes the claim batch by batch until it ends.
+func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for {
+		batch := nextBatch(sess.Context(), claim.Messages(), h.inc.life.dead)
+		if len(batch) == 0 {
+			return nil
+		}
+		if !h.process(sess, batch) {
+			h.restart()
+			return nil
+		}
+	}
+}
+
+// process commits and records one batch in the settings' order; false
+// means the session must restart (a commit before processing failed, or
+// the incarnation died).
+func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama.ConsumerMessage) bool {
+	r, last := h.inc.c.r, batch[len(batch)-1]
+	if r.set.Commit == CommitBefore && !h.commit(sess, last) {
+		return false
+	}
+	upTo := len(batch)
+	if share, ok := h.inc.crashAfter.Load().(float64); ok {
+		upTo = int(share * float64(len(batch)))
+	}
+	for i, m := range batch {
+		if i == upTo {
+			h.inc.life.kill()
+		}
+		if h.inc.life.isDead() {
+			return false
+		}
+		r.record(NewDelivery(h.inc.label, m.Topic, m.Partition, m.Offset, m.Value))
+		r.stats.delivered.Add(1)
+	}
+	if upTo == len(batch) && h.inc.crashAfter.Load() != nil {
+		h.inc.life.kill()
+	}
+	if r.set.Commit != CommitBefore {
+		h.commit(sess, last) // failing only means the batch comes again
+	}
+	return !h.inc.life.isDead()
+}
+
+// commit commits the offset after m: by marking it for the background
+// auto-commit, or synchronously. It reports whether the commit is known to
+// have succeeded (a mark counts).
+func (h *groupHandler) commit(sess sarama.ConsumerGroupSession, m *sarama.ConsumerMessage) bool {
+	if h.inc.life.isDead() {
+		return false
+	}
+	if h.inc.c.r.set.AutoCommit {
+		sess.MarkMessage(m, "")
+		return true
+	}
+	err := commitOffset(h.inc.client, h.inc.c.r.ids.group, sess, h.inc.c.instanceID(), m)
+	if err != nil {
+		h.inc.c.r.logf("%s: commit %s/%d@%d: %v", h.inc.c.name(), m.Topic, m.Partition, m.Offset+1, err)
+		return false
+	}
+	return !h.inc.life.isDead()
+}
+
+// nextBatch waits for a record, then takes those already buffered, up to
+// maxBatch; nil when the claim ends.
+func nextBatch(ctx context.Context, msgs <-chan *sarama.ConsumerMessage, dead <-chan struct{}) []*sarama.ConsumerMessage {
+	var batch []*sarama.ConsumerMessage
+	select {
+	case m, ok := <-msgs:
+		if !ok {
+			return nil
+		}
+		batch = append(batch, m)
+	case <-ctx.Done():
+		return nil
+	case <-dead:
+		return nil
+	}
+	for len(batch) < maxBatch {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, m)
+		default:
+			return batch
+		}
+	}
+	return batch
+}

@@ -1,0 +1,264 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Transaction pacing of the copiers: a transaction shorter than the
+// workload's TxnSize commits after a quiet spell or at a maximum age.
+const (
+	txnIdle   = 50 * time.Millisecond
+	txnMaxAge = 500 * time.Millisecond
+)
+
+// copier is one consume-transform-produce worker of the copy pipeline, as
+// in Kafka's own exactly-once system test: it reads its input partitions
+// read_committed and copies each record to the same partition of the
+// output topic in transactions that also commit its input offsets, and
+// aborts some transactions on purpose, then reads again from the committed
+// offsets. Its transactional id is stable, so a fresh copier started after
+// a crash fences the crashed one and aborts its open transaction.
+type copier struct {
+	r     *run
+	idx   int
+	parts []int32
+	rng   *rand.Rand // abort choices; the copier's goroutine only
+
+	mu  sync.Mutex
+	inc *copyIncarnation
+}
+
+func newCopier(r *run, idx, n int) *copier {
+	c := &copier{r: r, idx: idx, rng: rand.New(rand.NewPCG(r.set.Faults.Seed, uint64(idx)))}
+	for p := idx; p < r.set.Workload.Partitions; p += n {
+		c.parts = append(c.parts, int32(p))
+	}
+	return c
+}
+
+// txnID is the copier's transactional id.
+func (c *copier) txnID() string { return fmt.Sprintf("%s-%d", c.r.ids.copyGroup, c.idx) }
+
+// name names the copier in the history and the log.
+func (c *copier) name() string { return fmt.Sprintf("copier %d", c.idx) }
+
+// run copies until ctx ends.
+func (c *copier) run(ctx context.Context) {
+	if len(c.parts) == 0 {
+		return
+	}
+	inc, err := c.open(ctx)
+	for err == nil && ctx.Err() == nil {
+		inc, err = c.transaction(ctx, inc)
+	}
+	if err != nil && ctx.Err() == nil {
+		c.r.fail(fmt.Errorf("%s: %w", c.name(), err))
+	}
+	if inc != nil {
+		inc.close()
+	}
+}
+
+// copyIncarnation is one client pair of a copier: a transactional producer
+// and an input consumer, and the state of the open transaction.
+type copyIncarnation struct {
+	c       *copier
+	life    *life // the producer's; a copier crash kills both lives
+	prod    sarama.AsyncProducer
+	results chan struct{}
+	in      *copyInput
+	bg      sync.WaitGroup // blocking calls abandoned by a crash
+
+	mu        sync.Mutex
+	txn       int
+	sent      int
+	resolved  int
+	acked     map[int32][]int64 // output offsets acknowledged in txn
+	committed bool              // CommitTxn was called for txn
+}
+
+// open starts a fresh incarnation: the producer first (its InitProducerId
+// fences any earlier one and aborts its transaction), then the input at
+// the committed offsets.
+func (c *copier) open(ctx context.Context) (*copyIncarnation, error) {
+	l := c.r.newLife()
+	prod, err := retryOpen(ctx, c.r, func() (sarama.AsyncProducer, error) {
+		return l.ks.factory(c.r.f).AsyncProducer(c.r.copierProducerConfig(l, c.txnID()))
+	})
+	if err != nil {
+		return nil, err
+	}
+	inc := &copyIncarnation{c: c, life: l, prod: prod, results: make(chan struct{})}
+	go inc.collect()
+	if inc.in, err = c.openInput(ctx); err != nil {
+		inc.abandon()
+		return nil, err
+	}
+	c.mu.Lock()
+	c.inc = inc
+	c.mu.Unlock()
+	return inc, nil
+}
+
+// restart abandons inc in the background and opens a fresh incarnation.
+func (c *copier) restart(ctx context.Context, inc *copyIncarnation) (*copyIncarnation, error) {
+	c.r.bury(inc.abandon)
+	return c.open(ctx)
+}
+
+// crash kills the copier's current incarnation, producer and input.
+func (c *copier) crash(float64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.inc == nil {
+		return false
+	}
+	c.inc.in.life.kill()
+	return c.inc.life.kill()
+}
+
+// copierInput is the crash-consumer victim of the copy pipeline: a
+// copier's input consumer alone. The copier aborts its open transaction
+// and reads again from the committed offsets with a fresh consumer.
+type copierInput struct{ c *copier }
+
+// crash kills the copier's input consumer.
+func (ci copierInput) crash(float64) bool {
+	ci.c.mu.Lock()
+	defer ci.c.mu.Unlock()
+	return ci.c.inc != nil && ci.c.inc.in.life.kill()
+}
+
+// abandon shuts a crashed (or broken) incarnation down: no request of it
+// reaches the cluster any more.
+func (inc *copyIncarnation) abandon() {
+	inc.life.kill()
+	if inc.in != nil {
+		inc.in.life.kill()
+	}
+	inc.bg.Wait()
+	inc.prod.AsyncClose()
+	<-inc.results
+	if inc.in != nil {
+		inc.in.close()
+	}
+}
+
+// close shuts a healthy incarnation down at the end of the run.
+func (inc *copyIncarnation) close() {
+	inc.bg.Wait()
+	inc.prod.AsyncClose()
+	<-inc.results
+	inc.in.close()
+}
+
+// call runs a blocking producer call, unless the incarnation dies first;
+// then the call is left to finish in the background.
+func (inc *copyIncarnation) call(fn func() error) (err error, dead bool) {
+	done := make(chan error, 1)
+	inc.bg.Add(1)
+	go func() {
+		defer inc.bg.Done()
+		done <- fn()
+	}()
+	select {
+	case err := <-done:
+		return err, false
+	case <-inc.life.dead:
+		return nil, true
+	}
+}
+
+// collect tracks the acknowledgements of the open transaction's records.
+func (inc *copyIncarnation) collect() {
+	defer close(inc.results)
+	succ, errs := inc.prod.Successes(), inc.prod.Errors()
+	for succ != nil || errs != nil {
+		select {
+		case m, ok := <-succ:
+			if !ok {
+				succ = nil
+				continue
+			}
+			inc.resolve(m, true)
+		case e, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			inc.resolve(e.Msg, false)
+		}
+	}
+}
+
+func (inc *copyIncarnation) resolve(m *sarama.ProducerMessage, ok bool) {
+	txn, _ := m.Metadata.(int)
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if txn != inc.txn {
+		return
+	}
+	inc.resolved++
+	if ok {
+		inc.acked[m.Partition] = append(inc.acked[m.Partition], m.Offset)
+	}
+}
+
+// beginTxn resets the transaction state.
+func (inc *copyIncarnation) beginTxn() {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	inc.txn++
+	inc.sent, inc.resolved, inc.committed = 0, 0, false
+	inc.acked = map[int32][]int64{}
+}
+
+// recordAborted records the output offsets acknowledged in the open
+// transaction as aborted, unless a commit of it was attempted (then its
+// fate is unknown). Sound because a transaction that never sent
+// EndTxn(commit) can only end aborted: by the copier, by the coordinator's
+// timeout, or by the fencing of a fresh copier. Records written but not
+// acknowledged are not named; were one visible, it would show up as a
+// duplicate of its re-copy instead.
+func (inc *copyIncarnation) recordAborted(settle bool) {
+	if settle {
+		waitUntil(context.Background(), inc.c.r.requestTimeout, func() bool {
+			inc.mu.Lock()
+			defer inc.mu.Unlock()
+			return inc.resolved >= inc.sent
+		})
+	}
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if inc.committed {
+		return
+	}
+	for p, offs := range inc.acked {
+		for _, s := range spans(offs) {
+			inc.c.r.record(Event{Type: TypeAbort, Topic: inc.c.r.ids.output, Partition: p, Offset: s.first, LastOffset: s.last})
+		}
+	}
+	inc.acked = map[int32][]int64{}
+}
+
+// spans merges offsets into runs of consecutive offsets.
+func spans(offs []int64) []span {
+	offs = slices.Clone(offs)
+	slices.Sort(offs)
+	var out []span
+	for _, o := range offs {
+		if n := len(out); n > 0 && (out[n-1].last == o || out[n-1].last+1 == o) {
+			out[n-1].last = o
+			continue
+		}
+		out = append(out, span{o, o})
+	}
+	return out
+}

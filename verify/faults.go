@@ -1,0 +1,163 @@
+package verify
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// Fault schedule defaults.
+const (
+	// DefaultFaultInterval is the mean quiet time between fault windows.
+	DefaultFaultInterval = time.Second
+	// DefaultFaultDuration is the length of each fault window.
+	DefaultFaultDuration = time.Second
+)
+
+// NoFaults is the --faults value of a clean baseline run.
+const NoFaults = "none"
+
+// DefaultFaults returns the faults a run schedules when none are named:
+// those that stress what the semantics promises. Every preset gets lost
+// produce responses (the ambiguous write behind duplicates), leader moves
+// and consumer crashes (redelivery or loss, by commit order); exactly-once
+// adds producer, copier and coordinator trouble. The broker faults among
+// them need the built-in broker and crash-copier the copy pipeline:
+// [Resolve] leaves out those a run cannot apply and says so.
+func DefaultFaults(s Semantics) []chaos.Kind {
+	kinds := []chaos.Kind{chaos.DropResponse, chaos.LeaderMove, chaos.CrashConsumer}
+	if s == ExactlyOnce {
+		kinds = append(kinds, chaos.CrashProducer, chaos.CrashCopier, chaos.CoordinatorMove)
+	}
+	return kinds
+}
+
+// FaultPlan is the fault schedule of a run.
+type FaultPlan struct {
+	// Spec spells the faults as --faults reads them; "none" for none.
+	Spec string `json:"spec"`
+	// Faults are the faults parsed; empty for none.
+	Faults []chaos.Fault `json:"-"`
+	// Interval and Duration shape the windows (see chaos.ScheduleOptions).
+	Interval time.Duration `json:"-"`
+	Duration time.Duration `json:"-"`
+	// Seed replays the schedule: the same seed gives the same windows.
+	Seed uint64 `json:"seed"`
+	// Skipped lists default faults this run cannot apply, with the reason.
+	Skipped []string `json:"skipped,omitempty"`
+}
+
+// MarshalJSON writes the interval and duration in milliseconds.
+func (p FaultPlan) MarshalJSON() ([]byte, error) {
+	type plain FaultPlan
+	return json.Marshal(struct {
+		plain
+		IntervalMS int64 `json:"interval_ms"`
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(p), p.Interval.Milliseconds(), p.Duration.Milliseconds()})
+}
+
+// None reports whether the plan schedules no fault.
+func (p FaultPlan) None() bool { return len(p.Faults) == 0 }
+
+// planFaults chooses the faults: "none", the user's list (every fault of
+// which the run must be able to apply), or the semantics' defaults less
+// those it cannot apply.
+func planFaults(opts Options, sem Semantics, pipeline bool) (FaultPlan, error) {
+	plan := FaultPlan{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed}
+	if plan.Interval == 0 {
+		plan.Interval = DefaultFaultInterval
+	}
+	if plan.Duration == 0 {
+		plan.Duration = DefaultFaultDuration
+	}
+	if plan.Interval < 0 || plan.Duration < 0 {
+		return plan, kqerr.Usagef("--fault-interval and --fault-duration must not be negative")
+	}
+	if plan.Seed == 0 {
+		plan.Seed = randomSeed()
+	}
+	can := abilities{builtIn: opts.Broker != nil, pipeline: pipeline, exec: opts.ExecStart != "" || opts.ExecEnd != ""}
+	spec := strings.TrimSpace(opts.Faults)
+	switch spec {
+	case NoFaults:
+		plan.Spec = NoFaults
+		return plan, nil
+	case "":
+		plan.Faults, plan.Skipped = defaultFaults(sem, can)
+	default:
+		faults, err := chaos.ParseFaults(spec)
+		if err != nil {
+			return plan, err
+		}
+		for _, f := range faults {
+			if reason := can.unusable(f.Kind); reason != "" {
+				return plan, kqerr.Usagef("fault %s %s", f.Kind, reason)
+			}
+		}
+		plan.Faults = faults
+	}
+	plan.Spec = spellFaults(plan.Faults)
+	return plan, nil
+}
+
+func defaultFaults(sem Semantics, can abilities) (faults []chaos.Fault, skipped []string) {
+	for _, k := range DefaultFaults(sem) {
+		if reason := can.unusable(k); reason != "" {
+			skipped = append(skipped, string(k)+" "+reason)
+			continue
+		}
+		faults = append(faults, chaos.Fault{Kind: k})
+	}
+	return faults, skipped
+}
+
+// abilities are what a run has to apply faults with.
+type abilities struct {
+	builtIn  bool // the built-in broker, for broker faults
+	pipeline bool // copiers, for crash-copier
+	exec     bool // a command, for exec
+}
+
+// unusable says why a run cannot apply a fault of kind k, or "".
+func (a abilities) unusable(k chaos.Kind) string {
+	switch {
+	case k.Layer() == chaos.LayerBroker && !a.builtIn:
+		return "needs the built-in broker (run kq verify without brokers configured)"
+	case k == chaos.CrashCopier && !a.pipeline:
+		return "needs the copy pipeline of --commit txn"
+	case k == chaos.Exec && !a.exec:
+		return "needs a command (--fault-exec start=... or end=...)"
+	}
+	return ""
+}
+
+func spellFaults(faults []chaos.Fault) string {
+	if len(faults) == 0 {
+		return NoFaults
+	}
+	parts := make([]string, len(faults))
+	for i, f := range faults {
+		parts[i] = f.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// has reports whether the plan schedules a fault of kind k.
+func (p FaultPlan) has(k chaos.Kind) bool {
+	return slices.ContainsFunc(p.Faults, func(f chaos.Fault) bool { return f.Kind == k })
+}
+
+// randomSeed returns a seed from the system's random source, between 1
+// and 2^32: short enough to type, and exact in any JSON reader.
+func randomSeed() uint64 {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return uint64(binary.LittleEndian.Uint32(b[:])) + 1
+}

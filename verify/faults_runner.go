@@ -1,0 +1,160 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+
+	"github.com/kq-dev/kq/chaos"
+)
+
+// chaosRunner builds the run's fault runner and schedule; both nil for a
+// run without faults. nodes are the broker ids targets are drawn from.
+func (r *run) chaosRunner(nodes []int32) (*chaos.Runner, *chaos.Schedule, error) {
+	plan := r.set.Faults
+	if plan.None() {
+		return nil, nil, nil
+	}
+	sched, err := chaos.NewSchedule(chaos.ScheduleOptions{
+		Faults: plan.Faults, Interval: plan.Interval, Duration: plan.Duration, Seed: plan.Seed, Nodes: nodes,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	cr := &chaos.Runner{Client: r.crash, Log: logWriter{r}}
+	if r.engine != nil {
+		cr.Network = r.engine
+	}
+	if r.opts.Broker != nil {
+		cr.Broker = r.opts.Broker
+	}
+	if r.opts.ExecStart != "" || r.opts.ExecEnd != "" {
+		cr.Exec = &chaos.ExecFault{Start: r.opts.ExecStart, End: r.opts.ExecEnd, Log: r.opts.Log}
+	}
+	if err := cr.Check(plan.Faults); err != nil {
+		return nil, nil, err
+	}
+	return cr, sched, nil
+}
+
+// logWriter passes the runner's lines to the run's log.
+type logWriter struct{ r *run }
+
+// Write forwards p to the run's log.
+func (w logWriter) Write(p []byte) (int, error) {
+	if w.r.opts.Log == nil {
+		return len(p), nil
+	}
+	return w.r.opts.Log.Write(p)
+}
+
+var _ io.Writer = logWriter{}
+
+// startFaults runs the schedule until ctx ends, then heals what is in
+// force; the timeline arrives on the returned channel.
+func (r *run) startFaults(ctx context.Context, runner *chaos.Runner, sched *chaos.Schedule) <-chan chaos.Timeline {
+	out := make(chan chaos.Timeline, 1)
+	if runner == nil {
+		out <- chaos.Timeline{Seed: r.set.Faults.Seed, Events: []chaos.Event{}}
+		return out
+	}
+	go func() {
+		tl, err := runner.Run(ctx, sched, 0)
+		if err != nil {
+			r.logf("faults: %v", err)
+		}
+		if r.engine != nil {
+			r.engine.ClearAll()
+		}
+		if tl.Events == nil {
+			tl.Events = []chaos.Event{}
+		}
+		out <- tl
+	}()
+	return out
+}
+
+// recordTimeline adds the fault windows to the history, at the times they
+// ran; client crashes were recorded as they happened.
+func (r *run) recordTimeline(tl chaos.Timeline) {
+	for _, ev := range tl.Events {
+		if ev.Kind.Layer() == chaos.LayerClient {
+			continue
+		}
+		r.record(Event{Type: TypeFault, Time: ev.Start, Name: string(ev.Kind), Phase: PhaseStart, Target: ev.Target})
+		if !ev.End.IsZero() {
+			r.record(Event{Type: TypeFault, Time: ev.End, Name: string(ev.Kind), Phase: PhaseEnd, Target: ev.Target})
+		}
+	}
+}
+
+// crasher crashes the run's own clients for the fault runner: it picks a
+// running client of the kind at random (from the run's seed), kills it, and
+// its owner starts a fresh one with the same ids.
+type crasher struct {
+	r   *run
+	mu  sync.Mutex
+	rng *rand.Rand
+}
+
+// victim is a client the crasher can crash.
+type victim interface {
+	// crash kills the client; false when it was not running. share, in
+	// [0, 1), is a random draw for victims that pick a moment.
+	crash(share float64) bool
+	// name names it in the history and the log.
+	name() string
+}
+
+// Crash crashes one client of the kind. With nothing of the kind running
+// it does nothing.
+func (c *crasher) Crash(_ context.Context, kind chaos.Kind) error {
+	vs := c.victims(kind)
+	if len(vs) == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	first, share := c.rng.IntN(len(vs)), c.rng.Float64()
+	c.mu.Unlock()
+	for i := range vs {
+		v := vs[(first+i)%len(vs)]
+		if v.crash(share) {
+			c.r.stats.crashes.Add(1)
+			c.r.record(Event{Type: TypeFault, Name: string(kind), Target: v.name()})
+			c.r.logf("%s: crashed %s", kind, v.name())
+			return nil
+		}
+	}
+	return nil
+}
+
+func (c *crasher) victims(kind chaos.Kind) []victim {
+	var vs []victim
+	switch {
+	case kind == chaos.CrashProducer:
+		for _, p := range c.r.producers {
+			vs = append(vs, p)
+		}
+	case kind == chaos.CrashCopier:
+		for _, cp := range c.r.copiers {
+			vs = append(vs, cp)
+		}
+	case kind == chaos.CrashConsumer && c.r.set.Pipeline():
+		for _, cp := range c.r.copiers {
+			vs = append(vs, copierInput{cp})
+		}
+	case kind == chaos.CrashConsumer:
+		for _, cs := range c.r.consumers {
+			vs = append(vs, cs)
+		}
+	}
+	return vs
+}
+
+// name names producer p.
+func (p *producer) name() string { return "producer " + strconv.Itoa(int(p.id)) }
+
+func (c copierInput) name() string { return fmt.Sprintf("copier %d input consumer", c.c.idx) }

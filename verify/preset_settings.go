@@ -1,0 +1,93 @@
+package verify
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Settings are everything a run does: the semantics judged, the client
+// configuration (a preset with the user's overrides), the workload and the
+// fault plan. They are printed in the report and written to the history's
+// meta line.
+type Settings struct {
+	// Semantics is the guarantee the verdict judges.
+	Semantics Semantics `json:"semantics"`
+	Client
+	// Overridden names the client settings that differ from the preset.
+	Overridden []string `json:"overridden"`
+	// Workload is the message stream.
+	Workload Workload `json:"workload"`
+	// Faults is the fault plan.
+	Faults FaultPlan `json:"faults"`
+}
+
+// Resolve turns options into settings: the preset of opts.Semantics
+// (at-least-once when empty), the overrides applied, workload defaults
+// filled in and the fault plan chosen (see [FaultPlan]). Errors are usage
+// errors.
+func Resolve(opts Options) (Settings, error) {
+	sem := opts.Semantics
+	if sem == "" {
+		sem = AtLeastOnce
+	}
+	sem, err := ParseSemantics(string(sem))
+	if err != nil {
+		return Settings{}, err
+	}
+	preset, _ := Preset(sem)
+	c, changed := opts.Overrides.apply(preset)
+	if err := c.validate(); err != nil {
+		return Settings{}, err
+	}
+	w := opts.Workload.withDefaults(c.Pipeline())
+	if err := w.validate(); err != nil {
+		return Settings{}, err
+	}
+	plan, err := planFaults(opts, sem, c.Pipeline())
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{Semantics: sem, Client: c, Overridden: nonNil(changed), Workload: w, Faults: plan}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// Map flattens the settings into the string map of a history meta event.
+func (s Settings) Map() map[string]string {
+	w := s.Workload
+	m := map[string]string{
+		"acks":           string(s.Acks),
+		"idempotent":     strconv.FormatBool(s.Idempotent),
+		"retries":        strconv.Itoa(s.Retries),
+		"max_in_flight":  strconv.Itoa(s.MaxInFlight),
+		"commit":         string(s.Commit),
+		"isolation":      string(s.Isolation),
+		"auto_commit":    strconv.FormatBool(s.AutoCommit),
+		"producers":      strconv.Itoa(w.Producers),
+		"consumers":      strconv.Itoa(w.Consumers),
+		"partitions":     strconv.Itoa(w.Partitions),
+		"size":           strconv.Itoa(w.Size),
+		"faults":         s.Faults.Spec,
+		"fault_interval": s.Faults.Interval.String(),
+		"fault_duration": s.Faults.Duration.String(),
+		"seed":           strconv.FormatUint(s.Faults.Seed, 10),
+	}
+	if w.Duration > 0 {
+		m["duration"] = w.Duration.String()
+	} else {
+		m["messages"] = strconv.FormatInt(w.Messages, 10)
+	}
+	if s.Pipeline() {
+		m["txn_size"] = strconv.Itoa(w.TxnSize)
+		m["abort_rate"] = strconv.FormatFloat(w.AbortRate, 'g', -1, 64)
+	}
+	if len(s.Overridden) > 0 {
+		m["overridden"] = strings.Join(s.Overridden, ",")
+	}
+	return m
+}

@@ -1,0 +1,176 @@
+package verify_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/verify"
+)
+
+// anyBroker stands for the built-in broker where only its presence
+// matters.
+type anyBroker struct{ chaos.BrokerTarget }
+
+func TestPresetsMatchDesign(t *testing.T) {
+	cases := []struct {
+		s    verify.Semantics
+		want verify.Client
+	}{
+		{verify.AtMostOnce, verify.Client{Acks: verify.AcksLeader, Retries: 0, MaxInFlight: 5, Commit: verify.CommitBefore, Isolation: verify.ReadUncommitted}},
+		{verify.AtLeastOnce, verify.Client{Acks: verify.AcksAll, Retries: 50, MaxInFlight: 5, Commit: verify.CommitAfter, Isolation: verify.ReadUncommitted}},
+		{verify.ExactlyOnce, verify.Client{Acks: verify.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: verify.CommitTxn, Isolation: verify.ReadCommitted}},
+	}
+	for _, tc := range cases {
+		got, err := verify.Preset(tc.s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("%s preset = %+v, want %+v", tc.s, got, tc.want)
+		}
+	}
+	if _, err := verify.Preset("at-least-twice"); !errors.Is(err, kqerr.ErrUsage) {
+		t.Errorf("unknown semantics: err = %v, want a usage error", err)
+	}
+}
+
+func TestResolveOverrides(t *testing.T) {
+	set, err := verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "none",
+		Overrides: verify.Overrides{Idempotent: ptr(false), Isolation: ptr(verify.ReadUncommitted)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Idempotent || set.Isolation != verify.ReadUncommitted || set.Acks != verify.AcksAll || set.Commit != verify.CommitTxn {
+		t.Errorf("overrides not applied over the preset: %+v", set.Client)
+	}
+	if !slices.Equal(set.Overridden, []string{"idempotent", "isolation"}) {
+		t.Errorf("overridden = %v, want [idempotent isolation]", set.Overridden)
+	}
+	// Turning idempotence on brings acks=all and one request in flight
+	// along, unless they were set too.
+	set, err = verify.Resolve(verify.Options{Semantics: verify.AtMostOnce, Faults: "none", Overrides: verify.Overrides{Idempotent: ptr(true)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Acks != verify.AcksAll || set.MaxInFlight != 1 || set.Retries < 1 {
+		t.Errorf("idempotent at-most-once = %+v, want acks=all, one in flight, retries", set.Client)
+	}
+	set, err = verify.Resolve(verify.Options{Faults: "none"})
+	if err != nil || set.Semantics != verify.AtLeastOnce || len(set.Overridden) != 0 {
+		t.Errorf("no semantics: %+v, %v; want at-least-once, nothing overridden", set, err)
+	}
+}
+
+func TestResolveRejects(t *testing.T) {
+	cases := map[string]verify.Options{
+		"idempotent with acks=1":    {Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(verify.AcksLeader)}},
+		"idempotent with 5 flying":  {Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(5)}},
+		"negative retries":          {Overrides: verify.Overrides{Retries: ptr(-1)}},
+		"auto-commit in a txn":      {Semantics: verify.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}},
+		"no producers":              {Workload: verify.Workload{Producers: -1}},
+		"abort rate 1":              {Semantics: verify.ExactlyOnce, Workload: verify.Workload{AbortRate: 1}},
+		"unknown fault":             {Faults: "gremlins"},
+		"broker fault, no broker":   {Faults: "leader-move"},
+		"crash-copier, no pipeline": {Faults: "crash-copier"},
+		"exec without a command":    {Faults: "exec"},
+		"negative fault interval":   {FaultInterval: -1},
+		"unknown semantics":         {Semantics: "maybe-once"},
+	}
+	for name, opts := range cases {
+		if _, err := verify.Resolve(opts); !errors.Is(err, kqerr.ErrUsage) {
+			t.Errorf("%s: err = %v, want a usage error", name, err)
+		}
+	}
+}
+
+func TestDefaultFaultsFitTheTarget(t *testing.T) {
+	set, err := verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Faults.Spec != "drop-response,crash-consumer,crash-producer,crash-copier" {
+		t.Errorf("exactly-once on a real cluster schedules %q", set.Faults.Spec)
+	}
+	if len(set.Faults.Skipped) != 2 || !strings.Contains(set.Faults.Skipped[0], "leader-move needs the built-in broker") {
+		t.Errorf("skipped = %q, want leader-move and coordinator-move named", set.Faults.Skipped)
+	}
+	set, err = verify.Resolve(verify.Options{Semantics: verify.AtLeastOnce, Broker: anyBroker{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set.Faults.Spec != "drop-response,leader-move,crash-consumer" || len(set.Faults.Skipped) != 0 {
+		t.Errorf("at-least-once on the built-in broker: %q, skipped %q", set.Faults.Spec, set.Faults.Skipped)
+	}
+	if set.Faults.Seed == 0 || set.Faults.Seed > 1<<32 {
+		t.Errorf("random seed %d, want in [1, 2^32]", set.Faults.Seed)
+	}
+	set, _ = verify.Resolve(verify.Options{Faults: "none", Seed: 42})
+	if !set.Faults.None() || set.Faults.Spec != "none" || set.Faults.Seed != 42 {
+		t.Errorf("--faults none: %+v", set.Faults)
+	}
+	kinds := verify.DefaultFaults(verify.ExactlyOnce)
+	for _, k := range []chaos.Kind{chaos.CrashProducer, chaos.CrashCopier, chaos.CoordinatorMove, chaos.CrashConsumer, chaos.DropResponse} {
+		if !slices.Contains(kinds, k) {
+			t.Errorf("exactly-once defaults lack %s", k)
+		}
+	}
+}
+
+func TestWorkloadDefaults(t *testing.T) {
+	set, err := verify.Resolve(verify.Options{Faults: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := set.Workload
+	if w.Messages != verify.DefaultMessages || w.Rate != verify.DefaultRate || w.AbortRate != 0 || w.Partitions != verify.DefaultPartitions {
+		t.Errorf("at-least-once workload = %+v", w)
+	}
+	set, _ = verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "none", Workload: verify.Workload{Rate: -1, AbortRate: -1}})
+	if set.Workload.Rate != 0 || set.Workload.AbortRate != 0 {
+		t.Errorf("negative rate and abort rate should mean none: %+v", set.Workload)
+	}
+	set, _ = verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "none"})
+	if set.Workload.AbortRate != verify.DefaultAbortRate {
+		t.Errorf("exactly-once abort rate = %v", set.Workload.AbortRate)
+	}
+}
+
+func TestSettingsMap(t *testing.T) {
+	set, err := verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "drop-response,p=0.5", Seed: 9,
+		Overrides: verify.Overrides{Acks: ptr(verify.AcksAll)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := set.Map()
+	want := map[string]string{"acks": "all", "commit": "txn", "faults": "drop-response,p=0.5", "seed": "9", "messages": "100000", "abort_rate": "0.05"}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("settings[%s] = %q, want %q", k, m[k], v)
+		}
+	}
+	if _, ok := m["overridden"]; ok {
+		t.Errorf("acks=all on exactly-once changes nothing, yet overridden = %q", m["overridden"])
+	}
+}
+
+func TestParsers(t *testing.T) {
+	if a, err := verify.ParseAcks("-1"); err != nil || a != verify.AcksAll {
+		t.Errorf("acks -1 = %q, %v", a, err)
+	}
+	if i, err := verify.ParseIsolation("Read-Committed"); err != nil || i != verify.ReadCommitted {
+		t.Errorf("isolation = %q, %v", i, err)
+	}
+	for _, bad := range []func() error{
+		func() error { _, err := verify.ParseAcks("2"); return err },
+		func() error { _, err := verify.ParseCommitMode("never"); return err },
+		func() error { _, err := verify.ParseIsolation("serializable"); return err },
+	} {
+		if err := bad(); !errors.Is(err, kqerr.ErrUsage) {
+			t.Errorf("err = %v, want a usage error", err)
+		}
+	}
+}

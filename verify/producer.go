@@ -1,0 +1,289 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/seqmsg"
+)
+
+// producer writes the values of one producer id, seq counting up from 0 in
+// the order they are handed to the client, and records every send's
+// outcome. A crash replaces its client (an incarnation) with a fresh one
+// that goes on with the next seq.
+type producer struct {
+	r     *run
+	id    uint32
+	quota int64 // values to hand over; 0 when the run has a duration
+	next  uint64
+
+	mu      sync.Mutex
+	inc     *prodIncarnation // current incarnation
+	sending bool             // crashable: still handing values over
+	gen     int
+}
+
+// prodIncarnation is one client of a producer. Every value handed to it is
+// pending until exactly one event records it: ok or fail or info from the
+// client's result, or info when the incarnation crashes first.
+type prodIncarnation struct {
+	r       *run
+	id      uint32
+	p       sarama.AsyncProducer
+	life    *life
+	mu      sync.Mutex
+	pending map[uint64]struct{} // nil once crashed
+	results chan struct{}       // closed when the result loop ends
+}
+
+// run hands over values until the quota or deadline, then waits for their
+// outcomes and closes the client.
+func (p *producer) run(ctx context.Context, deadline time.Time) error {
+	inc, err := p.open(ctx)
+	if err != nil {
+		return err
+	}
+	for p.more(deadline) && ctx.Err() == nil {
+		if err := p.r.limiter.wait(ctx); err != nil {
+			break
+		}
+		if inc, err = p.hand(ctx, inc); err != nil {
+			break
+		}
+	}
+	p.mu.Lock()
+	p.sending = false
+	p.mu.Unlock()
+	p.finish(ctx, inc)
+	return err
+}
+
+func (p *producer) more(deadline time.Time) bool {
+	if !deadline.IsZero() {
+		return time.Now().Before(deadline)
+	}
+	return int64(p.next) < p.quota
+}
+
+// hand hands the next value to the client, replacing a crashed
+// incarnation first. A value tracked but lost to a crash is recorded as
+// indeterminate by the crash, and its seq is not reused.
+func (p *producer) hand(ctx context.Context, inc *prodIncarnation) (*prodIncarnation, error) {
+	seq := p.next
+	for !inc.track(seq) {
+		var err error
+		if inc, err = p.replace(ctx, inc); err != nil {
+			return inc, err
+		}
+	}
+	msg := &sarama.ProducerMessage{
+		Topic:    p.r.ids.input,
+		Value:    sarama.ByteEncoder(seqmsg.Encode(nil, seqmsg.Value{Producer: p.id, Seq: seq}, p.r.set.Workload.Size)),
+		Metadata: seq,
+	}
+	select {
+	case inc.p.Input() <- msg:
+	case <-inc.life.dead:
+	case <-ctx.Done():
+		inc.forget(seq)
+		return inc, ctx.Err()
+	}
+	p.next++
+	p.r.stats.sent.Add(1)
+	return inc, nil
+}
+
+// open starts a fresh incarnation, retrying while the cluster cannot be
+// reached (a fault may be in force).
+func (p *producer) open(ctx context.Context) (*prodIncarnation, error) {
+	l := p.r.newLife()
+	ap, err := retryOpen(ctx, p.r, func() (sarama.AsyncProducer, error) {
+		return l.ks.factory(p.r.f).AsyncProducer(p.r.producerConfig(l))
+	})
+	if err != nil {
+		return nil, err
+	}
+	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: map[uint64]struct{}{}, results: make(chan struct{})}
+	go inc.collect()
+	p.mu.Lock()
+	p.inc, p.sending = inc, true
+	p.gen++
+	p.mu.Unlock()
+	return inc, nil
+}
+
+// replace shuts a crashed incarnation down in the background and opens a
+// new one.
+func (p *producer) replace(ctx context.Context, dead *prodIncarnation) (*prodIncarnation, error) {
+	p.r.bury(func() {
+		dead.p.AsyncClose()
+		<-dead.results
+	})
+	return p.open(ctx)
+}
+
+// crash crashes the current incarnation if the producer is still sending;
+// it reports whether it did.
+func (p *producer) crash(float64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.sending {
+		return false
+	}
+	return p.inc.crash()
+}
+
+// finish waits until every value handed over has an outcome (closing a
+// producer with retries pending would fail them), then closes the client.
+// Values still pending after the drain timeout are recorded as
+// indeterminate by the close.
+func (p *producer) finish(ctx context.Context, inc *prodIncarnation) {
+	if inc.life.isDead() {
+		p.replaceDone(inc)
+		return
+	}
+	waitUntil(ctx, p.r.drainTimeout, func() bool { return inc.pendingCount() == 0 })
+	inc.p.AsyncClose()
+	t := time.NewTimer(p.r.requestTimeout * 2)
+	defer t.Stop()
+	select {
+	case <-inc.results:
+	case <-t.C:
+		inc.crash()
+		<-inc.results
+	}
+}
+
+func (p *producer) replaceDone(inc *prodIncarnation) {
+	inc.p.AsyncClose()
+	<-inc.results
+}
+
+// track makes seq pending; false when the incarnation has crashed.
+func (inc *prodIncarnation) track(seq uint64) bool {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if inc.pending == nil {
+		return false
+	}
+	inc.pending[seq] = struct{}{}
+	return true
+}
+
+// forget drops seq, which was never handed over.
+func (inc *prodIncarnation) forget(seq uint64) {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	delete(inc.pending, seq)
+}
+
+func (inc *prodIncarnation) pendingCount() int {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	return len(inc.pending)
+}
+
+// crash records every pending value as indeterminate (a crashed process
+// never learns their fate), then cuts the connections. It reports whether
+// the incarnation was alive.
+func (inc *prodIncarnation) crash() bool {
+	inc.mu.Lock()
+	pending := inc.pending
+	inc.pending = nil
+	for seq := range pending {
+		inc.r.record(sendEvent(inc.id, seq, StatusInfo, "producer crashed with the send in flight"))
+		inc.r.stats.info.Add(1)
+	}
+	inc.mu.Unlock()
+	return inc.life.kill()
+}
+
+// collect records the client's results until both channels close.
+func (inc *prodIncarnation) collect() {
+	defer close(inc.results)
+	succ, errs := inc.p.Successes(), inc.p.Errors()
+	for succ != nil || errs != nil {
+		select {
+		case m, ok := <-succ:
+			if !ok {
+				succ = nil
+				continue
+			}
+			inc.resolve(m, nil)
+		case e, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			inc.resolve(e.Msg, e.Err)
+		}
+	}
+}
+
+// resolve records the outcome of one send unless a crash already did.
+func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
+	seq, ok := m.Metadata.(uint64)
+	if !ok {
+		return
+	}
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if _, ok := inc.pending[seq]; !ok {
+		return
+	}
+	delete(inc.pending, seq)
+	e := inc.r.sendOutcome(inc.id, seq, m, err)
+	inc.r.record(e)
+}
+
+// sendOutcome turns a client result into a send event and counts it.
+func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err error) Event {
+	switch {
+	case err != nil && produceErrStatus(err) == StatusFail:
+		r.stats.failed.Add(1)
+		return sendEvent(id, seq, StatusFail, err.Error())
+	case err != nil:
+		r.stats.info.Add(1)
+		return sendEvent(id, seq, StatusInfo, err.Error())
+	case r.set.Acks == AcksNone:
+		r.stats.info.Add(1)
+		return sendEvent(id, seq, StatusInfo, "acks=0: the broker does not acknowledge")
+	}
+	r.stats.acked.Add(1)
+	e := sendEvent(id, seq, StatusOK, "")
+	e.Topic, e.Partition, e.Offset = m.Topic, m.Partition, m.Offset
+	return e
+}
+
+func sendEvent(id uint32, seq uint64, s Status, msg string) Event {
+	return Event{Type: TypeSend, Producer: id, Seq: seq, Status: s, Error: msg, Partition: NoOffset, Offset: NoOffset}
+}
+
+// produceErrStatus classifies a produce error. Only a rejection no retry could
+// have changed proves the value was not written: it is too large,
+// malformed, or not authorised. Anything else (timeouts, lost responses,
+// broker errors after retries, an error reported on a write the broker
+// made anyway) may have left the value in the log: indeterminate.
+func produceErrStatus(err error) Status {
+	for _, k := range []sarama.KError{
+		sarama.ErrMessageSizeTooLarge, sarama.ErrMessageSetSizeTooLarge, sarama.ErrInvalidMessage,
+		sarama.ErrInvalidRecord, sarama.ErrTopicAuthorizationFailed,
+	} {
+		if errors.Is(err, k) {
+			return StatusFail
+		}
+	}
+	return StatusInfo
+}
+
+// stats are the run's live counters, for progress and throughput.
+type stats struct {
+	sent, acked, failed, info atomic.Uint64
+	delivered, copied         atomic.Uint64
+	commits, aborts, crashes  atomic.Uint64
+}

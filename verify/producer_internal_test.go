@@ -1,0 +1,59 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/IBM/sarama"
+)
+
+func TestProduceErrorsAreIndeterminateUnlessProvablyRejected(t *testing.T) {
+	cases := []struct {
+		err  error
+		want Status
+	}{
+		{sarama.ErrMessageSizeTooLarge, StatusFail},
+		{fmt.Errorf("wrapped: %w", sarama.ErrTopicAuthorizationFailed), StatusFail},
+		{sarama.ErrInvalidRecord, StatusFail},
+		// A broker's error answer may hide a write: the chaos
+		// response-error fault, or a retry after a lost response.
+		{sarama.ErrRequestTimedOut, StatusInfo},
+		{sarama.ErrNotLeaderForPartition, StatusInfo},
+		{sarama.ErrNotEnoughReplicasAfterAppend, StatusInfo},
+		{sarama.ErrOutOfBrokers, StatusInfo},
+		{context.DeadlineExceeded, StatusInfo},
+		{errors.New("read tcp: i/o timeout"), StatusInfo},
+	}
+	for _, tc := range cases {
+		if got := produceErrStatus(tc.err); got != tc.want {
+			t.Errorf("%v: %s, want %s", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestShareSplitsEvenly(t *testing.T) {
+	total := int64(0)
+	for i := range 3 {
+		n := share(10, i, 3)
+		if n != 3 && n != 4 {
+			t.Errorf("producer %d writes %d of 10", i, n)
+		}
+		total += n
+	}
+	if total != 10 {
+		t.Errorf("producers write %d values in all, want 10", total)
+	}
+}
+
+func TestSpansMergeConsecutiveOffsets(t *testing.T) {
+	got := spans([]int64{7, 3, 4, 5, 9, 8, 12, 4})
+	want := []span{{3, 5}, {7, 9}, {12, 12}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("spans = %v, want %v", got, want)
+	}
+	if len(spans(nil)) != 0 {
+		t.Error("no offsets, yet spans")
+	}
+}

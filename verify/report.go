@@ -1,0 +1,162 @@
+package verify
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kq-dev/kq/chaos"
+)
+
+// Phase names.
+const (
+	// PhaseProduce is the producers writing the input.
+	PhaseProduce = "produce"
+	// PhaseConsume is the consumer group reading the input until it has
+	// caught up.
+	PhaseConsume = "consume"
+	// PhaseCopy is the copiers copying input to output until they have
+	// caught up.
+	PhaseCopy = "copy"
+	// PhaseValidate is the validator reading the output.
+	PhaseValidate = "validate"
+)
+
+// Report is the outcome of a [Run].
+type Report struct {
+	// Settings are the run's resolved settings.
+	Settings Settings `json:"settings"`
+	// Topics are the run's topics: the input, and the output of the copy
+	// pipeline.
+	Topics []string `json:"topics"`
+	// Counts are the checker's counts; Verdict judges them.
+	Counts  Counts  `json:"counts"`
+	Verdict Verdict `json:"verdict"`
+	// Faults is the timeline of the fault windows that ran.
+	Faults chaos.Timeline `json:"faults"`
+	// Clients counts crashes and copier transactions.
+	Clients ClientCounts `json:"clients"`
+	// Phases are the run's phases with their throughput.
+	Phases []Phase `json:"phases"`
+	// Started is when the run began; Duration how long it took.
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"-"`
+	// Interrupted is set when the run was stopped early: the counts are
+	// partial and the verdict means nothing.
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Notes are caveats about what the run could see.
+	Notes []string `json:"notes"`
+}
+
+// ClientCounts count what happened to the run's clients.
+type ClientCounts struct {
+	// Crashes counts client crashes applied.
+	Crashes uint64 `json:"crashes"`
+	// TxnCommits and TxnAborts count the copiers' transactions.
+	TxnCommits uint64 `json:"txn_commits"`
+	TxnAborts  uint64 `json:"txn_aborts"`
+}
+
+// Phase is one phase of a run.
+type Phase struct {
+	// Name is one of PhaseProduce, PhaseConsume, PhaseCopy, PhaseValidate.
+	Name string `json:"name"`
+	// Duration is how long the phase took; Records how many records it
+	// handled (sent, delivered, copied or validated).
+	Duration time.Duration `json:"-"`
+	Records  uint64        `json:"records"`
+}
+
+// PerSecond is the phase's throughput in records per second.
+func (p Phase) PerSecond() float64 {
+	if p.Duration <= 0 {
+		return 0
+	}
+	return float64(p.Records) / p.Duration.Seconds()
+}
+
+// MarshalJSON adds duration_ms and records_per_sec.
+func (p Phase) MarshalJSON() ([]byte, error) {
+	type plain Phase
+	return json.Marshal(struct {
+		plain
+		DurationMS    int64   `json:"duration_ms"`
+		RecordsPerSec float64 `json:"records_per_sec"`
+	}{plain(p), p.Duration.Milliseconds(), p.PerSecond()})
+}
+
+// MarshalJSON adds duration_ms.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(r), r.Duration.Milliseconds()})
+}
+
+// Err returns nil when the semantics held (or the run was interrupted:
+// then there is no verdict), and otherwise an error naming the broken
+// rules that matches kqerr.ErrCheckFailed.
+func (r Report) Err() error {
+	if r.Interrupted {
+		return nil
+	}
+	return r.Verdict.Err()
+}
+
+func (r *Report) addPhase(name string, start time.Time, records uint64) {
+	r.Phases = append(r.Phases, Phase{Name: name, Duration: time.Since(start), Records: records})
+}
+
+// finishReport closes the history and fills in counts, verdict and notes.
+func (r *run) finishReport(rep *Report) {
+	rep.Duration = time.Since(rep.Started)
+	rep.Clients = ClientCounts{Crashes: r.stats.crashes.Load(), TxnCommits: r.stats.commits.Load(), TxnAborts: r.stats.aborts.Load()}
+	if rep.Faults.Events == nil {
+		rep.Faults = chaos.Timeline{Seed: r.set.Faults.Seed, Events: []chaos.Event{}}
+	}
+	if r.rec != nil {
+		if err := r.rec.Close(); err != nil {
+			r.fail(err)
+		}
+		rep.Counts = r.rec.Result()
+	}
+	rep.Verdict = Judge(rep.Counts, r.set.Semantics)
+	rep.Notes = r.notes(rep)
+}
+
+// unrun lists the planned fault kinds no window of the timeline applied.
+func unrun(plan FaultPlan, tl chaos.Timeline) []string {
+	var missed []string
+	for _, f := range plan.Faults {
+		ran := slices.ContainsFunc(tl.Events, func(e chaos.Event) bool { return e.Kind == f.Kind })
+		if !ran && !slices.Contains(missed, string(f.Kind)) {
+			missed = append(missed, string(f.Kind))
+		}
+	}
+	return missed
+}
+
+// notes lists the caveats of a run.
+func (r *run) notes(rep *Report) []string {
+	notes := []string{}
+	s := r.set
+	if s.Acks == AcksNone {
+		notes = append(notes, "acks=0: no send is acknowledged, so loss cannot be seen (every send counts as indeterminate)")
+	}
+	for _, sk := range s.Faults.Skipped {
+		notes = append(notes, "fault "+sk+": not scheduled")
+	}
+	if !s.Faults.None() && len(rep.Faults.Events) == 0 && !rep.Interrupted {
+		notes = append(notes, fmt.Sprintf("no fault window opened: the produce phase ended before the first; write more messages or lower --fault-interval (%v)", s.Faults.Interval))
+	}
+	if missed := unrun(s.Faults, rep.Faults); len(rep.Faults.Events) > 0 && len(missed) > 0 {
+		notes = append(notes, "faults never drawn by the schedule in this run: "+strings.Join(missed, ", ")+" (run longer, or name fewer faults)")
+	}
+	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent && s.Acks != AcksNone {
+		notes = append(notes, fmt.Sprintf("%d of %d sends are indeterminate: loss is judged on acknowledged sends only", rep.Counts.Indeterminate, rep.Counts.Sent))
+	}
+	return notes
+}

@@ -1,0 +1,160 @@
+package verify
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/conn"
+)
+
+// TopicPrefix starts the name of every topic and group a run creates.
+const TopicPrefix = "kq-verify-"
+
+// runIDs are the names of one run's topics, groups and transactional ids.
+type runIDs struct {
+	input, output    string
+	group, copyGroup string
+}
+
+func newRunIDs() runIDs {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	base := TopicPrefix + hex.EncodeToString(b[:])
+	return runIDs{input: base, output: base + "-out", group: base, copyGroup: base + "-copiers"}
+}
+
+func (ids runIDs) topics(pipeline bool) []string {
+	if pipeline {
+		return []string{ids.input, ids.output}
+	}
+	return []string{ids.input}
+}
+
+func (ids runIDs) groups(pipeline bool) []string {
+	if pipeline {
+		return []string{ids.copyGroup}
+	}
+	return []string{ids.group}
+}
+
+// control is the run's own client and admin, outside the fault injection:
+// topic set-up, watermarks, committed offsets.
+type control struct {
+	client sarama.Client
+	admin  sarama.ClusterAdmin
+	nodes  []int32
+}
+
+func openControl(f conn.Factory) (*control, error) {
+	f.Dialer = nil
+	c, err := f.Client(func(c *sarama.Config) { c.Metadata.Retry.Max = 5 })
+	if err != nil {
+		return nil, err
+	}
+	a, err := sarama.NewClusterAdminFromClient(c)
+	if err != nil {
+		c.Close()
+		return nil, f.Classify(err)
+	}
+	ctl := &control{client: c, admin: a}
+	for _, b := range c.Brokers() {
+		ctl.nodes = append(ctl.nodes, b.ID())
+	}
+	slices.Sort(ctl.nodes)
+	return ctl, nil
+}
+
+func (c *control) close() { c.admin.Close() }
+
+// createTopics creates the topics with a replication factor of up to 3
+// and waits until every partition has a leader.
+func (c *control) createTopics(ctx context.Context, topics []string, partitions int32) error {
+	rf := int16(min(3, len(c.nodes)))
+	for _, t := range topics {
+		err := c.admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
+		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+			return fmt.Errorf("create topic %s: %w", t, err)
+		}
+	}
+	ok := waitUntil(ctx, time.Minute, func() bool { return c.ready(topics, partitions) })
+	if !ok {
+		return fmt.Errorf("topics %v did not get leaders for all %d partitions", topics, partitions)
+	}
+	return ctx.Err()
+}
+
+func (c *control) ready(topics []string, partitions int32) bool {
+	if err := c.client.RefreshMetadata(topics...); err != nil {
+		return false
+	}
+	for _, t := range topics {
+		parts, err := c.client.Partitions(t)
+		if err != nil || int32(len(parts)) != partitions {
+			return false
+		}
+		for _, p := range parts {
+			if _, err := c.client.Leader(t, p); err != nil {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// deleteAll deletes topics and groups and returns what failed.
+func (c *control) deleteAll(topics, groups []string) []error {
+	var errs []error
+	for _, t := range topics {
+		if err := c.admin.DeleteTopic(t); err != nil {
+			errs = append(errs, fmt.Errorf("delete topic %s: %w", t, err))
+		}
+	}
+	for _, g := range groups {
+		if err := c.admin.DeleteConsumerGroup(g); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
+			errs = append(errs, fmt.Errorf("delete group %s: %w", g, err))
+		}
+	}
+	return errs
+}
+
+// highWatermarks returns the high watermark of each partition of topic.
+func (c *control) highWatermarks(topic string, partitions int) ([]int64, error) {
+	out := make([]int64, partitions)
+	for p := range partitions {
+		hw, err := c.client.GetOffset(topic, int32(p), sarama.OffsetNewest)
+		if err != nil {
+			_ = c.client.RefreshMetadata(topic)
+			return nil, fmt.Errorf("high watermark of %s/%d: %w", topic, p, err)
+		}
+		out[p] = hw
+	}
+	return out, nil
+}
+
+// committed returns the group's committed offset of each partition of
+// topic (-1 for none).
+func (c *control) committed(group, topic string, partitions int) ([]int64, error) {
+	parts := make([]int32, partitions)
+	for i := range parts {
+		parts[i] = int32(i)
+	}
+	resp, err := c.admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
+	if err != nil {
+		return nil, fmt.Errorf("committed offsets of %s: %w", group, err)
+	}
+	out := make([]int64, partitions)
+	for i := range out {
+		out[i] = -1
+		if b := resp.GetBlock(topic, int32(i)); b != nil && b.Err == sarama.ErrNoError {
+			out[i] = b.Offset
+		}
+	}
+	return out, nil
+}

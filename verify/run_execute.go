@@ -1,0 +1,186 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// execute runs the phases and builds the report.
+func (r *run) execute(parent context.Context, progress Progress) (Report, error) {
+	rep := Report{Settings: r.set, Topics: r.ids.topics(r.set.Pipeline()), Started: time.Now()}
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	r.cancel = cancel
+
+	ctl, err := openControl(r.ctrl)
+	if err != nil {
+		return rep, err
+	}
+	defer ctl.close()
+	if err := r.setup(ctx, ctl); err != nil {
+		return rep, err
+	}
+	if !r.opts.KeepTopics {
+		defer r.teardown(ctl)
+	}
+	runner, sched, err := r.chaosRunner(ctl.nodes)
+	if err != nil {
+		return rep, err
+	}
+	stopProgress := r.startProgress(ctx, progress, sched)
+	err = r.phases(ctx, ctl, runner, sched, &rep)
+	r.awaitGraveyard(r.drainTimeout)
+	stopProgress()
+	r.finishReport(&rep)
+	return rep, r.outcome(parent, err, &rep)
+}
+
+// setup creates the topics and starts the history.
+func (r *run) setup(ctx context.Context, ctl *control) error {
+	if err := ctl.createTopics(ctx, r.ids.topics(r.set.Pipeline()), int32(r.set.Workload.Partitions)); err != nil {
+		return err
+	}
+	r.rec = NewRecorder(r.opts.History, NewChecker(CheckerOptions{}))
+	r.record(Event{Type: TypeMeta, Version: HistoryVersion, Semantics: r.set.Semantics, Settings: r.set.Map()})
+	return nil
+}
+
+// teardown deletes the run's topics and groups, best effort.
+func (r *run) teardown(ctl *control) {
+	for _, err := range ctl.deleteAll(r.ids.topics(r.set.Pipeline()), r.ids.groups(r.set.Pipeline())) {
+		r.logf("clean-up: %v", err)
+	}
+}
+
+// phases runs produce (with faults and consumers or copiers), drain and,
+// for the copy pipeline, validate.
+func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sched *chaos.Schedule, rep *Report) error {
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	var readers sync.WaitGroup
+	r.startReaders(workCtx, &readers)
+
+	r.producers = r.newProducers()
+	r.phase.set(PhaseProduce)
+	start := time.Now()
+	r.faultStart.Store(start.UnixNano())
+	faultCtx, stopFaults := context.WithCancel(ctx)
+	timeline := r.startFaults(faultCtx, runner, sched)
+	r.logf("produce: %d producers", r.set.Workload.Producers)
+	perr := r.produce(ctx)
+	rep.addPhase(PhaseProduce, start, r.stats.sent.Load())
+	stopFaults()
+	rep.Faults = <-timeline
+	r.recordTimeline(rep.Faults)
+	if perr != nil {
+		stopWork()
+		readers.Wait()
+		return perr
+	}
+
+	r.phase.set(r.consumePhase())
+	r.logf("drain: waiting for the %s to catch up", r.readerNoun())
+	derr := r.drain(ctx, ctl)
+	stopWork()
+	readers.Wait()
+	rep.addPhase(r.consumePhase(), start, r.consumedCount())
+	if derr != nil {
+		return derr
+	}
+	if !r.set.Pipeline() {
+		return nil
+	}
+	r.phase.set(PhaseValidate)
+	vstart := time.Now()
+	n, err := r.validate(ctx)
+	rep.addPhase(PhaseValidate, vstart, n)
+	return err
+}
+
+// startReaders starts the group consumers or the copiers.
+func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
+	n := r.set.Workload.Consumers
+	for i := range n {
+		wg.Add(1)
+		if r.set.Pipeline() {
+			c := newCopier(r, i, n)
+			r.copiers = append(r.copiers, c)
+			go func() { defer wg.Done(); c.run(ctx) }()
+			continue
+		}
+		c := &consumer{r: r, idx: i}
+		r.consumers = append(r.consumers, c)
+		go func() { defer wg.Done(); c.run(ctx) }()
+	}
+}
+
+// newProducers returns the run's producers, ids 0 to Producers-1.
+func (r *run) newProducers() []*producer {
+	w := r.set.Workload
+	ps := make([]*producer, w.Producers)
+	for i := range ps {
+		ps[i] = &producer{r: r, id: uint32(i), quota: share(w.Messages, i, w.Producers)}
+	}
+	return ps
+}
+
+// produce runs the producers to the end of their quota or the run's
+// duration.
+func (r *run) produce(ctx context.Context) error {
+	w := r.set.Workload
+	var deadline time.Time
+	if w.Duration > 0 {
+		deadline = time.Now().Add(w.Duration)
+	}
+	errs := make([]error, w.Producers)
+	var wg sync.WaitGroup
+	for i, p := range r.producers {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = p.run(ctx, deadline) }()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("produce: %w", err)
+	}
+	return ctx.Err()
+}
+
+func (r *run) readerNoun() string {
+	if r.set.Pipeline() {
+		return "copiers"
+	}
+	return "consumers"
+}
+
+func (r *run) consumePhase() string {
+	if r.set.Pipeline() {
+		return PhaseCopy
+	}
+	return PhaseConsume
+}
+
+func (r *run) consumedCount() uint64 {
+	if r.set.Pipeline() {
+		return r.stats.copied.Load()
+	}
+	return r.stats.delivered.Load()
+}
+
+// outcome decides the error Run returns: a worker's fatal error, the
+// phase error, or the interruption.
+func (r *run) outcome(parent context.Context, err error, rep *Report) error {
+	if r.err != nil {
+		err = r.err
+	}
+	if parent.Err() != nil {
+		rep.Interrupted = true
+		return fmt.Errorf("%w: verify stopped before the end: the counts are partial", kqerr.ErrInterrupted)
+	}
+	return err
+}

@@ -1,0 +1,227 @@
+package verify_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/testutil"
+	"github.com/kq-dev/kq/verify"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+// runVerify runs a short verification against a fresh three-node built-in
+// broker, checks that the history it wrote says what the report says, and
+// returns the report.
+func runVerify(t *testing.T, opts verify.Options) verify.Report {
+	t.Helper()
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
+	opts.Broker = b
+	var hist bytes.Buffer
+	opts.History = &hist
+	if testing.Verbose() {
+		opts.Log = os.Stderr
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := verify.Run(ctx, testutil.Factory(b), opts, nil)
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	t.Logf("%s: %+v\nverdict %+v\nphases %+v clients %+v windows %d notes %q",
+		rep.Settings.Semantics, rep.Counts, rep.Verdict, rep.Phases, rep.Clients, len(rep.Faults.Events), rep.Notes)
+	checkHistory(t, &hist, rep)
+	return rep
+}
+
+// checkHistory re-checks a run's history offline and compares.
+func checkHistory(t *testing.T, hist *bytes.Buffer, rep verify.Report) {
+	t.Helper()
+	res, err := verify.CheckHistory(hist, "", verify.CheckerOptions{})
+	if err != nil {
+		t.Fatalf("check the history offline: %v", err)
+	}
+	got, want := res.Counts, rep.Counts
+	got.Examples, want.Examples = nil, nil
+	if !reflect.DeepEqual(got, want) || res.Verdict.Held != rep.Verdict.Held {
+		t.Errorf("offline check of the history: %+v, held %t; the run said %+v, held %t", got, res.Verdict.Held, want, rep.Verdict.Held)
+	}
+	if res.Meta == nil || res.Meta.Semantics != rep.Settings.Semantics {
+		t.Errorf("history meta = %+v, want the run's semantics", res.Meta)
+	}
+}
+
+func TestCleanPresets(t *testing.T) {
+	for _, s := range []verify.Semantics{verify.AtMostOnce, verify.AtLeastOnce, verify.ExactlyOnce} {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			const n = 3000
+			rep := runVerify(t, verify.Options{Semantics: s, Faults: "none", Workload: verify.Workload{Messages: n, Rate: -1}})
+			c := rep.Counts
+			if !rep.Verdict.Held || c.Sent != n || c.Acked != n || c.Lost != 0 || c.Delivered < n {
+				t.Fatalf("a clean %s run: %+v, verdict %+v", s, c, rep.Verdict)
+			}
+			if len(rep.Phases) == 0 || rep.Phases[0].Name != verify.PhaseProduce || rep.Phases[0].Records != n {
+				t.Errorf("phases = %+v", rep.Phases)
+			}
+		})
+	}
+}
+
+// The fault schedule of the tests' short runs: dense enough to open several
+// windows in a few seconds, sparse enough for clients to make progress.
+const (
+	testInterval = 300 * time.Millisecond
+	testWindow   = 200 * time.Millisecond
+)
+
+// faulted runs a few seconds of a slow workload under a dense schedule of
+// faults; the fixed seed decides which faults run.
+func faulted(s verify.Semantics, faults string, seed uint64) verify.Options {
+	return verify.Options{Semantics: s, Faults: faults, Seed: seed,
+		FaultInterval: testInterval, FaultDuration: testWindow,
+		Workload: verify.Workload{Messages: 4000, Rate: 1500}}
+}
+
+// coveringSeed returns the first seed whose schedule of the faults opens a
+// window of every kind among its first n windows, so a short run meets
+// them all.
+func coveringSeed(t *testing.T, faults string, n int) uint64 {
+	t.Helper()
+	fs, err := chaos.ParseFaults(faults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed < 1000; seed++ {
+		s, err := chaos.NewSchedule(chaos.ScheduleOptions{Faults: fs, Interval: testInterval, Duration: testWindow, Seed: seed, Nodes: []int32{0, 1, 2}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[chaos.Kind]bool{}
+		for w := range s.All() {
+			if w.Index >= n {
+				break
+			}
+			kinds[w.Fault.Kind] = true
+		}
+		if len(kinds) == len(fs) {
+			return seed
+		}
+	}
+	t.Fatalf("no seed below 1000 covers %s in %d windows", faults, n)
+	return 0
+}
+
+// ran returns the fault kinds that ran.
+func ran(rep verify.Report) []chaos.Kind {
+	var kinds []chaos.Kind
+	for _, ev := range rep.Faults.Events {
+		if !slices.Contains(kinds, ev.Kind) && ev.Error == "" {
+			kinds = append(kinds, ev.Kind)
+		}
+	}
+	return kinds
+}
+
+func TestPresetsHoldUnderTheirFaults(t *testing.T) {
+	cases := []struct {
+		s      verify.Semantics
+		faults string
+	}{
+		{verify.AtMostOnce, "drop-response,leader-move,crash-consumer"},
+		{verify.AtLeastOnce, "drop-response,leader-move,crash-consumer"},
+		// crash-copier: see TestCopierCrashes.
+		{verify.ExactlyOnce, "drop-response,leader-move,crash-consumer,crash-producer,coordinator-move"},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.s), func(t *testing.T) {
+			t.Parallel()
+			rep := runVerify(t, faulted(tc.s, tc.faults, coveringSeed(t, tc.faults, strings.Count(tc.faults, ",")+2)))
+			if !rep.Verdict.Held {
+				t.Fatalf("%s broke under its own faults: %v", tc.s, rep.Err())
+			}
+			if want := strings.Count(tc.faults, ",") + 1; len(ran(rep)) != want {
+				t.Errorf("only %v ran; the run proves less than it claims", ran(rep))
+			}
+			if rep.Counts.Acked == 0 || rep.Counts.Delivered == 0 {
+				t.Errorf("nothing acknowledged or delivered: %+v", rep.Counts)
+			}
+		})
+	}
+}
+
+func TestBrokenSetupsAreCaught(t *testing.T) {
+	cases := []struct {
+		name string
+		opts verify.Options
+		want verify.Rule
+	}{
+		{"at-least-once committing before processing", faulted(verify.AtLeastOnce, "crash-consumer", 3), verify.RuleNoLoss},
+		{"exactly-once without idempotence", faulted(verify.ExactlyOnce, "drop-response", 3), verify.RuleNoLogDuplicates},
+		{"at-most-once with retries", faulted(verify.AtMostOnce, "drop-response", 3), verify.RuleNoLogDuplicates},
+	}
+	cases[0].opts.Overrides.Commit = ptr(verify.CommitBefore)
+	cases[1].opts.Overrides.Idempotent = ptr(false)
+	cases[2].opts.Overrides.Retries = ptr(10)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rep := runVerify(t, tc.opts)
+			broken := slices.ContainsFunc(rep.Verdict.Violations, func(v verify.Violation) bool { return v.Rule == tc.want })
+			if !broken || !errors.Is(rep.Err(), kqerr.ErrCheckFailed) {
+				t.Fatalf("violations %+v, want %s; err %v", rep.Verdict.Violations, tc.want, rep.Err())
+			}
+		})
+	}
+}
+
+func TestInterruptedRunReportsPartialCounts(t *testing.T) {
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	progress := func(s verify.Snapshot) {
+		if s.Acked > 100 {
+			cancel()
+		}
+	}
+	rep, err := verify.Run(ctx, testutil.Factory(b), verify.Options{Faults: "none", Broker: b, Workload: verify.Workload{Messages: 1_000_000, Rate: 2000}}, progress)
+	if !errors.Is(err, kqerr.ErrInterrupted) || !rep.Interrupted || rep.Err() != nil {
+		t.Fatalf("err %v, interrupted %t, report err %v; want an interruption without a verdict", err, rep.Interrupted, rep.Err())
+	}
+	if rep.Counts.Sent == 0 || rep.Counts.Sent >= 1_000_000 {
+		t.Errorf("sent %d: want a partial run", rep.Counts.Sent)
+	}
+}
+
+// TestCopierCrashes crashes copiers mid-transaction: fresh copiers with the
+// same transactional ids must take over from the committed offsets, so
+// nothing is lost and the copy completes. The pinned built-in broker (kfake
+// v0.0.0-20260421223213) does not abort a crashed copier's open transaction
+// when its successor initialises, and lets the successor's commit take the
+// crashed copier's writes along: the run reports them as aborted reads (and
+// the unacknowledged ones as duplicates). That is the broker's bug, fixed
+// upstream later, so the verdict is logged, not asserted, here.
+func TestCopierCrashes(t *testing.T) {
+	rep := runVerify(t, faulted(verify.ExactlyOnce, "crash-copier", 1))
+	c := rep.Counts
+	if rep.Clients.Crashes == 0 || rep.Clients.TxnCommits == 0 {
+		t.Fatalf("clients %+v: want crashes and commits", rep.Clients)
+	}
+	if c.Lost != 0 || c.Acked != c.Sent || c.Delivered < c.Acked || c.Unsent != 0 || c.Corrupt != 0 {
+		t.Errorf("after copier crashes: %+v", c)
+	}
+	if got := rep.Phases[len(rep.Phases)-1]; got.Name != verify.PhaseValidate || got.Records < c.Acked {
+		t.Errorf("validation read %+v, want every acknowledged value", got)
+	}
+	t.Logf("verdict under copier crashes on the built-in broker: %+v", rep.Verdict)
+}

@@ -1,0 +1,134 @@
+package verify
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/seqmsg"
+)
+
+// Workload defaults.
+const (
+	DefaultMessages   = 100_000
+	DefaultProducers  = 2
+	DefaultConsumers  = 2
+	DefaultPartitions = 6
+	DefaultSize       = 100
+	// DefaultRate paces the producers (values per second, all together),
+	// so a default run lasts long enough for the fault schedule to open
+	// several windows.
+	DefaultRate    = 10_000
+	DefaultTxnSize = 200
+	// DefaultAbortRate is the share of copier transactions aborted on
+	// purpose in the copy pipeline.
+	DefaultAbortRate = 0.05
+)
+
+// maxSize bounds --size: values must fit a default broker's 1 MB limit.
+const maxSize = 900 << 10
+
+// Workload is the shape of a run's message stream. Zero fields take the
+// defaults above (AbortRate only in the copy pipeline; a negative
+// AbortRate means none).
+type Workload struct {
+	// Messages is the number of values written in all, split evenly over
+	// the producers. Ignored when Duration is set.
+	Messages int64 `json:"messages"`
+	// Duration, when set, makes the producers write for this long instead
+	// of a fixed number of values.
+	Duration time.Duration `json:"-"`
+	// Producers is the number of producers, with ids 0 to Producers-1.
+	Producers int `json:"producers"`
+	// Consumers is the number of group consumers, or of copiers in the copy
+	// pipeline.
+	Consumers int `json:"consumers"`
+	// Partitions is the partition count of the run's topics.
+	Partitions int `json:"partitions"`
+	// Size is the size in bytes of each value (at least the header's).
+	Size int `json:"size"`
+	// Rate caps the values written per second by all producers together;
+	// 0 means DefaultRate and a negative rate no limit.
+	Rate float64 `json:"rate"`
+	// TxnSize is the number of values a copier copies per transaction; a
+	// shorter transaction commits after a quiet spell.
+	TxnSize int `json:"txn_size"`
+	// AbortRate is the share of copier transactions aborted on purpose
+	// (then re-copied from the offsets committed before them).
+	AbortRate float64 `json:"abort_rate"`
+}
+
+// MarshalJSON adds duration_ms to the JSON form.
+func (w Workload) MarshalJSON() ([]byte, error) {
+	type plain Workload
+	return json.Marshal(struct {
+		plain
+		DurationMS int64 `json:"duration_ms"`
+	}{plain(w), w.Duration.Milliseconds()})
+}
+
+// withDefaults fills in zero fields.
+func (w Workload) withDefaults(pipeline bool) Workload {
+	if w.Messages == 0 && w.Duration == 0 {
+		w.Messages = DefaultMessages
+	}
+	if w.Duration > 0 {
+		w.Messages = 0
+	}
+	w.Producers = orDefault(w.Producers, DefaultProducers)
+	w.Consumers = orDefault(w.Consumers, DefaultConsumers)
+	w.Partitions = orDefault(w.Partitions, DefaultPartitions)
+	w.Size = orDefault(w.Size, DefaultSize)
+	w.TxnSize = orDefault(w.TxnSize, DefaultTxnSize)
+	switch {
+	case w.Rate == 0:
+		w.Rate = DefaultRate
+	case w.Rate < 0:
+		w.Rate = 0
+	}
+	switch {
+	case !pipeline || w.AbortRate < 0:
+		w.AbortRate = 0
+	case w.AbortRate == 0:
+		w.AbortRate = DefaultAbortRate
+	}
+	return w
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// validate rejects a workload that cannot run.
+func (w Workload) validate() error {
+	switch {
+	case w.Messages < 0 || w.Duration < 0:
+		return kqerr.Usagef("--messages and --duration must not be negative")
+	case w.Producers < 1 || w.Producers > 1000:
+		return kqerr.Usagef("--producers must be between 1 and 1000, got %d", w.Producers)
+	case w.Consumers < 1 || w.Consumers > 1000:
+		return kqerr.Usagef("--consumers must be between 1 and 1000, got %d", w.Consumers)
+	case w.Partitions < 1 || w.Partitions > 10000:
+		return kqerr.Usagef("--partitions must be between 1 and 10000, got %d", w.Partitions)
+	case w.Size < 0 || w.Size > maxSize:
+		return kqerr.Usagef("--size must be between %d and %d bytes, got %d", seqmsg.MinSize, maxSize, w.Size)
+	case w.TxnSize < 1:
+		return kqerr.Usagef("--txn-size must be at least 1, got %d", w.TxnSize)
+	case w.AbortRate < 0 || w.AbortRate >= 1:
+		return kqerr.Usagef("--abort-rate must be in [0, 1), got %v", w.AbortRate)
+	}
+	return nil
+}
+
+// share returns how many values producer i of n writes when n producers
+// split total.
+func share(total int64, i, n int) int64 {
+	q, r := total/int64(n), total%int64(n)
+	if int64(i) < r {
+		return q + 1
+	}
+	return q
+}
