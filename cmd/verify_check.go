@@ -1,0 +1,180 @@
+package cmd
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/verify"
+)
+
+// VerifyCheckOptions are the options of `kq verify check`.
+type VerifyCheckOptions struct {
+	f *Factory
+	// File is the history to check.
+	File string
+	// Semantics to judge by; "" uses the history's meta line.
+	Semantics string
+	// Examples is the number of examples shown per anomaly.
+	Examples int
+	// Output is table or json.
+	Output string
+}
+
+// NewCmdVerifyCheck returns `kq verify check`.
+func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.Command {
+	opts := &VerifyCheckOptions{f: f}
+	c := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Check a recorded history (JSON lines) against a delivery guarantee",
+		Long: `Reads a history written by kq verify --history, or by your own application
+in the same format (see the README: one JSON object per line, "send",
+"deliver", "abort", "fault" and an optional "meta" line), counts its
+anomalies and judges them. Without --semantics the history's meta line
+names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
+		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
+  kq verify check app-history.jsonl --semantics at-least-once -o json`,
+		Args: usageArgs(cobra.ExactArgs(1)),
+		RunE: func(_ *cobra.Command, args []string) error {
+			opts.File = args[0]
+			if runF != nil {
+				return runF(opts)
+			}
+			return verifyCheckRun(opts)
+		},
+	}
+	c.Flags().StringVar(&opts.Semantics, "semantics", "", "at-most-once, at-least-once or exactly-once (default: the history's meta line)")
+	c.Flags().IntVar(&opts.Examples, "examples", verify.DefaultMaxExamples, "examples kept per anomaly")
+	addOutputFlag(c, &opts.Output)
+	return c
+}
+
+func verifyCheckRun(o *VerifyCheckOptions) error {
+	p, err := o.f.Printer(o.Output)
+	if err != nil {
+		return err
+	}
+	n := o.Examples
+	if n == 0 {
+		n = -1
+	}
+	res, err := verify.CheckFile(o.File, verify.Semantics(o.Semantics), verify.CheckerOptions{MaxExamples: n})
+	if err != nil {
+		return withoutUsage(err)
+	}
+	if p.Format == output.JSON {
+		if err := p.JSON(res); err != nil {
+			return err
+		}
+		return res.Verdict.Err()
+	}
+	if err := renderCounts(p, res.Counts, res.Verdict.Semantics); err != nil {
+		return err
+	}
+	fmt.Fprintln(p.IO.Out)
+	renderVerdict(p, res.Verdict, res.Counts, false)
+	return res.Verdict.Err()
+}
+
+// countRow is one line of the counts table: a count, and for an anomaly
+// the rule it breaks when not zero and the key of its examples.
+type countRow struct {
+	name    string
+	count   uint64
+	rule    verify.Rule
+	anomaly verify.Anomaly
+}
+
+func countRows(c verify.Counts) []countRow {
+	return []countRow{
+		{"sent", c.Sent, "", ""},
+		{"acked", c.Acked, "", ""},
+		{"failed", c.Failed, "", ""},
+		{"indeterminate", c.Indeterminate, "", ""},
+		{"delivered", c.Delivered, "", ""},
+		{"lost", c.Lost, verify.RuleNoLoss, verify.AnomalyLost},
+		{"log duplicates", c.LogDuplicates, verify.RuleNoLogDuplicates, verify.AnomalyLogDuplicate},
+		{"redeliveries", c.Redeliveries, verify.RuleNoRedeliveries, verify.AnomalyRedelivery},
+		{"reordered", c.Reordered, verify.RuleOrderKept, verify.AnomalyReordered},
+		{"aborted reads", c.AbortedReads, verify.RuleNoAbortedReads, verify.AnomalyAbortedRead},
+		{"offset conflicts", c.OffsetConflicts, verify.RuleNoOffsetConflict, verify.AnomalyOffsetConflict},
+		{"corrupt", c.Corrupt, verify.RuleNoCorrupt, verify.AnomalyCorrupt},
+		{"unknown", c.Unknown, verify.RuleNoUnknown, verify.AnomalyUnknown},
+		{"failed, yet delivered", c.FailDelivered, verify.RuleNoFailDelivered, verify.AnomalyFailDelivered},
+		{"delivered, never sent", c.Unsent, verify.RuleNoUnsent, verify.AnomalyUnsentDelivered},
+	}
+}
+
+// shownExamples bounds the examples printed per violation in a table.
+const shownExamples = 3
+
+// renderCounts prints the counts with, for each anomaly, whether the
+// semantics forbids it.
+func renderCounts(p *output.Printer, c verify.Counts, s verify.Semantics) error {
+	rules := verify.Rules(s)
+	var rows [][]string
+	for _, r := range countRows(c) {
+		n, judged := strconv.FormatUint(r.count, 10), ""
+		switch {
+		case r.rule == "":
+		case !slices.Contains(rules, r.rule):
+			judged = p.Faint("allowed")
+		case r.count > 0:
+			n, judged = p.Bad(n), p.Bad("violation")
+		default:
+			judged = p.Good("ok")
+		}
+		rows = append(rows, []string{r.name, n, judged})
+	}
+	return p.Table([]string{"count", "value", "status"}, rows)
+}
+
+// renderVerdict prints the verdict line, the broken rules and a few
+// examples of each anomaly.
+func renderVerdict(p *output.Printer, v verify.Verdict, c verify.Counts, interrupted bool) {
+	out := p.IO.Out
+	switch {
+	case interrupted:
+		fmt.Fprintf(out, "verdict: %s\n", p.Warn("none: the run was interrupted, the counts are partial"))
+		return
+	case v.Held:
+		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Good("HELD"))
+	default:
+		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Bad("VIOLATED"))
+	}
+	for _, x := range v.Violations {
+		fmt.Fprintf(out, "  %s: %d %s\n", p.Bad(string(x.Rule)), x.Count, x.Detail)
+		for _, e := range firstN(c.Examples[anomalyOf(x.Rule)], shownExamples) {
+			fmt.Fprintf(out, "    %s\n", exampleText(e))
+		}
+	}
+}
+
+// anomalyOf returns the anomaly whose count a rule judges.
+func anomalyOf(r verify.Rule) verify.Anomaly {
+	for _, row := range countRows(verify.Counts{}) {
+		if row.rule == r {
+			return row.anomaly
+		}
+	}
+	return ""
+}
+
+func firstN[T any](s []T, n int) []T { return s[:min(n, len(s))] }
+
+func exampleText(e verify.Example) string {
+	s := e.Value
+	if s == "" {
+		s = "(no kq value)"
+	}
+	if e.Offset >= 0 {
+		s += fmt.Sprintf(" at %s/%d@%d", e.Topic, e.Partition, e.Offset)
+	}
+	if e.Detail != "" {
+		s += " (" + e.Detail + ")"
+	}
+	return s
+}
