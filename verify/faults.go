@@ -44,8 +44,10 @@ type FaultPlan struct {
 	Spec string `json:"spec"`
 	// Faults are the faults parsed; empty for none.
 	Faults []chaos.Fault `json:"-"`
-	// Interval and Duration shape the windows (see chaos.ScheduleOptions).
+	// Interval is the mean quiet time before each window (interval_ms in
+	// JSON).
 	Interval time.Duration `json:"-"`
+	// Duration is the length of each window (duration_ms in JSON).
 	Duration time.Duration `json:"-"`
 	// Seed replays the schedule: the same seed gives the same windows.
 	Seed uint64 `json:"seed"`

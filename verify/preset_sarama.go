@@ -17,6 +17,9 @@ const (
 	// txnTimeout bounds a copier transaction: a crashed copier's open
 	// transaction is aborted after this long at the latest.
 	txnTimeout = 10 * time.Second
+	// copierLinger is how long a copier's record waits for others to
+	// share its produce request.
+	copierLinger = 5 * time.Millisecond
 )
 
 // baseConfig applies the run's timeouts and retry pacing. Every backoff of
@@ -115,6 +118,9 @@ func (r *run) copierProducerConfig(l *life, txnID string) func(*sarama.Config) {
 		c.Producer.Return.Errors = true
 		c.Producer.Partitioner = sarama.NewManualPartitioner
 		c.Producer.Timeout = r.requestTimeout / 2
+		// One request in flight: batch what arrives meanwhile rather than
+		// send each record in a request of its own.
+		c.Producer.Flush.Frequency = copierLinger
 	}
 }
 

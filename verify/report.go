@@ -31,8 +31,9 @@ type Report struct {
 	// Topics are the run's topics: the input, and the output of the copy
 	// pipeline.
 	Topics []string `json:"topics"`
-	// Counts are the checker's counts; Verdict judges them.
-	Counts  Counts  `json:"counts"`
+	// Counts are the checker's counts of the run's history.
+	Counts Counts `json:"counts"`
+	// Verdict judges Counts under the settings' semantics.
 	Verdict Verdict `json:"verdict"`
 	// Faults is the timeline of the fault windows that ran.
 	Faults chaos.Timeline `json:"faults"`
@@ -40,8 +41,9 @@ type Report struct {
 	Clients ClientCounts `json:"clients"`
 	// Phases are the run's phases with their throughput.
 	Phases []Phase `json:"phases"`
-	// Started is when the run began; Duration how long it took.
-	Started  time.Time     `json:"started"`
+	// Started is when the run began.
+	Started time.Time `json:"started"`
+	// Duration is how long the run took (duration_ms in JSON).
 	Duration time.Duration `json:"-"`
 	// Interrupted is set when the run was stopped early: the counts are
 	// partial and the verdict means nothing.
@@ -54,19 +56,21 @@ type Report struct {
 type ClientCounts struct {
 	// Crashes counts client crashes applied.
 	Crashes uint64 `json:"crashes"`
-	// TxnCommits and TxnAborts count the copiers' transactions.
+	// TxnCommits counts the copiers' committed transactions.
 	TxnCommits uint64 `json:"txn_commits"`
-	TxnAborts  uint64 `json:"txn_aborts"`
+	// TxnAborts counts the transactions the copiers aborted themselves.
+	TxnAborts uint64 `json:"txn_aborts"`
 }
 
 // Phase is one phase of a run.
 type Phase struct {
 	// Name is one of PhaseProduce, PhaseConsume, PhaseCopy, PhaseValidate.
 	Name string `json:"name"`
-	// Duration is how long the phase took; Records how many records it
-	// handled (sent, delivered, copied or validated).
+	// Duration is how long the phase took (duration_ms in JSON).
 	Duration time.Duration `json:"-"`
-	Records  uint64        `json:"records"`
+	// Records counts the records the phase handled: sent, delivered,
+	// copied or validated.
+	Records uint64 `json:"records"`
 }
 
 // PerSecond is the phase's throughput in records per second.

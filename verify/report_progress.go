@@ -21,11 +21,18 @@ type Snapshot struct {
 	Phase string
 	// Elapsed is the time since the run started.
 	Elapsed time.Duration
-	// Sent, Acked, Failed and Indeterminate count the sends so far.
-	Sent, Acked, Failed, Indeterminate uint64
-	// Delivered counts the deliveries recorded; Copied the records the
-	// copiers committed.
-	Delivered, Copied uint64
+	// Sent counts the values handed to the producers so far.
+	Sent uint64
+	// Acked counts the sends acknowledged.
+	Acked uint64
+	// Failed counts the sends that certainly failed.
+	Failed uint64
+	// Indeterminate counts the sends whose outcome is unknown.
+	Indeterminate uint64
+	// Delivered counts the deliveries recorded.
+	Delivered uint64
+	// Copied counts the records the copiers committed.
+	Copied uint64
 	// Crashes counts client crashes so far.
 	Crashes uint64
 	// Faults names the fault windows open now.

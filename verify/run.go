@@ -42,15 +42,19 @@ type Options struct {
 	// them; "" means the semantics' defaults ([DefaultFaults]) and "none"
 	// a clean baseline.
 	Faults string
-	// FaultInterval and FaultDuration shape the schedule; zero means
-	// DefaultFaultInterval and DefaultFaultDuration.
+	// FaultInterval is the mean quiet time before each fault window; zero
+	// means DefaultFaultInterval.
 	FaultInterval time.Duration
+	// FaultDuration is the length of each fault window; zero means
+	// DefaultFaultDuration.
 	FaultDuration time.Duration
 	// Seed replays a schedule (and the copiers' abort choices); 0 picks one
 	// at random, which the report names.
 	Seed uint64
-	// ExecStart and ExecEnd are the shell commands of the exec fault.
-	ExecStart, ExecEnd string
+	// ExecStart is the shell command the exec fault runs as a window opens.
+	ExecStart string
+	// ExecEnd is the shell command the exec fault runs as a window closes.
+	ExecEnd string
 
 	// Broker is the built-in broker the run talks to, which makes broker
 	// faults available; nil on any other cluster.
@@ -60,10 +64,12 @@ type Options struct {
 	History io.Writer
 	// KeepTopics keeps the run's topics (and groups) at the end.
 	KeepTopics bool
-	// RequestTimeout and DrainTimeout: see DefaultRequestTimeout and
-	// DefaultDrainTimeout.
+	// RequestTimeout bounds each broker round trip of the run's clients;
+	// zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
-	DrainTimeout   time.Duration
+	// DrainTimeout bounds each wait at the end of the run; zero means
+	// DefaultDrainTimeout.
+	DrainTimeout time.Duration
 	// Log receives a line per phase, fault window and crash; nil discards.
 	Log io.Writer
 }

@@ -108,8 +108,10 @@ func (c *control) ready(topics []string, partitions int32) bool {
 	return true
 }
 
-// deleteAll deletes topics and groups and returns what failed.
-func (c *control) deleteAll(topics, groups []string) []error {
+// deleteAll deletes topics and groups and returns what failed. Static
+// members (instances) of the groups are removed first: they do not leave
+// a group when they close, and a group with members cannot be deleted.
+func (c *control) deleteAll(topics, groups, instances []string) []error {
 	var errs []error
 	for _, t := range topics {
 		if err := c.admin.DeleteTopic(t); err != nil {
@@ -117,6 +119,11 @@ func (c *control) deleteAll(topics, groups []string) []error {
 		}
 	}
 	for _, g := range groups {
+		if len(instances) > 0 {
+			if _, err := c.admin.RemoveMemberFromConsumerGroup(g, instances); err != nil {
+				errs = append(errs, fmt.Errorf("remove the members of group %s: %w", g, err))
+			}
+		}
 		if err := c.admin.DeleteConsumerGroup(g); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
 			errs = append(errs, fmt.Errorf("delete group %s: %w", g, err))
 		}

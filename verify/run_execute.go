@@ -53,7 +53,11 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 
 // teardown deletes the run's topics and groups, best effort.
 func (r *run) teardown(ctl *control) {
-	for _, err := range ctl.deleteAll(r.ids.topics(r.set.Pipeline()), r.ids.groups(r.set.Pipeline())) {
+	var instances []string
+	for _, c := range r.consumers {
+		instances = append(instances, c.instanceID())
+	}
+	for _, err := range ctl.deleteAll(r.ids.topics(r.set.Pipeline()), r.ids.groups(r.set.Pipeline()), instances) {
 		r.logf("clean-up: %v", err)
 	}
 }
