@@ -82,8 +82,9 @@ type Options struct {
 //
 // A violated verdict is not an error: see [Report.Err]. Settings that
 // cannot run are usage errors; a cluster that cannot be reached wraps
-// kqerr.ErrUnreachable; when ctx ends the partial report comes back with an
-// error wrapping kqerr.ErrInterrupted.
+// kqerr.ErrUnreachable; these and other errors before the workload starts
+// come back with a zero Report. Once it has started, the report comes back
+// with any error: when ctx ends, one wrapping kqerr.ErrInterrupted.
 func Run(ctx context.Context, f conn.Factory, opts Options, progress Progress) (Report, error) {
 	set, err := Resolve(opts)
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 )
 
-// execute runs the phases and builds the report.
+// execute runs the phases and builds the report. An error before the
+// workload starts (the cluster cannot be reached, the topics cannot be
+// created) comes back with a zero Report.
 func (r *run) execute(parent context.Context, progress Progress) (Report, error) {
 	rep := Report{Settings: r.set, Topics: r.ids.topics(r.set.Pipeline()), Started: time.Now()}
 	ctx, cancel := context.WithCancelCause(parent)
@@ -20,18 +22,18 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 
 	ctl, err := openControl(r.ctrl)
 	if err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	defer ctl.close()
+	runner, sched, err := r.chaosRunner(ctl.nodes)
+	if err != nil {
+		return Report{}, err
+	}
 	if err := r.setup(ctx, ctl); err != nil {
-		return rep, err
+		return Report{}, err
 	}
 	if !r.opts.KeepTopics {
 		defer r.teardown(ctl)
-	}
-	runner, sched, err := r.chaosRunner(ctl.nodes)
-	if err != nil {
-		return rep, err
 	}
 	stopProgress := r.startProgress(ctx, progress, sched)
 	err = r.phases(ctx, ctl, runner, sched, &rep)
