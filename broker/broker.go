@@ -85,6 +85,9 @@ type Broker struct {
 	// txns is set once the cluster may hold transaction markers (see
 	// markerConn).
 	txns atomic.Bool
+	// aborter aborts a crashed producer's open transaction when its
+	// transactional id is initialised again.
+	aborter txnAborter
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -106,6 +109,7 @@ func Start(opts Options) (*Broker, error) {
 	}
 	b := &Broker{opts: opts, conns: newConnTracker(), stopped: map[int32]bool{}}
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
+	b.aborter.b = b
 	ports := make([]int, opts.Nodes)
 	if opts.Port != 0 {
 		for i := range ports {
@@ -134,6 +138,7 @@ func (b *Broker) open(ports []int) error {
 	}
 	b.c = c
 	autoCreateOldMetadata(c)
+	b.aborter.install(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {
 		_, p, _ := net.SplitHostPort(addr)
