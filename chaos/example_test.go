@@ -33,7 +33,8 @@ func ExampleSchedule_Windows() {
 		fmt.Println(w)
 	}
 	// Output:
-	// +11.171s..+16.171s drop-response target=all
-	// +26.479s..+31.479s kill-node target=1
-	// +41.083s..+46.083s kill-node target=2
+	// +6.133s..+11.133s kill-node target=1
+	// +20.245s..+25.245s drop-response target=all
+	// +34.849s..+39.849s drop-response target=all
+	// +50.188s..+55.188s kill-node target=2
 }

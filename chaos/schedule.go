@@ -13,7 +13,9 @@ import (
 // ScheduleOptions configures a [Schedule]: the values of --faults,
 // --fault-interval, --fault-duration and --seed.
 type ScheduleOptions struct {
-	// Faults are the faults to choose from, uniformly, for each window.
+	// Faults are the faults the windows apply: each run of len(Faults)
+	// windows applies every fault once, in an order drawn from the seed,
+	// so even a short run meets every fault it names.
 	Faults []Fault
 	// Interval is the mean quiet time before each window; each gap is
 	// drawn uniformly from [Interval/2, 3·Interval/2), in whole
@@ -74,8 +76,12 @@ func (s *Schedule) All() iter.Seq[Window] {
 	return func(yield func(Window) bool) {
 		rng := rand.New(rand.NewPCG(s.opts.Seed, s.opts.Seed^0x5851f42d4c957f2d))
 		var at time.Duration
+		var order []int
 		for i := 0; ; i++ {
-			w := s.window(rng, i, at)
+			if i%len(s.opts.Faults) == 0 {
+				order = rng.Perm(len(s.opts.Faults))
+			}
+			w := s.window(rng, i, at, s.opts.Faults[order[i%len(order)]])
 			if !yield(w) {
 				return
 			}
@@ -84,13 +90,13 @@ func (s *Schedule) All() iter.Seq[Window] {
 	}
 }
 
-// window draws window i, which starts after a gap following at.
-func (s *Schedule) window(rng *rand.Rand, i int, at time.Duration) Window {
+// window draws window i of fault f, which starts after a gap following
+// at.
+func (s *Schedule) window(rng *rand.Rand, i int, at time.Duration, f Fault) Window {
 	gap := s.opts.Interval / 2
 	if s.opts.Interval > 0 {
 		gap += time.Duration(rng.Int64N(int64(s.opts.Interval))).Truncate(time.Millisecond)
 	}
-	f := s.opts.Faults[rng.IntN(len(s.opts.Faults))]
 	if f.Target == "" && f.Kind.info().needsTarget {
 		f.Target = strconv.Itoa(int(s.opts.Nodes[rng.IntN(len(s.opts.Nodes))]))
 	}

@@ -86,3 +86,34 @@ func TestWindowString(t *testing.T) {
 		t.Fatalf("String() = %q, want %q", got, want)
 	}
 }
+
+// TestScheduleCyclesThroughEveryFault checks that each run of len(faults)
+// windows applies every fault exactly once, whatever the seed.
+func TestScheduleCyclesThroughEveryFault(t *testing.T) {
+	faults, err := ParseFaults("drop-response,leader-move,crash-consumer,coordinator-move,latency")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
+		s, err := NewSchedule(ScheduleOptions{Faults: faults, Interval: time.Second, Duration: time.Second, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[Kind]int{}
+		i := 0
+		for w := range s.All() {
+			seen[w.Fault.Kind]++
+			i++
+			if i%len(faults) == 0 {
+				for _, f := range faults {
+					if seen[f.Kind] != i/len(faults) {
+						t.Fatalf("seed %d: after %d windows %s ran %d times", seed, i, f.Kind, seen[f.Kind])
+					}
+				}
+			}
+			if i == 3*len(faults) {
+				break
+			}
+		}
+	}
+}
