@@ -157,7 +157,7 @@ func (r *run) notes(rep *Report) []string {
 		notes = append(notes, fmt.Sprintf("no fault window opened: the produce phase ended before the first; write more messages or lower --fault-interval (%v)", s.Faults.Interval))
 	}
 	if missed := unrun(s.Faults, rep.Faults); len(rep.Faults.Events) > 0 && len(missed) > 0 {
-		notes = append(notes, "faults never drawn by the schedule in this run: "+strings.Join(missed, ", ")+" (run longer, or name fewer faults)")
+		notes = append(notes, "faults the schedule did not reach in this run: "+strings.Join(missed, ", ")+" (run longer, or name fewer faults)")
 	}
 	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent && s.Acks != AcksNone {
 		notes = append(notes, fmt.Sprintf("%d of %d sends are indeterminate: loss is judged on acknowledged sends only", rep.Counts.Indeterminate, rep.Counts.Sent))
