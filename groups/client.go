@@ -2,7 +2,8 @@ package groups
 
 import (
 	"errors"
-	"strings"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 
 	"github.com/IBM/sarama"
 
@@ -47,44 +48,13 @@ func (c *Client) Close() error {
 
 // groupNotFound returns the error for an unknown group.
 func groupNotFound(group string) error {
-	return kindError{msg: "group " + group + " does not exist", kind: ErrGroupNotFound}
+	return kqerr.WithKind(ErrGroupNotFound, "group "+group+" does not exist")
 }
 
 // topicNotFound returns the error for an unknown topic.
 func topicNotFound(topic string) error {
-	return kindError{msg: "topic " + topic + " does not exist", kind: ErrTopicNotFound}
+	return kqerr.WithKind(ErrTopicNotFound, "topic "+topic+" does not exist")
 }
-
-// kindError is an error with its own message that matches a sentinel
-// under errors.Is, so the message need not repeat the sentinel's text.
-type kindError struct {
-	msg  string
-	kind error
-}
-
-func (e kindError) Error() string        { return e.msg }
-func (e kindError) Is(target error) bool { return target == e.kind }
-
-// joinErrors joins errs into one error whose message lists them on one
-// line, separated by "; "; nil when there are none.
-func joinErrors(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return joined(errs)
-}
-
-type joined []error
-
-func (j joined) Error() string {
-	msgs := make([]string, len(j))
-	for i, e := range j {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "; ")
-}
-
-func (j joined) Unwrap() []error { return j }
 
 // isKError reports whether err is a Kafka error other than "no error"
 // (sarama reports success as ErrNoError rather than nil in some

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/kq-dev/kq/internal/kqerr"
+
 	"github.com/IBM/sarama"
 )
 
@@ -34,7 +36,7 @@ func (c *Client) DeleteGroups(_ context.Context, groups []string) ([]DeleteResul
 		}
 		out = append(out, r)
 	}
-	return out, joinErrors(errs)
+	return out, kqerr.Join(errs)
 }
 
 func (c *Client) deleteGroup(g string) error {
@@ -45,7 +47,7 @@ func (c *Client) deleteGroup(g string) error {
 	case errors.Is(err, sarama.ErrGroupIDNotFound):
 		return groupNotFound(g)
 	case errors.Is(err, sarama.ErrNonEmptyGroup):
-		return kindError{msg: "group " + g + " has active members; stop them first", kind: ErrActiveMembers}
+		return kqerr.WithKind(ErrActiveMembers, "group "+g+" has active members; stop them first")
 	}
 	return fmt.Errorf("delete group %s: %w", g, c.f.Classify(err))
 }
@@ -72,7 +74,7 @@ func (c *Client) DeleteOffsets(_ context.Context, group string, scope TopicScope
 		switch {
 		case errors.Is(err, sarama.ErrGroupSubscribedToTopic):
 			msg := fmt.Sprintf("group %s has active members consuming %s; stop them first", group, tp.Topic)
-			return done, kindError{msg: msg, kind: ErrActiveMembers}
+			return done, kqerr.WithKind(ErrActiveMembers, msg)
 		case err != nil:
 			return done, fmt.Errorf("delete offset of group %s for %s/%d: %w", group, tp.Topic, tp.Partition, c.f.Classify(err))
 		}

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/kq-dev/kq/internal/kqerr"
+
 	"github.com/IBM/sarama"
 )
 
@@ -131,7 +133,7 @@ func (c *Client) Describe(ctx context.Context, groups []string, opts DescribeOpt
 		}
 		out = append(out, d)
 	}
-	return out, joinErrors(missing)
+	return out, kqerr.Join(missing)
 }
 
 func (c *Client) describeOne(ctx context.Context, raw *sarama.GroupDescription, group string, opts DescribeOptions) (Description, bool, error) {

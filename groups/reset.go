@@ -222,7 +222,7 @@ func refuseActive(group string, raw *sarama.GroupDescription) error {
 		noun = "member"
 	}
 	msg := fmt.Sprintf("group %s has %d active %s (state %s); stop them first", group, n, noun, state)
-	return kindError{msg: msg, kind: ErrActiveMembers}
+	return kqerr.WithKind(ErrActiveMembers, msg)
 }
 
 // activity returns a described group's state and live member count.

@@ -3,7 +3,8 @@ package topics
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 
 	"github.com/IBM/sarama"
 
@@ -37,39 +38,8 @@ func Open(f conn.Factory) (*Admin, error) {
 // Close closes the connection.
 func (a *Admin) Close() error { return a.offsets.Close() }
 
-// kindError is an error with its own message that matches a sentinel
-// under errors.Is.
-type kindError struct {
-	msg  string
-	kind error
-}
-
-func (e kindError) Error() string        { return e.msg }
-func (e kindError) Is(target error) bool { return target == e.kind }
-
-// joinErrors joins errs into one error whose message lists them on one
-// line, separated by "; "; nil when there are none.
-func joinErrors(errs []error) error {
-	if len(errs) == 0 {
-		return nil
-	}
-	return joined(errs)
-}
-
-type joined []error
-
-func (j joined) Error() string {
-	msgs := make([]string, len(j))
-	for i, e := range j {
-		msgs[i] = e.Error()
-	}
-	return strings.Join(msgs, "; ")
-}
-
-func (j joined) Unwrap() []error { return j }
-
 func topicNotFound(topic string) error {
-	return kindError{msg: "topic " + topic + " does not exist", kind: ErrTopicNotFound}
+	return kqerr.WithKind(ErrTopicNotFound, "topic "+topic+" does not exist")
 }
 
 // topicError turns a topic-level Kafka error into kq's message.
@@ -80,7 +50,7 @@ func (a *Admin) topicError(op, topic string, err error) error {
 	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
 		return topicNotFound(topic)
 	case errors.Is(err, sarama.ErrTopicAlreadyExists):
-		return kindError{msg: "topic " + topic + " already exists", kind: ErrTopicExists}
+		return kqerr.WithKind(ErrTopicExists, "topic "+topic+" already exists")
 	}
 	return fmt.Errorf("%s topic %s: %w", op, topic, a.f.Classify(err))
 }

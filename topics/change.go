@@ -61,7 +61,7 @@ func (a *Admin) Delete(topics []string) ([]DeleteResult, error) {
 		}
 		out = append(out, r)
 	}
-	return out, joinErrors(errs)
+	return out, kqerr.Join(errs)
 }
 
 // PartitionChange is the outcome of adding partitions.

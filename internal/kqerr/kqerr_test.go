@@ -28,3 +28,21 @@ func TestCode(t *testing.T) {
 		t.Errorf("Usagef message = %q", msg)
 	}
 }
+
+func TestJoinAndKind(t *testing.T) {
+	a := WithKind(ErrUsage, "group a does not exist")
+	b := errors.New("topic b does not exist")
+	err := Join([]error{a, b})
+	if err.Error() != "group a does not exist; topic b does not exist" {
+		t.Errorf("Join message = %q", err)
+	}
+	if !errors.Is(err, ErrUsage) || !errors.Is(err, b) {
+		t.Errorf("Join lost its parts: %v", err)
+	}
+	if Join(nil) != nil {
+		t.Error("Join(nil) != nil")
+	}
+	if errors.Is(a, ErrCheckFailed) || a.Error() != "group a does not exist" {
+		t.Errorf("WithKind = %v", a)
+	}
+}
