@@ -3,11 +3,10 @@ package groups
 import (
 	"errors"
 
-	"github.com/kq-dev/kq/internal/kqerr"
-
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // ErrGroupNotFound marks a consumer group the cluster does not know.

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/kq-dev/kq/internal/kqerr"
-
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // DeleteResult is the outcome of deleting one group.

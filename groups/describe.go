@@ -7,9 +7,9 @@ import (
 	"sort"
 	"time"
 
-	"github.com/kq-dev/kq/internal/kqerr"
-
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // Group states as the coordinator reports them.

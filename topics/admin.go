@@ -4,12 +4,11 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/kq-dev/kq/internal/kqerr"
-
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // ErrTopicNotFound marks a topic the cluster does not know; it is the
