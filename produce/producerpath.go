@@ -113,23 +113,7 @@ func (e *producerEngine) message(r *Record, part int32) (*sarama.ProducerMessage
 // are closed.
 func (e *producerEngine) collect() {
 	defer close(e.collected)
-	succ, errs := e.p.Successes(), e.p.Errors()
-	for succ != nil || errs != nil {
-		select {
-		case m, ok := <-succ:
-			if !ok {
-				succ = nil
-				continue
-			}
-			e.acked(m)
-		case pe, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			e.failed(pe)
-		}
-	}
+	conn.DrainResults(e.p, e.acked, e.failed)
 }
 
 func (e *producerEngine) acked(m *sarama.ProducerMessage) {

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/conn"
 )
 
 // Transaction pacing of the copiers: a transaction shorter than the
@@ -179,23 +181,9 @@ func (inc *copyIncarnation) call(fn func() error) (err error, dead bool) {
 // collect tracks the acknowledgements of the open transaction's records.
 func (inc *copyIncarnation) collect() {
 	defer close(inc.results)
-	succ, errs := inc.prod.Successes(), inc.prod.Errors()
-	for succ != nil || errs != nil {
-		select {
-		case m, ok := <-succ:
-			if !ok {
-				succ = nil
-				continue
-			}
-			inc.resolve(m, true)
-		case e, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			inc.resolve(e.Msg, false)
-		}
-	}
+	conn.DrainResults(inc.prod,
+		func(m *sarama.ProducerMessage) { inc.resolve(m, true) },
+		func(e *sarama.ProducerError) { inc.resolve(e.Msg, false) })
 }
 
 func (inc *copyIncarnation) resolve(m *sarama.ProducerMessage, ok bool) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/seqmsg"
 )
 
@@ -206,23 +207,9 @@ func (inc *prodIncarnation) crash() bool {
 // collect records the client's results until both channels close.
 func (inc *prodIncarnation) collect() {
 	defer close(inc.results)
-	succ, errs := inc.p.Successes(), inc.p.Errors()
-	for succ != nil || errs != nil {
-		select {
-		case m, ok := <-succ:
-			if !ok {
-				succ = nil
-				continue
-			}
-			inc.resolve(m, nil)
-		case e, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			inc.resolve(e.Msg, e.Err)
-		}
-	}
+	conn.DrainResults(inc.p,
+		func(m *sarama.ProducerMessage) { inc.resolve(m, nil) },
+		func(e *sarama.ProducerError) { inc.resolve(e.Msg, e.Err) })
 }
 
 // resolve records the outcome of one send unless a crash already did.

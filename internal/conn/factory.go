@@ -186,3 +186,27 @@ func (f Factory) SyncProducer(mods ...func(*sarama.Config)) (sarama.SyncProducer
 	}
 	return p, nil
 }
+
+// DrainResults hands every result of an asynchronous producer to onAck or
+// onError, in the order sarama returns them, until both its Successes and
+// Errors channels are closed (after Close or AsyncClose). Successes must be
+// enabled in the producer's configuration.
+func DrainResults(p sarama.AsyncProducer, onAck func(*sarama.ProducerMessage), onError func(*sarama.ProducerError)) {
+	succ, errs := p.Successes(), p.Errors()
+	for succ != nil || errs != nil {
+		select {
+		case m, ok := <-succ:
+			if !ok {
+				succ = nil
+				continue
+			}
+			onAck(m)
+		case e, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			onError(e)
+		}
+	}
+}
