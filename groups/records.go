@@ -15,9 +15,11 @@ const fetchBytes = 1 << 20
 const fetchRounds = 4
 
 // fetchBlock reads one block of a partition from offset with a direct
-// fetch request that does not wait for data. kq reads records this way
-// rather than through sarama's partition consumer, which fails on
-// transaction markers without a value (as franz-go's kfake writes them).
+// fetch request that does not wait for data. Looking at a few records
+// (their timestamps, or whether they are aborted) this way is one request,
+// where a partition consumer would start goroutines and long-poll; it also
+// does not depend on sarama decoding transaction markers, which it could
+// not do for the built-in broker before broker/ repaired them.
 func (c *Client) fetchBlock(tp TopicPartition, offset int64, iso sarama.IsolationLevel) (*sarama.FetchResponseBlock, error) {
 	leader, err := c.client.Leader(tp.Topic, tp.Partition)
 	if err != nil {

@@ -17,11 +17,12 @@ import (
 // producer's transactional batches are hidden from the first offset of an
 // aborted transaction up to its abort marker.
 //
-// The validator uses it instead of sarama's partition consumer, which
-// fails to decode the transaction markers of the built-in broker (kfake
-// writes them without the EndTxnMarker value; sarama then drops the fetch
-// and skips ahead) and so loses every transactional record. It only needs
-// the marker's key.
+// The validator uses it instead of sarama's partition consumer so that
+// what it judges does not rest on a client's own read_committed filtering:
+// it applies the broker's aborted-transaction index itself and reads only
+// each marker's key. (It was first written because sarama could not decode
+// the built-in broker's markers, which kfake wrote without the EndTxnMarker
+// value; broker/ now repairs them.)
 type logReader struct {
 	client    sarama.Client
 	topic     string
