@@ -61,8 +61,9 @@ kcat); %K and %S print -1 for it.
 
 Start (--from): earliest, latest, OFFSET (clamped to the partition's range),
 -N (N offsets before the end of each partition), +N (N after its start),
-@TIMESTAMP (RFC3339 or unix ms: the first record at or after it) or
-@-DURATION (e.g. @-15m). The end is the last stable offset under
+@TIMESTAMP (the first record at or after it: RFC 3339, a local date-time
+or date such as 2026-11-28, or unix ms, as kq offsets --at and groups reset
+--to-datetime take it) or @-DURATION (e.g. @-15m or @-PT1H). The end is the last stable offset under
 read_committed (the default) and the high watermark under read_uncommitted.
 
 Stop: -e at the end of each partition as it was at start (transaction
