@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -80,7 +79,7 @@ func (r *produceReporter) appendJSON(b []byte, a produce.Ack) []byte {
 func (r *produceReporter) quoted(s string) []byte {
 	q, ok := r.inputs[s]
 	if !ok {
-		q, _ = json.Marshal(s) // a string always marshals
+		q, _ = output.MarshalJSON(s) // a string always marshals
 		r.inputs[s] = q
 	}
 	return q

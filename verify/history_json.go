@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // wireEvent is an Event as a JSON line. Pointers tell a field that is absent
@@ -70,7 +71,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	case TypeMeta:
 		w.Version, w.Semantics, w.Settings = max(e.Version, HistoryVersion), e.Semantics, e.Settings
 	}
-	return json.Marshal(w)
+	return output.MarshalJSON(w)
 }
 
 // UnmarshalJSON decodes one history line into e and validates it (see

@@ -2,11 +2,12 @@ package verify
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Recorder writes a history as JSON lines and can feed a [Checker] as it
@@ -97,7 +98,7 @@ func (r *Recorder) write(e Event) error {
 	if r.w == nil {
 		return nil
 	}
-	b, err := json.Marshal(e)
+	b, err := output.MarshalJSON(e)
 	if err != nil {
 		return fmt.Errorf("encode history event: %w", err)
 	}

@@ -1,13 +1,13 @@
 package verify
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Phase names.
@@ -84,7 +84,7 @@ func (p Phase) PerSecond() float64 {
 // MarshalJSON adds duration_ms and records_per_sec.
 func (p Phase) MarshalJSON() ([]byte, error) {
 	type plain Phase
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS    int64   `json:"duration_ms"`
 		RecordsPerSec float64 `json:"records_per_sec"`
@@ -94,7 +94,7 @@ func (p Phase) MarshalJSON() ([]byte, error) {
 // MarshalJSON adds duration_ms.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS int64 `json:"duration_ms"`
 	}{plain(r), r.Duration.Milliseconds()})
