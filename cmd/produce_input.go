@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/kq-dev/kq/internal/escape"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/produce"
 )
@@ -143,12 +144,12 @@ func (o *ProduceOptions) readerSource(r io.Reader, label string, t produce.Templ
 	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes}
 	var err error
 	if o.Delimiter != "" {
-		if lc.Delimiter, err = produce.ParseSeparator("--delimiter", o.Delimiter); err != nil {
+		if lc.Delimiter, err = escape.Separator("--delimiter", o.Delimiter); err != nil {
 			return nil, err
 		}
 	}
 	if o.KeyDelimiter != "" {
-		if lc.KeyDelimiter, err = produce.ParseSeparator("--key-delimiter", o.KeyDelimiter); err != nil {
+		if lc.KeyDelimiter, err = escape.Separator("--key-delimiter", o.KeyDelimiter); err != nil {
 			return nil, err
 		}
 	}
