@@ -167,7 +167,7 @@ func groupsResetRun(ctx context.Context, opts *GroupsResetOptions) error {
 		if err := groups.WritePlanFile(opts.Export, plan); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.f.IO.ErrOut, "plan written to %s\n", opts.Export)
+		opts.f.Infof("plan written to %s", opts.Export)
 	}
 	var applyErr error
 	if opts.Execute {

@@ -84,7 +84,7 @@ func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
 		return p.JSON(to)
 	}
 	if to.At != nil {
-		fmt.Fprintf(opts.f.IO.ErrOut, "at time: first offset at or after %s (the log end when none is)\n", to.At.Format(time.RFC3339Nano))
+		opts.f.Infof("at time: first offset at or after %s (the log end when none is)", to.At.Format(time.RFC3339Nano))
 	}
 	return renderOffsets(p, to)
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -96,7 +95,7 @@ func (o *ProduceOptions) fileSources(t produce.Template, maxBytes int) (produce.
 	if len(files) == 0 {
 		files = []string{"-"}
 		if o.f.IO.IsStdinTTY() {
-			fmt.Fprintln(o.f.IO.ErrOut, "kq produce: reading records from the terminal, one per line; Ctrl-D ends")
+			o.f.Infof("kq produce: reading records from the terminal, one per line; Ctrl-D ends")
 		}
 	}
 	var closers []io.Closer

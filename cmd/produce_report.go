@@ -136,7 +136,7 @@ func (o *ProduceOptions) printSummary(res produce.Result) {
 	if o.Seq {
 		fmt.Fprintf(&b, "; seq producer id %d", o.SeqID)
 	}
-	fmt.Fprintln(o.f.IO.ErrOut, b.String())
+	o.f.Infof("%s", b.String())
 }
 
 // roundLatency keeps two or three significant digits.
