@@ -2,12 +2,11 @@ package cmd
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // TopicsDeleteOptions are the options of `kq topics delete`.
@@ -87,7 +86,7 @@ func confirmDelete(opts *TopicsDeleteOptions) (bool, error) {
 	case opts.Yes:
 		return true, nil
 	case !io.IsStdinTTY():
-		return false, kqerr.Usagef("refusing to delete topics without confirmation: standard input is not a terminal; pass --yes")
+		return false, errors.New("refusing to delete topics without confirmation: standard input is not a terminal; pass --yes")
 	}
 	fmt.Fprintf(io.ErrOut, "Delete topic(s) %s and all their records? [y/N] ", strings.Join(opts.Topics, ", "))
 	line, _ := bufio.NewReader(io.In).ReadString('\n')
