@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/topics"
 )
 
 // TopicsDeleteOptions are the options of `kq topics delete`.
@@ -16,6 +18,8 @@ type TopicsDeleteOptions struct {
 	Topics []string
 	// Yes skips the confirmation.
 	Yes bool
+	// IfExists makes a missing topic a success.
+	IfExists bool
 	// Output is table or json.
 	Output string
 }
@@ -29,9 +33,11 @@ func NewCmdTopicsDelete(f *Factory, runF func(*TopicsDeleteOptions) error) *cobr
 		Long: `Deletes topics with their records. On a terminal kq asks for confirmation
 unless --yes is given; when standard input is not a terminal (scripts, CI)
 --yes is required, so that nothing is deleted by accident. Every topic is
-tried; the exit code is 1 when any could not be deleted.`,
+tried; the exit code is 1 when any could not be deleted, except topics that
+do not exist with --if-exists.`,
 		Example: `  kq topics delete orders-test
-  kq topics delete tmp-1 tmp-2 --yes`,
+  kq topics delete tmp-1 tmp-2 --yes
+  kq topics delete tmp-1 --yes --if-exists`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Topics = args
@@ -42,6 +48,7 @@ tried; the exit code is 1 when any could not be deleted.`,
 		},
 	}
 	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
+	c.Flags().BoolVar(&opts.IfExists, "if-exists", false, "a topic that does not exist is no error")
 	addOutputFlag(c, &opts.Output)
 	return c
 }
@@ -60,13 +67,19 @@ func topicsDeleteRun(opts *TopicsDeleteOptions) error {
 	}
 	defer a.Close()
 	res, delErr := a.Delete(opts.Topics)
+	if opts.IfExists {
+		res, delErr = topics.SkipMissing(res, delErr)
+	}
 	if p.Format == "json" {
 		err = p.JSON(res)
 	} else {
 		rows := make([][]string, 0, len(res))
 		for _, r := range res {
 			result := "deleted"
-			if !r.Deleted {
+			switch {
+			case r.Missing:
+				result = "does not exist"
+			case !r.Deleted:
 				result = "not deleted: " + r.Error
 			}
 			rows = append(rows, []string{r.Topic, result})

@@ -1,6 +1,7 @@
 package topics
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -45,6 +46,27 @@ type DeleteResult struct {
 	Deleted bool `json:"deleted"`
 	// Error says why it was not deleted.
 	Error string `json:"error,omitempty"`
+	// Missing is set for a topic that did not exist, which [SkipMissing]
+	// does not count as an error.
+	Missing bool `json:"missing,omitempty"`
+	err     error
+}
+
+// SkipMissing turns the results of [Admin.Delete] into those of a delete
+// where a topic that does not exist is fine (--if-exists): such topics are
+// marked Missing, and the error joins only the other failures.
+func SkipMissing(res []DeleteResult, _ error) ([]DeleteResult, error) {
+	var errs []error
+	for i := range res {
+		r := &res[i]
+		switch {
+		case errors.Is(r.err, ErrTopicNotFound):
+			r.Missing, r.Error = true, ""
+		case r.err != nil:
+			errs = append(errs, r.err)
+		}
+	}
+	return res, kqerr.Join(errs)
 }
 
 // Delete deletes topics. Every topic is tried; the error joins the
@@ -54,7 +76,7 @@ func (a *Admin) Delete(topics []string) ([]DeleteResult, error) {
 	var errs []error
 	for _, t := range topics {
 		err := a.topicError("delete", t, a.admin.DeleteTopic(t))
-		r := DeleteResult{Topic: t, Deleted: err == nil}
+		r := DeleteResult{Topic: t, Deleted: err == nil, err: err}
 		if err != nil {
 			r.Error = err.Error()
 			errs = append(errs, err)
