@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kq-dev/kq/topics"
 )
 
 // TopicsDeleteOptions are the options of `kq topics delete`.
@@ -66,10 +64,7 @@ func topicsDeleteRun(opts *TopicsDeleteOptions) error {
 		return err
 	}
 	defer a.Close()
-	res, delErr := a.Delete(opts.Topics)
-	if opts.IfExists {
-		res, delErr = topics.SkipMissing(res, delErr)
-	}
+	res, delErr := a.DeleteTopics(opts.Topics, opts.IfExists)
 	if p.Format == "json" {
 		err = p.JSON(res)
 	} else {

@@ -46,38 +46,29 @@ type DeleteResult struct {
 	Deleted bool `json:"deleted"`
 	// Error says why it was not deleted.
 	Error string `json:"error,omitempty"`
-	// Missing is set for a topic that did not exist, which [SkipMissing]
-	// does not count as an error.
+	// Missing is set, with --if-exists, for a topic that did not exist.
 	Missing bool `json:"missing,omitempty"`
-	err     error
-}
-
-// SkipMissing turns the results of [Admin.Delete] into those of a delete
-// where a topic that does not exist is fine (--if-exists): such topics are
-// marked Missing, and the error joins only the other failures.
-func SkipMissing(res []DeleteResult, _ error) ([]DeleteResult, error) {
-	var errs []error
-	for i := range res {
-		r := &res[i]
-		switch {
-		case errors.Is(r.err, ErrTopicNotFound):
-			r.Missing, r.Error = true, ""
-		case r.err != nil:
-			errs = append(errs, r.err)
-		}
-	}
-	return res, kqerr.Join(errs)
 }
 
 // Delete deletes topics. Every topic is tried; the error joins the
 // failures (ErrTopicNotFound for unknown topics).
 func (a *Admin) Delete(topics []string) ([]DeleteResult, error) {
+	return a.DeleteTopics(topics, false)
+}
+
+// DeleteTopics deletes topics as [Admin.Delete] does; with ifExists a
+// topic that does not exist is marked Missing and is no failure.
+func (a *Admin) DeleteTopics(topics []string, ifExists bool) ([]DeleteResult, error) {
 	out := make([]DeleteResult, 0, len(topics))
 	var errs []error
 	for _, t := range topics {
 		err := a.topicError("delete", t, a.admin.DeleteTopic(t))
-		r := DeleteResult{Topic: t, Deleted: err == nil, err: err}
-		if err != nil {
+		r := DeleteResult{Topic: t, Deleted: err == nil}
+		switch {
+		case err == nil:
+		case ifExists && errors.Is(err, ErrTopicNotFound):
+			r.Missing = true
+		default:
 			r.Error = err.Error()
 			errs = append(errs, err)
 		}
