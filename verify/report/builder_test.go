@@ -1,0 +1,183 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kq-dev/kq/verify"
+)
+
+var t0 = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
+
+func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+
+func ack(ms int, p int32, off int64) verify.Event {
+	return verify.Event{Type: verify.TypeSend, Time: at(ms), Status: verify.StatusOK, Topic: "t", Partition: p, Offset: off}
+}
+
+func deliver(ms int, p int32, off int64) verify.Event {
+	return verify.Event{Type: verify.TypeDeliver, Time: at(ms), Topic: "t", Partition: p, Offset: off}
+}
+
+func fault(ms int, name, phase string) verify.Event {
+	return verify.Event{Type: verify.TypeFault, Time: at(ms), Name: name, Phase: phase, Target: "n1"}
+}
+
+func build(opts Options, events ...verify.Event) Series {
+	b := NewBuilder(opts)
+	for _, e := range events {
+		b.Add(e)
+	}
+	return b.Series()
+}
+
+func TestBucketsCountEventsBySecond(t *testing.T) {
+	s := build(Options{},
+		ack(0, 0, 0), ack(400, 0, 1),
+		verify.Event{Type: verify.TypeSend, Time: at(999), Status: verify.StatusInfo, Partition: -1, Offset: -1},
+		verify.Event{Type: verify.TypeSend, Time: at(2100), Status: verify.StatusFail, Partition: -1, Offset: -1},
+		deliver(2500, 0, 0), deliver(2600, 0, 1),
+	)
+	if s.BucketWidth != time.Second || len(s.Buckets) != 3 || !s.Start.Equal(t0) {
+		t.Fatalf("width %v, %d buckets, start %v; want 1s, 3, %v", s.BucketWidth, len(s.Buckets), s.Start, t0)
+	}
+	want := []Bucket{
+		{At: 0, Sends: 3, Acks: 2, Indeterminate: 1, Lag: 2},
+		{At: time.Second, Lag: 2},
+		{At: 2 * time.Second, Sends: 1, Failed: 1, Deliveries: 2, Lag: 0},
+	}
+	for i, w := range want {
+		if s.Buckets[i] != w {
+			t.Errorf("bucket %d = %+v, want %+v", i, s.Buckets[i], w)
+		}
+	}
+}
+
+func TestLongRunMergesBucketsAndKeepsTotals(t *testing.T) {
+	b := NewBuilder(Options{MaxBuckets: 4})
+	for i := range 10 { // one ack per second for 10 s: 10 buckets of 1 s do not fit in 4
+		b.Add(ack(i*1000, 0, int64(i)))
+	}
+	s := b.Series()
+	if s.BucketWidth != 4*time.Second || len(s.Buckets) != 3 {
+		t.Fatalf("width %v with %d buckets, want 4s with 3", s.BucketWidth, len(s.Buckets))
+	}
+	var acks uint64
+	for i, bk := range s.Buckets {
+		acks += bk.Acks
+		if bk.At != time.Duration(i)*4*time.Second {
+			t.Errorf("bucket %d at %v", i, bk.At)
+		}
+	}
+	if acks != 10 || s.Buckets[0].Acks != 4 || s.Buckets[2].Acks != 2 {
+		t.Errorf("acks per bucket %d %d %d (total %d), want 4 4 2", s.Buckets[0].Acks, s.Buckets[1].Acks, s.Buckets[2].Acks, acks)
+	}
+	if s.Buckets[1].Lag != 8 || s.Buckets[2].Lag != 10 {
+		t.Errorf("lag %d, %d; want the lag at each merged bucket's end: 8, 10", s.Buckets[1].Lag, s.Buckets[2].Lag)
+	}
+}
+
+func TestLagUsesCommitsAndDeliveriesPerPartition(t *testing.T) {
+	b := NewBuilder(Options{})
+	for i := range 5 {
+		b.Add(ack(0, 0, int64(i)))
+		b.Add(ack(0, 1, int64(i)))
+	}
+	b.Add(deliver(1000, 0, 2)) // partition 0 read up to offset 2: lag 2 there, 5 in partition 1
+	s := b.Series()
+	if got := s.Buckets[1].Lag; got != 7 {
+		t.Fatalf("lag %d, want 7", got)
+	}
+	b.Add(deliver(1500, 0, 0)) // a redelivery behind the position changes nothing
+	if got := b.Series().Buckets[1].Lag; got != 7 {
+		t.Fatalf("lag after a redelivery %d, want 7", got)
+	}
+	b.moveLag(b.parts.commit("t", 1, 5)) // partition 1 committed to its end
+	if b.lag != 2 {
+		t.Fatalf("lag after commit %d, want 2", b.lag)
+	}
+	ps := b.Series().Partitions
+	if len(ps) != 2 || ps[0].Acks != 5 || ps[0].End != 5 || ps[0].Deliveries != 2 || ps[0].Position != 3 || ps[1].Committed != 5 {
+		t.Fatalf("partitions %+v", ps)
+	}
+}
+
+func TestFaultWindowsPairStartsAndEnds(t *testing.T) {
+	s := build(Options{},
+		ack(0, 0, 0),
+		fault(1000, "leader-move", verify.PhaseStart),
+		fault(1500, "crash-consumer", ""),
+		fault(2000, "latency", verify.PhaseStart),
+		fault(3000, "leader-move", verify.PhaseEnd),
+		fault(3500, "drop-response", verify.PhaseEnd), // no start: a point
+		ack(5000, 0, 1),
+	)
+	want := []FaultWindow{
+		{Name: "leader-move", Target: "n1", Start: time.Second, End: 3 * time.Second},
+		{Name: "crash-consumer", Target: "n1", Start: 1500 * time.Millisecond, End: 1500 * time.Millisecond},
+		{Name: "latency", Target: "n1", Start: 2 * time.Second, End: 5 * time.Second, Open: true},
+		{Name: "drop-response", Target: "n1", Start: 3500 * time.Millisecond, End: 3500 * time.Millisecond},
+	}
+	if len(s.Faults) != len(want) {
+		t.Fatalf("windows %+v, want %+v", s.Faults, want)
+	}
+	for i := range want {
+		if s.Faults[i] != want[i] {
+			t.Errorf("window %d = %+v, want %+v", i, s.Faults[i], want[i])
+		}
+	}
+	if s.Buckets[1].Crashes != 1 {
+		t.Errorf("crashes in second 1: %d, want 1", s.Buckets[1].Crashes)
+	}
+}
+
+func TestFaultsRecordedLateLandInTheirBuckets(t *testing.T) {
+	// kq writes a run's fault windows after the run, with their own times.
+	s := build(Options{}, ack(0, 0, 0), ack(4000, 0, 1), fault(1200, "crash-producer", ""))
+	if s.Buckets[1].Crashes != 1 || len(s.Faults) != 1 || s.Faults[0].Start != 1200*time.Millisecond {
+		t.Fatalf("buckets %+v faults %+v", s.Buckets, s.Faults)
+	}
+}
+
+func TestWindowsAndMarkersAreBounded(t *testing.T) {
+	b := NewBuilder(Options{MaxWindows: 2, MaxMarkers: 1})
+	b.Add(ack(0, 0, 0))
+	for i := range 3 {
+		b.Add(fault(i*100, "crash-producer", ""))
+	}
+	b.Mark("lost", "0/1", at(100), "t", 0)
+	b.Mark("lost", "0/2", at(200), "t", 0)
+	s := b.Series()
+	if len(s.Faults) != 2 || len(s.Markers) != 1 || s.Dropped != 2 {
+		t.Fatalf("%d windows, %d markers, %d dropped; want 2, 1, 2", len(s.Faults), len(s.Markers), s.Dropped)
+	}
+	if s.Markers[0] != (Marker{Anomaly: "lost", Label: "0/1", At: 100 * time.Millisecond}) {
+		t.Errorf("marker %+v", s.Markers[0])
+	}
+	if got := s.Partitions[0].Anomalies["lost"]; got != 2 {
+		t.Errorf("partition anomalies %d, want 2 (every mark counts)", got)
+	}
+}
+
+func TestLatencyPercentilesPerBucket(t *testing.T) {
+	b := NewBuilder(Options{})
+	b.Add(ack(0, 0, 0))
+	bk := b.bucket(at(10))
+	for i := 1; i <= 100; i++ {
+		b.ack(bk, time.Duration(i)*time.Millisecond)
+	}
+	s := b.Series()
+	p50, p99 := s.Buckets[0].AckP50, s.Buckets[0].AckP99
+	if p50 < 45*time.Millisecond || p50 > 55*time.Millisecond || p99 < 93*time.Millisecond || p99 > 105*time.Millisecond {
+		t.Fatalf("p50 %v p99 %v, want about 50ms and 99ms", p50, p99)
+	}
+}
+
+func TestUntimedEventsCountButFallInNoBucket(t *testing.T) {
+	e := ack(0, 0, 0)
+	e.Time = time.Time{}
+	s := build(Options{}, e)
+	if len(s.Buckets) != 0 || s.Untimed != 1 || s.Partitions[0].Acks != 1 {
+		t.Fatalf("%d buckets, untimed %d, partitions %+v", len(s.Buckets), s.Untimed, s.Partitions)
+	}
+}

@@ -1,0 +1,52 @@
+package report
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/kq-dev/kq/verify"
+)
+
+// samplePage returns a page of a made-up 20-second run: steady traffic,
+// a leader move and a latency window, a consumer crash, and two lost
+// values sent during the leader move.
+func samplePage() Page {
+	b := NewBuilder(Options{})
+	rng := rand.New(rand.NewPCG(1, 2))
+	var off [3]int64
+	for ms := 0; ms < 20000; ms += 10 {
+		p := int32(ms / 10 % 3)
+		e := ack(ms, p, off[p])
+		b.Add(e)
+		b.ack(b.bucket(e.Time), time.Duration(2+rng.IntN(8)+boolInt(ms > 6000 && ms < 9000)*40)*time.Millisecond)
+		if ms < 12000 || ms > 14000 {
+			b.Add(deliver(ms+5, p, off[p]))
+		}
+		off[p]++
+	}
+	b.Add(fault(5000, "leader-move", verify.PhaseStart))
+	b.Add(fault(8000, "leader-move", verify.PhaseEnd))
+	b.Add(fault(11000, "latency", verify.PhaseStart))
+	b.Add(fault(15000, "latency", verify.PhaseEnd))
+	b.Add(fault(12000, "crash-consumer", ""))
+	b.Mark("lost", "0/512", at(5120), "t", 1)
+	b.Mark("lost", "0/700", at(7000), "t", 2)
+	return Page{
+		Title: "kq verify: at-least-once", Verdict: "VIOLATED", Class: "bad", Semantics: "at-least-once",
+		Facts:   [][2]string{{"target", "built-in 3-node cluster"}, {"seed", "42"}},
+		Command: "kq verify --semantics at-least-once --seed 42",
+		Series:  b.Series(),
+		Counts: []CountRow{{Name: "sent", Value: 2000}, {Name: "lost", Value: 2, Rule: "no-loss", Status: "violation"},
+			{Name: "redeliveries", Value: 0, Rule: "no-redeliveries", Status: "allowed"}},
+		Anomalies: []AnomalyExamples{{Anomaly: "lost", Count: 2, Examples: []ExampleRow{
+			{Value: "0/512", Where: "t/1@170", Sent: "5.120s", Acked: "5.125s", Faults: "leader-move"}}}},
+		Notes: []string{"a made-up run"},
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
