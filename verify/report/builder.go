@@ -19,8 +19,6 @@ const (
 	DefaultMaxBuckets = 1024
 	// DefaultMaxWindows bounds the fault windows kept.
 	DefaultMaxWindows = 1000
-	// DefaultMaxMarkers bounds the anomaly markers kept.
-	DefaultMaxMarkers = 1000
 )
 
 // crashPrefix starts the name of every client-crash fault.
@@ -31,7 +29,6 @@ type Options struct {
 	Width      time.Duration
 	MaxBuckets int
 	MaxWindows int
-	MaxMarkers int
 }
 
 // Builder turns a history into a [Series], one event at a time. Events may
@@ -41,7 +38,8 @@ type Options struct {
 //
 // Its memory is bounded whatever the length of the history: at most
 // MaxBuckets buckets of about 3 KiB (a latency histogram) each, MaxWindows
-// fault windows, and a few words per partition. It keeps no event.
+// fault windows, a few words per partition, and the anomaly examples it
+// was asked to watch (see [Builder.Watch]). It keeps no event.
 type Builder struct {
 	opts    Options
 	width   time.Duration
@@ -50,10 +48,11 @@ type Builder struct {
 	buckets []bucket
 	windows windows
 	parts   partitions
-	markers []Marker
 	lag     int64 // the current consumer lag, summed over partitions
 	untimed uint64
-	dropped uint64 // markers left out
+	watched []watched
+	groups  []anomalyGroup
+	index   watchIndex
 }
 
 // NewBuilder returns an empty Builder.
@@ -61,7 +60,6 @@ func NewBuilder(opts Options) *Builder {
 	opts.Width = cmp.Or(opts.Width, DefaultWidth)
 	opts.MaxBuckets = max(cmp.Or(opts.MaxBuckets, DefaultMaxBuckets), 2)
 	opts.MaxWindows = cmp.Or(opts.MaxWindows, DefaultMaxWindows)
-	opts.MaxMarkers = cmp.Or(opts.MaxMarkers, DefaultMaxMarkers)
 	return &Builder{
 		opts:    opts,
 		width:   opts.Width,
@@ -74,6 +72,7 @@ func NewBuilder(opts Options) *Builder {
 // partition totals and the lag but fall in no bucket.
 func (b *Builder) Add(e verify.Event) {
 	bk := b.bucket(e.Time)
+	b.look(&e)
 	switch e.Type {
 	case verify.TypeSend:
 		b.send(bk, &e)
@@ -119,20 +118,6 @@ func (b *Builder) fault(bk *bucket, e *verify.Event) {
 			bk.Crashes++
 		}
 	}
-}
-
-// Mark places an anomaly example at t, the time its value was sent (no
-// time: the series' start), and counts it against its partition when
-// partition is not negative. Past MaxMarkers, markers are counted as dropped.
-func (b *Builder) Mark(anomaly string, label string, t time.Time, topic string, partition int32) {
-	if partition >= 0 {
-		b.parts.mark(topic, partition, anomaly)
-	}
-	if len(b.markers) >= b.opts.MaxMarkers {
-		b.dropped++
-		return
-	}
-	b.markers = append(b.markers, Marker{Anomaly: anomaly, Label: label, At: b.offset(t)})
 }
 
 // moveLag applies a change of one partition's lag to the total.
@@ -191,8 +176,8 @@ func (b *Builder) halve() {
 func (b *Builder) Series() Series {
 	s := Series{
 		Start: b.start, BucketWidth: b.width, Buckets: make([]Bucket, len(b.buckets)),
-		Faults: b.windows.list(b.offset(b.last)), Markers: slices.Clone(b.markers), Partitions: b.parts.list(),
-		Untimed: b.untimed, Dropped: b.windows.dropped + b.dropped,
+		Faults: b.windows.list(b.offset(b.last)), Markers: b.markers(), Partitions: b.parts.list(),
+		Untimed: b.untimed, Dropped: b.windows.dropped,
 	}
 	var lag int64
 	for i := range b.buckets {
@@ -205,9 +190,7 @@ func (b *Builder) Series() Series {
 		s.Buckets[i].Lag = lag
 		s.Buckets[i].AckP50, s.Buckets[i].AckP99 = bk.percentile(50), bk.percentile(99)
 	}
-	if s.Markers == nil {
-		s.Markers = []Marker{}
-	}
+	b.countExamples(s.Partitions)
 	slices.SortStableFunc(s.Faults, func(x, y FaultWindow) int { return cmp.Compare(x.Start, y.Start) })
 	return s
 }

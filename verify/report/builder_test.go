@@ -139,23 +139,51 @@ func TestFaultsRecordedLateLandInTheirBuckets(t *testing.T) {
 	}
 }
 
-func TestWindowsAndMarkersAreBounded(t *testing.T) {
-	b := NewBuilder(Options{MaxWindows: 2, MaxMarkers: 1})
+func TestWindowsAreBounded(t *testing.T) {
+	b := NewBuilder(Options{MaxWindows: 2})
 	b.Add(ack(0, 0, 0))
 	for i := range 3 {
 		b.Add(fault(i*100, "crash-producer", ""))
 	}
-	b.Mark("lost", "0/1", at(100), "t", 0)
-	b.Mark("lost", "0/2", at(200), "t", 0)
 	s := b.Series()
-	if len(s.Faults) != 2 || len(s.Markers) != 1 || s.Dropped != 2 {
-		t.Fatalf("%d windows, %d markers, %d dropped; want 2, 1, 2", len(s.Faults), len(s.Markers), s.Dropped)
+	if len(s.Faults) != 2 || s.Dropped != 1 {
+		t.Fatalf("%d windows, %d dropped; want 2, 1", len(s.Faults), s.Dropped)
 	}
-	if s.Markers[0] != (Marker{Anomaly: "lost", Label: "0/1", At: 100 * time.Millisecond}) {
-		t.Errorf("marker %+v", s.Markers[0])
+}
+
+func TestWatchedExamplesGetTimesFaultsAndMarkers(t *testing.T) {
+	b := NewBuilder(Options{})
+	b.Watch("lost", 7, []verify.Example{{Value: "0/5", Topic: "t", Partition: 1, Offset: 4}})
+	b.Watch("unknown", 1, []verify.Example{{Topic: "t", Partition: 0, Offset: 9}})
+	send := func(ms int, seq uint64, status verify.Status) verify.Event {
+		return verify.Event{Type: verify.TypeSend, Time: at(ms), Producer: 0, Seq: seq, Status: status, Topic: "t", Partition: 1, Offset: int64(seq - 1)}
 	}
-	if got := s.Partitions[0].Anomalies["lost"]; got != 2 {
-		t.Errorf("partition anomalies %d, want 2 (every mark counts)", got)
+	b.Add(ack(0, 0, 0))
+	b.Add(fault(1000, "leader-move", verify.PhaseStart))
+	b.Add(send(1200, 5, verify.StatusInfo)) // a first try, indeterminate
+	b.Add(send(1250, 5, verify.StatusOK))   // the retry acknowledged
+	b.Add(send(1300, 6, verify.StatusOK))   // another value: not watched
+	b.Add(fault(1500, "leader-move", verify.PhaseEnd))
+	b.Add(verify.Event{Type: verify.TypeDeliver, Time: at(2000), Topic: "t", Partition: 0, Offset: 9, ValueStatus: verify.ValueUnknown})
+
+	s := b.Series()
+	want := []Marker{{Anomaly: "lost", Label: "0/5 t/1@4", At: 1200 * time.Millisecond}, {Anomaly: "unknown", Label: "– t/0@9", At: 2 * time.Second}}
+	if len(s.Markers) != 2 || s.Markers[0] != want[0] || s.Markers[1] != want[1] {
+		t.Fatalf("markers %+v, want %+v", s.Markers, want)
+	}
+	as := b.Anomalies()
+	lost := ExampleRow{Value: "0/5", Where: "t/1@4", Sent: "+1.200s", Acked: "+1.250s", Delivered: "–", Faults: "leader-move n1"}
+	if len(as) != 2 || as[0].Anomaly != "lost" || as[0].Count != 7 || len(as[0].Examples) != 1 || as[0].Examples[0] != lost {
+		t.Fatalf("anomalies %+v, want lost first with %+v", as, lost)
+	}
+	if got := as[1].Examples[0]; got.Delivered != "+2.000s" || got.Sent != "–" || got.Faults != "–" {
+		t.Errorf("unknown value's example %+v", got)
+	}
+	for _, p := range s.Partitions {
+		want := map[int32]uint64{0: 1, 1: 1}[p.Partition]
+		if p.Topic == "t" && uint64(len(p.Anomalies)) != want {
+			t.Errorf("partition %d anomalies %v", p.Partition, p.Anomalies)
+		}
 	}
 }
 

@@ -78,12 +78,3 @@ func (p *partitions) list() []PartitionStats {
 	})
 	return out
 }
-
-// mark counts one anomaly example in the partition.
-func (p *partitions) mark(topic string, partition int32, anomaly string) {
-	s := p.get(topic, partition)
-	if s.Anomalies == nil {
-		s.Anomalies = map[string]uint64{}
-	}
-	s.Anomalies[anomaly]++
-}

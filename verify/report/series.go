@@ -26,8 +26,7 @@ type Series struct {
 	Partitions []PartitionStats `json:"partitions"`
 	// Untimed counts events that carried no time and so are in no bucket.
 	Untimed uint64 `json:"untimed,omitempty"`
-	// Dropped counts fault windows and markers left out to bound the
-	// series.
+	// Dropped counts fault windows left out to bound the series.
 	Dropped uint64 `json:"dropped,omitempty"`
 }
 
@@ -100,6 +99,6 @@ type PartitionStats struct {
 	// when none was.
 	Committed int64 `json:"committed"`
 	// Anomalies counts the anomaly examples placed in the partition, by
-	// anomaly key (the checker keeps a bounded number of examples).
+	// anomaly (the checker keeps a bounded number of examples).
 	Anomalies map[string]uint64 `json:"anomalies,omitempty"`
 }
