@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // Defaults of [Options].
@@ -69,48 +69,59 @@ func NewBuilder(opts Options) *Builder {
 }
 
 // Add adds one event of a history. Events without a time count toward the
-// partition totals and the lag but fall in no bucket.
-func (b *Builder) Add(e verify.Event) {
+// partition totals and the lag but fall in no bucket. The series starts at
+// the first timed event (for a send, when it was handed to the client).
+func (b *Builder) Add(e history.Event) {
+	switch {
+	case e.Time.IsZero() && (e.Type == history.TypeSend || e.Type == history.TypeDeliver):
+		b.untimed++
+	case b.start.IsZero() && !e.Time.IsZero():
+		b.start = e.Time.Add(-max(e.Latency, 0)) // a send's start, not its outcome
+	}
 	bk := b.bucket(e.Time)
 	b.look(&e)
 	switch e.Type {
-	case verify.TypeSend:
+	case history.TypeSend:
 		b.send(bk, &e)
-	case verify.TypeDeliver:
+	case history.TypeDeliver:
 		bk.Deliveries++
 		b.moveLag(b.parts.deliver(e.Topic, e.Partition, e.Offset))
-	case verify.TypeFault:
+	case history.TypeFault:
 		b.fault(bk, &e)
+	case history.TypeCommit:
+		if e.Status == history.StatusOK && e.Partition >= 0 && e.Offset >= 0 {
+			b.moveLag(b.parts.commit(e.Topic, e.Partition, e.Offset))
+		}
+	case history.TypeAssign, history.TypeRevoke:
+		bk.Rebalances++
 	}
 	bk.Lag, bk.seen = b.lag, true
 }
 
-func (b *Builder) send(bk *bucket, e *verify.Event) {
+func (b *Builder) send(bk *bucket, e *history.Event) {
 	bk.Sends++
 	switch e.Status {
-	case verify.StatusOK:
+	case history.StatusOK:
 		bk.Acks++
+		if e.Latency > 0 {
+			bk.recordLatency(e.Latency)
+		}
 		if e.Partition >= 0 && e.Offset >= 0 {
 			b.moveLag(b.parts.ack(e.Topic, e.Partition, e.Offset))
 		}
-	case verify.StatusFail:
+	case history.StatusFail:
 		bk.Failed++
-	case verify.StatusInfo:
+	case history.StatusInfo:
 		bk.Indeterminate++
 	}
 }
 
-// ack records an acknowledgement latency in bk.
-func (b *Builder) ack(bk *bucket, latency time.Duration) {
-	bk.recordLatency(latency)
-}
-
-func (b *Builder) fault(bk *bucket, e *verify.Event) {
+func (b *Builder) fault(bk *bucket, e *history.Event) {
 	at := b.offset(e.Time)
 	switch e.Phase {
-	case verify.PhaseStart:
+	case history.PhaseStart:
 		b.windows.start(e.Name, e.Target, at)
-	case verify.PhaseEnd:
+	case history.PhaseEnd:
 		b.windows.end(e.Name, e.Target, at)
 	default:
 		b.windows.once(e.Name, e.Target, at)
@@ -136,11 +147,7 @@ func (b *Builder) offset(t time.Time) time.Duration {
 // bucket outside the series.
 func (b *Builder) bucket(t time.Time) *bucket {
 	if t.IsZero() {
-		b.untimed++
 		return &bucket{}
-	}
-	if b.start.IsZero() {
-		b.start = t
 	}
 	if t.After(b.last) {
 		b.last = t

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // BenchmarkBuilderAdd feeds one event per iteration, alternating an
@@ -19,9 +19,9 @@ func BenchmarkBuilderAdd(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		p := int32(i / 2 % 6)
-		e := verify.Event{Type: verify.TypeSend, Time: t0.Add(time.Duration(i) * time.Millisecond), Status: verify.StatusOK, Topic: "t", Partition: p, Offset: off[p]}
+		e := history.Event{Type: history.TypeSend, Time: t0.Add(time.Duration(i) * time.Millisecond), Status: history.StatusOK, Topic: "t", Partition: p, Offset: off[p]}
 		if i%2 == 1 {
-			e.Type = verify.TypeDeliver
+			e.Type = history.TypeDeliver
 			off[p]++
 		}
 		bd.Add(e)

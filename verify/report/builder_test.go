@@ -4,26 +4,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 var t0 = time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
 
 func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 
-func ack(ms int, p int32, off int64) verify.Event {
-	return verify.Event{Type: verify.TypeSend, Time: at(ms), Status: verify.StatusOK, Topic: "t", Partition: p, Offset: off}
+func ack(ms int, p int32, off int64) history.Event {
+	return history.Event{Type: history.TypeSend, Time: at(ms), Status: history.StatusOK, Topic: "t", Partition: p, Offset: off}
 }
 
-func deliver(ms int, p int32, off int64) verify.Event {
-	return verify.Event{Type: verify.TypeDeliver, Time: at(ms), Topic: "t", Partition: p, Offset: off}
+func deliver(ms int, p int32, off int64) history.Event {
+	return history.Event{Type: history.TypeDeliver, Time: at(ms), Topic: "t", Partition: p, Offset: off}
 }
 
-func fault(ms int, name, phase string) verify.Event {
-	return verify.Event{Type: verify.TypeFault, Time: at(ms), Name: name, Phase: phase, Target: "n1"}
+func fault(ms int, name, phase string) history.Event {
+	return history.Event{Type: history.TypeFault, Time: at(ms), Name: name, Phase: phase, Target: "n1"}
 }
 
-func build(opts Options, events ...verify.Event) Series {
+func build(opts Options, events ...history.Event) Series {
 	b := NewBuilder(opts)
 	for _, e := range events {
 		b.Add(e)
@@ -34,8 +35,8 @@ func build(opts Options, events ...verify.Event) Series {
 func TestBucketsCountEventsBySecond(t *testing.T) {
 	s := build(Options{},
 		ack(0, 0, 0), ack(400, 0, 1),
-		verify.Event{Type: verify.TypeSend, Time: at(999), Status: verify.StatusInfo, Partition: -1, Offset: -1},
-		verify.Event{Type: verify.TypeSend, Time: at(2100), Status: verify.StatusFail, Partition: -1, Offset: -1},
+		history.Event{Type: history.TypeSend, Time: at(999), Status: history.StatusInfo, Partition: -1, Offset: -1},
+		history.Event{Type: history.TypeSend, Time: at(2100), Status: history.StatusFail, Partition: -1, Offset: -1},
 		deliver(2500, 0, 0), deliver(2600, 0, 1),
 	)
 	if s.BucketWidth != time.Second || len(s.Buckets) != 3 || !s.Start.Equal(t0) {
@@ -105,11 +106,11 @@ func TestLagUsesCommitsAndDeliveriesPerPartition(t *testing.T) {
 func TestFaultWindowsPairStartsAndEnds(t *testing.T) {
 	s := build(Options{},
 		ack(0, 0, 0),
-		fault(1000, "leader-move", verify.PhaseStart),
+		fault(1000, "leader-move", history.PhaseStart),
 		fault(1500, "crash-consumer", ""),
-		fault(2000, "latency", verify.PhaseStart),
-		fault(3000, "leader-move", verify.PhaseEnd),
-		fault(3500, "drop-response", verify.PhaseEnd), // no start: a point
+		fault(2000, "latency", history.PhaseStart),
+		fault(3000, "leader-move", history.PhaseEnd),
+		fault(3500, "drop-response", history.PhaseEnd), // no start: a point
 		ack(5000, 0, 1),
 	)
 	want := []FaultWindow{
@@ -153,18 +154,18 @@ func TestWindowsAreBounded(t *testing.T) {
 
 func TestWatchedExamplesGetTimesFaultsAndMarkers(t *testing.T) {
 	b := NewBuilder(Options{})
-	b.Watch("lost", 7, []verify.Example{{Value: "0/5", Topic: "t", Partition: 1, Offset: 4}})
-	b.Watch("unknown", 1, []verify.Example{{Topic: "t", Partition: 0, Offset: 9}})
-	send := func(ms int, seq uint64, status verify.Status) verify.Event {
-		return verify.Event{Type: verify.TypeSend, Time: at(ms), Producer: 0, Seq: seq, Status: status, Topic: "t", Partition: 1, Offset: int64(seq - 1)}
+	b.Watch("lost", 7, []check.Example{{Value: "0/5", Topic: "t", Partition: 1, Offset: 4}})
+	b.Watch("unknown", 1, []check.Example{{Topic: "t", Partition: 0, Offset: 9}})
+	send := func(ms int, seq uint64, status history.Status) history.Event {
+		return history.Event{Type: history.TypeSend, Time: at(ms), Producer: 0, Seq: seq, Status: status, Topic: "t", Partition: 1, Offset: int64(seq - 1)}
 	}
 	b.Add(ack(0, 0, 0))
-	b.Add(fault(1000, "leader-move", verify.PhaseStart))
-	b.Add(send(1200, 5, verify.StatusInfo)) // a first try, indeterminate
-	b.Add(send(1250, 5, verify.StatusOK))   // the retry acknowledged
-	b.Add(send(1300, 6, verify.StatusOK))   // another value: not watched
-	b.Add(fault(1500, "leader-move", verify.PhaseEnd))
-	b.Add(verify.Event{Type: verify.TypeDeliver, Time: at(2000), Topic: "t", Partition: 0, Offset: 9, ValueStatus: verify.ValueUnknown})
+	b.Add(fault(1000, "leader-move", history.PhaseStart))
+	b.Add(send(1200, 5, history.StatusInfo)) // a first try, indeterminate
+	b.Add(send(1250, 5, history.StatusOK))   // the retry acknowledged
+	b.Add(send(1300, 6, history.StatusOK))   // another value: not watched
+	b.Add(fault(1500, "leader-move", history.PhaseEnd))
+	b.Add(history.Event{Type: history.TypeDeliver, Time: at(2000), Topic: "t", Partition: 0, Offset: 9, ValueStatus: history.ValueUnknown})
 
 	s := b.Series()
 	want := []Marker{{Anomaly: "lost", Label: "0/5 t/1@4", At: 1200 * time.Millisecond}, {Anomaly: "unknown", Label: "– t/0@9", At: 2 * time.Second}}
@@ -189,15 +190,39 @@ func TestWatchedExamplesGetTimesFaultsAndMarkers(t *testing.T) {
 
 func TestLatencyPercentilesPerBucket(t *testing.T) {
 	b := NewBuilder(Options{})
-	b.Add(ack(0, 0, 0))
-	bk := b.bucket(at(10))
-	for i := 1; i <= 100; i++ {
-		b.ack(bk, time.Duration(i)*time.Millisecond)
+	for i := 1; i <= 100; i++ { // second 0: 1..100 ms; second 1: one slow ack of 2 s
+		e := ack(i, 0, int64(i))
+		e.Latency = time.Duration(i) * time.Millisecond
+		b.Add(e)
 	}
+	slow := ack(1500, 0, 101)
+	slow.Latency = 2 * time.Second
+	b.Add(slow)
+	b.Add(ack(2500, 0, 102)) // no latency known: no percentile
 	s := b.Series()
 	p50, p99 := s.Buckets[0].AckP50, s.Buckets[0].AckP99
 	if p50 < 45*time.Millisecond || p50 > 55*time.Millisecond || p99 < 93*time.Millisecond || p99 > 105*time.Millisecond {
 		t.Fatalf("p50 %v p99 %v, want about 50ms and 99ms", p50, p99)
+	}
+	if p := s.Buckets[1].AckP50; p < 1900*time.Millisecond || p > 2100*time.Millisecond {
+		t.Errorf("second 1 p50 %v, want about 2s", p)
+	}
+	if s.Buckets[2].AckP99 != 0 {
+		t.Errorf("second 2 p99 %v, want 0 (no latency recorded)", s.Buckets[2].AckP99)
+	}
+}
+
+func TestCommitsAndRebalances(t *testing.T) {
+	b := NewBuilder(Options{})
+	for i := range 10 {
+		b.Add(ack(0, 0, int64(i)))
+	}
+	b.Add(history.Event{Type: history.TypeAssign, Time: at(1100), Consumer: "c1", Topic: "t", Partitions: []int32{0}})
+	b.Add(history.Event{Type: history.TypeCommit, Time: at(1200), Status: history.StatusOK, Topic: "t", Partition: 0, Offset: 6})
+	b.Add(history.Event{Type: history.TypeCommit, Time: at(1300), Status: history.StatusInfo, Topic: "t", Partition: 0, Offset: 9})
+	s := b.Series()
+	if s.Buckets[0].Lag != 10 || s.Buckets[1].Lag != 4 || s.Buckets[1].Rebalances != 1 || s.Partitions[0].Committed != 6 {
+		t.Fatalf("buckets %+v partitions %+v; want lag 10 then 4 (a failed commit does not count), one rebalance", s.Buckets, s.Partitions)
 	}
 }
 

@@ -6,14 +6,15 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/internal/seqmsg"
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // watched is one anomaly example the Builder looks up in the history: the
 // times of its value's first send, acknowledgement and delivery.
 type watched struct {
 	anomaly string
-	ex      verify.Example
+	ex      check.Example
 	value   seqmsg.Value
 	named   bool // ex names a value
 	sent    time.Time
@@ -47,7 +48,7 @@ type watchIndex struct {
 // to place them on the charts and list them in [Builder.Anomalies]. Call it
 // for each anomaly, in the order the page should list them, before adding
 // events. Memory grows with the examples, which the checker bounds.
-func (b *Builder) Watch(anomaly string, count uint64, examples []verify.Example) {
+func (b *Builder) Watch(anomaly string, count uint64, examples []check.Example) {
 	g := anomalyGroup{anomaly: anomaly, count: count, first: len(b.watched), n: len(examples)}
 	b.groups = append(b.groups, g)
 	for _, ex := range examples {
@@ -75,35 +76,32 @@ func (x *watchIndex) add(i int, w *watched) {
 }
 
 // look records the times e gives the watched examples it concerns.
-func (b *Builder) look(e *verify.Event) {
+func (b *Builder) look(e *history.Event) {
 	if len(b.watched) == 0 || e.Time.IsZero() {
 		return
 	}
 	var hits []int
 	switch {
-	case e.Type == verify.TypeSend:
+	case e.Type == history.TypeSend:
 		hits = b.index.byValue[e.Value()]
-	case e.Type == verify.TypeDeliver && (e.ValueStatus == "" || e.ValueStatus == verify.ValueOK):
+	case e.Type == history.TypeDeliver && (e.ValueStatus == "" || e.ValueStatus == history.ValueOK):
 		hits = b.index.byValue[e.Value()]
-	case e.Type == verify.TypeDeliver:
+	case e.Type == history.TypeDeliver:
 		hits = b.index.byPlace[place{e.Topic, e.Partition, e.Offset}]
 	}
 	for _, i := range hits {
 		w := &b.watched[i]
 		switch e.Type {
-		case verify.TypeSend:
-			w.sent = earliest(w.sent, e.Time.Add(-sendLatency(e)))
-			if e.Status == verify.StatusOK {
+		case history.TypeSend:
+			w.sent = earliest(w.sent, e.Time.Add(-e.Latency))
+			if e.Status == history.StatusOK {
 				w.acked = earliest(w.acked, e.Time)
 			}
-		case verify.TypeDeliver:
+		case history.TypeDeliver:
 			w.deliver = earliest(w.deliver, e.Time)
 		}
 	}
 }
-
-// sendLatency is the latency of a send event, zero when unknown.
-func sendLatency(*verify.Event) time.Duration { return 0 }
 
 func earliest(a, b time.Time) time.Time {
 	if a.IsZero() || b.Before(a) {
@@ -195,14 +193,14 @@ func activeFaults(ws []FaultWindow, at time.Duration, known bool) string {
 	return strings.Join(names, ", ")
 }
 
-func where(ex verify.Example) string {
+func where(ex check.Example) string {
 	if ex.Offset < 0 {
 		return "–"
 	}
 	return fmt.Sprintf("%s/%d@%d", ex.Topic, ex.Partition, ex.Offset)
 }
 
-func exampleLabel(ex verify.Example) string {
+func exampleLabel(ex check.Example) string {
 	return orDash(ex.Value) + " " + where(ex)
 }
 

@@ -4,7 +4,8 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // samplePage returns a page of a made-up 20-second run: steady traffic,
@@ -12,25 +13,26 @@ import (
 // values sent during the leader move.
 func samplePage() Page {
 	b := NewBuilder(Options{})
-	b.Watch("lost", 2, []verify.Example{{Value: "0/512", Topic: "t", Partition: 2, Offset: 170}, {Value: "0/700", Topic: "t", Partition: 1, Offset: 233}})
+	b.Watch("lost", 2, []check.Example{{Value: "0/512", Topic: "t", Partition: 2, Offset: 170}, {Value: "0/700", Topic: "t", Partition: 1, Offset: 233}})
 	rng := rand.New(rand.NewPCG(1, 2))
 	var off [3]int64
 	for ms := 0; ms < 20000; ms += 10 {
 		p := int32(ms / 10 % 3)
 		e := ack(ms, p, off[p])
 		e.Seq = uint64(ms / 10)
+		e.Latency = time.Duration(2+rng.IntN(8)+boolInt(ms > 6000 && ms < 9000)*40) * time.Millisecond
 		b.Add(e)
-		b.ack(b.bucket(e.Time), time.Duration(2+rng.IntN(8)+boolInt(ms > 6000 && ms < 9000)*40)*time.Millisecond)
 		if (ms < 12000 || ms > 14000) && ms != 5120 && ms != 7000 {
 			b.Add(deliver(ms+5, p, off[p]))
 		}
 		off[p]++
 	}
-	b.Add(fault(5000, "leader-move", verify.PhaseStart))
-	b.Add(fault(8000, "leader-move", verify.PhaseEnd))
-	b.Add(fault(11000, "latency", verify.PhaseStart))
-	b.Add(fault(15000, "latency", verify.PhaseEnd))
+	b.Add(fault(5000, "leader-move", history.PhaseStart))
+	b.Add(fault(8000, "leader-move", history.PhaseEnd))
+	b.Add(fault(11000, "latency", history.PhaseStart))
+	b.Add(fault(15000, "latency", history.PhaseEnd))
 	b.Add(fault(12000, "crash-consumer", ""))
+	b.Add(history.Event{Type: history.TypeAssign, Time: at(12500), Consumer: "c2", Topic: "t", Partitions: []int32{0, 1, 2}})
 	return Page{
 		Title: "kq verify: at-least-once", Verdict: "VIOLATED", Class: "bad", Semantics: "at-least-once",
 		Facts:   [][2]string{{"target", "built-in 3-node cluster"}, {"seed", "42"}},

@@ -53,8 +53,8 @@ type Bucket struct {
 	// acknowledged log end minus the consumers' position (the furthest of
 	// the committed offset and the offset after the last delivery), summed.
 	Lag int64 `json:"lag"`
-	// Crashes and Rebalances count client crashes and group rebalances
-	// (assignments and revocations) in the slice.
+	// Crashes counts client crashes in the slice; Rebalances counts the
+	// assign and revoke events of group rebalances.
 	Crashes    uint64 `json:"crashes"`
 	Rebalances uint64 `json:"rebalances"`
 }
@@ -95,8 +95,8 @@ type PartitionStats struct {
 	// the highest delivered offset (0 when none).
 	Deliveries uint64 `json:"deliveries"`
 	Position   int64  `json:"position"`
-	// Committed is the highest offset committed for the partition, or -1
-	// when none was.
+	// Committed is the highest offset committed for the partition (the
+	// next offset to read), or -1 when none was.
 	Committed int64 `json:"committed"`
 	// Anomalies counts the anomaly examples placed in the partition, by
 	// anomaly (the checker keeps a bounded number of examples).
