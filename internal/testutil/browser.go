@@ -79,18 +79,13 @@ func (b *Browser) run(page string, flags ...string) []byte {
 	return stdout.Bytes()
 }
 
-// DOM returns the page's DOM as Chromium serialises it after loading it.
-func (b *Browser) DOM(page string) string {
-	b.t.Helper()
-	return string(b.run(page, "--dump-dom"))
-}
-
-// Screenshot renders the page in a window of width by height pixels and
-// returns the image.
-func (b *Browser) Screenshot(page string, width, height int) image.Image {
+// Render loads the page in a window of width by height pixels and returns
+// the DOM as Chromium serialises it after loading, and a screenshot.
+func (b *Browser) Render(page string, width, height int) (string, image.Image) {
 	b.t.Helper()
 	out := filepath.Join(b.dir, "shot.png")
-	b.run(page, "--hide-scrollbars", "--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height), "--screenshot="+out)
+	os.Remove(out)
+	dom := b.run(page, "--dump-dom", "--hide-scrollbars", "--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height), "--screenshot="+out)
 	f, err := os.Open(out)
 	if err != nil {
 		b.t.Fatalf("chromium wrote no screenshot: %v", err)
@@ -100,7 +95,7 @@ func (b *Browser) Screenshot(page string, width, height int) image.Image {
 	if err != nil {
 		b.t.Fatalf("screenshot: %v", err)
 	}
-	return img
+	return string(dom), img
 }
 
 // CountPixels counts the pixels of img within tol (per channel, 0-255) of

@@ -25,6 +25,7 @@ func TestBrowserShowsTheReport(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	reporttest.CheckDOM(t, br.DOM(page), []string{"leader-move", "latency", "crash-consumer"}, map[string]uint64{"sent": 2000, "lost": 2})
-	reporttest.CheckPixels(t, br.Screenshot(page, 1200, 1400), reporttest.BadVerdict, true)
+	dom, img := br.Render(page, 1200, 1400)
+	reporttest.CheckDOM(t, dom, []string{"leader-move", "latency", "crash-consumer"}, map[string]uint64{"sent": 2000, "lost": 2})
+	reporttest.CheckPixels(t, img, reporttest.BadVerdict, true)
 }

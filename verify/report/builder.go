@@ -71,7 +71,10 @@ func NewBuilder(opts Options) *Builder {
 // Add adds one event of a history. Events without a time count toward the
 // partition totals and the lag but fall in no bucket. The series starts at
 // the first timed event (for a send, when it was handed to the client).
-func (b *Builder) Add(e history.Event) {
+//
+// It never fails: the error is there so that a Builder is a [history.Sink]
+// that a Recorder can feed during a run.
+func (b *Builder) Add(e history.Event) error {
 	switch {
 	case e.Time.IsZero() && (e.Type == history.TypeSend || e.Type == history.TypeDeliver):
 		b.untimed++
@@ -96,6 +99,7 @@ func (b *Builder) Add(e history.Event) {
 		bk.Rebalances++
 	}
 	bk.Lag, bk.seen = b.lag, true
+	return nil
 }
 
 func (b *Builder) send(bk *bucket, e *history.Event) {
@@ -182,7 +186,7 @@ func (b *Builder) halve() {
 // go on.
 func (b *Builder) Series() Series {
 	s := Series{
-		Start: b.start, BucketWidth: b.width, Buckets: make([]Bucket, len(b.buckets)),
+		Start: b.start, BucketWidth: b.width, Buckets: make([]Bucket, len(b.buckets)), End: b.offset(b.last),
 		Faults: b.windows.list(b.offset(b.last)), Markers: b.markers(), Partitions: b.parts.list(),
 		Untimed: b.untimed, Dropped: b.windows.dropped,
 	}

@@ -39,6 +39,9 @@ func TestBucketsCountEventsBySecond(t *testing.T) {
 		history.Event{Type: history.TypeSend, Time: at(2100), Status: history.StatusFail, Partition: -1, Offset: -1},
 		deliver(2500, 0, 0), deliver(2600, 0, 1),
 	)
+	if s.End != 2600*time.Millisecond || s.Rate(0, 3) != 3 || s.Rate(2, 3) != 5 {
+		t.Errorf("end %v, rates %v and %v; want 2.6s, 3/s in a full second, 5/s in the last 0.6s", s.End, s.Rate(0, 3), s.Rate(2, 3))
+	}
 	if s.BucketWidth != time.Second || len(s.Buckets) != 3 || !s.Start.Equal(t0) {
 		t.Fatalf("width %v, %d buckets, start %v; want 1s, 3, %v", s.BucketWidth, len(s.Buckets), s.Start, t0)
 	}

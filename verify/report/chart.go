@@ -59,8 +59,20 @@ var (
 	colWindowLine = color.RGBA{0x99, 0x66, 0x00, 0xff}
 )
 
-// windowFills are the shades of fault windows, one per fault name in order
-// of first appearance, cycling.
+// shades gives each fault name with a window (not a one-off fault) a
+// shade of windowFills, in order of first appearance, cycling.
+type shades []string
+
+func (s *shades) of(name string) color.Color {
+	fills := windowFills()
+	k := slices.Index(*s, name)
+	if k < 0 {
+		*s, k = append(*s, name), len(*s)
+	}
+	return fills[k%len(fills)]
+}
+
+// windowFills are the shades of fault windows.
 func windowFills() []color.Color {
 	return []color.Color{
 		color.NRGBA{0xff, 0xbb, 0x55, 0x50}, color.NRGBA{0x99, 0x99, 0xff, 0x50},
@@ -189,14 +201,17 @@ func yTop(lines ...line) float64 {
 }
 
 func drawRates(p *plot.Plot, s Series) ([]LegendEntry, error) {
-	per := 1 / s.BucketWidth.Seconds()
-	if s.BucketWidth <= 0 {
-		per = 0
+	rate := func(count func(Bucket) uint64) plotter.XYs {
+		xy := make(plotter.XYs, len(s.Buckets))
+		for i, b := range s.Buckets {
+			xy[i] = plotter.XY{X: b.At.Seconds() + s.BucketWidth.Seconds()/2, Y: s.Rate(i, count(b))}
+		}
+		return xy
 	}
 	lines := []line{
-		{"sends", points(s, func(b Bucket) float64 { return float64(b.Sends) * per }), colSends},
-		{"acks", points(s, func(b Bucket) float64 { return float64(b.Acks) * per }), colAcks},
-		{"deliveries", points(s, func(b Bucket) float64 { return float64(b.Deliveries) * per }), colDeliveries},
+		{"sends", rate(func(b Bucket) uint64 { return b.Sends }), colSends},
+		{"acks", rate(func(b Bucket) uint64 { return b.Acks }), colAcks},
+		{"deliveries", rate(func(b Bucket) uint64 { return b.Deliveries }), colDeliveries},
 	}
 	top := yTop(lines...)
 	p.Y.Max = top
@@ -238,20 +253,16 @@ func drawLag(p *plot.Plot, s Series) ([]LegendEntry, error) {
 // length, such as a crash, is a thin line) and, when labelled, writes the
 // fault's name at its start, staggered so that neighbours do not overlap.
 func shadeWindows(p *plot.Plot, ws []FaultWindow, top float64, labelled bool) error {
-	fills, names := windowFills(), []string{}
+	var sh shades
 	var labels plotter.XYLabels
 	for i, w := range ws {
-		k := slices.Index(names, w.Name)
-		if k < 0 {
-			names, k = append(names, w.Name), len(names)
-		}
 		x0, x1 := w.Start.Seconds(), w.End.Seconds()
 		if x1 > x0 {
 			poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: 0}, {X: x1, Y: 0}, {X: x1, Y: top}, {X: x0, Y: top}})
 			if err != nil {
 				return err
 			}
-			poly.Color, poly.LineStyle.Width = fills[k%len(fills)], 0
+			poly.Color, poly.LineStyle.Width = sh.of(w.Name), 0
 			p.Add(poly)
 		} else {
 			l, err := plotter.NewLine(plotter.XYs{{X: x0, Y: 0}, {X: x0, Y: top}})
@@ -327,18 +338,23 @@ func addMarks(p *plot.Plot, s Series, top float64) ([]LegendEntry, error) {
 // windowLegend returns one entry per fault name, in the shade its windows
 // get.
 func windowLegend(ws []FaultWindow) []LegendEntry {
-	fills, names := windowFills(), []string{}
+	var sh shades
 	var keys []LegendEntry
+	seen := map[string]bool{}
 	for _, w := range ws {
-		if slices.Contains(names, w.Name) {
-			continue
-		}
-		names = append(names, w.Name)
 		kind := "area"
 		if w.End == w.Start {
 			kind = "point"
 		}
-		keys = append(keys, legend("fault: "+w.Name, fills[(len(names)-1)%len(fills)], kind))
+		if seen[kind+w.Name] {
+			continue
+		}
+		seen[kind+w.Name] = true
+		if kind == "point" {
+			keys = append(keys, legend("fault: "+w.Name, colWindowLine, kind))
+		} else {
+			keys = append(keys, legend("fault: "+w.Name, sh.of(w.Name), kind))
+		}
 	}
 	return keys
 }

@@ -8,13 +8,14 @@ import (
 // ms returns d in milliseconds, fractions kept to the microsecond.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// MarshalJSON adds bucket_ms.
+// MarshalJSON adds bucket_ms and end_ms.
 func (s Series) MarshalJSON() ([]byte, error) {
 	type plain Series
 	return json.Marshal(struct {
 		plain
 		BucketMS int64 `json:"bucket_ms"`
-	}{plain(s), s.BucketWidth.Milliseconds()})
+		EndMS    int64 `json:"end_ms"`
+	}{plain(s), s.BucketWidth.Milliseconds(), s.End.Milliseconds()})
 }
 
 // MarshalJSON adds t_ms, ack_p50_ms and ack_p99_ms.

@@ -25,10 +25,7 @@ func Read(r io.Reader, opts Options, watch []Watch) (Series, []AnomalyExamples, 
 	for _, w := range watch {
 		b.Watch(string(w.Anomaly), w.Count, w.Examples)
 	}
-	err := history.Read(r, func(e history.Event) error {
-		b.Add(e)
-		return nil
-	})
+	err := history.Read(r, b.Add)
 	if err != nil {
 		return Series{}, nil, err
 	}

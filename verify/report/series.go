@@ -18,6 +18,9 @@ type Series struct {
 	BucketWidth time.Duration `json:"-"`
 	// Buckets are the time slices, in order, with no gaps.
 	Buckets []Bucket `json:"buckets"`
+	// End is the time of the latest event, as an offset from Start (end_ms
+	// in JSON): the last bucket covers only up to it.
+	End time.Duration `json:"-"`
 	// Faults are the fault windows, in the order they opened.
 	Faults []FaultWindow `json:"faults"`
 	// Markers are the anomaly examples placed in time, in the order given.
@@ -101,4 +104,18 @@ type PartitionStats struct {
 	// Anomalies counts the anomaly examples placed in the partition, by
 	// anomaly (the checker keeps a bounded number of examples).
 	Anomalies map[string]uint64 `json:"anomalies,omitempty"`
+}
+
+// Rate returns n events of bucket i per second: n over the bucket's width,
+// or for the last bucket over the part of it the history covers (at least
+// a tenth of it), so that a run's end does not look like a fall.
+func (s Series) Rate(i int, n uint64) float64 {
+	span := s.BucketWidth
+	if i == len(s.Buckets)-1 {
+		span = min(max(s.End-s.Buckets[i].At, s.BucketWidth/10), s.BucketWidth)
+	}
+	if span <= 0 {
+		return 0
+	}
+	return float64(n) / span.Seconds()
 }
