@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // fakeBroker is a tiny Kafka-speaking server for unit tests: it answers
@@ -18,7 +20,7 @@ type fakeBroker struct {
 	brokers []BrokerAddr
 
 	mu       sync.Mutex
-	requests []RequestHeader
+	requests []wire.RequestHeader
 	appended int64
 	conns    []net.Conn
 	closed   int
@@ -75,11 +77,11 @@ func (b *fakeBroker) handle(c net.Conn) {
 		b.mu.Unlock()
 	}()
 	for {
-		frame, err := ReadFrame(c, MaxFrameSize)
+		frame, err := wire.ReadFrame(c, wire.MaxFrameSize)
 		if err != nil {
 			return
 		}
-		h, err := ParseRequestHeader(frame)
+		h, err := wire.ParseRequestHeader(frame)
 		if err != nil {
 			b.mu.Lock()
 			b.unparsed = append(b.unparsed, frame)
@@ -98,7 +100,7 @@ func (b *fakeBroker) handle(c net.Conn) {
 
 // answer records a request and builds its response; answer is false for
 // acks=0 Produce.
-func (b *fakeBroker) answer(h RequestHeader, body []byte) (kmsg.Response, bool) {
+func (b *fakeBroker) answer(h wire.RequestHeader, body []byte) (kmsg.Response, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.requests = append(b.requests, h)
