@@ -19,7 +19,7 @@ func FuzzLinkRequests(f *testing.F) {
 		f.Add(append(reqFrame(metadataReq(v), 3), reqFrame(produceReq(v, 1), 4)...))
 	}
 	f.Add(reqFrame(withVersion(kmsg.NewPtrSASLHandshakeRequest(), 0), 5))
-	f.Add([]byte{0, 0, 0, 2, 'k', 'q'})                              // issue 12: six bytes that crashed kfake
+	f.Add([]byte{0, 0, 0, 2, 'k', 'q'})                                  // issue 12: six bytes that crashed kfake
 	f.Add([]byte{0, 0, 0, 10, 0x6b, 0x71, 0, 0, 0, 0, 0, 1, 0xff, 0xff}) // unknown api key, full header
 	f.Add([]byte("GET / HTTP/1.1\r\nHost: proxy\r\n\r\n"))
 	f.Add([]byte{0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03})
