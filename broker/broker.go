@@ -99,6 +99,8 @@ type Broker struct {
 	// recovered is the number of partitions in which start-up aborted a
 	// transaction left open by a crash.
 	recovered int
+	// guard checks every request frame before kfake sees it.
+	guard guard
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -119,6 +121,7 @@ func Start(opts Options) (*Broker, error) {
 		opts.AdvertiseHost = advertiseFor(opts.Host)
 	}
 	b := &Broker{opts: opts, conns: newConnTracker(), stopped: map[int32]bool{}}
+	b.guard.log = opts.Log
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	b.aborter.b = b
 	if opts.DataDir != "" {

@@ -194,9 +194,9 @@ func fetchAt(ctx context.Context, cl *kgo.Client, p partitionRef, offset int64) 
 	return &resp.Topics[0].Partitions[0], nil
 }
 
-// Record batch (magic 2) header fields used by the scan.
+// Record batch (magic 2) header fields used by the scan (batchHeaderLen is
+// in batchcheck.go).
 const (
-	batchHeaderLen   = 61
 	offMagic         = 16
 	offAttributes    = 21
 	offLastDelta     = 23

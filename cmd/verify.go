@@ -17,6 +17,7 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 func init() {
@@ -49,6 +50,10 @@ type VerifyOptions struct {
 	FaultExec                    []string
 	// History is the file to write the history to.
 	History string
+	// Report is the HTML report to write.
+	Report string
+	// replay returns the command line that replays the run with a seed.
+	replay func(seed uint64) string
 	// KeepTopics keeps the run's topics and groups.
 	KeepTopics bool
 	// RequestTimeout and DrainTimeout bound the run's waits.
@@ -84,6 +89,7 @@ Exit status: 0 when the semantics held, 3 when they were violated, 1 on error.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.changed = c.Flags().Changed
+			opts.replay = func(seed uint64) string { return replayCommand(c, seed) }
 			if runF != nil {
 				return runF(opts)
 			}
@@ -98,7 +104,7 @@ Exit status: 0 when the semantics held, 3 when they were violated, 1 on error.`,
 
 func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl := c.Flags()
-	fl.StringVar(&o.Semantics, "semantics", string(verify.AtLeastOnce), "guarantee to verify: at-most-once, at-least-once or exactly-once")
+	fl.StringVar(&o.Semantics, "semantics", string(check.AtLeastOnce), "guarantee to verify: at-most-once, at-least-once or exactly-once")
 	fl.StringVar(&o.Acks, "acks", "", "override the preset's producer acks: 0, 1 or all")
 	fl.BoolVar(&o.Idempotent, "idempotent", false, "override the preset's producer idempotence (--idempotent=false to turn it off)")
 	fl.IntVar(&o.Retries, "retries", 0, "override the preset's producer retries")
@@ -121,6 +127,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the fault schedule and the copiers' aborts (default: random; the report names it)")
 	fl.StringArrayVar(&o.FaultExec, "fault-exec", nil, "command of the exec fault: start=CMD or end=CMD (repeatable)")
 	fl.StringVar(&o.History, "history", "", "write the history (JSON lines) to FILE, for kq verify check")
+	fl.StringVar(&o.Report, "report", "", reportFlagUsage)
 	fl.BoolVar(&o.KeepTopics, "keep-topics", false, "keep the run's topics and groups")
 	fl.DurationVar(&o.RequestTimeout, "request-timeout", verify.DefaultRequestTimeout, "how long a client waits for a broker's answer")
 	fl.DurationVar(&o.DrainTimeout, "drain-timeout", verify.DefaultDrainTimeout, "how long to wait at the end for answers and for consumers to catch up")
@@ -130,7 +137,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 // command line override the preset.
 func (o *VerifyOptions) options() (verify.Options, error) {
 	opts := verify.Options{
-		Semantics: verify.Semantics(o.Semantics),
+		Semantics: check.Semantics(o.Semantics),
 		Workload: verify.Workload{Messages: o.Messages, Duration: o.Duration, Producers: o.Producers, Consumers: o.Consumers,
 			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate)},
 		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed,
@@ -206,7 +213,7 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := verify.ParseSemantics(o.Semantics); err != nil {
+	if _, err := check.ParseSemantics(o.Semantics); err != nil {
 		return err
 	}
 	cf, stop, err := o.target(&opts)
@@ -214,6 +221,13 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 		return err
 	}
 	defer stop()
+	historyPath, cleanup := "", func() {}
+	if o.Report != "" {
+		if historyPath, cleanup, err = o.reportHistory(); err != nil {
+			return err
+		}
+		defer cleanup()
+	}
 	closeHistory, err := o.openHistory(&opts)
 	if err != nil {
 		return err
@@ -233,10 +247,24 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if err := renderVerifyReport(p, rep); err != nil {
 		return err
 	}
+	if o.Report != "" {
+		if err := o.writeRunReport(rep, historyPath, o.replay(rep.Settings.Faults.Seed), targetText(cf, opts)); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	if runErr != nil {
 		return runErr
 	}
 	return rep.Err()
+}
+
+// targetText names the cluster a run verified.
+func targetText(cf conn.Factory, opts verify.Options) string {
+	brokers := strings.Join(cf.Profile.Brokers, ",")
+	if opts.Broker != nil {
+		return "built-in 3-node cluster (in process) at " + brokers
+	}
+	return "cluster " + brokers
 }
 
 // target returns the client factory of the cluster to verify: the one

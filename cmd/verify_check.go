@@ -8,7 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/output"
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/report"
 )
 
 // VerifyCheckOptions are the options of `kq verify check`.
@@ -22,6 +23,10 @@ type VerifyCheckOptions struct {
 	Examples int
 	// Output is table or json.
 	Output string
+	// Report is the HTML report to write.
+	Report string
+	// command is the command line, for the report.
+	command string
 }
 
 // NewCmdVerifyCheck returns `kq verify check`.
@@ -32,14 +37,16 @@ func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.
 		Short: "Check a recorded history (JSON lines) against a delivery guarantee",
 		Long: `Reads a history written by kq verify --history, or by your own application
 in the same format (see the README: one JSON object per line, "send",
-"deliver", "abort", "fault" and an optional "meta" line), counts its
+"deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
+optional "meta" first line and an "end" last line), counts its
 anomalies and judges them. Without --semantics the history's meta line
 names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
   kq verify check app-history.jsonl --semantics at-least-once -o json`,
 		Args: usageArgs(cobra.ExactArgs(1)),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
+			opts.command = commandLine(c, args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -47,7 +54,8 @@ names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
 		},
 	}
 	c.Flags().StringVar(&opts.Semantics, "semantics", "", "at-most-once, at-least-once or exactly-once (default: the history's meta line)")
-	c.Flags().IntVar(&opts.Examples, "examples", verify.DefaultMaxExamples, "examples kept per anomaly")
+	c.Flags().IntVar(&opts.Examples, "examples", check.DefaultMaxExamples, "examples kept per anomaly")
+	c.Flags().StringVar(&opts.Report, "report", "", reportFlagUsage)
 	addOutputFlag(c, &opts.Output)
 	return c
 }
@@ -61,15 +69,26 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if n == 0 {
 		n = -1
 	}
-	res, err := verify.CheckFile(o.File, verify.Semantics(o.Semantics), verify.CheckerOptions{MaxExamples: n})
+	res, err := check.File(o.File, check.Semantics(o.Semantics), check.Options{MaxExamples: n})
 	if err != nil {
 		return withoutUsage(err)
 	}
-	if p.Format == output.JSON {
-		if err := p.JSON(res); err != nil {
-			return err
+	if p.Format == output.JSON || o.Report != "" {
+		series, anomalies, err := report.ReadFile(o.File, report.Options{}, reportWatch(res.Counts))
+		if err != nil {
+			return withoutUsage(err)
 		}
-		return res.Verdict.Err()
+		if o.Report != "" {
+			if err := o.writeCheckReport(res, series, anomalies, o.command); err != nil {
+				return err
+			}
+		}
+		if p.Format == output.JSON {
+			if err := p.JSON(checkJSON{res, series}); err != nil {
+				return err
+			}
+			return res.Verdict.Err()
+		}
 	}
 	if err := renderCounts(p, res.Counts, res.Verdict.Semantics); err != nil {
 		return err
@@ -79,32 +98,38 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	return res.Verdict.Err()
 }
 
+// checkJSON is the JSON of kq verify check: the result and the series.
+type checkJSON struct {
+	check.HistoryResult
+	Series report.Series `json:"series"`
+}
+
 // countRow is one line of the counts table: a count, and for an anomaly
 // the rule it breaks when not zero and the key of its examples.
 type countRow struct {
 	name    string
 	count   uint64
-	rule    verify.Rule
-	anomaly verify.Anomaly
+	rule    check.Rule
+	anomaly check.Anomaly
 }
 
-func countRows(c verify.Counts) []countRow {
+func countRows(c check.Counts) []countRow {
 	return []countRow{
 		{"sent", c.Sent, "", ""},
 		{"acked", c.Acked, "", ""},
 		{"failed", c.Failed, "", ""},
 		{"indeterminate", c.Indeterminate, "", ""},
 		{"delivered", c.Delivered, "", ""},
-		{"lost", c.Lost, verify.RuleNoLoss, verify.AnomalyLost},
-		{"log duplicates", c.LogDuplicates, verify.RuleNoLogDuplicates, verify.AnomalyLogDuplicate},
-		{"redeliveries", c.Redeliveries, verify.RuleNoRedeliveries, verify.AnomalyRedelivery},
-		{"reordered", c.Reordered, verify.RuleOrderKept, verify.AnomalyReordered},
-		{"aborted reads", c.AbortedReads, verify.RuleNoAbortedReads, verify.AnomalyAbortedRead},
-		{"offset conflicts", c.OffsetConflicts, verify.RuleNoOffsetConflict, verify.AnomalyOffsetConflict},
-		{"corrupt", c.Corrupt, verify.RuleNoCorrupt, verify.AnomalyCorrupt},
-		{"unknown", c.Unknown, verify.RuleNoUnknown, verify.AnomalyUnknown},
-		{"failed, yet delivered", c.FailDelivered, verify.RuleNoFailDelivered, verify.AnomalyFailDelivered},
-		{"delivered, never sent", c.Unsent, verify.RuleNoUnsent, verify.AnomalyUnsentDelivered},
+		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
+		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
+		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
+		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
+		{"aborted reads", c.AbortedReads, check.RuleNoAbortedReads, check.AnomalyAbortedRead},
+		{"offset conflicts", c.OffsetConflicts, check.RuleNoOffsetConflict, check.AnomalyOffsetConflict},
+		{"corrupt", c.Corrupt, check.RuleNoCorrupt, check.AnomalyCorrupt},
+		{"unknown", c.Unknown, check.RuleNoUnknown, check.AnomalyUnknown},
+		{"failed, yet delivered", c.FailDelivered, check.RuleNoFailDelivered, check.AnomalyFailDelivered},
+		{"delivered, never sent", c.Unsent, check.RuleNoUnsent, check.AnomalyUnsentDelivered},
 	}
 }
 
@@ -113,28 +138,50 @@ const shownExamples = 3
 
 // renderCounts prints the counts with, for each anomaly, whether the
 // semantics forbids it.
-func renderCounts(p *output.Printer, c verify.Counts, s verify.Semantics) error {
-	rules := verify.Rules(s)
+func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
+	rules := check.Rules(s)
 	var rows [][]string
 	for _, r := range countRows(c) {
-		n, judged := strconv.FormatUint(r.count, 10), ""
-		switch {
-		case r.rule == "":
-		case !slices.Contains(rules, r.rule):
-			judged = p.Faint("allowed")
-		case r.count > 0:
-			n, judged = p.Bad(n), p.Bad("violation")
-		default:
-			judged = p.Good("ok")
+		n, status := strconv.FormatUint(r.count, 10), r.status(rules)
+		judged := status
+		switch status {
+		case statusAllowed:
+			judged = p.Faint(status)
+		case statusViolation:
+			n, judged = p.Bad(n), p.Bad(status)
+		case statusOK:
+			judged = p.Good(status)
 		}
 		rows = append(rows, []string{r.name, n, judged})
 	}
 	return p.Table([]string{"count", "value", "status"}, rows)
 }
 
+// Statuses of a count: a plain count has none.
+const (
+	statusOK        = "ok"
+	statusViolation = "violation"
+	statusAllowed   = "allowed"
+)
+
+// status says whether the count breaks one of rules: "" for a plain count,
+// statusAllowed when its rule is not among rules, else statusViolation or
+// statusOK.
+func (r countRow) status(rules []check.Rule) string {
+	switch {
+	case r.rule == "":
+		return ""
+	case !slices.Contains(rules, r.rule):
+		return statusAllowed
+	case r.count > 0:
+		return statusViolation
+	}
+	return statusOK
+}
+
 // renderVerdict prints the verdict line, the broken rules and a few
 // examples of each anomaly.
-func renderVerdict(p *output.Printer, v verify.Verdict, c verify.Counts, interrupted bool) {
+func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, interrupted bool) {
 	out := p.IO.Out
 	switch {
 	case interrupted:
@@ -154,8 +201,8 @@ func renderVerdict(p *output.Printer, v verify.Verdict, c verify.Counts, interru
 }
 
 // anomalyOf returns the anomaly whose count a rule judges.
-func anomalyOf(r verify.Rule) verify.Anomaly {
-	for _, row := range countRows(verify.Counts{}) {
+func anomalyOf(r check.Rule) check.Anomaly {
+	for _, row := range countRows(check.Counts{}) {
 		if row.rule == r {
 			return row.anomaly
 		}
@@ -165,7 +212,7 @@ func anomalyOf(r verify.Rule) verify.Anomaly {
 
 func firstN[T any](s []T, n int) []T { return s[:min(n, len(s))] }
 
-func exampleText(e verify.Example) string {
+func exampleText(e check.Example) string {
 	s := e.Value
 	if s == "" {
 		s = "(no kq value)"

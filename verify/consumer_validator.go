@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/IBM/sarama"
 )
 
@@ -85,6 +87,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 	if err != nil {
 		return fmt.Errorf("validator: %w", err)
 	}
+	defer lr.close()
 	deadline := time.Now().Add(r.drainTimeout)
 	for lr.offset <= end {
 		if ctx.Err() != nil {
@@ -104,7 +107,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 			if rec.offset >= end {
 				return nil
 			}
-			r.record(NewDelivery("validator", r.ids.output, p, rec.offset, rec.value))
+			r.record(history.NewDelivery("validator", r.ids.output, p, rec.offset, rec.value))
 			r.stats.delivered.Add(1)
 			n.Add(1)
 		}

@@ -1,0 +1,198 @@
+package check
+
+import (
+	"fmt"
+
+	"github.com/kq-dev/kq/verify/history"
+)
+
+// DefaultMaxExamples is the number of examples kept per anomaly when
+// [Options].MaxExamples is zero.
+const DefaultMaxExamples = 10
+
+// Options configures a [Checker].
+type Options struct {
+	// MaxExamples bounds the examples kept per anomaly: zero means
+	// DefaultMaxExamples, a negative number keeps none.
+	MaxExamples int
+}
+
+// Checker counts the anomalies of a history, fed one event at a time in
+// history order (sends and deliveries may interleave in any order).
+//
+// Memory is bounded by the values and offsets seen, not by the events: four
+// bits per value in blocks of 4096 consecutive sequence numbers of one
+// producer, and four bytes per log offset named by an ack or a delivery
+// (about 4.5 bytes per message in all when acks and deliveries name the same
+// log; a copy pipeline whose acks name an input topic and whose deliveries
+// name an output topic pays for both logs). Sequence numbers should count up
+// from 0 per producer: widely scattered ones cost a block each.
+//
+// Feed it the deliveries of the consumer whose view is being judged (in a
+// copy pipeline, the final validator's), not those of intermediate
+// consumers: any delivery of a value counts against its loss.
+//
+// A Checker is not safe for concurrent use; a [history.Recorder] serialises the
+// events it feeds one.
+type Checker struct {
+	values    valueIndex
+	topics    map[string]*topicLogs
+	lastTopic string
+	last      *topicLogs // logs of lastTopic, nil before the first
+	logs      []*partLog // every log, in creation order
+	counts    Counts     // event counts and the anomalies judged as events arrive
+	examples  examples
+}
+
+// New returns an empty Checker.
+func New(opts Options) *Checker {
+	n := opts.MaxExamples
+	if n == 0 {
+		n = DefaultMaxExamples
+	}
+	return &Checker{
+		values:   newValueIndex(),
+		topics:   map[string]*topicLogs{},
+		examples: examples{max: max(n, 0)},
+	}
+}
+
+// Add adds one event. It ignores meta and fault events. It fails on an
+// invalid event (see [history.Event.Validate]) or when the history names more
+// values than a Checker can number (about a billion); the Checker is then
+// unchanged.
+func (c *Checker) Add(e history.Event) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	switch e.Type {
+	case history.TypeSend:
+		return c.send(&e)
+	case history.TypeDeliver:
+		return c.deliver(&e)
+	case history.TypeAbort:
+		c.log(e.Topic, e.Partition).abort(e.Offset, e.AbortEnd())
+	}
+	return nil
+}
+
+func (c *Checker) send(e *history.Event) error {
+	ord, err := c.values.ordinal(e.Producer, e.Seq)
+	if err != nil {
+		return err
+	}
+	c.counts.Sent++
+	switch e.Status {
+	case history.StatusOK:
+		c.counts.Acked++
+		c.values.set(ord, kindAcked)
+		if e.Offset != history.NoOffset { // acks=0: acknowledged, offset unknown
+			c.place(e, ord, false)
+		}
+	case history.StatusFail:
+		c.counts.Failed++
+		c.values.set(ord, kindFailed)
+	case history.StatusInfo:
+		c.counts.Indeterminate++
+		c.values.set(ord, kindInfo)
+	}
+	return nil
+}
+
+func (c *Checker) deliver(e *history.Event) error {
+	var ord uint32
+	switch e.ValueStatus {
+	case history.ValueCorrupt:
+		ord = ordCorrupt
+	case history.ValueUnknown:
+		ord = ordUnknown
+	default:
+		var err error
+		if ord, err = c.values.ordinal(e.Producer, e.Seq); err != nil {
+			return err
+		}
+		c.values.set(ord, kindDelivered)
+	}
+	c.counts.Delivered++
+	c.place(e, ord, true)
+	return nil
+}
+
+// place records that e saw the value ord at its offset: an ack when
+// delivered is false, a delivery when it is true. It judges the anomalies
+// one offset shows by itself: conflicts, redeliveries, corrupt and unknown
+// values.
+func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
+	slot := c.log(e.Topic, e.Partition).slot(e.Offset)
+	held := *slot & ordMask
+	switch {
+	case held == ordEmpty:
+		*slot = ord
+	case held != ord && *slot&slotConflict == 0:
+		*slot |= slotConflict
+		c.counts.OffsetConflicts++
+		c.example(AnomalyOffsetConflict, e, ord, fmt.Sprintf("offset already held %s", c.describe(held)))
+	}
+	if !delivered {
+		return
+	}
+	if held == ord && *slot&slotDelivered != 0 {
+		c.counts.Redeliveries++
+		c.example(AnomalyRedelivery, e, ord, "")
+		return
+	}
+	*slot |= slotDelivered
+	switch ord {
+	case ordCorrupt:
+		c.counts.Corrupt++
+		c.example(AnomalyCorrupt, e, ord, "")
+	case ordUnknown:
+		c.counts.Unknown++
+		c.example(AnomalyUnknown, e, ord, "")
+	}
+}
+
+// log returns the log of topic/partition, creating it if needed.
+func (c *Checker) log(topic string, partition int32) *partLog {
+	if c.last == nil || topic != c.lastTopic {
+		tl, ok := c.topics[topic]
+		if !ok {
+			tl = &topicLogs{}
+			c.topics[topic] = tl
+		}
+		c.lastTopic, c.last = topic, tl
+	}
+	l := c.last.get(partition)
+	if l == nil {
+		l = newPartLog(topic, partition)
+		c.last.put(partition, l)
+		c.logs = append(c.logs, l)
+	}
+	return l
+}
+
+func (c *Checker) example(a Anomaly, e *history.Event, ord uint32, detail string) {
+	if c.examples.full(a) {
+		return
+	}
+	c.examples.add(a, Example{Value: c.name(ord), Topic: e.Topic, Partition: e.Partition, Offset: e.Offset, Detail: detail})
+}
+
+// name returns ord as "producer/seq", or empty for a non-value.
+func (c *Checker) name(ord uint32) string {
+	if ord < firstValueOrd {
+		return ""
+	}
+	return c.values.value(ord).String()
+}
+
+// describe returns what a slot holding ord held, for a human.
+func (c *Checker) describe(ord uint32) string {
+	switch ord {
+	case ordCorrupt:
+		return "a corrupt value"
+	case ordUnknown:
+		return "a value kq did not write"
+	}
+	return c.values.value(ord).String()
+}

@@ -1,0 +1,99 @@
+package check
+
+import (
+	"bytes"
+	"runtime"
+	"testing"
+
+	"github.com/kq-dev/kq/verify/history"
+)
+
+// BenchmarkChecker10M checks a history of 10,000,000 messages: 8 producers,
+// 12 partitions, each message acknowledged and delivered, one in 1000
+// written twice to the log and one in 997 delivered twice. It reports the
+// time per message and the heap the Checker holds once Result has run.
+//
+//	go test ./verify -run '^$' -bench Checker10M -benchtime 1x
+func BenchmarkChecker10M(b *testing.B) {
+	const (
+		messages   = 10_000_000
+		producers  = 8
+		partitions = 12
+	)
+	var heap uint64
+	for b.Loop() {
+		before := heapInUse()
+		c := New(Options{})
+		feed10M(b, c, messages, producers, partitions)
+		res := c.Result()
+		if res.Lost != 0 || res.LogDuplicates != messages/1000 || res.Redeliveries == 0 {
+			b.Fatalf("unexpected counts %+v", countsOnly(res))
+		}
+		heap = heapInUse() - before
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/messages, "ns/msg")
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(heap)/messages, "heap-B/msg")
+}
+
+// feed10M adds the benchmark's history to c.
+func feed10M(b *testing.B, c *Checker, messages, producers, partitions int) {
+	next := make([]int64, partitions) // next offset per partition
+	add := func(e history.Event) {
+		if err := c.Add(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range messages {
+		p, seq := uint32(i%producers), uint64(i/producers)
+		part := int32((seq + uint64(p)) % uint64(partitions))
+		off := next[part]
+		next[part]++
+		add(ack(p, seq, part, off))
+		add(del(p, seq, part, off))
+		if i%1000 == 999 { // a retried write: the value again, later in the log
+			dup := next[part]
+			next[part]++
+			add(del(p, seq, part, dup))
+		}
+		if i%997 == 996 {
+			add(del(p, seq, part, off))
+		}
+	}
+}
+
+func heapInUse() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkCheckHistory measures the offline path, JSON lines to counts,
+// per line.
+func BenchmarkCheckHistory(b *testing.B) {
+	var buf bytes.Buffer
+	rec := history.NewRecorder(&buf, nil)
+	for seq := range uint64(50_000) {
+		p, part, off := uint32(seq%4), int32(seq%6), int64(seq/6)
+		for _, e := range []history.Event{ack(p, seq, part, off), del(p, seq, part, off)} {
+			if err := rec.Record(e); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	if err := rec.Close(); err != nil {
+		b.Fatal(err)
+	}
+	history := buf.Bytes()
+	lines := bytes.Count(history, []byte("\n"))
+	b.SetBytes(int64(len(history)))
+	for b.Loop() {
+		res, err := Read(bytes.NewReader(history), AtLeastOnce, Options{})
+		if err != nil || !res.Verdict.Held {
+			b.Fatalf("check: %v, %+v", err, res.Verdict)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
+}

@@ -1,0 +1,75 @@
+package check
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/kq-dev/kq/verify/history"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// HistoryResult is the outcome of checking a recorded history.
+type HistoryResult struct {
+	// Meta is the history's first meta event, or nil when it has none.
+	Meta *history.Event `json:"meta,omitempty"`
+	// Counts and Verdict are the checker's counts and the verdict on them.
+	Counts  Counts  `json:"counts"`
+	Verdict Verdict `json:"verdict"`
+	// Faults are the history's fault events, in order, for the timeline.
+	Faults []history.Event `json:"faults,omitempty"`
+}
+
+// File checks the history in the file at path; see [Read].
+func File(path string, s Semantics, opts Options) (HistoryResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return HistoryResult{}, fmt.Errorf("open history: %w", err)
+	}
+	defer f.Close()
+	return Read(f, s, opts)
+}
+
+// Read reads a history from r, checks it and judges it under s, or,
+// when s is empty, under the semantics its meta event names (a usage error
+// if it names none; an unknown s is one too). A violated verdict is not an error: see
+// [Verdict.Err]. Errors are those of [history.Read].
+func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
+	if s != "" {
+		var err error
+		if s, err = ParseSemantics(string(s)); err != nil {
+			return HistoryResult{}, err
+		}
+	}
+	var res HistoryResult
+	c := New(opts)
+	err := history.Read(r, func(e history.Event) error {
+		switch e.Type {
+		case history.TypeMeta:
+			if e.Semantics != "" {
+				if _, err := ParseSemantics(e.Semantics); err != nil {
+					return err
+				}
+			}
+			if res.Meta == nil {
+				res.Meta = &e
+			}
+		case history.TypeFault:
+			res.Faults = append(res.Faults, e)
+		}
+		return c.Add(e)
+	})
+	if err != nil {
+		return HistoryResult{}, err
+	}
+	if s == "" && res.Meta != nil {
+		s = Semantics(res.Meta.Semantics)
+	}
+	if s == "" {
+		return HistoryResult{}, kqerr.Usagef("no semantics to judge by: none given and the history names none")
+	}
+	res.Counts = c.Result()
+	res.Verdict = Judge(res.Counts, s)
+	return res, nil
+}

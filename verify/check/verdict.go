@@ -1,0 +1,160 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+)
+
+// Semantics is a delivery guarantee a system claims to provide.
+type Semantics string
+
+// The semantics presets.
+const (
+	// AtMostOnce must not duplicate (neither kind), show aborted data or
+	// hold two values at one offset; it may lose acknowledged values.
+	AtMostOnce Semantics = "at-most-once"
+	// AtLeastOnce must not lose an acknowledged value; it may duplicate and
+	// reorder.
+	AtLeastOnce Semantics = "at-least-once"
+	// ExactlyOnce must not lose, duplicate, show aborted data or reorder a
+	// producer's values within a partition.
+	ExactlyOnce Semantics = "exactly-once"
+)
+
+// ParseSemantics returns the Semantics named by s (any case). An unknown
+// name is a usage error.
+func ParseSemantics(s string) (Semantics, error) {
+	switch sem := Semantics(strings.ToLower(s)); sem {
+	case AtMostOnce, AtLeastOnce, ExactlyOnce:
+		return sem, nil
+	}
+	return "", kqerr.Usagef("unknown semantics %q (want at-most-once, at-least-once or exactly-once)", s)
+}
+
+// Rule names a property a history must have.
+type Rule string
+
+// The rules. Those marked "every preset" hold whatever the semantics: they
+// mean the log or the client misbehaved, or the history is not the whole
+// story.
+const (
+	RuleNoLoss           Rule = "no-loss"             // at-least-once, exactly-once
+	RuleNoLogDuplicates  Rule = "no-log-duplicates"   // at-most-once, exactly-once
+	RuleNoRedeliveries   Rule = "no-redeliveries"     // at-most-once, exactly-once
+	RuleNoAbortedReads   Rule = "no-aborted-reads"    // at-most-once, exactly-once
+	RuleOrderKept        Rule = "order-kept"          // exactly-once
+	RuleNoOffsetConflict Rule = "no-offset-conflicts" // every preset
+	RuleNoCorrupt        Rule = "no-corrupt-values"   // every preset
+	// RuleNoUnknown: every delivered value was written by kq. A value that
+	// is not a kq value means something else wrote to the topic, which
+	// makes every other count unreliable.
+	RuleNoUnknown       Rule = "no-unknown-values"         // every preset
+	RuleNoFailDelivered Rule = "no-failed-sends-delivered" // every preset
+	RuleNoUnsent        Rule = "no-unsent-values"          // every preset
+)
+
+// rule is one row of the rule table.
+type rule struct {
+	name   Rule
+	count  func(Counts) uint64
+	only   []Semantics // nil: every preset
+	detail string
+}
+
+// rules returns the rule table.
+func rules() []rule {
+	amo, eos := AtMostOnce, ExactlyOnce
+	return []rule{
+		{RuleNoLoss, func(c Counts) uint64 { return c.Lost }, []Semantics{AtLeastOnce, eos},
+			"acknowledged values never delivered"},
+		{RuleNoLogDuplicates, func(c Counts) uint64 { return c.LogDuplicates }, []Semantics{amo, eos},
+			"extra copies of values in the log"},
+		{RuleNoRedeliveries, func(c Counts) uint64 { return c.Redeliveries }, []Semantics{amo, eos},
+			"offsets delivered more than once"},
+		{RuleNoAbortedReads, func(c Counts) uint64 { return c.AbortedReads }, []Semantics{amo, eos},
+			"delivered offsets written by aborted transactions"},
+		{RuleOrderKept, func(c Counts) uint64 { return c.Reordered }, []Semantics{eos},
+			"values behind a later value of their producer in a partition"},
+		{RuleNoOffsetConflict, func(c Counts) uint64 { return c.OffsetConflicts }, nil,
+			"offsets seen holding two different values"},
+		{RuleNoCorrupt, func(c Counts) uint64 { return c.Corrupt }, nil,
+			"delivered values that failed their checksum"},
+		{RuleNoUnknown, func(c Counts) uint64 { return c.Unknown }, nil,
+			"delivered values kq did not write: something else wrote to the topic"},
+		{RuleNoFailDelivered, func(c Counts) uint64 { return c.FailDelivered }, nil,
+			"values delivered although every send of them was reported failed"},
+		{RuleNoUnsent, func(c Counts) uint64 { return c.Unsent }, nil,
+			"values delivered that no recorded send wrote"},
+	}
+}
+
+func (r rule) applies(s Semantics) bool {
+	return r.only == nil || containsSemantics(r.only, s)
+}
+
+func containsSemantics(list []Semantics, s Semantics) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Rules returns the rules s must hold, in the order [Judge] checks them. An
+// unknown s gets the rules every preset shares.
+func Rules(s Semantics) []Rule {
+	var out []Rule
+	for _, r := range rules() {
+		if r.applies(s) {
+			out = append(out, r.name)
+		}
+	}
+	return out
+}
+
+// Verdict says whether a history held its semantics.
+type Verdict struct {
+	Semantics Semantics `json:"semantics"`
+	// Held is true when no rule of Semantics was broken.
+	Held bool `json:"held"`
+	// Violations lists the broken rules, in rule order.
+	Violations []Violation `json:"violations"`
+}
+
+// Violation is one broken rule.
+type Violation struct {
+	Rule Rule `json:"rule"`
+	// Count is how many times it was broken (the anomaly's count).
+	Count uint64 `json:"count"`
+	// Detail says what was counted.
+	Detail string `json:"detail"`
+}
+
+// Judge returns the verdict on c under s: every rule of [Rules](s) whose
+// count is not zero is a violation.
+func Judge(c Counts, s Semantics) Verdict {
+	v := Verdict{Semantics: s, Held: true, Violations: []Violation{}}
+	for _, r := range rules() {
+		if n := r.count(c); n > 0 && r.applies(s) {
+			v.Violations = append(v.Violations, Violation{Rule: r.name, Count: n, Detail: r.detail})
+		}
+	}
+	v.Held = len(v.Violations) == 0
+	return v
+}
+
+// Err returns nil when v held, and otherwise an error naming the broken
+// rules that matches [kqerr.ErrCheckFailed].
+func (v Verdict) Err() error {
+	if v.Held {
+		return nil
+	}
+	parts := make([]string, len(v.Violations))
+	for i, x := range v.Violations {
+		parts[i] = fmt.Sprintf("%s (%d)", x.Rule, x.Count)
+	}
+	return fmt.Errorf("%w: %s did not hold: %s", kqerr.ErrCheckFailed, v.Semantics, strings.Join(parts, ", "))
+}

@@ -1,0 +1,181 @@
+package history
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
+)
+
+// wireEvent is an Event as a JSON line. Pointers tell a field that is absent
+// from one that is zero.
+type wireEvent struct {
+	Type        EventType         `json:"type"`
+	Producer    *uint32           `json:"producer,omitempty"`
+	Seq         *uint64           `json:"seq,omitempty"`
+	Status      Status            `json:"status,omitempty"`
+	Consumer    string            `json:"consumer,omitempty"`
+	Topic       string            `json:"topic,omitempty"`
+	Partition   *int32            `json:"partition,omitempty"`
+	Offset      *int64            `json:"offset,omitempty"`
+	LastOffset  *int64            `json:"last_offset,omitempty"`
+	Partitions  []int32           `json:"partitions,omitempty"`
+	ValueStatus ValueStatus       `json:"value_status,omitempty"`
+	Error       string            `json:"error,omitempty"`
+	LatencyUS   int64             `json:"latency_us,omitempty"`
+	Name        string            `json:"name,omitempty"`
+	Phase       string            `json:"phase,omitempty"`
+	Target      string            `json:"target,omitempty"`
+	Outcome     Outcome           `json:"outcome,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
+	Version     int               `json:"version,omitempty"`
+	Semantics   string            `json:"semantics,omitempty"`
+	Run         string            `json:"run,omitempty"`
+	Settings    map[string]string `json:"settings,omitempty"`
+	TS          int64             `json:"ts,omitempty"`
+	// Time is version 1's RFC 3339 time, read but no longer written.
+	Time time.Time `json:"time,omitzero"`
+}
+
+// MarshalJSON encodes e as one history line: a JSON object with snake_case
+// keys, holding only the keys its type uses; "ts" is the event's time in
+// microseconds since the Unix epoch. For example:
+//
+//	{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1a2b3c4d","settings":{"acks":"all"}}
+//	{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"latency_us":2150,"ts":1764297437123456}
+//	{"type":"send","producer":0,"seq":8,"status":"info","error":"request timed out"}
+//	{"type":"send","producer":0,"seq":9,"status":"ok","topic":"t","partition":2}
+//	{"type":"deliver","producer":0,"seq":7,"consumer":"c1","topic":"t","partition":2,"offset":41}
+//	{"type":"deliver","topic":"t","partition":2,"offset":42,"value_status":"unknown"}
+//	{"type":"abort","topic":"out","partition":0,"offset":100,"last_offset":109}
+//	{"type":"fault","name":"leader-move","phase":"start","target":"t/2"}
+//	{"type":"assign","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
+//	{"type":"revoke","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
+//	{"type":"seek","consumer":"c0/1","topic":"t","partition":2,"offset":40}
+//	{"type":"commit","status":"ok","consumer":"c0/1","topic":"t","partition":2,"offset":42}
+//	{"type":"end","outcome":"complete"}
+//
+// Partition and Offset are left out when they are [NoOffset] (and the offset
+// of a send that was not acknowledged is always left out).
+func (e Event) MarshalJSON() ([]byte, error) {
+	w := wireEvent{Type: e.Type, Error: e.Error}
+	if !e.Time.IsZero() {
+		w.TS = e.Time.UnixMicro()
+	}
+	switch e.Type {
+	case TypeSend:
+		w.Producer, w.Seq, w.Status, w.Topic = &e.Producer, &e.Seq, e.Status, e.Topic
+		w.Partition = known(e.Partition)
+		if e.Status == StatusOK {
+			w.Offset = known(e.Offset)
+		}
+		w.LatencyUS = e.Latency.Microseconds()
+	case TypeDeliver:
+		w.Consumer, w.Topic = e.Consumer, e.Topic
+		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
+		if e.ValueStatus == "" || e.ValueStatus == ValueOK {
+			w.Producer, w.Seq = &e.Producer, &e.Seq
+		} else {
+			w.ValueStatus = e.ValueStatus
+		}
+	case TypeAbort:
+		w.Topic, w.Partition, w.Offset = e.Topic, known(e.Partition), known(e.Offset)
+		if e.LastOffset > e.Offset {
+			w.LastOffset = &e.LastOffset
+		}
+	case TypeFault:
+		w.Name, w.Phase, w.Target = e.Name, e.Phase, e.Target
+	case TypeMeta:
+		w.Version, w.Semantics, w.Settings, w.Run = max(e.Version, Version), e.Semantics, e.Settings, e.Run
+	case TypeAssign, TypeRevoke:
+		w.Consumer, w.Topic, w.Partitions = e.Consumer, e.Topic, e.Partitions
+	case TypeSeek:
+		w.Consumer, w.Topic, w.Partition, w.Offset = e.Consumer, e.Topic, known(e.Partition), known(e.Offset)
+	case TypeCommit:
+		w.Status, w.Consumer, w.Topic = e.Status, e.Consumer, e.Topic
+		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
+	case TypeEnd:
+		w.Outcome, w.Reason = e.Outcome, e.Reason
+	}
+	return output.MarshalJSON(w)
+}
+
+// UnmarshalJSON decodes one history line into e and validates it (see
+// [Event.Validate]). Absent partitions and offsets become [NoOffset]; keys
+// it does not know are ignored. Its errors for well-formed JSON that is not a
+// valid event match [kqerr.ErrUsage].
+func (e *Event) UnmarshalJSON(b []byte) error { return e.decode(b) }
+
+// decode is UnmarshalJSON without the encoding/json round trip that calling
+// it through json.Unmarshal costs.
+func (e *Event) decode(b []byte) error {
+	var w wireEvent
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	return e.fromWire(&w)
+}
+
+// fromWire fills e from w and validates it.
+func (e *Event) fromWire(w *wireEvent) error {
+	if err := w.requireValue(); err != nil {
+		return err
+	}
+	*e = Event{
+		Type: w.Type, Time: w.Time, Status: w.Status, Error: w.Error,
+		Latency:  time.Duration(w.LatencyUS) * time.Microsecond,
+		Consumer: w.Consumer, ValueStatus: w.ValueStatus,
+		Topic: w.Topic, Partition: orNo(w.Partition), Offset: orNo(w.Offset), LastOffset: orNo(w.LastOffset),
+		Partitions: w.Partitions,
+		Name:       w.Name, Phase: w.Phase, Target: w.Target,
+		Outcome: w.Outcome, Reason: w.Reason,
+		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings, Run: w.Run,
+	}
+	if w.TS != 0 {
+		e.Time = time.UnixMicro(w.TS).UTC()
+	}
+	if w.Producer != nil {
+		e.Producer = *w.Producer
+	}
+	if w.Seq != nil {
+		e.Seq = *w.Seq
+	}
+	if w.LastOffset != nil && *w.LastOffset < e.Offset {
+		return kqerr.Usagef("abort event has last_offset %d before offset %d", *w.LastOffset, e.Offset)
+	}
+	if w.LatencyUS < 0 {
+		return kqerr.Usagef("%s event has a negative latency_us", w.Type)
+	}
+	return e.Validate()
+}
+
+// requireValue checks that a send, or a delivery of a kq value, names its
+// value: producer 0 and seq 0 are a real value, so absence must be caught.
+func (w *wireEvent) requireValue() error {
+	named := w.Type == TypeSend ||
+		(w.Type == TypeDeliver && (w.ValueStatus == "" || w.ValueStatus == ValueOK))
+	if !named {
+		return nil
+	}
+	if w.Producer == nil || w.Seq == nil {
+		return kqerr.Usagef("%s event needs producer and seq", w.Type)
+	}
+	return nil
+}
+
+// known returns a pointer to v, or nil when v is negative (not known).
+func known[T int32 | int64](v T) *T {
+	if v < 0 {
+		return nil
+	}
+	return &v
+}
+
+// orNo returns *p, or NoOffset when p is nil.
+func orNo[T int32 | int64](p *T) T {
+	if p == nil {
+		return NoOffset
+	}
+	return *p
+}

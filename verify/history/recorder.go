@@ -1,0 +1,123 @@
+package history
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/kq-dev/kq/internal/output"
+)
+
+// Sink receives each event a [Recorder] records, in the order they are
+// written, one at a time. The checker is one.
+type Sink interface {
+	Add(Event) error
+}
+
+// Recorder writes a history as JSON lines and can feed a [Sink] as it goes,
+// so a run does not re-read its own file. It is safe for concurrent use.
+// Writes are buffered: call Flush or Close to push them out.
+type Recorder struct {
+	mu     sync.Mutex
+	w      *bufio.Writer
+	sink   Sink
+	err    error // first write error; sticky
+	closed bool
+}
+
+// NewRecorder returns a Recorder writing to w and adding every event to s.
+// Either may be nil: a nil w records nothing to disk, a nil s feeds
+// nothing. The Recorder does not close w.
+func NewRecorder(w io.Writer, s Sink) *Recorder {
+	r := &Recorder{sink: s}
+	if w != nil {
+		r.w = bufio.NewWriterSize(w, 64<<10)
+	}
+	return r
+}
+
+// Record validates e, stamps it with the current time if its Time is zero,
+// writes it as one line and adds it to the Sink. An invalid event is
+// rejected (a usage error) and neither written nor fed; an error from the
+// Sink is returned after the line was written. After a write error every
+// call returns that error.
+func (r *Recorder) Record(e Event) error {
+	if err := e.Validate(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.Time.IsZero() {
+		e.Time = time.Now() // under the lock, so times ascend down the file
+	}
+	if err := r.usable(); err != nil {
+		return err
+	}
+	if err := r.write(e); err != nil {
+		return err
+	}
+	if r.sink != nil {
+		return r.sink.Add(e)
+	}
+	return nil
+}
+
+// Hold runs fn while no event is being recorded, so fn may read the Sink
+// while others Record (they wait for it).
+func (r *Recorder) Hold(fn func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fn()
+}
+
+// Flush writes out buffered lines.
+func (r *Recorder) Flush() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.flush()
+}
+
+// Close flushes and stops the Recorder: later calls to Record return
+// [ErrClosed]. Closing twice is harmless.
+func (r *Recorder) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	err := r.flush()
+	r.closed = true
+	return err
+}
+
+func (r *Recorder) usable() error {
+	if r.closed {
+		return ErrClosed
+	}
+	return r.err
+}
+
+func (r *Recorder) write(e Event) error {
+	if r.w == nil {
+		return nil
+	}
+	b, err := output.MarshalJSON(e)
+	if err != nil {
+		return fmt.Errorf("encode history event: %w", err)
+	}
+	b = append(b, '\n')
+	if _, err := r.w.Write(b); err != nil {
+		r.err = fmt.Errorf("write history: %w", err)
+		return r.err
+	}
+	return nil
+}
+
+func (r *Recorder) flush() error {
+	if r.err != nil || r.w == nil || r.closed {
+		return r.err
+	}
+	if err := r.w.Flush(); err != nil {
+		r.err = fmt.Errorf("write history: %w", err)
+	}
+	return r.err
+}
