@@ -360,8 +360,8 @@ i=0; while ! grep -q '^ready:' %[1]s; do i=$((i+1)); [ $i -gt 600 ] && exit 1; s
 	addrs := fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d", port, port+1, port+2)
 	cmd := exec.Command("kq", "verify", "-b", addrs, "--semantics", "exactly-once",
 		"--faults", "exec", "--fault-exec", "start=kill -9 $(cat "+pidFile+")", "--fault-exec", "end="+script,
-		"--messages", "10000", "--rate", "5000", "--fault-interval", "500ms", "--fault-duration", "300ms",
-		"--drain-timeout", "30s")
+		"--messages", "10000", "--rate", "2500", "--fault-interval", "1500ms", "--fault-duration", "300ms",
+		"--drain-timeout", "60s")
 	racePrefix := filepath.Join(dir, "race")
 	cmd.Env = append(cmd.Environ(), "GORACE=atexit_sleep_ms=0 exitcode=0 log_path="+racePrefix, "NO_COLOR=1")
 	out, err := cmd.CombinedOutput()

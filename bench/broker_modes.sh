@@ -20,26 +20,8 @@ runs=${RUNS:-3}
 modes=${MODES:---data-dir @|--data-dir @ --sync}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
-kq=$out/kq
-mkdir -p "$out"
-(cd "$root" && go build -o "$kq" .)
-
-input=$out/input-$records-$size.txt
-if [ ! -s "$input" ]; then
-	awk -v n="$records" -v s="$size" 'BEGIN {
-		pad = sprintf("%*s", s, ""); gsub(/ /, "x", pad)
-		for (i = 0; i < n; i++) printf "%s%s\n", sprintf("%012d", i), substr(pad, 13)
-	}' >"$input"
-fi
-
-timed() {
-	local t0 t1
-	t0=$EPOCHREALTIME
-	"$@"
-	t1=$EPOCHREALTIME
-	echo "$t1 - $t0" | bc -l
-}
-median() { tr ' ' '\n' | sort -g | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 broker=
 stop() { [ -z "$broker" ] || { kill "$broker" 2>/dev/null || true; wait "$broker" 2>/dev/null || true; broker=; }; }
@@ -64,7 +46,7 @@ run_mode() {
 		stop
 		rm -rf "$dir"
 	done
-	echo "$(echo "${p[*]}" | median) $(echo "${c[*]}" | median)"
+	echo "$(printf '%s\n' "${p[@]}" | median) $(printf '%s\n' "${c[@]}" | median)"
 }
 
 echo "$records records of $size bytes, median of $runs runs"
