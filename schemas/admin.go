@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // Admin is the registry administration behind `kq schemas`.
@@ -86,8 +88,8 @@ func (a *Admin) ByID(ctx context.Context, id int) (SchemaInfo, error) {
 // returns the registered version (an existing identical version is
 // returned as it is).
 func (a *Admin) Register(ctx context.Context, subject string, s sr.Schema) (SchemaInfo, error) {
-	if _, err := newCodec(ctx, s, a.cl); err != nil {
-		return SchemaInfo{}, err
+	if err := Validate(ctx, s, a.cl); err != nil {
+		return SchemaInfo{}, fmt.Errorf("%w: invalid schema: %w", kqerr.ErrUsage, err)
 	}
 	ss, err := a.cl.CreateSchema(ctx, subject, s)
 	if err != nil {

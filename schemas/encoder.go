@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // registryWriter is what [ResolveEncoder] needs of a registry client.
@@ -70,8 +73,8 @@ func encoderFromFile(ctx context.Context, reg registryWriter, path, subject stri
 	}
 	// Build the codec first: a schema that does not compile is reported
 	// as such, before the registry sees it.
-	if _, err := newCodec(ctx, s, reg); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := Validate(ctx, s, reg); err != nil {
+		return nil, fmt.Errorf("%w: %s: invalid schema: %w", kqerr.ErrUsage, path, err)
 	}
 	ss, err := reg.CreateSchema(ctx, subject, s)
 	if err != nil {
@@ -87,19 +90,19 @@ func ReadSchemaFile(path, typ string) (sr.Schema, error) {
 	if typ != "" {
 		var err error
 		if t, err = ParseType(typ); err != nil {
-			return sr.Schema{}, err
+			return sr.Schema{}, fmt.Errorf("%w: %w", kqerr.ErrUsage, err)
 		}
 	} else {
 		var ok bool
 		if t, ok = TypeFromFile(path); !ok {
-			return sr.Schema{}, fmt.Errorf("schema file %s: cannot tell its type from the name (want .avsc, .proto or .json)", path)
+			return sr.Schema{}, kqerr.Usagef("schema file %s: cannot tell its type from the name (want .avsc, .proto or .json)", path)
 		}
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return sr.Schema{}, fmt.Errorf("schema file: %w", err)
+		return sr.Schema{}, kqerr.Usagef("schema file: %v", err)
 	}
-	return sr.Schema{Schema: string(b), Type: t}, nil
+	return sr.Schema{Schema: strings.TrimSpace(string(b)), Type: t}, nil
 }
 
 func newEncoder(ctx context.Context, reg registryReader, id int, s sr.Schema) (*Encoder, error) {

@@ -1,7 +1,9 @@
 package schemas
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/bufbuild/protocompile"
@@ -74,7 +76,12 @@ func (c *protoCodec) decode(index []int, payload []byte) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("protobuf %s to json: %w", md.FullName(), err)
 	}
-	return out, nil
+	// protojson varies its spacing on purpose; kq's output is stable.
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, out); err != nil {
+		return nil, fmt.Errorf("protobuf %s to json: %w", md.FullName(), err)
+	}
+	return buf.Bytes(), nil
 }
 
 func (c *protoCodec) encode(text []byte) ([]byte, []int, error) {
