@@ -23,7 +23,11 @@ func newHelpTopicExitCodes() *cobra.Command {
   4    the cluster is unreachable, or authentication / TLS failed
   130  interrupted (Ctrl-C or SIGTERM); what was done is reported first
 
-Errors are printed as one line on stderr, prefixed "kq: ".`,
+Errors are printed as one line on stderr, prefixed "kq: ". A usage error
+adds "Run 'kq CMD --help' for usage."; an unknown command or flag prints the
+command's usage. Errors that are not about the command line's syntax (an
+unknown profile, a missing --yes without a terminal, an unknown chaos fault
+id) exit 1.`,
 		Example: "  kq help exit-codes",
 	}
 }
