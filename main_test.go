@@ -3,11 +3,14 @@ package main
 import (
 	"bufio"
 	"errors"
+	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +39,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitCode,
 			"waitready": cmdWaitReady,
 			"fault":     cmdFault,
+			"silent":    cmdSilent,
 		},
 	})
 }
@@ -125,11 +129,13 @@ func readyLine(path string) (string, bool) {
 
 // cmdFault applies a fault to the script's broker:
 //
-//	fault stop-node ID | restart-node ID | move-leaders | fail API N CODE
+//	fault stop-node ID | restart-node ID | move-leaders | fail API N CODE | delay API DURATION
+//
+// A delay holds every request of API for DURATION until the script ends.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	b := ts.Value(brokerKey{}).(*broker.Broker)
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | fail API N CODE")
+		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | fail API N CODE | delay API DURATION")
 	}
 	atoi := func(s string) int {
 		n, err := strconv.Atoi(s)
@@ -141,6 +147,11 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(b.StopNode(int32(atoi(args[1]))))
 	case args[0] == "restart-node" && len(args) == 2:
 		ts.Check(b.RestartNode(int32(atoi(args[1]))))
+	case args[0] == "delay" && len(args) == 3:
+		d, err := time.ParseDuration(args[2])
+		ts.Check(err)
+		stop := b.DelayRequests(int16(atoi(args[1])), d)
+		ts.Defer(stop)
 	case args[0] == "move-leaders":
 		b.MoveLeaders()
 	case args[0] == "fail" && len(args) == 4:
@@ -148,4 +159,40 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("fault: unknown %q", strings.Join(args, " "))
 	}
+}
+
+// cmdSilent starts a TCP listener on 127.0.0.1 that accepts connections and
+// never answers (a broker behind a TLS or SASL mismatch looks like this)
+// and exports its address as VAR; it is closed when the script ends:
+//
+//	silent VAR
+func cmdSilent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: silent VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go io.Copy(io.Discard, c) //nolint:errcheck // reads and ignores requests
+		}
+	}()
+	ts.Defer(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	ts.Setenv(args[0], ln.Addr().String())
 }

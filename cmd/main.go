@@ -98,12 +98,14 @@ func classifyCobra(err error) error {
 	return err
 }
 
-// oneLine strips kqerr's sentinel prefixes and folds the message onto one
+// oneLine strips kqerr's sentinel prefixes (also where a caller's context
+// precedes them) and folds the message onto one
 // line.
 func oneLine(err error) string {
 	msg := err.Error()
 	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed} {
 		msg = strings.TrimPrefix(msg, s.Error()+": ")
+		msg = strings.ReplaceAll(msg, ": "+s.Error()+": ", ": ")
 	}
 	return strings.Join(strings.Fields(msg), " ")
 }
