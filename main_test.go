@@ -3,14 +3,11 @@ package main
 import (
 	"bufio"
 	"errors"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +15,7 @@ import (
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/cmd"
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -170,29 +168,8 @@ func cmdSilent(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: silent VAR")
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := testutil.ListenSilent()
 	ts.Check(err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c) //nolint:errcheck // reads and ignores requests
-		}
-	}()
-	ts.Defer(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	ts.Setenv(args[0], ln.Addr().String())
+	ts.Defer(stop)
+	ts.Setenv(args[0], addr)
 }

@@ -1,4 +1,4 @@
-package conn
+package conn_test
 
 import (
 	"errors"
@@ -6,48 +6,15 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/testutil"
 )
-
-// silentListener accepts TCP connections on 127.0.0.1 and never answers,
-// as a broker behind a TLS or SASL mismatch seems to. It is closed, with
-// its connections, at the end of the test.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			go io.Copy(io.Discard, c) //nolint:errcheck // reads and ignores requests
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
 
 // within runs f and fails the test when it has not returned after limit.
 func within[T any](t *testing.T, limit time.Duration, f func() T) T {
@@ -64,8 +31,8 @@ func within[T any](t *testing.T, limit time.Duration, f func() T) T {
 }
 
 func TestSilentBrokerGivesUpWithinTimeout(t *testing.T) {
-	addr := silentListener(t)
-	f := Factory{Profile: Profile{Brokers: []string{addr}, Timeout: 300 * time.Millisecond}}
+	addr := testutil.SilentBroker(t)
+	f := conn.Factory{Profile: conn.Profile{Brokers: []string{addr}, Timeout: 300 * time.Millisecond}}
 	opens := map[string]func() error{
 		"client":        func() error { _, err := f.Client(); return err },
 		"admin":         func() error { _, err := f.Admin(); return err },
@@ -93,7 +60,7 @@ func TestSilentBrokerGivesUpWithinTimeout(t *testing.T) {
 func TestNothingListensGivesUpWithinTimeout(t *testing.T) {
 	// 192.0.2.1 (TEST-NET-1) is never routed: the dial itself hangs, or
 	// fails at once where no route exists; either way within the timeout.
-	f := Factory{Profile: Profile{Brokers: []string{"192.0.2.1:9092"}, Timeout: 300 * time.Millisecond}}
+	f := conn.Factory{Profile: conn.Profile{Brokers: []string{"192.0.2.1:9092"}, Timeout: 300 * time.Millisecond}}
 	err := within(t, 5*time.Second, func() error { _, err := f.Client(); return err })
 	if !errors.Is(err, kqerr.ErrUnreachable) || strings.Contains(err.Error(), "connected") {
 		t.Fatalf("error %v", err)
@@ -101,7 +68,7 @@ func TestNothingListensGivesUpWithinTimeout(t *testing.T) {
 }
 
 func TestClassifyTimeout(t *testing.T) {
-	f := Factory{Profile: Profile{Brokers: []string{"k1:9092"}, Timeout: time.Second}}
+	f := conn.Factory{Profile: conn.Profile{Brokers: []string{"k1:9092"}, Timeout: time.Second}}
 	slow := fmt.Errorf("list offsets: %w", &net.OpError{Op: "read", Net: "tcp", Err: timeoutErr{}})
 	err := f.Classify(slow)
 	if !errors.Is(err, kqerr.ErrUnreachable) || !strings.Contains(err.Error(), "no answer from the cluster at k1:9092 within 1s") {
