@@ -68,7 +68,8 @@ read_committed (the default) and the high watermark under read_uncommitted.
 Stop: -e at the end of each partition as it was at start (transaction
 markers and aborted records do not keep it waiting), -c after N records,
 --until OFFSET (exclusive) or @TIMESTAMP (the first record at or after it is
-not printed), --idle-timeout after a quiet spell; otherwise on Ctrl-C. A
+not printed; with no such record, the end as of that time or of now),
+--idle-timeout after a quiet spell; otherwise on Ctrl-C. A
 summary goes to stderr when it is a terminal, or with -v.
 
 With -g the command joins the group as a member: partitions are assigned by
