@@ -17,6 +17,7 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 func init() {
@@ -98,7 +99,7 @@ Exit status: 0 when the semantics held, 3 when they were violated, 1 on error.`,
 
 func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl := c.Flags()
-	fl.StringVar(&o.Semantics, "semantics", string(verify.AtLeastOnce), "guarantee to verify: at-most-once, at-least-once or exactly-once")
+	fl.StringVar(&o.Semantics, "semantics", string(check.AtLeastOnce), "guarantee to verify: at-most-once, at-least-once or exactly-once")
 	fl.StringVar(&o.Acks, "acks", "", "override the preset's producer acks: 0, 1 or all")
 	fl.BoolVar(&o.Idempotent, "idempotent", false, "override the preset's producer idempotence (--idempotent=false to turn it off)")
 	fl.IntVar(&o.Retries, "retries", 0, "override the preset's producer retries")
@@ -130,7 +131,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 // command line override the preset.
 func (o *VerifyOptions) options() (verify.Options, error) {
 	opts := verify.Options{
-		Semantics: verify.Semantics(o.Semantics),
+		Semantics: check.Semantics(o.Semantics),
 		Workload: verify.Workload{Messages: o.Messages, Duration: o.Duration, Producers: o.Producers, Consumers: o.Consumers,
 			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate)},
 		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed,
@@ -206,7 +207,7 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := verify.ParseSemantics(o.Semantics); err != nil {
+	if _, err := check.ParseSemantics(o.Semantics); err != nil {
 		return err
 	}
 	cf, stop, err := o.target(&opts)

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/output"
-	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // VerifyCheckOptions are the options of `kq verify check`.
@@ -32,7 +32,8 @@ func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.
 		Short: "Check a recorded history (JSON lines) against a delivery guarantee",
 		Long: `Reads a history written by kq verify --history, or by your own application
 in the same format (see the README: one JSON object per line, "send",
-"deliver", "abort", "fault" and an optional "meta" line), counts its
+"deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
+optional "meta" first line and an "end" last line), counts its
 anomalies and judges them. Without --semantics the history's meta line
 names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
@@ -47,7 +48,7 @@ names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
 		},
 	}
 	c.Flags().StringVar(&opts.Semantics, "semantics", "", "at-most-once, at-least-once or exactly-once (default: the history's meta line)")
-	c.Flags().IntVar(&opts.Examples, "examples", verify.DefaultMaxExamples, "examples kept per anomaly")
+	c.Flags().IntVar(&opts.Examples, "examples", check.DefaultMaxExamples, "examples kept per anomaly")
 	addOutputFlag(c, &opts.Output)
 	return c
 }
@@ -61,7 +62,7 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if n == 0 {
 		n = -1
 	}
-	res, err := verify.CheckFile(o.File, verify.Semantics(o.Semantics), verify.CheckerOptions{MaxExamples: n})
+	res, err := check.File(o.File, check.Semantics(o.Semantics), check.Options{MaxExamples: n})
 	if err != nil {
 		return withoutUsage(err)
 	}
@@ -84,27 +85,27 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 type countRow struct {
 	name    string
 	count   uint64
-	rule    verify.Rule
-	anomaly verify.Anomaly
+	rule    check.Rule
+	anomaly check.Anomaly
 }
 
-func countRows(c verify.Counts) []countRow {
+func countRows(c check.Counts) []countRow {
 	return []countRow{
 		{"sent", c.Sent, "", ""},
 		{"acked", c.Acked, "", ""},
 		{"failed", c.Failed, "", ""},
 		{"indeterminate", c.Indeterminate, "", ""},
 		{"delivered", c.Delivered, "", ""},
-		{"lost", c.Lost, verify.RuleNoLoss, verify.AnomalyLost},
-		{"log duplicates", c.LogDuplicates, verify.RuleNoLogDuplicates, verify.AnomalyLogDuplicate},
-		{"redeliveries", c.Redeliveries, verify.RuleNoRedeliveries, verify.AnomalyRedelivery},
-		{"reordered", c.Reordered, verify.RuleOrderKept, verify.AnomalyReordered},
-		{"aborted reads", c.AbortedReads, verify.RuleNoAbortedReads, verify.AnomalyAbortedRead},
-		{"offset conflicts", c.OffsetConflicts, verify.RuleNoOffsetConflict, verify.AnomalyOffsetConflict},
-		{"corrupt", c.Corrupt, verify.RuleNoCorrupt, verify.AnomalyCorrupt},
-		{"unknown", c.Unknown, verify.RuleNoUnknown, verify.AnomalyUnknown},
-		{"failed, yet delivered", c.FailDelivered, verify.RuleNoFailDelivered, verify.AnomalyFailDelivered},
-		{"delivered, never sent", c.Unsent, verify.RuleNoUnsent, verify.AnomalyUnsentDelivered},
+		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
+		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
+		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
+		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
+		{"aborted reads", c.AbortedReads, check.RuleNoAbortedReads, check.AnomalyAbortedRead},
+		{"offset conflicts", c.OffsetConflicts, check.RuleNoOffsetConflict, check.AnomalyOffsetConflict},
+		{"corrupt", c.Corrupt, check.RuleNoCorrupt, check.AnomalyCorrupt},
+		{"unknown", c.Unknown, check.RuleNoUnknown, check.AnomalyUnknown},
+		{"failed, yet delivered", c.FailDelivered, check.RuleNoFailDelivered, check.AnomalyFailDelivered},
+		{"delivered, never sent", c.Unsent, check.RuleNoUnsent, check.AnomalyUnsentDelivered},
 	}
 }
 
@@ -113,8 +114,8 @@ const shownExamples = 3
 
 // renderCounts prints the counts with, for each anomaly, whether the
 // semantics forbids it.
-func renderCounts(p *output.Printer, c verify.Counts, s verify.Semantics) error {
-	rules := verify.Rules(s)
+func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
+	rules := check.Rules(s)
 	var rows [][]string
 	for _, r := range countRows(c) {
 		n, judged := strconv.FormatUint(r.count, 10), ""
@@ -134,7 +135,7 @@ func renderCounts(p *output.Printer, c verify.Counts, s verify.Semantics) error 
 
 // renderVerdict prints the verdict line, the broken rules and a few
 // examples of each anomaly.
-func renderVerdict(p *output.Printer, v verify.Verdict, c verify.Counts, interrupted bool) {
+func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, interrupted bool) {
 	out := p.IO.Out
 	switch {
 	case interrupted:
@@ -154,8 +155,8 @@ func renderVerdict(p *output.Printer, v verify.Verdict, c verify.Counts, interru
 }
 
 // anomalyOf returns the anomaly whose count a rule judges.
-func anomalyOf(r verify.Rule) verify.Anomaly {
-	for _, row := range countRows(verify.Counts{}) {
+func anomalyOf(r check.Rule) check.Anomaly {
+	for _, row := range countRows(check.Counts{}) {
 		if row.rule == r {
 			return row.anomaly
 		}
@@ -165,7 +166,7 @@ func anomalyOf(r verify.Rule) verify.Anomaly {
 
 func firstN[T any](s []T, n int) []T { return s[:min(n, len(s))] }
 
-func exampleText(e verify.Example) string {
+func exampleText(e check.Example) string {
 	s := e.Value
 	if s == "" {
 		s = "(no kq value)"

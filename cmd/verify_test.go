@@ -15,6 +15,7 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // parseVerify runs `kq verify` flag parsing and returns the library
@@ -66,14 +67,14 @@ func TestVerifyFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 func errorsIsUsage(err error) bool { return kqerr.Code(err) == kqerr.CodeUsage }
 
 func sampleReport(held bool) verify.Report {
-	set, _ := verify.Resolve(verify.Options{Semantics: verify.AtLeastOnce, Faults: "drop-response", Seed: 5})
-	c := verify.Counts{Sent: 10, Acked: 10, Delivered: 9, Lost: 1,
-		Examples: map[verify.Anomaly][]verify.Example{verify.AnomalyLost: {{Value: "0/3", Topic: "t", Partition: 1, Offset: 4}}}}
+	set, _ := verify.Resolve(verify.Options{Semantics: check.AtLeastOnce, Faults: "drop-response", Seed: 5})
+	c := check.Counts{Sent: 10, Acked: 10, Delivered: 9, Lost: 1,
+		Examples: map[check.Anomaly][]check.Example{check.AnomalyLost: {{Value: "0/3", Topic: "t", Partition: 1, Offset: 4}}}}
 	if held {
-		c = verify.Counts{Sent: 10, Acked: 10, Delivered: 11, Duplicated: 1, LogDuplicates: 1}
+		c = check.Counts{Sent: 10, Acked: 10, Delivered: 11, Duplicated: 1, LogDuplicates: 1}
 	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	return verify.Report{Settings: set, Topics: []string{"kq-verify-1"}, Counts: c, Verdict: verify.Judge(c, verify.AtLeastOnce),
+	return verify.Report{Settings: set, Topics: []string{"kq-verify-1"}, Counts: c, Verdict: check.Judge(c, check.AtLeastOnce),
 		Faults: chaos.Timeline{Seed: 5, Events: []chaos.Event{{Kind: chaos.DropResponse, Fault: "drop-response",
 			PlannedStart: time.Second, PlannedEnd: 2 * time.Second, Start: start, End: start.Add(time.Second)}}},
 		Phases:  []verify.Phase{{Name: verify.PhaseProduce, Duration: time.Second, Records: 10}},

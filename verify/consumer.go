@@ -3,9 +3,12 @@ package verify
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
 )
@@ -160,11 +163,24 @@ type groupHandler struct {
 	restart context.CancelFunc
 }
 
-// Setup does nothing.
-func (h *groupHandler) Setup(sarama.ConsumerGroupSession) error { return nil }
+// Setup records the session's assignment.
+func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.recordClaims(history.TypeAssign, sess)
+	return nil
+}
 
-// Cleanup does nothing.
-func (h *groupHandler) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+// Cleanup records that the session's assignment is revoked.
+func (h *groupHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	h.recordClaims(history.TypeRevoke, sess)
+	return nil
+}
+
+// recordClaims records an assign or revoke event per topic of the session.
+func (h *groupHandler) recordClaims(t history.EventType, sess sarama.ConsumerGroupSession) {
+	for topic, parts := range sess.Claims() {
+		h.inc.c.r.record(history.Event{Type: t, Consumer: h.inc.label, Topic: topic, Partitions: slices.Sorted(slices.Values(parts))})
+	}
+}
 
 // ConsumeClaim processes the claim batch by batch until it ends.
 func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
@@ -199,7 +215,7 @@ func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama
 		if h.inc.life.isDead() {
 			return false
 		}
-		r.record(NewDelivery(h.inc.label, m.Topic, m.Partition, m.Offset, m.Value))
+		r.record(history.NewDelivery(h.inc.label, m.Topic, m.Partition, m.Offset, m.Value))
 		r.stats.delivered.Add(1)
 	}
 	if upTo == len(batch) && h.inc.crashAfter.Load() != nil {
@@ -223,11 +239,22 @@ func (h *groupHandler) commit(sess sarama.ConsumerGroupSession, m *sarama.Consum
 		return true
 	}
 	err := commitOffset(h.inc.client, h.inc.c.r.ids.group, sess, h.inc.c.instanceID(), m)
+	h.recordCommit(m, err)
 	if err != nil {
 		h.inc.c.r.logf("%s: commit %s/%d@%d: %v", h.inc.c.name(), m.Topic, m.Partition, m.Offset+1, err)
 		return false
 	}
 	return !h.inc.life.isDead()
+}
+
+// recordCommit records a synchronous commit of the offset after m: ok, or
+// of unknown outcome when it failed (a lost answer may hide a commit).
+func (h *groupHandler) recordCommit(m *sarama.ConsumerMessage, err error) {
+	e := history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: h.inc.label, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset + 1}
+	if err != nil {
+		e.Status, e.Error = history.StatusInfo, err.Error()
+	}
+	h.inc.c.r.record(e)
 }
 
 // nextBatch waits for a record, then takes those already buffered, up to

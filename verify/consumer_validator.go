@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/IBM/sarama"
 )
 
@@ -104,7 +106,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 			if rec.offset >= end {
 				return nil
 			}
-			r.record(NewDelivery("validator", r.ids.output, p, rec.offset, rec.value))
+			r.record(history.NewDelivery("validator", r.ids.output, p, rec.offset, rec.value))
 			r.stats.delivered.Add(1)
 			n.Add(1)
 		}

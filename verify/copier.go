@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
@@ -230,23 +232,26 @@ func (inc *copyIncarnation) recordAborted(settle bool) {
 	}
 	for p, offs := range inc.acked {
 		for _, s := range spans(offs) {
-			inc.c.r.record(Event{Type: TypeAbort, Topic: inc.c.r.ids.output, Partition: p, Offset: s.first, LastOffset: s.last})
+			inc.c.r.record(history.Event{Type: history.TypeAbort, Topic: inc.c.r.ids.output, Partition: p, Offset: s.first, LastOffset: s.last})
 		}
 	}
 	inc.acked = map[int32][]int64{}
 }
 
+// offsetRange is an inclusive range of offsets.
+type offsetRange struct{ first, last int64 }
+
 // spans merges offsets into runs of consecutive offsets.
-func spans(offs []int64) []span {
+func spans(offs []int64) []offsetRange {
 	offs = slices.Clone(offs)
 	slices.Sort(offs)
-	var out []span
+	var out []offsetRange
 	for _, o := range offs {
 		if n := len(out); n > 0 && (out[n-1].last == o || out[n-1].last+1 == o) {
 			out[n-1].last = o
 			continue
 		}
-		out = append(out, span{o, o})
+		out = append(out, offsetRange{o, o})
 	}
 	return out
 }

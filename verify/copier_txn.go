@@ -3,9 +3,12 @@ package verify
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // next is what waiting for the next input record came to.
@@ -135,6 +138,9 @@ func (c *copier) commit(ctx context.Context, inc *copyIncarnation, offsets map[i
 	}
 	c.r.stats.commits.Add(1)
 	c.r.stats.copied.Add(uint64(n))
+	for _, p := range slices.Sorted(maps.Keys(offsets)) {
+		c.r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: c.name(), Topic: c.r.ids.input, Partition: p, Offset: offsets[p]})
+	}
 	return inc, nil
 }
 

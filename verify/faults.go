@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kq-dev/kq/verify/check"
+
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
 )
@@ -30,9 +32,9 @@ const NoFaults = "none"
 // adds producer, copier and coordinator trouble. The broker faults among
 // them need the built-in broker and crash-copier the copy pipeline:
 // [Resolve] leaves out those a run cannot apply and says so.
-func DefaultFaults(s Semantics) []chaos.Kind {
+func DefaultFaults(s check.Semantics) []chaos.Kind {
 	kinds := []chaos.Kind{chaos.DropResponse, chaos.LeaderMove, chaos.CrashConsumer}
-	if s == ExactlyOnce {
+	if s == check.ExactlyOnce {
 		kinds = append(kinds, chaos.CrashProducer, chaos.CrashCopier, chaos.CoordinatorMove)
 	}
 	return kinds
@@ -71,7 +73,7 @@ func (p FaultPlan) None() bool { return len(p.Faults) == 0 }
 // planFaults chooses the faults: "none", the user's list (every fault of
 // which the run must be able to apply), or the semantics' defaults less
 // those it cannot apply.
-func planFaults(opts Options, sem Semantics, pipeline bool) (FaultPlan, error) {
+func planFaults(opts Options, sem check.Semantics, pipeline bool) (FaultPlan, error) {
 	plan := FaultPlan{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed}
 	if plan.Interval == 0 {
 		plan.Interval = DefaultFaultInterval
@@ -109,7 +111,7 @@ func planFaults(opts Options, sem Semantics, pipeline bool) (FaultPlan, error) {
 	return plan, nil
 }
 
-func defaultFaults(sem Semantics, can abilities) (faults []chaos.Fault, skipped []string) {
+func defaultFaults(sem check.Semantics, can abilities) (faults []chaos.Fault, skipped []string) {
 	for _, k := range DefaultFaults(sem) {
 		if reason := can.unusable(k); reason != "" {
 			skipped = append(skipped, string(k)+" "+reason)

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/kq-dev/kq/chaos"
 )
 
@@ -84,9 +86,9 @@ func (r *run) recordTimeline(tl chaos.Timeline) {
 		if ev.Kind.Layer() == chaos.LayerClient {
 			continue
 		}
-		r.record(Event{Type: TypeFault, Time: ev.Start, Name: string(ev.Kind), Phase: PhaseStart, Target: ev.Target})
+		r.record(history.Event{Type: history.TypeFault, Time: ev.Start, Name: string(ev.Kind), Phase: history.PhaseStart, Target: ev.Target})
 		if !ev.End.IsZero() {
-			r.record(Event{Type: TypeFault, Time: ev.End, Name: string(ev.Kind), Phase: PhaseEnd, Target: ev.Target})
+			r.record(history.Event{Type: history.TypeFault, Time: ev.End, Name: string(ev.Kind), Phase: history.PhaseEnd, Target: ev.Target})
 		}
 	}
 }
@@ -123,7 +125,7 @@ func (c *crasher) Crash(_ context.Context, kind chaos.Kind) error {
 		v := vs[(first+i)%len(vs)]
 		if v.crash(share) {
 			c.r.stats.crashes.Add(1)
-			c.r.record(Event{Type: TypeFault, Name: string(kind), Target: v.name()})
+			c.r.record(history.Event{Type: history.TypeFault, Name: string(kind), Target: v.name()})
 			c.r.logf("%s: crashed %s", kind, v.name())
 			return nil
 		}

@@ -3,6 +3,8 @@ package verify
 import (
 	"strings"
 
+	"github.com/kq-dev/kq/verify/check"
+
 	"github.com/kq-dev/kq/internal/kqerr"
 )
 
@@ -11,8 +13,9 @@ type Acks string
 
 // Acknowledgement levels.
 const (
-	// AcksNone (acks=0) waits for nothing: no send is ever acknowledged,
-	// so every send is recorded as indeterminate and loss cannot be seen.
+	// AcksNone (acks=0) waits for nothing: the client reports each send
+	// as successful once written to the socket. That success is recorded as
+	// an acknowledgement at an unknown offset, and loss is judged on it.
 	AcksNone Acks = "0"
 	// AcksLeader (acks=1) waits for the partition leader only.
 	AcksLeader Acks = "1"
@@ -133,15 +136,15 @@ type Overrides struct {
 // produces with acks=all, many retries and several requests in flight and
 // commits after processing; exactly-once produces idempotently and copies
 // the stream through transactional copiers read back read_committed.
-func Preset(s Semantics) (Client, error) {
-	s, err := ParseSemantics(string(s))
+func Preset(s check.Semantics) (Client, error) {
+	s, err := check.ParseSemantics(string(s))
 	if err != nil {
 		return Client{}, err
 	}
 	switch s {
-	case AtMostOnce:
+	case check.AtMostOnce:
 		return Client{Acks: AcksLeader, Retries: 0, MaxInFlight: 5, Commit: CommitBefore, Isolation: ReadUncommitted}, nil
-	case AtLeastOnce:
+	case check.AtLeastOnce:
 		return Client{Acks: AcksAll, Retries: 50, MaxInFlight: 5, Commit: CommitAfter, Isolation: ReadUncommitted}, nil
 	}
 	return Client{Acks: AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: CommitTxn, Isolation: ReadCommitted}, nil

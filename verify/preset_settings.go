@@ -3,6 +3,8 @@ package verify
 import (
 	"strconv"
 	"strings"
+
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // Settings are everything a run does: the semantics judged, the client
@@ -11,7 +13,7 @@ import (
 // meta line.
 type Settings struct {
 	// Semantics is the guarantee the verdict judges.
-	Semantics Semantics `json:"semantics"`
+	Semantics check.Semantics `json:"semantics"`
 	Client
 	// Overridden names the client settings that differ from the preset.
 	Overridden []string `json:"overridden"`
@@ -28,9 +30,9 @@ type Settings struct {
 func Resolve(opts Options) (Settings, error) {
 	sem := opts.Semantics
 	if sem == "" {
-		sem = AtLeastOnce
+		sem = check.AtLeastOnce
 	}
-	sem, err := ParseSemantics(string(sem))
+	sem, err := check.ParseSemantics(string(sem))
 	if err != nil {
 		return Settings{}, err
 	}

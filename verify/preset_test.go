@@ -9,6 +9,7 @@ import (
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // anyBroker stands for the built-in broker where only its presence
@@ -17,12 +18,12 @@ type anyBroker struct{ chaos.BrokerTarget }
 
 func TestPresetsMatchDesign(t *testing.T) {
 	cases := []struct {
-		s    verify.Semantics
+		s    check.Semantics
 		want verify.Client
 	}{
-		{verify.AtMostOnce, verify.Client{Acks: verify.AcksLeader, Retries: 0, MaxInFlight: 5, Commit: verify.CommitBefore, Isolation: verify.ReadUncommitted}},
-		{verify.AtLeastOnce, verify.Client{Acks: verify.AcksAll, Retries: 50, MaxInFlight: 5, Commit: verify.CommitAfter, Isolation: verify.ReadUncommitted}},
-		{verify.ExactlyOnce, verify.Client{Acks: verify.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: verify.CommitTxn, Isolation: verify.ReadCommitted}},
+		{check.AtMostOnce, verify.Client{Acks: verify.AcksLeader, Retries: 0, MaxInFlight: 5, Commit: verify.CommitBefore, Isolation: verify.ReadUncommitted}},
+		{check.AtLeastOnce, verify.Client{Acks: verify.AcksAll, Retries: 50, MaxInFlight: 5, Commit: verify.CommitAfter, Isolation: verify.ReadUncommitted}},
+		{check.ExactlyOnce, verify.Client{Acks: verify.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: verify.CommitTxn, Isolation: verify.ReadCommitted}},
 	}
 	for _, tc := range cases {
 		got, err := verify.Preset(tc.s)
@@ -39,7 +40,7 @@ func TestPresetsMatchDesign(t *testing.T) {
 }
 
 func TestResolveOverrides(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "none",
+	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none",
 		Overrides: verify.Overrides{Idempotent: ptr(false), Isolation: ptr(verify.ReadUncommitted)}})
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +53,7 @@ func TestResolveOverrides(t *testing.T) {
 	}
 	// Turning idempotence on brings acks=all and one request in flight
 	// along, unless they were set too.
-	set, err = verify.Resolve(verify.Options{Semantics: verify.AtMostOnce, Faults: "none", Overrides: verify.Overrides{Idempotent: ptr(true)}})
+	set, err = verify.Resolve(verify.Options{Semantics: check.AtMostOnce, Faults: "none", Overrides: verify.Overrides{Idempotent: ptr(true)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ func TestResolveOverrides(t *testing.T) {
 		t.Errorf("idempotent at-most-once = %+v, want acks=all, one in flight, retries", set.Client)
 	}
 	set, err = verify.Resolve(verify.Options{Faults: "none"})
-	if err != nil || set.Semantics != verify.AtLeastOnce || len(set.Overridden) != 0 {
+	if err != nil || set.Semantics != check.AtLeastOnce || len(set.Overridden) != 0 {
 		t.Errorf("no semantics: %+v, %v; want at-least-once, nothing overridden", set, err)
 	}
 }
@@ -70,9 +71,9 @@ func TestResolveRejects(t *testing.T) {
 		"idempotent with acks=1":    {Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(verify.AcksLeader)}},
 		"idempotent with 5 flying":  {Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(5)}},
 		"negative retries":          {Overrides: verify.Overrides{Retries: ptr(-1)}},
-		"auto-commit in a txn":      {Semantics: verify.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}},
+		"auto-commit in a txn":      {Semantics: check.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}},
 		"no producers":              {Workload: verify.Workload{Producers: -1}},
-		"abort rate 1":              {Semantics: verify.ExactlyOnce, Workload: verify.Workload{AbortRate: 1}},
+		"abort rate 1":              {Semantics: check.ExactlyOnce, Workload: verify.Workload{AbortRate: 1}},
 		"unknown fault":             {Faults: "gremlins"},
 		"broker fault, no broker":   {Faults: "leader-move"},
 		"crash-copier, no pipeline": {Faults: "crash-copier"},
@@ -88,7 +89,7 @@ func TestResolveRejects(t *testing.T) {
 }
 
 func TestDefaultFaultsFitTheTarget(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce})
+	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestDefaultFaultsFitTheTarget(t *testing.T) {
 	if len(set.Faults.Skipped) != 2 || !strings.Contains(set.Faults.Skipped[0], "leader-move needs the built-in broker") {
 		t.Errorf("skipped = %q, want leader-move and coordinator-move named", set.Faults.Skipped)
 	}
-	set, err = verify.Resolve(verify.Options{Semantics: verify.AtLeastOnce, Broker: anyBroker{}})
+	set, err = verify.Resolve(verify.Options{Semantics: check.AtLeastOnce, Broker: anyBroker{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestDefaultFaultsFitTheTarget(t *testing.T) {
 	if !set.Faults.None() || set.Faults.Spec != "none" || set.Faults.Seed != 42 {
 		t.Errorf("--faults none: %+v", set.Faults)
 	}
-	kinds := verify.DefaultFaults(verify.ExactlyOnce)
+	kinds := verify.DefaultFaults(check.ExactlyOnce)
 	for _, k := range []chaos.Kind{chaos.CrashProducer, chaos.CrashCopier, chaos.CoordinatorMove, chaos.CrashConsumer, chaos.DropResponse} {
 		if !slices.Contains(kinds, k) {
 			t.Errorf("exactly-once defaults lack %s", k)
@@ -129,18 +130,18 @@ func TestWorkloadDefaults(t *testing.T) {
 	if w.Messages != verify.DefaultMessages || w.Rate != verify.DefaultRate || w.AbortRate != 0 || w.Partitions != verify.DefaultPartitions {
 		t.Errorf("at-least-once workload = %+v", w)
 	}
-	set, _ = verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "none", Workload: verify.Workload{Rate: -1, AbortRate: -1}})
+	set, _ = verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none", Workload: verify.Workload{Rate: -1, AbortRate: -1}})
 	if set.Workload.Rate != 0 || set.Workload.AbortRate != 0 {
 		t.Errorf("negative rate and abort rate should mean none: %+v", set.Workload)
 	}
-	set, _ = verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "none"})
+	set, _ = verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none"})
 	if set.Workload.AbortRate != verify.DefaultAbortRate {
 		t.Errorf("exactly-once abort rate = %v", set.Workload.AbortRate)
 	}
 }
 
 func TestSettingsMap(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Semantics: verify.ExactlyOnce, Faults: "drop-response,p=0.5", Seed: 9,
+	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "drop-response,p=0.5", Seed: 9,
 		Overrides: verify.Overrides{Acks: ptr(verify.AcksAll)}})
 	if err != nil {
 		t.Fatal(err)

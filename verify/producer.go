@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
@@ -38,8 +40,8 @@ type prodIncarnation struct {
 	p       sarama.AsyncProducer
 	life    *life
 	mu      sync.Mutex
-	pending map[uint64]struct{} // nil once crashed
-	results chan struct{}       // closed when the result loop ends
+	pending map[uint64]time.Time // when each was handed over; nil once crashed
+	results chan struct{}        // closed when the result loop ends
 }
 
 // run hands over values until the quota or deadline, then waits for their
@@ -109,7 +111,7 @@ func (p *producer) open(ctx context.Context) (*prodIncarnation, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: map[uint64]struct{}{}, results: make(chan struct{})}
+	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: map[uint64]time.Time{}, results: make(chan struct{})}
 	go inc.collect()
 	p.mu.Lock()
 	p.inc, p.sending = inc, true
@@ -172,7 +174,7 @@ func (inc *prodIncarnation) track(seq uint64) bool {
 	if inc.pending == nil {
 		return false
 	}
-	inc.pending[seq] = struct{}{}
+	inc.pending[seq] = time.Now()
 	return true
 }
 
@@ -196,8 +198,10 @@ func (inc *prodIncarnation) crash() bool {
 	inc.mu.Lock()
 	pending := inc.pending
 	inc.pending = nil
-	for seq := range pending {
-		inc.r.record(sendEvent(inc.id, seq, StatusInfo, "producer crashed with the send in flight"))
+	for seq, handed := range pending {
+		e := history.NewSend(inc.id, seq, history.StatusInfo, "producer crashed with the send in flight")
+		e.Latency = time.Since(handed)
+		inc.r.record(e)
 		inc.r.stats.info.Add(1)
 	}
 	inc.mu.Unlock()
@@ -220,35 +224,35 @@ func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
 	}
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
-	if _, ok := inc.pending[seq]; !ok {
+	handed, ok := inc.pending[seq]
+	if !ok {
 		return
 	}
 	delete(inc.pending, seq)
 	e := inc.r.sendOutcome(inc.id, seq, m, err)
+	e.Latency = time.Since(handed)
 	inc.r.record(e)
 }
 
 // sendOutcome turns a client result into a send event and counts it.
-func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err error) Event {
+func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err error) history.Event {
 	switch {
-	case err != nil && produceErrStatus(err) == StatusFail:
+	case err != nil && produceErrStatus(err) == history.StatusFail:
 		r.stats.failed.Add(1)
-		return sendEvent(id, seq, StatusFail, err.Error())
+		return history.NewSend(id, seq, history.StatusFail, err.Error())
 	case err != nil:
 		r.stats.info.Add(1)
-		return sendEvent(id, seq, StatusInfo, err.Error())
-	case r.set.Acks == AcksNone:
-		r.stats.info.Add(1)
-		return sendEvent(id, seq, StatusInfo, "acks=0: the broker does not acknowledge")
+		return history.NewSend(id, seq, history.StatusInfo, err.Error())
 	}
 	r.stats.acked.Add(1)
-	e := sendEvent(id, seq, StatusOK, "")
+	e := history.NewSend(id, seq, history.StatusOK, "")
 	e.Topic, e.Partition, e.Offset = m.Topic, m.Partition, m.Offset
+	if r.set.Acks == AcksNone {
+		// The client reports success without a broker's answer: an
+		// acknowledgement all the same, at an offset nobody knows.
+		e.Offset = history.NoOffset
+	}
 	return e
-}
-
-func sendEvent(id uint32, seq uint64, s Status, msg string) Event {
-	return Event{Type: TypeSend, Producer: id, Seq: seq, Status: s, Error: msg, Partition: NoOffset, Offset: NoOffset}
 }
 
 // produceErrStatus classifies a produce error. Only a rejection no retry could
@@ -256,16 +260,16 @@ func sendEvent(id uint32, seq uint64, s Status, msg string) Event {
 // malformed, or not authorised. Anything else (timeouts, lost responses,
 // broker errors after retries, an error reported on a write the broker
 // made anyway) may have left the value in the log: indeterminate.
-func produceErrStatus(err error) Status {
+func produceErrStatus(err error) history.Status {
 	for _, k := range []sarama.KError{
 		sarama.ErrMessageSizeTooLarge, sarama.ErrMessageSetSizeTooLarge, sarama.ErrInvalidMessage,
 		sarama.ErrInvalidRecord, sarama.ErrTopicAuthorizationFailed,
 	} {
 		if errors.Is(err, k) {
-			return StatusFail
+			return history.StatusFail
 		}
 	}
-	return StatusInfo
+	return history.StatusInfo
 }
 
 // stats are the run's live counters, for progress and throughput.

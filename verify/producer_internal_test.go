@@ -6,25 +6,27 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/IBM/sarama"
 )
 
 func TestProduceErrorsAreIndeterminateUnlessProvablyRejected(t *testing.T) {
 	cases := []struct {
 		err  error
-		want Status
+		want history.Status
 	}{
-		{sarama.ErrMessageSizeTooLarge, StatusFail},
-		{fmt.Errorf("wrapped: %w", sarama.ErrTopicAuthorizationFailed), StatusFail},
-		{sarama.ErrInvalidRecord, StatusFail},
+		{sarama.ErrMessageSizeTooLarge, history.StatusFail},
+		{fmt.Errorf("wrapped: %w", sarama.ErrTopicAuthorizationFailed), history.StatusFail},
+		{sarama.ErrInvalidRecord, history.StatusFail},
 		// A broker's error answer may hide a write: the chaos
 		// response-error fault, or a retry after a lost response.
-		{sarama.ErrRequestTimedOut, StatusInfo},
-		{sarama.ErrNotLeaderForPartition, StatusInfo},
-		{sarama.ErrNotEnoughReplicasAfterAppend, StatusInfo},
-		{sarama.ErrOutOfBrokers, StatusInfo},
-		{context.DeadlineExceeded, StatusInfo},
-		{errors.New("read tcp: i/o timeout"), StatusInfo},
+		{sarama.ErrRequestTimedOut, history.StatusInfo},
+		{sarama.ErrNotLeaderForPartition, history.StatusInfo},
+		{sarama.ErrNotEnoughReplicasAfterAppend, history.StatusInfo},
+		{sarama.ErrOutOfBrokers, history.StatusInfo},
+		{context.DeadlineExceeded, history.StatusInfo},
+		{errors.New("read tcp: i/o timeout"), history.StatusInfo},
 	}
 	for _, tc := range cases {
 		if got := produceErrStatus(tc.err); got != tc.want {
@@ -49,7 +51,7 @@ func TestShareSplitsEvenly(t *testing.T) {
 
 func TestSpansMergeConsecutiveOffsets(t *testing.T) {
 	got := spans([]int64{7, 3, 4, 5, 9, 8, 12, 4})
-	want := []span{{3, 5}, {7, 9}, {12, 12}}
+	want := []offsetRange{{3, 5}, {7, 9}, {12, 12}}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("spans = %v, want %v", got, want)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kq-dev/kq/verify/check"
+
 	"github.com/kq-dev/kq/chaos"
 )
 
@@ -32,9 +34,9 @@ type Report struct {
 	// pipeline.
 	Topics []string `json:"topics"`
 	// Counts are the checker's counts of the run's history.
-	Counts Counts `json:"counts"`
+	Counts check.Counts `json:"counts"`
 	// Verdict judges Counts under the settings' semantics.
-	Verdict Verdict `json:"verdict"`
+	Verdict check.Verdict `json:"verdict"`
 	// Faults is the timeline of the fault windows that ran.
 	Faults chaos.Timeline `json:"faults"`
 	// Clients counts crashes and copier transactions.
@@ -125,9 +127,9 @@ func (r *run) finishReport(rep *Report) {
 		if err := r.rec.Close(); err != nil {
 			r.fail(err)
 		}
-		rep.Counts = r.rec.Result()
+		rep.Counts = r.checker.Result()
 	}
-	rep.Verdict = Judge(rep.Counts, r.set.Semantics)
+	rep.Verdict = check.Judge(rep.Counts, r.set.Semantics)
 	rep.Notes = r.notes(rep)
 }
 
@@ -148,7 +150,7 @@ func (r *run) notes(rep *Report) []string {
 	notes := []string{}
 	s := r.set
 	if s.Acks == AcksNone {
-		notes = append(notes, "acks=0: no send is acknowledged, so loss cannot be seen (every send counts as indeterminate)")
+		notes = append(notes, "acks=0: the client reports a send successful without the broker's answer; each such success counts as acknowledged (offset unknown)")
 	}
 	for _, sk := range s.Faults.Skipped {
 		notes = append(notes, "fault "+sk+": not scheduled")
@@ -159,7 +161,7 @@ func (r *run) notes(rep *Report) []string {
 	if missed := unrun(s.Faults, rep.Faults); len(rep.Faults.Events) > 0 && len(missed) > 0 {
 		notes = append(notes, "faults the schedule did not reach in this run: "+strings.Join(missed, ", ")+" (run longer, or name fewer faults)")
 	}
-	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent && s.Acks != AcksNone {
+	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent {
 		notes = append(notes, fmt.Sprintf("%d of %d sends are indeterminate: loss is judged on acknowledged sends only", rep.Counts.Indeterminate, rep.Counts.Sent))
 	}
 	return notes

@@ -10,6 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/chaos"
@@ -32,7 +35,7 @@ const (
 // Options configure a [Run]. Zero values take the defaults.
 type Options struct {
 	// Semantics is the guarantee judged; empty means at-least-once.
-	Semantics Semantics
+	Semantics check.Semantics
 	// Overrides change the preset's client settings.
 	Overrides Overrides
 	// Workload is the message stream.
@@ -104,7 +107,8 @@ type run struct {
 	ctrl conn.Factory // the run's own control clients: no faults
 
 	engine         *chaos.Engine
-	rec            *Recorder
+	rec            *history.Recorder
+	checker        *check.Checker // fed by rec; read under rec.Hold
 	stats          stats
 	limiter        *limiter
 	requestTimeout time.Duration
@@ -196,7 +200,7 @@ func (r *run) awaitGraveyard(timeout time.Duration) {
 
 // record adds an event to the history; a history that cannot be written
 // stops the run.
-func (r *run) record(e Event) {
+func (r *run) record(e history.Event) {
 	if err := r.rec.Record(e); err != nil {
 		r.fail(fmt.Errorf("record history: %w", err))
 	}

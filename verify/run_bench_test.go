@@ -7,6 +7,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // BenchmarkDefaultRun times what `kq verify --semantics S` does with every
@@ -17,7 +18,7 @@ import (
 //
 //	go test ./verify -run '^$' -bench DefaultRun -benchtime 1x
 func BenchmarkDefaultRun(b *testing.B) {
-	for _, s := range []verify.Semantics{verify.AtMostOnce, verify.AtLeastOnce, verify.ExactlyOnce} {
+	for _, s := range []check.Semantics{check.AtMostOnce, check.AtLeastOnce, check.ExactlyOnce} {
 		for _, full := range []bool{false, true} {
 			name := string(s)
 			opts := verify.Options{Semantics: s, Seed: 1}

@@ -7,6 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/history"
+
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
 )
@@ -39,8 +42,10 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 	err = r.phases(ctx, ctl, runner, sched, &rep)
 	r.awaitGraveyard(r.drainTimeout)
 	stopProgress()
+	err = r.outcome(parent, err, &rep)
+	r.recordEnd(parent, err)
 	r.finishReport(&rep)
-	return rep, r.outcome(parent, err, &rep)
+	return rep, err
 }
 
 // setup creates the topics and starts the history.
@@ -48,8 +53,9 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 	if err := ctl.createTopics(ctx, r.ids.topics(r.set.Pipeline()), int32(r.set.Workload.Partitions)); err != nil {
 		return err
 	}
-	r.rec = NewRecorder(r.opts.History, NewChecker(CheckerOptions{}))
-	r.record(Event{Type: TypeMeta, Version: HistoryVersion, Semantics: r.set.Semantics, Settings: r.set.Map()})
+	r.checker = check.New(check.Options{})
+	r.rec = history.NewRecorder(r.opts.History, r.checker)
+	r.record(history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input, Settings: r.set.Map()})
 	return nil
 }
 
@@ -176,6 +182,18 @@ func (r *run) consumedCount() uint64 {
 		return r.stats.copied.Load()
 	}
 	return r.stats.delivered.Load()
+}
+
+// recordEnd ends the history with the run's outcome.
+func (r *run) recordEnd(parent context.Context, err error) {
+	e := history.Event{Type: history.TypeEnd, Outcome: history.OutcomeComplete}
+	switch {
+	case parent.Err() != nil:
+		e.Outcome, e.Reason = history.OutcomeInterrupted, "interrupted"
+	case err != nil:
+		e.Outcome, e.Reason = history.OutcomeFailed, err.Error()
+	}
+	r.record(e)
 }
 
 // outcome decides the error Run returns: a worker's fatal error, the

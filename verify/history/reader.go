@@ -1,4 +1,4 @@
-package verify
+package history
 
 import (
 	"bufio"
@@ -10,15 +10,15 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 )
 
-// MaxLineSize is the longest history line [ReadHistory] accepts.
+// MaxLineSize is the longest history line [Read] accepts.
 const MaxLineSize = 1 << 20
 
-// ReadHistory reads a history of JSON lines from r and calls fn with each
+// Read reads a history of JSON lines from r and calls fn with each
 // event, in order. Blank lines are skipped. It stops at the first error: a
 // malformed or invalid line gives an error that names the line and matches
 // [kqerr.ErrUsage]; an error from fn is returned wrapped, with the line
 // number; a read error is returned wrapped.
-func ReadHistory(r io.Reader, fn func(Event) error) error {
+func Read(r io.Reader, fn func(Event) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
 	line := 0

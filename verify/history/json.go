@@ -1,4 +1,4 @@
-package verify
+package history
 
 import (
 	"encoding/json"
@@ -19,32 +19,49 @@ type wireEvent struct {
 	Partition   *int32            `json:"partition,omitempty"`
 	Offset      *int64            `json:"offset,omitempty"`
 	LastOffset  *int64            `json:"last_offset,omitempty"`
+	Partitions  []int32           `json:"partitions,omitempty"`
 	ValueStatus ValueStatus       `json:"value_status,omitempty"`
 	Error       string            `json:"error,omitempty"`
+	LatencyUS   int64             `json:"latency_us,omitempty"`
 	Name        string            `json:"name,omitempty"`
 	Phase       string            `json:"phase,omitempty"`
 	Target      string            `json:"target,omitempty"`
+	Outcome     Outcome           `json:"outcome,omitempty"`
+	Reason      string            `json:"reason,omitempty"`
 	Version     int               `json:"version,omitempty"`
-	Semantics   Semantics         `json:"semantics,omitempty"`
+	Semantics   string            `json:"semantics,omitempty"`
+	Run         string            `json:"run,omitempty"`
 	Settings    map[string]string `json:"settings,omitempty"`
-	Time        time.Time         `json:"time,omitzero"`
+	TS          int64             `json:"ts,omitempty"`
+	// Time is version 1's RFC 3339 time, read but no longer written.
+	Time time.Time `json:"time,omitzero"`
 }
 
 // MarshalJSON encodes e as one history line: a JSON object with snake_case
-// keys, holding only the keys its type uses. For example:
+// keys, holding only the keys its type uses; "ts" is the event's time in
+// microseconds since the Unix epoch. For example:
 //
-//	{"type":"meta","version":1,"semantics":"exactly-once","settings":{"acks":"all"}}
-//	{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"time":"…"}
+//	{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1a2b3c4d","settings":{"acks":"all"}}
+//	{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"latency_us":2150,"ts":1764297437123456}
 //	{"type":"send","producer":0,"seq":8,"status":"info","error":"request timed out"}
-//	{"type":"deliver","consumer":"c1","topic":"t","partition":2,"offset":41,"producer":0,"seq":7}
+//	{"type":"send","producer":0,"seq":9,"status":"ok","topic":"t","partition":2}
+//	{"type":"deliver","producer":0,"seq":7,"consumer":"c1","topic":"t","partition":2,"offset":41}
 //	{"type":"deliver","topic":"t","partition":2,"offset":42,"value_status":"unknown"}
 //	{"type":"abort","topic":"out","partition":0,"offset":100,"last_offset":109}
 //	{"type":"fault","name":"leader-move","phase":"start","target":"t/2"}
+//	{"type":"assign","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
+//	{"type":"revoke","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
+//	{"type":"seek","consumer":"c0/1","topic":"t","partition":2,"offset":40}
+//	{"type":"commit","status":"ok","consumer":"c0/1","topic":"t","partition":2,"offset":42}
+//	{"type":"end","outcome":"complete"}
 //
 // Partition and Offset are left out when they are [NoOffset] (and the offset
 // of a send that was not acknowledged is always left out).
 func (e Event) MarshalJSON() ([]byte, error) {
-	w := wireEvent{Type: e.Type, Time: e.Time, Error: e.Error}
+	w := wireEvent{Type: e.Type, Error: e.Error}
+	if !e.Time.IsZero() {
+		w.TS = e.Time.UnixMicro()
+	}
 	switch e.Type {
 	case TypeSend:
 		w.Producer, w.Seq, w.Status, w.Topic = &e.Producer, &e.Seq, e.Status, e.Topic
@@ -52,6 +69,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		if e.Status == StatusOK {
 			w.Offset = known(e.Offset)
 		}
+		w.LatencyUS = e.Latency.Microseconds()
 	case TypeDeliver:
 		w.Consumer, w.Topic = e.Consumer, e.Topic
 		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
@@ -68,7 +86,16 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	case TypeFault:
 		w.Name, w.Phase, w.Target = e.Name, e.Phase, e.Target
 	case TypeMeta:
-		w.Version, w.Semantics, w.Settings = max(e.Version, HistoryVersion), e.Semantics, e.Settings
+		w.Version, w.Semantics, w.Settings, w.Run = max(e.Version, Version), e.Semantics, e.Settings, e.Run
+	case TypeAssign, TypeRevoke:
+		w.Consumer, w.Topic, w.Partitions = e.Consumer, e.Topic, e.Partitions
+	case TypeSeek:
+		w.Consumer, w.Topic, w.Partition, w.Offset = e.Consumer, e.Topic, known(e.Partition), known(e.Offset)
+	case TypeCommit:
+		w.Status, w.Consumer, w.Topic = e.Status, e.Consumer, e.Topic
+		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
+	case TypeEnd:
+		w.Outcome, w.Reason = e.Outcome, e.Reason
 	}
 	return json.Marshal(w)
 }
@@ -86,15 +113,26 @@ func (e *Event) decode(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
+	return e.fromWire(&w)
+}
+
+// fromWire fills e from w and validates it.
+func (e *Event) fromWire(w *wireEvent) error {
 	if err := w.requireValue(); err != nil {
 		return err
 	}
 	*e = Event{
 		Type: w.Type, Time: w.Time, Status: w.Status, Error: w.Error,
+		Latency:  time.Duration(w.LatencyUS) * time.Microsecond,
 		Consumer: w.Consumer, ValueStatus: w.ValueStatus,
 		Topic: w.Topic, Partition: orNo(w.Partition), Offset: orNo(w.Offset), LastOffset: orNo(w.LastOffset),
-		Name: w.Name, Phase: w.Phase, Target: w.Target,
-		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings,
+		Partitions: w.Partitions,
+		Name:       w.Name, Phase: w.Phase, Target: w.Target,
+		Outcome: w.Outcome, Reason: w.Reason,
+		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings, Run: w.Run,
+	}
+	if w.TS != 0 {
+		e.Time = time.UnixMicro(w.TS).UTC()
 	}
 	if w.Producer != nil {
 		e.Producer = *w.Producer
@@ -104,6 +142,9 @@ func (e *Event) decode(b []byte) error {
 	}
 	if w.LastOffset != nil && *w.LastOffset < e.Offset {
 		return kqerr.Usagef("abort event has last_offset %d before offset %d", *w.LastOffset, e.Offset)
+	}
+	if w.LatencyUS < 0 {
+		return kqerr.Usagef("%s event has a negative latency_us", w.Type)
 	}
 	return e.Validate()
 }

@@ -1,4 +1,4 @@
-package verify
+package check
 
 // Counts is what a [Checker] found. Sent, Acked, Failed, Indeterminate and
 // Delivered count events; the anomalies count values or offsets as each
@@ -44,7 +44,7 @@ type Counts struct {
 	// Unsent counts kq values delivered that no send in the history wrote.
 	Unsent uint64 `json:"unsent"`
 
-	// Examples holds up to [CheckerOptions].MaxExamples instances of each
+	// Examples holds up to [Options].MaxExamples instances of each
 	// anomaly found, keyed by anomaly.
 	Examples map[Anomaly][]Example `json:"examples,omitempty"`
 }
@@ -73,7 +73,7 @@ type Example struct {
 	// corrupt or unknown value.
 	Value string `json:"value,omitempty"`
 	// Topic, Partition and Offset say where; Partition and Offset are
-	// [NoOffset] when the history does not place the value.
+	// [history.NoOffset] when the history does not place the value.
 	Topic     string `json:"topic,omitempty"`
 	Partition int32  `json:"partition"`
 	Offset    int64  `json:"offset"`

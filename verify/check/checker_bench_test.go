@@ -1,9 +1,11 @@
-package verify
+package check
 
 import (
 	"bytes"
 	"runtime"
 	"testing"
+
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // BenchmarkChecker10M checks a history of 10,000,000 messages: 8 producers,
@@ -21,7 +23,7 @@ func BenchmarkChecker10M(b *testing.B) {
 	var heap uint64
 	for b.Loop() {
 		before := heapInUse()
-		c := NewChecker(CheckerOptions{})
+		c := New(Options{})
 		feed10M(b, c, messages, producers, partitions)
 		res := c.Result()
 		if res.Lost != 0 || res.LogDuplicates != messages/1000 || res.Redeliveries == 0 {
@@ -38,7 +40,7 @@ func BenchmarkChecker10M(b *testing.B) {
 // feed10M adds the benchmark's history to c.
 func feed10M(b *testing.B, c *Checker, messages, producers, partitions int) {
 	next := make([]int64, partitions) // next offset per partition
-	add := func(e Event) {
+	add := func(e history.Event) {
 		if err := c.Add(e); err != nil {
 			b.Fatal(err)
 		}
@@ -72,10 +74,10 @@ func heapInUse() uint64 {
 // per line.
 func BenchmarkCheckHistory(b *testing.B) {
 	var buf bytes.Buffer
-	rec := NewRecorder(&buf, nil)
+	rec := history.NewRecorder(&buf, nil)
 	for seq := range uint64(50_000) {
 		p, part, off := uint32(seq%4), int32(seq%6), int64(seq/6)
-		for _, e := range []Event{ack(p, seq, part, off), del(p, seq, part, off)} {
+		for _, e := range []history.Event{ack(p, seq, part, off), del(p, seq, part, off)} {
 			if err := rec.Record(e); err != nil {
 				b.Fatal(err)
 			}
@@ -88,7 +90,7 @@ func BenchmarkCheckHistory(b *testing.B) {
 	lines := bytes.Count(history, []byte("\n"))
 	b.SetBytes(int64(len(history)))
 	for b.Loop() {
-		res, err := CheckHistory(bytes.NewReader(history), AtLeastOnce, CheckerOptions{})
+		res, err := Read(bytes.NewReader(history), AtLeastOnce, Options{})
 		if err != nil || !res.Verdict.Held {
 			b.Fatalf("check: %v, %+v", err, res.Verdict)
 		}

@@ -1,10 +1,12 @@
-package verify
+package check
 
 import (
 	"cmp"
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // Result returns the counts of everything added so far. The anomalies that
@@ -223,7 +225,7 @@ func (s *scan) placeExamples(want []valueExample) {
 	}
 	at := make(map[uint32]Example, len(want))
 	for _, v := range want {
-		at[v.ord] = Example{Value: s.c.name(v.ord), Partition: NoOffset, Offset: NoOffset}
+		at[v.ord] = Example{Value: s.c.name(v.ord), Partition: history.NoOffset, Offset: history.NoOffset}
 	}
 	s.locate(at)
 	for _, v := range want {
@@ -239,7 +241,7 @@ func (s *scan) locate(at map[uint32]Example) {
 	for _, l := range s.c.sortedLogs() {
 		l.each(func(offset int64, slot uint32) bool {
 			ord := slot & ordMask
-			if e, ok := at[ord]; ok && e.Offset == NoOffset {
+			if e, ok := at[ord]; ok && e.Offset == history.NoOffset {
 				e.Topic, e.Partition, e.Offset = l.topic, l.partition, offset
 				at[ord] = e
 				left--

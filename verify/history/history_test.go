@@ -1,15 +1,12 @@
-package verify
+package history
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,11 +22,14 @@ func TestEventJSON(t *testing.T) {
 		e    Event
 		want string
 	}{{
-		Event{Type: TypeMeta, Semantics: ExactlyOnce, Settings: map[string]string{"acks": "all"}},
-		`{"type":"meta","version":1,"semantics":"exactly-once","settings":{"acks":"all"}}`,
+		Event{Type: TypeMeta, Semantics: "exactly-once", Run: "kq-verify-1", Settings: map[string]string{"acks": "all"}},
+		`{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1","settings":{"acks":"all"}}`,
 	}, {
-		Event{Type: TypeSend, Producer: 0, Seq: 7, Status: StatusOK, Topic: "t", Partition: 2, Offset: 41, Time: t0},
-		`{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"time":"2026-11-01T12:00:00.123456789Z"}`,
+		Event{Type: TypeSend, Producer: 0, Seq: 7, Status: StatusOK, Topic: "t", Partition: 2, Offset: 41, Time: t0, Latency: 2150 * time.Microsecond},
+		`{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"latency_us":2150,"ts":1793534400123456}`,
+	}, {
+		Event{Type: TypeSend, Producer: 0, Seq: 9, Status: StatusOK, Topic: "t", Partition: 2, Offset: NoOffset},
+		`{"type":"send","producer":0,"seq":9,"status":"ok","topic":"t","partition":2}`,
 	}, {
 		Event{Type: TypeSend, Producer: 1, Seq: 8, Status: StatusInfo, Topic: "t", Partition: NoOffset, Offset: 99, Error: "timed out"},
 		`{"type":"send","producer":1,"seq":8,"status":"info","topic":"t","error":"timed out"}`,
@@ -51,6 +51,21 @@ func TestEventJSON(t *testing.T) {
 	}, {
 		Event{Type: TypeFault, Name: "leader-move", Phase: PhaseStart, Target: "t/2"},
 		`{"type":"fault","name":"leader-move","phase":"start","target":"t/2"}`,
+	}, {
+		Event{Type: TypeAssign, Consumer: "c0/1", Topic: "t", Partitions: []int32{0, 2, 4}, Partition: NoOffset, Offset: NoOffset},
+		`{"type":"assign","consumer":"c0/1","topic":"t","partitions":[0,2,4]}`,
+	}, {
+		Event{Type: TypeRevoke, Consumer: "c0/1", Topic: "t"},
+		`{"type":"revoke","consumer":"c0/1","topic":"t"}`,
+	}, {
+		Event{Type: TypeSeek, Consumer: "c0/1", Topic: "t", Partition: 2, Offset: 40},
+		`{"type":"seek","consumer":"c0/1","topic":"t","partition":2,"offset":40}`,
+	}, {
+		Event{Type: TypeCommit, Status: StatusOK, Consumer: "c0/1", Topic: "t", Partition: 2, Offset: 42},
+		`{"type":"commit","status":"ok","consumer":"c0/1","topic":"t","partition":2,"offset":42}`,
+	}, {
+		Event{Type: TypeEnd, Outcome: OutcomeFailed, Reason: "drain timed out"},
+		`{"type":"end","outcome":"failed","reason":"drain timed out"}`,
 	}} {
 		b, err := json.Marshal(tc.e)
 		if err != nil {
@@ -70,6 +85,18 @@ func TestEventJSONDefaults(t *testing.T) {
 	want := Event{Type: TypeSend, Producer: 1, Seq: 2, Status: StatusInfo, Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset}
 	if !reflect.DeepEqual(e, want) {
 		t.Errorf("got %+v\nwant %+v", e, want)
+	}
+}
+
+// TestEventJSONVersion1Time reads a version 1 line, whose time is RFC 3339.
+func TestEventJSONVersion1Time(t *testing.T) {
+	var e Event
+	in := `{"type":"fault","name":"x","time":"2026-11-01T12:00:00.123456789Z"}`
+	if err := json.Unmarshal([]byte(in), &e); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Time.Equal(t0) {
+		t.Errorf("time %v, want %v", e.Time, t0)
 	}
 }
 
@@ -99,10 +126,18 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"not json", `{"type":`, "not a history event"},
 		{"not an object", `[1,2]`, "not a history event"},
 		{"no type", `{"producer":1}`, "no type"},
-		{"unknown type", `{"type":"commit"}`, `unknown event type "commit"`},
+		{"unknown type", `{"type":"commitment"}`, `unknown event type "commitment"`},
+		{"commit without status", `{"type":"commit","consumer":"c","partition":0,"offset":1}`, "no status"},
+		{"commit without offset", `{"type":"commit","status":"ok","consumer":"c","partition":0}`, "offset"},
+		{"seek without partition", `{"type":"seek","consumer":"c","offset":1}`, "partition"},
+		{"assign without consumer", `{"type":"assign","topic":"t","partitions":[1]}`, "no consumer"},
+		{"assign negative partition", `{"type":"assign","consumer":"c","topic":"t","partitions":[-1]}`, "negative partition"},
+		{"end without outcome", `{"type":"end"}`, "no outcome"},
+		{"end bad outcome", `{"type":"end","outcome":"meh"}`, "unknown outcome"},
+		{"negative latency", `{"type":"send","producer":0,"seq":0,"status":"info","latency_us":-1}`, "negative latency_us"},
 		{"bad status", `{"type":"send","producer":0,"seq":0,"status":"maybe"}`, "unknown status"},
 		{"no status", `{"type":"send","producer":0,"seq":0}`, "no status"},
-		{"ok without offset", `{"type":"send","producer":0,"seq":0,"status":"ok","partition":0}`, "offset"},
+		{"ok offset without partition", `{"type":"send","producer":0,"seq":0,"status":"ok","offset":3}`, "partition"},
 		{"send without seq", `{"type":"send","producer":0,"status":"info"}`, "needs producer and seq"},
 		{"deliver without producer", `{"type":"deliver","seq":0,"partition":0,"offset":1}`, "needs producer and seq"},
 		{"deliver without partition", `{"type":"deliver","producer":0,"seq":0,"offset":1}`, "partition"},
@@ -113,13 +148,12 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"abort range backwards", `{"type":"abort","partition":0,"offset":10,"last_offset":9}`, "last_offset 9 before offset 10"},
 		{"fault without name", `{"type":"fault","phase":"start"}`, "no name"},
 		{"fault bad phase", `{"type":"fault","name":"x","phase":"middle"}`, "unknown phase"},
-		{"meta bad semantics", `{"type":"meta","semantics":"twice"}`, "unknown semantics"},
-		{"meta from the future", `{"type":"meta","version":2}`, "version 2"},
+		{"meta from the future", `{"type":"meta","version":3}`, "version 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := good + "\n\n" + tc.line + "\n" + good + "\n"
 			calls := 0
-			err := ReadHistory(strings.NewReader(in), func(Event) error { calls++; return nil })
+			err := Read(strings.NewReader(in), func(Event) error { calls++; return nil })
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -138,7 +172,7 @@ func TestReadHistoryErrors(t *testing.T) {
 
 func TestReadHistoryLineTooLong(t *testing.T) {
 	in := "\n" + `{"type":"fault","name":"` + strings.Repeat("x", MaxLineSize) + `"}` + "\n"
-	err := ReadHistory(strings.NewReader(in), func(Event) error { return nil })
+	err := Read(strings.NewReader(in), func(Event) error { return nil })
 	if !errors.Is(err, kqerr.ErrUsage) || !strings.Contains(err.Error(), "history line 2:") {
 		t.Errorf("error %v, want a usage error naming line 2", err)
 	}
@@ -147,7 +181,7 @@ func TestReadHistoryLineTooLong(t *testing.T) {
 func TestReadHistoryCallbackError(t *testing.T) {
 	stop := errors.New("stop here")
 	in := `{"type":"fault","name":"a"}` + "\n" + `{"type":"fault","name":"b"}` + "\n"
-	err := ReadHistory(strings.NewReader(in), func(e Event) error {
+	err := Read(strings.NewReader(in), func(e Event) error {
 		if e.Name == "b" {
 			return stop
 		}
@@ -164,7 +198,7 @@ func (r failingReader) Read([]byte) (int, error) { return 0, r.err }
 
 func TestReadHistoryReadError(t *testing.T) {
 	boom := errors.New("disk gone")
-	err := ReadHistory(failingReader{boom}, func(Event) error { return nil })
+	err := Read(failingReader{boom}, func(Event) error { return nil })
 	if !errors.Is(err, boom) || errors.Is(err, kqerr.ErrUsage) {
 		t.Errorf("error %v, want %v wrapped and not a usage error", err, boom)
 	}
@@ -173,10 +207,15 @@ func TestReadHistoryReadError(t *testing.T) {
 // sampleHistory has one event of every shape.
 func sampleHistory() []Event {
 	return []Event{
-		{Type: TypeMeta, Version: HistoryVersion, Semantics: AtLeastOnce, Settings: map[string]string{"acks": "all", "partitions": "3"},
+		{Type: TypeMeta, Version: Version, Semantics: "at-least-once", Run: "r1", Settings: map[string]string{"acks": "all", "partitions": "3"},
 			Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
 		{Type: TypeFault, Name: "drop-response", Phase: PhaseStart, Target: "broker 1", Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
-		{Type: TypeSend, Producer: 2, Seq: 0, Status: StatusOK, Topic: "t", Partition: 1, Offset: 0, LastOffset: NoOffset},
+		{Type: TypeSend, Producer: 2, Seq: 0, Status: StatusOK, Topic: "t", Partition: 1, Offset: 0, LastOffset: NoOffset, Latency: 3 * time.Millisecond},
+		{Type: TypeSend, Producer: 2, Seq: 3, Status: StatusOK, Topic: "t", Partition: 1, Offset: NoOffset, LastOffset: NoOffset},
+		{Type: TypeAssign, Consumer: "c0", Topic: "t", Partitions: []int32{0, 1}, Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
+		{Type: TypeSeek, Consumer: "c0", Topic: "t", Partition: 1, Offset: 0, LastOffset: NoOffset},
+		{Type: TypeCommit, Status: StatusInfo, Error: "timed out", Consumer: "c0", Topic: "t", Partition: 1, Offset: 1, LastOffset: NoOffset},
+		{Type: TypeRevoke, Consumer: "c0", Topic: "t", Partitions: []int32{0, 1}, Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
 		{Type: TypeSend, Producer: 2, Seq: 1, Status: StatusInfo, Topic: "t", Partition: 1, Offset: NoOffset, LastOffset: NoOffset, Error: "response lost"},
 		{Type: TypeSend, Producer: 2, Seq: 2, Status: StatusFail, Topic: "t", Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset, Error: "too large"},
 		{Type: TypeDeliver, Consumer: "c0", Producer: 2, Seq: 0, Topic: "t", Partition: 1, Offset: 0, LastOffset: NoOffset},
@@ -184,6 +223,7 @@ func sampleHistory() []Event {
 		{Type: TypeDeliver, Consumer: "c1", ValueStatus: ValueCorrupt, Topic: "t", Partition: 1, Offset: 1, LastOffset: NoOffset},
 		{Type: TypeAbort, Topic: "t", Partition: 1, Offset: 5, LastOffset: 8},
 		{Type: TypeFault, Name: "drop-response", Phase: PhaseEnd, Target: "broker 1", Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
+		{Type: TypeEnd, Outcome: OutcomeInterrupted, Reason: "interrupted", Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
 	}
 }
 
@@ -192,7 +232,7 @@ func TestRecorderRoundTrip(t *testing.T) {
 	want := sampleHistory()
 	rec := NewRecorder(&buf, nil)
 	for i, e := range want {
-		want[i].Time = t0.Add(time.Duration(i) * time.Millisecond)
+		want[i].Time = t0.Add(time.Duration(i) * time.Millisecond).Truncate(time.Microsecond)
 		if err := rec.Record(want[i]); err != nil {
 			t.Fatalf("Record(%+v): %v", e, err)
 		}
@@ -201,53 +241,11 @@ func TestRecorderRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []Event
-	if err := ReadHistory(&buf, func(e Event) error { got = append(got, e); return nil }); err != nil {
+	if err := Read(&buf, func(e Event) error { got = append(got, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("round trip\n got %+v\nwant %+v", got, want)
-	}
-}
-
-func TestRecorderConcurrentFeedsChecker(t *testing.T) {
-	const workers, perWorker = 4, 200
-	var buf bytes.Buffer
-	online := NewChecker(CheckerOptions{})
-	rec := NewRecorder(&buf, online)
-	var wg sync.WaitGroup
-	for w := range uint32(workers) {
-		wg.Go(func() {
-			for seq := range uint64(perWorker) {
-				off := int64(seq)
-				if err := rec.Record(ack(w, seq, int32(w), off)); err != nil {
-					t.Error(err)
-					return
-				}
-				if seq%50 == 7 { // a lost value per 50
-					continue
-				}
-				if err := rec.Record(del(w, seq, int32(w), off)); err != nil {
-					t.Error(err)
-					return
-				}
-				_ = rec.Result() // safe alongside Record
-			}
-		})
-	}
-	wg.Wait()
-	if err := rec.Close(); err != nil {
-		t.Fatal(err)
-	}
-	offline, err := CheckHistory(&buf, AtLeastOnce, CheckerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	on := online.Result()
-	if on.Lost != workers*perWorker/50 || on.Sent != workers*perWorker {
-		t.Errorf("online counts %+v", countsOnly(on))
-	}
-	if !reflect.DeepEqual(countsOnly(on), countsOnly(offline.Counts)) {
-		t.Errorf("online and offline counts differ:\n%+v\n%+v", countsOnly(on), countsOnly(offline.Counts))
 	}
 }
 
@@ -295,7 +293,7 @@ func TestRecorderWriteErrorSticks(t *testing.T) {
 func TestRecorderStampsTime(t *testing.T) {
 	var buf bytes.Buffer
 	rec := NewRecorder(&buf, nil)
-	before := time.Now()
+	before := time.Now().Truncate(time.Microsecond)
 	if err := rec.Record(Event{Type: TypeFault, Name: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -309,111 +307,4 @@ func TestRecorderStampsTime(t *testing.T) {
 	if e.Time.Before(before) || e.Time.After(time.Now()) {
 		t.Errorf("time %v not stamped at Record", e.Time)
 	}
-}
-
-func TestCheckHistory(t *testing.T) {
-	var lines []string
-	add := func(e Event) {
-		b, err := json.Marshal(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines = append(lines, string(b))
-	}
-	add(Event{Type: TypeMeta, Semantics: AtMostOnce})
-	add(Event{Type: TypeFault, Name: "crash-consumer"})
-	for _, e := range join(ackDel(0, 0, 0, 0), []Event{ack(0, 1, 0, 1)}, []Event{del(0, 0, 0, 0)}) {
-		add(e)
-	}
-	history := strings.Join(lines, "\n")
-
-	for _, tc := range []struct {
-		s        Semantics
-		wantHeld bool
-		wantRule Rule
-	}{
-		{"", false, RuleNoRedeliveries}, // the meta line's at-most-once
-		{AtLeastOnce, false, RuleNoLoss},
-		{"AT-MOST-ONCE", false, RuleNoRedeliveries},
-	} {
-		res, err := CheckHistory(strings.NewReader(history), tc.s, CheckerOptions{})
-		if err != nil {
-			t.Fatalf("CheckHistory(%q): %v", tc.s, err)
-		}
-		if res.Meta == nil || res.Meta.Semantics != AtMostOnce || len(res.Faults) != 1 {
-			t.Errorf("CheckHistory(%q): meta %+v, faults %+v", tc.s, res.Meta, res.Faults)
-		}
-		v := res.Verdict
-		if v.Held != tc.wantHeld || len(v.Violations) != 1 || v.Violations[0].Rule != tc.wantRule {
-			t.Errorf("CheckHistory(%q): verdict %+v, want only %s", tc.s, v, tc.wantRule)
-		}
-	}
-}
-
-func TestCheckHistoryNeedsSemantics(t *testing.T) {
-	in := `{"type":"fault","name":"x"}`
-	for _, s := range []Semantics{"", "twice"} {
-		_, err := CheckHistory(strings.NewReader(in), s, CheckerOptions{})
-		if !errors.Is(err, kqerr.ErrUsage) {
-			t.Errorf("semantics %q: error %v, want a usage error", s, err)
-		}
-	}
-}
-
-func TestCheckFile(t *testing.T) {
-	path := t.TempDir() + "/history.jsonl"
-	var buf bytes.Buffer
-	rec := NewRecorder(&buf, nil)
-	for _, e := range join([]Event{{Type: TypeMeta, Semantics: ExactlyOnce}}, ackDel(0, 0, 0, 0), ackDel(0, 1, 0, 1)) {
-		if err := rec.Record(e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := rec.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	res, err := CheckFile(path, "", CheckerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !res.Verdict.Held || res.Verdict.Semantics != ExactlyOnce || res.Counts.Delivered != 2 {
-		t.Errorf("CheckFile: %+v", res)
-	}
-	if _, err := CheckFile(path+".missing", "", CheckerOptions{}); err == nil || errors.Is(err, kqerr.ErrUsage) {
-		t.Errorf("missing file: error %v, want a plain error", err)
-	}
-}
-
-func FuzzReadHistory(f *testing.F) {
-	for _, e := range sampleHistory() {
-		b, _ := json.Marshal(e)
-		f.Add(b)
-	}
-	f.Add([]byte(`{"type":"abort","partition":0,"offset":0,"last_offset":9223372036854775807}` + "\n" +
-		`{"type":"deliver","producer":1,"seq":18446744073709551615,"partition":2147483647,"offset":9223372036854775807}`))
-	f.Add([]byte("{\"type\":\"send\"}\n\x00\xff"))
-	f.Fuzz(func(t *testing.T, in []byte) {
-		c := NewChecker(CheckerOptions{})
-		n := 0
-		err := ReadHistory(bytes.NewReader(in), func(e Event) error {
-			n++
-			if err := e.Validate(); err != nil {
-				return fmt.Errorf("ReadHistory passed an invalid event: %w", err)
-			}
-			return c.Add(e)
-		})
-		if err != nil && !errors.Is(err, kqerr.ErrUsage) {
-			t.Fatalf("non-usage error from an in-memory history: %v", err)
-		}
-		res := c.Result()
-		if res.Sent+res.Delivered > uint64(n) {
-			t.Fatalf("counted %d sends and deliveries from %d events", res.Sent+res.Delivered, n)
-		}
-		for _, s := range []Semantics{AtMostOnce, AtLeastOnce, ExactlyOnce} {
-			Judge(res, s)
-		}
-	})
 }

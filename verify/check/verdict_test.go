@@ -1,10 +1,12 @@
-package verify
+package check
 
 import (
 	"errors"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/kq-dev/kq/internal/kqerr"
 )
@@ -95,23 +97,23 @@ func allOf(all []Semantics, r Rule) map[Semantics][]Rule {
 // TestCleanHistoriesPerPreset checks histories that each preset allows.
 func TestCleanHistoriesPerPreset(t *testing.T) {
 	// At-most-once: a value lost, nothing duplicated.
-	amo := join(ackDel(0, 0, 0, 0), []Event{ack(0, 1, 0, 1)}, ackDel(0, 2, 0, 2))
+	amo := join(ackDel(0, 0, 0, 0), []history.Event{ack(0, 1, 0, 1)}, ackDel(0, 2, 0, 2))
 	// At-least-once: everything delivered, some twice, one reordered.
 	alo := join(ackDel(0, 0, 0, 0), ackDel(0, 2, 0, 1), ackDel(0, 1, 0, 2),
-		[]Event{del(0, 0, 0, 0), del(0, 1, 0, 3), sendStatus(StatusInfo, 0, 3), del(0, 3, 0, 4)})
+		[]history.Event{del(0, 0, 0, 0), del(0, 1, 0, 3), sendStatus(history.StatusInfo, 0, 3), del(0, 3, 0, 4)})
 	// Exactly-once: a transactional copy with an aborted attempt not read.
-	eos := []Event{inTopic("in", ack(0, 0, 0, 0)), inTopic("in", ack(0, 1, 0, 1)),
+	eos := []history.Event{inTopic("in", ack(0, 0, 0, 0)), inTopic("in", ack(0, 1, 0, 1)),
 		abortAt(0, 0, 1), del(0, 0, 0, 2), del(0, 1, 0, 3)}
 	for _, tc := range []struct {
 		name   string
-		events []Event
+		events []history.Event
 		held   map[Semantics]bool
 	}{
 		{"at-most-once history", amo, map[Semantics]bool{AtMostOnce: true}},
 		{"at-least-once history", alo, map[Semantics]bool{AtLeastOnce: true}},
 		{"exactly-once history", eos, map[Semantics]bool{AtMostOnce: true, AtLeastOnce: true, ExactlyOnce: true}},
 	} {
-		c := check(t, CheckerOptions{}, tc.events)
+		c := check(t, Options{}, tc.events)
 		for _, s := range []Semantics{AtMostOnce, AtLeastOnce, ExactlyOnce} {
 			v := Judge(c, s)
 			if v.Held != tc.held[s] {

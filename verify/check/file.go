@@ -1,9 +1,11 @@
-package verify
+package check
 
 import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/kq-dev/kq/internal/kqerr"
 )
@@ -11,29 +13,29 @@ import (
 // HistoryResult is the outcome of checking a recorded history.
 type HistoryResult struct {
 	// Meta is the history's first meta event, or nil when it has none.
-	Meta *Event `json:"meta,omitempty"`
+	Meta *history.Event `json:"meta,omitempty"`
 	// Counts and Verdict are the checker's counts and the verdict on them.
 	Counts  Counts  `json:"counts"`
 	Verdict Verdict `json:"verdict"`
 	// Faults are the history's fault events, in order, for the timeline.
-	Faults []Event `json:"faults,omitempty"`
+	Faults []history.Event `json:"faults,omitempty"`
 }
 
-// CheckFile checks the history in the file at path; see [CheckHistory].
-func CheckFile(path string, s Semantics, opts CheckerOptions) (HistoryResult, error) {
+// File checks the history in the file at path; see [Read].
+func File(path string, s Semantics, opts Options) (HistoryResult, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return HistoryResult{}, fmt.Errorf("open history: %w", err)
 	}
 	defer f.Close()
-	return CheckHistory(f, s, opts)
+	return Read(f, s, opts)
 }
 
-// CheckHistory reads a history from r, checks it and judges it under s, or,
+// Read reads a history from r, checks it and judges it under s, or,
 // when s is empty, under the semantics its meta event names (a usage error
 // if it names none; an unknown s is one too). A violated verdict is not an error: see
-// [Verdict.Err]. Errors are those of [ReadHistory].
-func CheckHistory(r io.Reader, s Semantics, opts CheckerOptions) (HistoryResult, error) {
+// [Verdict.Err]. Errors are those of [history.Read].
+func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 	if s != "" {
 		var err error
 		if s, err = ParseSemantics(string(s)); err != nil {
@@ -41,14 +43,19 @@ func CheckHistory(r io.Reader, s Semantics, opts CheckerOptions) (HistoryResult,
 		}
 	}
 	var res HistoryResult
-	c := NewChecker(opts)
-	err := ReadHistory(r, func(e Event) error {
+	c := New(opts)
+	err := history.Read(r, func(e history.Event) error {
 		switch e.Type {
-		case TypeMeta:
+		case history.TypeMeta:
+			if e.Semantics != "" {
+				if _, err := ParseSemantics(e.Semantics); err != nil {
+					return err
+				}
+			}
 			if res.Meta == nil {
 				res.Meta = &e
 			}
-		case TypeFault:
+		case history.TypeFault:
 			res.Faults = append(res.Faults, e)
 		}
 		return c.Add(e)
@@ -57,7 +64,7 @@ func CheckHistory(r io.Reader, s Semantics, opts CheckerOptions) (HistoryResult,
 		return HistoryResult{}, err
 	}
 	if s == "" && res.Meta != nil {
-		s = res.Meta.Semantics
+		s = Semantics(res.Meta.Semantics)
 	}
 	if s == "" {
 		return HistoryResult{}, kqerr.Usagef("no semantics to judge by: none given and the history names none")

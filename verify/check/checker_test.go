@@ -1,63 +1,65 @@
-package verify
+package check
 
 import (
 	"reflect"
 	"testing"
+
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // Hand-made history builders: topic "t" unless said otherwise.
 
-func ack(p uint32, seq uint64, part int32, off int64) Event {
-	return Event{Type: TypeSend, Producer: p, Seq: seq, Status: StatusOK, Topic: "t", Partition: part, Offset: off}
+func ack(p uint32, seq uint64, part int32, off int64) history.Event {
+	return history.Event{Type: history.TypeSend, Producer: p, Seq: seq, Status: history.StatusOK, Topic: "t", Partition: part, Offset: off}
 }
 
-func sendStatus(st Status, p uint32, seq uint64) Event {
-	return Event{Type: TypeSend, Producer: p, Seq: seq, Status: st, Partition: NoOffset, Offset: NoOffset}
+func sendStatus(st history.Status, p uint32, seq uint64) history.Event {
+	return history.Event{Type: history.TypeSend, Producer: p, Seq: seq, Status: st, Partition: history.NoOffset, Offset: history.NoOffset}
 }
 
-func del(p uint32, seq uint64, part int32, off int64) Event {
-	return Event{Type: TypeDeliver, Producer: p, Seq: seq, Topic: "t", Partition: part, Offset: off}
+func del(p uint32, seq uint64, part int32, off int64) history.Event {
+	return history.Event{Type: history.TypeDeliver, Producer: p, Seq: seq, Topic: "t", Partition: part, Offset: off}
 }
 
-func bad(vs ValueStatus, part int32, off int64) Event {
-	return Event{Type: TypeDeliver, ValueStatus: vs, Topic: "t", Partition: part, Offset: off}
+func bad(vs history.ValueStatus, part int32, off int64) history.Event {
+	return history.Event{Type: history.TypeDeliver, ValueStatus: vs, Topic: "t", Partition: part, Offset: off}
 }
 
-func abortAt(part int32, first, last int64) Event {
-	return Event{Type: TypeAbort, Topic: "t", Partition: part, Offset: first, LastOffset: last}
+func abortAt(part int32, first, last int64) history.Event {
+	return history.Event{Type: history.TypeAbort, Topic: "t", Partition: part, Offset: first, LastOffset: last}
 }
 
-func inTopic(topic string, e Event) Event {
+func inTopic(topic string, e history.Event) history.Event {
 	e.Topic = topic
 	return e
 }
 
 // ackDel is a value acknowledged and delivered once at the same place.
-func ackDel(p uint32, seq uint64, part int32, off int64) []Event {
-	return []Event{ack(p, seq, part, off), del(p, seq, part, off)}
+func ackDel(p uint32, seq uint64, part int32, off int64) []history.Event {
+	return []history.Event{ack(p, seq, part, off), del(p, seq, part, off)}
 }
 
 // infoDels is n indeterminate sends of producer 0, delivered at offsets 0
 // to n-1 of partition 0.
-func infoDels(n int) []Event {
-	var out []Event
+func infoDels(n int) []history.Event {
+	var out []history.Event
 	for i := range n {
-		out = append(out, sendStatus(StatusInfo, 0, uint64(i)), del(0, uint64(i), 0, int64(i)))
+		out = append(out, sendStatus(history.StatusInfo, 0, uint64(i)), del(0, uint64(i), 0, int64(i)))
 	}
 	return out
 }
 
-func join(groups ...[]Event) []Event {
-	var out []Event
+func join(groups ...[]history.Event) []history.Event {
+	var out []history.Event
 	for _, g := range groups {
 		out = append(out, g...)
 	}
 	return out
 }
 
-func check(t *testing.T, opts CheckerOptions, events []Event) Counts {
+func check(t *testing.T, opts Options, events []history.Event) Counts {
 	t.Helper()
-	c := NewChecker(opts)
+	c := New(opts)
 	for i, e := range events {
 		if err := c.Add(e); err != nil {
 			t.Fatalf("Add(event %d %+v): %v", i, e, err)
@@ -75,7 +77,7 @@ func countsOnly(c Counts) Counts {
 func TestCheckerAnomalies(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
-		events []Event
+		events []history.Event
 		want   Counts
 	}{{
 		name:   "clean two producers two partitions",
@@ -83,36 +85,36 @@ func TestCheckerAnomalies(t *testing.T) {
 		want:   Counts{Sent: 5, Acked: 5, Delivered: 5},
 	}, {
 		name:   "lost",
-		events: join(ackDel(0, 0, 0, 0), []Event{ack(0, 1, 0, 1)}),
+		events: join(ackDel(0, 0, 0, 0), []history.Event{ack(0, 1, 0, 1)}),
 		want:   Counts{Sent: 2, Acked: 2, Delivered: 1, Lost: 1},
 	}, {
 		name:   "log duplicate: one value at two delivered offsets",
-		events: join(ackDel(0, 0, 0, 0), []Event{del(0, 0, 0, 1)}),
+		events: join(ackDel(0, 0, 0, 0), []history.Event{del(0, 0, 0, 1)}),
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, LogDuplicates: 1, Duplicated: 1},
 	}, {
 		name:   "log duplicate: acked at one offset, delivered at another",
-		events: []Event{ack(0, 0, 0, 0), del(0, 0, 0, 1)},
+		events: []history.Event{ack(0, 0, 0, 0), del(0, 0, 0, 1)},
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, LogDuplicates: 1, Duplicated: 1},
 	}, {
 		name:   "log duplicate: delivered before its ack arrives",
-		events: []Event{del(0, 0, 0, 3), ack(0, 0, 0, 2)},
+		events: []history.Event{del(0, 0, 0, 3), ack(0, 0, 0, 2)},
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, LogDuplicates: 1, Duplicated: 1},
 	}, {
 		name:   "redelivery: one offset delivered three times",
-		events: join(ackDel(0, 0, 0, 0), []Event{del(0, 0, 0, 0), del(0, 0, 0, 0)}),
+		events: join(ackDel(0, 0, 0, 0), []history.Event{del(0, 0, 0, 0), del(0, 0, 0, 0)}),
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 3, Redeliveries: 2, Duplicated: 2},
 	}, {
 		name:   "offset conflict via acks",
-		events: []Event{ack(0, 0, 0, 5), ack(0, 1, 0, 5), del(0, 0, 0, 5), del(0, 1, 0, 6)},
+		events: []history.Event{ack(0, 0, 0, 5), ack(0, 1, 0, 5), del(0, 0, 0, 5), del(0, 1, 0, 6)},
 		want:   Counts{Sent: 2, Acked: 2, Delivered: 2, OffsetConflicts: 1},
 	}, {
 		name: "offset conflict via deliveries, counted once per offset",
-		events: []Event{sendStatus(StatusInfo, 0, 0), sendStatus(StatusInfo, 1, 0),
+		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), sendStatus(history.StatusInfo, 1, 0),
 			del(0, 0, 0, 3), del(1, 0, 0, 3), del(1, 0, 0, 3)},
 		want: Counts{Sent: 2, Indeterminate: 2, Delivered: 3, OffsetConflicts: 1},
 	}, {
 		name: "offset conflict between an ack and a delivery",
-		events: []Event{ack(0, 0, 0, 0), ack(0, 1, 0, 1), del(0, 0, 0, 0), del(0, 1, 0, 1),
+		events: []history.Event{ack(0, 0, 0, 0), ack(0, 1, 0, 1), del(0, 0, 0, 0), del(0, 1, 0, 1),
 			del(0, 0, 0, 1)},
 		want: Counts{Sent: 2, Acked: 2, Delivered: 3, OffsetConflicts: 1},
 	}, {
@@ -126,71 +128,71 @@ func TestCheckerAnomalies(t *testing.T) {
 		want: Counts{Sent: 6, Acked: 6, Delivered: 6},
 	}, {
 		name: "redeliveries out of arrival order are not reorderings",
-		events: []Event{del(0, 2, 0, 2), del(0, 1, 0, 1), del(0, 0, 0, 0),
+		events: []history.Event{del(0, 2, 0, 2), del(0, 1, 0, 1), del(0, 0, 0, 0),
 			ack(0, 0, 0, 0), ack(0, 1, 0, 1), ack(0, 2, 0, 2),
 			del(0, 0, 0, 0), del(0, 1, 0, 1)},
 		want: Counts{Sent: 3, Acked: 3, Delivered: 5, Redeliveries: 2, Duplicated: 2},
 	}, {
 		name:   "a log duplicate later in the log is not also a reordering",
-		events: join(ackDel(0, 0, 0, 0), ackDel(0, 1, 0, 1), []Event{del(0, 0, 0, 2)}, ackDel(0, 2, 0, 3)),
+		events: join(ackDel(0, 0, 0, 0), ackDel(0, 1, 0, 1), []history.Event{del(0, 0, 0, 2)}, ackDel(0, 2, 0, 3)),
 		want:   Counts{Sent: 3, Acked: 3, Delivered: 4, LogDuplicates: 1, Duplicated: 1},
 	}, {
 		name:   "aborted read",
-		events: []Event{sendStatus(StatusInfo, 0, 0), abortAt(0, 10, 12), del(0, 0, 0, 11)},
+		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), abortAt(0, 10, 12), del(0, 0, 0, 11)},
 		want:   Counts{Sent: 1, Indeterminate: 1, Delivered: 1, AbortedReads: 1},
 	}, {
 		name:   "aborted read judged when the abort arrives after the delivery",
-		events: []Event{sendStatus(StatusInfo, 0, 0), del(0, 0, 0, 10), abortAt(0, 10, 10)},
+		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), del(0, 0, 0, 10), abortAt(0, 10, 10)},
 		want:   Counts{Sent: 1, Indeterminate: 1, Delivered: 1, AbortedReads: 1},
 	}, {
 		name:   "acked value seen only at an aborted offset is lost too",
-		events: []Event{ack(0, 0, 0, 10), abortAt(0, 10, 10), del(0, 0, 0, 10)},
+		events: []history.Event{ack(0, 0, 0, 10), abortAt(0, 10, 10), del(0, 0, 0, 10)},
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, AbortedReads: 1, Lost: 1},
 	}, {
 		name: "aborted copy then committed copy is not a duplicate",
-		events: []Event{sendStatus(StatusInfo, 0, 0), abortAt(0, 0, 1), del(0, 0, 0, 0),
+		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), abortAt(0, 0, 1), del(0, 0, 0, 0),
 			del(0, 0, 0, 2)},
 		want: Counts{Sent: 1, Indeterminate: 1, Delivered: 2, AbortedReads: 1},
 	}, {
 		name:   "overlapping and adjacent aborts in any order",
-		events: join(infoDels(12), []Event{abortAt(0, 5, 7), abortAt(0, 0, 2), abortAt(0, 1, 6), abortAt(0, 9, 9), abortAt(0, 10, 10)}),
+		events: join(infoDels(12), []history.Event{abortAt(0, 5, 7), abortAt(0, 0, 2), abortAt(0, 1, 6), abortAt(0, 9, 9), abortAt(0, 10, 10)}),
 		want:   Counts{Sent: 12, Indeterminate: 12, Delivered: 12, AbortedReads: 10},
 	}, {
 		name:   "corrupt value",
-		events: join(ackDel(0, 0, 0, 0), []Event{bad(ValueCorrupt, 0, 1), bad(ValueCorrupt, 0, 1)}),
+		events: join(ackDel(0, 0, 0, 0), []history.Event{bad(history.ValueCorrupt, 0, 1), bad(history.ValueCorrupt, 0, 1)}),
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 3, Corrupt: 1, Redeliveries: 1, Duplicated: 1},
 	}, {
 		name:   "unknown value",
-		events: join(ackDel(0, 0, 0, 0), []Event{bad(ValueUnknown, 0, 1)}),
+		events: join(ackDel(0, 0, 0, 0), []history.Event{bad(history.ValueUnknown, 0, 1)}),
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, Unknown: 1},
 	}, {
 		name:   "corrupt delivery where an ack placed a value is a conflict too",
-		events: []Event{ack(0, 0, 0, 0), bad(ValueCorrupt, 0, 0)},
+		events: []history.Event{ack(0, 0, 0, 0), bad(history.ValueCorrupt, 0, 0)},
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, Corrupt: 1, OffsetConflicts: 1, Lost: 1},
 	}, {
 		name:   "failed send delivered",
-		events: []Event{sendStatus(StatusFail, 0, 0), del(0, 0, 0, 0)},
+		events: []history.Event{sendStatus(history.StatusFail, 0, 0), del(0, 0, 0, 0)},
 		want:   Counts{Sent: 1, Failed: 1, Delivered: 1, FailDelivered: 1},
 	}, {
 		name:   "failed send retried and acked is not fail-delivered",
-		events: join([]Event{sendStatus(StatusFail, 0, 0)}, ackDel(0, 0, 0, 0)),
+		events: join([]history.Event{sendStatus(history.StatusFail, 0, 0)}, ackDel(0, 0, 0, 0)),
 		want:   Counts{Sent: 2, Failed: 1, Acked: 1, Delivered: 1},
 	}, {
 		name:   "failed sends not delivered and indeterminate ones either way are fine",
-		events: []Event{sendStatus(StatusFail, 0, 0), sendStatus(StatusInfo, 0, 1), sendStatus(StatusInfo, 0, 2), del(0, 2, 0, 0)},
+		events: []history.Event{sendStatus(history.StatusFail, 0, 0), sendStatus(history.StatusInfo, 0, 1), sendStatus(history.StatusInfo, 0, 2), del(0, 2, 0, 0)},
 		want:   Counts{Sent: 3, Failed: 1, Indeterminate: 2, Delivered: 1},
 	}, {
 		name:   "unsent value delivered",
-		events: join(ackDel(0, 0, 0, 0), []Event{del(0, 1, 0, 1)}),
+		events: join(ackDel(0, 0, 0, 0), []history.Event{del(0, 1, 0, 1)}),
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, Unsent: 1},
 	}, {
 		name: "copy pipeline: acks in one topic, deliveries in another",
-		events: []Event{inTopic("in", ack(0, 0, 0, 0)), inTopic("in", ack(0, 1, 0, 1)),
+		events: []history.Event{inTopic("in", ack(0, 0, 0, 0)), inTopic("in", ack(0, 1, 0, 1)),
 			inTopic("out", del(0, 0, 0, 7)), inTopic("out", del(0, 1, 0, 9))},
 		want: Counts{Sent: 2, Acked: 2, Delivered: 2},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := countsOnly(check(t, CheckerOptions{}, tc.events))
+			got := countsOnly(check(t, Options{}, tc.events))
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("counts\n got %+v\nwant %+v", got, tc.want)
 			}
@@ -199,9 +201,9 @@ func TestCheckerAnomalies(t *testing.T) {
 }
 
 func TestCheckerExamples(t *testing.T) {
-	events := join(ackDel(3, 0, 2, 40), []Event{ack(3, 1, 2, 41)},
-		ackDel(3, 3, 2, 42), ackDel(3, 2, 2, 43), []Event{del(3, 3, 2, 42)})
-	got := check(t, CheckerOptions{}, events).Examples
+	events := join(ackDel(3, 0, 2, 40), []history.Event{ack(3, 1, 2, 41)},
+		ackDel(3, 3, 2, 42), ackDel(3, 2, 2, 43), []history.Event{del(3, 3, 2, 42)})
+	got := check(t, Options{}, events).Examples
 	want := map[Anomaly][]Example{
 		AnomalyLost:       {{Value: "3/1", Topic: "t", Partition: 2, Offset: 41, Detail: "acknowledged, never delivered"}},
 		AnomalyReordered:  {{Value: "3/2", Topic: "t", Partition: 2, Offset: 43, Detail: "after seq 3"}},
@@ -213,14 +215,14 @@ func TestCheckerExamples(t *testing.T) {
 }
 
 func TestCheckerExamplesBounded(t *testing.T) {
-	var events []Event
+	var events []history.Event
 	for i := range uint64(20) {
-		events = append(events, ack(0, i, 0, int64(i)), sendStatus(StatusFail, 1, i), del(1, i, 1, int64(i)))
+		events = append(events, ack(0, i, 0, int64(i)), sendStatus(history.StatusFail, 1, i), del(1, i, 1, int64(i)))
 	}
 	for _, tc := range []struct {
 		max, want int
 	}{{0, DefaultMaxExamples}, {3, 3}, {-1, 0}} {
-		c := check(t, CheckerOptions{MaxExamples: tc.max}, events)
+		c := check(t, Options{MaxExamples: tc.max}, events)
 		if c.Lost != 20 || c.FailDelivered != 20 {
 			t.Fatalf("MaxExamples %d: lost %d, fail_delivered %d, want 20 each", tc.max, c.Lost, c.FailDelivered)
 		}
@@ -240,16 +242,16 @@ func TestCheckerExamplesBounded(t *testing.T) {
 
 func TestCheckerLostWithoutPlace(t *testing.T) {
 	// The ack slot lost a conflict, so the lost value has no place of its own.
-	c := check(t, CheckerOptions{}, []Event{ack(0, 0, 0, 0), ack(0, 1, 0, 0), del(0, 0, 0, 0)})
-	want := []Example{{Value: "0/1", Partition: NoOffset, Offset: NoOffset, Detail: "acknowledged, never delivered"}}
+	c := check(t, Options{}, []history.Event{ack(0, 0, 0, 0), ack(0, 1, 0, 0), del(0, 0, 0, 0)})
+	want := []Example{{Value: "0/1", Partition: history.NoOffset, Offset: history.NoOffset, Detail: "acknowledged, never delivered"}}
 	if c.Lost != 1 || !reflect.DeepEqual(c.Examples[AnomalyLost], want) {
 		t.Errorf("lost %d, examples %+v, want 1 and %+v", c.Lost, c.Examples[AnomalyLost], want)
 	}
 }
 
 func TestCheckerResultRepeatable(t *testing.T) {
-	c := NewChecker(CheckerOptions{})
-	events := join(ackDel(0, 0, 0, 0), ackDel(0, 2, 0, 1), ackDel(0, 1, 0, 2), []Event{del(0, 0, 0, 5), ack(0, 9, 1, 0)})
+	c := New(Options{})
+	events := join(ackDel(0, 0, 0, 0), ackDel(0, 2, 0, 1), ackDel(0, 1, 0, 2), []history.Event{del(0, 0, 0, 5), ack(0, 9, 1, 0)})
 	for _, e := range events[:4] {
 		if err := c.Add(e); err != nil {
 			t.Fatal(err)
@@ -277,7 +279,7 @@ func TestCheckerSparseAndLargeNumbers(t *testing.T) {
 	const far = 1 << 40
 	events := join(ackDel(7, far, 0, far), ackDel(7, far+1, 0, far+1), ackDel(4000000000, 0, 2147483647, 0),
 		ackDel(7, 3, 0, 1<<62))
-	got := countsOnly(check(t, CheckerOptions{}, events))
+	got := countsOnly(check(t, Options{}, events))
 	want := Counts{Sent: 4, Acked: 4, Delivered: 4, Reordered: 1}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("counts\n got %+v\nwant %+v", got, want)
@@ -285,11 +287,11 @@ func TestCheckerSparseAndLargeNumbers(t *testing.T) {
 }
 
 func TestCheckerRejectsInvalidEvents(t *testing.T) {
-	c := NewChecker(CheckerOptions{})
-	for _, e := range []Event{
-		{Type: TypeSend, Status: StatusOK, Partition: 0, Offset: NoOffset},
-		{Type: TypeDeliver, Partition: NoOffset, Offset: 0},
-		{Type: "commit"},
+	c := New(Options{})
+	for _, e := range []history.Event{
+		{Type: history.TypeSend, Status: history.StatusOK, Partition: history.NoOffset, Offset: 4},
+		{Type: history.TypeDeliver, Partition: history.NoOffset, Offset: 0},
+		{Type: "commitment"},
 	} {
 		if err := c.Add(e); err == nil {
 			t.Errorf("Add(%+v) succeeded", e)
@@ -304,7 +306,7 @@ func TestCheckerManyValuesAcrossBlocks(t *testing.T) {
 	// Enough values to cross several ordinal blocks and slot pages, with one
 	// anomaly of each scan-judged kind planted far from the start.
 	const n = 3*blockSize + 17
-	var events []Event
+	var events []history.Event
 	for p := range uint32(3) {
 		for seq := range uint64(n) {
 			off := int64(seq)
@@ -315,7 +317,7 @@ func TestCheckerManyValuesAcrossBlocks(t *testing.T) {
 		}
 	}
 	events = append(events, del(2, 5000, 2, n), del(0, n-1, 0, n-1))
-	got := countsOnly(check(t, CheckerOptions{}, events))
+	got := countsOnly(check(t, Options{}, events))
 	want := Counts{Sent: 3 * n, Acked: 3 * n, Delivered: 3*n + 1, Lost: 1, LogDuplicates: 1, Redeliveries: 1, Duplicated: 2}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("counts\n got %+v\nwant %+v", got, want)

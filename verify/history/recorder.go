@@ -1,4 +1,4 @@
-package verify
+package history
 
 import (
 	"bufio"
@@ -9,22 +9,28 @@ import (
 	"time"
 )
 
-// Recorder writes a history as JSON lines and can feed a [Checker] as it
-// goes, so a run does not re-read its own file. It is safe for concurrent
-// use. Writes are buffered: call Flush or Close to push them out.
-type Recorder struct {
-	mu      sync.Mutex
-	w       *bufio.Writer
-	checker *Checker
-	err     error // first write error; sticky
-	closed  bool
+// Sink receives each event a [Recorder] records, in the order they are
+// written, one at a time. The checker is one.
+type Sink interface {
+	Add(Event) error
 }
 
-// NewRecorder returns a Recorder writing to w and adding every event to c.
-// Either may be nil: a nil w records nothing to disk, a nil c checks nothing.
-// The Recorder does not close w.
-func NewRecorder(w io.Writer, c *Checker) *Recorder {
-	r := &Recorder{checker: c}
+// Recorder writes a history as JSON lines and can feed a [Sink] as it goes,
+// so a run does not re-read its own file. It is safe for concurrent use.
+// Writes are buffered: call Flush or Close to push them out.
+type Recorder struct {
+	mu     sync.Mutex
+	w      *bufio.Writer
+	sink   Sink
+	err    error // first write error; sticky
+	closed bool
+}
+
+// NewRecorder returns a Recorder writing to w and adding every event to s.
+// Either may be nil: a nil w records nothing to disk, a nil s feeds
+// nothing. The Recorder does not close w.
+func NewRecorder(w io.Writer, s Sink) *Recorder {
+	r := &Recorder{sink: s}
 	if w != nil {
 		r.w = bufio.NewWriterSize(w, 64<<10)
 	}
@@ -32,10 +38,10 @@ func NewRecorder(w io.Writer, c *Checker) *Recorder {
 }
 
 // Record validates e, stamps it with the current time if its Time is zero,
-// writes it as one line and adds it to the Checker. An invalid event is
-// rejected (a usage error) and neither written nor checked; an error from
-// [Checker.Add] is returned after the line was written. After a write error
-// every call returns that error.
+// writes it as one line and adds it to the Sink. An invalid event is
+// rejected (a usage error) and neither written nor fed; an error from the
+// Sink is returned after the line was written. After a write error every
+// call returns that error.
 func (r *Recorder) Record(e Event) error {
 	if err := e.Validate(); err != nil {
 		return err
@@ -51,22 +57,18 @@ func (r *Recorder) Record(e Event) error {
 	if err := r.write(e); err != nil {
 		return err
 	}
-	if r.checker != nil {
-		return r.checker.Add(e)
+	if r.sink != nil {
+		return r.sink.Add(e)
 	}
 	return nil
 }
 
-// Result returns the counts of the Checker the Recorder feeds (the zero
-// Counts when it feeds none); safe to call while others Record, which wait
-// for it. It scans the whole log (see [Checker.Result]): call it rarely.
-func (r *Recorder) Result() Counts {
+// Hold runs fn while no event is being recorded, so fn may read the Sink
+// while others Record (they wait for it).
+func (r *Recorder) Hold(fn func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.checker == nil {
-		return Counts{}
-	}
-	return r.checker.Result()
+	fn()
 }
 
 // Flush writes out buffered lines.

@@ -1,13 +1,17 @@
-package verify
+package check
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kq-dev/kq/verify/history"
+)
 
 // DefaultMaxExamples is the number of examples kept per anomaly when
-// [CheckerOptions].MaxExamples is zero.
+// [Options].MaxExamples is zero.
 const DefaultMaxExamples = 10
 
-// CheckerOptions configures a [Checker].
-type CheckerOptions struct {
+// Options configures a [Checker].
+type Options struct {
 	// MaxExamples bounds the examples kept per anomaly: zero means
 	// DefaultMaxExamples, a negative number keeps none.
 	MaxExamples int
@@ -28,7 +32,7 @@ type CheckerOptions struct {
 // copy pipeline, the final validator's), not those of intermediate
 // consumers: any delivery of a value counts against its loss.
 //
-// A Checker is not safe for concurrent use; a [Recorder] serialises the
+// A Checker is not safe for concurrent use; a [history.Recorder] serialises the
 // events it feeds one.
 type Checker struct {
 	values    valueIndex
@@ -40,8 +44,8 @@ type Checker struct {
 	examples  examples
 }
 
-// NewChecker returns an empty Checker.
-func NewChecker(opts CheckerOptions) *Checker {
+// New returns an empty Checker.
+func New(opts Options) *Checker {
 	n := opts.MaxExamples
 	if n == 0 {
 		n = DefaultMaxExamples
@@ -54,51 +58,53 @@ func NewChecker(opts CheckerOptions) *Checker {
 }
 
 // Add adds one event. It ignores meta and fault events. It fails on an
-// invalid event (see [Event.Validate]) or when the history names more
+// invalid event (see [history.Event.Validate]) or when the history names more
 // values than a Checker can number (about a billion); the Checker is then
 // unchanged.
-func (c *Checker) Add(e Event) error {
-	if err := e.validate(); err != nil {
+func (c *Checker) Add(e history.Event) error {
+	if err := e.Validate(); err != nil {
 		return err
 	}
 	switch e.Type {
-	case TypeSend:
+	case history.TypeSend:
 		return c.send(&e)
-	case TypeDeliver:
+	case history.TypeDeliver:
 		return c.deliver(&e)
-	case TypeAbort:
-		c.log(e.Topic, e.Partition).abort(e.Offset, e.lastOffset())
+	case history.TypeAbort:
+		c.log(e.Topic, e.Partition).abort(e.Offset, e.AbortEnd())
 	}
 	return nil
 }
 
-func (c *Checker) send(e *Event) error {
+func (c *Checker) send(e *history.Event) error {
 	ord, err := c.values.ordinal(e.Producer, e.Seq)
 	if err != nil {
 		return err
 	}
 	c.counts.Sent++
 	switch e.Status {
-	case StatusOK:
+	case history.StatusOK:
 		c.counts.Acked++
 		c.values.set(ord, kindAcked)
-		c.place(e, ord, false)
-	case StatusFail:
+		if e.Offset != history.NoOffset { // acks=0: acknowledged, offset unknown
+			c.place(e, ord, false)
+		}
+	case history.StatusFail:
 		c.counts.Failed++
 		c.values.set(ord, kindFailed)
-	case StatusInfo:
+	case history.StatusInfo:
 		c.counts.Indeterminate++
 		c.values.set(ord, kindInfo)
 	}
 	return nil
 }
 
-func (c *Checker) deliver(e *Event) error {
+func (c *Checker) deliver(e *history.Event) error {
 	var ord uint32
 	switch e.ValueStatus {
-	case ValueCorrupt:
+	case history.ValueCorrupt:
 		ord = ordCorrupt
-	case ValueUnknown:
+	case history.ValueUnknown:
 		ord = ordUnknown
 	default:
 		var err error
@@ -116,7 +122,7 @@ func (c *Checker) deliver(e *Event) error {
 // delivered is false, a delivery when it is true. It judges the anomalies
 // one offset shows by itself: conflicts, redeliveries, corrupt and unknown
 // values.
-func (c *Checker) place(e *Event, ord uint32, delivered bool) {
+func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
 	slot := c.log(e.Topic, e.Partition).slot(e.Offset)
 	held := *slot & ordMask
 	switch {
@@ -165,7 +171,7 @@ func (c *Checker) log(topic string, partition int32) *partLog {
 	return l
 }
 
-func (c *Checker) example(a Anomaly, e *Event, ord uint32, detail string) {
+func (c *Checker) example(a Anomaly, e *history.Event, ord uint32, detail string) {
 	if c.examples.full(a) {
 		return
 	}
