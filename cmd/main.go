@@ -27,6 +27,10 @@ import (
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A closed stdout (kq consume | head) makes writes fail with EPIPE
+	// instead of killing kq, so a group member commits what it wrote and
+	// leaves its group before it exits.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
 }
 
@@ -47,6 +51,9 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		err = fmt.Errorf("%w: %w", kqerr.ErrInterrupted, err)
 	}
 	err = classifyCobra(err)
+	if kqerr.IsBrokenPipe(err) && !errors.Is(err, kqerr.ErrInterrupted) {
+		return kqerr.CodeBrokenPipe // the reader has gone: nothing to say
+	}
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
 	}
