@@ -62,7 +62,9 @@ func (s *rawSink) Flush() error { return s.w.Flush() }
 // json` reads back.
 func NewJSONSink(w io.Writer) Sink {
 	bw := bufio.NewWriterSize(w, sinkBufferSize)
-	return &jsonSink{w: bw, enc: json.NewEncoder(bw)}
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false) // values print as they are: <, > and & stay
+	return &jsonSink{w: bw, enc: enc}
 }
 
 type jsonSink struct {

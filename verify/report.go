@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/kq-dev/kq/verify/check"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Phase names.
@@ -86,7 +86,7 @@ func (p Phase) PerSecond() float64 {
 // MarshalJSON adds duration_ms and records_per_sec.
 func (p Phase) MarshalJSON() ([]byte, error) {
 	type plain Phase
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS    int64   `json:"duration_ms"`
 		RecordsPerSec float64 `json:"records_per_sec"`
@@ -96,7 +96,7 @@ func (p Phase) MarshalJSON() ([]byte, error) {
 // MarshalJSON adds duration_ms.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS int64 `json:"duration_ms"`
 	}{plain(r), r.Duration.Milliseconds()})
