@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ func TestScripts(t *testing.T) {
 			"waitready": cmdWaitReady,
 			"fault":     cmdFault,
 			"silent":    cmdSilent,
+			"waitmatch": cmdWaitMatch,
 		},
 	})
 }
@@ -172,4 +174,26 @@ func cmdSilent(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	ts.Defer(stop)
 	ts.Setenv(args[0], addr)
+}
+
+// cmdWaitMatch waits until FILE (written by a background command) has a
+// line matching REGEXP, polling, and fails the script after 30s:
+//
+//	waitmatch FILE REGEXP
+func cmdWaitMatch(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitmatch FILE REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && re.Match(b) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(path)
+	ts.Fatalf("no line matching %q in %s after 30s; it holds:\n%s", args[1], args[0], b)
 }

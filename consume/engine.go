@@ -64,6 +64,8 @@ type engine struct {
 	err        error
 	lastRecord time.Time
 	dirty      []*partState
+	// lastWarn is when OnUnreachable was last called.
+	lastWarn time.Time
 }
 
 func newEngine(opts Options, sink Sink, cancel context.CancelFunc) *engine {

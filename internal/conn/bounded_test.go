@@ -86,3 +86,15 @@ type timeoutErr struct{}
 func (timeoutErr) Error() string   { return "i/o timeout" }
 func (timeoutErr) Timeout() bool   { return true }
 func (timeoutErr) Temporary() bool { return true }
+
+func TestUnreachableNamesTheCluster(t *testing.T) {
+	f := conn.Factory{Profile: conn.Profile{Brokers: []string{"k1:9092"}}}
+	lost := &sarama.ConsumerError{Topic: "t", Partition: 0, Err: io.EOF}
+	if !conn.IsUnreachable(lost) || conn.IsUnreachable(&sarama.ConsumerError{Err: sarama.ErrNotLeaderForPartition}) {
+		t.Fatal("IsUnreachable: EOF is, a leader move is not")
+	}
+	err := f.Unreachable(lost)
+	if !errors.Is(err, kqerr.ErrUnreachable) || !strings.HasSuffix(err.Error(), "cannot reach the cluster at k1:9092: EOF") {
+		t.Fatalf("Unreachable(%v) = %v", lost, err)
+	}
+}

@@ -150,6 +150,35 @@ func (f Factory) Classify(err error) error {
 	return err
 }
 
+// Unreachable is [Factory.Classify] for an error [IsUnreachable] accepts:
+// it always wraps kqerr.ErrUnreachable or kqerr.ErrAuth, with a message
+// naming the addresses.
+func (f Factory) Unreachable(err error) error {
+	c := f.Classify(err)
+	if errors.Is(c, kqerr.ErrUnreachable) || errors.Is(c, kqerr.ErrAuth) {
+		return c
+	}
+	return fmt.Errorf("%w: cannot reach the cluster at %s: %s",
+		kqerr.ErrUnreachable, strings.Join(f.Profile.WithDefaults().Brokers, ","), rootCause(err))
+}
+
+// IsUnreachable reports whether err says the cluster cannot be reached
+// now (no broker left to ask, connections refused, reset, closed or timed
+// out), rather than one request failing.
+func IsUnreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, target := range []error{kqerr.ErrUnreachable, sarama.ErrOutOfBrokers, sarama.ErrNotConnected,
+		sarama.ErrBrokerNotAvailable, io.EOF, io.ErrUnexpectedEOF, net.ErrClosed} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) || isTimeout(err)
+}
+
 // isTimeout reports whether err is a network timeout: the cluster was
 // connected but did not answer in time.
 func isTimeout(err error) bool {
