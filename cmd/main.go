@@ -31,6 +31,7 @@ func Main() int {
 	// instead of killing kq, so a group member commits what it wrote and
 	// leaves its group before it exits.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	defer startProfiles(os.LookupEnv)()
 	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
 }
 

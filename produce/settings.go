@@ -162,7 +162,7 @@ type Settings struct {
 }
 
 // DefaultSettings returns kq's defaults: acks=all, no compression, 5ms
-// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 64 MB of
+// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 8 MB of
 // buffer.
 func DefaultSettings() Settings {
 	return Settings{
@@ -173,7 +173,7 @@ func DefaultSettings() Settings {
 		MaxMessageBytes: 1_000_000,
 		Partitioner:     PartitionMurmur2,
 		DeliveryTimeout: 30 * time.Second,
-		BufferBytes:     64 << 20,
+		BufferBytes:     8 << 20,
 	}
 }
 

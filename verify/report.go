@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/report"
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/output"
@@ -39,6 +40,8 @@ type Report struct {
 	Verdict check.Verdict `json:"verdict"`
 	// Faults is the timeline of the fault windows that ran.
 	Faults chaos.Timeline `json:"faults"`
+	// Series is the run's time series, per second (see package report).
+	Series report.Series `json:"series"`
 	// Clients counts crashes and copier transactions.
 	Clients ClientCounts `json:"clients"`
 	// Phases are the run's phases with their throughput.
@@ -128,6 +131,7 @@ func (r *run) finishReport(rep *Report) {
 			r.fail(err)
 		}
 		rep.Counts = r.checker.Result()
+		rep.Series = r.series.Series()
 	}
 	rep.Verdict = check.Judge(rep.Counts, r.set.Semantics)
 	rep.Notes = r.notes(rep)

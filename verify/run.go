@@ -12,6 +12,7 @@ import (
 
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/history"
+	"github.com/kq-dev/kq/verify/report"
 
 	"github.com/IBM/sarama"
 
@@ -108,7 +109,8 @@ type run struct {
 
 	engine         *chaos.Engine
 	rec            *history.Recorder
-	checker        *check.Checker // fed by rec; read under rec.Hold
+	checker        *check.Checker  // fed by rec; read under rec.Hold
+	series         *report.Builder // fed by rec
 	stats          stats
 	limiter        *limiter
 	requestTimeout time.Duration
