@@ -120,10 +120,8 @@ func (s *Settings) checkEnums(p conn.Profile) error {
 			return s.invalid("kafka-version", "invalid Kafka version %q (want e.g. 2.8.0)", v)
 		}
 	}
-	switch strings.ToLower(p.SASL.Mechanism) {
-	case "", "plain", "scram-sha-256", "scram-sha-512":
-	default:
-		return s.invalid("sasl-mechanism", "unknown SASL mechanism %q (want plain, scram-sha-256 or scram-sha-512)", p.SASL.Mechanism)
+	if err := conn.CheckMechanism(p.SASL.Mechanism); err != nil {
+		return s.invalid("sasl-mechanism", "%v", err)
 	}
 	if p.SASL.User != "" && p.SASL.Mechanism == "" {
 		return kqerr.Usagef("%s is set but no SASL mechanism: add --sasl-mechanism plain, scram-sha-256 or scram-sha-512", s.origin("sasl-user"))

@@ -116,10 +116,8 @@ func (p Profile) Validate() error {
 	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
 		return kqerr.Usagef("invalid --kafka-version %q: %v", p.KafkaVersion, err)
 	}
-	switch strings.ToLower(p.SASL.Mechanism) {
-	case "", "plain", "scram-sha-256", "scram-sha-512":
-	default:
-		return kqerr.Usagef("unknown --sasl-mechanism %q (want plain, scram-sha-256 or scram-sha-512)", p.SASL.Mechanism)
+	if err := CheckMechanism(p.SASL.Mechanism); err != nil {
+		return fmt.Errorf("%w: --sasl-mechanism: %w", kqerr.ErrUsage, err)
 	}
 	if p.SASL.Mechanism != "" && p.SASL.User == "" {
 		return kqerr.Usagef("--sasl-mechanism %s needs --sasl-user", p.SASL.Mechanism)
@@ -131,6 +129,15 @@ func (p Profile) Validate() error {
 		return kqerr.Usagef("--tls-cert and --tls-key go together")
 	}
 	return nil
+}
+
+// CheckMechanism checks a SASL mechanism name ("" for none).
+func CheckMechanism(m string) error {
+	switch strings.ToLower(m) {
+	case "", "plain", "scram-sha-256", "scram-sha-512":
+		return nil
+	}
+	return fmt.Errorf("unknown SASL mechanism %q (want plain, scram-sha-256 or scram-sha-512)", m)
 }
 
 // CheckBroker checks one bootstrap address: host:port with a host and a
