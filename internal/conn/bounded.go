@@ -14,11 +14,13 @@ import (
 )
 
 // dialTracker carries sarama's connections and remembers whether one was
-// ever established, to tell "nothing listens" from "connected, but no
-// answer".
+// ever established and whether any broker ever sent a byte, to tell
+// "nothing listens" from "connected, but no answer" from "answering, but
+// slowly".
 type dialTracker struct {
 	next      proxy.Dialer
 	connected atomic.Bool
+	answered  atomic.Bool
 }
 
 // track routes cfg's connections through a tracker, keeping the dialer it
@@ -36,21 +38,38 @@ func track(cfg *sarama.Config) *dialTracker {
 // Dial implements proxy.Dialer.
 func (t *dialTracker) Dial(network, addr string) (net.Conn, error) {
 	c, err := t.next.Dial(network, addr)
-	if err == nil {
-		t.connected.Store(true)
+	if err != nil {
+		return nil, err
 	}
-	return c, err
+	t.connected.Store(true)
+	return &trackedConn{Conn: c, t: t}, nil
+}
+
+// trackedConn notes the first byte a broker sends.
+type trackedConn struct {
+	net.Conn
+	t *dialTracker
+}
+
+// Read implements net.Conn.
+func (c *trackedConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 && !c.t.answered.Load() {
+		c.t.answered.Store(true)
+	}
+	return n, err
 }
 
 // closer is what the sarama constructors return.
 type closer interface{ Close() error }
 
 // openWithin runs open (a sarama constructor, which connects and loads
-// metadata) and gives up after the profile's timeout. sarama alone would
-// try every bootstrap address with a read timeout each and retry the
-// metadata, several timeouts in all, against a broker that accepts
-// connections and never answers. A client open returns after the wait is
-// closed.
+// metadata) and gives up after the profile's timeout when no broker has
+// sent a single byte by then. sarama alone would try every bootstrap
+// address with read timeouts and retry the metadata, several timeouts in
+// all, against brokers that accept connections and never answer (a TLS or
+// SASL mismatch). When some broker answers, sarama's own timeouts bound
+// the wait. A client open returns after giving up is closed.
 func openWithin[T closer](f Factory, cfg *sarama.Config, open func(*sarama.Config) (T, error)) (T, error) {
 	tr := track(cfg)
 	type result struct {
@@ -67,19 +86,22 @@ func openWithin[T closer](f Factory, cfg *sarama.Config, open func(*sarama.Confi
 	defer timer.Stop()
 	select {
 	case r := <-done:
-		if r.err != nil {
-			return r.v, f.Classify(r.err)
-		}
-		return r.v, nil
+		return r.v, f.Classify(r.err)
 	case <-timer.C:
-		go func() {
-			if r := <-done; r.err == nil {
-				r.v.Close()
-			}
-		}()
-		var zero T
-		return zero, f.noAnswer(wait, tr.connected.Load())
 	}
+	if tr.answered.Load() {
+		// Some broker answers, slowly: sarama's own timeouts (a read
+		// timeout, Metadata.Timeout) bound the rest.
+		r := <-done
+		return r.v, f.Classify(r.err)
+	}
+	go func() {
+		if r := <-done; r.err == nil {
+			r.v.Close()
+		}
+	}()
+	var zero T
+	return zero, f.noAnswer(wait, tr.connected.Load())
 }
 
 // noAnswer is the error of a connection attempt that did not finish in
