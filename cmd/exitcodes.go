@@ -25,7 +25,11 @@ func newHelpTopicExitCodes() *cobra.Command {
   141  standard output was closed by its reader (kq consume | head): kq
        stops quietly, a group member commits what it wrote and leaves
 
-Errors are printed as one line on stderr, prefixed "kq: ".`,
+Errors are printed as one line on stderr, prefixed "kq: ". A usage error
+adds "Run 'kq CMD --help' for usage."; an unknown command or flag prints the
+command's usage. Errors that are not about the command line's syntax (an
+unknown profile, a missing --yes without a terminal, an unknown chaos fault
+id) exit 1.`,
 		Example: "  kq help exit-codes",
 	}
 }
