@@ -64,7 +64,7 @@ timed() {
 
 # count TOPIC: records in TOPIC, from the broker's offsets.
 count() {
-	"$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "records": \([0-9]*\)$/\1/p'
+	"$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "offsets": \([0-9]*\)$/\1/p'
 }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
