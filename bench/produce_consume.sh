@@ -46,7 +46,7 @@ brokers=$(sed -n 's/^ready: //p' "$out/broker.out")
 
 # count TOPIC: records in TOPIC, from the broker's offsets.
 count() {
-	"$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "records": \([0-9]*\)$/\1/p'
+	"$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "offsets": \([0-9]*\)$/\1/p'
 }
 
 declare -a kq_p kcat_p kq_c kcat_c

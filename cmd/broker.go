@@ -80,7 +80,18 @@ power loss too (every write is fsynced before it is acknowledged).`,
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
 	addBrokerSchemaFlags(c, opts)
+	separateClientFlags(c)
 	return c
+}
+
+// separateClientFlags makes the broker's help tell its own flags from the
+// client flags every kq command inherits, which the broker does not use
+// (except -v): --sasl-user and --tls-cert here configure the server.
+func separateClientFlags(c *cobra.Command) {
+	t := c.UsageTemplate()
+	t = strings.Replace(t, "\nFlags:\n", "\nBroker flags:\n", 1)
+	t = strings.Replace(t, "\nGlobal Flags:\n", "\nClient flags (for the other kq commands; kq broker uses only -v):\n", 1)
+	c.SetUsageTemplate(t)
 }
 
 func brokerRun(ctx context.Context, opts *BrokerOptions) error {
