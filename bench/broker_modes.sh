@@ -4,6 +4,7 @@
 #
 #   bench/broker_modes.sh [RECORDS] [SIZE]          (default 200000 100)
 #   RUNS=5 MODES='--data-dir @|--data-dir @ --sync' bench/broker_modes.sh
+#   PRODUCE_FLAGS='--batch-bytes 2000' bench/broker_modes.sh   (small batches)
 #
 # MODES is a '|'-separated list of `kq broker` flag sets; '@' stands for a
 # fresh data directory. Per mode and run it starts `kq broker` (3 nodes, free
@@ -39,7 +40,8 @@ run_mode() {
 		for _ in $(seq 300); do grep -q '^ready: ' "$out/broker.out" 2>/dev/null && break; sleep 0.1; done
 		brokers=$(sed -n 's/^ready: //p' "$out/broker.out")
 		[ -n "$brokers" ] || { echo "bench: kq broker $args did not start" >&2; cat "$out/broker.err" >&2; exit 1; }
-		p+=("$(timed "$kq" produce -b "$brokers" bench -f "$input" 2>>"$out/modes-produce.log")")
+		# shellcheck disable=SC2086 # PRODUCE_FLAGS is a flag list
+		p+=("$(timed "$kq" produce -b "$brokers" bench -f "$input" ${PRODUCE_FLAGS:-} 2>>"$out/modes-produce.log")")
 		c+=("$(timed sh -c '"$1" consume -b "$2" bench -e -o raw >"$3"' _ "$kq" "$brokers" "$out/modes-consume.out")")
 		got=$(wc -c <"$out/modes-consume.out")
 		[ "$got" -eq $((records * size)) ] || { echo "bench: consumed $got bytes, want $((records * size))" >&2; exit 1; }
