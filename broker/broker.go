@@ -21,6 +21,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -57,6 +58,12 @@ type Options struct {
 	// are aborted when the cluster starts again, as Kafka's coordinator
 	// does.
 	DataDir string
+	// ReplicaLag turns on the replication model (replication.go):
+	// followers trail the leader by this much, consumers see only what
+	// the in-sync replicas have, acks=all waits for them and a leader
+	// change loses the unreplicated tail. 0 keeps one log that every
+	// node shares.
+	ReplicaLag time.Duration
 	// Sync makes every write to DataDir reach the disk (fsync) before it
 	// is acknowledged, so acknowledged writes also survive a power loss
 	// or a crash of the machine. It costs produce throughput.
@@ -101,6 +108,10 @@ type Broker struct {
 	recovered int
 	// guard checks every request frame before kfake sees it.
 	guard guard
+	// repl is the replication model; nil with Options.ReplicaLag 0.
+	repl *replication
+	// live is the number of nodes up.
+	live atomic.Int32
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -124,6 +135,10 @@ func Start(opts Options) (*Broker, error) {
 	b.guard.log = opts.Log
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	b.aborter.b = b
+	b.live.Store(int32(opts.Nodes))
+	if opts.ReplicaLag > 0 {
+		b.repl = newReplication(opts.ReplicaLag, func() int { return int(b.live.Load()) })
+	}
 	if opts.DataDir != "" {
 		n, err := b.recoverTxns()
 		if err != nil {
@@ -160,6 +175,7 @@ func (b *Broker) open(ports []int) error {
 	b.c = c
 	autoCreateOldMetadata(c)
 	b.aborter.install(c)
+	b.installReplication(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {
 		_, p, _ := net.SplitHostPort(addr)

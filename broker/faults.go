@@ -79,9 +79,12 @@ func (b *Broker) StopNode(id int32) error {
 	if b.stopped[id] {
 		return fmt.Errorf("broker: node %d is already stopped", id)
 	}
+	before := b.leadersLocked()
 	if err := b.c.RemoveNode(id); err != nil {
 		return fmt.Errorf("broker: stop node %d: %w", id, err)
 	}
+	b.live.Add(-1)
+	b.failoversLocked(before)
 	b.stopped[id] = true
 	b.conns.setDown(port, true)
 	return nil
@@ -98,10 +101,13 @@ func (b *Broker) RestartNode(id int32) error {
 	}
 	port := b.ports[id]
 	b.conns.setDown(port, false)
+	before := b.leadersLocked()
 	if _, _, err := b.c.AddNode(id, port); err != nil {
 		b.conns.setDown(port, true)
 		return fmt.Errorf("broker: restart node %d: %w", id, err)
 	}
+	b.live.Add(1)
+	b.failoversLocked(before)
 	delete(b.stopped, id)
 	return nil
 }
@@ -130,14 +136,22 @@ func (b *Broker) LiveConns(id int32) int {
 // MoveLeaders elects a new random leader for every partition and bumps the
 // leader epochs, so clients see NOT_LEADER_OR_FOLLOWER and refresh metadata.
 func (b *Broker) MoveLeaders() {
-	b.cluster().ShufflePartitionLeaders()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	before := b.leadersLocked()
+	b.c.ShufflePartitionLeaders()
+	b.failoversLocked(before)
 }
 
 // MoveLeader moves the leadership of one partition to node.
 func (b *Broker) MoveLeader(topic string, partition, node int32) error {
-	if err := b.cluster().MoveTopicPartition(topic, partition, node); err != nil {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	before := b.leadersLocked()
+	if err := b.c.MoveTopicPartition(topic, partition, node); err != nil {
 		return fmt.Errorf("broker: move leader of %s/%d: %w", topic, partition, err)
 	}
+	b.failoversLocked(before)
 	return nil
 }
 
@@ -182,6 +196,7 @@ func (b *Broker) RestartCluster() error {
 		b.conns.setDown(b.ports[id], false)
 	}
 	b.stopped = map[int32]bool{}
+	b.live.Store(int32(len(ports)))
 	return b.open(ports)
 }
 

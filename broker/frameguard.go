@@ -71,6 +71,9 @@ type guardConn struct {
 	prefix [4]byte
 	head   []byte // unread part of prefix
 	body   []byte // unread part of the frame payload
+
+	// onFrame, when set, sees every checked frame payload before kfake.
+	onFrame func(wire.RequestHeader, []byte)
 }
 
 func newGuardConn(c net.Conn, g *guard) *guardConn {
@@ -113,6 +116,9 @@ func (c *guardConn) next() error {
 		for _, err := range bad {
 			c.g.corruptBatch(c.Conn, err)
 		}
+	}
+	if c.onFrame != nil {
+		c.onFrame(h, frame)
 	}
 	c.prefix = [4]byte{byte(len(frame) >> 24), byte(len(frame) >> 16), byte(len(frame) >> 8), byte(len(frame))}
 	c.head, c.body = c.prefix[:], frame

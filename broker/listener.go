@@ -42,7 +42,14 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {
 		c = tls.Server(c, b.opts.TLS)
 	}
-	return newMarkerConn(newGuardConn(c, &b.guard), &b.txns)
+	g := newGuardConn(c, &b.guard)
+	m := newMarkerConn(g, &b.txns)
+	if b.repl == nil {
+		return m
+	}
+	rc := newReplConn(m, b)
+	g.onFrame = rc.request
+	return rc
 }
 
 type hostAddr string

@@ -1,0 +1,260 @@
+package broker
+
+import (
+	"encoding/binary"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
+)
+
+// replConn applies the replication model (replication.go) to one client
+// connection. It learns each request from the frame guard (the whole,
+// checked frame, before kfake sees it) and rewrites kfake's responses:
+// Produce answers record the appended batches and, for acks=all, wait
+// until the batches are replicated (or report NOT_LEADER_OR_FOLLOWER when
+// a failover lost them meanwhile); Fetch and ListOffsets answers are capped
+// at the replicated high watermark and never show a lost batch.
+type replConn struct {
+	net.Conn
+	b *Broker
+	r *replication
+
+	mu   sync.Mutex
+	reqs map[int32]replReq // by correlation id
+}
+
+// replReq is what a response needs of its request.
+type replReq struct {
+	key, version int16
+	acks         int16
+	counts       map[topicPart]int32 // Produce: records per partition
+}
+
+const (
+	apiListOffsets = 2
+	maxTracked     = 1024 // requests remembered per connection
+)
+
+func newReplConn(c net.Conn, b *Broker) *replConn {
+	return &replConn{Conn: c, b: b, r: b.repl, reqs: map[int32]replReq{}}
+}
+
+// request is the frame guard's hook: it sees every request frame payload.
+func (c *replConn) request(h wire.RequestHeader, frame []byte) {
+	rq := replReq{key: h.Key, version: h.Version}
+	switch h.Key {
+	case apiListOffsets:
+	case apiFetch:
+		req := kmsg.NewPtrFetchRequest()
+		req.Version = h.Version
+		if req.ReadFrom(frame[h.BodyOffset:]) != nil {
+			return
+		}
+		for _, t := range req.Topics {
+			c.b.learnTopicID(t.Topic, t.TopicID)
+		}
+	case apiProduce:
+		req := kmsg.NewPtrProduceRequest()
+		req.Version = h.Version
+		if req.ReadFrom(frame[h.BodyOffset:]) != nil {
+			return
+		}
+		rq.acks, rq.counts = req.Acks, map[topicPart]int32{}
+		for _, t := range req.Topics {
+			c.b.learnTopicID(t.Topic, t.TopicID)
+			name := c.r.name(t.Topic, t.TopicID)
+			c.b.learnTopic(name)
+			for _, p := range t.Partitions {
+				if len(p.Records) >= batchHeaderLen {
+					rq.counts[topicPart{name, p.Partition}] = int32(binary.BigEndian.Uint32(p.Records[offNumRecords:]))
+				}
+			}
+		}
+	default:
+		return
+	}
+	c.mu.Lock()
+	if len(c.reqs) < maxTracked {
+		c.reqs[h.CorrelationID] = rq
+	}
+	c.mu.Unlock()
+}
+
+// Write sees whole response frames (length prefix included) from kfake.
+func (c *replConn) Write(frame []byte) (int, error) {
+	if len(frame) < 8 {
+		return c.Conn.Write(frame)
+	}
+	corr := int32(binary.BigEndian.Uint32(frame[4:8]))
+	c.mu.Lock()
+	rq, ok := c.reqs[corr]
+	delete(c.reqs, corr)
+	c.mu.Unlock()
+	if !ok {
+		return c.Conn.Write(frame)
+	}
+	out := frame
+	switch rq.key {
+	case apiProduce:
+		out = c.produced(frame, rq)
+	case apiFetch:
+		out = rewriteResponse(frame, rq, kmsg.NewPtrFetchResponse(), func(r kmsg.Response) bool {
+			return c.capFetch(r.(*kmsg.FetchResponse))
+		})
+	case apiListOffsets:
+		out = rewriteResponse(frame, rq, kmsg.NewPtrListOffsetsResponse(), func(r kmsg.Response) bool {
+			return c.capListOffsets(r.(*kmsg.ListOffsetsResponse))
+		})
+	}
+	if _, err := c.Conn.Write(out); err != nil {
+		return 0, err
+	}
+	return len(frame), nil
+}
+
+// rewriteResponse decodes a response frame into resp, lets edit change it
+// and returns the re-encoded frame, or the frame itself when edit changed
+// nothing or the frame does not decode.
+func rewriteResponse(frame []byte, rq replReq, resp kmsg.Response, edit func(kmsg.Response) bool) []byte {
+	resp.SetVersion(rq.version)
+	h, err := wire.ParseResponseHeader(frame[4:], rq.key, rq.version)
+	if err != nil || resp.ReadFrom(frame[4+h.BodyOffset:]) != nil || !edit(resp) {
+		return frame
+	}
+	out := append([]byte(nil), frame[:4+h.BodyOffset]...)
+	out = resp.AppendTo(out)
+	binary.BigEndian.PutUint32(out[:4], uint32(len(out)-4))
+	return out
+}
+
+// produced records the batches a Produce answer reports appended; for
+// acks=all it returns only once they are replicated, with
+// NOT_LEADER_OR_FOLLOWER for a partition whose batch a failover lost.
+func (c *replConn) produced(frame []byte, rq replReq) []byte {
+	type batch struct {
+		tp         topicPart
+		start, end int64
+	}
+	var batches []batch
+	var wait time.Time
+	now := time.Now()
+	return rewriteResponse(frame, rq, kmsg.NewPtrProduceResponse(), func(r kmsg.Response) bool {
+		resp := r.(*kmsg.ProduceResponse)
+		for _, t := range resp.Topics {
+			name := c.r.name(t.Topic, t.TopicID)
+			for _, p := range t.Partitions {
+				tp := topicPart{name, p.Partition}
+				n, ok := rq.counts[tp]
+				if p.ErrorCode != 0 || !ok || p.BaseOffset < 0 {
+					continue
+				}
+				at := c.r.appended(tp, p.BaseOffset, p.BaseOffset+int64(n), now)
+				batches = append(batches, batch{tp, p.BaseOffset, p.BaseOffset + int64(n)})
+				if at.After(wait) {
+					wait = at
+				}
+			}
+		}
+		if rq.acks != -1 || len(batches) == 0 {
+			return false
+		}
+		time.Sleep(time.Until(wait))
+		changed := false
+		for i := range resp.Topics {
+			t := &resp.Topics[i]
+			name := c.r.name(t.Topic, t.TopicID)
+			for j := range t.Partitions {
+				p := &t.Partitions[j]
+				n, ok := rq.counts[topicPart{name, p.Partition}]
+				if p.ErrorCode == 0 && ok && !c.r.replicated(topicPart{name, p.Partition}, p.BaseOffset, p.BaseOffset+int64(n), time.Now()) {
+					p.ErrorCode, p.BaseOffset, changed = kerr.NotLeaderForPartition.Code, -1, true
+				}
+			}
+		}
+		return changed
+	})
+}
+
+// capFetch caps every partition of a Fetch answer at its replicated high
+// watermark and drops lost batches.
+func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
+	changed := false
+	now := time.Now()
+	for i := range resp.Topics {
+		t := &resp.Topics[i]
+		name := c.r.name(t.Topic, t.TopicID)
+		for j := range t.Partitions {
+			p := &t.Partitions[j]
+			tp := topicPart{name, p.Partition}
+			hw := c.r.highWatermark(tp, now)
+			lost := c.r.hidden(tp)
+			if hw < 0 && len(lost) == 0 {
+				continue
+			}
+			if hw >= 0 && p.HighWatermark > hw {
+				p.HighWatermark, changed = hw, true
+			}
+			if hw >= 0 && p.LastStableOffset > hw {
+				p.LastStableOffset, changed = hw, true
+			}
+			if kept, ok := keepBatches(p.RecordBatches, hw, lost); ok {
+				p.RecordBatches, changed = kept, true
+			}
+		}
+	}
+	return changed
+}
+
+// keepBatches drops, from raw record batches, those at or past hw (when
+// hw >= 0) and those in a lost range; false when it dropped nothing.
+func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
+	var out []byte
+	changed := false
+	for i := 0; i+12 <= len(raw); {
+		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
+		if n < batchHeaderLen || i+n > len(raw) {
+			if changed {
+				out = append(out, raw[i:]...)
+			}
+			break
+		}
+		b := raw[i : i+n]
+		base := int64(binary.BigEndian.Uint64(b[0:8]))
+		end := base + int64(int32(binary.BigEndian.Uint32(b[offLastDelta:]))) + 1
+		drop := hw >= 0 && end > hw
+		for _, l := range lost {
+			drop = drop || (base < l.to && end > l.from)
+		}
+		if drop && !changed {
+			out, changed = append(out, raw[:i]...), true
+		}
+		if !drop && changed {
+			out = append(out, b...)
+		}
+		i += n
+	}
+	return out, changed
+}
+
+// capListOffsets caps the offsets a ListOffsets answer gives at the
+// replicated high watermark.
+func (c *replConn) capListOffsets(resp *kmsg.ListOffsetsResponse) bool {
+	changed := false
+	now := time.Now()
+	for i := range resp.Topics {
+		t := &resp.Topics[i]
+		for j := range t.Partitions {
+			p := &t.Partitions[j]
+			hw := c.r.highWatermark(topicPart{t.Topic, p.Partition}, now)
+			if hw >= 0 && p.Offset > hw {
+				p.Offset, changed = hw, true
+			}
+		}
+	}
+	return changed
+}

@@ -1,0 +1,295 @@
+package broker
+
+import (
+	"sort"
+	"sync"
+	"time"
+)
+
+// kfake keeps one log per partition that every node serves: a write is on
+// every replica the moment it is appended, so no leader failure can lose
+// anything. Kafka loses what the followers had not fetched yet. replication
+// models that from a client's point of view, per partition:
+//
+//   - followers trail the leader by the replica lag: a batch appended at t
+//     is on the in-sync followers at t+lag (at once when the in-sync
+//     replica set, ISR, is the leader alone);
+//   - the high watermark is the end of the replicated prefix; Fetch and
+//     ListOffsets never show more (see replconn.go);
+//   - acks=all is answered once the batch is replicated, acks=1 at once;
+//     acks=all with fewer in-sync replicas than the topic's
+//     min.insync.replicas is refused with NOT_ENOUGH_REPLICAS;
+//   - a leader change loses the tail the new leader did not have: it stays
+//     hidden for good and offsets after it have a gap;
+//   - an ISR shrink (the isr-shrink fault) freezes the followers where they
+//     are: the high watermark then follows the leader alone, and a leader
+//     change in that state loses everything after the frozen position,
+//     acks=all writes included.
+type replication struct {
+	lag time.Duration
+
+	mu     sync.Mutex
+	parts  map[topicPart]*partRepl
+	shrunk bool
+	live   func() int // live nodes
+	topics map[string]topicConf
+	ids    map[[16]byte]string // topic ids (requests from v13 name no topic)
+}
+
+type topicPart struct {
+	topic string
+	part  int32
+}
+
+// topicConf is what the model needs of a topic's configuration.
+type topicConf struct {
+	replicas int // replication factor
+	minISR   int // min.insync.replicas
+}
+
+// pendingBatch is an appended batch the followers may not have yet.
+type pendingBatch struct {
+	start, end int64 // offsets [start, end)
+	at         time.Time
+}
+
+// partRepl is one partition's replication state.
+type partRepl struct {
+	pending []pendingBatch // by start offset
+	frozen  int64          // followers' position while the ISR is shrunk
+	lost    []offsetRange  // hidden for good, by start
+	leo     int64          // highest end seen
+}
+
+// offsetRange is a half-open range of offsets [from, to).
+type offsetRange struct{ from, to int64 }
+
+func newReplication(lag time.Duration, live func() int) *replication {
+	return &replication{lag: lag, parts: map[topicPart]*partRepl{}, live: live, topics: map[string]topicConf{}, ids: map[[16]byte]string{}}
+}
+
+// name returns the topic's name: name itself, or the name of id when name
+// is empty ("" when the id is not known).
+func (r *replication) name(name string, id [16]byte) string {
+	if name != "" {
+		return name
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ids[id]
+}
+
+// knowsID reports whether the topic id's name is known.
+func (r *replication) knowsID(id [16]byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.ids[id]
+	return ok
+}
+
+// setID records a topic id's name.
+func (r *replication) setID(id [16]byte, name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.ids[id] = name
+}
+
+func (r *replication) part(tp topicPart) *partRepl {
+	p := r.parts[tp]
+	if p == nil {
+		p = &partRepl{}
+		r.parts[tp] = p
+	}
+	return p
+}
+
+// setTopic records a topic's configuration.
+func (r *replication) setTopic(topic string, c topicConf) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.topics[topic] = c
+}
+
+// forgetTopic drops what is known of a topic's configuration (it was
+// altered or deleted); it is looked up again on the next produce.
+func (r *replication) forgetTopic(topic string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.topics, topic)
+}
+
+// knows reports whether the topic's configuration is known.
+func (r *replication) knows(topic string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.topics[topic]
+	return ok
+}
+
+// isrSize returns the number of in-sync replicas of the topic's
+// partitions, the leader included.
+func (r *replication) isrSizeLocked(topic string) int {
+	if r.shrunk {
+		return 1
+	}
+	n := r.topics[topic].replicas
+	if n <= 0 {
+		n = 1
+	}
+	return max(min(n, r.live()), 1)
+}
+
+// refuse reports whether an acks=all write to topic must be refused with
+// NOT_ENOUGH_REPLICAS.
+func (r *replication) refuse(topic string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.isrSizeLocked(topic) < r.topics[topic].minISR
+}
+
+// appended records a batch [start, end) the leader appended at now and
+// returns when the in-sync replicas have it.
+func (r *replication) appended(tp topicPart, start, end int64, now time.Time) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.part(tp)
+	p.leo = max(p.leo, end)
+	if r.lag <= 0 || r.isrSizeLocked(tp.topic) <= 1 {
+		return now
+	}
+	at := now.Add(r.lag)
+	i := sort.Search(len(p.pending), func(i int) bool { return p.pending[i].start >= start })
+	p.pending = append(p.pending, pendingBatch{})
+	copy(p.pending[i+1:], p.pending[i:])
+	p.pending[i] = pendingBatch{start: start, end: end, at: at}
+	return at
+}
+
+// highWatermark returns the partition's replicated end at now, or -1 when
+// nothing is pending (the broker's own high watermark holds). It also
+// drops what has been replicated.
+func (r *replication) highWatermark(tp topicPart, now time.Time) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		return -1
+	}
+	return p.capLocked(now)
+}
+
+func (p *partRepl) capLocked(now time.Time) int64 {
+	// Followers fetch in order: the replicated prefix ends at the first
+	// batch they do not have yet.
+	done := 0
+	for done < len(p.pending) && !p.pending[done].at.After(now) {
+		done++
+	}
+	if done == len(p.pending) {
+		p.pending = p.pending[:0]
+		return -1
+	}
+	// A later batch replicated earlier (acks=all waits) does not make
+	// an earlier one replicated: keep every pending batch from the first
+	// unreplicated one.
+	p.pending = append(p.pending[:0], p.pending[done:]...)
+	return p.pending[0].start
+}
+
+// replicated reports whether [start, end) is on the in-sync replicas and
+// not lost.
+func (r *replication) replicated(tp topicPart, start, end int64, now time.Time) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		return true
+	}
+	if p.lostLocked(start, end) {
+		return false
+	}
+	hw := p.capLocked(now)
+	return hw < 0 || end <= hw
+}
+
+func (p *partRepl) lostLocked(start, end int64) bool {
+	for _, l := range p.lost {
+		if start < l.to && end > l.from {
+			return true
+		}
+	}
+	return false
+}
+
+// hidden returns the partition's lost ranges.
+func (r *replication) hidden(tp topicPart) []offsetRange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		return nil
+	}
+	return append([]offsetRange(nil), p.lost...)
+}
+
+// failover records that tp got a new leader whose log ended at the
+// followers' position: everything after it, up to leo (the old leader's
+// log end), is lost. It returns the lost range (empty when nothing was
+// lost).
+func (r *replication) failover(tp topicPart, leo int64, now time.Time) offsetRange {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		return offsetRange{}
+	}
+	from := p.capLocked(now)
+	if r.shrunk {
+		from = p.frozen
+	}
+	to := max(leo, p.leo)
+	p.pending = p.pending[:0]
+	if from < 0 || from >= to {
+		return offsetRange{}
+	}
+	lost := offsetRange{from, to}
+	p.lost = append(p.lost, lost)
+	if r.shrunk {
+		// The new leader is the only replica with the new log now;
+		// the others follow it from here.
+		p.frozen = to
+	}
+	return lost
+}
+
+// shrink takes every follower out of the ISR (true) or lets them back
+// (false). Followers stop where they are: the high watermark follows the
+// leader alone until they come back.
+func (r *replication) shrink(on bool, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if on == r.shrunk {
+		return
+	}
+	if on {
+		for _, p := range r.parts {
+			p.frozen = p.capLocked(now)
+			if p.frozen < 0 {
+				p.frozen = p.leo
+			}
+			p.pending = p.pending[:0]
+		}
+	}
+	r.shrunk = on
+}
+
+// partitions returns every partition the model tracks.
+func (r *replication) partitions() []topicPart {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]topicPart, 0, len(r.parts))
+	for tp := range r.parts {
+		out = append(out, tp)
+	}
+	return out
+}

@@ -1,0 +1,254 @@
+package broker_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/internal/testutil"
+)
+
+// replBroker starts 3 nodes with the replication model and a topic of one
+// partition (replication factor 3) with the given min.insync.replicas.
+func replBroker(t *testing.T, lag time.Duration, minISR string) *broker.Broker {
+	t.Helper()
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, ReplicaLag: lag})
+	admin, err := testutil.Factory(b).Admin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	err = admin.CreateTopic("r", &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 3,
+		ConfigEntries: map[string]*string{"min.insync.replicas": &minISR}}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func saramaSend(t *testing.T, b *broker.Broker, acks sarama.RequiredAcks, value string) (int64, error) {
+	t.Helper()
+	p, err := testutil.Factory(b).SyncProducer(func(c *sarama.Config) {
+		c.Producer.RequiredAcks = acks
+		c.Producer.Retry.Max = 0
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	_, off, err := p.SendMessage(&sarama.ProducerMessage{Topic: "r", Partition: 0, Value: sarama.StringEncoder(value)})
+	return off, err
+}
+
+// newest returns the offset sarama's client lists as the partition's end.
+func newest(t *testing.T, b *broker.Broker) int64 {
+	t.Helper()
+	c, err := testutil.Factory(b).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	off, err := c.GetOffset("r", 0, sarama.OffsetNewest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return off
+}
+
+// kgoReadAll reads partition r/0 from the start with franz-go until n values
+// came or the timeout passes.
+func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...),
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var got []string
+	for len(got) < n && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+	}
+	return got
+}
+
+// saramaReadAll reads partition r/0 from the start with sarama.
+func saramaReadAll(t *testing.T, b *broker.Broker, n int) []string {
+	t.Helper()
+	c, err := testutil.Factory(b).Consumer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	pc, err := c.ConsumePartition("r", 0, sarama.OffsetOldest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pc.Close()
+	var got []string
+	timeout := time.After(10 * time.Second)
+	for len(got) < n {
+		select {
+		case m := <-pc.Messages():
+			got = append(got, string(m.Value))
+		case <-timeout:
+			return got
+		}
+	}
+	return got
+}
+
+func otherNode(b *broker.Broker) int32 { return (b.Leader("r", 0) + 1) % 3 }
+
+// TestReplicaLagCapsConsumers: an acks=1 write is answered by the leader
+// at once, but consumers (ListOffsets, Fetch) see it only once the
+// followers have it.
+func TestReplicaLagCapsConsumers(t *testing.T) {
+	b := replBroker(t, time.Second, "1")
+	if _, err := saramaSend(t, b, sarama.WaitForLocal, "v"); err != nil {
+		t.Fatal(err)
+	}
+	if got := newest(t, b); got != 0 {
+		t.Fatalf("newest offset right after an acks=1 write = %d, want 0 (the high watermark trails)", got)
+	}
+	_, leo, _, _ := b.PartitionOffsets("r", 0)
+	if leo != 1 {
+		t.Fatalf("leader's log end = %d, want 1", leo)
+	}
+	testutil.Eventually(t, 10*time.Second, "the write to be replicated", func() bool { return newest(t, b) == 1 })
+	if got := kgoReadAll(t, b, 1); len(got) != 1 || got[0] != "v" {
+		t.Fatalf("franz-go read %v", got)
+	}
+}
+
+// TestAcksOneLostOnFailover: a leader change before the followers fetched
+// an acks=1 write loses it for good; offsets then have a gap.
+func TestAcksOneLostOnFailover(t *testing.T) {
+	b := replBroker(t, 3*time.Second, "1")
+	off, err := saramaSend(t, b, sarama.WaitForLocal, "lost")
+	if err != nil || off != 0 {
+		t.Fatalf("acks=1 write: offset %d, %v", off, err)
+	}
+	if err := b.MoveLeader("r", 0, otherNode(b)); err != nil {
+		t.Fatal(err)
+	}
+	off, err = saramaSend(t, b, sarama.WaitForAll, "kept")
+	if err != nil || off != 1 {
+		t.Fatalf("acks=all write after the failover: offset %d, %v", off, err)
+	}
+	if got := kgoReadAll(t, b, 1); len(got) != 1 || got[0] != "kept" {
+		t.Fatalf("franz-go read %v, want only the write after the failover", got)
+	}
+	if got := saramaReadAll(t, b, 1); len(got) != 1 || got[0] != "kept" {
+		t.Fatalf("sarama read %v, want only the write after the failover", got)
+	}
+}
+
+// TestAcksAllSurvivesFailover: acks=all is answered only once the ISR has
+// the write, so a leader change right after the answer loses nothing.
+func TestAcksAllSurvivesFailover(t *testing.T) {
+	b := replBroker(t, 200*time.Millisecond, "1")
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "safe"); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.RequiredAcks(kgo.AllISRAcks()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: "r", Partition: 0, Value: []byte("safe too")}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.MoveLeader("r", 0, otherNode(b)); err != nil {
+		t.Fatal(err)
+	}
+	if got := saramaReadAll(t, b, 2); len(got) != 2 {
+		t.Fatalf("sarama read %v after the failover, want both acks=all writes", got)
+	}
+}
+
+// TestMinInsyncRefusesWhenISRShrinks: with the ISR shrunk to the leader,
+// min.insync.replicas=2 refuses acks=all writes with NOT_ENOUGH_REPLICAS
+// (acks=1 still works); they work again when the followers are back.
+func TestMinInsyncRefusesWhenISRShrinks(t *testing.T) {
+	b := replBroker(t, 50*time.Millisecond, "2")
+	restore, err := b.ShrinkISR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "refused"); !errors.Is(err, sarama.ErrNotEnoughReplicas) {
+		t.Fatalf("sarama acks=all with the ISR shrunk: %v, want NOT_ENOUGH_REPLICAS", err)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.RecordRetries(1), kgo.RecordDeliveryTimeout(5*time.Second), kgo.MetadataMinAge(50*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	err = cl.ProduceSync(context.Background(), &kgo.Record{Topic: "r", Partition: 0, Value: []byte("refused")}).FirstErr()
+	if !errors.Is(err, kerr.NotEnoughReplicas) {
+		t.Fatalf("franz-go acks=all with the ISR shrunk: %v, want NOT_ENOUGH_REPLICAS", err)
+	}
+	if _, err := saramaSend(t, b, sarama.WaitForLocal, "acks=1"); err != nil {
+		t.Fatalf("acks=1 with the ISR shrunk: %v", err)
+	}
+	restore()
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "back"); err != nil {
+		t.Fatalf("acks=all after the ISR came back: %v", err)
+	}
+}
+
+// TestShrunkISRLosesAcksAllOnFailover: with min.insync.replicas=1 an
+// acks=all write is acknowledged by the leader alone while the ISR is
+// shrunk, and lost when the leader changes.
+func TestShrunkISRLosesAcksAllOnFailover(t *testing.T) {
+	b := replBroker(t, 50*time.Millisecond, "1")
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "before"); err != nil {
+		t.Fatal(err)
+	}
+	restore, err := b.ShrinkISR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "acked, then lost"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.MoveLeader("r", 0, otherNode(b)); err != nil {
+		t.Fatal(err)
+	}
+	restore()
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "after"); err != nil {
+		t.Fatal(err)
+	}
+	got := saramaReadAll(t, b, 2)
+	if len(got) != 2 || got[0] != "before" || got[1] != "after" {
+		t.Fatalf("read %v, want [before after]: the write acked by the shrunk ISR is lost", got)
+	}
+}
+
+// TestKillNodeLosesAcksOneTail: stopping the leader node (kill-node) loses
+// an acks=1 write the followers had not fetched.
+func TestKillNodeLosesAcksOneTail(t *testing.T) {
+	b := replBroker(t, 3*time.Second, "1")
+	if _, err := saramaSend(t, b, sarama.WaitForLocal, "lost"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.StopNode(b.Leader("r", 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := saramaSend(t, b, sarama.WaitForLocal, "kept"); err != nil {
+		t.Fatal(err)
+	}
+	testutil.Eventually(t, 10*time.Second, "the write after the failover to be replicated", func() bool { return newest(t, b) == 2 })
+	if got := kgoReadAll(t, b, 1); len(got) != 1 || got[0] != "kept" {
+		t.Fatalf("read %v, want only the write after the leader died", got)
+	}
+}

@@ -1,0 +1,94 @@
+package broker
+
+import (
+	"testing"
+	"time"
+)
+
+func TestReplicationHighWatermarkTrailsLeader(t *testing.T) {
+	r := newReplication(100*time.Millisecond, func() int { return 3 })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
+	tp := topicPart{"t", 0}
+	t0 := time.Unix(1000, 0)
+	if at := r.appended(tp, 0, 5, t0); !at.Equal(t0.Add(100 * time.Millisecond)) {
+		t.Fatalf("replicated at %v, want t0+lag", at)
+	}
+	r.appended(tp, 5, 8, t0.Add(50*time.Millisecond))
+	if hw := r.highWatermark(tp, t0.Add(10*time.Millisecond)); hw != 0 {
+		t.Fatalf("hw before the lag = %d, want 0", hw)
+	}
+	if hw := r.highWatermark(tp, t0.Add(120*time.Millisecond)); hw != 5 {
+		t.Fatalf("hw after the first batch's lag = %d, want 5", hw)
+	}
+	if hw := r.highWatermark(tp, t0.Add(time.Second)); hw != -1 {
+		t.Fatalf("hw with nothing pending = %d, want -1 (broker's own)", hw)
+	}
+}
+
+func TestReplicationFailoverLosesUnreplicatedTail(t *testing.T) {
+	r := newReplication(time.Second, func() int { return 3 })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
+	tp := topicPart{"t", 0}
+	t0 := time.Unix(1000, 0)
+	r.appended(tp, 0, 4, t0)
+	r.appended(tp, 4, 6, t0.Add(500*time.Millisecond))
+	lost := r.failover(tp, 7, t0.Add(1200*time.Millisecond)) // the first batch is replicated
+	if lost != (offsetRange{4, 7}) {
+		t.Fatalf("lost %v, want [4, 7)", lost)
+	}
+	if r.replicated(tp, 4, 6, t0.Add(time.Hour)) {
+		t.Fatal("a lost batch counts as replicated")
+	}
+	if !r.replicated(tp, 0, 4, t0.Add(time.Hour)) {
+		t.Fatal("a replicated batch was lost")
+	}
+	if got := r.hidden(tp); len(got) != 1 || got[0] != lost {
+		t.Fatalf("hidden = %v", got)
+	}
+	if lost := r.failover(tp, 7, t0.Add(2*time.Hour)); lost != (offsetRange{}) {
+		t.Fatalf("a second failover with nothing pending lost %v", lost)
+	}
+}
+
+func TestReplicationISRShrink(t *testing.T) {
+	r := newReplication(time.Second, func() int { return 3 })
+	r.setTopic("strict", topicConf{replicas: 3, minISR: 2})
+	r.setTopic("loose", topicConf{replicas: 3, minISR: 1})
+	tp := topicPart{"loose", 0}
+	t0 := time.Unix(1000, 0)
+	r.appended(tp, 0, 3, t0)
+	if r.refuse("strict") {
+		t.Fatal("refused with a full ISR")
+	}
+	r.shrink(true, t0.Add(10*time.Millisecond)) // followers stop at 0
+	if !r.refuse("strict") || r.refuse("loose") {
+		t.Fatal("with the ISR shrunk to the leader, min.insync.replicas=2 must refuse and 1 accept")
+	}
+	// acks=all is answered by the leader alone now.
+	if at := r.appended(tp, 3, 5, t0.Add(20*time.Millisecond)); !at.Equal(t0.Add(20 * time.Millisecond)) {
+		t.Fatalf("replicated at %v, want at once", at)
+	}
+	if hw := r.highWatermark(tp, t0.Add(30*time.Millisecond)); hw != -1 {
+		t.Fatalf("hw with the ISR shrunk = %d, want the leader's own", hw)
+	}
+	if lost := r.failover(tp, 5, t0.Add(40*time.Millisecond)); lost != (offsetRange{0, 5}) {
+		t.Fatalf("failover in a shrunk ISR lost %v, want [0, 5): everything after the followers' position", lost)
+	}
+	r.shrink(false, t0.Add(50*time.Millisecond))
+	if r.refuse("strict") {
+		t.Fatal("still refused after the ISR came back")
+	}
+}
+
+func TestReplicationNodesDownShrinkISR(t *testing.T) {
+	live := 3
+	r := newReplication(time.Second, func() int { return live })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 3})
+	if r.refuse("t") {
+		t.Fatal("refused with every node up")
+	}
+	live = 2
+	if !r.refuse("t") {
+		t.Fatal("min.insync.replicas=3 with two live nodes must refuse")
+	}
+}
