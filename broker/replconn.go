@@ -196,11 +196,11 @@ func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
 			if hw < 0 && len(lost) == 0 {
 				continue
 			}
-			if hw >= 0 && p.HighWatermark > hw {
-				p.HighWatermark, changed = hw, true
+			if v := c.r.visibleEnd(tp, p.HighWatermark, now); v != p.HighWatermark {
+				p.HighWatermark, changed = v, true
 			}
-			if hw >= 0 && p.LastStableOffset > hw {
-				p.LastStableOffset, changed = hw, true
+			if v := c.r.visibleEnd(tp, p.LastStableOffset, now); v != p.LastStableOffset {
+				p.LastStableOffset, changed = v, true
 			}
 			if kept, ok := keepBatches(p.RecordBatches, hw, lost); ok {
 				p.RecordBatches, changed = kept, true
@@ -231,7 +231,8 @@ func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 			drop = drop || (base < l.to && end > l.from)
 		}
 		if drop && !changed {
-			out, changed = append(out, raw[:i]...), true
+			// Never nil: a null record set breaks sarama's decoding.
+			out, changed = append(make([]byte, 0, len(raw)), raw[:i]...), true
 		}
 		if !drop && changed {
 			out = append(out, b...)
@@ -250,9 +251,11 @@ func (c *replConn) capListOffsets(resp *kmsg.ListOffsetsResponse) bool {
 		t := &resp.Topics[i]
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			hw := c.r.highWatermark(topicPart{t.Topic, p.Partition}, now)
-			if hw >= 0 && p.Offset > hw {
-				p.Offset, changed = hw, true
+			if p.Offset < 0 {
+				continue
+			}
+			if v := c.r.visibleEnd(topicPart{t.Topic, p.Partition}, p.Offset, now); v != p.Offset {
+				p.Offset, changed = v, true
 			}
 		}
 	}

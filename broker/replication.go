@@ -221,6 +221,28 @@ func (p *partRepl) lostLocked(start, end int64) bool {
 	return false
 }
 
+// visibleEnd returns what a client may be told is the end of tp's log
+// (high watermark, last stable or latest offset) when the broker says end:
+// at most the replicated high watermark, and never the end of a lost range
+// that nothing follows (its start then, where the new leader's log ends).
+func (r *replication) visibleEnd(tp topicPart, end int64, now time.Time) int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		return end
+	}
+	if hw := p.capLocked(now); hw >= 0 && end > hw {
+		end = hw
+	}
+	for i := len(p.lost) - 1; i >= 0; i-- {
+		if l := p.lost[i]; end > l.from && end <= l.to {
+			end = l.from
+		}
+	}
+	return end
+}
+
 // hidden returns the partition's lost ranges.
 func (r *replication) hidden(tp topicPart) []offsetRange {
 	r.mu.Lock()

@@ -37,6 +37,9 @@ type BrokerTarget interface {
 	MoveCoordinators()
 	// RestartCluster restarts the whole cluster from its data dir.
 	RestartCluster() error
+	// ShrinkISR takes the followers out of the in-sync replicas until
+	// restore is called.
+	ShrinkISR() (restore func(), err error)
 }
 
 // ClientTarget crashes kq's own clients: crash-producer, crash-consumer
@@ -90,6 +93,12 @@ func (bi brokerInjector) Inject(_ context.Context, f Fault) (Heal, error) {
 		return nil, nil
 	case RestartCluster:
 		return nil, bi.b.RestartCluster()
+	case ISRShrink:
+		restore, err := bi.b.ShrinkISR()
+		if err != nil {
+			return nil, err
+		}
+		return func(context.Context) error { restore(); return nil }, nil
 	}
 	return nil, fmt.Errorf("chaos: %s is not a broker fault", f.Kind)
 }

@@ -50,6 +50,11 @@ const (
 	CoordinatorMove Kind = "coordinator-move"
 	// RestartCluster closes the cluster and reopens it from its data dir.
 	RestartCluster Kind = "restart-cluster"
+	// ISRShrink takes every follower out of the in-sync replicas for the
+	// window (the broker's replication model): acks=all is then answered
+	// by the leader alone, or refused where min.insync.replicas is higher,
+	// and a leader change in the window loses what only the leader had.
+	ISRShrink Kind = "isr-shrink"
 )
 
 // Client faults, applied through a [ClientTarget]: the client is abandoned
@@ -102,7 +107,7 @@ func (l Layer) String() string {
 func Kinds() []Kind {
 	return []Kind{
 		Latency, Reset, Blackhole, DropResponse, DropRequest, DuplicateRequest, Partition, Bandwidth, ResponseError,
-		BrokerError, BrokerSlow, KillNode, LeaderMove, CoordinatorMove, RestartCluster,
+		BrokerError, BrokerSlow, KillNode, LeaderMove, CoordinatorMove, RestartCluster, ISRShrink,
 		CrashProducer, CrashConsumer, CrashCopier,
 		Exec,
 	}
@@ -142,7 +147,7 @@ func (k Kind) info() kindInfo {
 		return kindInfo{layer: LayerBroker, params: []string{keyAPI, keyDelay}}
 	case KillNode:
 		return kindInfo{layer: LayerBroker, params: []string{keyTarget}, needsTarget: true}
-	case LeaderMove, CoordinatorMove, RestartCluster:
+	case LeaderMove, CoordinatorMove, RestartCluster, ISRShrink:
 		return kindInfo{layer: LayerBroker}
 	case CrashProducer, CrashConsumer, CrashCopier:
 		return kindInfo{layer: LayerClient}

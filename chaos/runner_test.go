@@ -55,6 +55,10 @@ func (r *recorder) RestartNode(id int32) error { r.add(fmt.Sprint("restart ", id
 func (r *recorder) MoveLeaders()               { r.add("move leaders") }
 func (r *recorder) MoveCoordinators()          { r.add("move coordinators") }
 func (r *recorder) RestartCluster() error      { r.add("restart cluster"); return nil }
+func (r *recorder) ShrinkISR() (func(), error) {
+	r.add("shrink isr")
+	return func() { r.add("restore isr") }, nil
+}
 func (r *recorder) Crash(_ context.Context, k Kind) error {
 	r.add("crash " + string(k))
 	return nil
@@ -76,7 +80,7 @@ func schedule(t *testing.T, spec string, interval, duration time.Duration) *Sche
 func TestRunnerAppliesAndHealsInOrder(t *testing.T) {
 	rec := &recorder{}
 	r := &Runner{Network: rec, Broker: rec, Client: rec}
-	s := schedule(t, "reset,kill-node,broker-slow,delay=2s,crash-producer", 2*time.Millisecond, 2*time.Millisecond)
+	s := schedule(t, "reset,kill-node,broker-slow,delay=2s,crash-producer,isr-shrink", 2*time.Millisecond, 2*time.Millisecond)
 	const run = 200 * time.Millisecond
 	tl, err := r.Run(context.Background(), s, run)
 	if err != nil {
@@ -108,6 +112,8 @@ func expectedCalls(f Fault) []string {
 		return []string{"stop 2", "restart 2"}
 	case BrokerSlow:
 		return []string{"delay 0 2s", "undelay 0"}
+	case ISRShrink:
+		return []string{"shrink isr", "restore isr"}
 	}
 	return []string{"crash " + string(f.Kind)}
 }

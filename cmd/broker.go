@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,9 @@ type BrokerOptions struct {
 	DataDir string
 	// Sync fsyncs every write to DataDir before acknowledging it.
 	Sync bool
+	// ReplicaLag is how far followers trail the leader (0: no
+	// replication model).
+	ReplicaLag time.Duration
 	// Partitions is the partition count of auto-created topics.
 	Partitions int
 	// SeedTopics are name:partitions specs.
@@ -53,11 +57,17 @@ listens; everything else goes to stderr. Topics are created on first use.
 With --data-dir the cluster's data survives restarts: every acknowledged
 write survives kill -9 of this process, and transactions open at such a
 crash are aborted at the next start, as Kafka does; add --sync to survive a
-power loss too (every write is fsynced before it is acknowledged).`,
+power loss too (every write is fsynced before it is acknowledged).
+Replication is modelled as clients see it (--replica-lag, default 20ms):
+followers trail the leader, consumers read only up to the high watermark
+of the in-sync replicas, acks=all waits for them (NOT_ENOUGH_REPLICAS below
+a topic's min.insync.replicas), and a leader change loses the writes the
+followers did not have yet.`,
 		Example: `  kq broker                                    # 3 nodes on 127.0.0.1:9092-9094
   kq broker --nodes 1 --port 0                 # one node on a random port
   kq broker --data-dir ./kafka-data --seed-topic orders:6
   kq broker --data-dir ./kafka-data --sync     # fsync before every acknowledgement
+  kq broker --replica-lag 0                    # no replication model: one log, nothing lost on failover
   kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -72,6 +82,7 @@ power loss too (every write is fsynced before it is acknowledged).`,
 	fl.IntVar(&opts.Port, "port", broker.DefaultPort, "first port; the other nodes take the next ones (0: random ports)")
 	fl.StringVar(&opts.Host, "listen-host", "127.0.0.1", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "directory to persist data in (default: memory only)")
+	fl.DurationVar(&opts.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "how far followers trail leaders: consumers see only replicated writes, acks=all waits for them, a leader change loses the rest (0: one shared log, nothing is ever lost)")
 	fl.BoolVar(&opts.Sync, "sync", false, "with --data-dir: fsync every write before acknowledging it (survives power loss; slower)")
 	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
 	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")
@@ -128,7 +139,10 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 }
 
 func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
-	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Sync: o.Sync, Partitions: o.Partitions}
+	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Sync: o.Sync, Partitions: o.Partitions, ReplicaLag: o.ReplicaLag}
+	if o.ReplicaLag < 0 {
+		return bo, kqerr.Usagef("--replica-lag must not be negative, got %v", o.ReplicaLag)
+	}
 	if o.Sync && o.DataDir == "" {
 		return bo, kqerr.Usagef("--sync needs --data-dir")
 	}

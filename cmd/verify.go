@@ -296,7 +296,7 @@ func (o *VerifyOptions) target(opts *verify.Options) (conn.Factory, func(), erro
 // startVerifyBroker starts the built-in cluster on random 127.0.0.1 ports,
 // with a data directory when the faults restart it.
 func startVerifyBroker(faults string) (*broker.Broker, func(), error) {
-	bo := broker.Options{Nodes: 3, Port: 0}
+	bo := broker.Options{Nodes: 3, Port: 0, ReplicaLag: broker.DefaultReplicaLag}
 	if fs, err := chaos.ParseFaults(faults); err == nil && hasKind(fs, chaos.RestartCluster) {
 		dir, err := os.MkdirTemp("", "kq-verify-")
 		if err != nil {
