@@ -165,8 +165,27 @@ func (r *run) notes(rep *Report) []string {
 	if missed := unrun(s.Faults, rep.Faults); len(rep.Faults.Events) > 0 && len(missed) > 0 {
 		notes = append(notes, "faults the schedule did not reach in this run: "+strings.Join(missed, ", ")+" (run longer, or name fewer faults)")
 	}
+	notes = append(notes, r.unmodelled()...)
 	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent {
 		notes = append(notes, fmt.Sprintf("%d of %d sends are indeterminate: loss is judged on acknowledged sends only", rep.Counts.Indeterminate, rep.Counts.Sent))
+	}
+	return notes
+}
+
+// replicaModel is implemented by the built-in broker: its replica lag, 0
+// when it does not model replication.
+type replicaModel interface{ ReplicaLag() time.Duration }
+
+// unmodelled names, in plain words, the risks the built-in broker cannot
+// show, so a HELD on it is not read as more than it is.
+func (r *run) unmodelled() []string {
+	rm, ok := r.opts.Broker.(replicaModel)
+	if !ok {
+		return nil
+	}
+	notes := []string{"the built-in broker cannot show losses from a machine crash, a power loss or a failed disk (writes not yet on disk); run against a real cluster for those"}
+	if rm.ReplicaLag() <= 0 {
+		notes = append(notes, "the built-in broker runs without a replica lag: every write is on every replica at once, so acks=1 and leader changes cannot lose anything here; use its replication model (kq broker --replica-lag) or a real cluster")
 	}
 	return notes
 }
