@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -35,7 +36,10 @@ in the same format (see the README: one JSON object per line, "send",
 "deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
 optional "meta" first line and an "end" last line), counts its
 anomalies and judges them. Without --semantics the history's meta line
-names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
+names the semantics. A history that does not end with a complete "end"
+line, holds no send, or whose meta line names faults that did not get
+their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
+3 violated, 5 inconclusive, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
   kq verify check app-history.jsonl --semantics at-least-once -o json`,
 		Args: usageArgs(cobra.ExactArgs(1)),
@@ -75,8 +79,11 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if err := renderCounts(p, res.Counts, res.Verdict.Semantics); err != nil {
 		return err
 	}
+	if err := renderExposure(p, res.Evidence); err != nil {
+		return err
+	}
 	fmt.Fprintln(p.IO.Out)
-	renderVerdict(p, res.Verdict, res.Counts, false)
+	renderVerdict(p, res.Verdict, res.Counts, "")
 	return res.Verdict.Err()
 }
 
@@ -133,18 +140,21 @@ func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
 	return p.Table([]string{"count", "value", "status"}, rows)
 }
 
-// renderVerdict prints the verdict line, the broken rules and a few
-// examples of each anomaly.
-func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, interrupted bool) {
+// renderVerdict prints the verdict line, the broken rules with a few
+// examples each, and the reasons the evidence falls short. partial, when
+// not empty, says why the run has no verdict.
+func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, partial string) {
 	out := p.IO.Out
 	switch {
-	case interrupted:
-		fmt.Fprintf(out, "verdict: %s\n", p.Warn("none: the run was interrupted, the counts are partial"))
+	case partial != "":
+		fmt.Fprintf(out, "verdict: %s\n", p.Warn("none: "+partial+"; the counts are partial"))
 		return
-	case v.Held:
+	case v.Outcome == check.Held:
 		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Good("HELD"))
-	default:
+	case v.Outcome == check.Violated:
 		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Bad("VIOLATED"))
+	default:
+		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Warn("INCONCLUSIVE"))
 	}
 	for _, x := range v.Violations {
 		fmt.Fprintf(out, "  %s: %d %s\n", p.Bad(string(x.Rule)), x.Count, x.Detail)
@@ -152,6 +162,31 @@ func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, interrupt
 			fmt.Fprintf(out, "    %s\n", exampleText(e))
 		}
 	}
+	for _, r := range v.Reasons {
+		fmt.Fprintf(out, "  %s %s\n", p.Warn("not shown:"), r)
+	}
+}
+
+// renderExposure prints each named fault's exposure, if the history names
+// faults.
+func renderExposure(p *output.Printer, ev check.Evidence) error {
+	if len(ev.Faults) == 0 {
+		return nil
+	}
+	fmt.Fprintln(p.IO.Out)
+	var rows [][]string
+	for _, x := range ev.Faults {
+		status := p.Good("covered")
+		if !x.Enough(ev.MinWindows) {
+			status = p.Warn("not covered")
+		}
+		windows := fmt.Sprintf("%d of %d", x.Covered, x.Windows)
+		if check.IsCrash(x.Fault) {
+			windows = fmt.Sprintf("%d crashes, %d at risk", x.Crashes, x.AtRisk)
+		}
+		rows = append(rows, []string{x.Fault, windows, strconv.FormatUint(x.Traffic, 10), x.Duration.Round(time.Millisecond).String(), status})
+	}
+	return p.Table([]string{"fault", "windows over traffic", "traffic", "time", "exposure"}, rows)
 }
 
 // anomalyOf returns the anomaly whose count a rule judges.
