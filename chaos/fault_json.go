@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // faultJSON is the JSON form of a Fault: snake_case keys, API and error
@@ -36,7 +38,7 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 	if f.ErrorCode != 0 {
 		j.ErrorCode = ErrorName(f.ErrorCode)
 	}
-	return json.Marshal(j)
+	return output.MarshalJSON(j)
 }
 
 // UnmarshalJSON decodes the form MarshalJSON writes and validates it.

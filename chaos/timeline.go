@@ -3,6 +3,8 @@ package chaos
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Timeline records what a [Runner] did, for the verify report.
@@ -57,7 +59,7 @@ type eventJSON struct {
 // MarshalJSON encodes the event with snake_case keys and offsets in
 // milliseconds.
 func (e Event) MarshalJSON() ([]byte, error) {
-	return json.Marshal(eventJSON{
+	return output.MarshalJSON(eventJSON{
 		Window: e.Window, Kind: e.Kind, Fault: e.Fault, Target: e.Target,
 		PlannedStartMS: e.PlannedStart.Milliseconds(), PlannedEndMS: e.PlannedEnd.Milliseconds(),
 		Start: e.Start, End: e.End, Interrupted: e.Interrupted, Error: e.Error, HealError: e.HealError,

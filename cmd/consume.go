@@ -3,11 +3,13 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/consume"
+	"github.com/kq-dev/kq/internal/escape"
 	"github.com/kq-dev/kq/internal/kqerr"
 )
 
@@ -40,6 +42,11 @@ type ConsumeOptions struct {
 	Format, Null string
 	// Output is text, json or raw.
 	Output string
+	// Delimiter and KeyDelimiter are kcat's -D and -K: the value followed
+	// by Delimiter, the key and KeyDelimiter before it (escapes allowed).
+	Delimiter, KeyDelimiter string
+	// TopicFlags are topics given with -t, kcat's habit.
+	TopicFlags []string
 }
 
 // NewCmdConsume returns `kq consume`.
@@ -58,11 +65,15 @@ whenever no record is waiting.
 Format directives: ` + consume.FormatHelp + `.
 A null key, value or header value prints as --null (default: nothing, as
 kcat); %K and %S print -1 for it.
+kcat's -D SEP and -K SEP print the value followed by SEP (default a
+newline), with the key and SEP before it: -D '\0' writes what produce
+-D '\0' reads back.
 
 Start (--from): earliest, latest, OFFSET (clamped to the partition's range),
 -N (N offsets before the end of each partition), +N (N after its start),
-@TIMESTAMP (RFC3339 or unix ms: the first record at or after it) or
-@-DURATION (e.g. @-15m). The end is the last stable offset under
+@TIMESTAMP (the first record at or after it: RFC 3339, a local date-time
+or date such as 2026-11-28, or unix ms, as kq offsets --at and groups reset
+--to-datetime take it) or @-DURATION (e.g. @-15m or @-PT1H). The end is the last stable offset under
 read_committed (the default) and the high watermark under read_uncommitted.
 
 Stop: -e at the end of each partition as it was at start (transaction
@@ -82,9 +93,12 @@ before writing each batch (--commit before); --no-commit commits nothing.`,
   kq consume orders -g billing -e
   kq consume orders -o json -e | kq produce orders-copy --input json
   kq consume blobs -p 0 --from 42 -c 1 -o raw > blob.bin`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
+		Args: usageArgs(cobra.ArbitraryArgs),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Topics = args
+			opts.Topics = append(append([]string{}, args...), opts.TopicFlags...)
+			if len(opts.Topics) == 0 {
+				return kqerr.Usagef("consume needs a topic: kq consume TOPIC (or -t TOPIC)")
+			}
 			opts.changed = c.Flags().Changed
 			if runF != nil {
 				return runF(opts)
@@ -112,6 +126,9 @@ func addConsumeFlags(c *cobra.Command, o *ConsumeOptions) {
 	fl.StringVarP(&o.Format, "format", "f", "", `record template for -o text, e.g. '%p:%o %k=%v\n' (default '%v\n')`)
 	fl.StringVar(&o.Null, "null", "", "what %k, %v and %h print for a null (default: nothing)")
 	fl.StringVarP(&o.Output, "output", "o", "text", "output: text (the --format template; alias table), json or raw (values, byte-exact)")
+	fl.StringVarP(&o.Delimiter, "delimiter", "D", "", `kcat's -D: print each value followed by SEP instead of a newline (escapes: `+escape.Help+`)`)
+	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "kcat's -K: print the key and SEP before each value")
+	fl.StringArrayVarP(&o.TopicFlags, "topic", "t", nil, "topic to read, besides the positional ones (repeatable; kcat's -t)")
 }
 
 func consumeRun(ctx context.Context, o *ConsumeOptions) error {
@@ -129,7 +146,7 @@ func consumeRun(ctx context.Context, o *ConsumeOptions) error {
 	}
 	stats, err := consume.Run(ctx, cf, copts, sink)
 	if stats.Stopped != "" && (o.f.IO.IsStderrTTY() || o.f.Verbose()) {
-		fmt.Fprintln(o.f.IO.ErrOut, consumeSummary(stats))
+		o.f.Infof("%s", consumeSummary(stats))
 	}
 	return err
 }
@@ -202,8 +219,11 @@ func (o *ConsumeOptions) checkCombinations() error {
 	if o.IdleTimeout < 0 {
 		return kqerr.Usagef("--idle-timeout must not be negative, got %v", o.IdleTimeout)
 	}
-	if o.Output != "text" && o.Output != "table" && (changed("format") || changed("null")) {
-		return kqerr.Usagef("--format and --null apply to -o text, not -o %s", o.Output)
+	if o.Output != "text" && o.Output != "table" && (changed("format") || changed("null") || changed("delimiter") || changed("key-delimiter")) {
+		return kqerr.Usagef("--format, --null, -D and -K apply to -o text, not -o %s", o.Output)
+	}
+	if changed("format") && (changed("delimiter") || changed("key-delimiter")) {
+		return kqerr.Usagef("--format excludes -D and -K: put the delimiters in the format")
 	}
 	return nil
 }
@@ -213,9 +233,9 @@ func (o *ConsumeOptions) sink() (consume.Sink, error) {
 	out := o.f.IO.Out
 	switch o.Output {
 	case "text", "table":
-		format := o.Format
-		if o.changed == nil || !o.changed("format") {
-			format = consume.DefaultFormat
+		format, err := o.format()
+		if err != nil {
+			return nil, err
 		}
 		t, err := consume.Compile(format, o.Null)
 		if err != nil {
@@ -227,7 +247,45 @@ func (o *ConsumeOptions) sink() (consume.Sink, error) {
 	case "raw":
 		return consume.NewRawSink(out), nil
 	}
-	return nil, kqerr.Usagef("unknown output format %q (want text, json or raw)", o.Output)
+	return nil, kqerr.Usagef("unknown output format %q (want text, json or raw)%s", o.Output, fromHint(o.Output))
+}
+
+// format is the --format template, or the one -D and -K describe.
+func (o *ConsumeOptions) format() (string, error) {
+	if o.changed != nil && o.changed("format") {
+		return o.Format, nil
+	}
+	if o.Delimiter == "" && o.KeyDelimiter == "" {
+		return consume.DefaultFormat, nil
+	}
+	delim, keyDelim := []byte{'\n'}, []byte(nil)
+	var err error
+	if o.Delimiter != "" {
+		if delim, err = escape.Separator("--delimiter", o.Delimiter); err != nil {
+			return "", err
+		}
+	}
+	if o.KeyDelimiter != "" {
+		if keyDelim, err = escape.Separator("--key-delimiter", o.KeyDelimiter); err != nil {
+			return "", err
+		}
+	}
+	return consume.DelimitedFormat(keyDelim, delim), nil
+}
+
+// fromHint suggests --from to a kcat user who wrote kcat's -o OFFSET.
+func fromHint(out string) string {
+	const why = " (kq's -o is the output format)"
+	if ts, ok := strings.CutPrefix(out, "s@"); ok {
+		return "; did you mean --from @" + ts + "?" + why
+	}
+	if ts, ok := strings.CutPrefix(out, "e@"); ok {
+		return "; did you mean --until @" + ts + "?" + why
+	}
+	if _, err := consume.ParseOffsetSpec(out, time.Now()); err == nil {
+		return "; did you mean --from " + out + "?" + why
+	}
+	return ""
 }
 
 // consumeSummary is the closing line on stderr.

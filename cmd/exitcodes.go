@@ -1,6 +1,12 @@
 package cmd
 
-import "github.com/spf13/cobra"
+import (
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kq-dev/kq/internal/conn"
+)
 
 func newHelpTopicExitCodes() *cobra.Command {
 	return &cobra.Command{
@@ -28,5 +34,25 @@ different messages.
 
 Errors are printed as one line on stderr, prefixed "kq: ".`,
 		Example: "  kq help exit-codes",
+	}
+}
+
+func newHelpTopicClientProperties() *cobra.Command {
+	return &cobra.Command{
+		Use:   "client-properties",
+		Short: "The client properties -X key=value understands",
+		Long: `-X key=value passes a client property, as kcat's -X does, in librdkafka's or
+the Java client's name. It is repeatable and works with every command that
+talks to Kafka. kq understands:
+
+  ` + strings.Join(conn.PropertyKeys(), "\n  ") + `
+
+A key kq sets with a flag (acks, compression.type, linger.ms, group.id,
+isolation.level, auto.offset.reset, bootstrap.servers, ...) is refused with
+the flag's name; any other key is refused as unknown, so a typo never passes
+silently. Connection properties given with -X (security, SASL, TLS, client
+id) win over the same setting from flags, KQ_* environment and profile.`,
+		Example: `  kq consume orders -X fetch.max.bytes=1048576 -X client.rack=eu-west-1a
+  kq cluster -X security.protocol=sasl_ssl -X sasl.mechanisms=SCRAM-SHA-512 -X sasl.username=ops`,
 	}
 }

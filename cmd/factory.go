@@ -37,6 +37,8 @@ type globalFlags struct {
 	profile    string
 	color      string
 	verbose    bool
+	quiet      bool
+	props      []string
 }
 
 // Settings resolves the configuration layers (flags, KQ_* environment,
@@ -52,14 +54,19 @@ func (f *Factory) Conn() (conn.Factory, error) {
 	if err != nil {
 		return conn.Factory{}, err
 	}
+	props, err := conn.ParseProperties(f.global.props)
+	if err != nil {
+		return conn.Factory{}, err
+	}
 	p, err := s.Profile(f.IO)
 	if err != nil {
 		return conn.Factory{}, err
 	}
+	props.ApplyProfile(&p)
 	if f.global.verbose {
 		sarama.Logger = log.New(f.IO.ErrOut, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
 	}
-	return conn.Factory{Profile: p}, nil
+	return conn.Factory{Profile: p, Props: props}, nil
 }
 
 // Printer returns a printer for the given -o value; extra lists formats the
@@ -92,6 +99,17 @@ func (f *Factory) colorMode() (output.ColorMode, error) {
 func (f *Factory) Warnf(format string, args ...any) {
 	fmt.Fprintf(f.IO.ErrOut, "warning: "+format+"\n", args...)
 }
+
+// Infof prints an informational line (a summary, a confirmation) to
+// stderr unless -q was given. Warnings and errors are never quieted.
+func (f *Factory) Infof(format string, args ...any) {
+	if !f.global.quiet {
+		fmt.Fprintf(f.IO.ErrOut, format+"\n", args...)
+	}
+}
+
+// Quiet reports whether -q was given.
+func (f *Factory) Quiet() bool { return f.global.quiet }
 
 // Verbose reports whether -v was given.
 func (f *Factory) Verbose() bool { return f.global.verbose }

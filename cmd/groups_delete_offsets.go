@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 
 	"github.com/spf13/cobra"
@@ -85,6 +84,6 @@ func groupsDeleteOffsetsRun(ctx context.Context, opts *GroupsDeleteOffsetsOption
 	if err := p.Table([]string{"topic", "partition"}, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.f.IO.ErrOut, "deleted %s of group %s\n", plural(len(done), "committed offset"), opts.Group)
+	opts.f.Infof("deleted %s of group %s", plural(len(done), "committed offset"), opts.Group)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/timestamp"
 )
 
 // GroupsResetOptions are the options of `kq groups reset`.
@@ -60,7 +61,7 @@ the log, with a warning. --execute is refused while the group has active
 members: stop them first.
 
 Timestamps (--to-datetime): RFC 3339 (2026-11-01T00:00:00Z), a local
-date-time (2026-11-01T00:00:00), a date, or epoch milliseconds. Durations
+date-time (2026-11-01T00:00:00), a date, epoch milliseconds or -DURATION (-2h). Durations
 (--by-duration): 1h30m or ISO 8601 (PT1H30M, P1D). Both resolve to the
 first offset at or after the time, or the log end when no record is that
 new.`,
@@ -134,9 +135,9 @@ func (rf *resetFlags) modeValue(s *groups.ResetSpec) error {
 	case groups.ShiftBy:
 		s.Offset = rf.shiftBy
 	case groups.ToDatetime:
-		s.Time, err = groups.ParseTime(rf.datetime, time.Local)
+		s.Time, err = timestamp.Parse(rf.datetime, time.Now())
 	case groups.ByDuration:
-		s.Duration, err = groups.ParseDuration(rf.duration)
+		s.Duration, err = timestamp.ParseDuration(rf.duration)
 	case groups.FromFile:
 		if s.Entries, err = groups.ReadPlanFile(rf.file); err != nil {
 			err = withoutUsage(err)
@@ -166,7 +167,7 @@ func groupsResetRun(ctx context.Context, opts *GroupsResetOptions) error {
 		if err := groups.WritePlanFile(opts.Export, plan); err != nil {
 			return err
 		}
-		fmt.Fprintf(opts.f.IO.ErrOut, "plan written to %s\n", opts.Export)
+		opts.f.Infof("plan written to %s", opts.Export)
 	}
 	var applyErr error
 	if opts.Execute {

@@ -27,6 +27,7 @@ import (
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer startProfiles(os.LookupEnv)()
 	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/timestamp"
 )
 
 func init() {
@@ -40,7 +41,7 @@ record count (latest minus earliest; transaction markers and aborted
 records count). --at TIME adds the first offset whose timestamp is at or
 after TIME (the log end when no record is that new). TIME is RFC 3339
 (2026-11-01T00:00:00Z), a local date-time (2026-11-01T08:00:00), a date,
-or epoch milliseconds.`,
+epoch milliseconds or -DURATION before now (-15m), as everywhere in kq.`,
 		Example: `  kq offsets orders
   kq offsets orders --at 2026-11-01T00:00:00Z
   kq offsets orders -o json | jq '.records'`,
@@ -48,7 +49,7 @@ or epoch milliseconds.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Topic = args[0]
 			if c.Flags().Changed("at") {
-				t, err := groups.ParseTime(at, time.Local)
+				t, err := timestamp.Parse(at, time.Now())
 				if err != nil {
 					return err
 				}
@@ -83,7 +84,7 @@ func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
 		return p.JSON(to)
 	}
 	if to.At != nil {
-		fmt.Fprintf(opts.f.IO.ErrOut, "at time: first offset at or after %s (the log end when none is)\n", to.At.Format(time.RFC3339Nano))
+		opts.f.Infof("at time: first offset at or after %s (the log end when none is)", to.At.Format(time.RFC3339Nano))
 	}
 	return renderOffsets(p, to)
 }

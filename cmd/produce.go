@@ -27,6 +27,8 @@ type ProduceOptions struct {
 
 	// Topic is the topic to write to.
 	Topic string
+	// TopicFlag is the topic given with -t (kcat's habit).
+	TopicFlag string
 	// Files are input files ("-" is standard input); none means stdin.
 	Files []string
 	// Input is the input format: text or json.
@@ -108,9 +110,13 @@ topic must exist unless --create is given.`,
   kq produce users --key user-42 --tombstone
   kq produce load --create --gen 1000000 --size 100 --rate 50000 --seq
   kq produce payments --transactional-id tx-1 --txn-size 1000 -f batch.txt`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Topic = args[0]
+			topic, err := oneTopic("produce", args, opts.TopicFlag)
+			if err != nil {
+				return err
+			}
+			opts.Topic = topic
 			opts.changed = c.Flags().Changed
 			opts.KeySet = c.Flags().Changed("key")
 			if !c.Flags().Changed("seq-id") {
@@ -130,6 +136,7 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	d := produce.DefaultSettings()
 	fl := c.Flags()
 	fl.StringArrayVarP(&o.Files, "file", "f", nil, `read records from FILE ("-": stdin; repeatable)`)
+	fl.StringVarP(&o.TopicFlag, "topic", "t", "", "the topic, instead of the positional TOPIC (kcat's -t)")
 	fl.StringVar(&o.Input, "input", "text", "input format: text (one record per line) or json (kq's JSON records)")
 	fl.StringVarP(&o.Delimiter, "delimiter", "D", "", `record separator for text input, default a newline (escapes: \n \r \t \0 \\ \xHH)`)
 	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "split each text record into key and value at the first SEP")
@@ -151,7 +158,7 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	fl.DurationVar(&o.Linger, "linger", d.Linger, "how long a batch waits for more records")
 	fl.IntVar(&o.BatchBytes, "batch-bytes", d.BatchBytes, "largest batch per partition in bytes")
 	fl.IntVar(&o.MaxMessageBytes, "max-message-bytes", d.MaxMessageBytes, "largest record (key, value and headers) in bytes")
-	fl.StringVar(&o.Partitioner, "partitioner", string(d.Partitioner), "murmur2 (Java's default), hash (sarama's), random or roundrobin")
+	fl.StringVar(&o.Partitioner, "partitioner", string(d.Partitioner), "murmur2 (Java's and franz-go's default), consistent_random (librdkafka's and kcat's default), crc32 (librdkafka's consistent), hash (sarama's), random or roundrobin")
 	fl.BoolVar(&o.Create, "create", false, "create the topic (broker defaults) if it does not exist")
 	fl.BoolVar(&o.SkipBad, "skip-bad", false, "skip bad input records (listed on stderr) instead of stopping")
 	fl.DurationVar(&o.FlushTimeout, "flush-timeout", produce.DefaultFlushTimeout, "how long to wait for outstanding acks at the end or on Ctrl-C")
@@ -224,6 +231,20 @@ func (o *ProduceOptions) runOptions() (produce.Options, error) {
 	}
 	po := produce.Options{Topic: o.Topic, Create: o.Create, Settings: s, SkipBad: o.SkipBad, Rate: rate, FlushTimeout: o.FlushTimeout}
 	return po, po.Validate()
+}
+
+// oneTopic returns the one topic of a command that takes it as its
+// argument or as -t, kcat's habit.
+func oneTopic(command string, args []string, flag string) (string, error) {
+	switch {
+	case len(args) == 1 && flag != "" && flag != args[0]:
+		return "", kqerr.Usagef("two topics, %q and -t %q: give one", args[0], flag)
+	case len(args) == 1:
+		return args[0], nil
+	case flag != "":
+		return flag, nil
+	}
+	return "", kqerr.Usagef("%s needs a topic: kq %s TOPIC (or -t TOPIC)", command, command)
 }
 
 // parseRate parses --rate: "R" or "R/s" records per second.

@@ -1,11 +1,11 @@
 package cmd
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/kq-dev/kq/internal/escape"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/produce"
 )
@@ -95,7 +95,7 @@ func (o *ProduceOptions) fileSources(t produce.Template, maxBytes int) (produce.
 	if len(files) == 0 {
 		files = []string{"-"}
 		if o.f.IO.IsStdinTTY() {
-			fmt.Fprintln(o.f.IO.ErrOut, "kq produce: reading records from the terminal, one per line; Ctrl-D ends")
+			o.f.Infof("kq produce: reading records from the terminal, one per line; Ctrl-D ends")
 		}
 	}
 	var closers []io.Closer
@@ -143,12 +143,12 @@ func (o *ProduceOptions) readerSource(r io.Reader, label string, t produce.Templ
 	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes}
 	var err error
 	if o.Delimiter != "" {
-		if lc.Delimiter, err = produce.ParseSeparator("--delimiter", o.Delimiter); err != nil {
+		if lc.Delimiter, err = escape.Separator("--delimiter", o.Delimiter); err != nil {
 			return nil, err
 		}
 	}
 	if o.KeyDelimiter != "" {
-		if lc.KeyDelimiter, err = produce.ParseSeparator("--key-delimiter", o.KeyDelimiter); err != nil {
+		if lc.KeyDelimiter, err = escape.Separator("--key-delimiter", o.KeyDelimiter); err != nil {
 			return nil, err
 		}
 	}

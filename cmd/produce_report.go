@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -80,7 +79,7 @@ func (r *produceReporter) appendJSON(b []byte, a produce.Ack) []byte {
 func (r *produceReporter) quoted(s string) []byte {
 	q, ok := r.inputs[s]
 	if !ok {
-		q, _ = json.Marshal(s) // a string always marshals
+		q, _ = output.MarshalJSON(s) // a string always marshals
 		r.inputs[s] = q
 	}
 	return q
@@ -137,7 +136,7 @@ func (o *ProduceOptions) printSummary(res produce.Result) {
 	if o.Seq {
 		fmt.Fprintf(&b, "; seq producer id %d", o.SeqID)
 	}
-	fmt.Fprintln(o.f.IO.ErrOut, b.String())
+	o.f.Infof("%s", b.String())
 }
 
 // roundLatency keeps two or three significant digits.

@@ -37,6 +37,7 @@ against its built-in broker or any real cluster.`,
 		NewCmdConfig(f),
 		NewCmdBroker(f, nil),
 		newHelpTopicExitCodes(),
+		newHelpTopicClientProperties(),
 	)
 	for _, add := range extraCommands {
 		root.AddCommand(add(f))
@@ -68,6 +69,8 @@ func addGlobalFlags(root *cobra.Command, f *Factory) {
 	pf.StringVar(&f.global.profile, "profile", "", "config profile to use (env KQ_PROFILE; default: the file's current-profile)")
 	pf.StringVar(&f.global.color, "color", "", "colour: auto, always or never (env KQ_COLOR; NO_COLOR is honoured)")
 	pf.BoolVarP(&f.global.verbose, "verbose", "v", false, "log client activity (sarama) to stderr")
+	pf.StringArrayVarP(&f.global.props, "property", "X", nil, "client property key=value in librdkafka / Java names, e.g. -X fetch.max.bytes=1048576 -X client.rack=eu1 (repeatable; kq help client-properties)")
+	pf.BoolVarP(&f.global.quiet, "quiet", "q", false, "no summaries or confirmations on stderr (warnings and errors still show)")
 }
 
 // decorateCompletion gives the generated completion command an example.

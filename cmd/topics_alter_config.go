@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/topics"
@@ -56,6 +54,6 @@ func topicsAlterConfigRun(opts *TopicsAlterConfigOptions) error {
 	if err := a.AlterConfig(opts.Topic, opts.Set, opts.Delete); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.f.IO.ErrOut, "altered %s of topic %s\n", plural(len(opts.Set)+len(opts.Delete), "config"), opts.Topic)
+	opts.f.Infof("altered %s of topic %s", plural(len(opts.Set)+len(opts.Delete), "config"), opts.Topic)
 	return nil
 }

@@ -1,8 +1,6 @@
 package cmd
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -62,6 +60,6 @@ func topicsCreateRun(opts *TopicsCreateOptions) error {
 	if err := a.Create(opts.Topic, opts.Create); err != nil {
 		return err
 	}
-	fmt.Fprintf(opts.f.IO.ErrOut, "created topic %s\n", opts.Topic)
+	opts.f.Infof("created topic %s", opts.Topic)
 	return nil
 }

@@ -3,6 +3,7 @@ package consume
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -122,7 +123,14 @@ type collect struct {
 func (c *collect) Write(m *sarama.ConsumerMessage) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.msgs = append(c.msgs, m)
+	// The message is only valid during Write: keep a copy.
+	cp := *m
+	cp.Key, cp.Value = slices.Clone(m.Key), slices.Clone(m.Value)
+	cp.Headers = nil
+	for _, h := range m.Headers {
+		cp.Headers = append(cp.Headers, &sarama.RecordHeader{Key: slices.Clone(h.Key), Value: slices.Clone(h.Value)})
+	}
+	c.msgs = append(c.msgs, &cp)
 	return nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/timestamp"
 )
 
 // OffsetKind says how an [OffsetSpec] picks an offset in each partition.
@@ -62,7 +63,7 @@ func (s OffsetSpec) String() string {
 // offset for.
 func (s OffsetSpec) IsEnd() bool { return s.Kind == Earliest || s.Kind == Latest }
 
-const fromSyntax = "earliest, latest, OFFSET, -N, +N, @TIMESTAMP (RFC3339 or unix ms) or @-DURATION"
+const fromSyntax = "earliest, latest, OFFSET, -N, +N, @TIMESTAMP (RFC3339, a date, unix ms) or @-DURATION"
 
 // ParseOffsetSpec parses a start position: earliest (or beginning), latest
 // (or end), OFFSET, -N (N before the end), +N (N after the start),
@@ -111,22 +112,12 @@ func ParseUntil(s string, now time.Time) (OffsetSpec, error) {
 	return OffsetSpec{Kind: Exact, N: n}, nil
 }
 
-// parseTimeSpec parses "@TIMESTAMP" or "@-DURATION".
+// parseTimeSpec parses "@TIME" in the grammar of package
+// internal/timestamp.
 func parseTimeSpec(s string, now time.Time) (OffsetSpec, error) {
-	v := s[1:]
-	if d, ok := strings.CutPrefix(v, "-"); ok {
-		dur, err := time.ParseDuration(d)
-		if err != nil || dur <= 0 {
-			return OffsetSpec{}, kqerr.Usagef("invalid duration in %q (want @-DURATION such as @-15m or @-2h30m)", s)
-		}
-		return OffsetSpec{Kind: Timestamp, Time: now.Add(-dur)}, nil
-	}
-	if ms, ok := parseCount(v); ok {
-		return OffsetSpec{Kind: Timestamp, Time: time.UnixMilli(ms)}, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
+	t, err := timestamp.Parse(s[1:], now)
 	if err != nil {
-		return OffsetSpec{}, kqerr.Usagef("invalid timestamp %q (want RFC3339 such as 2026-01-02T15:04:05Z, or unix milliseconds)", v)
+		return OffsetSpec{}, err
 	}
 	return OffsetSpec{Kind: Timestamp, Time: t}, nil
 }

@@ -5,27 +5,46 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/fetch"
 )
 
 // errConsumerClosed is the cause of a partition consumer that stopped
 // without reporting why.
 var errConsumerClosed = errors.New("its consumer closed")
 
-// runPartitions reads every planned partition with its own sarama
-// PartitionConsumer until the engine stops or ctx ends.
+// fetchRetryBackoff is the pause before a partition's next fetch after a
+// retriable error (a leader change, a lost connection).
+const fetchRetryBackoff = 250 * time.Millisecond
+
+// runPartitions reads every planned partition until the engine stops or
+// ctx ends: with Fetch requests of its own per partition (package
+// internal/fetch), or, for Kafka versions before 0.11 (no Fetch v4), with a
+// sarama PartitionConsumer per partition.
 func runPartitions(ctx context.Context, client sarama.Client, pl *plan, e *engine) error {
-	consumer, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		return fmt.Errorf("new consumer: %w", err)
+	direct := client.Config().Version.IsAtLeast(sarama.V0_11_0_0)
+	var consumer sarama.Consumer
+	if !direct {
+		var err error
+		if consumer, err = sarama.NewConsumerFromClient(client); err != nil {
+			return fmt.Errorf("new consumer: %w", err)
+		}
+		defer consumer.Close()
 	}
-	defer consumer.Close()
 	e.assign(pl.parts, pl.stops)
 	var wg sync.WaitGroup
 	for _, tp := range pl.parts {
 		st, done := e.start(tp, pl.start[tp], nil, nil)
 		if done {
+			continue
+		}
+		if direct {
+			r := fetch.NewReader(client, fetch.ReaderConfig{Topic: tp.topic, Partition: tp.partition, Offset: pl.start[tp],
+				Isolation: e.opts.Isolation.sarama(), MaxWait: client.Config().Consumer.MaxWaitTime})
+			wg.Go(func() { defer r.Close(); e.fetchPartition(ctx, st, r) })
 			continue
 		}
 		pc, err := consumer.ConsumePartition(tp.topic, tp.partition, pl.start[tp])
@@ -37,6 +56,55 @@ func runPartitions(ctx context.Context, client sarama.Client, pl *plan, e *engin
 	}
 	wg.Wait()
 	return nil
+}
+
+// fetchPartition reads one partition with r and hands the engine each
+// fetch's records at once, until the partition or the run is done or ctx
+// ends. The messages live in a slab reused from fetch to fetch (the engine
+// writes them before deliver returns), so a record costs no allocation.
+// Retriable errors go to OnError and are retried after a pause; others end
+// the run.
+func (e *engine) fetchPartition(ctx context.Context, st *partState, r *fetch.Reader) {
+	var slab []sarama.ConsumerMessage
+	var ptrs []*sarama.ConsumerMessage
+	visit := func(rec *fetch.Record) {
+		slab = append(slab, sarama.ConsumerMessage{
+			Topic: st.tp.topic, Partition: st.tp.partition, Offset: rec.Offset, Key: rec.Key, Value: rec.Value,
+			Headers: rec.Headers, Timestamp: rec.Timestamp, BlockTimestamp: rec.BlockTimestamp,
+		})
+	}
+	for ctx.Err() == nil {
+		slab = slab[:0]
+		if err := r.Next(visit); err != nil {
+			if !fetch.Retriable(err) {
+				e.stop(StopError, fmt.Errorf("partition %s: cannot read past offset %d: %w", st.tp, r.Offset(), err))
+				return
+			}
+			e.onError(&sarama.ConsumerError{Topic: st.tp.topic, Partition: st.tp.partition, Err: err})
+			sleep(ctx, fetchRetryBackoff)
+			continue
+		}
+		if len(slab) == 0 {
+			continue
+		}
+		ptrs = ptrs[:0]
+		for i := range slab {
+			ptrs = append(ptrs, &slab[i])
+		}
+		if e.deliver(st, ptrs, false) {
+			return
+		}
+	}
+}
+
+// sleep waits for d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
 }
 
 // pumpPartition pumps one PartitionConsumer and closes it. A consumer

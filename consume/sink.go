@@ -14,7 +14,9 @@ import (
 // Sink receives the records a run delivers. [Run] calls it from one
 // goroutine at a time, in offset order within each partition.
 type Sink interface {
-	// Write writes one record. It may buffer.
+	// Write writes one record. It may buffer, but m and the bytes it
+	// points to are only valid during the call: a sink copies what it
+	// keeps.
 	Write(m *sarama.ConsumerMessage) error
 	// Flush writes out everything buffered. Run calls it whenever no
 	// further record is immediately waiting, before it commits offsets in
@@ -62,7 +64,9 @@ func (s *rawSink) Flush() error { return s.w.Flush() }
 // json` reads back.
 func NewJSONSink(w io.Writer) Sink {
 	bw := bufio.NewWriterSize(w, sinkBufferSize)
-	return &jsonSink{w: bw, enc: json.NewEncoder(bw)}
+	enc := json.NewEncoder(bw)
+	enc.SetEscapeHTML(false) // values print as they are: <, > and & stay
+	return &jsonSink{w: bw, enc: enc}
 }
 
 type jsonSink struct {

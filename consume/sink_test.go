@@ -2,13 +2,13 @@ package consume
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/internal/record"
 )
 
@@ -62,7 +62,7 @@ func TestJSONSinkWritesRecordForm(t *testing.T) {
 	}
 }
 
-func TestJSONMatchesMarshal(t *testing.T) {
+func TestJSONMatchesMarshalWithoutHTMLEscapes(t *testing.T) {
 	var out bytes.Buffer
 	s := NewJSONSink(&out)
 	m := testMessage()
@@ -74,12 +74,15 @@ func TestJSONMatchesMarshal(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := ToRecord(m)
-	want, err := json.Marshal(&r)
+	want, err := output.MarshalJSON(&r)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.String() != string(want)+"\n" {
-		t.Errorf("sink wrote %s, json.Marshal gives %s", out.String(), want)
+		t.Errorf("sink wrote %s, output.MarshalJSON gives %s", out.String(), want)
+	}
+	if !strings.Contains(out.String(), `"value":"<a href=\"x\">&</a>"`) {
+		t.Errorf("sink wrote %s: <, > and & must not be escaped", out.String())
 	}
 }
 

@@ -1,10 +1,13 @@
 package consume
 
 import (
+	"encoding/binary"
 	"strconv"
+	"strings"
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/escape"
 	"github.com/kq-dev/kq/internal/kqerr"
 )
 
@@ -14,9 +17,10 @@ const DefaultFormat = `%v\n`
 
 // FormatHelp describes the directives and escapes a [Template] knows, for
 // command help.
-const FormatHelp = `%t topic, %p partition, %o offset, %k key, %v value, %T timestamp (unix ms),
-%h headers as k=v,k=v, %K key length, %S value length (-1 for null), %% a percent sign;
-escapes \n \t \r \\`
+const FormatHelp = `%t topic, %p partition, %o offset, %k key, %v or %s value, %T timestamp
+(unix ms), %d timestamp as RFC 3339 UTC date-time with milliseconds, %h headers as k=v,k=v,
+%K key length, %S value length (-1 for null), %R value length as a 4-byte big-endian integer
+(kcat's), %% a percent sign; escapes ` + escape.Help
 
 // field is one directive of a template.
 type field byte
@@ -32,16 +36,19 @@ const (
 	fieldHeaders
 	fieldKeyLen
 	fieldValueLen
+	fieldValueLenBinary
+	fieldDate
 )
 
 // directives maps the letter after % to its field.
 var directives = map[byte]field{
 	't': fieldTopic, 'p': fieldPartition, 'o': fieldOffset, 'k': fieldKey, 'v': fieldValue,
-	'T': fieldTimestamp, 'h': fieldHeaders, 'K': fieldKeyLen, 'S': fieldValueLen,
+	's': fieldValue, 'T': fieldTimestamp, 'h': fieldHeaders, 'K': fieldKeyLen, 'S': fieldValueLen,
+	'R': fieldValueLenBinary, 'd': fieldDate,
 }
 
-// escapes maps the letter after a backslash to the byte it stands for.
-var escapes = map[byte]byte{'n': '\n', 't': '\t', 'r': '\r', '\\': '\\'}
+// dateLayout is what %d prints: RFC 3339 in UTC with milliseconds.
+const dateLayout = "2006-01-02T15:04:05.000Z07:00"
 
 // segment is a literal run or one field.
 type segment struct {
@@ -79,17 +86,18 @@ func Compile(format, null string) (*Template, error) {
 		case c == '%':
 			f, ok := directives[next]
 			if !ok {
-				return nil, kqerr.Usagef("unknown directive %%%c in format %q (want %%t %%p %%o %%k %%v %%T %%h %%K %%S or %%%%)", next, format)
+				return nil, kqerr.Usagef("unknown directive %%%c in format %q (want %%t %%p %%o %%k %%v %%s %%T %%d %%h %%K %%S %%R or %%%%)", next, format)
 			}
 			t.segs = appendLiteral(t.segs, lit)
 			lit = nil
 			t.segs = append(t.segs, segment{field: f})
 		default:
-			b, ok := escapes[next]
+			b, n, ok := escape.Decode(format[i:])
 			if !ok {
-				return nil, kqerr.Usagef(`unknown escape \%c in format %q (want \n \t \r or \\)`, next, format)
+				return nil, kqerr.Usagef(`unknown escape \%c in format %q (want %s)`, next, format, escape.Help)
 			}
 			lit = append(lit, b)
+			i += n - 1
 		}
 	}
 	t.segs = appendLiteral(t.segs, lit)
@@ -129,6 +137,10 @@ func (t *Template) Append(dst []byte, m *sarama.ConsumerMessage) []byte {
 			dst = strconv.AppendInt(dst, length(m.Key), 10)
 		case fieldValueLen:
 			dst = strconv.AppendInt(dst, length(m.Value), 10)
+		case fieldValueLenBinary:
+			dst = binary.BigEndian.AppendUint32(dst, uint32(int32(length(m.Value))))
+		case fieldDate:
+			dst = appendDate(dst, m)
 		}
 	}
 	return dst
@@ -151,6 +163,44 @@ func (t *Template) appendHeaders(dst []byte, hs []*sarama.RecordHeader) []byte {
 		dst = t.appendBytes(dst, h.Value)
 	}
 	return dst
+}
+
+// appendDate appends m's timestamp as RFC 3339 in UTC with milliseconds,
+// or -1 when the record carries none.
+func appendDate(dst []byte, m *sarama.ConsumerMessage) []byte {
+	if m.Timestamp.IsZero() {
+		return append(dst, "-1"...)
+	}
+	return m.Timestamp.UTC().AppendFormat(dst, dateLayout)
+}
+
+// DelimitedFormat is the format kcat uses for its consumer -D and -K
+// delimiters: the value followed by delim, with the key and keyDelim
+// before it when keyDelim is not nil. The delimiters are raw bytes (decode
+// escapes with package internal/escape first).
+func DelimitedFormat(keyDelim, delim []byte) string {
+	var b strings.Builder
+	if keyDelim != nil {
+		b.WriteString("%k")
+		writeLiteral(&b, keyDelim)
+	}
+	b.WriteString("%v")
+	writeLiteral(&b, delim)
+	return b.String()
+}
+
+// writeLiteral writes lit so that Compile reads it back byte for byte.
+func writeLiteral(b *strings.Builder, lit []byte) {
+	for _, c := range lit {
+		switch c {
+		case '%':
+			b.WriteString("%%")
+		case '\\':
+			b.WriteString(`\\`)
+		default:
+			b.WriteByte(c)
+		}
+	}
 }
 
 // length is len(b), or -1 for nil (null).

@@ -37,6 +37,12 @@ func TestTemplate(t *testing.T) {
 		{`%h`, "NULL", m, "trace=abc,n=NULL"},
 		{`[%k][%v] %K %S`, "NULL", empty, "[][] 0 0"},
 		{`%T`, "", null, "-1"},
+		{`%s|%v`, "", m, "hello|hello"},
+		{`%R%s`, "", m, "\x00\x00\x00\x05hello"},
+		{`%R`, "", null, "\xff\xff\xff\xff"},
+		{`%d`, "", m, "2025-11-23T08:00:00.123Z"},
+		{`%d`, "", null, "-1"},
+		{`%v\0%k\x1e\x41`, "", m, "hello\x00k1\x1eA"},
 		{``, "", m, ""},
 	} {
 		tpl, err := Compile(tc.format, tc.nullText)
@@ -64,7 +70,7 @@ func TestTemplateAppendsToBuffer(t *testing.T) {
 }
 
 func TestCompileErrors(t *testing.T) {
-	for _, f := range []string{`%`, `%x`, `%v %`, `\`, `\q`, `%v\`, `%%%`, `%P`} {
+	for _, f := range []string{`%`, `%x`, `%v %`, `\`, `\q`, `%v\`, `%%%`, `%P`, `\x4`, `\xzz`} {
 		if _, err := Compile(f, ""); !errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("Compile(%q) err = %v, want a usage error", f, err)
 		}
@@ -72,14 +78,42 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func BenchmarkTemplate(b *testing.B) {
-	tpl, err := Compile(`%t %p %o %k %v %T %h\n`, "")
-	if err != nil {
-		b.Fatal(err)
+	for name, format := range map[string]string{
+		"kcat":  `%t %p %o %k %v %T %h\n`,
+		"dates": `%d %R%s\0`,
+	} {
+		b.Run(name, func(b *testing.B) {
+			tpl, err := Compile(format, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := testMessage()
+			buf := make([]byte, 0, 256)
+			b.ReportAllocs()
+			for b.Loop() {
+				buf = tpl.Append(buf[:0], m)
+			}
+		})
 	}
+}
+
+func TestDelimitedFormat(t *testing.T) {
 	m := testMessage()
-	buf := make([]byte, 0, 256)
-	b.ReportAllocs()
-	for b.Loop() {
-		buf = tpl.Append(buf[:0], m)
+	m.Key = []byte("a%b")
+	for _, tc := range []struct {
+		key, delim []byte
+		want       string
+	}{
+		{nil, []byte{0}, "hello\x00"},
+		{[]byte("\t"), []byte("\n"), "a%b\thello\n"},
+		{[]byte(`%k\`), []byte("%%"), "a%b%k\\hello%%"},
+	} {
+		tpl, err := Compile(DelimitedFormat(tc.key, tc.delim), "")
+		if err != nil {
+			t.Fatalf("Compile(DelimitedFormat(%q, %q)): %v", tc.key, tc.delim, err)
+		}
+		if got := string(tpl.Append(nil, m)); got != tc.want {
+			t.Errorf("DelimitedFormat(%q, %q) rendered %q, want %q", tc.key, tc.delim, got, tc.want)
+		}
 	}
 }

@@ -211,6 +211,7 @@ func WritePlan(w io.Writer, format PlanFormat, p Plan) error {
 	if format == PlanJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		if err := enc.Encode(p); err != nil {
 			return fmt.Errorf("write plan: %w", err)
 		}

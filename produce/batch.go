@@ -74,21 +74,36 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 // recordSize is the encoded size r adds to b when its timestamp is ts
 // (Unix ms).
 func (b *batch) recordSize(r *Record, ts int64) int {
-	delta := int64(0)
-	if len(b.recs) > 0 {
-		delta = ts - b.base
-	}
-	body := 1 + varintLen(delta) + varintLen(int64(len(b.recs))) +
+	body := b.recordBody(r, ts)
+	return varintLen(int64(body)) + body
+}
+
+// recordBody is the size of r's encoding after its length prefix.
+func (b *batch) recordBody(r *Record, ts int64) int {
+	body := 1 + varintLen(b.delta(ts)) + varintLen(int64(len(b.recs))) +
 		bytesLen(r.Key) + bytesLen(r.Value) + varintLen(int64(len(r.Headers)))
 	for _, h := range r.Headers {
 		body += bytesLen(h.Key) + bytesLen(h.Value)
 	}
-	return varintLen(int64(body)) + body
+	return body
+}
+
+// delta is ts relative to the batch's first timestamp.
+func (b *batch) delta(ts int64) int64 {
+	if len(b.recs) == 0 {
+		return 0
+	}
+	return ts - b.base
 }
 
 // add appends r with timestamp ts (Unix ms), read at now (since the run's
-// start), whose encoded size is size.
+// start), whose encoded size is size. The arena receives the record in
+// its wire form (KIP-98 record v2: length, attributes, timestamp and
+// offset deltas, key, value, headers), so that a batch is sent without
+// re-encoding its records; the metadata points at the key, value and
+// header bytes inside it.
 func (b *batch) add(r *Record, ts int64, now time.Duration, size int) {
+	body := b.recordBody(r, ts)
 	if len(b.recs) == 0 {
 		b.base, b.maxTS, b.opened = ts, ts, now
 	}
@@ -100,8 +115,13 @@ func (b *batch) add(r *Record, ts int64, now time.Duration, size int) {
 		hdr: int32(len(b.hdrs)), hdrLen: int32(len(r.Headers)), input: int32(len(b.inputs) - 1),
 		ts: ts, enqueued: now, line: r.Pos.Line, index: r.Pos.Index,
 	}
+	b.arena = binary.AppendVarint(b.arena, int64(body))
+	b.arena = append(b.arena, 0) // attributes
+	b.arena = binary.AppendVarint(b.arena, ts-b.base)
+	b.arena = binary.AppendVarint(b.arena, int64(len(b.recs)))
 	m.key, m.keyLen = b.put(r.Key)
 	m.value, m.valueLen = b.put(r.Value)
+	b.arena = binary.AppendVarint(b.arena, int64(len(r.Headers)))
 	for _, h := range r.Headers {
 		var hm hdrMeta
 		hm.key, hm.keyLen = b.put(h.Key)
@@ -112,12 +132,14 @@ func (b *batch) add(r *Record, ts int64, now time.Duration, size int) {
 	b.size += size
 }
 
-// put copies p into the arena and returns its offset and length (-1 for
-// nil).
+// put appends p to the arena with its varint length (-1 for nil) and
+// returns the offset of its bytes and its length (-1 for nil).
 func (b *batch) put(p []byte) (int32, int32) {
 	if p == nil {
+		b.arena = binary.AppendVarint(b.arena, -1)
 		return 0, -1
 	}
+	b.arena = binary.AppendVarint(b.arena, int64(len(p)))
 	off := len(b.arena)
 	b.arena = append(b.arena, p...)
 	return int32(off), int32(len(p))
@@ -132,9 +154,25 @@ func (b *batch) slice(off, n int32) []byte {
 }
 
 // recordBatch returns b as a sarama record batch, building it on first use
-// (a retry sends the same one).
+// (a retry sends the same one). Uncompressed, sarama sends the arena's
+// encoded records as they are; compressed, it encodes sarama records
+// built over the arena.
 func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 	if b.rb != nil {
+		return b.rb
+	}
+	b.rb = &sarama.RecordBatch{
+		Version: 2, Codec: codec, CompressionLevel: sarama.CompressionLevelDefault,
+		FirstTimestamp: time.UnixMilli(b.base), MaxTimestamp: time.UnixMilli(b.maxTS), LastOffsetDelta: int32(len(b.recs) - 1),
+		ProducerID: -1, ProducerEpoch: -1, FirstSequence: -1,
+	}
+	if codec == sarama.CompressionNone && preEncodedRecords.ok() {
+		// sarama takes the record count from len(Records) and the records
+		// from the pre-encoded bytes.
+		b.sptrs = slices.Grow(b.sptrs[:0], len(b.recs))[:len(b.recs)]
+		clear(b.sptrs)
+		b.rb.Records = b.sptrs
+		preEncodedRecords.set(b.rb, b.arena)
 		return b.rb
 	}
 	b.srecs = slices.Grow(b.srecs[:0], len(b.recs))
@@ -152,11 +190,7 @@ func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 		}
 	}
 	b.linkPointers()
-	b.rb = &sarama.RecordBatch{
-		Version: 2, Codec: codec, CompressionLevel: sarama.CompressionLevelDefault,
-		FirstTimestamp: time.UnixMilli(b.base), MaxTimestamp: time.UnixMilli(b.maxTS), LastOffsetDelta: int32(len(b.recs) - 1),
-		ProducerID: -1, ProducerEpoch: -1, FirstSequence: -1, Records: b.sptrs,
-	}
+	b.rb.Records = b.sptrs
 	return b.rb
 }
 

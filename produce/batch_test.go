@@ -9,15 +9,19 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// kmsgSize encodes r with franz-go's kmsg (an independent encoder) and
-// returns its size on the wire.
-func kmsgSize(r *Record, tsDelta int64, offsetDelta int32) int {
+// kmsgRecord encodes r with franz-go's kmsg (an independent encoder).
+func kmsgRecord(r *Record, tsDelta int64, offsetDelta int32) []byte {
 	kr := kmsg.Record{TimestampDelta64: tsDelta, OffsetDelta: offsetDelta, Key: r.Key, Value: r.Value}
 	for _, h := range r.Headers {
 		kr.Headers = append(kr.Headers, kmsg.Header{Key: string(h.Key), Value: h.Value})
 	}
-	body := len(kr.AppendTo(nil)) - 1 // Length 0 took one byte
-	return varintLen(int64(body)) + body
+	kr.Length = int32(len(kr.AppendTo(nil)) - 1) // Length 0 took one byte
+	return kr.AppendTo(nil)
+}
+
+// kmsgSize is the size of r on the wire.
+func kmsgSize(r *Record, tsDelta int64, offsetDelta int32) int {
+	return len(kmsgRecord(r, tsDelta, offsetDelta))
 }
 
 func TestRecordSizeMatchesWireFormat(t *testing.T) {
@@ -40,12 +44,15 @@ func TestRecordSizeMatchesWireFormat(t *testing.T) {
 		}
 		b.add(&recs[i], ts, 0, size)
 	}
-	want := batchOverhead
+	var wire []byte
 	for i := range recs {
-		want += kmsgSize(&recs[i], int64(i)*70_000, int32(i))
+		wire = append(wire, kmsgRecord(&recs[i], int64(i)*70_000, int32(i))...)
 	}
-	if b.size != want {
-		t.Errorf("batch size %d, want %d", b.size, want)
+	if b.size != batchOverhead+len(wire) {
+		t.Errorf("batch size %d, want %d", b.size, batchOverhead+len(wire))
+	}
+	if !bytes.Equal(b.arena, wire) {
+		t.Errorf("the arena is not the records' wire encoding:\n%x\n%x", b.arena, wire)
 	}
 }
 
@@ -135,7 +142,7 @@ func TestAccumulatorOversizedRecordGoesAlone(t *testing.T) {
 	for _, b := range bs {
 		sizes = append(sizes, len(b.recs))
 	}
-	if len(bs) != 3 || len(bs[1].recs) != 1 || len(bs[1].arena) != 500 {
+	if len(bs) != 3 || len(bs[1].recs) != 1 || len(bs[1].arena) != bs[1].size-batchOverhead {
 		t.Errorf("batches of %v records", sizes)
 	}
 }
@@ -221,5 +228,22 @@ func TestAccumulatorBufferLimit(t *testing.T) {
 	}
 	if a.claim(bs[0]) {
 		t.Error("claimed an abandoned batch")
+	}
+}
+
+// TestPreEncodedRecordsAvailable fails when a sarama release renamed the
+// fields the batch path fills with pre-encoded records: kq would still
+// work, but encode every batch twice.
+func TestPreEncodedRecordsAvailable(t *testing.T) {
+	if !preEncodedRecords.ok() {
+		t.Fatal("sarama.RecordBatch has no compressedRecords []byte / recordsLen int: the batch path falls back to Record structs")
+	}
+	var b batch
+	b.reset(0, 0)
+	r := Record{Key: []byte("k"), Value: []byte("v")}
+	b.add(&r, 5, 0, b.recordSize(&r, 5))
+	rb := b.recordBatch(sarama.CompressionNone)
+	if len(rb.Records) != 1 || rb.Records[0] != nil {
+		t.Errorf("records %v, want one placeholder", rb.Records)
 	}
 }

@@ -1,7 +1,6 @@
 package produce
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -213,23 +212,5 @@ func TestRecordSize(t *testing.T) {
 	r := Record{Key: []byte("ab"), Value: []byte("cde"), Headers: []Header{{[]byte("f"), []byte("gh")}, {[]byte("i"), nil}}}
 	if got := r.Size(); got != 9 {
 		t.Errorf("Size = %d, want 9", got)
-	}
-}
-
-func TestParseSeparator(t *testing.T) {
-	good := map[string][]byte{
-		`\n`: {'\n'}, `\0`: {0}, `\t`: {'\t'}, `;`: []byte(";"), `a\\b`: []byte(`a\b`),
-		`\x1e`: {0x1e}, `||`: []byte("||"), `\r\n`: []byte("\r\n"),
-	}
-	for in, want := range good {
-		got, err := ParseSeparator("--delimiter", in)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("ParseSeparator(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	for _, in := range []string{``, `\`, `\q`, `\x1`, `\xzz`} {
-		if _, err := ParseSeparator("--delimiter", in); !errors.Is(err, kqerr.ErrUsage) {
-			t.Errorf("ParseSeparator(%q): error %v, want a usage error", in, err)
-		}
 	}
 }

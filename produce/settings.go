@@ -80,15 +80,35 @@ const (
 	PartitionRandom Partitioner = "random"
 	// PartitionRoundRobin ignores keys and cycles through the partitions.
 	PartitionRoundRobin Partitioner = "roundrobin"
+	// PartitionCRC32 is librdkafka's "consistent": CRC-32 of the key, null
+	// keys included (to partition 0).
+	PartitionCRC32 Partitioner = "crc32"
+	// PartitionConsistentRandom is librdkafka's default (kcat's,
+	// confluent-kafka's): CRC-32 of the key, random partitions for records
+	// with a null or empty key.
+	PartitionConsistentRandom Partitioner = "consistent_random"
 )
+
+// partitionerAliases are librdkafka's names for kq's partitioners.
+var partitionerAliases = map[Partitioner]Partitioner{
+	"consistent":     PartitionCRC32,
+	"murmur2_random": PartitionMurmur2,
+}
+
+// PartitionerNames lists the --partitioner values, for help and completion.
+var PartitionerNames = []string{"murmur2", "consistent_random", "crc32", "hash", "random", "roundrobin"}
 
 // ParsePartitioner checks a --partitioner value.
 func ParsePartitioner(s string) (Partitioner, error) {
-	switch p := Partitioner(strings.ToLower(s)); p {
-	case PartitionMurmur2, PartitionHash, PartitionRandom, PartitionRoundRobin:
+	p := Partitioner(strings.ToLower(s))
+	if a, ok := partitionerAliases[p]; ok {
+		p = a
+	}
+	switch p {
+	case PartitionMurmur2, PartitionHash, PartitionRandom, PartitionRoundRobin, PartitionCRC32, PartitionConsistentRandom:
 		return p, nil
 	}
-	return "", kqerr.Usagef("unknown --partitioner %q (want murmur2, hash, random or roundrobin)", s)
+	return "", kqerr.Usagef("unknown --partitioner %q (want %s)", s, strings.Join(PartitionerNames, ", "))
 }
 
 // Constructor returns the sarama partitioner constructor for p.
@@ -100,6 +120,10 @@ func (p Partitioner) Constructor() sarama.PartitionerConstructor {
 		return sarama.NewRandomPartitioner
 	case PartitionRoundRobin:
 		return sarama.NewRoundRobinPartitioner
+	case PartitionCRC32:
+		return NewCRC32Partitioner
+	case PartitionConsistentRandom:
+		return NewConsistentRandomPartitioner
 	}
 	return NewMurmur2Partitioner
 }
@@ -138,7 +162,7 @@ type Settings struct {
 }
 
 // DefaultSettings returns kq's defaults: acks=all, no compression, 5ms
-// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 64 MB of
+// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 8 MB of
 // buffer.
 func DefaultSettings() Settings {
 	return Settings{
@@ -149,7 +173,7 @@ func DefaultSettings() Settings {
 		MaxMessageBytes: 1_000_000,
 		Partitioner:     PartitionMurmur2,
 		DeliveryTimeout: 30 * time.Second,
-		BufferBytes:     64 << 20,
+		BufferBytes:     8 << 20,
 	}
 }
 

@@ -24,7 +24,7 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("ParseCompression(%q) = %v, %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"murmur2", "hash", "random", "roundrobin"} {
+	for _, in := range []string{"murmur2", "hash", "random", "roundrobin", "crc32", "consistent_random"} {
 		if got, err := ParsePartitioner(in); err != nil || string(got) != in {
 			t.Errorf("ParsePartitioner(%q) = %v, %v", in, got, err)
 		}
@@ -34,7 +34,10 @@ func TestParseFlags(t *testing.T) {
 	bad = append(bad, err)
 	_, err = ParseCompression("brotli")
 	bad = append(bad, err)
-	_, err = ParsePartitioner("crc32")
+	if got, err := ParsePartitioner("Consistent"); err != nil || got != PartitionCRC32 {
+		t.Errorf("ParsePartitioner(Consistent) = %v, %v; want crc32", got, err)
+	}
+	_, err = ParsePartitioner("fnv")
 	bad = append(bad, err)
 	for _, err := range bad {
 		if !errors.Is(err, kqerr.ErrUsage) {

@@ -60,6 +60,7 @@ func readAll(t *testing.T, client sarama.Client, topic string, iso sarama.Isolat
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer lr.close()
 	perTxn = map[string]int{}
 	deadline := time.Now().Add(20 * time.Second)
 	for lr.offset < hw {

@@ -87,6 +87,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 	if err != nil {
 		return fmt.Errorf("validator: %w", err)
 	}
+	defer lr.close()
 	deadline := time.Now().Add(r.drainTimeout)
 	for lr.offset <= end {
 		if ctx.Err() != nil {

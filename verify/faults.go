@@ -3,7 +3,6 @@ package verify
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Fault schedule defaults.
@@ -63,7 +63,7 @@ type FaultPlan struct {
 // MarshalJSON writes the interval and duration in milliseconds.
 func (p FaultPlan) MarshalJSON() ([]byte, error) {
 	type plain FaultPlan
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		IntervalMS int64 `json:"interval_ms"`
 		DurationMS int64 `json:"duration_ms"`

@@ -1,13 +1,13 @@
 package verify
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/kq-dev/kq/verify/check"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Phase names.
@@ -93,7 +93,7 @@ func (p Phase) PerSecond() float64 {
 // MarshalJSON adds duration_ms and records_per_sec.
 func (p Phase) MarshalJSON() ([]byte, error) {
 	type plain Phase
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS    int64   `json:"duration_ms"`
 		RecordsPerSec float64 `json:"records_per_sec"`
@@ -104,7 +104,7 @@ func (p Phase) MarshalJSON() ([]byte, error) {
 // level.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		check.Verdict
 		Partial    bool  `json:"partial"`

@@ -1,10 +1,10 @@
 package verify
 
 import (
-	"encoding/json"
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/internal/seqmsg"
 )
 
@@ -61,7 +61,7 @@ type Workload struct {
 // MarshalJSON adds duration_ms to the JSON form.
 func (w Workload) MarshalJSON() ([]byte, error) {
 	type plain Workload
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS int64 `json:"duration_ms"`
 	}{plain(w), w.Duration.Milliseconds()})

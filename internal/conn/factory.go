@@ -24,6 +24,9 @@ type Factory struct {
 	// Tweak, when set, adjusts every configuration after the profile is
 	// applied (for example to lower timeouts in tests).
 	Tweak func(*sarama.Config)
+	// Props are the user's client properties (-X); they are applied last,
+	// over the settings of each client's own mods.
+	Props Properties
 }
 
 // Config returns a fresh configuration for the profile with the factory's
@@ -43,6 +46,7 @@ func (f Factory) Config(mods ...func(*sarama.Config)) (*sarama.Config, error) {
 	for _, m := range mods {
 		m(cfg)
 	}
+	f.Props.Apply(cfg)
 	return cfg, nil
 }
 

@@ -80,3 +80,17 @@ func TestParse(t *testing.T) {
 		t.Errorf("ParseColorMode err = %v", err)
 	}
 }
+
+func TestJSONDoesNotEscapeHTML(t *testing.T) {
+	s, _, out, _ := Test()
+	if err := NewPrinter(s, JSON, ColorAuto).JSON(map[string]string{"v": "<a&b>"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), `"v": "<a&b>"`) {
+		t.Errorf("Printer.JSON = %q, want <a&b> unescaped", out.String())
+	}
+	b, err := MarshalJSON(struct{ V string }{"x<y>&z"})
+	if err != nil || string(b) != `{"V":"x<y>&z"}` {
+		t.Errorf("MarshalJSON = %s, %v", b, err)
+	}
+}

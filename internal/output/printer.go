@@ -89,6 +89,7 @@ func NewPrinter(s *IOStreams, f Format, mode ColorMode) *Printer {
 func (p *Printer) JSON(v any) error {
 	enc := json.NewEncoder(p.IO.Out)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // JSON for programs and people, not HTML: <, > and & stay
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}

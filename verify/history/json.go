@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // wireEvent is an Event as a JSON line. Pointers tell a field that is absent
@@ -102,7 +103,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	case TypeEnd:
 		w.Outcome, w.Reason = e.Outcome, e.Reason
 	}
-	return json.Marshal(w)
+	return output.MarshalJSON(w)
 }
 
 // UnmarshalJSON decodes one history line into e and validates it (see

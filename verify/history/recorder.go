@@ -2,11 +2,12 @@ package history
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"sync"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // Sink receives each event a [Recorder] records, in the order they are
@@ -99,7 +100,7 @@ func (r *Recorder) write(e Event) error {
 	if r.w == nil {
 		return nil
 	}
-	b, err := json.Marshal(e)
+	b, err := output.MarshalJSON(e)
 	if err != nil {
 		return fmt.Errorf("encode history event: %w", err)
 	}
