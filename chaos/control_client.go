@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -90,8 +91,11 @@ func decodeAnswer(resp *http.Response, out any) error {
 		if json.NewDecoder(r).Decode(&e) != nil || e.Error == "" {
 			e.Error = resp.Status
 		}
-		if resp.StatusCode < 500 {
-			return kqerr.Usagef("%s", e.Error)
+		switch {
+		case resp.StatusCode == http.StatusNotFound:
+			return errors.New(e.Error) // an unknown id: not a usage error
+		case resp.StatusCode < 500:
+			return kqerr.Usagef("%s", e.Error) // a bad fault: the user's input
 		}
 		return fmt.Errorf("chaos control: %s", e.Error)
 	}

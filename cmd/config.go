@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,8 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/viper"
-
-	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // NewCmdConfig returns `kq config` and its subcommands.
@@ -159,10 +158,10 @@ func newCmdConfigUse(f *Factory) *cobra.Command {
 				return err
 			}
 			if s.Path == "" {
-				return kqerr.Usagef("no config file (create $XDG_CONFIG_HOME/kq/config.yaml or pass --config)")
+				return errors.New("no config file (create $XDG_CONFIG_HOME/kq/config.yaml or pass --config)")
 			}
 			if !contains(s.Profiles, strings.ToLower(args[0])) {
-				return kqerr.Usagef("unknown profile %q (profiles: %v)", args[0], s.Profiles)
+				return fmt.Errorf("unknown profile %q (profiles: %v)", args[0], s.Profiles)
 			}
 			if err := setCurrentProfile(s.Path, strings.ToLower(args[0])); err != nil {
 				return err

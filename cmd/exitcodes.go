@@ -32,7 +32,11 @@ prints its partial counts, no verdict, and exits 1, 4 or 130. In CI, fail
 on 3 (the semantics broke) and on 5 (the run proved nothing) with
 different messages.
 
-Errors are printed as one line on stderr, prefixed "kq: ".`,
+Errors are printed as one line on stderr, prefixed "kq: ". A usage error
+adds "Run 'kq CMD --help' for usage."; an unknown command or flag prints the
+command's usage. Errors that are not about the command line's syntax (an
+unknown profile, a missing --yes without a terminal, an unknown chaos fault
+id) exit 1.`,
 		Example: "  kq help exit-codes",
 	}
 }

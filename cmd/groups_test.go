@@ -137,10 +137,10 @@ func TestConfirmTopicDelete(t *testing.T) {
 		yes   bool
 		input string
 		ok    bool
-		usage bool
+		fails bool // with an error that is no usage error
 	}{
 		{tty: false, yes: true, ok: true},
-		{tty: false, usage: true},
+		{tty: false, fails: true},
 		{tty: true, input: "y\n", ok: true},
 		{tty: true, input: "YES\n", ok: true},
 		{tty: true, input: "n\n"},
@@ -152,7 +152,7 @@ func TestConfirmTopicDelete(t *testing.T) {
 		in.WriteString(c.input)
 		f := NewFactory(ios, func(string) (string, bool) { return "", false })
 		ok, err := confirmDelete(&TopicsDeleteOptions{f: f, Topics: []string{"a", "b"}, Yes: c.yes})
-		if ok != c.ok || errors.Is(err, kqerr.ErrUsage) != c.usage {
+		if ok != c.ok || (err != nil) != c.fails || errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("%+v: ok %v, err %v", c, ok, err)
 		}
 		if c.tty && !c.yes && !strings.Contains(errOut.String(), "Delete topic(s) a, b and all their records? [y/N]") {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -33,7 +34,8 @@ func Main() int {
 
 // Run executes one kq command line with the factory's streams and returns
 // the exit code. Errors are printed to ErrOut as one line "kq: <message>";
-// usage errors also print the command's usage.
+// usage errors add a line pointing at the command's --help, and unknown
+// commands and flags print the command's usage.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	root := NewCmdRoot(f)
 	root.SetArgs(args)
@@ -51,10 +53,22 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
 	}
-	if errors.Is(err, kqerr.ErrUsage) && c != nil && !errors.Is(err, errNoUsage) {
-		fmt.Fprintf(f.IO.ErrOut, "\n%s", c.UsageString())
-	}
+	printUsageHint(f.IO.ErrOut, c, err)
 	return kqerr.Code(err)
+}
+
+// printUsageHint follows a usage error about the command line: the full
+// usage for an unknown command or flag, one line pointing at --help for
+// anything else.
+func printUsageHint(w io.Writer, c *cobra.Command, err error) {
+	if !errors.Is(err, kqerr.ErrUsage) || c == nil || errors.Is(err, errNoUsage) || errors.Is(err, errSilent) {
+		return
+	}
+	if errors.Is(err, errFullUsage) {
+		fmt.Fprintf(w, "\n%s", c.UsageString())
+		return
+	}
+	fmt.Fprintf(w, "Run '%s --help' for usage.\n", c.CommandPath())
 }
 
 // errSilent marks an error whose message was already shown (for example a
@@ -64,6 +78,10 @@ var errSilent = errors.New("silent")
 // errNoUsage marks a usage error that is about input data rather than the
 // command line, so printing the usage would not help.
 var errNoUsage = errors.New("no usage")
+
+// errFullUsage marks a usage error after which the whole usage helps: an
+// unknown command or flag.
+var errFullUsage = errors.New("full usage")
 
 // silent marks err so Main prints nothing more for it (its message was
 // shown already); the exit code still follows err.
@@ -87,11 +105,19 @@ func (e marked) Unwrap() []error { return []error{e.err, e.mark} }
 // classifyCobra turns cobra's own plain errors (unknown commands, bad
 // flags) into usage errors.
 func classifyCobra(err error) error {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag"} {
+		if strings.Contains(msg, p) {
+			if !errors.Is(err, kqerr.ErrUsage) {
+				err = fmt.Errorf("%w: %w", kqerr.ErrUsage, err)
+			}
+			return marked{err, errFullUsage}
+		}
+	}
 	if errors.Is(err, kqerr.ErrUsage) {
 		return err
 	}
-	msg := err.Error()
-	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "invalid argument", "flag needs an argument", "required flag", "accepts ", "requires at least", "if any flags in the group"} {
+	for _, p := range []string{"invalid argument", "flag needs an argument", "required flag", "accepts ", "requires at least", "if any flags in the group"} {
 		if strings.Contains(msg, p) {
 			return fmt.Errorf("%w: %w", kqerr.ErrUsage, err)
 		}

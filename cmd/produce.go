@@ -80,6 +80,9 @@ type ProduceOptions struct {
 	MaxMessageBytes int
 	// Create creates a missing topic.
 	Create bool
+	// CreatePartitions and CreateReplication shape a topic --create makes
+	// (0: the broker's defaults).
+	CreatePartitions, CreateReplication int
 	// SkipBad skips bad records instead of stopping.
 	SkipBad bool
 	// FlushTimeout bounds the final wait for answers.
@@ -159,7 +162,9 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	fl.IntVar(&o.BatchBytes, "batch-bytes", d.BatchBytes, "largest batch per partition in bytes")
 	fl.IntVar(&o.MaxMessageBytes, "max-message-bytes", d.MaxMessageBytes, "largest record (key, value and headers) in bytes")
 	fl.StringVar(&o.Partitioner, "partitioner", string(d.Partitioner), "murmur2 (Java's and franz-go's default), consistent_random (librdkafka's and kcat's default), crc32 (librdkafka's consistent), hash (sarama's), random or roundrobin")
-	fl.BoolVar(&o.Create, "create", false, "create the topic (broker defaults) if it does not exist")
+	fl.BoolVar(&o.Create, "create", false, "create the topic if it does not exist (--partitions, --replication-factor; default the broker's)")
+	fl.IntVar(&o.CreatePartitions, "partitions", 0, "partitions of a topic --create makes (default: the broker's)")
+	fl.IntVar(&o.CreateReplication, "replication-factor", 0, "replication factor of a topic --create makes (default: the broker's)")
 	fl.BoolVar(&o.SkipBad, "skip-bad", false, "skip bad input records (listed on stderr) instead of stopping")
 	fl.DurationVar(&o.FlushTimeout, "flush-timeout", produce.DefaultFlushTimeout, "how long to wait for outstanding acks at the end or on Ctrl-C")
 	fl.BoolVar(&o.Report, "report", false, "print the partition and offset of every acked record on stdout")
@@ -229,7 +234,14 @@ func (o *ProduceOptions) runOptions() (produce.Options, error) {
 	if err != nil {
 		return produce.Options{}, err
 	}
-	po := produce.Options{Topic: o.Topic, Create: o.Create, Settings: s, SkipBad: o.SkipBad, Rate: rate, FlushTimeout: o.FlushTimeout}
+	if (o.CreatePartitions != 0 || o.CreateReplication != 0) && !o.Create {
+		return produce.Options{}, kqerr.Usagef("--partitions and --replication-factor shape the topic --create makes: add --create")
+	}
+	if o.CreatePartitions < 0 || o.CreatePartitions > 1<<20 || o.CreateReplication < 0 || o.CreateReplication > 1<<10 {
+		return produce.Options{}, kqerr.Usagef("bad --partitions %d or --replication-factor %d: want positive numbers", o.CreatePartitions, o.CreateReplication)
+	}
+	po := produce.Options{Topic: o.Topic, Create: o.Create, CreatePartitions: int32(o.CreatePartitions), CreateReplication: int16(o.CreateReplication),
+		Settings: s, SkipBad: o.SkipBad, Rate: rate, FlushTimeout: o.FlushTimeout}
 	return po, po.Validate()
 }
 

@@ -138,7 +138,8 @@ func (o *ProduceOptions) openInput(name string, closers *[]io.Closer) (io.Reader
 // readerSource wraps one input in the text or JSON source.
 func (o *ProduceOptions) readerSource(r io.Reader, label string, t produce.Template, maxBytes int) (produce.Source, error) {
 	if o.Input == "json" {
-		return produce.NewJSONSource(r, produce.JSONConfig{Input: label, Partition: t.Partition, MaxRecordBytes: maxBytes}), nil
+		ignore := t.Partition != nil || o.cmdChanged("partitioner") // the command line wins over the records
+		return produce.NewJSONSource(r, produce.JSONConfig{Input: label, Partition: t.Partition, IgnorePartition: ignore, MaxRecordBytes: maxBytes}), nil
 	}
 	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes}
 	var err error

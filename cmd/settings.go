@@ -121,9 +121,9 @@ func (s *Settings) pickProfile(profileFlag string, profiles map[string]any) erro
 	raw, ok := profiles[strings.ToLower(name)]
 	if !ok {
 		if !explicit && s.Current != "" {
-			return fmt.Errorf("%w: current-profile %q is not in %s", kqerr.ErrUsage, name, s.Path)
+			return fmt.Errorf("current-profile %q is not in %s", name, s.Path)
 		}
-		return kqerr.Usagef("unknown profile %q (profiles: %s)", name, strings.Join(s.Profiles, ", "))
+		return fmt.Errorf("unknown profile %q (profiles: %s)", name, strings.Join(s.Profiles, ", "))
 	}
 	m, err := cast.ToStringMapE(raw)
 	if err != nil {

@@ -3,6 +3,7 @@ package cmd
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/topics"
 )
 
@@ -15,6 +16,8 @@ type TopicsAlterConfigOptions struct {
 	Set map[string]string
 	// Delete are the configs to reset to their defaults.
 	Delete []string
+	// Output is table or json.
+	Output string
 }
 
 // NewCmdTopicsAlterConfig returns `kq topics alter-config`.
@@ -42,10 +45,15 @@ defaults; other configs keep their values (incremental alter).`,
 		},
 	}
 	c.Flags().StringArrayVar(&opts.Delete, "delete", nil, "config KEY to reset to its default (repeatable)")
+	addOutputFlag(c, &opts.Output)
 	return c
 }
 
 func topicsAlterConfigRun(opts *TopicsAlterConfigOptions) error {
+	p, err := opts.f.Printer(opts.Output)
+	if err != nil {
+		return err
+	}
 	a, err := openTopics(opts.f)
 	if err != nil {
 		return err
@@ -53,6 +61,13 @@ func topicsAlterConfigRun(opts *TopicsAlterConfigOptions) error {
 	defer a.Close()
 	if err := a.AlterConfig(opts.Topic, opts.Set, opts.Delete); err != nil {
 		return err
+	}
+	if p.Format == output.JSON {
+		res := topics.AlterResult{Topic: opts.Topic, Set: opts.Set, Deleted: opts.Delete}
+		if res.Deleted == nil {
+			res.Deleted = []string{}
+		}
+		return p.JSON(res)
 	}
 	opts.f.Infof("altered %s of topic %s", plural(len(opts.Set)+len(opts.Delete), "config"), opts.Topic)
 	return nil

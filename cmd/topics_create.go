@@ -1,9 +1,12 @@
 package cmd
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/topics"
 )
 
@@ -14,6 +17,10 @@ type TopicsCreateOptions struct {
 	Topic string
 	// Create are the partitions, replication factor and configs.
 	Create topics.CreateOptions
+	// IfNotExists makes an existing topic a success.
+	IfNotExists bool
+	// Output is table or json.
+	Output string
 }
 
 // NewCmdTopicsCreate returns `kq topics create`.
@@ -25,9 +32,11 @@ func NewCmdTopicsCreate(f *Factory, runF func(*TopicsCreateOptions) error) *cobr
 		Use:   "create TOPIC",
 		Short: "Create a topic",
 		Long: `Creates a topic. Without -p or -r the broker's defaults apply. An existing
-topic is an error (exit 1).`,
+topic is an error (exit 1) unless --if-not-exists, which leaves it as it is.
+-o json prints {"topic", "created", ...}; a table run confirms on stderr.`,
 		Example: `  kq topics create orders -p 6 -r 3
-  kq topics create audit --config retention.ms=604800000 --config cleanup.policy=compact`,
+  kq topics create audit --config retention.ms=604800000 --config cleanup.policy=compact
+  kq topics create orders --if-not-exists -o json`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Topic = args[0]
@@ -48,18 +57,36 @@ topic is an error (exit 1).`,
 	c.Flags().IntVarP(&partitions, "partitions", "p", 0, "number of partitions (default: the broker's)")
 	c.Flags().IntVarP(&replication, "replication-factor", "r", 0, "replicas per partition (default: the broker's)")
 	c.Flags().StringArrayVar(&configs, "config", nil, "topic config KEY=VALUE (repeatable)")
+	c.Flags().BoolVar(&opts.IfNotExists, "if-not-exists", false, "succeed, changing nothing, when the topic exists")
+	addOutputFlag(c, &opts.Output)
 	return c
 }
 
 func topicsCreateRun(opts *TopicsCreateOptions) error {
+	p, err := opts.f.Printer(opts.Output)
+	if err != nil {
+		return err
+	}
 	a, err := openTopics(opts.f)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	res := topics.CreateResult{Topic: opts.Topic, Created: true, Partitions: opts.Create.Partitions,
+		ReplicationFactor: opts.Create.ReplicationFactor, Configs: opts.Create.Configs}
 	if err := a.Create(opts.Topic, opts.Create); err != nil {
-		return err
+		if !opts.IfNotExists || !errors.Is(err, topics.ErrTopicExists) {
+			return err
+		}
+		res = topics.CreateResult{Topic: opts.Topic}
 	}
-	opts.f.Infof("created topic %s", opts.Topic)
+	if p.Format == output.JSON {
+		return p.JSON(res)
+	}
+	if res.Created {
+		opts.f.Infof("created topic %s", opts.Topic)
+	} else {
+		opts.f.Infof("topic %s exists already: left as it is", opts.Topic)
+	}
 	return nil
 }

@@ -2,12 +2,11 @@ package cmd
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // TopicsDeleteOptions are the options of `kq topics delete`.
@@ -17,6 +16,8 @@ type TopicsDeleteOptions struct {
 	Topics []string
 	// Yes skips the confirmation.
 	Yes bool
+	// IfExists makes a missing topic a success.
+	IfExists bool
 	// Output is table or json.
 	Output string
 }
@@ -30,9 +31,11 @@ func NewCmdTopicsDelete(f *Factory, runF func(*TopicsDeleteOptions) error) *cobr
 		Long: `Deletes topics with their records. On a terminal kq asks for confirmation
 unless --yes is given; when standard input is not a terminal (scripts, CI)
 --yes is required, so that nothing is deleted by accident. Every topic is
-tried; the exit code is 1 when any could not be deleted.`,
+tried; the exit code is 1 when any could not be deleted, except topics that
+do not exist with --if-exists.`,
 		Example: `  kq topics delete orders-test
-  kq topics delete tmp-1 tmp-2 --yes`,
+  kq topics delete tmp-1 tmp-2 --yes
+  kq topics delete tmp-1 --yes --if-exists`,
 		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Topics = args
@@ -43,6 +46,7 @@ tried; the exit code is 1 when any could not be deleted.`,
 		},
 	}
 	c.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "delete without asking")
+	c.Flags().BoolVar(&opts.IfExists, "if-exists", false, "a topic that does not exist is no error")
 	addOutputFlag(c, &opts.Output)
 	return c
 }
@@ -60,14 +64,17 @@ func topicsDeleteRun(opts *TopicsDeleteOptions) error {
 		return err
 	}
 	defer a.Close()
-	res, delErr := a.Delete(opts.Topics)
+	res, delErr := a.DeleteTopics(opts.Topics, opts.IfExists)
 	if p.Format == "json" {
 		err = p.JSON(res)
 	} else {
 		rows := make([][]string, 0, len(res))
 		for _, r := range res {
 			result := "deleted"
-			if !r.Deleted {
+			switch {
+			case r.Missing:
+				result = "does not exist"
+			case !r.Deleted:
 				result = "not deleted: " + r.Error
 			}
 			rows = append(rows, []string{r.Topic, result})
@@ -87,7 +94,7 @@ func confirmDelete(opts *TopicsDeleteOptions) (bool, error) {
 	case opts.Yes:
 		return true, nil
 	case !io.IsStdinTTY():
-		return false, kqerr.Usagef("refusing to delete topics without confirmation: standard input is not a terminal; pass --yes")
+		return false, errors.New("refusing to delete topics without confirmation: standard input is not a terminal; pass --yes")
 	}
 	fmt.Fprintf(io.ErrOut, "Delete topic(s) %s and all their records? [y/N] ", strings.Join(opts.Topics, ", "))
 	line, _ := bufio.NewReader(io.In).ReadString('\n')

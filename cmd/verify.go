@@ -51,6 +51,10 @@ type VerifyOptions struct {
 	FaultExec                    []string
 	// History is the file to write the history to.
 	History string
+	// Report is the HTML report to write.
+	Report string
+	// replay returns the command line that replays the run with a seed.
+	replay func(seed uint64) string
 	// KeepTopics keeps the run's topics and groups.
 	KeepTopics bool
 	// RequestTimeout and DrainTimeout bound the run's waits.
@@ -94,6 +98,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.changed = c.Flags().Changed
+			opts.replay = func(seed uint64) string { return replayCommand(c, seed) }
 			if runF != nil {
 				return runF(opts)
 			}
@@ -132,6 +137,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the fault schedule and the copiers' aborts (default: random; the report names it)")
 	fl.StringArrayVar(&o.FaultExec, "fault-exec", nil, "command of the exec fault: start=CMD or end=CMD (repeatable)")
 	fl.StringVar(&o.History, "history", "", "write the history (JSON lines) to FILE, for kq verify check")
+	fl.StringVar(&o.Report, "report", "", reportFlagUsage)
 	fl.BoolVar(&o.KeepTopics, "keep-topics", false, "keep the run's topics and groups")
 	fl.DurationVar(&o.RequestTimeout, "request-timeout", verify.DefaultRequestTimeout, "how long a client waits for a broker's answer")
 	fl.DurationVar(&o.DrainTimeout, "drain-timeout", verify.DefaultDrainTimeout, "how long to wait at the end for answers and for consumers to catch up")
@@ -225,6 +231,13 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 		return err
 	}
 	defer stop()
+	historyPath, cleanup := "", func() {}
+	if o.Report != "" {
+		if historyPath, cleanup, err = o.reportHistory(); err != nil {
+			return err
+		}
+		defer cleanup()
+	}
 	closeHistory, err := o.openHistory(&opts)
 	if err != nil {
 		return err
@@ -244,10 +257,24 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if err := renderVerifyReport(p, rep); err != nil {
 		return err
 	}
+	if o.Report != "" {
+		if err := o.writeRunReport(rep, historyPath, o.replay(rep.Settings.Faults.Seed), targetText(cf, opts)); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	if runErr != nil {
 		return runErr
 	}
 	return rep.Err()
+}
+
+// targetText names the cluster a run verified.
+func targetText(cf conn.Factory, opts verify.Options) string {
+	brokers := strings.Join(cf.Profile.Brokers, ",")
+	if opts.Broker != nil {
+		return "built-in 3-node cluster (in process) at " + brokers
+	}
+	return "cluster " + brokers
 }
 
 // target returns the client factory of the cluster to verify: the one

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/report"
 )
 
 // VerifyCheckOptions are the options of `kq verify check`.
@@ -23,6 +24,10 @@ type VerifyCheckOptions struct {
 	Examples int
 	// Output is table or json.
 	Output string
+	// Report is the HTML report to write.
+	Report string
+	// command is the command line, for the report.
+	command string
 }
 
 // NewCmdVerifyCheck returns `kq verify check`.
@@ -43,8 +48,9 @@ their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
   kq verify check app-history.jsonl --semantics at-least-once -o json`,
 		Args: usageArgs(cobra.ExactArgs(1)),
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
+			opts.command = commandLine(c, args)
 			if runF != nil {
 				return runF(opts)
 			}
@@ -53,6 +59,7 @@ their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
 	}
 	c.Flags().StringVar(&opts.Semantics, "semantics", "", "at-most-once, at-least-once or exactly-once (default: the history's meta line)")
 	c.Flags().IntVar(&opts.Examples, "examples", check.DefaultMaxExamples, "examples kept per anomaly")
+	c.Flags().StringVar(&opts.Report, "report", "", reportFlagUsage)
 	addOutputFlag(c, &opts.Output)
 	return c
 }
@@ -70,11 +77,22 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if err != nil {
 		return withoutUsage(err)
 	}
-	if p.Format == output.JSON {
-		if err := p.JSON(res); err != nil {
-			return err
+	if p.Format == output.JSON || o.Report != "" {
+		series, anomalies, err := report.ReadFile(o.File, report.Options{}, reportWatch(res.Counts))
+		if err != nil {
+			return withoutUsage(err)
 		}
-		return res.Verdict.Err()
+		if o.Report != "" {
+			if err := o.writeCheckReport(res, series, anomalies, o.command); err != nil {
+				return err
+			}
+		}
+		if p.Format == output.JSON {
+			if err := p.JSON(checkJSON{res, series}); err != nil {
+				return err
+			}
+			return res.Verdict.Err()
+		}
 	}
 	if err := renderCounts(p, res.Counts, res.Verdict.Semantics); err != nil {
 		return err
@@ -85,6 +103,12 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	fmt.Fprintln(p.IO.Out)
 	renderVerdict(p, res.Verdict, res.Counts, "")
 	return res.Verdict.Err()
+}
+
+// checkJSON is the JSON of kq verify check: the result and the series.
+type checkJSON struct {
+	check.HistoryResult
+	Series report.Series `json:"series"`
 }
 
 // countRow is one line of the counts table: a count, and for an anomaly
@@ -125,19 +149,41 @@ func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
 	rules := check.Rules(s)
 	var rows [][]string
 	for _, r := range countRows(c) {
-		n, judged := strconv.FormatUint(r.count, 10), ""
-		switch {
-		case r.rule == "":
-		case !slices.Contains(rules, r.rule):
-			judged = p.Faint("allowed")
-		case r.count > 0:
-			n, judged = p.Bad(n), p.Bad("violation")
-		default:
-			judged = p.Good("ok")
+		n, status := strconv.FormatUint(r.count, 10), r.status(rules)
+		judged := status
+		switch status {
+		case statusAllowed:
+			judged = p.Faint(status)
+		case statusViolation:
+			n, judged = p.Bad(n), p.Bad(status)
+		case statusOK:
+			judged = p.Good(status)
 		}
 		rows = append(rows, []string{r.name, n, judged})
 	}
 	return p.Table([]string{"count", "value", "status"}, rows)
+}
+
+// Statuses of a count: a plain count has none.
+const (
+	statusOK        = "ok"
+	statusViolation = "violation"
+	statusAllowed   = "allowed"
+)
+
+// status says whether the count breaks one of rules: "" for a plain count,
+// statusAllowed when its rule is not among rules, else statusViolation or
+// statusOK.
+func (r countRow) status(rules []check.Rule) string {
+	switch {
+	case r.rule == "":
+		return ""
+	case !slices.Contains(rules, r.rule):
+		return statusAllowed
+	case r.count > 0:
+		return statusViolation
+	}
+	return statusOK
 }
 
 // renderVerdict prints the verdict line, the broken rules with a few

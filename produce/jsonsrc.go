@@ -14,8 +14,13 @@ import (
 type JSONConfig struct {
 	// Input names the input in positions ("" for standard input).
 	Input string
-	// Partition, when set, is the partition of records without one.
+	// Partition, when set, is the partition of records without one, or of
+	// every record with IgnorePartition.
 	Partition *int32
+	// IgnorePartition drops the records' own partitions: every record goes
+	// to Partition, or where the partitioner puts it (the command line's
+	// -p or --partitioner wins over the record's partition).
+	IgnorePartition bool
 	// MaxRecordBytes bounds a JSON line; longer ones are an [*InputError].
 	MaxRecordBytes int
 }
@@ -76,7 +81,7 @@ func (s *jsonSource) decode(line []byte, r *Record) error {
 	if s.c.Partition != nil {
 		r.Partition = *s.c.Partition
 	}
-	if jr.Partition != nil {
+	if jr.Partition != nil && !s.c.IgnorePartition {
 		if *jr.Partition < 0 {
 			return fmt.Errorf("partition %d is negative", *jr.Partition)
 		}

@@ -70,6 +70,19 @@ func TestJSONSourceDefaultPartition(t *testing.T) {
 	}
 }
 
+func TestJSONSourceIgnorePartition(t *testing.T) {
+	in := "{\"value\":\"a\",\"partition\":5}\n{\"value\":\"b\",\"partition\":0}"
+	p := int32(1)
+	gs, _ := drain(t, NewJSONSource(strings.NewReader(in), JSONConfig{Partition: &p, IgnorePartition: true}))
+	if len(gs) != 2 || gs[0].partition != 1 || gs[1].partition != 1 {
+		t.Errorf("-p 1: got %+v, want every record on partition 1", gs)
+	}
+	gs, _ = drain(t, NewJSONSource(strings.NewReader(in), JSONConfig{IgnorePartition: true}))
+	if len(gs) != 2 || gs[0].partition != AnyPartition || gs[1].partition != AnyPartition {
+		t.Errorf("--partitioner: got %+v, want the partitioner to choose", gs)
+	}
+}
+
 func TestGenerator(t *testing.T) {
 	gs, _ := drain(t, NewGenerator(GenConfig{Count: 30, Size: 12}))
 	if len(gs) != 30 {

@@ -22,9 +22,14 @@ const DefaultFlushTimeout = 10 * time.Second
 type Options struct {
 	// Topic is the topic to write to.
 	Topic string
-	// Create creates the topic (broker defaults) when it does not exist;
+	// Create creates the topic when it does not exist, with
+	// CreatePartitions and CreateReplication (0: the broker's defaults);
 	// otherwise a missing topic is an error wrapping [ErrTopicNotFound].
 	Create bool
+	// CreatePartitions is the partition count of a topic Create makes.
+	CreatePartitions int32
+	// CreateReplication is the replication factor of a topic Create makes.
+	CreateReplication int16
 	// Settings are the delivery settings.
 	Settings Settings
 	// SkipBad skips bad input records (reporting them) instead of stopping
@@ -74,7 +79,7 @@ func Run(ctx context.Context, f conn.Factory, o Options, src Source, rep Reporte
 		return Result{}, err
 	}
 	defer client.Close()
-	n, err := topicPartitions(client, o.Topic, o.Create)
+	n, err := topicPartitions(client, o.Topic, o)
 	if err != nil {
 		return Result{}, f.Classify(err)
 	}

@@ -24,9 +24,10 @@ func (e *topicNotFound) Error() string {
 func (e *topicNotFound) Is(target error) bool { return target == ErrTopicNotFound }
 
 // topicPartitions returns the partition count of topic, creating the topic
-// (with the broker's default partitions and replication) when create is
-// set and it does not exist. It never relies on auto-creation.
-func topicPartitions(client sarama.Client, topic string, create bool) (int32, error) {
+// (with o's partitions and replication, or the broker's defaults) when
+// o.Create is set and it does not exist. It never relies on
+// auto-creation.
+func topicPartitions(client sarama.Client, topic string, o Options) (int32, error) {
 	exists, err := topicExists(client, topic)
 	if err != nil {
 		return 0, err
@@ -34,10 +35,10 @@ func topicPartitions(client sarama.Client, topic string, create bool) (int32, er
 	if exists {
 		return partitionCount(client, topic)
 	}
-	if !create {
+	if !o.Create {
 		return 0, &topicNotFound{topic: topic}
 	}
-	if err := createTopic(client, topic); err != nil {
+	if err := createTopic(client, topic, o.CreatePartitions, o.CreateReplication); err != nil {
 		return 0, err
 	}
 	return waitPartitions(client, topic)
@@ -97,16 +98,23 @@ func partitionCount(client sarama.Client, topic string) (int32, error) {
 	return int32(len(parts)), nil
 }
 
-// createTopic creates topic with the broker's defaults (CreateTopics v4+:
-// -1 partitions and replicas); an existing topic is fine.
-func createTopic(client sarama.Client, topic string) error {
+// createTopic creates topic with partitions and replicas, or the broker's
+// defaults for 0 (CreateTopics v4+: -1); an existing topic is fine.
+func createTopic(client sarama.Client, topic string, partitions int32, replicas int16) error {
 	admin, err := sarama.NewClusterAdminFromClient(client)
 	if err != nil {
 		return fmt.Errorf("create topic %q: %w", topic, err)
 	}
 	// Closing the admin would close the shared client: it is left to the
 	// garbage collector, as it holds no goroutine or connection of its own.
-	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}, false)
+	d := &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}
+	if partitions > 0 {
+		d.NumPartitions = partitions
+	}
+	if replicas > 0 {
+		d.ReplicationFactor = replicas
+	}
+	err = admin.CreateTopic(topic, d, false)
 	if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 		return fmt.Errorf("create topic %q: %w", topic, err)
 	}

@@ -1,6 +1,7 @@
 package topics
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -45,17 +46,29 @@ type DeleteResult struct {
 	Deleted bool `json:"deleted"`
 	// Error says why it was not deleted.
 	Error string `json:"error,omitempty"`
+	// Missing is set, with --if-exists, for a topic that did not exist.
+	Missing bool `json:"missing,omitempty"`
 }
 
 // Delete deletes topics. Every topic is tried; the error joins the
 // failures (ErrTopicNotFound for unknown topics).
 func (a *Admin) Delete(topics []string) ([]DeleteResult, error) {
+	return a.DeleteTopics(topics, false)
+}
+
+// DeleteTopics deletes topics as [Admin.Delete] does; with ifExists a
+// topic that does not exist is marked Missing and is no failure.
+func (a *Admin) DeleteTopics(topics []string, ifExists bool) ([]DeleteResult, error) {
 	out := make([]DeleteResult, 0, len(topics))
 	var errs []error
 	for _, t := range topics {
 		err := a.topicError("delete", t, a.admin.DeleteTopic(t))
 		r := DeleteResult{Topic: t, Deleted: err == nil}
-		if err != nil {
+		switch {
+		case err == nil:
+		case ifExists && errors.Is(err, ErrTopicNotFound):
+			r.Missing = true
+		default:
 			r.Error = err.Error()
 			errs = append(errs, err)
 		}

@@ -118,6 +118,15 @@ func TestDelete(t *testing.T) {
 	}
 }
 
+func TestDeleteIfExists(t *testing.T) {
+	a, _, _ := setup(t, 1, map[string]int32{"a": 1})
+	res, err := a.DeleteTopics([]string{"nope", "a"}, true)
+	want := []DeleteResult{{Topic: "nope", Missing: true}, {Topic: "a", Deleted: true}}
+	if err != nil || !reflect.DeepEqual(res, want) {
+		t.Errorf("DeleteTopics(ifExists) = %+v, %v; want %+v", res, err, want)
+	}
+}
+
 func TestAddPartitions(t *testing.T) {
 	a, _, _ := setup(t, 1, map[string]int32{"t": 2})
 	ch, err := a.AddPartitions("t", 3)

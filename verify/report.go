@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/report"
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/output"
@@ -46,6 +47,8 @@ type Report struct {
 	Failed string `json:"failed,omitempty"`
 	// Faults is the timeline of the fault windows that ran.
 	Faults chaos.Timeline `json:"faults"`
+	// Series is the run's time series, per second (see package report).
+	Series report.Series `json:"series"`
 	// Clients counts crashes and copier transactions.
 	Clients ClientCounts `json:"clients"`
 	// Phases are the run's phases with their throughput.
@@ -144,6 +147,7 @@ func (r *run) finishReport(rep *Report, runErr error) {
 			r.fail(err)
 		}
 		rep.Counts, rep.Evidence = r.checker.Result(), r.checker.Evidence()
+		rep.Series = r.series.Series()
 	}
 	rep.Verdict = check.Verdict{Semantics: r.set.Semantics, Violations: []check.Violation{}, Reasons: []string{}}
 	if runErr != nil && !rep.Interrupted {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/history"
+	"github.com/kq-dev/kq/verify/report"
 
 	"github.com/IBM/sarama"
 
@@ -112,7 +113,8 @@ type run struct {
 
 	engine         *chaos.Engine
 	rec            *history.Recorder
-	checker        *check.Checker // fed by rec; read under rec.Hold
+	checker        *check.Checker  // fed by rec; read under rec.Hold
+	series         *report.Builder // fed by rec
 	stats          stats
 	limiter        *limiter
 	paced          string // the pacing note, if the run was paced

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/history"
+	"github.com/kq-dev/kq/verify/report"
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -56,7 +57,8 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 		return err
 	}
 	r.checker = check.New(check.Options{})
-	r.rec = history.NewRecorder(r.opts.History, r.checker)
+	r.series = report.NewBuilder(report.Options{})
+	r.rec = history.NewRecorder(r.opts.History, sinks{r.checker, r.series})
 	r.record(history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input,
 		Faults: kindNames(r.set.Faults.kinds()), MinWindows: r.set.Faults.MinWindows, Settings: r.set.Map()})
 	return nil
@@ -210,4 +212,18 @@ func (r *run) outcome(parent context.Context, err error, rep *Report) error {
 		return fmt.Errorf("%w: verify stopped before the end: the counts are partial", kqerr.ErrInterrupted)
 	}
 	return err
+}
+
+// sinks feeds each event to every sink in turn, stopping at the first
+// error.
+type sinks []history.Sink
+
+// Add feeds e to each sink.
+func (s sinks) Add(e history.Event) error {
+	for _, x := range s {
+		if err := x.Add(e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"strconv"
+	"strings"
 )
 
 // Prefix starts every encoded value.
@@ -106,6 +107,17 @@ func Decode(b []byte) (Value, error) {
 
 // String returns v as "producer/seq".
 func (v Value) String() string { return fmt.Sprintf("%d/%d", v.Producer, v.Seq) }
+
+// ParseValue parses "producer/seq", the form String writes.
+func ParseValue(s string) (Value, error) {
+	ps, ss, ok := strings.Cut(s, "/")
+	p, perr := strconv.ParseUint(ps, 10, 32)
+	q, serr := strconv.ParseUint(ss, 10, 64)
+	if !ok || perr != nil || serr != nil {
+		return Value{}, fmt.Errorf("value %q: want producer/seq", s)
+	}
+	return Value{Producer: uint32(p), Seq: q}, nil
+}
 
 func field(b []byte) (f, rest []byte, ok bool) {
 	for i, c := range b {

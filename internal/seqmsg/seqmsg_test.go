@@ -59,3 +59,16 @@ func TestDecodeRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestParseValueReadsString(t *testing.T) {
+	v := Value{Producer: 7, Seq: 1 << 40}
+	got, err := ParseValue(v.String())
+	if err != nil || got != v {
+		t.Fatalf("ParseValue(%q) = %v, %v", v.String(), got, err)
+	}
+	for _, bad := range []string{"", "7", "7/", "/1", "x/1", "1/-2", "4294967296/1"} {
+		if _, err := ParseValue(bad); err == nil {
+			t.Errorf("ParseValue(%q) succeeded", bad)
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kq-dev/kq/internal/testutil"
+	"github.com/kq-dev/kq/verify/report/reporttest"
+)
+
+// TestBrowserShowsTheReport renders a report in headless Chromium and
+// checks what a reader would see: three charts with the fault labels, the
+// counts, the verdict's colour and the shaded fault windows.
+func TestBrowserShowsTheReport(t *testing.T) {
+	br := testutil.NewBrowser(t)
+	page := filepath.Join(t.TempDir(), "report.html")
+	f, err := os.Create(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Render(f, samplePage()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	dom, img := br.Render(page, 1200, 1400)
+	reporttest.CheckDOM(t, dom, []string{"leader-move", "latency", "crash-consumer"}, map[string]uint64{"sent": 2000, "lost": 2})
+	reporttest.CheckPixels(t, img, reporttest.BadVerdict, true)
+}

@@ -1,0 +1,80 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+)
+
+type partKey struct {
+	topic     string
+	partition int32
+}
+
+// partState is one partition's totals and its share of the lag.
+type partState struct {
+	PartitionStats
+	lag int64
+}
+
+// partitions tracks the partitions named by acks, deliveries and commits.
+type partitions struct {
+	m map[partKey]*partState
+}
+
+func (p *partitions) get(topic string, partition int32) *partState {
+	k := partKey{topic, partition}
+	s, ok := p.m[k]
+	if !ok {
+		s = &partState{PartitionStats: PartitionStats{Topic: topic, Partition: partition, Committed: -1}}
+		p.m[k] = s
+	}
+	return s
+}
+
+// ack records an acknowledgement at offset and returns the change of lag.
+func (p *partitions) ack(topic string, partition int32, offset int64) int64 {
+	s := p.get(topic, partition)
+	s.Acks++
+	s.End = max(s.End, offset+1)
+	return s.relag()
+}
+
+// deliver records a delivery of offset and returns the change of lag.
+func (p *partitions) deliver(topic string, partition int32, offset int64) int64 {
+	s := p.get(topic, partition)
+	s.Deliveries++
+	s.Position = max(s.Position, offset+1)
+	return s.relag()
+}
+
+// commit records a committed offset and returns the change of lag.
+func (p *partitions) commit(topic string, partition int32, offset int64) int64 {
+	s := p.get(topic, partition)
+	s.Committed = max(s.Committed, offset)
+	return s.relag()
+}
+
+// relag recomputes the partition's lag and returns its change. A partition
+// nothing was acknowledged in (an output topic read by a validator) has no
+// lag.
+func (s *partState) relag() int64 {
+	lag := int64(0)
+	if s.End > 0 {
+		lag = max(s.End-max(s.Position, s.Committed), 0)
+	}
+	d := lag - s.lag
+	s.lag = lag
+	return d
+}
+
+// list returns the partitions by topic, then partition.
+func (p *partitions) list() []PartitionStats {
+	out := make([]PartitionStats, 0, len(p.m))
+	for _, s := range p.m {
+		out = append(out, s.PartitionStats)
+	}
+	slices.SortFunc(out, func(x, y PartitionStats) int {
+		return cmp.Or(cmp.Compare(x.Topic, y.Topic), cmp.Compare(x.Partition, y.Partition))
+	})
+	return out
+}
