@@ -100,17 +100,18 @@ func (c *consumer) open(ctx context.Context) (*consIncarnation, error) {
 	return inc, nil
 }
 
-// crashGrace is how long a crash waits for a consumer to reach a batch
-// before killing it wherever it is.
+// crashGrace is how long a crash of a producer or copier waits for its
+// client to hold work at risk before killing it wherever it is.
 const crashGrace = time.Second
 
-// crash kills the current incarnation in the middle of its next batch:
-// after the commit that comes before processing, if any, and after
+// crash arms a crash of the current incarnation for the middle of its next
+// batch: after the commit that comes before processing, if any, and after
 // processing a random share of the batch, before the commit that comes
-// after. That is where commit order decides between loss and redelivery;
-// a crash at a random instant would mostly find a consumer waiting for
-// records, since processing here takes no time. An idle consumer is killed
-// after crashGrace wherever it is.
+// after. That is where commit order decides between loss and redelivery; a
+// crash at a random instant would mostly find a consumer waiting for
+// records or rejoining its group. The crash waits for that batch however
+// long it takes (a consumer between sessions holds nothing at risk); false
+// when the consumer is not running or a crash is armed already.
 func (c *consumer) crash(share float64) bool {
 	c.mu.Lock()
 	inc := c.inc
@@ -118,17 +119,7 @@ func (c *consumer) crash(share float64) bool {
 	if inc == nil || inc.life.isDead() {
 		return false
 	}
-	inc.crashAfter.Store(share)
-	go func() {
-		t := time.NewTimer(crashGrace)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			inc.die() // no batch came: killed wherever it is
-		case <-inc.life.dead:
-		}
-	}()
-	return true
+	return inc.crashAfter.CompareAndSwap(nil, share)
 }
 
 // die kills the incarnation and records the crash with the records it
