@@ -88,6 +88,8 @@ type Broker struct {
 	// aborter aborts a crashed producer's open transaction when its
 	// transactional id is initialised again.
 	aborter txnAborter
+	// guard checks every request frame before kfake sees it.
+	guard guard
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -108,6 +110,7 @@ func Start(opts Options) (*Broker, error) {
 		opts.AdvertiseHost = advertiseFor(opts.Host)
 	}
 	b := &Broker{opts: opts, conns: newConnTracker(), stopped: map[int32]bool{}}
+	b.guard.log = opts.Log
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	b.aborter.b = b
 	ports := make([]int, opts.Nodes)

@@ -35,14 +35,14 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 	return tl, nil
 }
 
-// wrapConn layers TLS (when configured) and the marker repair over an
-// accepted connection. TLS is terminated here rather than by kfake so the
-// repair sees plaintext frames.
+// wrapConn layers TLS (when configured), the frame guard and the marker
+// repair over an accepted connection. TLS is terminated here rather than by
+// kfake so the guard and the repair see plaintext frames.
 func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {
 		c = tls.Server(c, b.opts.TLS)
 	}
-	return newMarkerConn(c, &b.txns)
+	return newMarkerConn(newGuardConn(c, &b.guard), &b.txns)
 }
 
 type hostAddr string

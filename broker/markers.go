@@ -7,7 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
@@ -181,7 +180,7 @@ func fixMarkerBatch(raw []byte) ([]byte, bool) {
 	if batch.ReadFrom(raw) != nil {
 		return nil, false
 	}
-	recs, err := kfake.BatchRecords(batch)
+	recs, err := batchRecords(batch)
 	if err != nil {
 		return nil, false
 	}
@@ -192,18 +191,28 @@ func fixMarkerBatch(raw []byte) ([]byte, bool) {
 			r.Value = make([]byte, markerValueLen) // version 0, coordinator epoch 0
 			changed = true
 		}
-		r.Length = 0
-		enc := r.AppendTo(nil)
-		r.Length = int32(len(enc) - 1) // varint(0) took one byte
-		records = r.AppendTo(records)
+		records = appendRecord(records, r)
 	}
 	if !changed {
 		return nil, false
 	}
 	batch.Records = records
-	enc := batch.AppendTo(nil)
-	batch.Length = int32(len(enc) - 12)
-	enc = batch.AppendTo(enc[:0])
-	batch.CRC = int32(crc32.Checksum(enc[21:], crc32c))
-	return batch.AppendTo(enc[:0]), true
+	return encodeBatch(batch), true
+}
+
+// appendRecord appends r to dst with its length computed.
+func appendRecord(dst []byte, r kmsg.Record) []byte {
+	r.Length = 0
+	enc := r.AppendTo(nil)
+	r.Length = int32(len(enc) - 1) // varint(0) took one byte
+	return r.AppendTo(dst)
+}
+
+// encodeBatch encodes b with its length and CRC computed.
+func encodeBatch(b kmsg.RecordBatch) []byte {
+	enc := b.AppendTo(nil)
+	b.Length = int32(len(enc) - 12)
+	enc = b.AppendTo(enc[:0])
+	b.CRC = int32(crc32.Checksum(enc[21:], crc32c))
+	return b.AppendTo(enc[:0])
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // testClient speaks raw Kafka frames over a connection for unit tests.
@@ -42,12 +44,12 @@ func (c *testClient) send(req kmsg.Request) int32 {
 func (c *testClient) recv(resp kmsg.Response) int32 {
 	c.t.Helper()
 	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	frame, err := ReadFrame(c.conn, MaxFrameSize)
+	frame, err := wire.ReadFrame(c.conn, wire.MaxFrameSize)
 	if err != nil {
 		c.t.Fatalf("read response: %v", err)
 	}
 	corr := int32(binary.BigEndian.Uint32(frame))
-	h, err := ParseResponseHeader(frame, resp.Key(), resp.GetVersion())
+	h, err := wire.ParseResponseHeader(frame, resp.Key(), resp.GetVersion())
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // fakeBroker is a tiny Kafka-speaking server for unit tests: it answers
@@ -18,14 +20,14 @@ type fakeBroker struct {
 	brokers []BrokerAddr
 
 	mu       sync.Mutex
-	requests []RequestHeader
+	requests []wire.RequestHeader
 	appended int64
 	conns    []net.Conn
 	closed   int
 	unparsed [][]byte // frames without a request header
 }
 
-func startFakeBroker(t *testing.T, brokers ...BrokerAddr) *fakeBroker {
+func startFakeBroker(t testing.TB, brokers ...BrokerAddr) *fakeBroker {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -75,11 +77,11 @@ func (b *fakeBroker) handle(c net.Conn) {
 		b.mu.Unlock()
 	}()
 	for {
-		frame, err := ReadFrame(c, MaxFrameSize)
+		frame, err := wire.ReadFrame(c, wire.MaxFrameSize)
 		if err != nil {
 			return
 		}
-		h, err := ParseRequestHeader(frame)
+		h, err := wire.ParseRequestHeader(frame)
 		if err != nil {
 			b.mu.Lock()
 			b.unparsed = append(b.unparsed, frame)
@@ -98,7 +100,7 @@ func (b *fakeBroker) handle(c net.Conn) {
 
 // answer records a request and builds its response; answer is false for
 // acks=0 Produce.
-func (b *fakeBroker) answer(h RequestHeader, body []byte) (kmsg.Response, bool) {
+func (b *fakeBroker) answer(h wire.RequestHeader, body []byte) (kmsg.Response, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.requests = append(b.requests, h)
@@ -113,6 +115,9 @@ func (b *fakeBroker) answer(h RequestHeader, body []byte) (kmsg.Response, bool) 
 		return resp, true
 	}
 	resp := kmsg.ResponseForKey(h.Key)
+	if resp == nil {
+		return nil, false // an API key kmsg does not know: no answer
+	}
 	resp.SetVersion(h.Version)
 	return resp, true
 }
@@ -120,7 +125,8 @@ func (b *fakeBroker) answer(h RequestHeader, body []byte) (kmsg.Response, bool) 
 func (b *fakeBroker) produceLocked(version int16, body []byte) (kmsg.Response, bool) {
 	req := withVersion(kmsg.NewPtrProduceRequest(), version)
 	if err := req.ReadFrom(body); err != nil {
-		panic(err)
+		b.unparsed = append(b.unparsed, body)
+		return nil, false // a body that does not decode: no answer
 	}
 	resp := withVersion(kmsg.NewPtrProduceResponse(), version)
 	for _, t := range req.Topics {

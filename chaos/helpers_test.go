@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // reqFrame encodes req at its set version as a full frame, length prefix
@@ -16,7 +18,7 @@ func reqFrame(req kmsg.Request, corr int32) []byte {
 // answering correlation id corr, with the header version Kafka uses.
 func respPayload(resp kmsg.Response, corr int32) []byte {
 	b := binary.BigEndian.AppendUint32(nil, uint32(corr))
-	if resp.IsFlexible() && resp.Key() != apiVersionsKey {
+	if resp.IsFlexible() && resp.Key() != wire.APIVersionsKey {
 		b = append(b, 0)
 	}
 	return resp.AppendTo(b)
@@ -24,7 +26,7 @@ func respPayload(resp kmsg.Response, corr int32) []byte {
 
 // respFrame is respPayload behind its length prefix.
 func respFrame(resp kmsg.Response, corr int32) []byte {
-	return AppendFrame(nil, respPayload(resp, corr))
+	return wire.AppendFrame(nil, respPayload(resp, corr))
 }
 
 // withVersion sets v on a request and returns it.

@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/kbin"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // maxInFlight bounds the requests a link tracks per connection; Kafka
@@ -72,7 +74,7 @@ func (f *inflight) answer(corr int32) (p pending, forward, ok bool) {
 // request except Produce with acks=0. The acks field is read in place (it
 // follows the transactional id from v3 on); a Produce body too short for it
 // is assumed to expect a response.
-func expectsResponse(h RequestHeader, frame []byte) bool {
+func expectsResponse(h wire.RequestHeader, frame []byte) bool {
 	if h.Key != 0 || !h.Known {
 		return true
 	}

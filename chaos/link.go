@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // respHook sees the response bodies a link forwards, with the API key and
@@ -143,7 +145,7 @@ func (l *link) classify(br *bufio.Reader) bool {
 	if err != nil {
 		return false
 	}
-	if _, err := frameLen(prefix, MaxFrameSize); err != nil {
+	if _, err := wire.FrameLen(prefix, wire.MaxFrameSize); err != nil {
 		l.opaque.Store(true)
 	}
 	return true

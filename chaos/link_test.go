@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 func newTestDialer() (*Engine, *Dialer) {
@@ -331,7 +333,7 @@ func TestSaslHandshakeV0TurnsTheRequestStreamRaw(t *testing.T) {
 	c.send(withVersion(kmsg.NewPtrSASLHandshakeRequest(), 0))
 	c.recv(withVersion(kmsg.NewPtrSASLHandshakeResponse(), 0))
 	// A bare SASL token shorter than any request header must pass.
-	token := AppendFrame(nil, []byte("\x00u\x00p"))
+	token := wire.AppendFrame(nil, []byte("\x00u\x00p"))
 	if _, err := c.conn.Write(token); err != nil {
 		t.Fatal(err)
 	}

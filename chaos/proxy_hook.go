@@ -2,6 +2,8 @@ package chaos
 
 import (
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // proxyHook rewrites the broker addresses of the responses a proxy
@@ -10,11 +12,11 @@ import (
 type proxyHook struct{ p *Proxy }
 
 func (proxyHook) wants(key, version int16) bool {
-	return key == apiVersionsKey || namesBrokers(key, version)
+	return key == wire.APIVersionsKey || namesBrokers(key, version)
 }
 
 func (h proxyHook) rewrite(key, version int16, body []byte) ([]byte, error) {
-	if key == apiVersionsKey {
+	if key == wire.APIVersionsKey {
 		return clampVersions(version, body), nil
 	}
 	var mapErr error

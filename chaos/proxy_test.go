@@ -18,6 +18,7 @@ import (
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/testutil"
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 func startProxy(t *testing.T, b *broker.Broker, e *chaos.Engine) *chaos.Proxy {
@@ -126,11 +127,11 @@ func rawRequest(t *testing.T, addr string, req kmsg.Request) kmsg.Response {
 	if _, err := c.Write(kmsg.NewRequestFormatter().AppendRequest(nil, req, 1)); err != nil {
 		t.Fatal(err)
 	}
-	frame, err := chaos.ReadFrame(c, chaos.MaxFrameSize)
+	frame, err := wire.ReadFrame(c, wire.MaxFrameSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := chaos.ParseResponseHeader(frame, req.Key(), req.GetVersion())
+	h, err := wire.ParseResponseHeader(frame, req.Key(), req.GetVersion())
 	if err != nil || binary.BigEndian.Uint32(frame) != 1 {
 		t.Fatalf("response header: %v", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // pumpBuffer is the read buffer of each pump.
@@ -21,7 +23,7 @@ func (l *link) requests() {
 		return
 	}
 	for {
-		frame, err := ReadFrame(br, MaxFrameSize)
+		frame, err := wire.ReadFrame(br, wire.MaxFrameSize)
 		if err != nil {
 			return
 		}
@@ -44,7 +46,7 @@ const saslHandshakeKey = 17
 
 // request applies the engine's verdict to one request frame.
 func (l *link) request(frame []byte) error {
-	h, err := ParseRequestHeader(frame)
+	h, err := wire.ParseRequestHeader(frame)
 	if err != nil {
 		return err
 	}
@@ -80,7 +82,7 @@ func (l *link) request(frame []byte) error {
 
 // expect records a request that will be answered, with the response
 // faults chosen for it.
-func (l *link) expect(h RequestHeader, frame []byte, v verdict) error {
+func (l *link) expect(h wire.RequestHeader, frame []byte, v verdict) error {
 	if !expectsResponse(h, frame) {
 		return nil
 	}
@@ -103,7 +105,7 @@ func (l *link) responses() {
 		return
 	}
 	for {
-		frame, err := ReadFrame(br, MaxFrameSize)
+		frame, err := wire.ReadFrame(br, wire.MaxFrameSize)
 		if err != nil || l.response(frame) != nil {
 			return
 		}
@@ -142,7 +144,7 @@ func (l *link) transform(p pending, frame []byte) ([]byte, error) {
 	if p.errCode == 0 && !hook {
 		return frame, nil
 	}
-	h, err := ParseResponseHeader(frame, p.key, p.version)
+	h, err := wire.ParseResponseHeader(frame, p.key, p.version)
 	if err != nil {
 		return nil, err
 	}

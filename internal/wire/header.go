@@ -1,4 +1,4 @@
-package chaos
+package wire
 
 import (
 	"errors"
@@ -9,11 +9,11 @@ import (
 )
 
 // ErrShortHeader marks a frame too short for the header it should carry.
-var ErrShortHeader = errors.New("chaos: frame shorter than its header")
+var ErrShortHeader = errors.New("wire: frame shorter than its header")
 
-// apiVersionsKey is the ApiVersions API key: its responses always use
+// APIVersionsKey is the ApiVersions API key: its responses always use
 // response header v0, even at flexible versions.
-const apiVersionsKey = 18
+const APIVersionsKey = 18
 
 // RequestHeader is the header of a Kafka request frame.
 type RequestHeader struct {
@@ -90,7 +90,7 @@ func ParseResponseHeader(frame []byte, key, version int16) (ResponseHeader, erro
 // responseHeaderTagged reports whether responses to key at version carry
 // response header v1.
 func responseHeaderTagged(key, version int16) bool {
-	if key == apiVersionsKey {
+	if key == APIVersionsKey {
 		return false
 	}
 	req := kmsg.RequestForKey(key)

@@ -1,4 +1,7 @@
-package chaos
+// Package wire reads and checks Kafka's wire framing: length-prefixed
+// frames with a size cap that allocate only what arrives, and request and
+// response headers. The built-in broker's guard and the chaos proxy share it.
+package wire
 
 import (
 	"bytes"
@@ -14,10 +17,10 @@ const MaxFrameSize = 100 << 20
 
 // ErrFrameSize marks a frame whose length prefix is negative or over the
 // size cap: the stream is not Kafka framing (or is hostile).
-var ErrFrameSize = errors.New("chaos: invalid frame size")
+var ErrFrameSize = errors.New("wire: invalid frame size")
 
-// frameLen decodes a 4-byte length prefix and checks it against limit.
-func frameLen(prefix []byte, limit int) (int, error) {
+// FrameLen decodes a 4-byte length prefix and checks it against limit.
+func FrameLen(prefix []byte, limit int) (int, error) {
 	n := int32(binary.BigEndian.Uint32(prefix))
 	if n < 0 || int64(n) > int64(limit) {
 		return 0, fmt.Errorf("%w: %d bytes (limit %d)", ErrFrameSize, n, limit)
@@ -37,7 +40,7 @@ func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 	if _, err := io.ReadFull(r, prefix[:]); err != nil {
 		return nil, err
 	}
-	n, err := frameLen(prefix[:], limit)
+	n, err := FrameLen(prefix[:], limit)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +51,7 @@ func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 		if err == nil || errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("chaos: read frame: %w", err)
+		return nil, fmt.Errorf("wire: read frame: %w", err)
 	}
 	return buf.Bytes(), nil
 }

@@ -1,4 +1,4 @@
-package chaos
+package wire
 
 import (
 	"bytes"
@@ -56,7 +56,6 @@ func FuzzParseRequestHeader(f *testing.F) {
 		if h.BodyOffset < 8 || h.BodyOffset > len(frame) {
 			t.Fatalf("body offset %d outside a %d-byte frame", h.BodyOffset, len(frame))
 		}
-		expectsResponse(h, frame)
 		if rh, err := ParseResponseHeader(frame, h.Key, h.Version); err == nil && rh.BodyOffset > len(frame) {
 			t.Fatalf("response body offset %d outside a %d-byte frame", rh.BodyOffset, len(frame))
 		}

@@ -1,0 +1,11 @@
+package broker
+
+// Test seams for the external tests of this package.
+var (
+	CheckBatch   = checkBatch
+	BatchRecords = batchRecords
+	EncodeBatch  = encodeBatch
+	AppendRecord = appendRecord
+	FixBatches   = fixBatches
+	ErrCorrupt   = errCorrupt
+)
