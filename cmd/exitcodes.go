@@ -26,6 +26,8 @@ func newHelpTopicExitCodes() *cobra.Command {
        client holding work at risk, the run or history did not complete,
        nothing was sent); the report gives the reasons
   130  interrupted (Ctrl-C or SIGTERM); what was done is reported first
+  141  standard output was closed by its reader (kq consume | head): kq
+       stops quietly, a group member commits what it wrote and leaves
 
 kq verify exits 0, 3 or 5 only when its run completed; a run that failed
 prints its partial counts, no verdict, and exits 1, 4 or 130. In CI, fail
