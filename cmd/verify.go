@@ -94,7 +94,8 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
   kq verify --semantics exactly-once --idempotent=false --faults drop-response
   kq verify --faults none --messages 1000000 --rate 0            # clean baseline, full speed
   kq verify -b kafka-1:9092 --semantics exactly-once --faults drop-response,latency,delay=50ms --history run.jsonl
-  kq verify check run.jsonl --semantics exactly-once`,
+  kq verify check run.jsonl --semantics exactly-once
+  kq verify --report run.html                      # charts of the run, fault windows shaded: one HTML file`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.changed = c.Flags().Changed

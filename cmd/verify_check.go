@@ -46,7 +46,8 @@ line, holds no send, or whose meta line names faults that did not get
 their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
 3 violated, 5 inconclusive, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
-  kq verify check app-history.jsonl --semantics at-least-once -o json`,
+  kq verify check app-history.jsonl --semantics at-least-once -o json
+  kq verify check app-history.jsonl --report app.html    # the history as charts, in one HTML file`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]
