@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -110,6 +111,17 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 type checkJSON struct {
 	check.HistoryResult
 	Series report.Series `json:"series"`
+}
+
+// MarshalJSON writes the result as [check.HistoryResult] does (the
+// verdict's fields at the top level) plus the series.
+func (c checkJSON) MarshalJSON() ([]byte, error) {
+	type plain check.HistoryResult
+	return json.Marshal(struct {
+		plain
+		check.Verdict
+		Series report.Series `json:"series"`
+	}{plain(c.HistoryResult), c.Verdict, c.Series})
 }
 
 // countRow is one line of the counts table: a count, and for an anomaly
