@@ -16,7 +16,7 @@ import (
 
 // maxBatch bounds the records a consumer takes, commits and processes as
 // one batch.
-const maxBatch = 500
+const maxBatch = 4096
 
 // consumer is one member of the run's consumer group: the application
 // whose deliveries the checker judges (outside the copy pipeline). It
