@@ -5,21 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/fetch"
 )
 
-// copyInput is a copier's view of its input partitions: one partition
-// consumer each, fanned into one channel, started at the offsets the
-// copier group committed.
+// copyInput is a copier's view of its input partitions: one reader each
+// (package internal/fetch, read_committed), fanned into one channel,
+// started at the offsets the copier group committed.
 type copyInput struct {
 	life   *life
 	client sarama.Client
-	cons   sarama.Consumer
-	pcs    []sarama.PartitionConsumer
+	topic  string
 	msgs   chan *sarama.ConsumerMessage
 	stop   chan struct{}
-	wg     sync.WaitGroup
+	wg     sync.WaitGroup // every reader ever started
 }
 
 // openInput connects a fresh input consumer client for the copier and
@@ -32,12 +34,7 @@ func (c *copier) openInput(ctx context.Context) (*copyInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	cons, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		client.Close()
-		return nil, err
-	}
-	in := &copyInput{life: l, client: client, cons: cons}
+	in := &copyInput{life: l, client: client, topic: c.r.ids.input}
 	if err := c.startPartitions(ctx, in); err != nil {
 		in.close()
 		return nil, err
@@ -45,7 +42,7 @@ func (c *copier) openInput(ctx context.Context) (*copyInput, error) {
 	return in, nil
 }
 
-// startPartitions starts the partition consumers at the committed offsets,
+// startPartitions starts the partition readers at the committed offsets,
 // retrying while the offsets are unstable or the cluster is in trouble.
 func (c *copier) startPartitions(ctx context.Context, in *copyInput) error {
 	offsets, err := retryOpen(ctx, c.r, func() (map[int32]int64, error) {
@@ -57,35 +54,85 @@ func (c *copier) startPartitions(ctx context.Context, in *copyInput) error {
 	if err != nil {
 		return err
 	}
-	in.msgs, in.stop = make(chan *sarama.ConsumerMessage, maxBatch), make(chan struct{})
+	readers := make(map[int32]*fetch.Reader, len(c.parts))
 	for _, p := range c.parts {
-		pc, err := retryOpen(ctx, c.r, func() (sarama.PartitionConsumer, error) {
-			return in.cons.ConsumePartition(c.r.ids.input, p, offsets[p])
-		})
+		off, err := retryOpen(ctx, c.r, func() (int64, error) { return in.startOffset(p, offsets[p]) })
 		if err != nil {
 			return err
 		}
-		in.pcs = append(in.pcs, pc)
+		readers[p] = fetch.NewReader(in.client, fetch.ReaderConfig{Topic: in.topic, Partition: p, Offset: off,
+			Isolation: sarama.ReadCommitted, MaxWait: in.client.Config().Consumer.MaxWaitTime})
+	}
+	in.msgs, in.stop = make(chan *sarama.ConsumerMessage, maxBatch), make(chan struct{})
+	for p, rd := range readers {
 		in.wg.Add(1)
-		go in.fanIn(pc)
+		go in.read(p, rd, in.msgs, in.stop)
 	}
 	return nil
 }
 
-func (in *copyInput) fanIn(pc sarama.PartitionConsumer) {
+// startOffset resolves a committed offset: sarama.OffsetOldest (nothing
+// committed) becomes the partition's log start.
+func (in *copyInput) startOffset(p int32, committed int64) (int64, error) {
+	if committed != sarama.OffsetOldest {
+		return committed, nil
+	}
+	if in.life.isDead() {
+		return 0, errCrashed
+	}
+	return in.client.GetOffset(in.topic, p, sarama.OffsetOldest)
+}
+
+// read fetches one partition into msgs until stop is closed; fetch
+// errors are retried after a pause (a dead input's dials are refused until
+// the copier replaces it).
+func (in *copyInput) read(p int32, rd *fetch.Reader, msgs chan<- *sarama.ConsumerMessage, stop <-chan struct{}) {
 	defer in.wg.Done()
-	for m := range pc.Messages() {
+	defer rd.Close()
+	var batch []*sarama.ConsumerMessage
+	for {
 		select {
-		case in.msgs <- m:
-		case <-in.stop:
+		case <-stop:
 			return
+		default:
+		}
+		batch = batch[:0]
+		err := rd.Next(func(rec *fetch.Record) {
+			batch = append(batch, &sarama.ConsumerMessage{Topic: in.topic, Partition: p, Offset: rec.Offset,
+				Key: rec.Key, Value: rec.Value, Headers: rec.Headers, Timestamp: rec.Timestamp, BlockTimestamp: rec.BlockTimestamp})
+		})
+		if err != nil {
+			if !sleepStop(stop, retryBackoff) {
+				return
+			}
+			continue
+		}
+		for _, m := range batch {
+			select {
+			case msgs <- m:
+			case <-stop:
+				return
+			}
 		}
 	}
 }
 
-// rewind stops reading and starts again at the committed offsets, as
-// after an abort: a seek alone would leave records already fetched in the
-// channels.
+// sleepStop waits for d; false when stop closed first.
+func sleepStop(stop <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-stop:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// rewind starts reading again at the committed offsets, as after an
+// abort, with a fresh channel: records the former readers fetched are
+// dropped with their channel, and those readers stop after their fetch in
+// flight without being waited for.
 func (c *copier) rewind(ctx context.Context, in *copyInput) error {
 	in.stopPartitions()
 	return c.startPartitions(ctx, in)
@@ -95,17 +142,13 @@ func (in *copyInput) stopPartitions() {
 	if in.stop != nil {
 		close(in.stop)
 	}
-	for _, pc := range in.pcs {
-		pc.Close()
-	}
-	in.wg.Wait()
-	in.pcs, in.stop = nil, nil
+	in.stop = nil
 }
 
-// close stops reading and closes the client.
+// close stops reading, waits for every reader and closes the client.
 func (in *copyInput) close() {
 	in.stopPartitions()
-	in.cons.Close()
+	in.wg.Wait()
 	in.client.Close()
 }
 
