@@ -14,6 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/broker/schemareg"
 	"github.com/kq-dev/kq/cmd"
 )
 
@@ -50,6 +51,14 @@ func setupScript(env *testscript.Env) error {
 	}
 	env.Defer(func() { b.Close() })
 	env.Values[brokerKey{}] = b
+	// A Schema Registry for the scripts that ask for it (KQ_SCHEMA_REGISTRY
+	// is theirs to set: most scripts run without one).
+	reg, err := schemareg.Start(schemareg.Options{Addr: "127.0.0.1:0"})
+	if err != nil {
+		return err
+	}
+	env.Defer(func() { reg.Close() })
+	env.Setenv("SR_URL", reg.URL())
 	env.Setenv("KQ_BROKERS", b.Bootstrap())
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 	env.Setenv("NO_COLOR", "1")
@@ -87,7 +96,8 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdWaitReady waits until FILE holds a line "ready: ADDRS" (as written by
-// kq broker) and exports ADDRS as the environment variable VAR:
+// kq broker) and exports ADDRS as the environment variable VAR, and the
+// URL of a "schema-registry: URL" line before it as VAR_SR:
 //
 //	waitready FILE VAR
 func cmdWaitReady(ts *testscript.TestScript, neg bool, args []string) {
@@ -97,8 +107,9 @@ func cmdWaitReady(ts *testscript.TestScript, neg bool, args []string) {
 	path := ts.MkAbs(args[0])
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		if addrs, ok := readyLine(path); ok {
+		if addrs, sr, ok := readyLine(path); ok {
 			ts.Setenv(args[1], addrs)
+			ts.Setenv(args[1]+"_SR", sr)
 			first := strings.Split(addrs, ",")[0]
 			ts.Setenv(args[1]+"_PORT", first[strings.LastIndex(first, ":")+1:])
 			return
@@ -108,19 +119,22 @@ func cmdWaitReady(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Fatalf("no ready line in %s after 20s", args[0])
 }
 
-func readyLine(path string) (string, bool) {
+func readyLine(path string) (addrs, sr string, ok bool) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
+		if u, found := strings.CutPrefix(sc.Text(), "schema-registry: "); found {
+			sr = u
+		}
 		if addrs, ok := strings.CutPrefix(sc.Text(), "ready: "); ok {
-			return addrs, true
+			return addrs, sr, true
 		}
 	}
-	return "", false
+	return "", "", false
 }
 
 // cmdFault applies a fault to the script's broker:

@@ -36,6 +36,9 @@ type BrokerOptions struct {
 	TLSCert, TLSKey string
 	// Log prints the broker's own warnings (debug with -v) to stderr.
 	Log bool
+	// SchemaRegistry is the listen address of the Schema Registry API
+	// ("": none).
+	SchemaRegistry string
 }
 
 // NewCmdBroker returns `kq broker`.
@@ -73,6 +76,7 @@ With --data-dir the cluster's data survives restarts.`,
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "serve TLS with this PEM certificate")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
+	addBrokerSchemaFlags(c, opts)
 	return c
 }
 
@@ -94,6 +98,12 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 	for i, a := range b.Addrs() {
 		fmt.Fprintf(io.ErrOut, "  node %d  %s\n", i, a)
 	}
+	stopRegistry, err := opts.startSchemaRegistry()
+	if err != nil {
+		b.Close()
+		return err
+	}
+	defer stopRegistry()
 	fmt.Fprintf(io.Out, "ready: %s\n", b.Bootstrap())
 	<-ctx.Done()
 	fmt.Fprintln(io.ErrOut, "kq broker: stopping")

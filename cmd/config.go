@@ -139,9 +139,10 @@ func newCmdConfigProfiles(f *Factory) *cobra.Command {
 	return c
 }
 
-func nonNil(s []string) []string {
+// nonNil makes an empty list print as [] in JSON.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	return s
 }

@@ -140,6 +140,9 @@ func consumeRun(ctx context.Context, o *ConsumeOptions) error {
 	if err != nil {
 		return err
 	}
+	if sink, err = o.schemaSink(ctx, sink); err != nil {
+		return err
+	}
 	cf, err := o.f.Conn()
 	if err != nil {
 		return err

@@ -91,6 +91,9 @@ type ProduceOptions struct {
 	Report bool
 	// Output is table (text) or json.
 	Output string
+	// ValueSchema and KeySchema encode JSON input to the Confluent wire
+	// format: SUBJECT, ID or FILE.
+	ValueSchema, KeySchema string
 }
 
 // NewCmdProduce returns `kq produce`.
@@ -169,6 +172,7 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	fl.DurationVar(&o.FlushTimeout, "flush-timeout", produce.DefaultFlushTimeout, "how long to wait for outstanding acks at the end or on Ctrl-C")
 	fl.BoolVar(&o.Report, "report", false, "print the partition and offset of every acked record on stdout")
 	fl.StringVarP(&o.Output, "output", "o", "table", "report format: table (text) or json (without --report: the summary as JSON)")
+	addProduceSchemaFlags(c, o)
 }
 
 func produceRun(ctx context.Context, o *ProduceOptions) error {
@@ -185,6 +189,9 @@ func produceRun(ctx context.Context, o *ProduceOptions) error {
 		return err
 	}
 	defer closeInputs()
+	if src, err = o.schemaSource(ctx, src); err != nil {
+		return err
+	}
 	cf, err := o.f.Conn()
 	if err != nil {
 		return err

@@ -65,6 +65,7 @@ func addGlobalFlags(root *cobra.Command, f *Factory) {
 	pf.String("sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512")
 	pf.String("sasl-user", "", "SASL user")
 	pf.String("sasl-password", "", "SASL password (better: KQ_SASL_PASSWORD, or the prompt on a terminal)")
+	addRegistryFlags(pf)
 	pf.StringVar(&f.global.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/kq/config.yaml; env KQ_CONFIG)")
 	pf.StringVar(&f.global.profile, "profile", "", "config profile to use (env KQ_PROFILE; default: the file's current-profile)")
 	pf.StringVar(&f.global.color, "color", "", "colour: auto, always or never (env KQ_COLOR; NO_COLOR is honoured)")

@@ -28,10 +28,12 @@ var connKeys = []string{
 	"brokers", "client-id", "kafka-version", "timeout",
 	"tls", "tls-ca", "tls-cert", "tls-key", "tls-insecure",
 	"sasl-mechanism", "sasl-user", "sasl-password",
+	"schema-registry", "schema-registry-user", "schema-registry-password",
+	"schema-registry-ca", "schema-registry-cert", "schema-registry-key", "schema-registry-insecure",
 }
 
 // secretKeys are never printed.
-var secretKeys = map[string]bool{"sasl-password": true}
+var secretKeys = map[string]bool{"sasl-password": true, "schema-registry-password": true}
 
 // envName returns the KQ_ variable of a key.
 func envName(key string) string {
@@ -161,7 +163,7 @@ func warnReadableSecret(path string, profiles map[string]any, io *output.IOStrea
 	}
 	for _, raw := range profiles {
 		if m, err := cast.ToStringMapE(raw); err == nil {
-			if _, ok := m["sasl-password"]; ok {
+			if holdsSecret(m) {
 				fmt.Fprintf(io.ErrOut, "warning: %s holds a password and is readable by group or others (chmod 600 %s)\n", path, path)
 				return
 			}
@@ -266,13 +268,17 @@ func (s *Settings) Values() (map[string]string, error) {
 		return nil, err
 	}
 	b := strconv.FormatBool
-	return map[string]string{
+	vals := map[string]string{
 		"brokers": strings.Join(p.Brokers, ","), "client-id": p.ClientID,
 		"kafka-version": p.KafkaVersion, "timeout": p.Timeout.String(),
 		"tls": b(p.TLS.Enabled), "tls-ca": p.TLS.CAFile, "tls-cert": p.TLS.CertFile,
 		"tls-key": p.TLS.KeyFile, "tls-insecure": b(p.TLS.Insecure),
 		"sasl-mechanism": p.SASL.Mechanism, "sasl-user": p.SASL.User, "sasl-password": p.SASL.Password,
-	}, nil
+	}
+	for k, v := range s.registryValues() {
+		vals[k] = v
+	}
+	return vals, nil
 }
 
 func promptPassword(io *output.IOStreams, user string) (string, error) {

@@ -32,6 +32,7 @@ type accumulator struct {
 	idle    chan struct{}       // closed once closed and nothing is pending
 
 	buffered   int
+	sealed     uint64 // batches sealed so far
 	closed     bool
 	sticky     int32
 	start      time.Time
@@ -133,6 +134,8 @@ func (a *accumulator) newBatch(p int32) *batch {
 func (a *accumulator) seal(b *batch) {
 	a.open[b.partition] = nil
 	a.pending[b] = struct{}{}
+	a.sealed++
+	b.seq = a.sealed
 	a.onSeal(len(b.recs))
 	a.ready.push(b)
 	if b.partition == a.sticky {

@@ -27,7 +27,9 @@ type batch struct {
 	opened    time.Duration // when the first record was added (for linger)
 
 	// Delivery state.
+	seq       uint64 // seal order, for the retry hold
 	firstSend time.Time
+	notBefore time.Time // a retry waits until then
 	attempts  int
 	rb        *sarama.RecordBatch
 	srecs     []sarama.Record
@@ -66,7 +68,7 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 	b.hdrs = b.hdrs[:0]
 	b.inputs = b.inputs[:0]
 	b.size = batchOverhead
-	b.firstSend = time.Time{}
+	b.firstSend, b.notBefore = time.Time{}, time.Time{}
 	b.attempts = 0
 	b.rb = nil
 }

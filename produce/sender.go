@@ -37,8 +37,13 @@ type sender struct {
 	// broker object: the client replaces the object when a node changes
 	// address. The dispatcher owns the map.
 	brokers map[*sarama.Broker]*queue[*batch]
+	hold    *retryHold     // owned by the dispatcher
 	wg      sync.WaitGroup // broker goroutines
 }
+
+// wakeBatch is pushed on the ready queue to make the dispatcher release
+// held batches whose backoff has passed; it is never sent.
+var wakeBatch = &batch{}
 
 // answer is the outcome of one produce request.
 type answer struct {
@@ -52,10 +57,19 @@ type answer struct {
 // dispatch routes batches from the ready queue until it is closed, then
 // closes the broker queues and waits for their goroutines.
 func (s *sender) dispatch() {
-	var bs []*batch
+	s.hold = newRetryHold(func(after time.Duration) {
+		time.AfterFunc(after, func() { s.ready.push(wakeBatch) })
+	})
+	var bs, due []*batch
 	for ok := true; ok; {
 		bs, ok = s.ready.popAll(bs[:0])
 		for _, b := range bs {
+			if b != wakeBatch && !s.hold.take(b, time.Now()) {
+				s.route(b)
+			}
+		}
+		due = s.hold.due(time.Now(), due[:0])
+		for _, b := range due {
 			s.route(b)
 		}
 	}
@@ -226,7 +240,8 @@ func (s *sender) retry(b *batch, err error) {
 		return
 	}
 	b.attempts++
-	time.AfterFunc(retryBackoff, func() { s.ready.push(b) })
+	b.notBefore = time.Now().Add(retryBackoff)
+	s.ready.push(b) // the dispatcher holds it, and its partition, until then
 }
 
 // succeed reports b's records as acked from offset base (-1: no acks).

@@ -45,28 +45,39 @@ func (p Profile) applyTLS(cfg *sarama.Config) error {
 	if !p.tlsEnabled() {
 		return nil
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: p.TLS.Insecure} //nolint:gosec // user's explicit --tls-insecure
-	if p.TLS.CAFile != "" {
-		pem, err := os.ReadFile(p.TLS.CAFile)
-		if err != nil {
-			return fmt.Errorf("read --tls-ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return fmt.Errorf("--tls-ca %s holds no PEM certificate", p.TLS.CAFile)
-		}
-		tc.RootCAs = pool
-	}
-	if p.TLS.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(p.TLS.CertFile, p.TLS.KeyFile)
-		if err != nil {
-			return fmt.Errorf("load client certificate: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	tc, err := p.TLS.ClientConfig()
+	if err != nil {
+		return err
 	}
 	cfg.Net.TLS.Enable = true
 	cfg.Net.TLS.Config = tc
 	return nil
+}
+
+// ClientConfig returns the client-side *tls.Config of t: its CA bundle
+// (the system pool when none), client certificate and verification
+// setting. It is the one place a kq client's TLS is built.
+func (t TLS) ClientConfig() (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: t.Insecure} //nolint:gosec // user's explicit --tls-insecure
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("read tls ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls ca %s holds no PEM certificate", t.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("load client certificate: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
 }
 
 func (p Profile) applySASL(cfg *sarama.Config) {

@@ -1,0 +1,70 @@
+package cmd
+
+import (
+	"strconv"
+
+	"github.com/spf13/pflag"
+
+	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/schemas"
+)
+
+// addRegistryFlags adds the Schema Registry settings, which like the
+// connection settings are also profile keys and KQ_ variables.
+func addRegistryFlags(pf *pflag.FlagSet) {
+	pf.String("schema-registry", "", "Schema Registry URL: consume decodes and produce encodes Confluent wire format (env KQ_SCHEMA_REGISTRY)")
+	pf.String("schema-registry-user", "", "Schema Registry basic-auth user")
+	pf.String("schema-registry-password", "", "Schema Registry basic-auth password (better: KQ_SCHEMA_REGISTRY_PASSWORD)")
+	pf.String("schema-registry-ca", "", "PEM file of CAs to trust for an https Schema Registry")
+	pf.String("schema-registry-cert", "", "PEM client certificate for the Schema Registry")
+	pf.String("schema-registry-key", "", "PEM client key for the Schema Registry")
+	pf.Bool("schema-registry-insecure", false, "do not verify the Schema Registry's certificate")
+}
+
+// holdsSecret reports whether a profile map sets a secret key.
+func holdsSecret(m map[string]any) bool {
+	for k := range secretKeys {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Registry returns the Schema Registry settings; ok is false when no
+// registry URL is configured.
+func (s *Settings) Registry() (opts schemas.RegistryOptions, ok bool, err error) {
+	timeout, err := s.duration("timeout")
+	if err != nil {
+		return opts, false, err
+	}
+	opts = schemas.RegistryOptions{
+		URL:      s.v.GetString("schema-registry"),
+		User:     s.v.GetString("schema-registry-user"),
+		Password: s.v.GetString("schema-registry-password"),
+		TLS: conn.TLS{
+			CAFile:   s.v.GetString("schema-registry-ca"),
+			CertFile: s.v.GetString("schema-registry-cert"),
+			KeyFile:  s.v.GetString("schema-registry-key"),
+			Insecure: s.v.GetBool("schema-registry-insecure"),
+		},
+		Timeout: timeout,
+	}
+	if opts.URL == "" {
+		return opts, false, nil
+	}
+	return opts, true, opts.Validate()
+}
+
+// registryValues are the registry keys' effective values as text.
+func (s *Settings) registryValues() map[string]string {
+	return map[string]string{
+		"schema-registry":          s.v.GetString("schema-registry"),
+		"schema-registry-user":     s.v.GetString("schema-registry-user"),
+		"schema-registry-password": s.v.GetString("schema-registry-password"),
+		"schema-registry-ca":       s.v.GetString("schema-registry-ca"),
+		"schema-registry-cert":     s.v.GetString("schema-registry-cert"),
+		"schema-registry-key":      s.v.GetString("schema-registry-key"),
+		"schema-registry-insecure": strconv.FormatBool(s.v.GetBool("schema-registry-insecure")),
+	}
+}

@@ -1,0 +1,92 @@
+package schemas
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/sr"
+)
+
+// wire is the Confluent wire-format header codec.
+var wire sr.ConfluentHeader
+
+// registryReader is what a [Decoder] needs of a registry client.
+type registryReader interface {
+	SchemaSource
+	SchemaByID(ctx context.Context, id int) (sr.Schema, error)
+}
+
+// Decoder turns Confluent wire-format keys and values into JSON text,
+// fetching each schema once by id. It is safe for concurrent use.
+type Decoder struct {
+	reg registryReader
+	mu  sync.Mutex
+	ids map[int]cached
+}
+
+// cached is a schema id's codec or the error that building it gave; a
+// failed id is not asked for again.
+type cached struct {
+	codec codec
+	typ   sr.SchemaType
+	err   error
+}
+
+// NewDecoder returns a decoder that looks schemas up in reg (an
+// *sr.Client).
+func NewDecoder(reg registryReader) *Decoder {
+	return &Decoder{reg: reg, ids: map[int]cached{}}
+}
+
+// IsWireFormat reports whether b starts with the wire-format header.
+func IsWireFormat(b []byte) bool { return len(b) >= 5 && b[0] == 0 }
+
+// Decode returns b's JSON text when b is in wire format (ok true). Data
+// not in wire format comes back unchanged with ok false and no error; a
+// wire-format record that cannot be decoded returns the error, with the
+// schema id in it.
+func (d *Decoder) Decode(ctx context.Context, b []byte) (out []byte, ok bool, err error) {
+	if !IsWireFormat(b) {
+		return b, false, nil
+	}
+	id, rest, err := wire.DecodeID(b)
+	if err != nil {
+		return b, false, nil
+	}
+	c, err := d.codec(ctx, id)
+	if err != nil {
+		return nil, false, fmt.Errorf("schema id %d: %w", id, err)
+	}
+	var index []int
+	if c.typ == sr.TypeProtobuf {
+		if index, rest, err = wire.DecodeIndex(rest, 0); err != nil {
+			return nil, false, fmt.Errorf("schema id %d: bad protobuf message index: %w", id, err)
+		}
+	}
+	out, err = c.codec.decode(index, rest)
+	if err != nil {
+		return nil, false, fmt.Errorf("schema id %d: %w", id, err)
+	}
+	return out, true, nil
+}
+
+// codec returns the cached codec of a schema id, fetching and building it
+// the first time.
+func (d *Decoder) codec(ctx context.Context, id int) (cached, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.ids[id]; ok {
+		return c, c.err
+	}
+	s, err := d.reg.SchemaByID(ctx, id)
+	c := cached{typ: s.Type, err: err}
+	if err == nil {
+		c.codec, c.err = newCodec(ctx, s, d.reg)
+	}
+	if ctx.Err() == nil || !errors.Is(c.err, ctx.Err()) {
+		d.ids[id] = c // a cancelled lookup is not remembered
+	}
+	return c, c.err
+}

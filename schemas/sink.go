@@ -1,0 +1,53 @@
+package schemas
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/consume"
+)
+
+// NewDecodingSink returns a sink that decodes wire-format keys and values
+// to JSON text before handing records to next. Records not in wire format
+// pass through unchanged; a record that cannot be decoded is reported to
+// report (topic/partition@offset and the cause) and passed through as it
+// is, so one bad record never stops a run.
+func NewDecodingSink(ctx context.Context, next consume.Sink, d *Decoder, report func(error)) consume.Sink {
+	return &decodingSink{ctx: ctx, next: next, d: d, report: report}
+}
+
+type decodingSink struct {
+	ctx    context.Context
+	next   consume.Sink
+	d      *Decoder
+	report func(error)
+}
+
+func (s *decodingSink) Write(m *sarama.ConsumerMessage) error {
+	if !IsWireFormat(m.Key) && !IsWireFormat(m.Value) {
+		return s.next.Write(m)
+	}
+	c := *m
+	c.Key = s.field(m, "key", m.Key)
+	c.Value = s.field(m, "value", m.Value)
+	return s.next.Write(&c)
+}
+
+// field decodes one key or value, reporting a failure and keeping b.
+func (s *decodingSink) field(m *sarama.ConsumerMessage, what string, b []byte) []byte {
+	out, ok, err := s.d.Decode(s.ctx, b)
+	if err != nil {
+		if s.report != nil {
+			s.report(fmt.Errorf("%s/%d@%d: %s not decoded: %w", m.Topic, m.Partition, m.Offset, what, err))
+		}
+		return b
+	}
+	if !ok {
+		return b
+	}
+	return out
+}
+
+func (s *decodingSink) Flush() error { return s.next.Flush() }
