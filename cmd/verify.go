@@ -85,7 +85,8 @@ Exit status: 0 when the semantics held, 3 when they were violated, 1 on error.`,
   kq verify --semantics exactly-once --idempotent=false --faults drop-response
   kq verify --faults none --messages 1000000 --rate 0            # clean baseline, full speed
   kq verify -b kafka-1:9092 --semantics exactly-once --faults drop-response,latency,delay=50ms --history run.jsonl
-  kq verify check run.jsonl --semantics exactly-once`,
+  kq verify check run.jsonl --semantics exactly-once
+  kq verify --report run.html                      # charts of the run, fault windows shaded: one HTML file`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.changed = c.Flags().Changed

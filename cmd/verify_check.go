@@ -42,7 +42,8 @@ optional "meta" first line and an "end" last line), counts its
 anomalies and judges them. Without --semantics the history's meta line
 names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
-  kq verify check app-history.jsonl --semantics at-least-once -o json`,
+  kq verify check app-history.jsonl --semantics at-least-once -o json
+  kq verify check app-history.jsonl --report app.html    # the history as charts, in one HTML file`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.File = args[0]

@@ -26,6 +26,7 @@ CHECKS=(
   python-to-kq kq-to-python-group python-autocreate
   kafkajs-to-kq kq-to-kafkajs-group kafkajs-txn
   kgo-txn kq-to-kgo
+  sr-avro-js-to-kq sr-proto-js-to-kq sr-avro-kq-to-js sr-proto-kq-to-js
   chaos-kcat chaos-kafkajs
   verify-smoke
   rdmock
@@ -89,7 +90,7 @@ find_python() {
 
 # start_broker starts kq broker as a separate process and sets BROKERS.
 start_broker() {
-  "$KQ" broker --port 0 --listen-host 127.0.0.1 \
+  "$KQ" broker --port 0 --listen-host 127.0.0.1 --schema-registry=127.0.0.1:0 \
     > "$WORK/broker.out" 2> "$WORK/broker.err" &
   BROKER_PID=$!
   if ! BROKERS=$(wait_ready "$WORK/broker.out" 30); then
@@ -97,7 +98,8 @@ start_broker() {
     echo "kq broker printed no ready line within 30s" >&2
     return 1
   fi
-  echo "kq broker (pid $BROKER_PID) ready at $BROKERS"
+  SR_URL=$(sed -n 's/^schema-registry: //p' "$WORK/broker.out")
+  echo "kq broker (pid $BROKER_PID) ready at $BROKERS, schema registry at $SR_URL"
 }
 
 cleanup() {
@@ -122,7 +124,7 @@ main() {
   build
   find_python
   start_broker
-  export HERE ROOT WORK BIN KQ BROKERS PYTHON
+  export HERE ROOT WORK BIN KQ BROKERS PYTHON SR_URL
   local passed=0
   for name in "${CHECKS[@]}"; do
     [[ $name =~ $filter ]] || continue

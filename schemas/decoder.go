@@ -59,17 +59,35 @@ func (d *Decoder) Decode(ctx context.Context, b []byte) (out []byte, ok bool, er
 	if err != nil {
 		return nil, false, fmt.Errorf("schema id %d: %w", id, err)
 	}
-	var index []int
 	if c.typ == sr.TypeProtobuf {
-		if index, rest, err = wire.DecodeIndex(rest, 0); err != nil {
-			return nil, false, fmt.Errorf("schema id %d: bad protobuf message index: %w", id, err)
-		}
+		out, err = decodeProto(c.codec, rest)
+	} else {
+		out, err = c.codec.decode(nil, rest)
 	}
-	out, err = c.codec.decode(index, rest)
 	if err != nil {
 		return nil, false, fmt.Errorf("schema id %d: %w", id, err)
 	}
 	return out, true, nil
+}
+
+// decodeProto decodes a Protobuf payload that starts with Confluent's
+// message-index path. Some clients (the npm package
+// @kafkajs/confluent-schema-registry among them) write no index at all;
+// when the index does not parse or does not lead to a message that
+// decodes, the whole payload is tried as the file's first message.
+func decodeProto(c codec, b []byte) ([]byte, error) {
+	index, rest, err := wire.DecodeIndex(b, 0)
+	if err == nil {
+		out, derr := c.decode(index, rest)
+		if derr == nil {
+			return out, nil
+		}
+		err = derr
+	}
+	if out, ferr := c.decode([]int{0}, b); ferr == nil {
+		return out, nil
+	}
+	return nil, err
 }
 
 // codec returns the cached codec of a schema id, fetching and building it

@@ -257,3 +257,16 @@ func TestEncodingSourceReportsBadRecordsWithTheirLine(t *testing.T) {
 		t.Fatalf("the source goes on after a bad record: %v", err)
 	}
 }
+
+func TestProtobufWithoutMessageIndexIsReadAsTheFirstMessage(t *testing.T) {
+	cl := registry(t)
+	id := register(t, cl, "o-value", orderProto, sr.TypeProtobuf)
+	// As @kafkajs/confluent-schema-registry writes it: no index bytes.
+	// Payload: field 2 (item) "pen", field 3 (qty) 4.
+	wire := []byte{0, byte(id >> 24), byte(id >> 16), byte(id >> 8), byte(id), 0x12, 3, 'p', 'e', 'n', 0x18, 4}
+	out, ok, err := schemas.NewDecoder(cl).Decode(context.Background(), wire)
+	if err != nil || !ok {
+		t.Fatalf("decode: %v", err)
+	}
+	sameJSON(t, string(out), `{"item":"pen","qty":4}`)
+}

@@ -12,6 +12,8 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,23 +109,52 @@ func (p Profile) IsDefaultBroker() bool {
 // Validate checks the profile for settings that can never work.
 func (p Profile) Validate() error {
 	for _, b := range p.Brokers {
-		if !strings.Contains(b, ":") {
-			return kqerr.Usagef("broker address %q has no port (want host:port)", b)
+		if err := CheckBroker(b); err != nil {
+			return fmt.Errorf("%w: --brokers: %w", kqerr.ErrUsage, err)
 		}
 	}
 	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
 		return kqerr.Usagef("invalid --kafka-version %q: %v", p.KafkaVersion, err)
 	}
-	switch strings.ToLower(p.SASL.Mechanism) {
-	case "", "plain", "scram-sha-256", "scram-sha-512":
-	default:
-		return kqerr.Usagef("unknown --sasl-mechanism %q (want plain, scram-sha-256 or scram-sha-512)", p.SASL.Mechanism)
+	if err := CheckMechanism(p.SASL.Mechanism); err != nil {
+		return fmt.Errorf("%w: --sasl-mechanism: %w", kqerr.ErrUsage, err)
 	}
 	if p.SASL.Mechanism != "" && p.SASL.User == "" {
 		return kqerr.Usagef("--sasl-mechanism %s needs --sasl-user", p.SASL.Mechanism)
 	}
+	if p.SASL.Mechanism == "" && p.SASL.User != "" {
+		return kqerr.Usagef("--sasl-user needs --sasl-mechanism (plain, scram-sha-256 or scram-sha-512)")
+	}
 	if (p.TLS.CertFile == "") != (p.TLS.KeyFile == "") {
 		return kqerr.Usagef("--tls-cert and --tls-key go together")
+	}
+	return nil
+}
+
+// CheckMechanism checks a SASL mechanism name ("" for none).
+func CheckMechanism(m string) error {
+	switch strings.ToLower(m) {
+	case "", "plain", "scram-sha-256", "scram-sha-512":
+		return nil
+	}
+	return fmt.Errorf("unknown SASL mechanism %q (want plain, scram-sha-256 or scram-sha-512)", m)
+}
+
+// CheckBroker checks one bootstrap address: host:port with a host and a
+// port from 1 to 65535, and no URL scheme.
+func CheckBroker(addr string) error {
+	if scheme, _, ok := strings.Cut(addr, "://"); ok {
+		return fmt.Errorf("broker address %q has a URL scheme: want host:port, without %s://", addr, scheme)
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("broker address %q is not host:port", addr)
+	}
+	if host == "" {
+		return fmt.Errorf("broker address %q has no host (want host:port)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("broker address %q: port %q is not a number from 1 to 65535", addr, port)
 	}
 	return nil
 }

@@ -7,7 +7,8 @@
 #
 # Exported by run.sh: KQ (the kq binary), BROKERS (kq broker's bootstrap
 # list), WORK (scratch directory), HERE (this interop/ folder), BIN
-# (helper binaries), PYTHON (a python3 that imports kafka).
+# (helper binaries), PYTHON (a python3 that imports kafka), SR_URL (the
+# Schema Registry kq broker serves).
 
 # T is the time limit, in seconds, of single client commands inside checks.
 T=${INTEROP_CMD_TIMEOUT:-60}
