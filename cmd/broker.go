@@ -24,6 +24,8 @@ type BrokerOptions struct {
 	Host string
 	// DataDir persists the cluster.
 	DataDir string
+	// Sync fsyncs every write to DataDir before acknowledging it.
+	Sync bool
 	// Partitions is the partition count of auto-created topics.
 	Partitions int
 	// SeedTopics are name:partitions specs.
@@ -48,10 +50,14 @@ func NewCmdBroker(f *Factory, runF func(context.Context, *BrokerOptions) error) 
 		Long: `Runs a Kafka-compatible cluster in this process until SIGINT or SIGTERM.
 It prints one line "ready: <bootstrap addresses>" on stdout once every node
 listens; everything else goes to stderr. Topics are created on first use.
-With --data-dir the cluster's data survives restarts.`,
+With --data-dir the cluster's data survives restarts: every acknowledged
+write survives kill -9 of this process, and transactions open at such a
+crash are aborted at the next start, as Kafka does; add --sync to survive a
+power loss too (every write is fsynced before it is acknowledged).`,
 		Example: `  kq broker                                    # 3 nodes on 127.0.0.1:9092-9094
   kq broker --nodes 1 --port 0                 # one node on a random port
   kq broker --data-dir ./kafka-data --seed-topic orders:6
+  kq broker --data-dir ./kafka-data --sync     # fsync before every acknowledgement
   kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -66,6 +72,7 @@ With --data-dir the cluster's data survives restarts.`,
 	fl.IntVar(&opts.Port, "port", broker.DefaultPort, "first port; the other nodes take the next ones (0: random ports)")
 	fl.StringVar(&opts.Host, "listen-host", "127.0.0.1", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "directory to persist data in (default: memory only)")
+	fl.BoolVar(&opts.Sync, "sync", false, "with --data-dir: fsync every write before acknowledging it (survives power loss; slower)")
 	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
 	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")
 	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable)")
@@ -102,6 +109,9 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 		where = "data in " + bo.DataDir
 	}
 	fmt.Fprintf(io.ErrOut, "kq broker: %d nodes (%s); Ctrl-C stops it\n", bo.Nodes, where)
+	if n := b.RecoveredPartitions(); n > 0 {
+		fmt.Fprintf(io.ErrOut, "kq broker: aborted the transactions a crash left open, in %d partitions\n", n)
+	}
 	for i, a := range b.Addrs() {
 		fmt.Fprintf(io.ErrOut, "  node %d  %s\n", i, a)
 	}
@@ -118,7 +128,10 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 }
 
 func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
-	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Partitions: o.Partitions}
+	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Sync: o.Sync, Partitions: o.Partitions}
+	if o.Sync && o.DataDir == "" {
+		return bo, kqerr.Usagef("--sync needs --data-dir")
+	}
 	if o.Nodes < 1 || o.Nodes > 64 {
 		return bo, kqerr.Usagef("--nodes must be between 1 and 64, got %d", o.Nodes)
 	}
