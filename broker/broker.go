@@ -61,6 +61,9 @@ type Options struct {
 	// Users enables SASL (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN) with
 	// these users; none means no authentication.
 	Users []User
+	// TokenValidator, when set, makes the broker accept SASL OAUTHBEARER
+	// and checks each client's token with it (SASL is then required).
+	TokenValidator TokenValidator
 	// TLS, when set, makes every listener serve TLS.
 	TLS *tls.Config
 	// ClusterID is the cluster id reported in metadata; "" means "kq".
@@ -90,6 +93,8 @@ type Broker struct {
 	aborter txnAborter
 	// guard checks every request frame before kfake sees it.
 	guard guard
+	// oauth accepts OAUTHBEARER for kfake (nil: not enabled).
+	oauth *oauth
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -113,6 +118,13 @@ func Start(opts Options) (*Broker, error) {
 	b.guard.log = opts.Log
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	b.aborter.b = b
+	if opts.TokenValidator != nil {
+		o, err := newOAuth(opts.TokenValidator)
+		if err != nil {
+			return nil, fmt.Errorf("broker: %w", err)
+		}
+		b.oauth = o
+	}
 	ports := make([]int, opts.Nodes)
 	if opts.Port != 0 {
 		for i := range ports {
@@ -165,6 +177,12 @@ func (b *Broker) kfakeOptions(ports []int) []kfake.Opt {
 	}
 	if o.DataDir != "" {
 		opts = append(opts, kfake.DataDir(o.DataDir))
+	}
+	if b.oauth != nil {
+		opts = append(opts, kfake.Superuser("PLAIN", oauthShadowUser, b.oauth.password))
+		if len(o.Users) == 0 {
+			opts = append(opts, kfake.EnableSASL())
+		}
 	}
 	if len(o.Users) > 0 {
 		opts = append(opts, kfake.EnableSASL())

@@ -70,6 +70,24 @@ type SASL struct {
 	User string `json:"user,omitempty" yaml:"user,omitempty"`
 	// Password is the secret; it is never printed.
 	Password string `json:"password,omitempty" yaml:"password,omitempty"`
+	// Token is a static OAUTHBEARER token; it is never printed.
+	Token string `json:"token,omitempty" yaml:"token,omitempty"`
+	// OAuth gets OAUTHBEARER tokens by OIDC client credentials.
+	OAuth OAuth `json:"oauth,omitempty" yaml:"oauth,omitempty"`
+	// AWSRegion is the region of an MSK cluster (mechanism aws-msk-iam).
+	AWSRegion string `json:"aws_region,omitempty" yaml:"aws-region,omitempty"`
+}
+
+// OAuth is an OIDC client-credentials grant for OAUTHBEARER tokens.
+type OAuth struct {
+	// TokenURL is the identity provider's token endpoint.
+	TokenURL string `json:"token_url,omitempty" yaml:"token-url,omitempty"`
+	// ClientID identifies kq at the provider.
+	ClientID string `json:"client_id,omitempty" yaml:"client-id,omitempty"`
+	// ClientSecret is the client's secret; it is never printed.
+	ClientSecret string `json:"client_secret,omitempty" yaml:"client-secret,omitempty"`
+	// Scopes are the scopes asked for.
+	Scopes []string `json:"scopes,omitempty" yaml:"scopes,omitempty"`
 }
 
 // Redacted returns a copy of p that is safe to print: the password is
@@ -77,6 +95,12 @@ type SASL struct {
 func (p Profile) Redacted() Profile {
 	if p.SASL.Password != "" {
 		p.SASL.Password = "<redacted>"
+	}
+	if p.SASL.Token != "" {
+		p.SASL.Token = "<redacted>"
+	}
+	if p.SASL.OAuth.ClientSecret != "" {
+		p.SASL.OAuth.ClientSecret = "<redacted>"
 	}
 	return p
 }
@@ -114,13 +138,8 @@ func (p Profile) Validate() error {
 	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
 		return kqerr.Usagef("invalid --kafka-version %q: %v", p.KafkaVersion, err)
 	}
-	switch strings.ToLower(p.SASL.Mechanism) {
-	case "", "plain", "scram-sha-256", "scram-sha-512":
-	default:
-		return kqerr.Usagef("unknown --sasl-mechanism %q (want plain, scram-sha-256 or scram-sha-512)", p.SASL.Mechanism)
-	}
-	if p.SASL.Mechanism != "" && p.SASL.User == "" {
-		return kqerr.Usagef("--sasl-mechanism %s needs --sasl-user", p.SASL.Mechanism)
+	if err := p.SASL.validate(); err != nil {
+		return err
 	}
 	if (p.TLS.CertFile == "") != (p.TLS.KeyFile == "") {
 		return kqerr.Usagef("--tls-cert and --tls-key go together")
