@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/broker/schemareg"
 	"github.com/kq-dev/kq/cmd"
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -37,6 +39,8 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitCode,
 			"waitready": cmdWaitReady,
 			"fault":     cmdFault,
+			"silent":    cmdSilent,
+			"waitmatch": cmdWaitMatch,
 		},
 	})
 }
@@ -139,11 +143,13 @@ func readyLine(path string) (addrs, sr string, ok bool) {
 
 // cmdFault applies a fault to the script's broker:
 //
-//	fault stop-node ID | restart-node ID | move-leaders | fail API N CODE
+//	fault stop-node ID | restart-node ID | move-leaders | fail API N CODE | delay API DURATION
+//
+// A delay holds every request of API for DURATION until the script ends.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	b := ts.Value(brokerKey{}).(*broker.Broker)
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | fail API N CODE")
+		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | fail API N CODE | delay API DURATION")
 	}
 	atoi := func(s string) int {
 		n, err := strconv.Atoi(s)
@@ -155,6 +161,11 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Check(b.StopNode(int32(atoi(args[1]))))
 	case args[0] == "restart-node" && len(args) == 2:
 		ts.Check(b.RestartNode(int32(atoi(args[1]))))
+	case args[0] == "delay" && len(args) == 3:
+		d, err := time.ParseDuration(args[2])
+		ts.Check(err)
+		stop := b.DelayRequests(int16(atoi(args[1])), d)
+		ts.Defer(stop)
 	case args[0] == "move-leaders":
 		b.MoveLeaders()
 	case args[0] == "fail" && len(args) == 4:
@@ -162,4 +173,41 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	default:
 		ts.Fatalf("fault: unknown %q", strings.Join(args, " "))
 	}
+}
+
+// cmdSilent starts a TCP listener on 127.0.0.1 that accepts connections and
+// never answers (a broker behind a TLS or SASL mismatch looks like this)
+// and exports its address as VAR; it is closed when the script ends:
+//
+//	silent VAR
+func cmdSilent(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: silent VAR")
+	}
+	addr, stop, err := testutil.ListenSilent()
+	ts.Check(err)
+	ts.Defer(stop)
+	ts.Setenv(args[0], addr)
+}
+
+// cmdWaitMatch waits until FILE (written by a background command) has a
+// line matching REGEXP, polling, and fails the script after 30s:
+//
+//	waitmatch FILE REGEXP
+func cmdWaitMatch(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitmatch FILE REGEXP")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if b, err := os.ReadFile(path); err == nil && re.Match(b) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b, _ := os.ReadFile(path)
+	ts.Fatalf("no line matching %q in %s after 30s; it holds:\n%s", args[1], args[0], b)
 }

@@ -47,6 +47,9 @@ type ConsumeOptions struct {
 	Delimiter, KeyDelimiter string
 	// TopicFlags are topics given with -t, kcat's habit.
 	TopicFlags []string
+	// ExitOnError stops (exit 4) when the cluster cannot be reached,
+	// instead of warning and waiting for it.
+	ExitOnError bool
 }
 
 // NewCmdConsume returns `kq consume`.
@@ -79,14 +82,20 @@ read_committed (the default) and the high watermark under read_uncommitted.
 Stop: -e at the end of each partition as it was at start (transaction
 markers and aborted records do not keep it waiting), -c after N records,
 --until OFFSET (exclusive) or @TIMESTAMP (the first record at or after it is
-not printed), --idle-timeout after a quiet spell; otherwise on Ctrl-C. A
+not printed; with no such record, the end as of that time or of now),
+--idle-timeout after a quiet spell; otherwise on Ctrl-C. A
 summary goes to stderr when it is a terminal, or with -v.
 
 With -g the command joins the group as a member: partitions are assigned by
 the group (--balance), it starts from the group's committed offsets (--from
 earliest or latest where there are none), and it commits only what it
 printed: after writing (--commit after, the default), or synchronously
-before writing each batch (--commit before); --no-commit commits nothing.`,
+before writing each batch (--commit before); --no-commit commits nothing.
+
+When the cluster stops answering mid-run, kq warns on stderr every few
+seconds and keeps trying, alone or in a group; --exit-on-error stops it
+instead (exit 4). When the reader of its output goes away (| head), it
+stops quietly; a group member commits what it wrote and leaves.`,
 		Example: `  kq consume orders -e
   kq consume orders -f '%p:%o %k=%v\n' --from -10
   kq consume orders --from @2026-01-02T15:00:00Z --until @2026-01-02T16:00:00Z
@@ -125,6 +134,7 @@ func addConsumeFlags(c *cobra.Command, o *ConsumeOptions) {
 	fl.StringVar(&o.Isolation, "isolation", string(consume.ReadCommitted), "read_committed or read_uncommitted")
 	fl.StringVarP(&o.Format, "format", "f", "", `record template for -o text, e.g. '%p:%o %k=%v\n' (default '%v\n')`)
 	fl.StringVar(&o.Null, "null", "", "what %k, %v and %h print for a null (default: nothing)")
+	fl.BoolVar(&o.ExitOnError, "exit-on-error", false, "stop with exit 4 when the cluster cannot be reached, instead of warning every few seconds and waiting")
 	fl.StringVarP(&o.Output, "output", "o", "text", "output: text (the --format template; alias table), json or raw (values, byte-exact)")
 	fl.StringVarP(&o.Delimiter, "delimiter", "D", "", `kcat's -D: print each value followed by SEP instead of a newline (escapes: `+escape.Help+`)`)
 	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "kcat's -K: print the key and SEP before each value")
@@ -146,6 +156,9 @@ func consumeRun(ctx context.Context, o *ConsumeOptions) error {
 	cf, err := o.f.Conn()
 	if err != nil {
 		return err
+	}
+	copts.OnUnreachable = func(err error) {
+		o.f.Warnf("%s; still trying (--exit-on-error stops instead)", oneLine(cf.Unreachable(err)))
 	}
 	stats, err := consume.Run(ctx, cf, copts, sink)
 	if stats.Stopped != "" && (o.f.IO.IsStderrTTY() || o.f.Verbose()) {
@@ -182,6 +195,7 @@ func (o *ConsumeOptions) runOptions(now time.Time) (consume.Options, error) {
 	if o.f.Verbose() {
 		co.OnError = func(err error) { o.f.Warnf("%v", err) }
 	}
+	co.ExitOnError = o.ExitOnError
 	return co, co.Validate()
 }
 

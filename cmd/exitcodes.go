@@ -22,6 +22,8 @@ func newHelpTopicExitCodes() *cobra.Command {
        violated, or kq groups lag --max-lag was exceeded
   4    the cluster is unreachable, or authentication / TLS failed
   130  interrupted (Ctrl-C or SIGTERM); what was done is reported first
+  141  standard output was closed by its reader (kq consume | head): kq
+       stops quietly, a group member commits what it wrote and leaves
 
 Errors are printed as one line on stderr, prefixed "kq: ". A usage error
 adds "Run 'kq CMD --help' for usage."; an unknown command or flag prints the

@@ -129,7 +129,7 @@ func partitionRows(ps []groups.PartitionLag, timeLag bool) [][]string {
 		if pl.TopicDeleted {
 			topic += " (deleted)"
 		}
-		row := []string{topic, strconv.Itoa(int(pl.Partition)), pl.Committed.String(), pl.LogEnd.String(), pl.LastStable.String(), pl.Lag.String()}
+		row := []string{topic, strconv.Itoa(int(pl.Partition)), pl.Committed.String(), pl.LogEnd.String(), pl.LastStable.String(), lagText(pl)}
 		if timeLag {
 			row = append(row, formatAge(pl))
 		}

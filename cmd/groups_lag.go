@@ -22,6 +22,9 @@ type GroupsLagOptions struct {
 	Group string
 	// MaxLag is the largest lag a partition may have; negative: no check.
 	MaxLag int64
+	// CountUncommitted judges partitions the group never committed by
+	// --max-lag too, with their lag from the log start.
+	CountUncommitted bool
 	// Watch refreshes every Watch until interrupted; 0: once.
 	Watch time.Duration
 	// Output is table or json.
@@ -40,6 +43,11 @@ type LagReport struct {
 	MaxLag *int64 `json:"max_lag"`
 	// Over are the partitions whose lag exceeds MaxLag.
 	Over []groups.PartitionLag `json:"over_max_lag"`
+	// Uncommitted are the partitions of the group's topics it has no
+	// committed offset for; their lag counts from the log start.
+	Uncommitted []groups.TopicPartition `json:"uncommitted"`
+	// CountUncommitted says whether --max-lag judged them.
+	CountUncommitted bool `json:"count_uncommitted"`
 	// Partitions are all partitions of the group.
 	Partitions []groups.PartitionLag `json:"partitions"`
 }
@@ -53,9 +61,16 @@ func NewCmdGroupsLag(f *Factory, runF func(context.Context, *GroupsLagOptions) e
 		Long: `Shows the group's committed offset, last stable offset and lag per
 partition, and the total. With --max-lag N it exits with code 3 when any
 partition's lag exceeds N, for CI jobs and cron checks. With --watch it
-refreshes every interval (in place on a terminal) until Ctrl-C.`,
+refreshes every interval (in place on a terminal) until Ctrl-C.
+
+Every partition of the group's topics is shown. One the group never
+committed shows "-" as its committed offset and its lag counted from the
+log start, marked "(no commit)": where the group starts there depends on
+its consumers' auto.offset.reset (earliest: all of it; latest: none), so
+--max-lag does not judge it unless --count-uncommitted.`,
 		Example: `  kq groups lag billing
   kq groups lag billing --max-lag 1000 || alert "billing is behind"
+  kq groups lag billing --max-lag 1000 --count-uncommitted
   kq groups lag billing --watch 2s`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
@@ -75,6 +90,7 @@ refreshes every interval (in place on a terminal) until Ctrl-C.`,
 		},
 	}
 	c.Flags().Int64Var(&opts.MaxLag, "max-lag", 0, "exit with code 3 when a partition's lag exceeds N")
+	c.Flags().BoolVar(&opts.CountUncommitted, "count-uncommitted", false, "--max-lag also judges partitions the group never committed (lag from the log start)")
 	c.Flags().DurationVar(&opts.Watch, "watch", 0, "refresh every interval until Ctrl-C, e.g. 2s")
 	addOutputFlag(c, &opts.Output)
 	return c
@@ -127,7 +143,7 @@ func lagOnce(ctx context.Context, gc *groups.Client, p *output.Printer, opts *Gr
 	if err != nil {
 		return err
 	}
-	r := lagReport(ds[0], opts.MaxLag)
+	r := lagReport(ds[0], opts.MaxLag, opts.CountUncommitted)
 	if p.Format == "json" {
 		err = p.JSON(r)
 	} else {
@@ -136,18 +152,47 @@ func lagOnce(ctx context.Context, gc *groups.Client, p *output.Printer, opts *Gr
 	if err != nil {
 		return err
 	}
+	if note := uncommittedNote(r); note != "" {
+		fmt.Fprintln(p.IO.ErrOut, note)
+	}
 	return overLagError(r)
 }
 
-func lagReport(d groups.Description, maxLag int64) LagReport {
-	r := LagReport{Group: d.Group, State: d.State, TotalLag: d.TotalLag, Partitions: d.Partitions, Over: []groups.PartitionLag{}}
+func lagReport(d groups.Description, maxLag int64, countUncommitted bool) LagReport {
+	r := LagReport{Group: d.Group, State: d.State, TotalLag: d.TotalLag, Partitions: d.Partitions, Over: []groups.PartitionLag{},
+		Uncommitted: []groups.TopicPartition{}, CountUncommitted: countUncommitted}
+	if u := d.Uncommitted(); u != nil {
+		r.Uncommitted = u
+	}
 	if maxLag >= 0 {
 		r.MaxLag = &maxLag
-		if over := d.OverLag(maxLag); over != nil {
+		if over := d.OverLag(maxLag, countUncommitted); over != nil {
 			r.Over = over
 		}
 	}
 	return r
+}
+
+// uncommittedNote tells, on stderr, which partitions have no committed
+// offset and whether --max-lag judged them; "" when there are none.
+func uncommittedNote(r LagReport) string {
+	if len(r.Uncommitted) == 0 {
+		return ""
+	}
+	names := make([]string, len(r.Uncommitted))
+	for i, tp := range r.Uncommitted {
+		names[i] = fmt.Sprintf("%s/%d", tp.Topic, tp.Partition)
+	}
+	msg := fmt.Sprintf("note: group %s has no committed offset for %s (%s): lag counted from the log start",
+		r.Group, plural(len(names), "partition"), strings.Join(names, ", "))
+	switch {
+	case r.MaxLag == nil:
+	case r.CountUncommitted:
+		msg += ", judged by --max-lag"
+	default:
+		msg += ", not judged by --max-lag (--count-uncommitted judges it)"
+	}
+	return msg
 }
 
 func renderLag(p *output.Printer, r LagReport) error {
@@ -157,7 +202,7 @@ func renderLag(p *output.Printer, r LagReport) error {
 	}
 	rows := make([][]string, 0, len(r.Partitions))
 	for _, pl := range r.Partitions {
-		lag := pl.Lag.String()
+		lag := lagText(pl)
 		if over[pl.TopicPartition] {
 			lag = p.Bad(lag + " (over)")
 		}
@@ -177,4 +222,13 @@ func overLagError(r LagReport) error {
 	}
 	return fmt.Errorf("%w: group %s lags more than --max-lag %d on %s (%s)",
 		kqerr.ErrCheckFailed, r.Group, *r.MaxLag, plural(len(r.Over), "partition"), strings.Join(parts, ", "))
+}
+
+// lagText is a partition's lag for tables, marked when the group never
+// committed the partition.
+func lagText(pl groups.PartitionLag) string {
+	if pl.Uncommitted() {
+		return pl.Lag.String() + " (no commit)"
+	}
+	return pl.Lag.String()
 }

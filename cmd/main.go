@@ -28,6 +28,10 @@ import (
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A closed stdout (kq consume | head) makes writes fail with EPIPE
+	// instead of killing kq, so a group member commits what it wrote and
+	// leaves its group before it exits.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	defer startProfiles(os.LookupEnv)()
 	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
 }
@@ -50,6 +54,9 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		err = fmt.Errorf("%w: %w", kqerr.ErrInterrupted, err)
 	}
 	err = classifyCobra(err)
+	if kqerr.IsBrokenPipe(err) && !errors.Is(err, kqerr.ErrInterrupted) {
+		return kqerr.CodeBrokenPipe // the reader has gone: nothing to say
+	}
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
 	}
@@ -125,12 +132,14 @@ func classifyCobra(err error) error {
 	return err
 }
 
-// oneLine strips kqerr's sentinel prefixes and folds the message onto one
+// oneLine strips kqerr's sentinel prefixes (also where a caller's context
+// precedes them) and folds the message onto one
 // line.
 func oneLine(err error) string {
 	msg := err.Error()
 	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed} {
 		msg = strings.TrimPrefix(msg, s.Error()+": ")
+		msg = strings.ReplaceAll(msg, ": "+s.Error()+": ", ": ")
 	}
 	return strings.Join(strings.Fields(msg), " ")
 }

@@ -9,7 +9,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/spf13/cast"
 	"github.com/spf13/pflag"
@@ -89,6 +88,7 @@ func resolveSettings(flags *pflag.FlagSet, env func(string) (string, bool), conf
 	if path != "" && io != nil {
 		warnReadableSecret(path, profiles, io)
 	}
+	s.warnUnknownKeys(io)
 	s.v = viper.New()
 	if err := s.v.MergeConfigMap(s.profile); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", s.ProfileName, err)
@@ -212,17 +212,29 @@ func (s *Settings) build() (conn.Profile, error) {
 	if err != nil {
 		return conn.Profile{}, err
 	}
+	brokers, err := s.brokerList()
+	if err != nil {
+		return conn.Profile{}, err
+	}
+	tlsOn, err := s.boolean("tls")
+	if err != nil {
+		return conn.Profile{}, err
+	}
+	insecure, err := s.boolean("tls-insecure")
+	if err != nil {
+		return conn.Profile{}, err
+	}
 	p := conn.Profile{
-		Brokers:      s.brokers(),
+		Brokers:      brokers,
 		ClientID:     s.v.GetString("client-id"),
 		KafkaVersion: s.v.GetString("kafka-version"),
 		Timeout:      timeout,
 		TLS: conn.TLS{
-			Enabled:  s.v.GetBool("tls"),
+			Enabled:  tlsOn,
 			CAFile:   s.v.GetString("tls-ca"),
 			CertFile: s.v.GetString("tls-cert"),
 			KeyFile:  s.v.GetString("tls-key"),
-			Insecure: s.v.GetBool("tls-insecure"),
+			Insecure: insecure,
 		},
 		SASL: conn.SASL{
 			Mechanism: s.v.GetString("sasl-mechanism"),
@@ -230,34 +242,10 @@ func (s *Settings) build() (conn.Profile, error) {
 			Password:  s.v.GetString("sasl-password"),
 		},
 	}
+	if err := s.checkEnums(p); err != nil {
+		return conn.Profile{}, err
+	}
 	return p.WithDefaults(), nil
-}
-
-func (s *Settings) brokers() []string {
-	switch b := s.v.Get("brokers").(type) {
-	case []any:
-		var out []string
-		for _, x := range b {
-			out = append(out, conn.SplitBrokers(cast.ToString(x))...)
-		}
-		return out
-	case []string:
-		return conn.SplitBrokers(strings.Join(b, ","))
-	default:
-		return conn.SplitBrokers(cast.ToString(b))
-	}
-}
-
-func (s *Settings) duration(key string) (time.Duration, error) {
-	raw := s.v.Get(key)
-	if raw == nil || raw == "" {
-		return 0, nil
-	}
-	d, err := cast.ToDurationE(raw)
-	if err != nil || d < 0 {
-		return 0, kqerr.Usagef("invalid %s %q (want a duration such as 10s)", key, cast.ToString(raw))
-	}
-	return d, nil
 }
 
 // Values returns every key's effective value as text (defaults included,

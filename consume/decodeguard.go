@@ -5,9 +5,13 @@ import (
 	"fmt"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/conn"
 )
 
-// onError passes a non-fatal error to OnError, and ends the run when a
+// onError passes a non-fatal error to OnError, warns or stops when it says
+// the cluster cannot be reached (see [engine.unreachable]), and ends the
+// run when a
 // partition's fetch could not be decoded. sarama moves such a partition's
 // position past what it had parsed before the failure and drops those
 // records, so going on would silently lose records (and keep -e waiting
@@ -15,6 +19,10 @@ import (
 func (e *engine) onError(err error) {
 	if e.opts.OnError != nil {
 		e.opts.OnError(err)
+	}
+	if conn.IsUnreachable(err) {
+		e.unreachable(err)
+		return
 	}
 	var ce *sarama.ConsumerError
 	if !errors.As(err, &ce) || !isDecodeError(ce.Err) {

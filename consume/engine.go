@@ -64,6 +64,8 @@ type engine struct {
 	err        error
 	lastRecord time.Time
 	dirty      []*partState
+	// lastWarn is when OnUnreachable was last called.
+	lastWarn time.Time
 }
 
 func newEngine(opts Options, sink Sink, cancel context.CancelFunc) *engine {
@@ -125,8 +127,11 @@ func (e *engine) start(tp topicPartition, next int64, mark func(int64), commit f
 }
 
 // deliver writes a batch of one partition's records. more says the
-// partition has further records waiting. It returns true once the
-// partition or the run is done.
+// partition has further records waiting. It flushes when nothing else
+// waits, and after every batch a group member marks for commit: what it
+// commits must have reached the output, also when the output goes away
+// mid-stream (kq consume -g G | head). It returns true once the partition
+// or the run is done.
 func (e *engine) deliver(st *partState, msgs []*sarama.ConsumerMessage, more bool) bool {
 	e.waiting.Add(1)
 	e.mu.Lock()
@@ -146,7 +151,7 @@ func (e *engine) deliver(st *partState, msgs []*sarama.ConsumerMessage, more boo
 	if e.opts.Count > 0 && e.stats.Records >= e.opts.Count {
 		e.stopLocked(StopCount, nil)
 	}
-	if !more && e.waiting.Load() == 0 && !e.stopped {
+	if (st.dirty || !more && e.waiting.Load() == 0) && !e.stopped {
 		if err := e.flushLocked(); err != nil {
 			e.stopLocked(StopError, err)
 		}

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/conn"
 )
 
 // runGroup reads as a member of opts.Group until the engine stops or ctx
-// ends, rejoining after every rebalance, and leaves the group at the end.
+// ends, rejoining after every rebalance and, unless ExitOnError, after
+// losing the cluster, and leaves the group at the end.
 func runGroup(ctx context.Context, client sarama.Client, pl *plan, e *engine) error {
 	g, err := sarama.NewConsumerGroupFromClient(e.opts.Group, client)
 	if err != nil {
@@ -24,7 +28,15 @@ func runGroup(ctx context.Context, client sarama.Client, pl *plan, e *engine) er
 	})
 	h := &groupHandler{e: e, pl: pl, g: g}
 	for ctx.Err() == nil {
-		if err = g.Consume(ctx, e.opts.Topics, h); err != nil {
+		if err = g.Consume(ctx, e.opts.Topics, h); err == nil {
+			continue
+		}
+		if !conn.IsUnreachable(err) || e.opts.ExitOnError {
+			break
+		}
+		// The same policy as partition mode: warn and keep trying.
+		e.onError(err)
+		if !pause(ctx, rejoinBackoff) {
 			break
 		}
 	}
@@ -39,6 +51,22 @@ func runGroup(ctx context.Context, client sarama.Client, pl *plan, e *engine) er
 		return fmt.Errorf("leave group %s: %w", e.opts.Group, cerr)
 	}
 	return nil
+}
+
+// rejoinBackoff is the wait before a member that lost the cluster tries to
+// join again.
+const rejoinBackoff = time.Second
+
+// pause waits for d and reports whether ctx is still live.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // groupHandler is the sarama ConsumerGroupHandler of a run.

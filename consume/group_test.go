@@ -2,9 +2,12 @@ package consume
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -182,5 +185,64 @@ func TestGroupExitPastAbortedTail(t *testing.T) {
 	// Past the aborted records and their markers: nothing left to read.
 	if got := committed(t, f, "G", "t", 0, 1); !slices.Equal(got, []int64{4, 4}) {
 		t.Errorf("committed %v, want [4 4]", got)
+	}
+}
+
+// pipeSink is an output whose reader goes away (kq consume -g G | head):
+// records after the first closed ones fail with EPIPE, like a bufio.Writer
+// writing through to a closed pipe.
+type pipeSink struct {
+	mu           sync.Mutex
+	writes, upTo int
+	flushedUpTo  int
+}
+
+func (s *pipeSink) Write(*sarama.ConsumerMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.writes >= s.upTo {
+		return &os.PathError{Op: "write", Path: "|1", Err: syscall.EPIPE}
+	}
+	s.writes++
+	return nil
+}
+
+func (s *pipeSink) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.flushedUpTo = s.writes
+	return nil
+}
+
+// A group member whose output closes mid-stream commits what reached the
+// output before, not nothing and not more: a busy partition (more records
+// waiting after every batch) is flushed and marked batch by batch, not
+// only when it goes idle.
+func TestGroupMarksWhatReachedAClosedOutput(t *testing.T) {
+	sink := &pipeSink{upTo: 600}
+	e := newEngine(Options{Group: "G", Commit: CommitAfter}, sink, func() {})
+	tp := topicPartition{"t", 0}
+	e.assign([]topicPartition{tp}, map[topicPartition]stop{tp: {offset: noBound, at: noBound}})
+	var marked int64 = -1
+	st, _ := e.start(tp, 0, func(o int64) { marked = o }, func() {})
+	batch := func(from int64) []*sarama.ConsumerMessage {
+		out := make([]*sarama.ConsumerMessage, maxBatch)
+		for i := range out {
+			out[i] = &sarama.ConsumerMessage{Topic: "t", Offset: from + int64(i), Value: []byte("v")}
+		}
+		return out
+	}
+	if e.deliver(st, batch(0), true) {
+		t.Fatal("run ended after the first batch")
+	}
+	if !e.deliver(st, batch(maxBatch), true) {
+		t.Fatal("run went on after the output closed")
+	}
+	_, err := e.finish(0)
+	if !errors.Is(err, syscall.EPIPE) {
+		t.Fatalf("err %v, want EPIPE", err)
+	}
+	if marked != maxBatch || sink.flushedUpTo != maxBatch {
+		t.Fatalf("marked %d (flushed %d), want the first batch: %d", marked, sink.flushedUpTo, maxBatch)
 	}
 }

@@ -126,7 +126,19 @@ type Options struct {
 	// OnError, when set, receives errors sarama reports and retries by
 	// itself (a partition leader moving, a commit failing), for logging.
 	OnError func(error)
+	// OnUnreachable, when set, is told that the cluster cannot be reached
+	// (for a one-line warning): at the first sign, then at most once per
+	// [UnreachableWarnInterval] while it lasts. The run keeps trying.
+	OnUnreachable func(error)
+	// ExitOnError ends the run at the first sign that the cluster cannot
+	// be reached, with an error matching kqerr.ErrUnreachable, instead of
+	// waiting for it to come back. What was written is flushed first.
+	ExitOnError bool
 }
+
+// UnreachableWarnInterval is the least time between two calls of
+// [Options.OnUnreachable].
+const UnreachableWarnInterval = 5 * time.Second
 
 // Validate checks the options for contradictions. Errors match
 // kqerr.ErrUsage.

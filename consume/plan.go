@@ -26,6 +26,9 @@ type plan struct {
 	start map[topicPartition]int64
 	// stops are the bounds of each partition.
 	stops map[topicPartition]stop
+	// lister lists offsets, for an --until time that passes during the
+	// run.
+	lister *offsetLister
 }
 
 // makePlan lists the partitions and works out starts and stops.
@@ -39,7 +42,7 @@ func makePlan(client sarama.Client, p *prober, opts *Options) (*plan, error) {
 		return nil, err
 	}
 	l := &offsetLister{client: client, admin: admin, iso: opts.Isolation}
-	pl := &plan{parts: parts}
+	pl := &plan{parts: parts, lister: l}
 	if pl.earliest, err = l.list(parts, sarama.OffsetOldest); err != nil {
 		return nil, err
 	}
@@ -49,7 +52,7 @@ func makePlan(client sarama.Client, p *prober, opts *Options) (*plan, error) {
 	if pl.start, err = pl.starts(l, p, opts.From); err != nil {
 		return nil, err
 	}
-	if pl.stops, err = pl.bounds(l, p, opts); err != nil {
+	if pl.stops, err = pl.bounds(l, p, opts, time.Now()); err != nil {
 		return nil, err
 	}
 	return pl, nil
@@ -89,8 +92,10 @@ func (pl *plan) starts(l *offsetLister, p *prober, spec OffsetSpec) (map[topicPa
 }
 
 // bounds works out where each partition stops: its end at start with -e,
-// and the --until offset or time.
-func (pl *plan) bounds(l *offsetLister, p *prober, opts *Options) (map[topicPartition]stop, error) {
+// and the --until offset or time. A partition with no record at or after
+// an --until time already past stops at its end as of now: nothing later
+// can be older than now, so waiting for such a record would wait forever.
+func (pl *plan) bounds(l *offsetLister, p *prober, opts *Options, now time.Time) (map[topicPartition]stop, error) {
 	var at map[topicPartition]int64
 	if opts.Until != nil && opts.Until.Kind == Timestamp {
 		var err error
@@ -110,6 +115,8 @@ func (pl *plan) bounds(l *offsetLister, p *prober, opts *Options) (map[topicPart
 			s.offset = min(s.offset, opts.Until.N)
 		case at[tp] >= 0:
 			s.offset = min(s.offset, at[tp])
+		case !opts.Until.Time.After(now):
+			s.offset = min(s.offset, pl.end[tp])
 		default:
 			s.at = opts.Until.Time.UnixMilli()
 		}

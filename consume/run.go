@@ -45,6 +45,9 @@ func Run(ctx context.Context, f conn.Factory, opts Options, sink Sink) (Stats, e
 	began := time.Now()
 	var wg sync.WaitGroup
 	wg.Go(func() { e.watch(runCtx, p) })
+	if u := opts.Until; u != nil && u.Kind == Timestamp && u.Time.After(began) {
+		wg.Go(func() { e.untilTimeBound(runCtx, pl, u.Time) })
+	}
 	if opts.Group != "" {
 		err = runGroup(runCtx, client, pl, e)
 	} else {

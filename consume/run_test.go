@@ -114,6 +114,8 @@ func TestTimestamps(t *testing.T) {
 		{"from long ago", Options{From: OffsetSpec{Kind: Timestamp, Time: time.UnixMilli(-5)}, Exit: true}, "v0 v1 v2 v3 v4 v5"},
 		{"until inside a batch", Options{Until: until(1.5)}, "v0 v1"},
 		{"from and until", Options{From: at(1), Until: until(4)}, "v1 v2 v3"},
+		{"until past, no later record", Options{Until: until(100)}, "v0 v1 v2 v3 v4 v5"},
+		{"until a second ago", Options{Until: &OffsetSpec{Kind: Timestamp, Time: time.Now().Add(-time.Second)}}, "v0 v1 v2 v3 v4 v5"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := tc.opts
@@ -154,6 +156,26 @@ func TestUntilFutureTimeStopsAtFirstLaterRecord(t *testing.T) {
 	}
 	if got := sink.values(); !slices.Equal(got, []string{"0:0:v0", "0:1:v1", "0:2:early"}) {
 		t.Errorf("got %v", got)
+	}
+}
+
+// An --until time that passes during the run with no record at or after
+// it: the run ends at the partitions' ends as of that time, empty ones
+// included, in partition and group mode.
+func TestUntilTimePassingWithoutRecords(t *testing.T) {
+	_, f := startBroker(t, map[string]int32{"t": 3})
+	produceN(t, f, "t", 2, 0)
+	for _, group := range []string{"", "G"} {
+		t.Run("group="+group, func(t *testing.T) {
+			cut := time.Now().Add(500 * time.Millisecond)
+			stats, sink, err := run(t, f, Options{Topics: []string{"t"}, Group: group, Until: &OffsetSpec{Kind: Timestamp, Time: cut}})
+			if err != nil || stats.Stopped != StopEnd {
+				t.Fatalf("stopped %q, %v", stats.Stopped, err)
+			}
+			if got := sink.values(); !slices.Equal(got, []string{"0:0:v0", "0:1:v1"}) {
+				t.Errorf("got %v", got)
+			}
+		})
 	}
 }
 

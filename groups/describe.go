@@ -34,8 +34,9 @@ type Description struct {
 	Protocol string `json:"protocol"`
 	// Members are the group's live members, by member id.
 	Members []Member `json:"members"`
-	// Partitions are the partitions the group has committed offsets for or
-	// is assigned, by topic and partition.
+	// Partitions are every partition of the topics the group has committed
+	// offsets for or is assigned, by topic and partition: those it never
+	// committed have Committed NoOffset (see [PartitionLag.Uncommitted]).
 	Partitions []PartitionLag `json:"partitions"`
 	// TotalLag is the sum of the known partition lags.
 	TotalLag Lag `json:"total_lag"`
@@ -89,6 +90,10 @@ type PartitionLag struct {
 	// offset is kept by the group, the watermarks and lag are unknown.
 	TopicDeleted bool `json:"topic_deleted"`
 }
+
+// Uncommitted reports whether the group has no committed offset for the
+// partition; its Lag is then counted from the log start.
+func (p PartitionLag) Uncommitted() bool { return !p.Committed.Known() && !p.TopicDeleted }
 
 // TimeLag returns TimeLagMs as a duration; ok is false when unknown.
 func (p PartitionLag) TimeLag() (d time.Duration, ok bool) {
@@ -160,15 +165,27 @@ func (c *Client) describeOne(ctx context.Context, raw *sarama.GroupDescription, 
 	return d, true, nil
 }
 
-// partitionLags joins committed offsets, assignments and watermarks.
+// partitionLags joins committed offsets, assignments and watermarks, over
+// every partition of the group's topics.
 func (c *Client) partitionLags(offsets map[TopicPartition]commit, ms []Member) ([]PartitionLag, error) {
 	owners := owners(ms)
-	all := slices.Collect(maps.Keys(offsets))
+	seen := map[TopicPartition]bool{}
+	for tp := range offsets {
+		seen[tp] = true
+	}
 	for tp := range owners {
-		if _, ok := offsets[tp]; !ok {
-			all = append(all, tp)
+		seen[tp] = true
+	}
+	tps, err := c.TopicPartitions(topicsOf(slices.Collect(maps.Keys(seen))))
+	if err != nil {
+		return nil, err
+	}
+	for t, ps := range tps {
+		for _, p := range ps {
+			seen[TopicPartition{t, p}] = true
 		}
 	}
+	all := slices.Collect(maps.Keys(seen))
 	sortPartitions(all)
 	wms, err := c.Watermarks(all)
 	if err != nil {
@@ -248,12 +265,27 @@ func owners(ms []Member) map[TopicPartition]*Member {
 }
 
 // OverLag returns the partitions of d whose lag is known and greater than
-// limit, for `kq groups lag --max-lag`.
-func (d Description) OverLag(limit int64) []PartitionLag {
+// limit, for `kq groups lag --max-lag`. Partitions the group never
+// committed are judged only with uncommitted (their lag, from the log
+// start, is where a consumer resetting to earliest would begin; one
+// resetting to latest has none).
+func (d Description) OverLag(limit int64, uncommitted bool) []PartitionLag {
 	var out []PartitionLag
 	for _, p := range d.Partitions {
-		if p.Lag.Known() && int64(p.Lag) > limit {
+		if p.Lag.Known() && int64(p.Lag) > limit && (uncommitted || !p.Uncommitted()) {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Uncommitted returns the partitions of d the group has no committed
+// offset for.
+func (d Description) Uncommitted() []TopicPartition {
+	var out []TopicPartition
+	for _, p := range d.Partitions {
+		if p.Uncommitted() {
+			out = append(out, p.TopicPartition)
 		}
 	}
 	return out

@@ -32,14 +32,27 @@ func TestDescribeCommittedOnly(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 3})
 	produce(t, f, "t", 0, 10, nil)
 	produce(t, f, "t", 1, 5, nil)
+	produce(t, f, "t", 2, 3, nil)
 	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 4, tp1: 5})
 
 	d := describeOne(t, c, "g", DescribeOptions{})
 	if d.State != StateEmpty || len(d.Members) != 0 {
 		t.Errorf("state %q with %d members, want Empty with none", d.State, len(d.Members))
 	}
-	if len(d.Partitions) != 2 {
-		t.Fatalf("partitions = %+v, want t/0 and t/1 only", d.Partitions)
+	if len(d.Partitions) != 3 {
+		t.Fatalf("partitions = %+v, want t/0, t/1 and the never committed t/2", d.Partitions)
+	}
+	if p2 := partition(t, d, tp2); !p2.Uncommitted() || p2.Committed.Known() || p2.Lag != 3 {
+		t.Errorf("t/2 = %+v, want no commit, lag 3 from the log start", p2)
+	}
+	if u := d.Uncommitted(); len(u) != 1 || u[0] != tp2 {
+		t.Errorf("uncommitted %v, want t/2", u)
+	}
+	if over := d.OverLag(2, false); len(over) != 1 || over[0].TopicPartition != tp0 {
+		t.Errorf("over 2, uncommitted not judged: %+v, want t/0", over)
+	}
+	if over := d.OverLag(2, true); len(over) != 2 || over[1].TopicPartition != tp2 {
+		t.Errorf("over 2, uncommitted judged: %+v, want t/0 and t/2", over)
 	}
 	p0 := partition(t, d, tp0)
 	if p0.Committed != 4 || p0.LogStart != 0 || p0.LogEnd != 10 || p0.LastStable != 10 || p0.Lag != 6 || p0.Metadata != "meta-t" {
@@ -48,8 +61,8 @@ func TestDescribeCommittedOnly(t *testing.T) {
 	if p1 := partition(t, d, tp1); p1.Lag != 0 || p1.LogEnd != 5 {
 		t.Errorf("t/1 = %+v", p1)
 	}
-	if d.TotalLag != 6 {
-		t.Errorf("total lag %v, want 6", d.TotalLag)
+	if d.TotalLag != 9 {
+		t.Errorf("total lag %v, want 9", d.TotalLag)
 	}
 }
 

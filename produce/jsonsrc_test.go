@@ -51,7 +51,7 @@ func TestJSONSourceBadLines(t *testing.T) {
 	if got := values(gs); len(got) != 2 || got[0] != "ok" || got[1] != "after" {
 		t.Errorf("records %q", got)
 	}
-	wants := []string{"in.json:2: invalid json", "in.json:3: value: invalid base64", "in.json:4: partition -3 is negative"}
+	wants := []string{"in.json:2: invalid JSON", "in.json:3: value: invalid base64", "in.json:4: partition -3 is negative"}
 	if len(errs) != len(wants) {
 		t.Fatalf("errors %v", errs)
 	}

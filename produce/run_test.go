@@ -141,7 +141,7 @@ func TestRunBadJSONStopsInput(t *testing.T) {
 	in := "{\"value\":\"1\"}\n{\"value\":\"2\"}\n{\"value\": oops}\n{\"value\":\"4\"}\n"
 	res, rec, err := e.run(t, produce.NewJSONSource(strings.NewReader(in), produce.JSONConfig{}))
 	var ie *produce.InputError
-	if !errors.As(err, &ie) || ie.Pos.Line != 3 || kqerr.Code(err) != kqerr.CodeUsage || !strings.HasPrefix(err.Error(), "line 3: invalid json") {
+	if !errors.As(err, &ie) || ie.Pos.Line != 3 || kqerr.Code(err) != kqerr.CodeUsage || !strings.HasPrefix(err.Error(), "line 3: invalid JSON") {
 		t.Fatalf("error %v", err)
 	}
 	if res.Acked != 2 || res.Sent != 2 || len(rec.acks) != 2 {

@@ -94,7 +94,7 @@ type InputError struct {
 	Err error
 }
 
-// Error returns "line 7: invalid json: ...".
+// Error returns "line 7: invalid JSON: ...".
 func (e *InputError) Error() string { return e.Pos.String() + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 
 	"github.com/IBM/sarama"
@@ -60,11 +61,9 @@ func (f Factory) Client(mods ...func(*sarama.Config)) (sarama.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c, err := sarama.NewClient(brokers, cfg)
-	if err != nil {
-		return nil, f.Classify(err)
-	}
-	return c, nil
+	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.Client, error) {
+		return sarama.NewClient(brokers, cfg)
+	})
 }
 
 // Admin connects a cluster admin. Closing the admin closes its client.
@@ -87,11 +86,9 @@ func (f Factory) AsyncProducer(mods ...func(*sarama.Config)) (sarama.AsyncProduc
 	if err != nil {
 		return nil, err
 	}
-	p, err := sarama.NewAsyncProducer(f.Profile.WithDefaults().Brokers, cfg)
-	if err != nil {
-		return nil, f.Classify(err)
-	}
-	return p, nil
+	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.AsyncProducer, error) {
+		return sarama.NewAsyncProducer(f.Profile.WithDefaults().Brokers, cfg)
+	})
 }
 
 // Consumer connects a partition consumer factory on its own client.
@@ -100,11 +97,9 @@ func (f Factory) Consumer(mods ...func(*sarama.Config)) (sarama.Consumer, error)
 	if err != nil {
 		return nil, err
 	}
-	c, err := sarama.NewConsumer(f.Profile.WithDefaults().Brokers, cfg)
-	if err != nil {
-		return nil, f.Classify(err)
-	}
-	return c, nil
+	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.Consumer, error) {
+		return sarama.NewConsumer(f.Profile.WithDefaults().Brokers, cfg)
+	})
 }
 
 // ConsumerGroup joins group as a new member on its own client.
@@ -113,11 +108,9 @@ func (f Factory) ConsumerGroup(group string, mods ...func(*sarama.Config)) (sara
 	if err != nil {
 		return nil, err
 	}
-	g, err := sarama.NewConsumerGroup(f.Profile.WithDefaults().Brokers, group, cfg)
-	if err != nil {
-		return nil, f.Classify(err)
-	}
-	return g, nil
+	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.ConsumerGroup, error) {
+		return sarama.NewConsumerGroup(f.Profile.WithDefaults().Brokers, group, cfg)
+	})
 }
 
 // Classify wraps a connection error so its exit code and message are
@@ -147,6 +140,12 @@ func (f Factory) Classify(err error) error {
 		}
 		return fmt.Errorf("%w: %s closed the connection during SASL %s authentication of user %q (wrong user, password or mechanism?)",
 			kqerr.ErrAuth, strings.Join(p.Brokers, ","), strings.ToUpper(p.SASL.Mechanism), p.SASL.User)
+	case isTimeout(err) && !strings.Contains(err.Error(), "dial "):
+		return fmt.Errorf("%w: no answer from the cluster at %s within %v: %s",
+			kqerr.ErrUnreachable, strings.Join(p.Brokers, ","), p.Timeout, rootCause(err))
+	case errors.Is(err, sarama.ErrOutOfBrokers) && errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: the broker at %s closed the connection: does it expect TLS (--tls) or SASL (--sasl-mechanism)?",
+			kqerr.ErrUnreachable, strings.Join(p.Brokers, ","))
 	case errors.Is(err, sarama.ErrOutOfBrokers), errors.Is(err, sarama.ErrNotConnected):
 		msg := fmt.Sprintf("cannot reach the cluster at %s: %s", strings.Join(p.Brokers, ","), rootCause(err))
 		if p.IsDefaultBroker() {
@@ -155,6 +154,42 @@ func (f Factory) Classify(err error) error {
 		return fmt.Errorf("%w: %s", kqerr.ErrUnreachable, msg)
 	}
 	return err
+}
+
+// Unreachable is [Factory.Classify] for an error [IsUnreachable] accepts:
+// it always wraps kqerr.ErrUnreachable or kqerr.ErrAuth, with a message
+// naming the addresses.
+func (f Factory) Unreachable(err error) error {
+	c := f.Classify(err)
+	if errors.Is(c, kqerr.ErrUnreachable) || errors.Is(c, kqerr.ErrAuth) {
+		return c
+	}
+	return fmt.Errorf("%w: cannot reach the cluster at %s: %s",
+		kqerr.ErrUnreachable, strings.Join(f.Profile.WithDefaults().Brokers, ","), rootCause(err))
+}
+
+// IsUnreachable reports whether err says the cluster cannot be reached
+// now (no broker left to ask, connections refused, reset, closed or timed
+// out), rather than one request failing.
+func IsUnreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, target := range []error{kqerr.ErrUnreachable, sarama.ErrOutOfBrokers, sarama.ErrNotConnected,
+		sarama.ErrBrokerNotAvailable, io.EOF, io.ErrUnexpectedEOF, net.ErrClosed} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	var oe *net.OpError
+	return errors.As(err, &oe) || isTimeout(err)
+}
+
+// isTimeout reports whether err is a network timeout: the cluster was
+// connected but did not answer in time.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return (errors.As(err, &ne) && ne.Timeout()) || strings.Contains(err.Error(), "i/o timeout")
 }
 
 // rootCause returns the innermost message of err's first wrapped error, for
@@ -190,11 +225,9 @@ func (f Factory) SyncProducer(mods ...func(*sarama.Config)) (sarama.SyncProducer
 	}
 	cfg.Producer.Return.Successes = true
 	cfg.Producer.Return.Errors = true
-	p, err := sarama.NewSyncProducer(f.Profile.WithDefaults().Brokers, cfg)
-	if err != nil {
-		return nil, f.Classify(err)
-	}
-	return p, nil
+	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.SyncProducer, error) {
+		return sarama.NewSyncProducer(f.Profile.WithDefaults().Brokers, cfg)
+	})
 }
 
 // DrainResults hands every result of an asynchronous producer to onAck or

@@ -48,7 +48,7 @@ func (s SASL) validate() error {
 			return kqerr.Usagef("--sasl-mechanism aws-msk-iam needs --aws-region (or AWS_REGION)")
 		}
 	default:
-		return kqerr.Usagef("unknown --sasl-mechanism %q (want plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam)", s.Mechanism)
+		return fmt.Errorf("%w: --sasl-mechanism: %w", kqerr.ErrUsage, CheckMechanism(s.Mechanism))
 	}
 	return nil
 }

@@ -12,6 +12,8 @@ package conn
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,8 +133,8 @@ func (p Profile) IsDefaultBroker() bool {
 // Validate checks the profile for settings that can never work.
 func (p Profile) Validate() error {
 	for _, b := range p.Brokers {
-		if !strings.Contains(b, ":") {
-			return kqerr.Usagef("broker address %q has no port (want host:port)", b)
+		if err := CheckBroker(b); err != nil {
+			return fmt.Errorf("%w: --brokers: %w", kqerr.ErrUsage, err)
 		}
 	}
 	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
@@ -141,8 +143,39 @@ func (p Profile) Validate() error {
 	if err := p.SASL.validate(); err != nil {
 		return err
 	}
+	if p.SASL.Mechanism == "" && p.SASL.User != "" {
+		return kqerr.Usagef("--sasl-user needs --sasl-mechanism (plain, scram-sha-256 or scram-sha-512)")
+	}
 	if (p.TLS.CertFile == "") != (p.TLS.KeyFile == "") {
 		return kqerr.Usagef("--tls-cert and --tls-key go together")
+	}
+	return nil
+}
+
+// CheckMechanism checks a SASL mechanism name ("" for none).
+func CheckMechanism(m string) error {
+	switch strings.ToLower(m) {
+	case "", MechPlain, MechScram256, MechScram512, MechOAuthBearer, MechAWSMSKIAM:
+		return nil
+	}
+	return fmt.Errorf("unknown SASL mechanism %q (want plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam)", m)
+}
+
+// CheckBroker checks one bootstrap address: host:port with a host and a
+// port from 1 to 65535, and no URL scheme.
+func CheckBroker(addr string) error {
+	if scheme, _, ok := strings.Cut(addr, "://"); ok {
+		return fmt.Errorf("broker address %q has a URL scheme: want host:port, without %s://", addr, scheme)
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("broker address %q is not host:port", addr)
+	}
+	if host == "" {
+		return fmt.Errorf("broker address %q has no host (want host:port)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return fmt.Errorf("broker address %q: port %q is not a number from 1 to 65535", addr, port)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ package kqerr
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Exit codes, as documented in `kq help exit-codes`.
@@ -27,6 +28,10 @@ const (
 	CodeUnreachable = 4
 	// CodeInterrupted means the user interrupted kq (SIGINT or SIGTERM).
 	CodeInterrupted = 130
+	// CodeBrokenPipe means standard output was closed by its reader (kq
+	// consume | head): the status of a process killed by SIGPIPE, after a
+	// clean stop.
+	CodeBrokenPipe = 141
 )
 
 var (
@@ -50,6 +55,8 @@ func Code(err error) int {
 		return CodeOK
 	case errors.Is(err, ErrInterrupted):
 		return CodeInterrupted
+	case IsBrokenPipe(err):
+		return CodeBrokenPipe
 	case errors.Is(err, ErrUsage):
 		return CodeUsage
 	case errors.Is(err, ErrCheckFailed):
@@ -60,6 +67,10 @@ func Code(err error) int {
 		return CodeError
 	}
 }
+
+// IsBrokenPipe reports whether err is a write to a pipe whose reader has
+// gone (EPIPE).
+func IsBrokenPipe(err error) bool { return errors.Is(err, syscall.EPIPE) }
 
 // Usagef is a convenience for a usage error with a message: the message is
 // what the user sees; the result matches [ErrUsage] under errors.Is.

@@ -3,6 +3,8 @@ package kqerr
 import (
 	"errors"
 	"fmt"
+	"os"
+	"syscall"
 	"testing"
 )
 
@@ -19,6 +21,7 @@ func TestCode(t *testing.T) {
 		{fmt.Errorf("dial: %w", ErrUnreachable), CodeUnreachable},
 		{fmt.Errorf("sasl: %w", ErrAuth), CodeUnreachable},
 		{fmt.Errorf("produce: %w", ErrInterrupted), CodeInterrupted},
+		{fmt.Errorf("consume: %w", &os.PathError{Op: "write", Path: "|1", Err: syscall.EPIPE}), CodeBrokenPipe},
 	} {
 		if got := Code(tc.err); got != tc.want {
 			t.Errorf("Code(%v) = %d, want %d", tc.err, got, tc.want)

@@ -7,6 +7,9 @@
 // Keys, values and header values that are valid UTF-8 are carried as JSON
 // strings; anything else is base64 with an explicit "<field>_encoding":
 // "base64". A JSON null is a null key, value (tombstone) or header value.
+// [Parse] also reads kcat -J's envelope ("payload", "ts", headers as a flat
+// ["name","value",...] array) and requires every line to say what its
+// value is.
 //
 //	{"topic":"orders","partition":2,"offset":41,"timestamp":1763884800000,
 //	 "key":"k1","value":"hello","headers":[{"key":"trace","value":"abc"}]}
@@ -15,7 +18,6 @@ package record
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 )
@@ -130,24 +132,4 @@ func (r *Record) HeaderBytes(i int) ([]byte, error) {
 		return nil, fmt.Errorf("header %q: %w", r.Headers[i].Key, err)
 	}
 	return b, nil
-}
-
-// Parse decodes one JSON line into a record and checks its encodings.
-func Parse(line []byte) (Record, error) {
-	var r Record
-	if err := json.Unmarshal(line, &r); err != nil {
-		return Record{}, fmt.Errorf("invalid json: %w", err)
-	}
-	if _, err := r.KeyBytes(); err != nil {
-		return Record{}, err
-	}
-	if _, err := r.ValueBytes(); err != nil {
-		return Record{}, err
-	}
-	for i := range r.Headers {
-		if _, err := r.HeaderBytes(i); err != nil {
-			return Record{}, err
-		}
-	}
-	return r, nil
 }

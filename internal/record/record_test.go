@@ -68,3 +68,54 @@ func TestParseErrors(t *testing.T) {
 		t.Errorf("minimal line: %+v, %v", r, err)
 	}
 }
+
+func TestParseKcatEnvelope(t *testing.T) {
+	line := `{"topic":"t","partition":1,"offset":7,"tstype":"create","ts":1763884800000,"broker":1,"headers":["trace","abc","empty",null],"key":"k","payload":"v"}`
+	r, err := Parse([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *r.Key != "k" || *r.Value != "v" || *r.Timestamp != 1763884800000 || *r.Partition != 1 {
+		t.Errorf("envelope fields: %+v", r)
+	}
+	if len(r.Headers) != 2 || r.Headers[0].Key != "trace" || *r.Headers[0].Value != "abc" || r.Headers[1].Key != "empty" || r.Headers[1].Value != nil {
+		t.Errorf("headers: %+v", r.Headers)
+	}
+	r, err = Parse([]byte(`{"key":null,"payload":null,"ts":-1}`))
+	if err != nil || r.Value != nil || r.Key != nil || r.Timestamp != nil {
+		t.Errorf("kcat tombstone without timestamp: %+v, %v", r, err)
+	}
+}
+
+func TestParseValueMustBeNamed(t *testing.T) {
+	r, err := Parse([]byte(`{"key":"k","value":null}`))
+	if err != nil || r.Value != nil {
+		t.Errorf("explicit null: %+v, %v", r, err)
+	}
+	if _, err := Parse([]byte(`{"key":"k"}`)); err == nil || err.Error() != `no "value": write "value": null for a tombstone` {
+		t.Errorf("missing value: %v", err)
+	}
+}
+
+func TestParseErrorMessages(t *testing.T) {
+	for line, want := range map[string]string{
+		`{"value":{"a":1}}`:                                     `"value" is a JSON object; it must be a string or null (put JSON documents in a string)`,
+		`{"key":[1],"value":"v"}`:                               `"key" is a JSON array; it must be a string or null (put JSON documents in a string)`,
+		`{"payload":7}`:                                         `"payload" is a JSON number; it must be a string or null (put JSON documents in a string)`,
+		`{"value":"v","payload":"p"}`:                           `both "value" and "payload" given: use one`,
+		`{"value":"v","headers":["a"]}`:                         `"headers" has 1 items; kcat's form pairs them ["name","value",...]`,
+		`{"value":"v","headers":["a",{"x":1}]}`:                 `header "a": value is a JSON object; want a string or null`,
+		`{"value":"v","headers":[1,"x"]}`:                       `header name 1 is a JSON number; want a string (["name","value",...])`,
+		`{"value":"v","headers":{"a":"b"}}`:                     `"headers" is a JSON object; want [{"key":"k","value":"v"}] or kcat's ["k","v"]`,
+		`{"value":"v","headers":[{"key":"a","value":"b"},"c"]}`: `header 2 is a JSON string; want {"key":"k","value":"v"}`,
+		`{"value":"v","partition":"2"}`:                         `"partition" is a JSON string; want a number`,
+		`{"value":"v","timestamp":1,"ts":2}`:                    `"timestamp" 1 and "ts" 2 disagree`,
+		`[1,2]`:                                                 `invalid JSON record: a JSON array, not an object`,
+		`{"value": oops}`:                                       `invalid JSON at byte 11: invalid character 'o' looking for beginning of value`,
+	} {
+		_, err := Parse([]byte(line))
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%s) = %v\nwant %s", line, err, want)
+		}
+	}
+}

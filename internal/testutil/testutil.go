@@ -1,5 +1,6 @@
 // Package testutil holds helpers for kq's tests: an in-process built-in
-// broker per test, and a client factory pointed at it.
+// broker per test, a client factory pointed at it, and a listener that
+// never answers.
 package testutil
 
 import (
