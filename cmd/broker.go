@@ -34,6 +34,8 @@ type BrokerOptions struct {
 	TLSCert, TLSKey string
 	// Log prints the broker's own warnings (debug with -v) to stderr.
 	Log bool
+	// OAuthTokens are the OAUTHBEARER tokens the broker accepts.
+	OAuthTokens []string
 	// SchemaRegistry is the listen address of the Schema Registry API
 	// ("": none).
 	SchemaRegistry string
@@ -73,6 +75,7 @@ With --data-dir the cluster's data survives restarts.`,
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
 	addBrokerSchemaFlags(c, opts)
+	addBrokerOAuthFlags(c, opts)
 	return c
 }
 
@@ -128,6 +131,9 @@ func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
 			return bo, kqerr.Usagef("--sasl-user %q: want user:password", u)
 		}
 		bo.Users = append(bo.Users, broker.User{Name: name, Password: pass})
+	}
+	if err := o.applyOAuth(&bo); err != nil {
+		return bo, err
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return bo, kqerr.Usagef("--tls-cert and --tls-key go together")
