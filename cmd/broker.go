@@ -24,6 +24,8 @@ type BrokerOptions struct {
 	Host string
 	// DataDir persists the cluster.
 	DataDir string
+	// Sync fsyncs every write to DataDir before acknowledging it.
+	Sync bool
 	// Partitions is the partition count of auto-created topics.
 	Partitions int
 	// SeedTopics are name:partitions specs.
@@ -50,10 +52,14 @@ func NewCmdBroker(f *Factory, runF func(context.Context, *BrokerOptions) error) 
 		Long: `Runs a Kafka-compatible cluster in this process until SIGINT or SIGTERM.
 It prints one line "ready: <bootstrap addresses>" on stdout once every node
 listens; everything else goes to stderr. Topics are created on first use.
-With --data-dir the cluster's data survives restarts.`,
+With --data-dir the cluster's data survives restarts: every acknowledged
+write survives kill -9 of this process, and transactions open at such a
+crash are aborted at the next start, as Kafka does; add --sync to survive a
+power loss too (every write is fsynced before it is acknowledged).`,
 		Example: `  kq broker                                    # 3 nodes on 127.0.0.1:9092-9094
   kq broker --nodes 1 --port 0                 # one node on a random port
   kq broker --data-dir ./kafka-data --seed-topic orders:6
+  kq broker --data-dir ./kafka-data --sync     # fsync before every acknowledgement
   kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -68,6 +74,7 @@ With --data-dir the cluster's data survives restarts.`,
 	fl.IntVar(&opts.Port, "port", broker.DefaultPort, "first port; the other nodes take the next ones (0: random ports)")
 	fl.StringVar(&opts.Host, "listen-host", "127.0.0.1", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "directory to persist data in (default: memory only)")
+	fl.BoolVar(&opts.Sync, "sync", false, "with --data-dir: fsync every write before acknowledging it (survives power loss; slower)")
 	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
 	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")
 	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable)")
@@ -76,7 +83,18 @@ With --data-dir the cluster's data survives restarts.`,
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
 	addBrokerSchemaFlags(c, opts)
 	addBrokerOAuthFlags(c, opts)
+	separateClientFlags(c)
 	return c
+}
+
+// separateClientFlags makes the broker's help tell its own flags from the
+// client flags every kq command inherits, which the broker does not use
+// (except -v): --sasl-user and --tls-cert here configure the server.
+func separateClientFlags(c *cobra.Command) {
+	t := c.UsageTemplate()
+	t = strings.Replace(t, "\nFlags:\n", "\nBroker flags:\n", 1)
+	t = strings.Replace(t, "\nGlobal Flags:\n", "\nClient flags (for the other kq commands; kq broker uses only -v):\n", 1)
+	c.SetUsageTemplate(t)
 }
 
 func brokerRun(ctx context.Context, opts *BrokerOptions) error {
@@ -94,6 +112,9 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 		where = "data in " + bo.DataDir
 	}
 	fmt.Fprintf(io.ErrOut, "kq broker: %d nodes (%s); Ctrl-C stops it\n", bo.Nodes, where)
+	if n := b.RecoveredPartitions(); n > 0 {
+		fmt.Fprintf(io.ErrOut, "kq broker: aborted the transactions a crash left open, in %d partitions\n", n)
+	}
 	for i, a := range b.Addrs() {
 		fmt.Fprintf(io.ErrOut, "  node %d  %s\n", i, a)
 	}
@@ -110,7 +131,10 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 }
 
 func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
-	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Partitions: o.Partitions}
+	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Sync: o.Sync, Partitions: o.Partitions}
+	if o.Sync && o.DataDir == "" {
+		return bo, kqerr.Usagef("--sync needs --data-dir")
+	}
 	if o.Nodes < 1 || o.Nodes > 64 {
 		return bo, kqerr.Usagef("--nodes must be between 1 and 64, got %d", o.Nodes)
 	}
