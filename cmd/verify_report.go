@@ -41,8 +41,8 @@ func reportCounts(c check.Counts, s check.Semantics) []report.CountRow {
 	return rows
 }
 
-// verdictWord is the verdict's word and colour class on the page; partial,
-// when not empty, says why the run has no verdict.
+// verdictWord is the verdict's word and colour class on the page; partial
+// (see partialReason) says why there is none.
 func verdictWord(v check.Verdict, partial string) (string, string) {
 	switch {
 	case partial != "":
@@ -53,6 +53,16 @@ func verdictWord(v check.Verdict, partial string) (string, string) {
 		return "VIOLATED", "bad"
 	}
 	return "INCONCLUSIVE", "warn"
+}
+
+// verdictNotes are the reasons an inconclusive verdict gives, then the
+// notes.
+func verdictNotes(v check.Verdict, notes []string) []string {
+	var out []string
+	for _, r := range v.Reasons {
+		out = append(out, "not shown: "+r)
+	}
+	return append(out, notes...)
 }
 
 // writeRunReport writes the report page of a run, reading the run's
