@@ -71,6 +71,9 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := reportDirExists(o.Report); err != nil {
+		return err
+	}
 	n := o.Examples
 	if n == 0 {
 		n = -1

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/report"
@@ -90,6 +92,19 @@ func reasonNotes(v check.Verdict) []string {
 		out = append(out, "not shown: "+r)
 	}
 	return out
+}
+
+// reportDirExists checks, before any work, that the directory of --report
+// exists, so that a long run does not end unable to write its report.
+func reportDirExists(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return kqerr.Usagef("--report %s: directory %s does not exist", path, dir)
+	}
+	return nil
 }
 
 // writeReport writes page to path and says so on stderr.
