@@ -105,7 +105,7 @@ new_topic() {
 	"$kq" topics create -b "$brokers" "$topic" -p 3 >/dev/null 2>&1
 }
 
-count() { "$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "records": \([0-9]*\)$/\1/p'; }
+count() { "$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "offsets": \([0-9]*\)$/\1/p'; }
 
 # produce_run TOOL MODE FILE KEYED TOPIC TIMEFILE
 produce_run() {

@@ -22,22 +22,13 @@ size=${2:-100}
 runs=${RUNS:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
-kq=$out/kq
 
 if ! command -v kcat >/dev/null; then
 	echo "bench: kcat is not installed (Debian: apt-get install -y kcat)" >&2
 	exit 2
 fi
-mkdir -p "$out"
-(cd "$root" && go build -o "$kq" .)
-
-input=$out/input-$records-$size.txt
-if [ ! -s "$input" ]; then
-	awk -v n="$records" -v s="$size" 'BEGIN {
-		pad = sprintf("%*s", s, ""); gsub(/ /, "x", pad)
-		for (i = 0; i < n; i++) printf "%s%s\n", sprintf("%012d", i), substr(pad, 13)
-	}' >"$input"
-fi
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 
 seeds=()
 for r in $(seq "$runs"); do
@@ -53,21 +44,10 @@ done
 brokers=$(sed -n 's/^ready: //p' "$out/broker.out")
 [ -n "$brokers" ] || { echo "bench: kq broker did not start" >&2; cat "$out/broker.err" >&2; exit 1; }
 
-# timed CMD...: runs CMD and prints its wall-clock seconds.
-timed() {
-	local t0 t1
-	t0=$EPOCHREALTIME
-	"$@"
-	t1=$EPOCHREALTIME
-	echo "$t1 - $t0" | bc -l
-}
-
 # count TOPIC: records in TOPIC, from the broker's offsets.
 count() {
-	"$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "records": \([0-9]*\)$/\1/p'
+	"$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "offsets": \([0-9]*\)$/\1/p'
 }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 declare -a kq_p kcat_p kq_c kcat_c
 produce_kq() { kq_p+=("$(timed "$kq" produce -b "$brokers" "kq-$1" -f "$input" 2>>"$out/kq-produce.log")"); }

@@ -51,8 +51,16 @@ type Options struct {
 	// 127.0.0.1 when Host is a wildcard address.
 	AdvertiseHost string
 	// DataDir persists the cluster's state across restarts; "" keeps it
-	// in memory only.
+	// in memory only. Every acknowledged write is in the operating
+	// system's page cache before it is acknowledged, so it survives a
+	// crash of the process (kill -9); transactions open at such a crash
+	// are aborted when the cluster starts again, as Kafka's coordinator
+	// does.
 	DataDir string
+	// Sync makes every write to DataDir reach the disk (fsync) before it
+	// is acknowledged, so acknowledged writes also survive a power loss
+	// or a crash of the machine. It costs produce throughput.
+	Sync bool
 	// Partitions is the partition count of auto-created topics; 0 means 3.
 	Partitions int
 	// SeedTopics are created at start (name to partition count). kfake
@@ -88,6 +96,9 @@ type Broker struct {
 	// aborter aborts a crashed producer's open transaction when its
 	// transactional id is initialised again.
 	aborter txnAborter
+	// recovered is the number of partitions in which start-up aborted a
+	// transaction left open by a crash.
+	recovered int
 	// guard checks every request frame before kfake sees it.
 	guard guard
 }
@@ -113,6 +124,13 @@ func Start(opts Options) (*Broker, error) {
 	b.guard.log = opts.Log
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	b.aborter.b = b
+	if opts.DataDir != "" {
+		n, err := b.recoverTxns()
+		if err != nil {
+			return nil, err
+		}
+		b.recovered = n
+	}
 	ports := make([]int, opts.Nodes)
 	if opts.Port != 0 {
 		for i := range ports {
@@ -135,7 +153,7 @@ func advertiseFor(host string) string {
 // open starts kfake on the given ports (0 for random) and records the
 // node-to-port map.
 func (b *Broker) open(ports []int) error {
-	c, err := kfake.NewCluster(b.kfakeOptions(ports)...)
+	c, err := kfake.NewCluster(b.kfakeOptions(ports, b.listen)...)
 	if err != nil {
 		return describeListenError(err)
 	}
@@ -150,11 +168,11 @@ func (b *Broker) open(ports []int) error {
 	return nil
 }
 
-func (b *Broker) kfakeOptions(ports []int) []kfake.Opt {
+func (b *Broker) kfakeOptions(ports []int, listen func(network, address string) (net.Listener, error)) []kfake.Opt {
 	o := b.opts
 	opts := []kfake.Opt{
 		kfake.Ports(ports...),
-		kfake.ListenFn(b.listen),
+		kfake.ListenFn(listen),
 		kfake.AllowAutoTopicCreation(),
 		kfake.DefaultNumPartitions(o.Partitions),
 		kfake.ClusterID(clusterID(o.ClusterID)),
@@ -165,6 +183,9 @@ func (b *Broker) kfakeOptions(ports []int) []kfake.Opt {
 	}
 	if o.DataDir != "" {
 		opts = append(opts, kfake.DataDir(o.DataDir))
+	}
+	if o.Sync {
+		opts = append(opts, kfake.SyncWrites())
 	}
 	if len(o.Users) > 0 {
 		opts = append(opts, kfake.EnableSASL())
@@ -227,6 +248,10 @@ func (b *Broker) Addrs() []string {
 	}
 	return addrs
 }
+
+// RecoveredPartitions returns the number of partitions in which Start
+// wrote an abort marker for a transaction that a crash had left open.
+func (b *Broker) RecoveredPartitions() int { return b.recovered }
 
 // Bootstrap returns the comma-separated addresses of every live node, the
 // value for --brokers or KQ_BROKERS.

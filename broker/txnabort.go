@@ -3,6 +3,7 @@ package broker
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"sync"
 	"time"
 
@@ -47,6 +48,7 @@ func (a *txnAborter) install(c *kfake.Cluster) {
 		}
 	}
 	c.ControlKey(int16(kmsg.AddPartitionsToTxn), observe(a.addPartitions))
+	c.ControlKey(int16(kmsg.Produce), observe(a.produce))
 	c.ControlKey(int16(kmsg.AddOffsetsToTxn), observe(func(req kmsg.Request) {
 		r := req.(*kmsg.AddOffsetsToTxnRequest)
 		a.begin(r.TransactionalID, r.ProducerID, r.ProducerEpoch)
@@ -74,6 +76,25 @@ func (a *txnAborter) addPartitions(req kmsg.Request) {
 	}
 	for _, t := range r.Transactions {
 		a.begin(t.TransactionalID, t.ProducerID, t.ProducerEpoch)
+	}
+}
+
+// produce follows transactional produce requests: since KIP-890 (Produce
+// v12) a transactional write adds its partition to the transaction
+// without an AddPartitionsToTxn request.
+func (a *txnAborter) produce(req kmsg.Request) {
+	r := req.(*kmsg.ProduceRequest)
+	if r.TransactionID == nil || *r.TransactionID == "" {
+		return
+	}
+	for _, t := range r.Topics {
+		for _, p := range t.Partitions {
+			if b := p.Records; len(b) >= batchHeaderLen && b[offMagic] == 2 {
+				pid := int64(binary.BigEndian.Uint64(b[offProducerID:]))
+				a.begin(*r.TransactionID, pid, int16(binary.BigEndian.Uint16(b[offProducerEpoch:])))
+				return
+			}
+		}
 	}
 }
 

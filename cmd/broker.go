@@ -24,12 +24,16 @@ type BrokerOptions struct {
 	Host string
 	// DataDir persists the cluster.
 	DataDir string
+	// Sync fsyncs every write to DataDir before acknowledging it.
+	Sync bool
 	// Partitions is the partition count of auto-created topics.
 	Partitions int
 	// SeedTopics are name:partitions specs.
 	SeedTopics []string
 	// Users are user:password specs.
 	Users []string
+	// UsersFile holds more user:password lines.
+	UsersFile string
 	// TLSCert and TLSKey make the brokers serve TLS.
 	TLSCert, TLSKey string
 	// Log prints the broker's own warnings (debug with -v) to stderr.
@@ -48,11 +52,16 @@ func NewCmdBroker(f *Factory, runF func(context.Context, *BrokerOptions) error) 
 		Long: `Runs a Kafka-compatible cluster in this process until SIGINT or SIGTERM.
 It prints one line "ready: <bootstrap addresses>" on stdout once every node
 listens; everything else goes to stderr. Topics are created on first use.
-With --data-dir the cluster's data survives restarts.`,
+With --data-dir the cluster's data survives restarts: every acknowledged
+write survives kill -9 of this process, and transactions open at such a
+crash are aborted at the next start, as Kafka does; add --sync to survive a
+power loss too (every write is fsynced before it is acknowledged).`,
 		Example: `  kq broker                                    # 3 nodes on 127.0.0.1:9092-9094
   kq broker --nodes 1 --port 0                 # one node on a random port
   kq broker --data-dir ./kafka-data --seed-topic orders:6
-  kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem`,
+  kq broker --data-dir ./kafka-data --sync     # fsync before every acknowledgement
+  kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem
+  KQ_BROKER_SASL_USERS=alice:s3cret kq broker  # or --sasl-users-file users.txt: no password in ps`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -66,14 +75,27 @@ With --data-dir the cluster's data survives restarts.`,
 	fl.IntVar(&opts.Port, "port", broker.DefaultPort, "first port; the other nodes take the next ones (0: random ports)")
 	fl.StringVar(&opts.Host, "listen-host", "127.0.0.1", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "directory to persist data in (default: memory only)")
+	fl.BoolVar(&opts.Sync, "sync", false, "with --data-dir: fsync every write before acknowledging it (survives power loss; slower)")
 	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
 	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")
-	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable)")
+	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable; visible in ps: prefer --sasl-users-file or KQ_BROKER_SASL_USERS)")
+	fl.StringVar(&opts.UsersFile, "sasl-users-file", "", "require SASL and accept the user:password lines of this file")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "serve TLS with this PEM certificate")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
 	addBrokerSchemaFlags(c, opts)
+	separateClientFlags(c)
 	return c
+}
+
+// separateClientFlags makes the broker's help tell its own flags from the
+// client flags every kq command inherits, which the broker does not use
+// (except -v): --sasl-user and --tls-cert here configure the server.
+func separateClientFlags(c *cobra.Command) {
+	t := c.UsageTemplate()
+	t = strings.Replace(t, "\nFlags:\n", "\nBroker flags:\n", 1)
+	t = strings.Replace(t, "\nGlobal Flags:\n", "\nClient flags (for the other kq commands; kq broker uses only -v):\n", 1)
+	c.SetUsageTemplate(t)
 }
 
 func brokerRun(ctx context.Context, opts *BrokerOptions) error {
@@ -91,6 +113,9 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 		where = "data in " + bo.DataDir
 	}
 	fmt.Fprintf(io.ErrOut, "kq broker: %d nodes (%s); Ctrl-C stops it\n", bo.Nodes, where)
+	if n := b.RecoveredPartitions(); n > 0 {
+		fmt.Fprintf(io.ErrOut, "kq broker: aborted the transactions a crash left open, in %d partitions\n", n)
+	}
 	for i, a := range b.Addrs() {
 		fmt.Fprintf(io.ErrOut, "  node %d  %s\n", i, a)
 	}
@@ -107,7 +132,10 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 }
 
 func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
-	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Partitions: o.Partitions}
+	bo := broker.Options{Nodes: o.Nodes, Port: o.Port, Host: o.Host, DataDir: o.DataDir, Sync: o.Sync, Partitions: o.Partitions}
+	if o.Sync && o.DataDir == "" {
+		return bo, kqerr.Usagef("--sync needs --data-dir")
+	}
 	if o.Nodes < 1 || o.Nodes > 64 {
 		return bo, kqerr.Usagef("--nodes must be between 1 and 64, got %d", o.Nodes)
 	}
@@ -122,12 +150,8 @@ func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
 		return bo, err
 	}
 	bo.SeedTopics = seeds
-	for _, u := range o.Users {
-		name, pass, ok := strings.Cut(u, ":")
-		if !ok || name == "" || pass == "" {
-			return bo, kqerr.Usagef("--sasl-user %q: want user:password", u)
-		}
-		bo.Users = append(bo.Users, broker.User{Name: name, Password: pass})
+	if bo.Users, err = o.brokerUsers(); err != nil {
+		return bo, err
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return bo, kqerr.Usagef("--tls-cert and --tls-key go together")

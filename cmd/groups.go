@@ -18,8 +18,9 @@ func init() {
 func NewCmdGroups(f *Factory) *cobra.Command {
 	list := NewCmdGroupsList(f, nil)
 	c := &cobra.Command{
-		Use:   "groups",
-		Short: "List, describe, check and repair consumer groups",
+		Use:     "groups",
+		Aliases: []string{"group"},
+		Short:   "List, describe, check and repair consumer groups",
 		Long: `Consumer groups and their offsets, as kafka-consumer-groups.sh shows and
 changes them. On its own, kq groups lists the groups (see kq groups list).
 

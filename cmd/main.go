@@ -147,7 +147,7 @@ func classifyCobra(err error) error {
 // line.
 func oneLine(err error) string {
 	msg := err.Error()
-	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed} {
+	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed, kqerr.ErrInconclusive} {
 		msg = strings.TrimPrefix(msg, s.Error()+": ")
 		msg = strings.ReplaceAll(msg, ": "+s.Error()+": ", ": ")
 	}

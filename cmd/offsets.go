@@ -11,6 +11,7 @@ import (
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/internal/timestamp"
+	"github.com/kq-dev/kq/topics"
 )
 
 func init() {
@@ -20,8 +21,9 @@ func init() {
 // OffsetsOptions are the options of `kq offsets`.
 type OffsetsOptions struct {
 	f *Factory
-	// Topic is the topic to read offsets of.
-	Topic string
+	// Topics are the topics to read offsets of; none means every topic
+	// (internal ones left out).
+	Topics []string
 	// At, when set, also resolves the first offset at or after this time.
 	At *time.Time
 	// Output is table or json.
@@ -33,21 +35,24 @@ func NewCmdOffsets(f *Factory, runF func(context.Context, *OffsetsOptions) error
 	opts := &OffsetsOptions{f: f}
 	var at string
 	c := &cobra.Command{
-		Use:   "offsets TOPIC",
-		Short: "Show a topic's earliest, latest and last stable offsets per partition",
+		Use:   "offsets [TOPIC...]",
+		Short: "Show topics' earliest, latest and last stable offsets per partition",
 		Long: `Shows per partition the earliest offset (log start), the latest (log end),
 the last stable offset (where read_committed consumers stop), and the
-record count (latest minus earliest; transaction markers and aborted
-records count). --at TIME adds the first offset whose timestamp is at or
+number of offsets between earliest and latest (OFFSETS: records plus
+transaction markers, aborted records included, so at most that many
+records are read). Without a topic every topic is shown (internal ones
+left out). --at TIME adds the first offset whose timestamp is at or
 after TIME (the log end when no record is that new). TIME is RFC 3339
 (2026-11-01T00:00:00Z), a local date-time (2026-11-01T08:00:00), a date,
-epoch milliseconds or -DURATION before now (-15m), as everywhere in kq.`,
+epoch milliseconds or -DURATION before now (-15m), as everywhere in kq.
+-o json prints one object for one topic, an array for several or all.`,
 		Example: `  kq offsets orders
-  kq offsets orders --at 2026-11-01T00:00:00Z
-  kq offsets orders -o json | jq '.records'`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+  kq offsets orders payments --at 2026-11-01T00:00:00Z
+  kq offsets                                   # every topic
+  kq offsets orders -o json | jq '.offsets'`,
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.Topic = args[0]
+			opts.Topics = args
 			if c.Flags().Changed("at") {
 				t, err := timestamp.Parse(at, time.Now())
 				if err != nil {
@@ -71,43 +76,85 @@ func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
 	if err != nil {
 		return err
 	}
+	names := opts.Topics
+	if len(names) == 0 {
+		if names, err = allTopics(opts.f); err != nil {
+			return err
+		}
+	}
 	gc, err := openGroups(opts.f)
 	if err != nil {
 		return err
 	}
 	defer gc.Close()
-	to, err := gc.TopicOffsets(ctx, opts.Topic, opts.At)
+	tos, err := gc.TopicsOffsets(ctx, names, opts.At)
 	if err != nil {
 		return err
 	}
 	if p.Format == "json" {
-		return p.JSON(to)
+		if len(opts.Topics) == 1 {
+			return p.JSON(tos[0])
+		}
+		return p.JSON(tos)
 	}
-	if to.At != nil {
-		opts.f.Infof("at time: first offset at or after %s (the log end when none is)", to.At.Format(time.RFC3339Nano))
+	if opts.At != nil {
+		opts.f.Infof("at time: first offset at or after %s (the log end when none is)", opts.At.Format(time.RFC3339Nano))
 	}
-	return renderOffsets(p, to)
+	return renderOffsets(p, tos, opts.At != nil, len(opts.Topics) != 1)
 }
 
-func renderOffsets(p *output.Printer, to groups.TopicOffsets) error {
-	header := []string{"partition", "earliest", "latest", "last stable", "records"}
-	if to.At != nil {
+// allTopics lists the cluster's topics, internal ones left out.
+func allTopics(f *Factory) ([]string, error) {
+	a, err := openTopics(f)
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	list, err := a.List(topics.ListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(list))
+	for i, s := range list {
+		names[i] = s.Name
+	}
+	return names, nil
+}
+
+// renderOffsets prints one table; with several topics a topic column
+// comes first.
+func renderOffsets(p *output.Printer, tos []groups.TopicOffsets, withAt, withTopic bool) error {
+	header := []string{"partition", "earliest", "latest", "last stable", "offsets"}
+	if withTopic {
+		header = append([]string{"topic"}, header...)
+	}
+	if withAt {
 		header = append(header, "at time")
 	}
-	rows := make([][]string, 0, len(to.Partitions)+1)
-	for _, po := range to.Partitions {
-		row := []string{strconv.Itoa(int(po.Partition)), po.Earliest.String(), po.Latest.String(), po.LastStable.String(), strconv.FormatInt(po.Records, 10)}
-		if po.AtTime != nil {
-			row = append(row, po.AtTime.String())
+	var rows [][]string
+	var total int64
+	for _, to := range tos {
+		for _, po := range to.Partitions {
+			row := []string{strconv.Itoa(int(po.Partition)), po.Earliest.String(), po.Latest.String(), po.LastStable.String(), strconv.FormatInt(po.Offsets, 10)}
+			if withTopic {
+				row = append([]string{to.Topic}, row...)
+			}
+			if po.AtTime != nil {
+				row = append(row, po.AtTime.String())
+			}
+			rows = append(rows, row)
 		}
-		rows = append(rows, row)
+		total += to.Offsets
 	}
-	total := []string{"total", "", "", "", strconv.FormatInt(to.Records, 10)}
-	if to.At != nil {
-		total = append(total, "")
+	last := []string{"total", "", "", "", strconv.FormatInt(total, 10)}
+	if withTopic {
+		last = append([]string{"total", ""}, last[1:]...)
 	}
-	if err := p.Table(header, append(rows, total)); err != nil {
-		return fmt.Errorf("offsets of %s: %w", to.Topic, err)
+	if withAt {
+		last = append(last, "")
+	}
+	if err := p.Table(header, append(rows, last)); err != nil {
+		return fmt.Errorf("write offsets: %w", err)
 	}
 	return nil
 }

@@ -37,6 +37,10 @@ type ProduceOptions struct {
 	Delimiter string
 	// KeyDelimiter splits text records into key and value.
 	KeyDelimiter string
+	// StripCR drops a '\r' at the end of each text record.
+	StripCR bool
+	// Empty is what an empty text record becomes: keep, skip or null.
+	Empty string
 	// Key is a fixed key for every record.
 	Key string
 	// KeySet tells an empty --key from none.
@@ -146,6 +150,8 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	fl.StringVar(&o.Input, "input", "text", "input format: text (one record per line) or json (kq's JSON records)")
 	fl.StringVarP(&o.Delimiter, "delimiter", "D", "", `record separator for text input, default a newline (escapes: \n \r \t \0 \\ \xHH)`)
 	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "split each text record into key and value at the first SEP")
+	fl.BoolVar(&o.StripCR, "strip-cr", false, "drop a carriage return at the end of each text record (CRLF files)")
+	fl.StringVar(&o.Empty, "empty", string(produce.EmptyKeep), "empty text records: keep (an empty value), skip, or null (a null value)")
 	fl.StringVar(&o.Key, "key", "", "fixed key for every record")
 	fl.StringArrayVarP(&o.Headers, "header", "H", nil, "header k=v for every record (repeatable)")
 	fl.Int32VarP(&o.Partition, "partition", "p", -1, "write every record to this partition (-1: the partitioner chooses)")

@@ -47,8 +47,8 @@ func (o *ProduceOptions) checkInputFlags() error {
 		return kqerr.Usagef("--key and --key-delimiter exclude each other")
 	case o.Tombstone && o.KeyDelimiter != "":
 		return kqerr.Usagef("--tombstone takes each record as a key: --key-delimiter does not apply")
-	case o.Input == "json" && (o.KeySet || o.KeyDelimiter != "" || len(o.Headers) > 0 || o.Tombstone || o.Delimiter != ""):
-		return kqerr.Usagef("--key, --key-delimiter, --header, --tombstone and --delimiter do not apply to --input json")
+	case o.Input == "json" && (o.KeySet || o.KeyDelimiter != "" || len(o.Headers) > 0 || o.Tombstone || o.Delimiter != "" || o.StripCR || o.cmdChanged("empty")):
+		return kqerr.Usagef("--key, --key-delimiter, --header, --tombstone, --delimiter, --strip-cr and --empty do not apply to --input json")
 	case o.Partition < -1:
 		return kqerr.Usagef("--partition must not be negative, got %d", o.Partition)
 	case o.ValueFile != "" && (len(o.Files) > 0 || gen || o.Input == "json" || o.Tombstone):
@@ -141,8 +141,11 @@ func (o *ProduceOptions) readerSource(r io.Reader, label string, t produce.Templ
 		ignore := t.Partition != nil || o.cmdChanged("partitioner") // the command line wins over the records
 		return produce.NewJSONSource(r, produce.JSONConfig{Input: label, Partition: t.Partition, IgnorePartition: ignore, MaxRecordBytes: maxBytes}), nil
 	}
-	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes}
+	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes, StripCR: o.StripCR}
 	var err error
+	if lc.Empty, err = produce.ParseEmptyRecords(o.Empty); err != nil {
+		return nil, err
+	}
 	if o.Delimiter != "" {
 		if lc.Delimiter, err = escape.Separator("--delimiter", o.Delimiter); err != nil {
 			return nil, err

@@ -61,7 +61,7 @@ func addGlobalFlags(root *cobra.Command, f *Factory) {
 	pf.String("tls-ca", "", "PEM file of CAs to trust")
 	pf.String("tls-cert", "", "PEM client certificate")
 	pf.String("tls-key", "", "PEM client key")
-	pf.Bool("tls-insecure", false, "do not verify the server certificate")
+	pf.Bool("tls-insecure", false, "do not verify the server certificate (warns on stderr)")
 	pf.String("sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512")
 	pf.String("sasl-user", "", "SASL user")
 	pf.String("sasl-password", "", "SASL password (better: KQ_SASL_PASSWORD, or the prompt on a terminal)")

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/viper"
 	"golang.org/x/term"
 
+	"github.com/kq-dev/kq/internal/configfile"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
@@ -82,6 +83,9 @@ func resolveSettings(flags *pflag.FlagSet, env func(string) (string, bool), conf
 		s.Profiles = append(s.Profiles, name)
 	}
 	sort.Strings(s.Profiles)
+	if names, err := configfile.ProfileNames(path); path != "" && err == nil && len(names) == len(s.Profiles) {
+		s.Profiles = names // as written: viper lower-cases keys
+	}
 	if err := s.pickProfile(profileFlag, profiles); err != nil {
 		return nil, err
 	}

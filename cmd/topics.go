@@ -15,8 +15,9 @@ func init() {
 func NewCmdTopics(f *Factory) *cobra.Command {
 	list := NewCmdTopicsList(f, nil)
 	c := &cobra.Command{
-		Use:   "topics",
-		Short: "List, describe, create, delete and alter topics",
+		Use:     "topics",
+		Aliases: []string{"topic"},
+		Short:   "List, describe, create, delete and alter topics",
 		Long: `Topic administration, as kafka-topics.sh does it. On its own, kq topics
 lists the topics (see kq topics list).`,
 		Example: `  kq topics

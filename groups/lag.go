@@ -32,10 +32,10 @@ func (w Watermarks) Known() bool {
 	return w.LogStart.Known() && w.LogEnd.Known() && w.LastStable.Known()
 }
 
-// Records returns how many offsets lie between the log start and the log
-// end, 0 when unknown. Transaction markers and aborted records are
+// OffsetCount returns how many offsets lie between the log start and the
+// log end, 0 when unknown. Transaction markers and aborted records are
 // counted, so it is an upper bound on the records a consumer reads.
-func (w Watermarks) Records() int64 {
+func (w Watermarks) OffsetCount() int64 {
 	if !w.Known() || w.LogEnd < w.LogStart {
 		return 0
 	}

@@ -62,10 +62,10 @@ func TestSumLag(t *testing.T) {
 }
 
 func TestRecords(t *testing.T) {
-	if got := wm(3, 10, 8).Records(); got != 7 {
+	if got := wm(3, 10, 8).OffsetCount(); got != 7 {
 		t.Errorf("Records = %d, want 7", got)
 	}
-	if got := unknownWatermarks().Records(); got != 0 {
+	if got := unknownWatermarks().OffsetCount(); got != 0 {
 		t.Errorf("Records of unknown = %d, want 0", got)
 	}
 }

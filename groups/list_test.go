@@ -148,11 +148,11 @@ func TestTopicOffsets(t *testing.T) {
 	}
 	zero, three := Offset(0), Offset(3)
 	want := []PartitionOffsets{
-		{Partition: 0, Earliest: 1, Latest: 6, LastStable: 6, Records: 5, AtTime: &three},
-		{Partition: 1, Earliest: 0, Latest: 4, LastStable: 3, Records: 4, AtTime: &zero}, // stamped now
+		{Partition: 0, Earliest: 1, Latest: 6, LastStable: 6, Offsets: 5, AtTime: &three},
+		{Partition: 1, Earliest: 0, Latest: 4, LastStable: 3, Offsets: 4, AtTime: &zero}, // stamped now
 	}
-	if !reflect.DeepEqual(got.Partitions, want) || got.Records != 9 {
-		t.Errorf("offsets = %+v (records %d), want %+v", got.Partitions, got.Records, want)
+	if !reflect.DeepEqual(got.Partitions, want) || got.Offsets != 9 {
+		t.Errorf("offsets = %+v (records %d), want %+v", got.Partitions, got.Offsets, want)
 	}
 	future := time.Now().Add(time.Hour)
 	got, err = c.TopicOffsets(context.Background(), "t", &future)
@@ -168,6 +168,26 @@ func TestTopicOffsets(t *testing.T) {
 	}
 	if _, err := c.TopicOffsets(context.Background(), "nope", nil); !errors.Is(err, ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
 		t.Errorf("unknown topic: %v", err)
+	}
+}
+
+func TestTopicsOffsets(t *testing.T) {
+	c, f, _ := setup(t, map[string]int32{"a": 1, "b": 3})
+	now := func(int) time.Time { return time.Now() }
+	produce(t, f, "a", 0, 4, now)
+	produce(t, f, "b", 2, 2, now)
+	got, err := c.TopicsOffsets(context.Background(), []string{"b", "a"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Topic != "b" || got[1].Topic != "a" {
+		t.Fatalf("topics = %+v, want b then a", got)
+	}
+	if len(got[0].Partitions) != 3 || got[0].Offsets != 2 || got[0].Partitions[2].Offsets != 2 || got[1].Offsets != 4 {
+		t.Errorf("offsets = %+v", got)
+	}
+	if _, err := c.TopicsOffsets(context.Background(), []string{"a", "nope"}, nil); !errors.Is(err, ErrTopicNotFound) {
+		t.Errorf("unknown topic among several: %v", err)
 	}
 }
 

@@ -14,8 +14,8 @@ type TopicOffsets struct {
 	At *time.Time `json:"at,omitempty"`
 	// Partitions are the partitions in order.
 	Partitions []PartitionOffsets `json:"partitions"`
-	// Records is the sum of the partitions' Records.
-	Records int64 `json:"records"`
+	// Offsets is the sum of the partitions' Offsets.
+	Offsets int64 `json:"offsets"`
 }
 
 // PartitionOffsets are one partition's offsets.
@@ -28,9 +28,10 @@ type PartitionOffsets struct {
 	Latest Offset `json:"latest_offset"`
 	// LastStable is the last stable offset (read_committed's end).
 	LastStable Offset `json:"last_stable_offset"`
-	// Records is Latest minus Earliest; transaction markers and aborted
-	// records count.
-	Records int64 `json:"records"`
+	// Offsets is Latest minus Earliest: the offsets in the log, which are
+	// records plus transaction markers (aborted records included), so an
+	// upper bound on the records a consumer reads.
+	Offsets int64 `json:"offsets"`
 	// AtTime is the first offset whose timestamp is at or after
 	// TopicOffsets.At, or Latest when no record is that new; nil when no
 	// time was asked.
@@ -40,44 +41,62 @@ type PartitionOffsets struct {
 // TopicOffsets reads every partition's offsets of topic and, when at is
 // not nil, the first offset at or after that time. An unknown topic is an
 // error matching ErrTopicNotFound.
-func (c *Client) TopicOffsets(_ context.Context, topic string, at *time.Time) (TopicOffsets, error) {
-	parts, err := c.TopicPartitions([]string{topic})
+func (c *Client) TopicOffsets(ctx context.Context, topic string, at *time.Time) (TopicOffsets, error) {
+	out, err := c.TopicsOffsets(ctx, []string{topic}, at)
 	if err != nil {
 		return TopicOffsets{}, err
 	}
-	ps, ok := parts[topic]
-	if !ok {
-		return TopicOffsets{}, topicNotFound(topic)
+	return out[0], nil
+}
+
+// TopicsOffsets reads the offsets of several topics at once (one
+// ListOffsets round per broker for all of them), in the order given. An
+// unknown topic is an error matching ErrTopicNotFound.
+func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time) ([]TopicOffsets, error) {
+	parts, err := c.TopicPartitions(topics)
+	if err != nil {
+		return nil, err
 	}
-	tps := make([]TopicPartition, len(ps))
-	for i, p := range ps {
-		tps[i] = TopicPartition{topic, p}
+	var tps []TopicPartition
+	for _, topic := range topics {
+		ps, ok := parts[topic]
+		if !ok {
+			return nil, topicNotFound(topic)
+		}
+		for _, p := range ps {
+			tps = append(tps, TopicPartition{topic, p})
+		}
 	}
 	wms, err := c.Watermarks(tps)
 	if err != nil {
-		return TopicOffsets{}, err
+		return nil, err
 	}
 	var atOffsets map[TopicPartition]Offset
 	if at != nil {
 		if atOffsets, err = c.OffsetsForTime(tps, at.UnixMilli()); err != nil {
-			return TopicOffsets{}, err
+			return nil, err
 		}
 	}
-	out := TopicOffsets{Topic: topic, At: at, Partitions: make([]PartitionOffsets, 0, len(tps))}
-	for _, tp := range tps {
-		w, ok := wms[tp]
-		if !ok { // deleted meanwhile
-			w = unknownWatermarks()
+	out := make([]TopicOffsets, 0, len(topics))
+	for _, topic := range topics {
+		to := TopicOffsets{Topic: topic, At: at, Partitions: make([]PartitionOffsets, 0, len(parts[topic]))}
+		for _, p := range parts[topic] {
+			tp := TopicPartition{topic, p}
+			w, ok := wms[tp]
+			if !ok { // deleted meanwhile
+				w = unknownWatermarks()
+			}
+			po := partitionOffsets(tp, w, atOffsets, at != nil)
+			to.Offsets += po.Offsets
+			to.Partitions = append(to.Partitions, po)
 		}
-		po := partitionOffsets(tp, w, atOffsets, at != nil)
-		out.Records += po.Records
-		out.Partitions = append(out.Partitions, po)
+		out = append(out, to)
 	}
 	return out, nil
 }
 
 func partitionOffsets(tp TopicPartition, w Watermarks, atOffsets map[TopicPartition]Offset, withAt bool) PartitionOffsets {
-	po := PartitionOffsets{Partition: tp.Partition, Earliest: w.LogStart, Latest: w.LogEnd, LastStable: w.LastStable, Records: w.Records()}
+	po := PartitionOffsets{Partition: tp.Partition, Earliest: w.LogStart, Latest: w.LogEnd, LastStable: w.LastStable, Offsets: w.OffsetCount()}
 	if withAt {
 		o := offsetOr(atOffsets, tp)
 		if !o.Known() {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // Template holds what records take from flags rather than from the input:
@@ -42,11 +44,37 @@ type LineConfig struct {
 	Template Template
 	// MaxRecordBytes bounds a record; longer ones are an [*InputError].
 	MaxRecordBytes int
+	// StripCR drops one '\r' at the end of each record (CRLF input).
+	StripCR bool
+	// Empty says what an empty record (after StripCR) becomes.
+	Empty EmptyRecords
+}
+
+// EmptyRecords says what a [NewLineSource] does with an empty record.
+type EmptyRecords string
+
+// The --empty values.
+const (
+	// EmptyKeep writes an empty record: an empty value (the default).
+	EmptyKeep EmptyRecords = "keep"
+	// EmptySkip skips empty records (their line numbers still count).
+	EmptySkip EmptyRecords = "skip"
+	// EmptyNull writes an empty record as a null value (a tombstone).
+	EmptyNull EmptyRecords = "null"
+)
+
+// ParseEmptyRecords checks an --empty value.
+func ParseEmptyRecords(s string) (EmptyRecords, error) {
+	switch e := EmptyRecords(s); e {
+	case EmptyKeep, EmptySkip, EmptyNull:
+		return e, nil
+	}
+	return "", kqerr.Usagef("unknown --empty %q (want keep, skip or null)", s)
 }
 
 // NewLineSource returns a source of delimited text records read from r.
-// Record bytes are taken as they are (no trailing '\r' is stripped), and an
-// empty line is a record with an empty value.
+// Record bytes are taken as they are unless StripCR drops a trailing '\r';
+// an empty record is an empty value unless Empty says otherwise.
 func NewLineSource(r io.Reader, c LineConfig) Source {
 	if c.MaxRecordBytes <= 0 {
 		c.MaxRecordBytes = DefaultSettings().MaxMessageBytes
@@ -64,19 +92,8 @@ type lineSource struct {
 
 // Next implements [Source].
 func (s *lineSource) Next(r *Record) error {
-	rec, err := s.sp.next()
-	if errors.Is(err, io.EOF) {
-		return io.EOF
-	}
-	s.n++
-	pos := Position{Input: s.c.Input, Index: s.n}
-	if s.newline {
-		pos.Line = s.n
-	}
+	rec, pos, err := s.nextRecord()
 	if err != nil {
-		if errors.Is(err, errTooLarge) {
-			return &InputError{Pos: pos, Err: err}
-		}
 		return err
 	}
 	t := &s.c.Template
@@ -90,7 +107,39 @@ func (s *lineSource) Next(r *Record) error {
 	if t.Tombstone {
 		r.Key, r.Value = rec, nil
 	}
+	if len(rec) == 0 && s.c.Empty == EmptyNull {
+		r.Value = nil
+	}
 	return nil
+}
+
+// nextRecord returns the next record's bytes (with StripCR applied, empty
+// ones skipped under EmptySkip) and position.
+func (s *lineSource) nextRecord() ([]byte, Position, error) {
+	for {
+		rec, err := s.sp.next()
+		if errors.Is(err, io.EOF) {
+			return nil, Position{}, io.EOF
+		}
+		s.n++
+		pos := Position{Input: s.c.Input, Index: s.n}
+		if s.newline {
+			pos.Line = s.n
+		}
+		if err != nil {
+			if errors.Is(err, errTooLarge) {
+				return nil, pos, &InputError{Pos: pos, Err: err}
+			}
+			return nil, pos, err
+		}
+		if s.c.StripCR && len(rec) > 0 && rec[len(rec)-1] == '\r' {
+			rec = rec[:len(rec)-1]
+		}
+		if len(rec) == 0 && s.c.Empty == EmptySkip {
+			continue
+		}
+		return rec, pos, nil
+	}
 }
 
 // Concat returns a source that reads each source to its end in turn.

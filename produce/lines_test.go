@@ -214,3 +214,46 @@ func TestRecordSize(t *testing.T) {
 		t.Errorf("Size = %d, want 9", got)
 	}
 }
+
+func TestLineSourceStripCRAndEmpty(t *testing.T) {
+	in := "a\r\n\r\n\nb\r\nc"
+	for _, tc := range []struct {
+		c    LineConfig
+		want string
+		pos  string // position of the last record
+	}{
+		{LineConfig{}, "a\r,\r,,b\r,c", "line 5"},
+		{LineConfig{StripCR: true}, "a,,,b,c", "line 5"},
+		{LineConfig{StripCR: true, Empty: EmptySkip}, "a,b,c", "line 5"},
+		{LineConfig{Empty: EmptySkip}, "a\r,\r,b\r,c", "line 5"},
+		{LineConfig{StripCR: true, Empty: EmptyNull}, "a,<nil>,<nil>,b,c", "line 5"},
+	} {
+		gs, errs := drain(t, NewLineSource(strings.NewReader(in), tc.c))
+		if got := strings.Join(values(gs), ","); got != tc.want || len(errs) > 0 {
+			t.Errorf("%+v: values %q, errors %v; want %q", tc.c, got, errs, tc.want)
+			continue
+		}
+		if last := gs[len(gs)-1].pos; last != tc.pos {
+			t.Errorf("%+v: last position %q, want %q", tc.c, last, tc.pos)
+		}
+	}
+	kv, _ := drain(t, NewLineSource(strings.NewReader("k:v\r\n\r\n"), LineConfig{KeyDelimiter: []byte(":"), StripCR: true, Empty: EmptySkip}))
+	if len(kv) != 1 || string(kv[0].key) != "k" || string(kv[0].value) != "v" {
+		t.Errorf("key:value with CRLF: %+v", kv)
+	}
+	if _, err := ParseEmptyRecords("drop"); !errors.Is(err, kqerr.ErrUsage) {
+		t.Errorf("ParseEmptyRecords(drop) = %v, want a usage error", err)
+	}
+}
+
+// TestValueSourceSizeErrorNamesTheLimit checks that a value file over the
+// limit is reported with the limit, not with a made-up size (the source
+// stops reading at the limit, so the real size is unknown).
+func TestValueSourceSizeErrorNamesTheLimit(t *testing.T) {
+	src := NewValueSource(strings.NewReader(strings.Repeat("x", 50)), "big.bin", Template{}, 10)
+	var r Record
+	err := src.Next(&r)
+	if err == nil || err.Error() != "big.bin record 1: record too large: more than --max-message-bytes 10" {
+		t.Fatalf("err = %v", err)
+	}
+}

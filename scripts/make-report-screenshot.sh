@@ -23,19 +23,20 @@ fi
 mkdir -p "$work" "$(dirname "$out")"
 (cd "$root" && go build -o "$work/kq" .)
 
+cd "$work" # relative paths in the report's replay command
 rc=0
-"$work/kq" verify --semantics at-least-once --commit before \
+./kq verify --semantics at-least-once --commit before \
 	--faults crash-consumer,leader-move --fault-interval 1s --fault-duration 1500ms \
 	--messages 12000 --rate 1500 --seed 7 \
-	--history "$work/run.jsonl" --report "$work/report.html" > "$work/run.txt" || rc=$?
+	--history run.jsonl --report report.html > run.txt || rc=$?
 if [ "$rc" != 0 ] && [ "$rc" != 3 ]; then
-	cat "$work/run.txt" >&2
+	cat run.txt >&2
 	echo "make-report-screenshot: kq verify failed (exit $rc)" >&2
 	exit 1
 fi
 
 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 	--disable-background-networking --disable-component-update --disable-sync \
-	--user-data-dir="$work/profile" --hide-scrollbars --window-size=1000,1000 \
+	--user-data-dir="$work/profile" --hide-scrollbars --window-size=1000,1350 \
 	--screenshot="$out" "file://$work/report.html" 2> "$work/chromium.log"
 echo "make-report-screenshot: $out ($(wc -c < "$out") bytes) from $work/report.html"

@@ -41,6 +41,7 @@ type Checker struct {
 	last      *topicLogs // logs of lastTopic, nil before the first
 	logs      []*partLog // every log, in creation order
 	counts    Counts     // event counts and the anomalies judged as events arrive
+	ev        evidence
 	examples  examples
 }
 
@@ -57,7 +58,8 @@ func New(opts Options) *Checker {
 	}
 }
 
-// Add adds one event. It ignores meta and fault events. It fails on an
+// Add adds one event. Meta, fault and end events go to the [Evidence];
+// assign, revoke, seek and commit events are not judged yet. It fails on an
 // invalid event (see [history.Event.Validate]) or when the history names more
 // values than a Checker can number (about a billion); the Checker is then
 // unchanged.
@@ -65,6 +67,7 @@ func (c *Checker) Add(e history.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
+	c.ev.add(&e)
 	switch e.Type {
 	case history.TypeSend:
 		return c.send(&e)
@@ -75,6 +78,10 @@ func (c *Checker) Add(e history.Event) error {
 	}
 	return nil
 }
+
+// Evidence returns what the history added so far shows beyond its
+// counts: its end, and the exposure of each fault its meta line names.
+func (c *Checker) Evidence() Evidence { return c.ev.result() }
 
 func (c *Checker) send(e *history.Event) error {
 	ord, err := c.values.ordinal(e.Producer, e.Seq)

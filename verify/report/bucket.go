@@ -7,7 +7,7 @@ import (
 )
 
 // Latency histogram bounds: microseconds, one significant figure (about 6%
-// resolution, 3 KiB per histogram) up to two minutes.
+// resolution, 3 KiB of counts per histogram) up to two minutes.
 const (
 	latencyMin     = 1
 	latencyMax     = int64(2 * time.Minute / time.Microsecond)

@@ -37,7 +37,7 @@ type Options struct {
 // series to start at the run's start.
 //
 // Its memory is bounded whatever the length of the history: at most
-// MaxBuckets buckets of about 3 KiB (a latency histogram) each, MaxWindows
+// MaxBuckets buckets of about 5 KiB (mostly a latency histogram) each, MaxWindows
 // fault windows, a few words per partition, and the anomaly examples it
 // was asked to watch (see [Builder.Watch]). It keeps no event.
 type Builder struct {

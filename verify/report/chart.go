@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -154,12 +155,14 @@ func toSVG(p *plot.Plot) ([]byte, error) {
 	return b, nil
 }
 
-// points returns one point per bucket, at its middle, of f(bucket).
-func points(s Series, f func(Bucket) float64) plotter.XYs {
-	xy := make(plotter.XYs, len(s.Buckets))
-	half := s.BucketWidth.Seconds() / 2
+// points returns one point per bucket for which keep holds (nil: every
+// bucket), at the middle of the time it covers, of f(bucket).
+func points(s Series, keep func(Bucket) bool, f func(Bucket) float64) plotter.XYs {
+	xy := make(plotter.XYs, 0, len(s.Buckets))
 	for i, b := range s.Buckets {
-		xy[i] = plotter.XY{X: b.At.Seconds() + half, Y: f(b)}
+		if keep == nil || keep(b) {
+			xy = append(xy, plotter.XY{X: s.mid(i), Y: f(b)})
+		}
 	}
 	return xy
 }
@@ -204,7 +207,7 @@ func drawRates(p *plot.Plot, s Series) ([]LegendEntry, error) {
 	rate := func(count func(Bucket) uint64) plotter.XYs {
 		xy := make(plotter.XYs, len(s.Buckets))
 		for i, b := range s.Buckets {
-			xy[i] = plotter.XY{X: b.At.Seconds() + s.BucketWidth.Seconds()/2, Y: s.Rate(i, count(b))}
+			xy[i] = plotter.XY{X: s.mid(i), Y: s.Rate(i, count(b))}
 		}
 		return xy
 	}
@@ -226,10 +229,14 @@ func drawRates(p *plot.Plot, s Series) ([]LegendEntry, error) {
 	return append(keys, marks...), err
 }
 
+// timed reports whether a bucket has a latency to draw: a bucket without
+// one is skipped, not drawn as zero.
+func timed(b Bucket) bool { return b.AckP99 > 0 }
+
 func drawLatency(p *plot.Plot, s Series) ([]LegendEntry, error) {
 	lines := []line{
-		{"p50", points(s, func(b Bucket) float64 { return ms(b.AckP50) }), colAcks},
-		{"p99", points(s, func(b Bucket) float64 { return ms(b.AckP99) }), colP99},
+		{"p50", points(s, timed, func(b Bucket) float64 { return ms(b.AckP50) }), colAcks},
+		{"p99", points(s, timed, func(b Bucket) float64 { return ms(b.AckP99) }), colP99},
 	}
 	top := yTop(lines...)
 	p.Y.Max = top
@@ -240,7 +247,7 @@ func drawLatency(p *plot.Plot, s Series) ([]LegendEntry, error) {
 }
 
 func drawLag(p *plot.Plot, s Series) ([]LegendEntry, error) {
-	lines := []line{{"lag", points(s, func(b Bucket) float64 { return float64(b.Lag) }), colLag}}
+	lines := []line{{"lag", points(s, nil, func(b Bucket) float64 { return float64(b.Lag) }), colLag}}
 	top := yTop(lines...)
 	p.Y.Max = top
 	if err := shadeWindows(p, s.Faults, top, false); err != nil {
@@ -292,18 +299,20 @@ func shadeWindows(p *plot.Plot, ws []FaultWindow, top float64, labelled bool) er
 	return nil
 }
 
-// addMarks marks anomaly examples at the top of the panel, crashes and
-// rebalances at its bottom, and returns the legend of the marks drawn.
+// addMarks marks anomaly examples at the top of the panel, crashes (at
+// their time) and rebalances (in their bucket) at its bottom, and returns the legend of the marks drawn.
 func addMarks(p *plot.Plot, s Series, top float64) ([]LegendEntry, error) {
 	var anomalies, crashes, rebalances plotter.XYs
 	for _, m := range s.Markers {
 		anomalies = append(anomalies, plotter.XY{X: m.At.Seconds(), Y: top * 0.995})
 	}
+	for _, w := range s.Faults {
+		if w.End == w.Start && strings.HasPrefix(w.Name, crashPrefix) {
+			crashes = append(crashes, plotter.XY{X: w.Start.Seconds(), Y: 0})
+		}
+	}
 	half := s.BucketWidth.Seconds() / 2
 	for _, b := range s.Buckets {
-		if b.Crashes > 0 {
-			crashes = append(crashes, plotter.XY{X: b.At.Seconds() + half, Y: 0})
-		}
 		if b.Rebalances > 0 {
 			rebalances = append(rebalances, plotter.XY{X: b.At.Seconds() + half, Y: 0})
 		}

@@ -106,14 +106,23 @@ type PartitionStats struct {
 	Anomalies map[string]uint64 `json:"anomalies,omitempty"`
 }
 
+// span is the time bucket i covers: its width, or for the last bucket the
+// part of it the history covers (at least a tenth of it).
+func (s Series) span(i int) time.Duration {
+	if i == len(s.Buckets)-1 {
+		return min(max(s.End-s.Buckets[i].At, s.BucketWidth/10), s.BucketWidth)
+	}
+	return s.BucketWidth
+}
+
+// mid is the middle of the time bucket i covers, in seconds from the start.
+func (s Series) mid(i int) float64 { return (s.Buckets[i].At + s.span(i)/2).Seconds() }
+
 // Rate returns n events of bucket i per second: n over the bucket's width,
 // or for the last bucket over the part of it the history covers (at least
 // a tenth of it), so that a run's end does not look like a fall.
 func (s Series) Rate(i int, n uint64) float64 {
-	span := s.BucketWidth
-	if i == len(s.Buckets)-1 {
-		span = min(max(s.End-s.Buckets[i].At, s.BucketWidth/10), s.BucketWidth)
-	}
+	span := s.span(i)
 	if span <= 0 {
 		return 0
 	}

@@ -1,0 +1,27 @@
+# Shared by the bench/ scripts (sourced, not run). Needs $root, $out,
+# $records and $size set; provides $kq (built from the checkout), $input
+# (RECORDS lines of SIZE bytes), timed and median.
+
+kq=$out/kq
+mkdir -p "$out"
+(cd "$root" && go build -o "$kq" .)
+
+input=$out/input-$records-$size.txt
+if [ ! -s "$input" ]; then
+	awk -v n="$records" -v s="$size" 'BEGIN {
+		pad = sprintf("%*s", s, ""); gsub(/ /, "x", pad)
+		for (i = 0; i < n; i++) printf "%s%s\n", sprintf("%012d", i), substr(pad, 13)
+	}' >"$input"
+fi
+
+# timed CMD...: runs CMD and prints its wall-clock seconds.
+timed() {
+	local t0 t1
+	t0=$EPOCHREALTIME
+	"$@"
+	t1=$EPOCHREALTIME
+	echo "$t1 - $t0" | bc -l
+}
+
+# median: the median of the numbers on stdin, one per line.
+median() { sort -g | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }

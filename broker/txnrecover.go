@@ -1,0 +1,270 @@
+package broker
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/sasl/plain"
+)
+
+// Kafka's transaction coordinator aborts, on recovery, every transaction
+// that was open when a broker crashed: it writes abort markers in every
+// partition the transaction touched, so the last stable offset moves past
+// it and read_committed readers see the producer's later transactions. The
+// pinned kfake only notes such a transaction as aborted in its in-memory
+// index when it replays its logs after a crash, and writes no marker; Kafka
+// clients then skip the producer's records until an abort marker that never
+// comes, which hides its later committed transactions.
+//
+// recoverTxns restores Kafka's behaviour from the logs themselves, so
+// nothing needs to survive the crash but the data: before the cluster opens
+// on its real ports, the persisted state is loaded once on private loopback
+// ports, every partition is read (read_uncommitted), every producer whose
+// last transactional batch is not followed by a control batch gets an abort
+// marker, and the cluster is closed again, which persists the markers.
+
+// recoveryTimeout bounds the whole recovery pass.
+const recoveryTimeout = 2 * time.Minute
+
+// recoverTxns runs the recovery pass when the data dir holds state and
+// returns the number of partitions it wrote an abort marker in.
+func (b *Broker) recoverTxns() (int, error) {
+	if entries, err := os.ReadDir(b.opts.DataDir); err != nil || len(entries) == 0 {
+		return 0, nil // nothing persisted yet
+	}
+	c, err := kfake.NewCluster(b.kfakeOptions(make([]int, b.opts.Nodes), listenLoopback)...)
+	if err != nil {
+		return 0, fmt.Errorf("broker: recovery: %w", err)
+	}
+	n, seqs, err := recoverOn(c, b.recoveryClientOpts(c.ListenAddrs()))
+	c.Close() // persists the markers and the producers' bumped epochs
+	if err != nil {
+		return n, fmt.Errorf("broker: recover transactions open at the crash: %w", err)
+	}
+	if err := writeSeqWindows(b.opts.DataDir, seqs); err != nil {
+		return n, fmt.Errorf("broker: rebuild idempotent producer state: %w", err)
+	}
+	return n, nil
+}
+
+// recoverOn runs the recovery pass against the recovery cluster.
+func recoverOn(c *kfake.Cluster, opts []kgo.Opt) (int, []*seqWindow, error) {
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), recoveryTimeout)
+	defer cancel()
+	return abortOpenTxns(ctx, cl)
+}
+
+// listenLoopback is the recovery cluster's ListenFn: plain TCP on a random
+// loopback port, unreachable to anyone who was not told it.
+func listenLoopback(network, _ string) (net.Listener, error) {
+	return net.Listen(network, "127.0.0.1:0")
+}
+
+func (b *Broker) recoveryClientOpts(addrs []string) []kgo.Opt {
+	opts := []kgo.Opt{kgo.SeedBrokers(addrs...), kgo.RetryTimeout(10 * time.Second)}
+	if len(b.opts.Users) > 0 {
+		u := b.opts.Users[0]
+		opts = append(opts, kgo.SASL(plain.Auth{User: u.Name, Pass: u.Password}.AsMechanism()))
+	}
+	return opts
+}
+
+// partitionRef names a partition and its leader.
+type partitionRef struct {
+	topic  string
+	id     [16]byte
+	part   int32
+	leader int32
+}
+
+// abortOpenTxns writes an abort marker for every open transaction of every
+// partition and returns how many partitions needed one, and the idempotent
+// producer windows the logs hold.
+func abortOpenTxns(ctx context.Context, cl *kgo.Client) (int, []*seqWindow, error) {
+	parts, err := listPartitions(ctx, cl)
+	if err != nil {
+		return 0, nil, err
+	}
+	n := 0
+	var seqs []*seqWindow
+	for _, p := range parts {
+		sc, err := scanPartition(ctx, cl, p)
+		if err != nil {
+			return n, nil, err
+		}
+		for _, w := range sc.seqs {
+			seqs = append(seqs, w)
+		}
+		if len(sc.open) == 0 {
+			continue
+		}
+		if err := writeAborts(ctx, cl, p, sc.open); err != nil {
+			return n, nil, err
+		}
+		n++
+	}
+	return n, seqs, nil
+}
+
+func listPartitions(ctx context.Context, cl *kgo.Client) ([]partitionRef, error) {
+	req := kmsg.NewPtrMetadataRequest()
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	var out []partitionRef
+	for _, t := range resp.Topics {
+		if t.Topic == nil {
+			continue
+		}
+		for _, p := range t.Partitions {
+			out = append(out, partitionRef{topic: *t.Topic, id: t.TopicID, part: p.Partition, leader: p.Leader})
+		}
+	}
+	return out, nil
+}
+
+// partScan is what a scan of one partition found.
+type partScan struct {
+	topic string
+	part  int32
+	// open holds the producers with a transaction still open (id to
+	// epoch).
+	open map[int64]int16
+	// seqs holds the idempotent producers' windows.
+	seqs seqWindows
+}
+
+// scanPartition reads a partition from its start to its high watermark.
+func scanPartition(ctx context.Context, cl *kgo.Client, p partitionRef) (*partScan, error) {
+	sc := &partScan{topic: p.topic, part: p.part, open: map[int64]int16{}, seqs: seqWindows{}}
+	var next int64
+	for {
+		resp, err := fetchAt(ctx, cl, p, next)
+		if err != nil {
+			return nil, err
+		}
+		if resp.ErrorCode != 0 {
+			return nil, fmt.Errorf("fetch %s/%d at %d: error code %d", p.topic, p.part, next, resp.ErrorCode)
+		}
+		if next < resp.LogStartOffset {
+			next = resp.LogStartOffset
+		}
+		end := sc.batches(resp.RecordBatches)
+		if end <= next {
+			if next >= resp.HighWatermark {
+				return sc, nil
+			}
+			return nil, fmt.Errorf("fetch %s/%d at %d: no progress below high watermark %d", p.topic, p.part, next, resp.HighWatermark)
+		}
+		next = end
+	}
+}
+
+func fetchAt(ctx context.Context, cl *kgo.Client, p partitionRef, offset int64) (*kmsg.FetchResponseTopicPartition, error) {
+	req := kmsg.NewPtrFetchRequest()
+	req.ReplicaID, req.MaxWaitMillis, req.MinBytes, req.MaxBytes = -1, 0, 0, 32<<20
+	t := kmsg.NewFetchRequestTopic()
+	t.Topic, t.TopicID = p.topic, p.id
+	fp := kmsg.NewFetchRequestTopicPartition()
+	fp.Partition, fp.FetchOffset, fp.PartitionMaxBytes, fp.CurrentLeaderEpoch = p.part, offset, 16<<20, -1
+	t.Partitions = append(t.Partitions, fp)
+	req.Topics = append(req.Topics, t)
+	kresp, err := cl.Broker(int(p.leader)).Request(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("fetch %s/%d: %w", p.topic, p.part, err)
+	}
+	resp := kresp.(*kmsg.FetchResponse)
+	if resp.ErrorCode != 0 || len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
+		return nil, fmt.Errorf("fetch %s/%d: unexpected response (error code %d)", p.topic, p.part, resp.ErrorCode)
+	}
+	return &resp.Topics[0].Partitions[0], nil
+}
+
+// Record batch (magic 2) header fields used by the scan (batchHeaderLen is
+// in batchcheck.go).
+const (
+	offMagic         = 16
+	offAttributes    = 21
+	offLastDelta     = 23
+	offProducerID    = 43
+	offProducerEpoch = 51
+	offBaseSequence  = 53
+	offNumRecords    = 57
+	attrTransaction  = 0x10
+)
+
+// batches follows raw record batches in offset order: a producer's
+// transactional data batch opens (or continues) its transaction, its
+// control batch (commit or abort) closes it; every data batch of an
+// idempotent producer enters its window. It returns the offset after the
+// last whole batch, or 0 when there was none.
+func (sc *partScan) batches(raw []byte) int64 {
+	var end int64
+	for len(raw) >= 12 {
+		n := 12 + int(int32(binary.BigEndian.Uint32(raw[8:12])))
+		if n < batchHeaderLen || n > len(raw) {
+			break // a partial batch at the end of the response
+		}
+		batch := raw[:n]
+		raw = raw[n:]
+		base := int64(binary.BigEndian.Uint64(batch[0:8]))
+		end = base + int64(int32(binary.BigEndian.Uint32(batch[offLastDelta:]))) + 1
+		if batch[offMagic] != 2 {
+			continue
+		}
+		attrs := int16(binary.BigEndian.Uint16(batch[offAttributes:]))
+		pid := int64(binary.BigEndian.Uint64(batch[offProducerID:]))
+		if attrs&controlAttr != 0 {
+			delete(sc.open, pid)
+			continue
+		}
+		if attrs&attrTransaction != 0 {
+			sc.open[pid] = int16(binary.BigEndian.Uint16(batch[offProducerEpoch:]))
+		}
+		sc.seqs.add(sc.topic, sc.part, batch)
+	}
+	return end
+}
+
+// writeAborts asks the partition's leader to write an abort marker for each
+// open transaction, as the coordinator's WriteTxnMarkers does in Kafka.
+func writeAborts(ctx context.Context, cl *kgo.Client, p partitionRef, open map[int64]int16) error {
+	req := kmsg.NewPtrWriteTxnMarkersRequest()
+	for pid, epoch := range open {
+		m := kmsg.NewWriteTxnMarkersRequestMarker()
+		m.ProducerID, m.ProducerEpoch, m.Committed, m.CoordinatorEpoch = pid, epoch, false, 0
+		mt := kmsg.NewWriteTxnMarkersRequestMarkerTopic()
+		mt.Topic, mt.Partitions = p.topic, []int32{p.part}
+		m.Topics = append(m.Topics, mt)
+		req.Markers = append(req.Markers, m)
+	}
+	kresp, err := cl.Broker(int(p.leader)).Request(ctx, req)
+	if err != nil {
+		return fmt.Errorf("abort markers for %s/%d: %w", p.topic, p.part, err)
+	}
+	var errs []error
+	for _, m := range kresp.(*kmsg.WriteTxnMarkersResponse).Markers {
+		for _, t := range m.Topics {
+			for _, pr := range t.Partitions {
+				if pr.ErrorCode != 0 {
+					errs = append(errs, fmt.Errorf("abort marker for producer %d in %s/%d: error code %d", m.ProducerID, t.Topic, pr.Partition, pr.ErrorCode))
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
