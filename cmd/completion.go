@@ -10,6 +10,7 @@ import (
 
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/configfile"
+	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/produce"
 	"github.com/kq-dev/kq/topics"
 )
@@ -58,12 +59,21 @@ func completeNames(f *Factory, maxArgs int, list func(*Factory) ([]string, error
 	}
 }
 
-func topicNames(f *Factory) ([]string, error) {
+// quickConn is f's connection with its timeout cut to completionTimeout.
+func quickConn(f *Factory) (conn.Factory, error) {
 	cf, err := f.Conn()
+	if err != nil {
+		return cf, err
+	}
+	cf.Profile.Timeout = min(cf.Profile.WithDefaults().Timeout, completionTimeout)
+	return cf, nil
+}
+
+func topicNames(f *Factory) ([]string, error) {
+	cf, err := quickConn(f)
 	if err != nil {
 		return nil, err
 	}
-	cf.Profile.Timeout = min(cf.Profile.WithDefaults().Timeout, completionTimeout)
 	a, err := topics.Open(cf)
 	if err != nil {
 		return nil, err
@@ -78,11 +88,10 @@ func topicNames(f *Factory) ([]string, error) {
 }
 
 func groupNames(f *Factory) ([]string, error) {
-	cf, err := f.Conn()
+	cf, err := quickConn(f)
 	if err != nil {
 		return nil, err
 	}
-	cf.Profile.Timeout = min(cf.Profile.WithDefaults().Timeout, completionTimeout)
 	gc, err := groups.Open(cf)
 	if err != nil {
 		return nil, err
