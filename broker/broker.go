@@ -76,6 +76,9 @@ type Options struct {
 	// Users enables SASL (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN) with
 	// these users; none means no authentication.
 	Users []User
+	// TokenValidator, when set, makes the broker accept SASL OAUTHBEARER
+	// and checks each client's token with it (SASL is then required).
+	TokenValidator TokenValidator
 	// TLS, when set, makes every listener serve TLS.
 	TLS *tls.Config
 	// ClusterID is the cluster id reported in metadata; "" means "kq".
@@ -112,6 +115,8 @@ type Broker struct {
 	repl *replication
 	// live is the number of nodes up.
 	live atomic.Int32
+	// oauth accepts OAUTHBEARER for kfake (nil: not enabled).
+	oauth *oauth
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -138,6 +143,13 @@ func Start(opts Options) (*Broker, error) {
 	b.live.Store(int32(opts.Nodes))
 	if opts.ReplicaLag > 0 {
 		b.repl = newReplication(opts.ReplicaLag, func() int { return int(b.live.Load()) })
+	}
+	if opts.TokenValidator != nil {
+		o, err := newOAuth(opts.TokenValidator)
+		if err != nil {
+			return nil, fmt.Errorf("broker: %w", err)
+		}
+		b.oauth = o
 	}
 	if opts.DataDir != "" {
 		n, err := b.recoverTxns()
@@ -199,6 +211,12 @@ func (b *Broker) kfakeOptions(ports []int, listen func(network, address string) 
 	}
 	if o.DataDir != "" {
 		opts = append(opts, kfake.DataDir(o.DataDir))
+	}
+	if b.oauth != nil {
+		opts = append(opts, kfake.Superuser("PLAIN", oauthShadowUser, b.oauth.password))
+		if len(o.Users) == 0 {
+			opts = append(opts, kfake.EnableSASL())
+		}
 	}
 	if o.Sync {
 		opts = append(opts, kfake.SyncWrites())

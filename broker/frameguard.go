@@ -68,6 +68,9 @@ type guardConn struct {
 	r *bufio.Reader
 	g *guard
 
+	// rewrite, when set, may replace each checked request (OAUTHBEARER).
+	rewrite func(frame []byte, h wire.RequestHeader) []byte
+
 	prefix [4]byte
 	head   []byte // unread part of prefix
 	body   []byte // unread part of the frame payload
@@ -116,6 +119,9 @@ func (c *guardConn) next() error {
 		for _, err := range bad {
 			c.g.corruptBatch(c.Conn, err)
 		}
+	}
+	if c.rewrite != nil {
+		frame = c.rewrite(frame, h)
 	}
 	if c.onFrame != nil {
 		c.onFrame(h, frame)

@@ -43,6 +43,9 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 		c = tls.Server(c, b.opts.TLS)
 	}
 	g := newGuardConn(c, &b.guard)
+	if b.oauth != nil {
+		g.rewrite = b.oauth.rewriter(&b.guard)
+	}
 	m := newMarkerConn(g, &b.txns)
 	if b.repl == nil {
 		return m

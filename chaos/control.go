@@ -65,7 +65,7 @@ func StartControl(opts ControlOptions) (*ControlServer, error) {
 		return nil, fmt.Errorf("chaos control: listen: %w", err)
 	}
 	h := controlHandler{e: opts.Engine, p: opts.Proxy}
-	s := &ControlServer{ln: ln, srv: &http.Server{Handler: h.mux(), ReadHeaderTimeout: 5 * time.Second}}
+	s := &ControlServer{ln: ln, srv: &http.Server{Handler: guardControl(h.mux()), ReadHeaderTimeout: 5 * time.Second}}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s, nil
 }

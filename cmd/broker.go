@@ -36,10 +36,14 @@ type BrokerOptions struct {
 	SeedTopics []string
 	// Users are user:password specs.
 	Users []string
+	// UsersFile holds more user:password lines.
+	UsersFile string
 	// TLSCert and TLSKey make the brokers serve TLS.
 	TLSCert, TLSKey string
 	// Log prints the broker's own warnings (debug with -v) to stderr.
 	Log bool
+	// OAuthTokens are the OAUTHBEARER tokens the broker accepts.
+	OAuthTokens []string
 	// SchemaRegistry is the listen address of the Schema Registry API
 	// ("": none).
 	SchemaRegistry string
@@ -68,7 +72,8 @@ followers did not have yet.`,
   kq broker --data-dir ./kafka-data --seed-topic orders:6
   kq broker --data-dir ./kafka-data --sync     # fsync before every acknowledgement
   kq broker --replica-lag 0                    # no replication model: one log, nothing lost on failover
-  kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem`,
+  kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem
+  KQ_BROKER_SASL_USERS=alice:s3cret kq broker  # or --sasl-users-file users.txt: no password in ps`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
@@ -86,11 +91,13 @@ followers did not have yet.`,
 	fl.BoolVar(&opts.Sync, "sync", false, "with --data-dir: fsync every write before acknowledging it (survives power loss; slower)")
 	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
 	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")
-	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable)")
+	fl.StringArrayVar(&opts.Users, "sasl-user", nil, "require SASL (SCRAM-SHA-256/512, PLAIN) and accept user:password (repeatable; visible in ps: prefer --sasl-users-file or KQ_BROKER_SASL_USERS)")
+	fl.StringVar(&opts.UsersFile, "sasl-users-file", "", "require SASL and accept the user:password lines of this file")
 	fl.StringVar(&opts.TLSCert, "tls-cert", "", "serve TLS with this PEM certificate")
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
 	addBrokerSchemaFlags(c, opts)
+	addBrokerOAuthFlags(c, opts)
 	separateClientFlags(c)
 	return c
 }
@@ -160,12 +167,11 @@ func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
 		return bo, err
 	}
 	bo.SeedTopics = seeds
-	for _, u := range o.Users {
-		name, pass, ok := strings.Cut(u, ":")
-		if !ok || name == "" || pass == "" {
-			return bo, kqerr.Usagef("--sasl-user %q: want user:password", u)
-		}
-		bo.Users = append(bo.Users, broker.User{Name: name, Password: pass})
+	if bo.Users, err = o.brokerUsers(); err != nil {
+		return bo, err
+	}
+	if err := o.applyOAuth(&bo); err != nil {
+		return bo, err
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return bo, kqerr.Usagef("--tls-cert and --tls-key go together")

@@ -21,9 +21,18 @@ func newHelpTopicExitCodes() *cobra.Command {
   3    a check failed: kq verify found the declared delivery semantics
        violated, or kq groups lag --max-lag was exceeded
   4    the cluster is unreachable, or authentication / TLS failed
+  5    inconclusive: kq verify could not judge, for want of evidence (a
+       named fault got no window over traffic, a crash fault crashed no
+       client holding work at risk, the run or history did not complete,
+       nothing was sent); the report gives the reasons
   130  interrupted (Ctrl-C or SIGTERM); what was done is reported first
   141  standard output was closed by its reader (kq consume | head): kq
        stops quietly, a group member commits what it wrote and leaves
+
+kq verify exits 0, 3 or 5 only when its run completed; a run that failed
+prints its partial counts, no verdict, and exits 1, 4 or 130. In CI, fail
+on 3 (the semantics broke) and on 5 (the run proved nothing) with
+different messages.
 
 Errors are printed as one line on stderr, prefixed "kq: ". A usage error
 adds "Run 'kq CMD --help' for usage."; an unknown command or flag prints the

@@ -63,6 +63,9 @@ func (f *Factory) Conn() (conn.Factory, error) {
 		return conn.Factory{}, err
 	}
 	props.ApplyProfile(&p)
+	if p.TLS.Insecure {
+		f.Warnf("--tls-insecure: the brokers' certificates are not verified; anyone on the network path can read and change this traffic")
+	}
 	if f.global.verbose {
 		sarama.Logger = log.New(f.IO.ErrOut, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
 	}

@@ -47,6 +47,7 @@ type VerifyOptions struct {
 	Faults                       string
 	FaultInterval, FaultDuration time.Duration
 	Seed                         uint64
+	MinWindows                   int
 	FaultExec                    []string
 	// History is the file to write the history to.
 	History string
@@ -73,12 +74,20 @@ delivered), duplicated, reordered, aborted-but-visible, corrupt values and
 offsets holding two values. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
 
+HELD needs evidence: the run completed, and every named fault got at least
+--min-windows full windows over traffic (a client crash: crashes of a
+client holding work at risk); the run paces itself to give them. Without
+that evidence the verdict is INCONCLUSIVE, with the reasons. A run that
+fails (the cluster never came back, a drain timeout, Ctrl-C) prints its
+partial counts and no verdict.
+
 With no brokers configured it runs against a built-in 3-node cluster in this
 process; with --brokers, KQ_BROKERS or a profile it runs against that cluster,
 creating (and at the end deleting) topics named kq-verify-*. Broker faults
 need the built-in cluster; network and client faults work everywhere.
 
-Exit status: 0 when the semantics held, 3 when they were violated, 1 on error.`,
+Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
+(cluster unreachable) or 130 (interrupted). See kq help exit-codes.`,
 		Example: `  kq verify                                        # at-least-once, default faults, built-in broker
   kq verify --semantics exactly-once -o json
   kq verify --semantics at-least-once --commit before --faults crash-consumer   # loses messages: exit 3
@@ -125,6 +134,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
 	fl.DurationVar(&o.FaultInterval, "fault-interval", verify.DefaultFaultInterval, "mean quiet time before each fault window")
 	fl.DurationVar(&o.FaultDuration, "fault-duration", verify.DefaultFaultDuration, "length of each fault window")
+	fl.IntVar(&o.MinWindows, "min-windows", verify.DefaultMinWindows, "full windows over traffic each named fault needs for a verdict (crash faults: crashes with work at risk); the run paces itself to give them")
 	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the fault schedule and the copiers' aborts (default: random; the report names it)")
 	fl.StringArrayVar(&o.FaultExec, "fault-exec", nil, "command of the exec fault: start=CMD or end=CMD (repeatable)")
 	fl.StringVar(&o.History, "history", "", "write the history (JSON lines) to FILE, for kq verify check")
@@ -141,7 +151,7 @@ func (o *VerifyOptions) options() (verify.Options, error) {
 		Semantics: check.Semantics(o.Semantics),
 		Workload: verify.Workload{Messages: o.Messages, Duration: o.Duration, Producers: o.Producers, Consumers: o.Consumers,
 			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate)},
-		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed,
+		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed, MinWindows: o.MinWindows,
 		KeepTopics: o.KeepTopics, RequestTimeout: o.RequestTimeout, DrainTimeout: o.DrainTimeout,
 	}
 	if o.FaultInterval <= 0 && o.changed("fault-interval") || o.FaultDuration <= 0 && o.changed("fault-duration") {
@@ -215,6 +225,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 		return err
 	}
 	if _, err := check.ParseSemantics(o.Semantics); err != nil {
+		return err
+	}
+	if err := reportDirExists(o.Report); err != nil {
 		return err
 	}
 	cf, stop, err := o.target(&opts)
@@ -409,12 +422,26 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 			return err
 		}
 	}
+	if err := renderExposure(p, rep.Evidence); err != nil {
+		return err
+	}
 	fmt.Fprintln(p.IO.Out)
-	renderVerdict(p, rep.Verdict, rep.Counts, rep.Interrupted)
+	renderVerdict(p, rep.Verdict, rep.Counts, partialReason(rep))
 	for _, n := range rep.Notes {
 		fmt.Fprintf(p.IO.Out, "%s %s\n", p.Warn("note:"), n)
 	}
 	return nil
+}
+
+// partialReason says why a run has no verdict, or "".
+func partialReason(rep verify.Report) string {
+	switch {
+	case rep.Interrupted:
+		return "the run was interrupted"
+	case rep.Failed != "":
+		return "run failed: " + rep.Failed
+	}
+	return ""
 }
 
 func settingsPairs(rep verify.Report) [][2]string {

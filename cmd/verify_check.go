@@ -1,9 +1,11 @@
 package cmd
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +42,10 @@ in the same format (see the README: one JSON object per line, "send",
 "deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
 optional "meta" first line and an "end" last line), counts its
 anomalies and judges them. Without --semantics the history's meta line
-names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
+names the semantics. A history that does not end with a complete "end"
+line, holds no send, or whose meta line names faults that did not get
+their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
+3 violated, 5 inconclusive, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
   kq verify check app-history.jsonl --semantics at-least-once -o json
   kq verify check app-history.jsonl --report app.html    # the history as charts, in one HTML file`,
@@ -64,6 +69,9 @@ names the semantics. Exit status: 0 held, 3 violated, 2 malformed history.`,
 func verifyCheckRun(o *VerifyCheckOptions) error {
 	p, err := o.f.Printer(o.Output)
 	if err != nil {
+		return err
+	}
+	if err := reportDirExists(o.Report); err != nil {
 		return err
 	}
 	n := o.Examples
@@ -94,8 +102,11 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if err := renderCounts(p, res.Counts, res.Verdict.Semantics); err != nil {
 		return err
 	}
+	if err := renderExposure(p, res.Evidence); err != nil {
+		return err
+	}
 	fmt.Fprintln(p.IO.Out)
-	renderVerdict(p, res.Verdict, res.Counts, false)
+	renderVerdict(p, res.Verdict, res.Counts, "")
 	return res.Verdict.Err()
 }
 
@@ -103,6 +114,17 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 type checkJSON struct {
 	check.HistoryResult
 	Series report.Series `json:"series"`
+}
+
+// MarshalJSON writes the result as [check.HistoryResult] does (the
+// verdict's fields at the top level) plus the series.
+func (c checkJSON) MarshalJSON() ([]byte, error) {
+	type plain check.HistoryResult
+	return json.Marshal(struct {
+		plain
+		check.Verdict
+		Series report.Series `json:"series"`
+	}{plain(c.HistoryResult), c.Verdict, c.Series})
 }
 
 // countRow is one line of the counts table: a count, and for an anomaly
@@ -122,6 +144,7 @@ func countRows(c check.Counts) []countRow {
 		{"indeterminate", c.Indeterminate, "", ""},
 		{"delivered", c.Delivered, "", ""},
 		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
+		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
 		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
 		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
 		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
@@ -180,18 +203,21 @@ func (r countRow) status(rules []check.Rule) string {
 	return statusOK
 }
 
-// renderVerdict prints the verdict line, the broken rules and a few
-// examples of each anomaly.
-func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, interrupted bool) {
+// renderVerdict prints the verdict line, the broken rules with a few
+// examples each, and the reasons the evidence falls short. partial, when
+// not empty, says why the run has no verdict.
+func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, partial string) {
 	out := p.IO.Out
 	switch {
-	case interrupted:
-		fmt.Fprintf(out, "verdict: %s\n", p.Warn("none: the run was interrupted, the counts are partial"))
+	case partial != "":
+		fmt.Fprintf(out, "verdict: %s\n", p.Warn("none: "+partial+"; the counts are partial"))
 		return
-	case v.Held:
+	case v.Outcome == check.Held:
 		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Good("HELD"))
-	default:
+	case v.Outcome == check.Violated:
 		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Bad("VIOLATED"))
+	default:
+		fmt.Fprintf(out, "verdict: %s %s\n", v.Semantics, p.Warn("INCONCLUSIVE"))
 	}
 	for _, x := range v.Violations {
 		fmt.Fprintf(out, "  %s: %d %s\n", p.Bad(string(x.Rule)), x.Count, x.Detail)
@@ -199,6 +225,31 @@ func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, interrupt
 			fmt.Fprintf(out, "    %s\n", exampleText(e))
 		}
 	}
+	for _, r := range v.Reasons {
+		fmt.Fprintf(out, "  %s %s\n", p.Warn("not shown:"), r)
+	}
+}
+
+// renderExposure prints each named fault's exposure, if the history names
+// faults.
+func renderExposure(p *output.Printer, ev check.Evidence) error {
+	if len(ev.Faults) == 0 {
+		return nil
+	}
+	fmt.Fprintln(p.IO.Out)
+	var rows [][]string
+	for _, x := range ev.Faults {
+		status := p.Good("covered")
+		if !x.Enough(ev.MinWindows) {
+			status = p.Warn("not covered")
+		}
+		windows := fmt.Sprintf("%d of %d", x.Covered, x.Windows)
+		if check.IsCrash(x.Fault) {
+			windows = fmt.Sprintf("%d crashes, %d at risk", x.Crashes, x.AtRisk)
+		}
+		rows = append(rows, []string{x.Fault, windows, strconv.FormatUint(x.Traffic, 10), x.Duration.Round(time.Millisecond).String(), status})
+	}
+	return p.Table([]string{"fault", "windows over traffic", "traffic", "time", "exposure"}, rows)
 }
 
 // anomalyOf returns the anomaly whose count a rule judges.

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/report"
@@ -41,15 +43,18 @@ func reportCounts(c check.Counts, s check.Semantics) []report.CountRow {
 	return rows
 }
 
-// verdictWord is the verdict's word and colour class on the page.
-func verdictWord(v check.Verdict, interrupted bool) (string, string) {
+// verdictWord is the verdict's word and colour class on the page; partial
+// (see partialReason) says why there is none.
+func verdictWord(v check.Verdict, partial string) (string, string) {
 	switch {
-	case interrupted:
-		return "NO VERDICT: interrupted", "warn"
-	case v.Held:
+	case partial != "":
+		return "NO VERDICT: " + partial, "warn"
+	case v.Outcome == check.Held:
 		return "HELD", "good"
+	case v.Outcome == check.Violated:
+		return "VIOLATED", "bad"
 	}
-	return "VIOLATED", "bad"
+	return "INCONCLUSIVE", "warn"
 }
 
 // writeRunReport writes the report page of a run, reading the run's
@@ -59,15 +64,37 @@ func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, targ
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	word, class := verdictWord(rep.Verdict, rep.Interrupted)
+	word, class := verdictWord(rep.Verdict, partialReason(rep))
 	facts := append([][2]string{{"target", target}}, settingsPairs(rep)...)
 	page := report.Page{
 		Title: "kq verify: " + string(rep.Settings.Semantics), Verdict: word, Class: class,
 		Semantics: string(rep.Settings.Semantics), Facts: facts, Command: command,
-		Series: series, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
-		Notes: rep.Notes, Generated: time.Now(),
+		Series: series, Exposure: rep.Evidence.Faults, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
+		Notes: append(reasonNotes(rep.Verdict), rep.Notes...), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
+}
+
+// reasonNotes turns the reasons the evidence falls short into notes.
+func reasonNotes(v check.Verdict) []string {
+	var out []string
+	for _, r := range v.Reasons {
+		out = append(out, "not shown: "+r)
+	}
+	return out
+}
+
+// reportDirExists checks, before any work, that the directory of --report
+// exists, so that a long run does not end unable to write its report.
+func reportDirExists(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return kqerr.Usagef("--report %s: directory %s does not exist", path, dir)
+	}
+	return nil
 }
 
 // writeReport writes page to path and says so on stderr.
@@ -135,9 +162,12 @@ func shellQuote(s string) string {
 
 // writeCheckReport writes the report page of a checked history file.
 func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series report.Series, anomalies []report.AnomalyExamples, command string) error {
-	word, class := verdictWord(res.Verdict, false)
+	word, class := verdictWord(res.Verdict, "")
 	var facts [][2]string
 	facts = append(facts, [2]string{"history", o.File})
+	if e := res.Evidence; e.End != "" {
+		facts = append(facts, [2]string{"end", strings.TrimSuffix(string(e.End)+": "+e.EndReason, ": ")})
+	}
 	if m := res.Meta; m != nil {
 		if m.Run != "" {
 			facts = append(facts, [2]string{"run", m.Run})
@@ -154,8 +184,8 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 	page := report.Page{
 		Title: "kq verify check: " + string(res.Verdict.Semantics), Verdict: word, Class: class,
 		Semantics: string(res.Verdict.Semantics), Facts: facts, Command: command,
-		Series: series, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
-		Generated: time.Now(),
+		Series: series, Exposure: res.Evidence.Faults, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
+		Notes: reasonNotes(res.Verdict), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // parseVerify runs `kq verify` flag parsing and returns the library
@@ -74,7 +75,9 @@ func sampleReport(held bool) verify.Report {
 		c = check.Counts{Sent: 10, Acked: 10, Delivered: 11, Duplicated: 1, LogDuplicates: 1}
 	}
 	start := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	return verify.Report{Settings: set, Topics: []string{"kq-verify-1"}, Counts: c, Verdict: check.Judge(c, check.AtLeastOnce),
+	ev := check.Evidence{End: history.OutcomeComplete, Timed: true, MinWindows: 1,
+		Faults: []check.Exposure{{Fault: "drop-response", Windows: 1, Covered: 1, Traffic: 7, Duration: time.Second}}}
+	return verify.Report{Settings: set, Topics: []string{"kq-verify-1"}, Counts: c, Evidence: ev, Verdict: check.Judge(c, check.AtLeastOnce, ev),
 		Faults: chaos.Timeline{Seed: 5, Events: []chaos.Event{{Kind: chaos.DropResponse, Fault: "drop-response",
 			PlannedStart: time.Second, PlannedEnd: 2 * time.Second, Start: start, End: start.Add(time.Second)}}},
 		Phases:  []verify.Phase{{Name: verify.PhaseProduce, Duration: time.Second, Records: 10}},
@@ -101,6 +104,52 @@ func TestVerifyReportTable(t *testing.T) {
 	if !strings.Contains(out.String(), "verdict: at-least-once HELD") || strings.Contains(out.String(), "log_duplicates:") {
 		t.Errorf("a held verdict shows examples of allowed anomalies or no verdict:\n%s", out)
 	}
+	if !strings.Contains(out.String(), "drop-response  1 of 1") {
+		t.Errorf("report lacks the fault's exposure:\n%s", out)
+	}
+}
+
+// TestVerifyReportInconclusiveAndFailed renders a run without the evidence
+// for a verdict, and a run that failed: neither says HELD.
+func TestVerifyReportInconclusiveAndFailed(t *testing.T) {
+	ios, _, out, _ := output.Test()
+	p := output.NewPrinter(ios, output.Table, output.ColorNever)
+	rep := sampleReport(true)
+	rep.Evidence.Faults[0].Covered = 0
+	rep.Verdict = check.Judge(rep.Counts, check.AtLeastOnce, rep.Evidence)
+	if err := renderVerifyReport(p, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"verdict: at-least-once INCONCLUSIVE", "not shown: fault drop-response had 0 full windows over traffic (of 1)", "not covered"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if err := rep.Err(); kqerr.Code(err) != kqerr.CodeInconclusive {
+		t.Errorf("inconclusive report: Err() = %v, want exit 5", err)
+	}
+
+	out.Reset()
+	rep = sampleReport(true)
+	rep.Failed, rep.Verdict = "the consumers did not catch up within 1m0s", check.Verdict{Semantics: check.AtLeastOnce}
+	if err := renderVerifyReport(p, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "verdict: none: run failed: the consumers did not catch up within 1m0s; the counts are partial") ||
+		strings.Contains(out.String(), "HELD") || strings.Contains(out.String(), "VIOLATED") {
+		t.Errorf("a failed run's report:\n%s", out)
+	}
+	jios, _, jout, _ := output.Test()
+	if err := renderVerifyReport(output.NewPrinter(jios, output.JSON, output.ColorNever), rep); err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(jout.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := got["verdict"]; ok || got["held"] != false || got["partial"] != true || got["failed"] == nil {
+		t.Errorf("a failed run's JSON has a verdict or lacks partial/failed: %s", jout)
+	}
 }
 
 func TestVerifyReportJSON(t *testing.T) {
@@ -113,10 +162,13 @@ func TestVerifyReportJSON(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"settings", "counts", "verdict", "faults", "phases", "duration_ms", "notes", "clients"} {
+	for _, key := range []string{"settings", "counts", "verdict", "violations", "reasons", "evidence", "faults", "phases", "duration_ms", "notes", "clients"} {
 		if _, ok := got[key]; !ok {
 			t.Errorf("JSON report lacks %q: %s", key, out)
 		}
+	}
+	if got["verdict"] != "violated" || got["held"] != false || got["partial"] != false {
+		t.Errorf("JSON verdict %v held %v partial %v, want violated, false, false", got["verdict"], got["held"], got["partial"])
 	}
 	phase := got["phases"].([]any)[0].(map[string]any)
 	if phase["records_per_sec"] != 10.0 || phase["duration_ms"] != 1000.0 {
@@ -137,8 +189,14 @@ func TestVerifyCheckExitCodes(t *testing.T) {
 {"type":"send","producer":0,"seq":0,"status":"ok","topic":"t","partition":0,"offset":0}
 {"type":"deliver","topic":"t","partition":0,"offset":0,"producer":0,"seq":0}
 {"type":"deliver","topic":"t","partition":0,"offset":0,"producer":0,"seq":0}
+{"type":"end","outcome":"complete"}
 `)
 	lost := write("lost.jsonl", `{"type":"send","producer":0,"seq":0,"status":"ok","topic":"t","partition":0,"offset":0}
+{"type":"end","outcome":"complete"}
+`)
+	partial := write("partial.jsonl", `{"type":"meta","version":2,"semantics":"at-least-once"}
+{"type":"send","producer":0,"seq":0,"status":"ok","topic":"t","partition":0,"offset":0}
+{"type":"deliver","topic":"t","partition":0,"offset":0,"producer":0,"seq":0}
 `)
 	bad := write("bad.jsonl", `{"type":"send","producer":0}
 `)
@@ -149,8 +207,10 @@ func TestVerifyCheckExitCodes(t *testing.T) {
 	}{
 		{[]string{"verify", "check", held}, 0, "verdict: at-least-once HELD"},
 		{[]string{"verify", "check", held, "--semantics", "exactly-once"}, 3, "no-redeliveries: 1"},
-		{[]string{"verify", "check", lost, "--semantics", "at-least-once", "-o", "json"}, 3, `"lost": 1`},
+		{[]string{"verify", "check", lost, "--semantics", "at-least-once", "-o", "json"}, 3, `"unseen": 1`},
 		{[]string{"verify", "check", lost}, 2, ""},
+		{[]string{"verify", "check", partial}, 5, "verdict: at-least-once INCONCLUSIVE"},
+		{[]string{"verify", "check", partial, "-o", "json"}, 5, `"verdict": "inconclusive"`},
 		{[]string{"verify", "check", bad, "--semantics", "at-most-once"}, 2, ""},
 		{[]string{"verify", "check", filepath.Join(dir, "missing")}, 1, ""},
 	}

@@ -96,7 +96,7 @@ func ToRecord(m *sarama.ConsumerMessage) record.Record {
 	r.SetKey(m.Key)
 	r.SetValue(m.Value)
 	for _, h := range m.Headers {
-		r.AddHeader(string(h.Key), h.Value)
+		r.AddHeader(h.Key, h.Value)
 	}
 	return r
 }

@@ -121,7 +121,7 @@ func (s *valueSource) Next(r *Record) error {
 		return fmt.Errorf("read %s: %w", s.input, err)
 	}
 	if n > int64(s.max) {
-		return &InputError{Pos: pos, Err: tooLarge(int(n), s.max)}
+		return &InputError{Pos: pos, Err: tooLarge(-1, s.max)} // read only up to the limit
 	}
 	r.Value = buf.Bytes()
 	if r.Value == nil {

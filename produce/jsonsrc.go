@@ -94,9 +94,10 @@ func (s *jsonSource) decode(line []byte, r *Record) error {
 	r.Key, _ = jr.KeyBytes()
 	r.Value, _ = jr.ValueBytes()
 	s.hdrs = s.hdrs[:0]
-	for i, h := range jr.Headers {
+	for i := range jr.Headers {
+		k, _ := jr.HeaderKeyBytes(i)
 		v, _ := jr.HeaderBytes(i)
-		s.hdrs = append(s.hdrs, Header{Key: []byte(h.Key), Value: v})
+		s.hdrs = append(s.hdrs, Header{Key: k, Value: v})
 	}
 	r.Headers = s.hdrs
 	return nil

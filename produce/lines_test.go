@@ -245,3 +245,15 @@ func TestLineSourceStripCRAndEmpty(t *testing.T) {
 		t.Errorf("ParseEmptyRecords(drop) = %v, want a usage error", err)
 	}
 }
+
+// TestValueSourceSizeErrorNamesTheLimit checks that a value file over the
+// limit is reported with the limit, not with a made-up size (the source
+// stops reading at the limit, so the real size is unknown).
+func TestValueSourceSizeErrorNamesTheLimit(t *testing.T) {
+	src := NewValueSource(strings.NewReader(strings.Repeat("x", 50)), "big.bin", Template{}, 10)
+	var r Record
+	err := src.Next(&r)
+	if err == nil || err.Error() != "big.bin record 1: record too large: more than --max-message-bytes 10" {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -475,3 +475,23 @@ func TestRunRateLimit(t *testing.T) {
 		t.Fatalf("%+v %v", res, err)
 	}
 }
+
+// TestRunLocalSizeErrorNotRetried checks that a request sarama refuses to
+// encode (over its MaxRequestSize) fails at once instead of being retried
+// for the whole delivery timeout (issue 12).
+func TestRunLocalSizeErrorNotRetried(t *testing.T) {
+	e := newEnv(t, 1)
+	old := sarama.MaxRequestSize
+	sarama.MaxRequestSize = 64 << 10
+	t.Cleanup(func() { sarama.MaxRequestSize = old })
+	e.opts.Settings.BatchBytes, e.opts.Settings.MaxMessageBytes = 200<<10, 200<<10
+	e.opts.Settings.DeliveryTimeout = time.Minute
+	res, rec, err := e.run(t, produce.NewGenerator(produce.GenConfig{Count: 1, Size: 100 << 10}))
+	if !errors.Is(err, produce.ErrNotDelivered) || res.Failed != 1 || len(rec.failures) != 1 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	var local sarama.PacketEncodingError
+	if f := rec.failures[0].Err; !errors.As(f, &local) || strings.Contains(f.Error(), "attempts") {
+		t.Fatalf("failure %v: want sarama's encoding error, not retried", f)
+	}
+}

@@ -162,6 +162,16 @@ func (s *sender) collect() {
 
 // handle settles the batches of one answer.
 func (s *sender) handle(a answer) {
+	var local sarama.PacketEncodingError
+	if errors.As(a.err, &local) {
+		// The request could not even be encoded (over sarama's
+		// MaxRequestSize): it never left, and sending it again cannot
+		// help.
+		for _, b := range a.batches {
+			s.fail(b, fmt.Errorf("produce request not sent: %w", a.err))
+		}
+		return
+	}
 	if a.err != nil {
 		// The connection is suspect: close it so the next send reconnects,
 		// and look for new leaders in case the node is gone.

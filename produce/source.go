@@ -106,6 +106,11 @@ func (e *InputError) Is(target error) bool { return target == kqerr.ErrUsage }
 // errTooLarge is the cause of an InputError for an oversized record.
 var errTooLarge = errors.New("record too large")
 
+// tooLarge says a record of size bytes is over limit; a negative size
+// means the record was not read to its end, so only the limit is known.
 func tooLarge(size, limit int) error {
+	if size < 0 {
+		return fmt.Errorf("%w: more than --max-message-bytes %d", errTooLarge, limit)
+	}
 	return fmt.Errorf("%w: %d bytes, more than --max-message-bytes %d", errTooLarge, size, limit)
 }

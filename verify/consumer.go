@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -15,7 +16,7 @@ import (
 
 // maxBatch bounds the records a consumer takes, commits and processes as
 // one batch.
-const maxBatch = 500
+const maxBatch = 4096
 
 // consumer is one member of the run's consumer group: the application
 // whose deliveries the checker judges (outside the copy pipeline). It
@@ -43,6 +44,10 @@ type consIncarnation struct {
 	// crashAfter, when not negative, makes the incarnation die in its next
 	// batch after processing this share (in [0, 1]) of it.
 	crashAfter atomic.Value // float64
+	// risk counts the records at risk now: committed but not processed
+	// (committing before), processed but not committed (committing after;
+	// a mark for auto-commit counts as a commit).
+	risk atomic.Int64
 }
 
 // instanceID is the consumer's static group member id.
@@ -95,17 +100,18 @@ func (c *consumer) open(ctx context.Context) (*consIncarnation, error) {
 	return inc, nil
 }
 
-// crashGrace is how long a crash waits for a consumer to reach a batch
-// before killing it wherever it is.
+// crashGrace is how long a crash of a producer or copier waits for its
+// client to hold work at risk before killing it wherever it is.
 const crashGrace = time.Second
 
-// crash kills the current incarnation in the middle of its next batch:
-// after the commit that comes before processing, if any, and after
+// crash arms a crash of the current incarnation for the middle of its next
+// batch: after the commit that comes before processing, if any, and after
 // processing a random share of the batch, before the commit that comes
-// after. That is where commit order decides between loss and redelivery;
-// a crash at a random instant would mostly find a consumer waiting for
-// records, since processing here takes no time. An idle consumer is killed
-// after crashGrace wherever it is.
+// after. That is where commit order decides between loss and redelivery; a
+// crash at a random instant would mostly find a consumer waiting for
+// records or rejoining its group. The crash waits for that batch however
+// long it takes (a consumer between sessions holds nothing at risk); false
+// when the consumer is not running or a crash is armed already.
 func (c *consumer) crash(share float64) bool {
 	c.mu.Lock()
 	inc := c.inc
@@ -113,17 +119,15 @@ func (c *consumer) crash(share float64) bool {
 	if inc == nil || inc.life.isDead() {
 		return false
 	}
-	inc.crashAfter.Store(share)
-	go func() {
-		t := time.NewTimer(crashGrace)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			inc.life.kill()
-		case <-inc.life.dead:
-		}
-	}()
-	return true
+	return inc.crashAfter.CompareAndSwap(nil, share)
+}
+
+// die kills the incarnation and records the crash with the records it
+// held at risk, unless it was dead already.
+func (inc *consIncarnation) die() {
+	if inc.life.kill() {
+		inc.c.r.crashed(chaos.CrashConsumer, inc.label, int(max(inc.risk.Load(), 0)))
+	}
 }
 
 // consume runs group sessions until ctx ends or the incarnation dies. A
@@ -201,30 +205,51 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 // the incarnation died).
 func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama.ConsumerMessage) bool {
 	r, last := h.inc.c.r, batch[len(batch)-1]
-	if r.set.Commit == CommitBefore && !h.commit(sess, last) {
-		return false
+	before := r.set.Commit == CommitBefore
+	if before {
+		if !h.commit(sess, last) {
+			return false
+		}
+		h.inc.risk.Add(int64(len(batch))) // committed, not yet processed
 	}
 	upTo := len(batch)
 	if share, ok := h.inc.crashAfter.Load().(float64); ok {
-		upTo = int(share * float64(len(batch)))
+		upTo = crashPoint(share, len(batch), before)
 	}
 	for i, m := range batch {
 		if i == upTo {
-			h.inc.life.kill()
+			h.inc.die()
 		}
 		if h.inc.life.isDead() {
 			return false
 		}
 		r.record(history.NewDelivery(h.inc.label, m.Topic, m.Partition, m.Offset, m.Value))
 		r.stats.delivered.Add(1)
+		if before {
+			h.inc.risk.Add(-1)
+		} else {
+			h.inc.risk.Add(1) // processed, not yet committed
+		}
 	}
 	if upTo == len(batch) && h.inc.crashAfter.Load() != nil {
-		h.inc.life.kill()
+		h.inc.die()
 	}
-	if r.set.Commit != CommitBefore {
-		h.commit(sess, last) // failing only means the batch comes again
+	if !before && h.commit(sess, last) { // failing only means the batch comes again
+		h.inc.risk.Add(-int64(len(batch)))
 	}
 	return !h.inc.life.isDead()
+}
+
+// crashPoint is how many records of a batch of n a consumer processes
+// before a crash with the random share kills it: committing before, at
+// most n-1 (a record committed but not processed); committing after, at
+// least 1 (a record processed but not committed).
+func crashPoint(share float64, n int, commitBefore bool) int {
+	k := int(share * float64(n))
+	if commitBefore {
+		return min(k, n-1)
+	}
+	return max(k, 1)
 }
 
 // commit commits the offset after m: by marking it for the background

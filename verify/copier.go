@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -35,8 +36,9 @@ type copier struct {
 	parts []int32
 	rng   *rand.Rand // abort choices; the copier's goroutine only
 
-	mu  sync.Mutex
-	inc *copyIncarnation
+	mu    sync.Mutex
+	inc   *copyIncarnation
+	armed *pendingCrash // a crash waiting for a transaction, or nil
 }
 
 func newCopier(r *run, idx, n int) *copier {
@@ -86,6 +88,7 @@ type copyIncarnation struct {
 	resolved  int
 	acked     map[int32][]int64 // output offsets acknowledged in txn
 	committed bool              // CommitTxn was called for txn
+	open      bool              // txn began and has not ended
 }
 
 // open starts a fresh incarnation: the producer first (its InitProducerId
@@ -117,15 +120,11 @@ func (c *copier) restart(ctx context.Context, inc *copyIncarnation) (*copyIncarn
 	return c.open(ctx)
 }
 
-// crash kills the copier's current incarnation, producer and input.
-func (c *copier) crash(float64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.inc == nil {
-		return false
-	}
-	c.inc.in.life.kill()
-	return c.inc.life.kill()
+// crash kills the copier's current incarnation, producer and input, in
+// its next transaction once it has copied a share of it, or wherever it
+// is after crashGrace (see [copier.scheduleCrash]).
+func (c *copier) crash(share float64) bool {
+	return c.scheduleCrash(crashWhole, share)
 }
 
 // copierInput is the crash-consumer victim of the copy pipeline: a
@@ -133,11 +132,117 @@ func (c *copier) crash(float64) bool {
 // and reads again from the committed offsets with a fresh consumer.
 type copierInput struct{ c *copier }
 
-// crash kills the copier's input consumer.
-func (ci copierInput) crash(float64) bool {
-	ci.c.mu.Lock()
-	defer ci.c.mu.Unlock()
-	return ci.c.inc != nil && ci.c.inc.in.life.kill()
+// crash kills the copier's input consumer, in the middle of a transaction
+// as for a copier crash.
+func (ci copierInput) crash(share float64) bool {
+	return ci.c.scheduleCrash(crashInput, share)
+}
+
+// What a scheduled copier crash kills.
+const (
+	crashWhole = iota + 1 // the copier: producer and input
+	crashInput            // the input consumer alone
+)
+
+// pendingCrash is a crash waiting for a transaction to reach share of
+// its size.
+type pendingCrash struct {
+	what  int
+	share float64
+}
+
+// scheduleCrash arms a crash of the current incarnation for its next
+// transaction: the crash lands once the transaction holds share of
+// TxnSize records, or before it commits, so it always finds work at
+// risk while records flow. An idle copier is crashed after crashGrace
+// wherever it is. It reports false when the copier is not running or a
+// crash is already armed.
+func (c *copier) scheduleCrash(what int, share float64) bool {
+	c.mu.Lock()
+	inc := c.inc
+	if inc == nil || inc.life.isDead() || c.armed != nil {
+		c.mu.Unlock()
+		return false
+	}
+	p := &pendingCrash{what: what, share: share}
+	c.armed = p
+	c.mu.Unlock()
+	go func() {
+		t := time.NewTimer(crashGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			c.fireCrash(inc, p)
+		case <-inc.life.dead:
+			c.disarm(p)
+		}
+	}()
+	return true
+}
+
+// crashDue fires an armed crash if the open transaction of n records has
+// reached its share, or when end is set (the transaction is about to
+// commit). It returns what died (copierDied or inputDied), or gotRecord
+// when nothing did.
+func (c *copier) crashDue(inc *copyIncarnation, n int, end bool) next {
+	c.mu.Lock()
+	p := c.armed
+	c.mu.Unlock()
+	if p == nil || (!end && float64(n) < p.share*float64(c.r.set.Workload.TxnSize)) {
+		return gotRecord
+	}
+	if !c.fireCrash(inc, p) {
+		return gotRecord
+	}
+	if p.what == crashInput {
+		return inputDied
+	}
+	return copierDied
+}
+
+// fireCrash kills what p names in inc and records the crash with the
+// records at risk, unless p was fired or disarmed already.
+func (c *copier) fireCrash(inc *copyIncarnation, p *pendingCrash) bool {
+	if !c.disarm(p) {
+		return false
+	}
+	atRisk := inc.atRisk()
+	c.mu.Lock()
+	in := inc.in
+	c.mu.Unlock()
+	if p.what == crashInput {
+		if in.life.kill() {
+			c.r.crashed(chaos.CrashConsumer, copierInput{c}.name(), atRisk)
+		}
+		return true
+	}
+	in.life.kill()
+	if inc.life.kill() {
+		c.r.crashed(chaos.CrashCopier, c.name(), atRisk)
+	}
+	return true
+}
+
+// disarm clears p if it is the armed crash, and reports whether it was.
+func (c *copier) disarm(p *pendingCrash) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.armed != p {
+		return false
+	}
+	c.armed = nil
+	return true
+}
+
+// atRisk counts the records of the open transaction, none between
+// transactions.
+func (inc *copyIncarnation) atRisk() int {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if !inc.open {
+		return 0
+	}
+	return inc.sent
 }
 
 // abandon shuts a crashed (or broken) incarnation down: no request of it
@@ -201,12 +306,19 @@ func (inc *copyIncarnation) resolve(m *sarama.ProducerMessage, ok bool) {
 	}
 }
 
+// endTxn marks the transaction ended (committed or aborted).
+func (inc *copyIncarnation) endTxn() {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	inc.open = false
+}
+
 // beginTxn resets the transaction state.
 func (inc *copyIncarnation) beginTxn() {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
 	inc.txn++
-	inc.sent, inc.resolved, inc.committed = 0, 0, false
+	inc.sent, inc.resolved, inc.committed, inc.open = 0, 0, false, true
 	inc.acked = map[int32][]int64{}
 }
 

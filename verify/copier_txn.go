@@ -65,6 +65,11 @@ func (c *copier) transaction(ctx context.Context, inc *copyIncarnation) (*copyIn
 	}
 	inc.beginTxn()
 	offsets, n, ev := c.fill(ctx, inc, m)
+	if ev == txnFull || ev == idle {
+		if died := c.crashDue(inc, n, true); died != gotRecord {
+			ev = died
+		}
+	}
 	switch ev {
 	case copierDied:
 		inc.recordAborted(false)
@@ -90,6 +95,9 @@ func (c *copier) fill(ctx context.Context, inc *copyIncarnation, m *sarama.Consu
 		}
 		offsets[m.Partition] = m.Offset + 1
 		n++
+		if ev := c.crashDue(inc, n, false); ev != gotRecord {
+			return offsets, n, ev
+		}
 		if n >= c.r.set.Workload.TxnSize {
 			return offsets, n, txnFull
 		}
@@ -136,6 +144,7 @@ func (c *copier) commit(ctx context.Context, inc *copyIncarnation, offsets map[i
 		c.r.logf("%s: %v", c.name(), err)
 		return c.abortAfterError(ctx, inc)
 	}
+	inc.endTxn()
 	c.r.stats.commits.Add(1)
 	c.r.stats.copied.Add(uint64(n))
 	for _, p := range slices.Sorted(maps.Keys(offsets)) {
@@ -167,6 +176,7 @@ func (c *copier) abort(ctx context.Context, inc *copyIncarnation, newInput bool)
 		return c.restart(ctx, inc)
 	}
 	inc.recordAborted(true)
+	inc.endTxn()
 	c.r.stats.aborts.Add(1)
 	if newInput || inc.in.life.isDead() {
 		return inc, c.replaceInput(ctx, inc)

@@ -53,6 +53,9 @@ type FaultPlan struct {
 	Duration time.Duration `json:"-"`
 	// Seed replays the schedule: the same seed gives the same windows.
 	Seed uint64 `json:"seed"`
+	// MinWindows is how many full windows over traffic each named fault
+	// needs (client crashes: crashes with work at risk) for a verdict.
+	MinWindows int `json:"min_windows"`
 	// Skipped lists default faults this run cannot apply, with the reason.
 	Skipped []string `json:"skipped,omitempty"`
 }
@@ -74,7 +77,10 @@ func (p FaultPlan) None() bool { return len(p.Faults) == 0 }
 // which the run must be able to apply), or the semantics' defaults less
 // those it cannot apply.
 func planFaults(opts Options, sem check.Semantics, pipeline bool) (FaultPlan, error) {
-	plan := FaultPlan{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed}
+	plan := FaultPlan{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, MinWindows: opts.MinWindows}
+	if plan.MinWindows == 0 {
+		plan.MinWindows = DefaultMinWindows
+	}
 	if plan.Interval == 0 {
 		plan.Interval = DefaultFaultInterval
 	}
@@ -83,6 +89,9 @@ func planFaults(opts Options, sem check.Semantics, pipeline bool) (FaultPlan, er
 	}
 	if plan.Interval < 0 || plan.Duration < 0 {
 		return plan, kqerr.Usagef("--fault-interval and --fault-duration must not be negative")
+	}
+	if plan.MinWindows < 1 || plan.MinWindows > 100 {
+		return plan, kqerr.Usagef("--min-windows must be between 1 and 100, got %d", plan.MinWindows)
 	}
 	if plan.Seed == 0 {
 		plan.Seed = randomSeed()

@@ -104,8 +104,10 @@ type crasher struct {
 
 // victim is a client the crasher can crash.
 type victim interface {
-	// crash kills the client; false when it was not running. share, in
-	// [0, 1), is a random draw for victims that pick a moment.
+	// crash kills the client, now or at a moment it picks, and records
+	// the crash with the work at risk (see [run.crashed]); false when it
+	// was not running. share, in [0, 1), is a random draw for victims
+	// that pick a moment.
 	crash(share float64) bool
 	// name names it in the history and the log.
 	name() string
@@ -124,9 +126,6 @@ func (c *crasher) Crash(_ context.Context, kind chaos.Kind) error {
 	for i := range vs {
 		v := vs[(first+i)%len(vs)]
 		if v.crash(share) {
-			c.r.stats.crashes.Add(1)
-			c.r.record(history.Event{Type: history.TypeFault, Name: string(kind), Target: v.name()})
-			c.r.logf("%s: crashed %s", kind, v.name())
 			return nil
 		}
 	}
@@ -154,6 +153,14 @@ func (c *crasher) victims(kind chaos.Kind) []victim {
 		}
 	}
 	return vs
+}
+
+// crashed counts and records a client crash that happened now, with the
+// work the client held at risk.
+func (r *run) crashed(kind chaos.Kind, target string, atRisk int) {
+	r.stats.crashes.Add(1)
+	r.record(history.Event{Type: history.TypeFault, Name: string(kind), Target: target, AtRisk: int64(atRisk)})
+	r.logf("%s: crashed %s with %d records at risk", kind, target, atRisk)
 }
 
 // name names producer p.

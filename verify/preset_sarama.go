@@ -92,6 +92,10 @@ func (r *run) groupConfig(l *life, instance string) func(*sarama.Config) {
 		c.Consumer.Group.Session.Timeout = sessionTimeout
 		c.Consumer.Group.Heartbeat.Interval = heartbeatInterval
 		c.Consumer.Group.Rebalance.Timeout = sessionTimeout
+		// A claim's channel holds a full batch, so a consumer that falls
+		// behind takes (and commits) larger batches: fewer synchronous
+		// commits per record exactly when they would hold it back.
+		c.ChannelBufferSize = maxBatch
 	}
 }
 

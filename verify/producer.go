@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -28,6 +29,7 @@ type producer struct {
 	mu      sync.Mutex
 	inc     *prodIncarnation // current incarnation
 	sending bool             // crashable: still handing values over
+	armed   bool             // a crash is waiting for the next value
 	gen     int
 }
 
@@ -98,6 +100,7 @@ func (p *producer) hand(ctx context.Context, inc *prodIncarnation) (*prodIncarna
 	}
 	p.next++
 	p.r.stats.sent.Add(1)
+	p.crashIfArmed()
 	return inc, nil
 }
 
@@ -130,15 +133,38 @@ func (p *producer) replace(ctx context.Context, dead *prodIncarnation) (*prodInc
 	return p.open(ctx)
 }
 
-// crash crashes the current incarnation if the producer is still sending;
-// it reports whether it did.
+// crash arms a crash of the current incarnation if the producer is still
+// sending: it lands right after the producer hands over its next value,
+// so sends are in flight, or after crashGrace wherever the producer is.
+// It reports whether it armed one.
 func (p *producer) crash(float64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.sending {
+	if !p.sending || p.armed {
 		return false
 	}
-	return p.inc.crash()
+	p.armed = true
+	go func() {
+		t := time.NewTimer(crashGrace)
+		defer t.Stop()
+		<-t.C
+		p.crashIfArmed()
+	}()
+	return true
+}
+
+// crashIfArmed crashes the current incarnation if a crash is armed and
+// records it with the sends in flight.
+func (p *producer) crashIfArmed() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.armed {
+		return
+	}
+	p.armed = false
+	if pending, alive := p.inc.crash(); alive {
+		p.r.crashed(chaos.CrashProducer, p.name(), pending)
+	}
 }
 
 // finish waits until every value handed over has an outcome (closing a
@@ -157,7 +183,7 @@ func (p *producer) finish(ctx context.Context, inc *prodIncarnation) {
 	select {
 	case <-inc.results:
 	case <-t.C:
-		inc.crash()
+		_, _ = inc.crash()
 		<-inc.results
 	}
 }
@@ -192,9 +218,9 @@ func (inc *prodIncarnation) pendingCount() int {
 }
 
 // crash records every pending value as indeterminate (a crashed process
-// never learns their fate), then cuts the connections. It reports whether
-// the incarnation was alive.
-func (inc *prodIncarnation) crash() bool {
+// never learns their fate), then cuts the connections. It returns how many
+// values were pending and whether the incarnation was alive.
+func (inc *prodIncarnation) crash() (int, bool) {
 	inc.mu.Lock()
 	pending := inc.pending
 	inc.pending = nil
@@ -205,7 +231,7 @@ func (inc *prodIncarnation) crash() bool {
 		inc.r.stats.info.Add(1)
 	}
 	inc.mu.Unlock()
-	return inc.life.kill()
+	return len(pending), inc.life.kill()
 }
 
 // collect records the client's results until both channels close.

@@ -2,8 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/kq-dev/kq/verify/check"
@@ -36,8 +34,17 @@ type Report struct {
 	Topics []string `json:"topics"`
 	// Counts are the checker's counts of the run's history.
 	Counts check.Counts `json:"counts"`
-	// Verdict judges Counts under the settings' semantics.
-	Verdict check.Verdict `json:"verdict"`
+	// Evidence is what the history shows beyond the counts: its end, and
+	// each fault's exposure (windows over traffic, crashes at risk).
+	Evidence check.Evidence `json:"evidence"`
+	// Verdict judges Counts and Evidence under the settings' semantics;
+	// it has no Outcome when the run failed. In JSON its fields stand at
+	// the top level: "verdict" ("held", "violated", "inconclusive",
+	// absent for a failed run), "violations" and "reasons".
+	Verdict check.Verdict `json:"-"`
+	// Failed says why the run failed, when it did: the counts are then
+	// partial and there is no verdict.
+	Failed string `json:"failed,omitempty"`
 	// Faults is the timeline of the fault windows that ran.
 	Faults chaos.Timeline `json:"faults"`
 	// Series is the run's time series, per second (see package report).
@@ -51,7 +58,7 @@ type Report struct {
 	// Duration is how long the run took (duration_ms in JSON).
 	Duration time.Duration `json:"-"`
 	// Interrupted is set when the run was stopped early: the counts are
-	// partial and the verdict means nothing.
+	// partial and there is no verdict.
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Notes are caveats about what the run could see.
 	Notes []string `json:"notes"`
@@ -96,20 +103,28 @@ func (p Phase) MarshalJSON() ([]byte, error) {
 	}{plain(p), p.Duration.Milliseconds(), p.PerSecond()})
 }
 
-// MarshalJSON adds duration_ms.
+// MarshalJSON adds duration_ms and puts the verdict's fields at the top
+// level.
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
 	return output.MarshalJSON(struct {
 		plain
+		check.Verdict
+		Partial    bool  `json:"partial"`
 		DurationMS int64 `json:"duration_ms"`
-	}{plain(r), r.Duration.Milliseconds()})
+	}{plain(r), r.Verdict, r.Partial(), r.Duration.Milliseconds()})
 }
 
-// Err returns nil when the semantics held (or the run was interrupted:
-// then there is no verdict), and otherwise an error naming the broken
-// rules that matches kqerr.ErrCheckFailed.
+// Partial reports whether the run did not complete: then its counts are
+// partial and it has no verdict.
+func (r Report) Partial() bool { return r.Interrupted || r.Failed != "" }
+
+// Err returns nil when the semantics held or the run did not complete
+// (then there is no verdict; [Run] returns the run's error), an error
+// matching kqerr.ErrCheckFailed when they were violated, and one matching
+// kqerr.ErrInconclusive when the run could not show they held.
 func (r Report) Err() error {
-	if r.Interrupted {
+	if r.Partial() {
 		return nil
 	}
 	return r.Verdict.Err()
@@ -119,8 +134,9 @@ func (r *Report) addPhase(name string, start time.Time, records uint64) {
 	r.Phases = append(r.Phases, Phase{Name: name, Duration: time.Since(start), Records: records})
 }
 
-// finishReport closes the history and fills in counts, verdict and notes.
-func (r *run) finishReport(rep *Report) {
+// finishReport closes the history and fills in counts, evidence, notes and,
+// for a run that completed (runErr nil), the verdict.
+func (r *run) finishReport(rep *Report, runErr error) {
 	rep.Duration = time.Since(rep.Started)
 	rep.Clients = ClientCounts{Crashes: r.stats.crashes.Load(), TxnCommits: r.stats.commits.Load(), TxnAborts: r.stats.aborts.Load()}
 	if rep.Faults.Events == nil {
@@ -130,23 +146,17 @@ func (r *run) finishReport(rep *Report) {
 		if err := r.rec.Close(); err != nil {
 			r.fail(err)
 		}
-		rep.Counts = r.checker.Result()
+		rep.Counts, rep.Evidence = r.checker.Result(), r.checker.Evidence()
 		rep.Series = r.series.Series()
 	}
-	rep.Verdict = check.Judge(rep.Counts, r.set.Semantics)
-	rep.Notes = r.notes(rep)
-}
-
-// unrun lists the planned fault kinds no window of the timeline applied.
-func unrun(plan FaultPlan, tl chaos.Timeline) []string {
-	var missed []string
-	for _, f := range plan.Faults {
-		ran := slices.ContainsFunc(tl.Events, func(e chaos.Event) bool { return e.Kind == f.Kind })
-		if !ran && !slices.Contains(missed, string(f.Kind)) {
-			missed = append(missed, string(f.Kind))
-		}
+	rep.Verdict = check.Verdict{Semantics: r.set.Semantics, Violations: []check.Violation{}, Reasons: []string{}}
+	if runErr != nil && !rep.Interrupted {
+		rep.Failed = runErr.Error()
 	}
-	return missed
+	if !rep.Partial() {
+		rep.Verdict = check.Judge(rep.Counts, r.set.Semantics, rep.Evidence)
+	}
+	rep.Notes = r.notes(rep)
 }
 
 // notes lists the caveats of a run.
@@ -159,11 +169,8 @@ func (r *run) notes(rep *Report) []string {
 	for _, sk := range s.Faults.Skipped {
 		notes = append(notes, "fault "+sk+": not scheduled")
 	}
-	if !s.Faults.None() && len(rep.Faults.Events) == 0 && !rep.Interrupted {
-		notes = append(notes, fmt.Sprintf("no fault window opened: the produce phase ended before the first; write more messages or lower --fault-interval (%v)", s.Faults.Interval))
-	}
-	if missed := unrun(s.Faults, rep.Faults); len(rep.Faults.Events) > 0 && len(missed) > 0 {
-		notes = append(notes, "faults the schedule did not reach in this run: "+strings.Join(missed, ", ")+" (run longer, or name fewer faults)")
+	if r.paced != "" {
+		notes = append(notes, r.paced)
 	}
 	notes = append(notes, r.unmodelled()...)
 	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent {

@@ -52,6 +52,10 @@ type Options struct {
 	// FaultDuration is the length of each fault window; zero means
 	// DefaultFaultDuration.
 	FaultDuration time.Duration
+	// MinWindows is how many full windows over traffic each named fault
+	// needs for a verdict (client crashes: crashes with work at risk); the
+	// run paces itself to give them. Zero means DefaultMinWindows.
+	MinWindows int
 	// Seed replays a schedule (and the copiers' abort choices); 0 picks one
 	// at random, which the report names.
 	Seed uint64
@@ -113,6 +117,7 @@ type run struct {
 	series         *report.Builder // fed by rec
 	stats          stats
 	limiter        *limiter
+	paced          string // the pacing note, if the run was paced
 	requestTimeout time.Duration
 	drainTimeout   time.Duration
 

@@ -33,6 +33,8 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 	if err != nil {
 		return Report{}, err
 	}
+	r.paced = r.pace(sched)
+	rep.Settings = r.set
 	if err := r.setup(ctx, ctl); err != nil {
 		return Report{}, err
 	}
@@ -45,7 +47,7 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 	stopProgress()
 	err = r.outcome(parent, err, &rep)
 	r.recordEnd(parent, err)
-	r.finishReport(&rep)
+	r.finishReport(&rep, err)
 	return rep, err
 }
 
@@ -57,7 +59,8 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 	r.checker = check.New(check.Options{})
 	r.series = report.NewBuilder(report.Options{})
 	r.rec = history.NewRecorder(r.opts.History, sinks{r.checker, r.series})
-	r.record(history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input, Settings: r.set.Map()})
+	r.record(history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input,
+		Faults: kindNames(r.set.Faults.kinds()), MinWindows: r.set.Faults.MinWindows, Settings: r.set.Map()})
 	return nil
 }
 

@@ -18,8 +18,13 @@ const (
 	// DefaultRate paces the producers (values per second, all together),
 	// so a default run lasts long enough for the fault schedule to open
 	// several windows.
-	DefaultRate    = 10_000
-	DefaultTxnSize = 200
+	DefaultRate = 10_000
+	// DefaultTxnSize is the values per copier transaction. A transaction
+	// costs several round trips (AddPartitionsToTxn, AddOffsetsToTxn,
+	// TxnOffsetCommit, EndTxn and the markers) whatever its size, so the
+	// copy pipeline's speed is mostly the number of transactions: at 200 a
+	// copier ran at a tenth of the producers' speed (BENCHMARKS.md).
+	DefaultTxnSize = 1000
 	// DefaultAbortRate is the share of copier transactions aborted on
 	// purpose in the copy pipeline.
 	DefaultAbortRate = 0.05

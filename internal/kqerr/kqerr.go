@@ -26,6 +26,9 @@ const (
 	// CodeUnreachable means the cluster could not be reached, or
 	// authentication failed.
 	CodeUnreachable = 4
+	// CodeInconclusive means a check could not judge: kq verify's run or
+	// history holds too little evidence for a verdict.
+	CodeInconclusive = 5
 	// CodeInterrupted means the user interrupted kq (SIGINT or SIGTERM).
 	CodeInterrupted = 130
 	// CodeBrokenPipe means standard output was closed by its reader (kq
@@ -39,6 +42,9 @@ var (
 	ErrUsage = errors.New("usage error")
 	// ErrCheckFailed marks a check that ran and failed.
 	ErrCheckFailed = errors.New("check failed")
+	// ErrInconclusive marks a check that could not judge for want of
+	// evidence.
+	ErrInconclusive = errors.New("inconclusive")
 	// ErrUnreachable marks a cluster that could not be reached.
 	ErrUnreachable = errors.New("cluster unreachable")
 	// ErrAuth marks an authentication or TLS handshake failure.
@@ -61,6 +67,8 @@ func Code(err error) int {
 		return CodeUsage
 	case errors.Is(err, ErrCheckFailed):
 		return CodeCheckFailed
+	case errors.Is(err, ErrInconclusive):
+		return CodeInconclusive
 	case errors.Is(err, ErrUnreachable), errors.Is(err, ErrAuth):
 		return CodeUnreachable
 	default:

@@ -18,6 +18,7 @@ func TestCode(t *testing.T) {
 		{fmt.Errorf("x: %w", ErrUsage), CodeUsage},
 		{Usagef("bad offset %q", "x"), CodeUsage},
 		{fmt.Errorf("verify: %w", ErrCheckFailed), CodeCheckFailed},
+		{fmt.Errorf("verify: %w", ErrInconclusive), CodeInconclusive},
 		{fmt.Errorf("dial: %w", ErrUnreachable), CodeUnreachable},
 		{fmt.Errorf("sasl: %w", ErrAuth), CodeUnreachable},
 		{fmt.Errorf("produce: %w", ErrInterrupted), CodeInterrupted},

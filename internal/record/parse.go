@@ -88,6 +88,9 @@ func (r *Record) check() error {
 		return err
 	}
 	for i := range r.Headers {
+		if _, err := r.HeaderKeyBytes(i); err != nil {
+			return err
+		}
 		if _, err := r.HeaderBytes(i); err != nil {
 			return err
 		}
@@ -138,6 +141,7 @@ func objectHeaders(items []json.RawMessage) ([]Header, error) {
 		}
 		var h struct {
 			Key           json.RawMessage `json:"key"`
+			KeyEncoding   string          `json:"key_encoding"`
 			Value         json.RawMessage `json:"value"`
 			ValueEncoding string          `json:"value_encoding"`
 		}
@@ -152,7 +156,7 @@ func objectHeaders(items []json.RawMessage) ([]Header, error) {
 		if err != nil {
 			return nil, fmt.Errorf("header %q: %w", *k, err)
 		}
-		out[i] = Header{Key: *k, Value: v, ValueEncoding: h.ValueEncoding}
+		out[i] = Header{Key: *k, KeyEncoding: h.KeyEncoding, Value: v, ValueEncoding: h.ValueEncoding}
 	}
 	return out, nil
 }

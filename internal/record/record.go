@@ -4,9 +4,9 @@
 // headers, partition and timestamp, with null keys and values and binary
 // data preserved.
 //
-// Keys, values and header values that are valid UTF-8 are carried as JSON
-// strings; anything else is base64 with an explicit "<field>_encoding":
-// "base64". A JSON null is a null key, value (tombstone) or header value.
+// Keys, values, header keys and header values that are valid UTF-8 are
+// carried as JSON strings; anything else is base64 with an explicit
+// "<field>_encoding": "base64". A JSON null is a null key, value (tombstone) or header value.
 // [Parse] also reads kcat -J's envelope ("payload", "ts", headers as a flat
 // ["name","value",...] array) and requires every line to say what its
 // value is.
@@ -55,8 +55,10 @@ type Record struct {
 
 // Header is one record header.
 type Header struct {
-	// Key is the header key (always text).
+	// Key is the header key as text, or base64 when KeyEncoding says so.
 	Key string `json:"key"`
+	// KeyEncoding is "" for UTF-8 text or "base64".
+	KeyEncoding string `json:"key_encoding,omitempty"`
 	// Value is the header value as text or base64; nil is a null value.
 	Value *string `json:"value"`
 	// ValueEncoding is "" for UTF-8 text or "base64".
@@ -120,9 +122,23 @@ func (r *Record) SetKey(b []byte) { r.Key, r.KeyEncoding = Encode(b) }
 func (r *Record) SetValue(b []byte) { r.Value, r.ValueEncoding = Encode(b) }
 
 // AddHeader appends a header from raw bytes.
-func (r *Record) AddHeader(key string, value []byte) {
-	v, enc := Encode(value)
-	r.Headers = append(r.Headers, Header{Key: key, Value: v, ValueEncoding: enc})
+func (r *Record) AddHeader(key, value []byte) {
+	h := Header{}
+	if k, enc := Encode(key); k != nil {
+		h.Key, h.KeyEncoding = *k, enc
+	}
+	h.Value, h.ValueEncoding = Encode(value)
+	r.Headers = append(r.Headers, h)
+}
+
+// HeaderKeyBytes decodes header i's key.
+func (r *Record) HeaderKeyBytes(i int) ([]byte, error) {
+	h := &r.Headers[i]
+	b, err := Decode(&h.Key, h.KeyEncoding)
+	if err != nil {
+		return nil, fmt.Errorf("header %d key: %w", i, err)
+	}
+	return b, nil
 }
 
 // HeaderBytes decodes header i's value.

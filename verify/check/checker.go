@@ -21,9 +21,9 @@ type Options struct {
 // history order (sends and deliveries may interleave in any order).
 //
 // Memory is bounded by the values and offsets seen, not by the events: four
-// bits per value in blocks of 4096 consecutive sequence numbers of one
+// bits per value in blocks of 64 consecutive sequence numbers of one
 // producer, and four bytes per log offset named by an ack or a delivery
-// (about 4.5 bytes per message in all when acks and deliveries name the same
+// (about 5 bytes per message in all when acks and deliveries name the same
 // log; a copy pipeline whose acks name an input topic and whose deliveries
 // name an output topic pays for both logs). Sequence numbers should count up
 // from 0 per producer: widely scattered ones cost a block each.
@@ -41,6 +41,7 @@ type Checker struct {
 	last      *topicLogs // logs of lastTopic, nil before the first
 	logs      []*partLog // every log, in creation order
 	counts    Counts     // event counts and the anomalies judged as events arrive
+	ev        evidence
 	examples  examples
 }
 
@@ -57,7 +58,8 @@ func New(opts Options) *Checker {
 	}
 }
 
-// Add adds one event. It ignores meta and fault events. It fails on an
+// Add adds one event. Meta, fault and end events go to the [Evidence];
+// assign, revoke, seek and commit events are not judged yet. It fails on an
 // invalid event (see [history.Event.Validate]) or when the history names more
 // values than a Checker can number (about a billion); the Checker is then
 // unchanged.
@@ -65,6 +67,7 @@ func (c *Checker) Add(e history.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
+	c.ev.add(&e)
 	switch e.Type {
 	case history.TypeSend:
 		return c.send(&e)
@@ -75,6 +78,10 @@ func (c *Checker) Add(e history.Event) error {
 	}
 	return nil
 }
+
+// Evidence returns what the history added so far shows beyond its
+// counts: its end, and the exposure of each fault its meta line names.
+func (c *Checker) Evidence() Evidence { return c.ev.result() }
 
 func (c *Checker) send(e *history.Event) error {
 	ord, err := c.values.ordinal(e.Producer, e.Seq)
@@ -123,11 +130,21 @@ func (c *Checker) deliver(e *history.Event) error {
 // one offset shows by itself: conflicts, redeliveries, corrupt and unknown
 // values.
 func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
-	slot := c.log(e.Topic, e.Partition).slot(e.Offset)
+	l := c.log(e.Topic, e.Partition)
+	slot := l.slot(e.Offset)
 	held := *slot & ordMask
+	if delivered {
+		l.maxDelivered = max(l.maxDelivered, e.Offset)
+	}
 	switch {
 	case held == ordEmpty:
 		*slot = ord
+	case held == ordCorrupt && ord >= firstValueOrd:
+		// A corrupt copy of the value acknowledged here: the same record,
+		// damaged, not a second value. The slot names the value.
+		*slot = *slot&^ordMask | ord
+	case ord == ordCorrupt:
+		// As above, the other way round.
 	case held != ord && *slot&slotConflict == 0:
 		*slot |= slotConflict
 		c.counts.OffsetConflicts++

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -14,11 +15,23 @@ import (
 type HistoryResult struct {
 	// Meta is the history's first meta event, or nil when it has none.
 	Meta *history.Event `json:"meta,omitempty"`
-	// Counts and Verdict are the checker's counts and the verdict on them.
-	Counts  Counts  `json:"counts"`
-	Verdict Verdict `json:"verdict"`
+	// Counts and Evidence are what the checker found; Verdict judges them.
+	// In JSON the verdict's fields stand at the top level: "verdict" is
+	// "held", "violated" or "inconclusive", with "violations" and "reasons".
+	Counts   Counts   `json:"counts"`
+	Evidence Evidence `json:"evidence"`
+	Verdict  Verdict  `json:"-"`
 	// Faults are the history's fault events, in order, for the timeline.
 	Faults []history.Event `json:"faults,omitempty"`
+}
+
+// MarshalJSON puts the verdict's fields at the top level.
+func (r HistoryResult) MarshalJSON() ([]byte, error) {
+	type plain HistoryResult
+	return json.Marshal(struct {
+		plain
+		Verdict
+	}{plain(r), r.Verdict})
 }
 
 // File checks the history in the file at path; see [Read].
@@ -48,9 +61,11 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 		switch e.Type {
 		case history.TypeMeta:
 			if e.Semantics != "" {
-				if _, err := ParseSemantics(e.Semantics); err != nil {
+				sem, err := ParseSemantics(e.Semantics)
+				if err != nil {
 					return err
 				}
+				e.Semantics = string(sem)
 			}
 			if res.Meta == nil {
 				res.Meta = &e
@@ -69,7 +84,7 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 	if s == "" {
 		return HistoryResult{}, kqerr.Usagef("no semantics to judge by: none given and the history names none")
 	}
-	res.Counts = c.Result()
-	res.Verdict = Judge(res.Counts, s)
+	res.Counts, res.Evidence = c.Result(), c.Evidence()
+	res.Verdict = Judge(res.Counts, s, res.Evidence)
 	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // Semantics is a delivery guarantee a system claims to provide.
@@ -41,6 +42,7 @@ type Rule string
 // story.
 const (
 	RuleNoLoss           Rule = "no-loss"             // at-least-once, exactly-once
+	RuleNoUnseen         Rule = "no-unseen"           // at-least-once, exactly-once
 	RuleNoLogDuplicates  Rule = "no-log-duplicates"   // at-most-once, exactly-once
 	RuleNoRedeliveries   Rule = "no-redeliveries"     // at-most-once, exactly-once
 	RuleNoAbortedReads   Rule = "no-aborted-reads"    // at-most-once, exactly-once
@@ -68,7 +70,9 @@ func rules() []rule {
 	amo, eos := AtMostOnce, ExactlyOnce
 	return []rule{
 		{RuleNoLoss, func(c Counts) uint64 { return c.Lost }, []Semantics{AtLeastOnce, eos},
-			"acknowledged values never delivered"},
+			"acknowledged values never delivered, although later offsets of their partitions were"},
+		{RuleNoUnseen, func(c Counts) uint64 { return c.Unseen }, []Semantics{AtLeastOnce, eos},
+			"acknowledged values never delivered, with nothing after them in their partitions read"},
 		{RuleNoLogDuplicates, func(c Counts) uint64 { return c.LogDuplicates }, []Semantics{amo, eos},
 			"extra copies of values in the log"},
 		{RuleNoRedeliveries, func(c Counts) uint64 { return c.Redeliveries }, []Semantics{amo, eos},
@@ -115,13 +119,33 @@ func Rules(s Semantics) []Rule {
 	return out
 }
 
+// Outcome is a verdict: held, violated or inconclusive.
+type Outcome string
+
+// Verdict outcomes.
+const (
+	// Held means the history shows the semantics held, with the evidence
+	// to say so: a complete run, every named fault met over traffic.
+	Held Outcome = "held"
+	// Violated means a rule of the semantics was broken.
+	Violated Outcome = "violated"
+	// Inconclusive means no rule was seen broken, but the history holds
+	// too little evidence to say the semantics held.
+	Inconclusive Outcome = "inconclusive"
+)
+
 // Verdict says whether a history held its semantics.
 type Verdict struct {
 	Semantics Semantics `json:"semantics"`
-	// Held is true when no rule of Semantics was broken.
+	// Outcome is the verdict (the "verdict" key in JSON).
+	Outcome Outcome `json:"verdict,omitempty"`
+	// Held is true when Outcome is Held.
 	Held bool `json:"held"`
 	// Violations lists the broken rules, in rule order.
 	Violations []Violation `json:"violations"`
+	// Reasons say why the evidence falls short: the verdict is
+	// inconclusive when there are reasons and no violations.
+	Reasons []string `json:"reasons"`
 }
 
 // Violation is one broken rule.
@@ -133,24 +157,72 @@ type Violation struct {
 	Detail string `json:"detail"`
 }
 
-// Judge returns the verdict on c under s: every rule of [Rules](s) whose
-// count is not zero is a violation.
-func Judge(c Counts, s Semantics) Verdict {
-	v := Verdict{Semantics: s, Held: true, Violations: []Violation{}}
+// Judge returns the verdict on c under s with the evidence ev: every rule
+// of [Rules](s) whose count is not zero is a violation, except loss on a
+// history that is not complete (values not yet delivered are not lost);
+// without violations, any gap in the evidence makes it inconclusive (see
+// [Gaps]).
+func Judge(c Counts, s Semantics, ev Evidence) Verdict {
+	v := Verdict{Semantics: s, Violations: []Violation{}, Reasons: Gaps(c, s, ev)}
 	for _, r := range rules() {
+		if (r.name == RuleNoLoss || r.name == RuleNoUnseen) && ev.End != history.OutcomeComplete {
+			continue
+		}
 		if n := r.count(c); n > 0 && r.applies(s) {
 			v.Violations = append(v.Violations, Violation{Rule: r.name, Count: n, Detail: r.detail})
 		}
 	}
-	v.Held = len(v.Violations) == 0
+	switch {
+	case len(v.Violations) > 0:
+		v.Outcome = Violated
+	case len(v.Reasons) > 0:
+		v.Outcome = Inconclusive
+	default:
+		v.Outcome = Held
+	}
+	v.Held = v.Outcome == Held
 	return v
 }
 
-// Err returns nil when v held, and otherwise an error naming the broken
-// rules that matches [kqerr.ErrCheckFailed].
+// Gaps lists why a history with counts c and evidence ev cannot show s
+// held: it did not end complete, it has nothing to judge, or a fault its
+// meta line names did not get enough windows over traffic (or, for a
+// client crash, enough crashes with work at risk).
+func Gaps(c Counts, s Semantics, ev Evidence) []string {
+	gaps := []string{}
+	switch ev.End {
+	case history.OutcomeComplete:
+	case "":
+		gaps = append(gaps, `the history has no end line, so it may be partial (a complete one ends with {"type":"end","outcome":"complete"})`)
+	default:
+		gaps = append(gaps, fmt.Sprintf("the run did not complete (%s: %s)", ev.End, ev.EndReason))
+	}
+	switch {
+	case c.Sent == 0:
+		gaps = append(gaps, "the history holds no send: nothing to judge")
+	case c.Acked == 0 && containsSemantics([]Semantics{AtLeastOnce, ExactlyOnce}, s):
+		gaps = append(gaps, "no send was acknowledged: loss cannot be judged")
+	}
+	if len(ev.Faults) > 0 && !ev.Timed {
+		return append(gaps, "the sends and deliveries carry no times: fault coverage cannot be judged")
+	}
+	for _, x := range ev.Faults {
+		if !x.Enough(ev.MinWindows) {
+			gaps = append(gaps, x.gap(ev.MinWindows))
+		}
+	}
+	return gaps
+}
+
+// Err returns nil when v held, an error naming the broken rules that
+// matches [kqerr.ErrCheckFailed] when it was violated, and one giving the
+// reasons that matches [kqerr.ErrInconclusive] when it was inconclusive.
 func (v Verdict) Err() error {
-	if v.Held {
+	switch v.Outcome {
+	case Held:
 		return nil
+	case Inconclusive:
+		return fmt.Errorf("%w: %s could not be judged: %s", kqerr.ErrInconclusive, v.Semantics, strings.Join(v.Reasons, "; "))
 	}
 	parts := make([]string, len(v.Violations))
 	for i, x := range v.Violations {

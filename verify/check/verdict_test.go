@@ -66,7 +66,7 @@ func TestJudgePerPreset(t *testing.T) {
 			}},
 	} {
 		for _, s := range all {
-			v := Judge(tc.counts, s)
+			v := Judge(tc.counts, s, complete)
 			want := tc.want[s]
 			if want == nil {
 				want = []Rule{}
@@ -74,7 +74,14 @@ func TestJudgePerPreset(t *testing.T) {
 			if got := rulesBroken(v); !reflect.DeepEqual(got, want) {
 				t.Errorf("%s under %s: broken %v, want %v", tc.name, s, got, want)
 			}
-			if v.Held != (len(want) == 0) || v.Semantics != s {
+			outcome := Held
+			switch {
+			case len(want) > 0:
+				outcome = Violated
+			case tc.counts.Sent == 0, tc.counts.Acked == 0 && s != AtMostOnce:
+				outcome = Inconclusive // nothing acknowledged: loss cannot be judged
+			}
+			if v.Outcome != outcome || v.Held != (outcome == Held) || v.Semantics != s {
 				t.Errorf("%s under %s: verdict %+v", tc.name, s, v)
 			}
 			for _, x := range v.Violations {
@@ -85,6 +92,9 @@ func TestJudgePerPreset(t *testing.T) {
 		}
 	}
 }
+
+// complete is the evidence of a complete run without named faults.
+var complete = Evidence{End: history.OutcomeComplete, MinWindows: 1}
 
 func allOf(all []Semantics, r Rule) map[Semantics][]Rule {
 	m := map[Semantics][]Rule{}
@@ -115,7 +125,7 @@ func TestCleanHistoriesPerPreset(t *testing.T) {
 	} {
 		c := check(t, Options{}, tc.events)
 		for _, s := range []Semantics{AtMostOnce, AtLeastOnce, ExactlyOnce} {
-			v := Judge(c, s)
+			v := Judge(c, s, complete)
 			if v.Held != tc.held[s] {
 				t.Errorf("%s under %s: held %v, want %v (counts %+v, violations %+v)",
 					tc.name, s, v.Held, tc.held[s], countsOnly(c), v.Violations)
@@ -128,8 +138,8 @@ func TestRules(t *testing.T) {
 	shared := []Rule{RuleNoOffsetConflict, RuleNoCorrupt, RuleNoUnknown, RuleNoFailDelivered, RuleNoUnsent}
 	for s, extra := range map[Semantics][]Rule{
 		AtMostOnce:  {RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads},
-		AtLeastOnce: {RuleNoLoss},
-		ExactlyOnce: {RuleNoLoss, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
+		AtLeastOnce: {RuleNoLoss, RuleNoUnseen},
+		ExactlyOnce: {RuleNoLoss, RuleNoUnseen, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
 		"bogus":     nil,
 	} {
 		want := append(append([]Rule{}, extra...), shared...)
@@ -140,11 +150,11 @@ func TestRules(t *testing.T) {
 }
 
 func TestVerdictErr(t *testing.T) {
-	held := Judge(Counts{Sent: 1, Acked: 1, Delivered: 1}, ExactlyOnce)
+	held := Judge(Counts{Sent: 1, Acked: 1, Delivered: 1}, ExactlyOnce, complete)
 	if err := held.Err(); err != nil {
 		t.Errorf("held verdict: Err() = %v", err)
 	}
-	err := Judge(Counts{Lost: 3, Unknown: 1}, ExactlyOnce).Err()
+	err := Judge(Counts{Lost: 3, Unknown: 1}, ExactlyOnce, complete).Err()
 	if !errors.Is(err, kqerr.ErrCheckFailed) || kqerr.Code(err) != kqerr.CodeCheckFailed {
 		t.Fatalf("violated verdict: Err() = %v, want check failed (exit 3)", err)
 	}

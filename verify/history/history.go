@@ -162,10 +162,14 @@ type Event struct {
 	Partitions []int32
 
 	// Name, Phase (PhaseStart, PhaseEnd, or empty for a one-off fault such
-	// as a crash) and Target describe a fault event.
+	// as a crash) and Target describe a fault event. AtRisk, for a client
+	// crash, counts the work the client held at risk when it died: sends in
+	// flight, records processed but not committed or committed but not
+	// processed, records in an open transaction.
 	Name   string
 	Phase  string
 	Target string
+	AtRisk int64
 
 	// Outcome and Reason describe the end of the run in an end event.
 	Outcome Outcome
@@ -173,11 +177,16 @@ type Event struct {
 
 	// Version, Semantics, Settings and Run describe the run in a meta
 	// event. Version 0 means [Version]; Run is the run's id, shared by the
-	// histories of the workers of one run.
-	Version   int
-	Semantics string
-	Settings  map[string]string
-	Run       string
+	// histories of the workers of one run. Faults names the kinds of fault
+	// the run claims to have been tested under (fault event names), each
+	// of which needs MinWindows (0 means 1) windows over traffic, or client
+	// crashes with work at risk, for a verdict.
+	Version    int
+	Semantics  string
+	Settings   map[string]string
+	Run        string
+	Faults     []string
+	MinWindows int
 }
 
 // Value returns the kq value of a send or of a delivery with ValueOK.

@@ -27,11 +27,14 @@ type wireEvent struct {
 	Name        string            `json:"name,omitempty"`
 	Phase       string            `json:"phase,omitempty"`
 	Target      string            `json:"target,omitempty"`
+	AtRisk      int64             `json:"at_risk,omitempty"`
 	Outcome     Outcome           `json:"outcome,omitempty"`
 	Reason      string            `json:"reason,omitempty"`
 	Version     int               `json:"version,omitempty"`
 	Semantics   string            `json:"semantics,omitempty"`
 	Run         string            `json:"run,omitempty"`
+	Faults      []string          `json:"faults,omitempty"`
+	MinWindows  int               `json:"min_windows,omitempty"`
 	Settings    map[string]string `json:"settings,omitempty"`
 	TS          int64             `json:"ts,omitempty"`
 	// Time is version 1's RFC 3339 time, read but no longer written.
@@ -42,7 +45,7 @@ type wireEvent struct {
 // keys, holding only the keys its type uses; "ts" is the event's time in
 // microseconds since the Unix epoch. For example:
 //
-//	{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1a2b3c4d","settings":{"acks":"all"}}
+//	{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1a2b3c4d","faults":["leader-move","crash-copier"],"min_windows":1,"settings":{"acks":"all"}}
 //	{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"latency_us":2150,"ts":1764297437123456}
 //	{"type":"send","producer":0,"seq":8,"status":"info","error":"request timed out"}
 //	{"type":"send","producer":0,"seq":9,"status":"ok","topic":"t","partition":2}
@@ -50,6 +53,7 @@ type wireEvent struct {
 //	{"type":"deliver","topic":"t","partition":2,"offset":42,"value_status":"unknown"}
 //	{"type":"abort","topic":"out","partition":0,"offset":100,"last_offset":109}
 //	{"type":"fault","name":"leader-move","phase":"start","target":"t/2"}
+//	{"type":"fault","name":"crash-consumer","target":"c0/1","at_risk":120}
 //	{"type":"assign","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
 //	{"type":"revoke","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
 //	{"type":"seek","consumer":"c0/1","topic":"t","partition":2,"offset":40}
@@ -85,9 +89,10 @@ func (e Event) MarshalJSON() ([]byte, error) {
 			w.LastOffset = &e.LastOffset
 		}
 	case TypeFault:
-		w.Name, w.Phase, w.Target = e.Name, e.Phase, e.Target
+		w.Name, w.Phase, w.Target, w.AtRisk = e.Name, e.Phase, e.Target, e.AtRisk
 	case TypeMeta:
 		w.Version, w.Semantics, w.Settings, w.Run = max(e.Version, Version), e.Semantics, e.Settings, e.Run
+		w.Faults, w.MinWindows = e.Faults, e.MinWindows
 	case TypeAssign, TypeRevoke:
 		w.Consumer, w.Topic, w.Partitions = e.Consumer, e.Topic, e.Partitions
 	case TypeSeek:
@@ -128,9 +133,10 @@ func (e *Event) fromWire(w *wireEvent) error {
 		Consumer: w.Consumer, ValueStatus: w.ValueStatus,
 		Topic: w.Topic, Partition: orNo(w.Partition), Offset: orNo(w.Offset), LastOffset: orNo(w.LastOffset),
 		Partitions: w.Partitions,
-		Name:       w.Name, Phase: w.Phase, Target: w.Target,
+		Name:       w.Name, Phase: w.Phase, Target: w.Target, AtRisk: w.AtRisk,
 		Outcome: w.Outcome, Reason: w.Reason,
 		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings, Run: w.Run,
+		Faults: w.Faults, MinWindows: w.MinWindows,
 	}
 	if w.TS != 0 {
 		e.Time = time.UnixMicro(w.TS).UTC()
@@ -143,6 +149,9 @@ func (e *Event) fromWire(w *wireEvent) error {
 	}
 	if w.LastOffset != nil && *w.LastOffset < e.Offset {
 		return kqerr.Usagef("abort event has last_offset %d before offset %d", *w.LastOffset, e.Offset)
+	}
+	if w.AtRisk < 0 || w.MinWindows < 0 {
+		return kqerr.Usagef("%s event has a negative at_risk or min_windows", w.Type)
 	}
 	if w.LatencyUS < 0 {
 		return kqerr.Usagef("%s event has a negative latency_us", w.Type)
