@@ -75,9 +75,12 @@ func listenLoopback(network, _ string) (net.Listener, error) {
 
 func (b *Broker) recoveryClientOpts(addrs []string) []kgo.Opt {
 	opts := []kgo.Opt{kgo.SeedBrokers(addrs...), kgo.RetryTimeout(10 * time.Second)}
-	if len(b.opts.Users) > 0 {
+	switch {
+	case len(b.opts.Users) > 0:
 		u := b.opts.Users[0]
 		opts = append(opts, kgo.SASL(plain.Auth{User: u.Name, Pass: u.Password}.AsMechanism()))
+	case b.oauth != nil: // the recovery cluster has no OAUTHBEARER rewrite
+		opts = append(opts, kgo.SASL(plain.Auth{User: oauthShadowUser, Pass: b.oauth.password}.AsMechanism()))
 	}
 	return opts
 }
