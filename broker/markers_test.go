@@ -73,16 +73,25 @@ func TestTransactionMarkersDecode(t *testing.T) {
 	}
 }
 
-func readAll(t *testing.T, f interface {
+// consumerFactory makes sarama consumers (testutil.Factory).
+type consumerFactory interface {
 	Consumer(...func(*sarama.Config)) (sarama.Consumer, error)
-}, iso sarama.IsolationLevel, n int) []string {
+}
+
+func readAll(t *testing.T, f consumerFactory, iso sarama.IsolationLevel, n int) []string {
+	t.Helper()
+	return readTopic(t, f, "tx", iso, n)
+}
+
+// readTopic reads n values of topic/0 from its start with sarama.
+func readTopic(t *testing.T, f consumerFactory, topic string, iso sarama.IsolationLevel, n int) []string {
 	t.Helper()
 	c, err := f.Consumer(func(c *sarama.Config) { c.Consumer.IsolationLevel = iso })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	pc, err := c.ConsumePartition("tx", 0, sarama.OffsetOldest)
+	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,30 +80,11 @@ func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	return got
 }
 
-// saramaReadAll reads partition r/0 from the start with sarama.
+// saramaReadAll reads n values of partition r/0 from the start with
+// sarama.
 func saramaReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	t.Helper()
-	c, err := testutil.Factory(b).Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	pc, err := c.ConsumePartition("r", 0, sarama.OffsetOldest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	var got []string
-	timeout := time.After(10 * time.Second)
-	for len(got) < n {
-		select {
-		case m := <-pc.Messages():
-			got = append(got, string(m.Value))
-		case <-timeout:
-			return got
-		}
-	}
-	return got
+	return readTopic(t, testutil.Factory(b), "r", sarama.ReadUncommitted, n)
 }
 
 func otherNode(b *broker.Broker) int32 { return (b.Leader("r", 0) + 1) % 3 }

@@ -289,7 +289,7 @@ func TestChaosFaultsCatalogue(t *testing.T) {
 		}
 		layers[k.Layer]++
 	}
-	if want := map[string]int{"network": 9, "broker": 6, "client": 3, "exec": 1}; !maps.Equal(layers, want) {
+	if want := map[string]int{"network": 9, "broker": 7, "client": 3, "exec": 1}; !maps.Equal(layers, want) {
 		t.Errorf("layers %v, want %v", layers, want)
 	}
 	code, out, _ = runKQ(t, nil, "chaos", "faults")
