@@ -27,6 +27,8 @@ func init() {
 // VerifyOptions are the options of `kq verify`.
 type VerifyOptions struct {
 	f *Factory
+	// ReplicaLag turns on the built-in broker's replication model.
+	ReplicaLag time.Duration
 	// changed reports whether a flag was set on the command line.
 	changed func(string) bool
 	// Output is table or json.
@@ -131,6 +133,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.Float64Var(&o.Rate, "rate", verify.DefaultRate, "values per second, all producers together (0: as fast as possible)")
 	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
+	fl.DurationVar(&o.ReplicaLag, "replica-lag", 0, "built-in broker only: model replication with this follower lag (see kq broker --replica-lag; 0: off)")
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
 	fl.DurationVar(&o.FaultInterval, "fault-interval", verify.DefaultFaultInterval, "mean quiet time before each fault window")
 	fl.DurationVar(&o.FaultDuration, "fault-duration", verify.DefaultFaultDuration, "length of each fault window")
@@ -296,7 +299,7 @@ func (o *VerifyOptions) target(opts *verify.Options) (conn.Factory, func(), erro
 	if s.Source("brokers") != "default" {
 		return cf, func() {}, nil
 	}
-	b, cleanup, err := startVerifyBroker(opts.Faults)
+	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
@@ -308,8 +311,8 @@ func (o *VerifyOptions) target(opts *verify.Options) (conn.Factory, func(), erro
 
 // startVerifyBroker starts the built-in cluster on random 127.0.0.1 ports,
 // with a data directory when the faults restart it.
-func startVerifyBroker(faults string) (*broker.Broker, func(), error) {
-	bo := broker.Options{Nodes: 3, Port: 0, ReplicaLag: broker.DefaultReplicaLag}
+func startVerifyBroker(faults string, lag time.Duration) (*broker.Broker, func(), error) {
+	bo := broker.Options{Nodes: 3, Port: 0, ReplicaLag: lag}
 	if fs, err := chaos.ParseFaults(faults); err == nil && hasKind(fs, chaos.RestartCluster) {
 		dir, err := os.MkdirTemp("", "kq-verify-")
 		if err != nil {
