@@ -10,8 +10,7 @@ import (
 
 // markBlocked fills in BlockedBy for the partitions whose last stable
 // offset is behind the log end: the open transaction holding it back and
-// its transactional id. Failing to look that up costs only the detail: a
-// warning, not the command.
+// its transactional id.
 func markBlocked(ctx context.Context, f *Factory, tos []groups.TopicOffsets) {
 	var topics []string
 	for _, to := range tos {
@@ -22,31 +21,36 @@ func markBlocked(ctx context.Context, f *Factory, tos []groups.TopicOffsets) {
 			}
 		}
 	}
-	if len(topics) == 0 {
-		return
-	}
-	blocked, err := lookupBlocked(ctx, f, topics)
-	if err != nil {
-		f.Warnf("cannot tell which transactions hold the last stable offsets: %v", err)
-		return
-	}
+	blocked := lookupBlocked(ctx, f, topics)
 	for i := range tos {
 		for j := range tos[i].Partitions {
 			po := &tos[i].Partitions[j]
-			if b, ok := blocked[transactions.Partition{Topic: tos[i].Topic, Partition: po.Partition}]; ok {
-				po.BlockedBy = &groups.OpenTxn{TransactionalID: b.TransactionalID, ProducerID: b.ProducerID, StartOffset: b.StartOffset}
-			}
+			po.BlockedBy = blocked[transactions.Partition{Topic: tos[i].Topic, Partition: po.Partition}]
 		}
 	}
 }
 
-func lookupBlocked(ctx context.Context, f *Factory, topics []string) (map[transactions.Partition]transactions.Blocker, error) {
-	cl, closeFn, err := f.Kadmin()
-	if err != nil {
-		return nil, err
+// lookupBlocked returns the open transaction blocking each blocked
+// partition of topics (none for no topics). A failed lookup costs only the
+// detail: a warning, not the command.
+func lookupBlocked(ctx context.Context, f *Factory, topics []string) map[transactions.Partition]*groups.OpenTxn {
+	if len(topics) == 0 {
+		return nil
 	}
-	defer closeFn()
-	return transactions.New(cl).Blocking(ctx, topics...)
+	cl, closeFn, err := f.Kadmin()
+	if err == nil {
+		defer closeFn()
+		var bs map[transactions.Partition]transactions.Blocker
+		if bs, err = transactions.New(cl).Blocking(ctx, topics...); err == nil {
+			out := make(map[transactions.Partition]*groups.OpenTxn, len(bs))
+			for k, b := range bs {
+				out[k] = &groups.OpenTxn{TransactionalID: b.TransactionalID, ProducerID: b.ProducerID, StartOffset: b.StartOffset}
+			}
+			return out
+		}
+	}
+	f.Warnf("cannot tell which transactions hold the last stable offsets: %v", err)
+	return nil
 }
 
 // blockedText renders a BlockedBy cell.
@@ -85,20 +89,11 @@ func markGroupsBlocked(ctx context.Context, f *Factory, ds []groups.Description)
 			}
 		}
 	}
-	if len(topics) == 0 {
-		return
-	}
-	blocked, err := lookupBlocked(ctx, f, topics)
-	if err != nil {
-		f.Warnf("cannot tell which transactions hold the last stable offsets: %v", err)
-		return
-	}
+	blocked := lookupBlocked(ctx, f, topics)
 	for i := range ds {
 		for j := range ds[i].Partitions {
 			pl := &ds[i].Partitions[j]
-			if b, ok := blocked[transactions.Partition{Topic: pl.Topic, Partition: pl.Partition}]; ok {
-				pl.BlockedBy = &groups.OpenTxn{TransactionalID: b.TransactionalID, ProducerID: b.ProducerID, StartOffset: b.StartOffset}
-			}
+			pl.BlockedBy = blocked[transactions.Partition{Topic: pl.Topic, Partition: pl.Partition}]
 		}
 	}
 }
