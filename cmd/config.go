@@ -3,12 +3,10 @@ package cmd
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/viper"
+
+	"github.com/kq-dev/kq/internal/configfile"
 )
 
 // NewCmdConfig returns `kq config` and its subcommands.
@@ -149,8 +147,11 @@ func nonNil[T any](s []T) []T {
 
 func newCmdConfigUse(f *Factory) *cobra.Command {
 	return &cobra.Command{
-		Use:     "use PROFILE",
-		Short:   "Make PROFILE the config file's current profile",
+		Use:   "use PROFILE",
+		Short: "Make PROFILE the config file's current profile",
+		Long: `Sets current-profile in the config file and changes nothing else:
+comments, layout and the case of names stay, and a symlinked file is
+written through the link. PROFILE matches case-insensitively.`,
 		Example: "  kq config use prod",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(_ *cobra.Command, args []string) error {
@@ -161,50 +162,12 @@ func newCmdConfigUse(f *Factory) *cobra.Command {
 			if s.Path == "" {
 				return errors.New("no config file (create $XDG_CONFIG_HOME/kq/config.yaml or pass --config)")
 			}
-			if !contains(s.Profiles, strings.ToLower(args[0])) {
-				return fmt.Errorf("unknown profile %q (profiles: %v)", args[0], s.Profiles)
-			}
-			if err := setCurrentProfile(s.Path, strings.ToLower(args[0])); err != nil {
+			name, err := configfile.SetCurrentProfile(s.Path, args[0])
+			if err != nil {
 				return err
 			}
-			fmt.Fprintf(f.IO.ErrOut, "current profile: %s\n", args[0])
+			f.Infof("current profile: %s", name)
 			return nil
 		},
 	}
-}
-
-// setCurrentProfile rewrites the config file with a new current-profile,
-// keeping its permissions.
-func setCurrentProfile(path, name string) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
-	}
-	v := viper.New()
-	v.SetConfigFile(path)
-	v.SetConfigType("yaml")
-	if err := v.ReadInConfig(); err != nil {
-		return fmt.Errorf("read config %s: %w", path, err)
-	}
-	v.Set("current-profile", name)
-	tmp := filepath.Join(filepath.Dir(path), ".kq-config.tmp.yaml")
-	if err := v.WriteConfigAs(tmp); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
-	if err := os.Chmod(tmp, st.Mode().Perm()); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write config: %w", err)
-	}
-	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

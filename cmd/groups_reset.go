@@ -55,7 +55,8 @@ func NewCmdGroupsReset(f *Factory, runF func(context.Context, *GroupsResetOption
 (the CSV is kafka-consumer-groups' topic,partition,offset format).
 
 Choose the partitions with --topic TOPIC[:P,...] (repeatable) or
---all-topics (every topic the group has committed offsets for), and exactly
+--all-topics (every topic the group has committed offsets for; with
+--to-group G, every topic G has, so a new group can copy G), and exactly
 one mode. Offsets before the log start or past the log end are clamped into
 the log, with a warning. --execute is refused while the group has active
 members: stop them first.

@@ -227,6 +227,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if _, err := check.ParseSemantics(o.Semantics); err != nil {
 		return err
 	}
+	if err := reportDirExists(o.Report); err != nil {
+		return err
+	}
 	cf, stop, err := o.target(&opts)
 	if err != nil {
 		return err

@@ -71,6 +71,9 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := reportDirExists(o.Report); err != nil {
+		return err
+	}
 	n := o.Examples
 	if n == 0 {
 		n = -1
@@ -141,6 +144,7 @@ func countRows(c check.Counts) []countRow {
 		{"indeterminate", c.Indeterminate, "", ""},
 		{"delivered", c.Delivered, "", ""},
 		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
+		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
 		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
 		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
 		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},

@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/report"
@@ -41,8 +43,8 @@ func reportCounts(c check.Counts, s check.Semantics) []report.CountRow {
 	return rows
 }
 
-// verdictWord is the verdict's word and colour class on the page; partial,
-// when not empty, says why the run has no verdict.
+// verdictWord is the verdict's word and colour class on the page; partial
+// (see partialReason) says why there is none.
 func verdictWord(v check.Verdict, partial string) (string, string) {
 	switch {
 	case partial != "":
@@ -67,7 +69,7 @@ func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, targ
 	page := report.Page{
 		Title: "kq verify: " + string(rep.Settings.Semantics), Verdict: word, Class: class,
 		Semantics: string(rep.Settings.Semantics), Facts: facts, Command: command,
-		Series: series, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
+		Series: series, Exposure: rep.Evidence.Faults, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
 		Notes: append(reasonNotes(rep.Verdict), rep.Notes...), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
@@ -80,6 +82,19 @@ func reasonNotes(v check.Verdict) []string {
 		out = append(out, "not shown: "+r)
 	}
 	return out
+}
+
+// reportDirExists checks, before any work, that the directory of --report
+// exists, so that a long run does not end unable to write its report.
+func reportDirExists(path string) error {
+	if path == "" {
+		return nil
+	}
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return kqerr.Usagef("--report %s: directory %s does not exist", path, dir)
+	}
+	return nil
 }
 
 // writeReport writes page to path and says so on stderr.
@@ -150,6 +165,9 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 	word, class := verdictWord(res.Verdict, "")
 	var facts [][2]string
 	facts = append(facts, [2]string{"history", o.File})
+	if e := res.Evidence; e.End != "" {
+		facts = append(facts, [2]string{"end", strings.TrimSuffix(string(e.End)+": "+e.EndReason, ": ")})
+	}
 	if m := res.Meta; m != nil {
 		if m.Run != "" {
 			facts = append(facts, [2]string{"run", m.Run})
@@ -166,7 +184,7 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 	page := report.Page{
 		Title: "kq verify check: " + string(res.Verdict.Semantics), Verdict: word, Class: class,
 		Semantics: string(res.Verdict.Semantics), Facts: facts, Command: command,
-		Series: series, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
+		Series: series, Exposure: res.Evidence.Faults, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
 		Notes: reasonNotes(res.Verdict), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -25,7 +26,7 @@ func TestVerifyReportOfARealRunInABrowser(t *testing.T) {
 	code, out, stderr := runKQ(t, nil, "verify", "--semantics", "at-least-once", "--commit", "before",
 		"--faults", "crash-consumer,leader-move", "--fault-interval", "300ms", "--fault-duration", "500ms",
 		"--messages", "3000", "--rate", "1500", "--seed", "3", "--history", hist, "--report", page, "-o", "json")
-	if code != kqerr.CodeOK && code != kqerr.CodeCheckFailed {
+	if code != kqerr.CodeOK && code != kqerr.CodeCheckFailed && code != kqerr.CodeInconclusive {
 		t.Fatalf("kq verify: exit %d\n%s", code, stderr)
 	}
 	if !strings.Contains(stderr, "report: "+page+"\n") {
@@ -62,17 +63,39 @@ func TestVerifyReportOfARealRunInABrowser(t *testing.T) {
 	counts := map[string]uint64{"sent": rep.Counts.Sent, "acked": rep.Counts.Acked, "delivered": rep.Counts.Delivered, "lost": rep.Counts.Lost}
 	dom, img := br.Render(page, 1200, 1400)
 	reporttest.CheckDOM(t, dom, faults, counts)
-	verdict := reporttest.GoodVerdict
-	if rep.Verdict != string(check.Held) {
-		verdict = reporttest.BadVerdict
+	verdict := map[string]color.Color{string(check.Held): reporttest.GoodVerdict, string(check.Violated): reporttest.BadVerdict,
+		string(check.Inconclusive): reporttest.WarnVerdict}[rep.Verdict]
+	if verdict == nil {
+		t.Fatalf("JSON report has no verdict: %s", out)
 	}
 	reporttest.CheckPixels(t, img, verdict, shaded)
 
 	checkPage := filepath.Join(dir, "check.html")
 	code, _, stderr = runKQ(t, nil, "verify", "check", hist, "--report", checkPage)
-	if code != kqerr.CodeOK && code != kqerr.CodeCheckFailed {
+	if code != kqerr.CodeOK && code != kqerr.CodeCheckFailed && code != kqerr.CodeInconclusive {
 		t.Fatalf("kq verify check: exit %d\n%s", code, stderr)
 	}
 	dom, _ = br.Render(checkPage, 1200, 1400)
 	reporttest.CheckDOM(t, dom, faults, counts)
+}
+
+func TestVerdictWordForEachOutcome(t *testing.T) {
+	for _, c := range []struct {
+		v           check.Verdict
+		partial     string
+		word, class string
+	}{
+		{check.Verdict{Outcome: check.Held, Held: true}, "", "HELD", "good"},
+		{check.Verdict{Outcome: check.Violated}, "", "VIOLATED", "bad"},
+		{check.Verdict{Outcome: check.Inconclusive, Reasons: []string{"no fault window"}}, "", "INCONCLUSIVE", "warn"},
+		{check.Verdict{Outcome: check.Held, Held: true}, "the run was interrupted", "NO VERDICT: the run was interrupted", "warn"},
+	} {
+		if w, cl := verdictWord(c.v, c.partial); w != c.word || cl != c.class {
+			t.Errorf("verdictWord(%+v, %q) = %q, %q; want %q, %q", c.v, c.partial, w, cl, c.word, c.class)
+		}
+	}
+	notes := reasonNotes(check.Verdict{Reasons: []string{"no fault window"}})
+	if len(notes) != 1 || notes[0] != "not shown: no fault window" {
+		t.Errorf("notes %q", notes)
+	}
 }

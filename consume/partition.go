@@ -58,41 +58,52 @@ func runPartitions(ctx context.Context, client sarama.Client, pl *plan, e *engin
 	return nil
 }
 
-// fetchPartition reads one partition with r and hands the engine each
-// fetch's records at once, until the partition or the run is done or ctx
-// ends. The messages live in a slab reused from fetch to fetch (the engine
-// writes them before deliver returns), so a record costs no allocation.
-// Retriable errors go to OnError and are retried after a pause; others end
-// the run.
+// fetchPartition reads one partition with r and hands the engine its
+// records in chunks of up to maxBatch as the fetch is walked, until the
+// partition or the run is done or ctx ends. The messages live in a slab
+// reused from chunk to chunk (the engine writes them before deliver
+// returns, and the slab is cleared after, so it holds no fetch response
+// alive), so a record costs no allocation and memory stays bounded per
+// partition whatever the fetch size. Retriable errors go to OnError and
+// are retried after a pause; others end the run.
 func (e *engine) fetchPartition(ctx context.Context, st *partState, r *fetch.Reader) {
-	var slab []sarama.ConsumerMessage
-	var ptrs []*sarama.ConsumerMessage
+	slab := make([]sarama.ConsumerMessage, 0, maxBatch)
+	ptrs := make([]*sarama.ConsumerMessage, 0, maxBatch)
+	done := false
+	deliver := func(more bool) {
+		if len(slab) == 0 || done {
+			return
+		}
+		ptrs = ptrs[:0]
+		for i := range slab {
+			ptrs = append(ptrs, &slab[i])
+		}
+		done = e.deliver(st, ptrs, more)
+		clear(slab)
+		slab = slab[:0]
+	}
 	visit := func(rec *fetch.Record) {
+		if done {
+			return
+		}
+		if len(slab) == cap(slab) {
+			deliver(true)
+		}
 		slab = append(slab, sarama.ConsumerMessage{
 			Topic: st.tp.topic, Partition: st.tp.partition, Offset: rec.Offset, Key: rec.Key, Value: rec.Value,
 			Headers: rec.Headers, Timestamp: rec.Timestamp, BlockTimestamp: rec.BlockTimestamp,
 		})
 	}
-	for ctx.Err() == nil {
-		slab = slab[:0]
-		if err := r.Next(visit); err != nil {
+	for ctx.Err() == nil && !done {
+		err := r.Next(visit)
+		deliver(false)
+		if err != nil && !done {
 			if !fetch.Retriable(err) {
 				e.stop(StopError, fmt.Errorf("partition %s: cannot read past offset %d: %w", st.tp, r.Offset(), err))
 				return
 			}
 			e.onError(&sarama.ConsumerError{Topic: st.tp.topic, Partition: st.tp.partition, Err: err})
 			sleep(ctx, fetchRetryBackoff)
-			continue
-		}
-		if len(slab) == 0 {
-			continue
-		}
-		ptrs = ptrs[:0]
-		for i := range slab {
-			ptrs = append(ptrs, &slab[i])
-		}
-		if e.deliver(st, ptrs, false) {
-			return
 		}
 	}
 }

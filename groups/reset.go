@@ -96,6 +96,21 @@ func (c *Client) resetScope(group string, spec ResetSpec, commits map[TopicParti
 	var tps []TopicPartition
 	var err error
 	switch {
+	case spec.AllTopics && spec.Mode == ToGroup:
+		// all topics are the source group's: the target is often new
+		src, found, err := c.committed(spec.SourceGroup)
+		if err != nil {
+			return nil, err
+		}
+		if !found {
+			return nil, groupNotFound(spec.SourceGroup)
+		}
+		if len(src) == 0 {
+			return nil, fmt.Errorf("group %s has no committed offsets to copy", spec.SourceGroup)
+		}
+		for tp := range src {
+			tps = append(tps, tp)
+		}
 	case spec.AllTopics:
 		for tp := range commits {
 			tps = append(tps, tp)

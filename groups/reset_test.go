@@ -133,6 +133,18 @@ func TestResetToGroupAndNewGroup(t *testing.T) {
 	if got := committedOffsets(t, fx.c, "fresh"); !reflect.DeepEqual(got, map[TopicPartition]Offset{tp0: 5, tp1: 1}) {
 		t.Errorf("fresh commits = %v", got)
 	}
+	// --all-topics with --to-group: the source group's topics, for a new
+	// group too
+	p, err = fx.c.PlanReset(fx.ctx, "fresh-2", ResetSpec{Mode: ToGroup, SourceGroup: "g", AllTopics: true}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.c.ApplyReset(fx.ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := committedOffsets(t, fx.c, "fresh-2"), committedOffsets(t, fx.c, "g"); !reflect.DeepEqual(got, want) {
+		t.Errorf("fresh-2 commits = %v, want g's %v", got, want)
+	}
 	_, err = fx.c.PlanReset(fx.ctx, "g", ResetSpec{Mode: ToGroup, SourceGroup: "nope", AllTopics: true}, time.Now())
 	if !errors.Is(err, ErrGroupNotFound) {
 		t.Errorf("to-group nope: %v, want group not found", err)

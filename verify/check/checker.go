@@ -130,11 +130,21 @@ func (c *Checker) deliver(e *history.Event) error {
 // one offset shows by itself: conflicts, redeliveries, corrupt and unknown
 // values.
 func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
-	slot := c.log(e.Topic, e.Partition).slot(e.Offset)
+	l := c.log(e.Topic, e.Partition)
+	slot := l.slot(e.Offset)
 	held := *slot & ordMask
+	if delivered {
+		l.maxDelivered = max(l.maxDelivered, e.Offset)
+	}
 	switch {
 	case held == ordEmpty:
 		*slot = ord
+	case held == ordCorrupt && ord >= firstValueOrd:
+		// A corrupt copy of the value acknowledged here: the same record,
+		// damaged, not a second value. The slot names the value.
+		*slot = *slot&^ordMask | ord
+	case ord == ordCorrupt:
+		// As above, the other way round.
 	case held != ord && *slot&slotConflict == 0:
 		*slot |= slotConflict
 		c.counts.OffsetConflicts++

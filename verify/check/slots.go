@@ -62,10 +62,12 @@ type partLog struct {
 	lastKey   int64
 	last      *page
 	aborted   []span
+	// maxDelivered is the highest offset delivered, -1 for none.
+	maxDelivered int64
 }
 
 func newPartLog(topic string, partition int32) *partLog {
-	return &partLog{topic: topic, partition: partition, pages: map[int64]*page{}, lastKey: -1}
+	return &partLog{topic: topic, partition: partition, pages: map[int64]*page{}, lastKey: -1, maxDelivered: -1}
 }
 
 // slot returns the slot of offset, allocating its page if needed.

@@ -13,11 +13,13 @@ import (
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
-// Colours a screenshot of a report must show: the violated verdict's badge
-// (a held one is green) and the shade of the first fault window over white.
+// Colours a screenshot of a report must show: the verdict's badge (held,
+// violated, inconclusive or none) and the shade of the first fault window
+// over white.
 var (
 	BadVerdict  = color.NRGBA{0xc6, 0x28, 0x28, 0xff}
 	GoodVerdict = color.NRGBA{0x2a, 0x8a, 0x2a, 0xff}
+	WarnVerdict = color.NRGBA{0xc7, 0x77, 0x00, 0xff}
 	FirstShade  = color.NRGBA{0xff, 0xea, 0xca, 0xff}
 )
 
