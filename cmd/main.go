@@ -28,6 +28,10 @@ import (
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C cancels ctx and the command winds down (a producer
+	// flushes for up to --flush-timeout); from then on signals have their
+	// default effect, so a second Ctrl-C ends kq at once.
+	context.AfterFunc(ctx, stop)
 	// A closed stdout (kq consume | head) makes writes fail with EPIPE
 	// instead of killing kq, so a group member commits what it wrote and
 	// leaves its group before it exits.

@@ -15,15 +15,18 @@ type Options struct {
 	// MaxExamples bounds the examples kept per anomaly: zero means
 	// DefaultMaxExamples, a negative number keeps none.
 	MaxExamples int
+	// Lenient reads a history file leniently (see
+	// [history.ReadOptions]); it does not change the Checker.
+	Lenient bool
 }
 
 // Checker counts the anomalies of a history, fed one event at a time in
 // history order (sends and deliveries may interleave in any order).
 //
 // Memory is bounded by the values and offsets seen, not by the events: four
-// bits per value in blocks of 4096 consecutive sequence numbers of one
+// bits per value in blocks of 64 consecutive sequence numbers of one
 // producer, and four bytes per log offset named by an ack or a delivery
-// (about 4.5 bytes per message in all when acks and deliveries name the same
+// (about 5 bytes per message in all when acks and deliveries name the same
 // log; a copy pipeline whose acks name an input topic and whose deliveries
 // name an output topic pays for both logs). Sequence numbers should count up
 // from 0 per producer: widely scattered ones cost a block each.

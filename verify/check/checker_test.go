@@ -322,18 +322,18 @@ func TestCheckerRejectsInvalidEvents(t *testing.T) {
 func TestCheckerManyValuesAcrossBlocks(t *testing.T) {
 	// Enough values to cross several ordinal blocks and slot pages, with one
 	// anomaly of each scan-judged kind planted far from the start.
-	const n = 3*blockSize + 17
+	const n = 3*blockSize + 17 + pageSize // several blocks and pages
 	var events []history.Event
 	for p := range uint32(3) {
 		for seq := range uint64(n) {
 			off := int64(seq)
 			events = append(events, ack(p, seq, int32(p), off))
-			if !(p == 1 && seq == 9000) {
+			if !(p == 1 && seq == 2*blockSize+5) {
 				events = append(events, del(p, seq, int32(p), off))
 			}
 		}
 	}
-	events = append(events, del(2, 5000, 2, n), del(0, n-1, 0, n-1))
+	events = append(events, del(2, blockSize+3, 2, n), del(0, n-1, 0, n-1))
 	got := countsOnly(check(t, Options{}, events))
 	want := Counts{Sent: 3 * n, Acked: 3 * n, Delivered: 3*n + 1, Lost: 1, LogDuplicates: 1, Redeliveries: 1, Duplicated: 2}
 	if !reflect.DeepEqual(got, want) {
