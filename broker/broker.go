@@ -69,6 +69,9 @@ type Options struct {
 	// Users enables SASL (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN) with
 	// these users; none means no authentication.
 	Users []User
+	// TokenValidator, when set, makes the broker accept SASL OAUTHBEARER
+	// and checks each client's token with it (SASL is then required).
+	TokenValidator TokenValidator
 	// TLS, when set, makes every listener serve TLS.
 	TLS *tls.Config
 	// ClusterID is the cluster id reported in metadata; "" means "kq".
@@ -101,6 +104,8 @@ type Broker struct {
 	recovered int
 	// guard checks every request frame before kfake sees it.
 	guard guard
+	// oauth accepts OAUTHBEARER for kfake (nil: not enabled).
+	oauth *oauth
 }
 
 // Start starts a cluster and returns once every node listens.
@@ -124,6 +129,13 @@ func Start(opts Options) (*Broker, error) {
 	b.guard.log = opts.Log
 	b.txns.Store(opts.DataDir != "") // persisted state may hold markers
 	b.aborter.b = b
+	if opts.TokenValidator != nil {
+		o, err := newOAuth(opts.TokenValidator)
+		if err != nil {
+			return nil, fmt.Errorf("broker: %w", err)
+		}
+		b.oauth = o
+	}
 	if opts.DataDir != "" {
 		n, err := b.recoverTxns()
 		if err != nil {
@@ -183,6 +195,12 @@ func (b *Broker) kfakeOptions(ports []int, listen func(network, address string) 
 	}
 	if o.DataDir != "" {
 		opts = append(opts, kfake.DataDir(o.DataDir))
+	}
+	if b.oauth != nil {
+		opts = append(opts, kfake.Superuser("PLAIN", oauthShadowUser, b.oauth.password))
+		if len(o.Users) == 0 {
+			opts = append(opts, kfake.EnableSASL())
+		}
 	}
 	if o.Sync {
 		opts = append(opts, kfake.SyncWrites())

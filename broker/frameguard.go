@@ -68,6 +68,9 @@ type guardConn struct {
 	r *bufio.Reader
 	g *guard
 
+	// rewrite, when set, may replace each checked request (OAUTHBEARER).
+	rewrite func(frame []byte, h wire.RequestHeader) []byte
+
 	prefix [4]byte
 	head   []byte // unread part of prefix
 	body   []byte // unread part of the frame payload
@@ -113,6 +116,9 @@ func (c *guardConn) next() error {
 		for _, err := range bad {
 			c.g.corruptBatch(c.Conn, err)
 		}
+	}
+	if c.rewrite != nil {
+		frame = c.rewrite(frame, h)
 	}
 	c.prefix = [4]byte{byte(len(frame) >> 24), byte(len(frame) >> 16), byte(len(frame) >> 8), byte(len(frame))}
 	c.head, c.body = c.prefix[:], frame

@@ -42,7 +42,11 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {
 		c = tls.Server(c, b.opts.TLS)
 	}
-	return newMarkerConn(newGuardConn(c, &b.guard), &b.txns)
+	g := newGuardConn(c, &b.guard)
+	if b.oauth != nil {
+		g.rewrite = b.oauth.rewriter(&b.guard)
+	}
+	return newMarkerConn(g, &b.txns)
 }
 
 type hostAddr string

@@ -157,9 +157,12 @@ func (a *txnAborter) clientOpts() []kgo.Opt {
 	if a.b.opts.TLS != nil {
 		opts = append(opts, kgo.DialTLSConfig(&tls.Config{InsecureSkipVerify: true})) //nolint:gosec // our own listener on this host
 	}
-	if len(a.b.opts.Users) > 0 {
+	switch {
+	case len(a.b.opts.Users) > 0:
 		u := a.b.opts.Users[0]
 		opts = append(opts, kgo.SASL(plain.Auth{User: u.Name, Pass: u.Password}.AsMechanism()))
+	case a.b.oauth != nil:
+		opts = append(opts, kgo.SASL(plain.Auth{User: oauthShadowUser, Pass: a.b.oauth.password}.AsMechanism()))
 	}
 	return opts
 }

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -127,6 +128,34 @@ func (f Fault) Validate() error {
 	return f.validateValues()
 }
 
+// appendedErrors are the error codes a broker may answer a produce request
+// with although it appended the records: the request timed out waiting
+// for replication, the ISR shrank after the append, or the leader was
+// deposed while the produce waited. response-error simulates "appended,
+// answered with an error", so it takes only these; any other code would
+// claim a write failed that a real broker would have made, and make
+// correct clients look wrong.
+var appendedErrors = []int16{kerr.RequestTimedOut.Code, kerr.NotEnoughReplicasAfterAppend.Code, kerr.NotLeaderForPartition.Code}
+
+func appendedErrorNames() string {
+	names := make([]string, len(appendedErrors))
+	for i, c := range appendedErrors {
+		names[i] = kerrName(c)
+	}
+	return strings.Join(names, ", ")
+}
+
+// kerrName is the protocol name of an error code, or the number.
+func kerrName(code int16) string {
+	if err := kerr.ErrorForCode(code); err != nil {
+		var ke *kerr.Error
+		if errors.As(err, &ke) {
+			return ke.Message
+		}
+	}
+	return strconv.Itoa(int(code))
+}
+
 func (f Fault) validateValues() error {
 	switch {
 	case f.Probability < 0 || f.Probability > 1 || f.Probability != f.Probability:
@@ -137,6 +166,9 @@ func (f Fault) validateValues() error {
 		return kqerr.Usagef("fault %s: negative rate or count", f.Kind)
 	case f.Kind == ResponseError && slices.ContainsFunc(f.APIs, func(k int16) bool { return k != 0 }):
 		return kqerr.Usagef("fault %s rewrites produce responses only", f.Kind)
+	case f.Kind == ResponseError && f.ErrorCode != 0 && !slices.Contains(appendedErrors, f.ErrorCode):
+		return kqerr.Usagef("fault %s: code %s is not one a broker answers for a produce it may have appended (want %s)",
+			f.Kind, kerrName(f.ErrorCode), appendedErrorNames())
 	}
 	for _, api := range f.APIs {
 		if kmsg.RequestForKey(api) == nil {

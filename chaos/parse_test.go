@@ -34,6 +34,7 @@ func TestParseFaultsErrors(t *testing.T) {
 		"", "nosuch", "p=0.5,reset", "reset,,latency", "reset,p=0", "reset,p=1.5", "reset,p=x",
 		"latency,delay=soon", "latency,jitter=1000000h", "reset,delay=1s", "partition,api=produce", "bandwidth,rate=fast",
 		"drop-response,api=nosuch", "response-error,code=NO_SUCH_ERROR", "response-error,api=fetch",
+		"response-error,code=INVALID_RECORD", "response-error,code=NOT_ENOUGH_REPLICAS",
 		"kill-node,target=127.0.0.1:9092", "reset,target=nohostport", "broker-error,n=0", "leader-move,target=1",
 	} {
 		_, err := ParseFaults(s)

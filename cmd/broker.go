@@ -38,6 +38,8 @@ type BrokerOptions struct {
 	TLSCert, TLSKey string
 	// Log prints the broker's own warnings (debug with -v) to stderr.
 	Log bool
+	// OAuthTokens are the OAUTHBEARER tokens the broker accepts.
+	OAuthTokens []string
 	// SchemaRegistry is the listen address of the Schema Registry API
 	// ("": none).
 	SchemaRegistry string
@@ -84,6 +86,7 @@ power loss too (every write is fsynced before it is acknowledged).`,
 	fl.StringVar(&opts.TLSKey, "tls-key", "", "PEM key of --tls-cert")
 	fl.BoolVar(&opts.Log, "log", false, "print the broker's warnings to stderr (with -v: debug log)")
 	addBrokerSchemaFlags(c, opts)
+	addBrokerOAuthFlags(c, opts)
 	separateClientFlags(c)
 	return c
 }
@@ -151,6 +154,9 @@ func (o *BrokerOptions) brokerOptions() (broker.Options, error) {
 	}
 	bo.SeedTopics = seeds
 	if bo.Users, err = o.brokerUsers(); err != nil {
+		return bo, err
+	}
+	if err := o.applyOAuth(&bo); err != nil {
 		return bo, err
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {

@@ -161,6 +161,9 @@ func consumeRun(ctx context.Context, o *ConsumeOptions) error {
 		o.f.Warnf("%s; still trying (--exit-on-error stops instead)", oneLine(cf.Unreachable(err)))
 	}
 	stats, err := consume.Run(ctx, cf, copts, sink)
+	if brokenPipe(ctx, err) {
+		return err // quietly: the reader has gone
+	}
 	if stats.Stopped != "" && (o.f.IO.IsStderrTTY() || o.f.Verbose()) {
 		o.f.Infof("%s", consumeSummary(stats))
 	}

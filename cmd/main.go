@@ -28,10 +28,17 @@ import (
 func Main() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first Ctrl-C cancels ctx and the command winds down (a producer
+	// flushes for up to --flush-timeout); from then on signals have their
+	// default effect, so a second Ctrl-C ends kq at once.
+	context.AfterFunc(ctx, stop)
 	// A closed stdout (kq consume | head) makes writes fail with EPIPE
 	// instead of killing kq, so a group member commits what it wrote and
 	// leaves its group before it exits.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchStdout(ctx, cancel, os.Stdout)
 	defer startProfiles(os.LookupEnv)()
 	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
 }
@@ -50,13 +57,13 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if err == nil {
 		return kqerr.CodeOK
 	}
+	if brokenPipe(ctx, err) {
+		return kqerr.CodeBrokenPipe // the reader of stdout has gone: nothing to say
+	}
 	if ctx.Err() != nil && !errors.Is(err, kqerr.ErrInterrupted) {
 		err = fmt.Errorf("%w: %w", kqerr.ErrInterrupted, err)
 	}
 	err = classifyCobra(err)
-	if kqerr.IsBrokenPipe(err) && !errors.Is(err, kqerr.ErrInterrupted) {
-		return kqerr.CodeBrokenPipe // the reader has gone: nothing to say
-	}
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
 	}
@@ -76,6 +83,13 @@ func printUsageHint(w io.Writer, c *cobra.Command, err error) {
 		return
 	}
 	fmt.Fprintf(w, "Run '%s --help' for usage.\n", c.CommandPath())
+}
+
+// brokenPipe reports whether the command ended because the reader of its
+// standard output went away: a write failed with EPIPE, or the stdout
+// watcher cancelled ctx.
+func brokenPipe(ctx context.Context, err error) bool {
+	return kqerr.IsBrokenPipe(err) || errors.Is(context.Cause(ctx), syscall.EPIPE)
 }
 
 // errSilent marks an error whose message was already shown (for example a

@@ -44,6 +44,7 @@ against its built-in broker or any real cluster.`,
 	}
 	root.InitDefaultCompletionCmd()
 	decorateCompletion(root)
+	registerCompletions(root, f)
 	return root
 }
 
@@ -62,9 +63,10 @@ func addGlobalFlags(root *cobra.Command, f *Factory) {
 	pf.String("tls-cert", "", "PEM client certificate")
 	pf.String("tls-key", "", "PEM client key")
 	pf.Bool("tls-insecure", false, "do not verify the server certificate (warns on stderr)")
-	pf.String("sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256 or scram-sha-512")
+	pf.String("sasl-mechanism", "", "SASL mechanism: plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam")
 	pf.String("sasl-user", "", "SASL user")
 	pf.String("sasl-password", "", "SASL password (better: KQ_SASL_PASSWORD, or the prompt on a terminal)")
+	addAuthFlags(pf)
 	addRegistryFlags(pf)
 	pf.StringVar(&f.global.configFile, "config", "", "config file (default $XDG_CONFIG_HOME/kq/config.yaml; env KQ_CONFIG)")
 	pf.StringVar(&f.global.profile, "profile", "", "config profile to use (env KQ_PROFILE; default: the file's current-profile)")

@@ -30,10 +30,14 @@ var connKeys = []string{
 	"sasl-mechanism", "sasl-user", "sasl-password",
 	"schema-registry", "schema-registry-user", "schema-registry-password",
 	"schema-registry-ca", "schema-registry-cert", "schema-registry-key", "schema-registry-insecure",
+	"sasl-token", "sasl-oauth-token-url", "sasl-oauth-client-id", "sasl-oauth-client-secret",
+	"sasl-oauth-scope", "aws-region",
 }
 
 // secretKeys are never printed.
-var secretKeys = map[string]bool{"sasl-password": true, "schema-registry-password": true}
+var secretKeys = map[string]bool{
+	"sasl-password": true, "schema-registry-password": true, "sasl-token": true, "sasl-oauth-client-secret": true,
+}
 
 // envName returns the KQ_ variable of a key.
 func envName(key string) string {
@@ -246,6 +250,7 @@ func (s *Settings) build() (conn.Profile, error) {
 			Password:  s.v.GetString("sasl-password"),
 		},
 	}
+	s.applyAuth(&p)
 	if err := s.checkEnums(p); err != nil {
 		return conn.Profile{}, err
 	}
@@ -268,6 +273,9 @@ func (s *Settings) Values() (map[string]string, error) {
 		"sasl-mechanism": p.SASL.Mechanism, "sasl-user": p.SASL.User, "sasl-password": p.SASL.Password,
 	}
 	for k, v := range s.registryValues() {
+		vals[k] = v
+	}
+	for k, v := range s.authValues(p) {
 		vals[k] = v
 	}
 	return vals, nil

@@ -144,6 +144,7 @@ func countRows(c check.Counts) []countRow {
 		{"indeterminate", c.Indeterminate, "", ""},
 		{"delivered", c.Delivered, "", ""},
 		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
+		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
 		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
 		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
 		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},

@@ -57,16 +57,6 @@ func verdictWord(v check.Verdict, partial string) (string, string) {
 	return "INCONCLUSIVE", "warn"
 }
 
-// verdictNotes are the reasons an inconclusive verdict gives, then the
-// notes.
-func verdictNotes(v check.Verdict, notes []string) []string {
-	var out []string
-	for _, r := range v.Reasons {
-		out = append(out, "not shown: "+r)
-	}
-	return append(out, notes...)
-}
-
 // writeRunReport writes the report page of a run, reading the run's
 // history at path for the examples' times, and points the user at it.
 func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, target string) error {
@@ -79,7 +69,7 @@ func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, targ
 	page := report.Page{
 		Title: "kq verify: " + string(rep.Settings.Semantics), Verdict: word, Class: class,
 		Semantics: string(rep.Settings.Semantics), Facts: facts, Command: command,
-		Series: series, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
+		Series: series, Exposure: rep.Evidence.Faults, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
 		Notes: append(reasonNotes(rep.Verdict), rep.Notes...), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
@@ -175,6 +165,9 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 	word, class := verdictWord(res.Verdict, "")
 	var facts [][2]string
 	facts = append(facts, [2]string{"history", o.File})
+	if e := res.Evidence; e.End != "" {
+		facts = append(facts, [2]string{"end", strings.TrimSuffix(string(e.End)+": "+e.EndReason, ": ")})
+	}
 	if m := res.Meta; m != nil {
 		if m.Run != "" {
 			facts = append(facts, [2]string{"run", m.Run})
@@ -191,7 +184,7 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 	page := report.Page{
 		Title: "kq verify check: " + string(res.Verdict.Semantics), Verdict: word, Class: class,
 		Semantics: string(res.Verdict.Semantics), Facts: facts, Command: command,
-		Series: series, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
+		Series: series, Exposure: res.Evidence.Faults, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
 		Notes: reasonNotes(res.Verdict), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)

@@ -94,8 +94,8 @@ func TestVerdictWordForEachOutcome(t *testing.T) {
 			t.Errorf("verdictWord(%+v, %q) = %q, %q; want %q, %q", c.v, c.partial, w, cl, c.word, c.class)
 		}
 	}
-	notes := verdictNotes(check.Verdict{Reasons: []string{"no fault window"}}, []string{"a note"})
-	if len(notes) != 2 || notes[0] != "not shown: no fault window" || notes[1] != "a note" {
+	notes := reasonNotes(check.Verdict{Reasons: []string{"no fault window"}})
+	if len(notes) != 1 || notes[0] != "not shown: no fault window" {
 		t.Errorf("notes %q", notes)
 	}
 }

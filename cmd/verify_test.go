@@ -207,7 +207,7 @@ func TestVerifyCheckExitCodes(t *testing.T) {
 	}{
 		{[]string{"verify", "check", held}, 0, "verdict: at-least-once HELD"},
 		{[]string{"verify", "check", held, "--semantics", "exactly-once"}, 3, "no-redeliveries: 1"},
-		{[]string{"verify", "check", lost, "--semantics", "at-least-once", "-o", "json"}, 3, `"lost": 1`},
+		{[]string{"verify", "check", lost, "--semantics", "at-least-once", "-o", "json"}, 3, `"unseen": 1`},
 		{[]string{"verify", "check", lost}, 2, ""},
 		{[]string{"verify", "check", partial}, 5, "verdict: at-least-once INCONCLUSIVE"},
 		{[]string{"verify", "check", partial, "-o", "json"}, 5, `"verdict": "inconclusive"`},

@@ -58,26 +58,45 @@ func (e *batchEngine) stickyByBatch() bool { return true }
 
 func (e *batchEngine) stop() { e.acc.close() }
 
-// finish seals what is open, waits for every batch to be settled, then
-// shuts the goroutines down. Closing the client (by the caller, after
-// finish) fails requests still in flight.
+// finish seals what is open and waits for every batch to be settled, up
+// to timeout: then the batches left are reported in doubt, nothing more is
+// sent, and finish returns without waiting longer for the goroutines
+// (closing the client, by the caller, fails requests still in flight).
+// The timeout bounds the whole of finish, so an interrupted run with a
+// slow broker ends on time.
 func (e *batchEngine) finish(timeout time.Duration, _ bool) error {
+	deadline := time.Now().Add(timeout)
 	e.acc.close()
 	close(e.stopLinger)
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-e.acc.idle:
-	case <-t.C:
+	if !waitUntil(e.acc.idle, deadline) {
+		e.snd.abandoned.Store(true)
 		for _, b := range e.acc.abandon() {
 			e.snd.reportFailed(b, ErrInDoubt)
 		}
 	}
 	e.snd.ready.close()
-	<-e.dispatched
-	e.snd.done.close()
-	<-e.collected
+	stopped := make(chan struct{})
+	go func() {
+		<-e.dispatched
+		e.snd.done.close()
+		<-e.collected
+		close(stopped)
+	}()
+	waitUntil(stopped, deadline)
 	return nil
+}
+
+// waitUntil waits for ch to be closed until deadline and reports whether
+// it was.
+func waitUntil(ch <-chan struct{}, deadline time.Time) bool {
+	t := time.NewTimer(time.Until(deadline))
+	defer t.Stop()
+	select {
+	case <-ch:
+		return true
+	case <-t.C:
+		return false
+	}
 }
 
 // produceVersion picks the Produce request version for the configured

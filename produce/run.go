@@ -78,7 +78,8 @@ func Run(ctx context.Context, f conn.Factory, o Options, src Source, rep Reporte
 	if err != nil {
 		return Result{}, err
 	}
-	defer client.Close()
+	closeBy := time.Now().Add(time.Hour) // until the flush starts
+	defer func() { closeWithin(client, closeBy) }()
 	n, err := topicPartitions(client, o.Topic, o)
 	if err != nil {
 		return Result{}, f.Classify(err)
@@ -95,6 +96,7 @@ func Run(ctx context.Context, f conn.Factory, o Options, src Source, rep Reporte
 		fd.lim = rate.NewLimiter(rate.Limit(o.Rate), max(1, int(o.Rate/100)))
 	}
 	feedErr := fd.runUntil(ctx)
+	closeBy = time.Now().Add(o.FlushTimeout + closeGrace)
 	endErr := eng.finish(o.FlushTimeout, feedErr != nil || ctx.Err() != nil)
 	res := t.result()
 	res.Topic, res.Partitions, res.Elapsed = o.Topic, n, time.Since(start)
@@ -202,4 +204,24 @@ func (fd *feeder) next() (int32, error) {
 		return 0, &InputError{Pos: fd.r.Pos, Err: tooLarge(size, fd.maxBytes)}
 	}
 	return fd.ch.pick(&fd.r)
+}
+
+// closeGrace is how long closing the client may take after the flush
+// timeout.
+const closeGrace = 500 * time.Millisecond
+
+// closeWithin closes c, waiting for it no later than deadline: a slow
+// broker's answers to requests in flight do not hold up the exit.
+func closeWithin(c io.Closer, deadline time.Time) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = c.Close()
+	}()
+	t := time.NewTimer(max(time.Until(deadline), closeGrace))
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }

@@ -495,3 +495,48 @@ func TestRunLocalSizeErrorNotRetried(t *testing.T) {
 		t.Fatalf("failure %v: want sarama's encoding error, not retried", f)
 	}
 }
+
+// TestRunInterruptWithSlowBrokerEndsOnTime interrupts a run whose broker
+// answers each produce after a second, with hundreds of batches queued
+// (issue 12: the exit took minutes, one slow request at a time). The
+// flush timeout bounds the exit; what was acked is reported exactly.
+func TestRunInterruptWithSlowBrokerEndsOnTime(t *testing.T) {
+	e := newEnv(t, 1)
+	stop := e.b.DelayRequests(0, time.Second)
+	defer stop()
+	e.opts.Settings.Linger = 0 // a batch per record: hundreds of requests queued
+	e.opts.FlushTimeout = 1500 * time.Millisecond
+	src := &blockingSource{n: 300, unblock: make(chan struct{})}
+	defer close(src.unblock)
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		testutil.Eventually(t, 20*time.Second, "the source to block", src.blocked)
+		cancel() // Ctrl-C
+	}()
+	start := time.Now()
+	res, err := produce.Run(ctx, e.f, e.opts, src, rec)
+	took := time.Since(start)
+	if !errors.Is(err, kqerr.ErrInterrupted) || res.Sent != 300 || res.Acked+res.InDoubt+res.Failed != 300 || res.InDoubt == 0 {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if took > 60*time.Second {
+		t.Errorf("Run took %v with a %v flush timeout", took, e.opts.FlushTimeout)
+	}
+	rec.mu.Lock()
+	acked := map[int64]bool{}
+	for _, a := range rec.acks {
+		acked[a.Offset] = true
+	}
+	rec.mu.Unlock()
+	if len(acked) != int(res.Acked) {
+		t.Fatalf("%d distinct acked offsets reported, result says %d", len(acked), res.Acked)
+	}
+	stop()
+	for _, r := range readPartition(t, e.f, "t", 0) {
+		delete(acked, r.Offset)
+	}
+	if len(acked) != 0 {
+		t.Fatalf("%d records reported acked are not in the partition", len(acked))
+	}
+}

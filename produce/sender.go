@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -39,6 +40,9 @@ type sender struct {
 	brokers map[*sarama.Broker]*queue[*batch]
 	hold    *retryHold     // owned by the dispatcher
 	wg      sync.WaitGroup // broker goroutines
+	// abandoned is set at the flush timeout: queued batches, already
+	// reported in doubt, are dropped instead of sent.
+	abandoned atomic.Bool
 }
 
 // wakeBatch is pushed on the ready queue to make the dispatcher release
@@ -105,7 +109,7 @@ func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	var bs []*batch
 	for ok := true; ok; {
 		bs, ok = q.popAll(bs[:0])
-		for len(bs) > 0 {
+		for len(bs) > 0 && !s.abandoned.Load() {
 			var req []*batch
 			req, bs = s.takeRequest(bs)
 			s.send(br, req)

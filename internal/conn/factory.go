@@ -124,6 +124,8 @@ func (f Factory) Classify(err error) error {
 	}
 	p := f.Profile.WithDefaults()
 	switch {
+	case errors.Is(err, kqerr.ErrAuth): // a token provider's failure
+		return fmt.Errorf("%w: %s", kqerr.ErrAuth, oneLine(withoutSentinel(err, kqerr.ErrAuth)))
 	case errors.Is(err, sarama.ErrSASLAuthenticationFailed), errors.Is(err, sarama.ErrIllegalSASLState),
 		errors.Is(err, sarama.ErrUnsupportedSASLMechanism), strings.Contains(err.Error(), "SASL"):
 		return fmt.Errorf("%w: %s", kqerr.ErrAuth, oneLine(err))
@@ -132,6 +134,10 @@ func (f Factory) Classify(err error) error {
 	case p.SASL.Mechanism != "" && errors.Is(err, sarama.ErrOutOfBrokers) && errors.Is(err, io.EOF):
 		// Brokers that reject credentials by closing the connection (kfake
 		// does) leave only an EOF behind.
+		if p.SASL.User == "" { // a token mechanism
+			return fmt.Errorf("%w: %s closed the connection during SASL %s authentication (token rejected?)",
+				kqerr.ErrAuth, strings.Join(p.Brokers, ","), strings.ToUpper(p.SASL.Mechanism))
+		}
 		return fmt.Errorf("%w: %s closed the connection during SASL %s authentication of user %q (wrong user, password or mechanism?)",
 			kqerr.ErrAuth, strings.Join(p.Brokers, ","), strings.ToUpper(p.SASL.Mechanism), p.SASL.User)
 	case isTimeout(err) && !strings.Contains(err.Error(), "dial "):
@@ -246,4 +252,9 @@ func DrainResults(p sarama.AsyncProducer, onAck func(*sarama.ProducerMessage), o
 			onError(e)
 		}
 	}
+}
+
+// withoutSentinel drops sentinel's "text: " prefixes from err's message.
+func withoutSentinel(err, sentinel error) error {
+	return errors.New(strings.ReplaceAll(err.Error(), sentinel.Error()+": ", ""))
 }

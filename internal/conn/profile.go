@@ -72,6 +72,24 @@ type SASL struct {
 	User string `json:"user,omitempty" yaml:"user,omitempty"`
 	// Password is the secret; it is never printed.
 	Password string `json:"password,omitempty" yaml:"password,omitempty"`
+	// Token is a static OAUTHBEARER token; it is never printed.
+	Token string `json:"token,omitempty" yaml:"token,omitempty"`
+	// OAuth gets OAUTHBEARER tokens by OIDC client credentials.
+	OAuth OAuth `json:"oauth,omitempty" yaml:"oauth,omitempty"`
+	// AWSRegion is the region of an MSK cluster (mechanism aws-msk-iam).
+	AWSRegion string `json:"aws_region,omitempty" yaml:"aws-region,omitempty"`
+}
+
+// OAuth is an OIDC client-credentials grant for OAUTHBEARER tokens.
+type OAuth struct {
+	// TokenURL is the identity provider's token endpoint.
+	TokenURL string `json:"token_url,omitempty" yaml:"token-url,omitempty"`
+	// ClientID identifies kq at the provider.
+	ClientID string `json:"client_id,omitempty" yaml:"client-id,omitempty"`
+	// ClientSecret is the client's secret; it is never printed.
+	ClientSecret string `json:"client_secret,omitempty" yaml:"client-secret,omitempty"`
+	// Scopes are the scopes asked for.
+	Scopes []string `json:"scopes,omitempty" yaml:"scopes,omitempty"`
 }
 
 // Redacted returns a copy of p that is safe to print: the password is
@@ -79,6 +97,12 @@ type SASL struct {
 func (p Profile) Redacted() Profile {
 	if p.SASL.Password != "" {
 		p.SASL.Password = "<redacted>"
+	}
+	if p.SASL.Token != "" {
+		p.SASL.Token = "<redacted>"
+	}
+	if p.SASL.OAuth.ClientSecret != "" {
+		p.SASL.OAuth.ClientSecret = "<redacted>"
 	}
 	return p
 }
@@ -116,11 +140,8 @@ func (p Profile) Validate() error {
 	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
 		return kqerr.Usagef("invalid --kafka-version %q: %v", p.KafkaVersion, err)
 	}
-	if err := CheckMechanism(p.SASL.Mechanism); err != nil {
-		return fmt.Errorf("%w: --sasl-mechanism: %w", kqerr.ErrUsage, err)
-	}
-	if p.SASL.Mechanism != "" && p.SASL.User == "" {
-		return kqerr.Usagef("--sasl-mechanism %s needs --sasl-user", p.SASL.Mechanism)
+	if err := p.SASL.validate(); err != nil {
+		return err
 	}
 	if p.SASL.Mechanism == "" && p.SASL.User != "" {
 		return kqerr.Usagef("--sasl-user needs --sasl-mechanism (plain, scram-sha-256 or scram-sha-512)")
@@ -134,10 +155,10 @@ func (p Profile) Validate() error {
 // CheckMechanism checks a SASL mechanism name ("" for none).
 func CheckMechanism(m string) error {
 	switch strings.ToLower(m) {
-	case "", "plain", "scram-sha-256", "scram-sha-512":
+	case "", MechPlain, MechScram256, MechScram512, MechOAuthBearer, MechAWSMSKIAM:
 		return nil
 	}
-	return fmt.Errorf("unknown SASL mechanism %q (want plain, scram-sha-256 or scram-sha-512)", m)
+	return fmt.Errorf("unknown SASL mechanism %q (want plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam)", m)
 }
 
 // CheckBroker checks one bootstrap address: host:port with a host and a

@@ -90,6 +90,9 @@ func (p Profile) applySASL(cfg *sarama.Config) {
 	cfg.Net.SASL.User = p.SASL.User
 	cfg.Net.SASL.Password = p.SASL.Password
 	switch mech {
+	case MechOAuthBearer, MechAWSMSKIAM:
+		cfg.Net.SASL.Mechanism = sarama.SASLTypeOAuth
+		cfg.Net.SASL.TokenProvider = p.tokenProvider()
 	case "plain":
 		cfg.Net.SASL.Mechanism = sarama.SASLTypePlaintext
 	case "scram-sha-256":

@@ -21,9 +21,9 @@ type Options struct {
 // history order (sends and deliveries may interleave in any order).
 //
 // Memory is bounded by the values and offsets seen, not by the events: four
-// bits per value in blocks of 4096 consecutive sequence numbers of one
+// bits per value in blocks of 64 consecutive sequence numbers of one
 // producer, and four bytes per log offset named by an ack or a delivery
-// (about 4.5 bytes per message in all when acks and deliveries name the same
+// (about 5 bytes per message in all when acks and deliveries name the same
 // log; a copy pipeline whose acks name an input topic and whose deliveries
 // name an output topic pays for both logs). Sequence numbers should count up
 // from 0 per producer: widely scattered ones cost a block each.
@@ -130,11 +130,21 @@ func (c *Checker) deliver(e *history.Event) error {
 // one offset shows by itself: conflicts, redeliveries, corrupt and unknown
 // values.
 func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
-	slot := c.log(e.Topic, e.Partition).slot(e.Offset)
+	l := c.log(e.Topic, e.Partition)
+	slot := l.slot(e.Offset)
 	held := *slot & ordMask
+	if delivered {
+		l.maxDelivered = max(l.maxDelivered, e.Offset)
+	}
 	switch {
 	case held == ordEmpty:
 		*slot = ord
+	case held == ordCorrupt && ord >= firstValueOrd:
+		// A corrupt copy of the value acknowledged here: the same record,
+		// damaged, not a second value. The slot names the value.
+		*slot = *slot&^ordMask | ord
+	case ord == ordCorrupt:
+		// As above, the other way round.
 	case held != ord && *slot&slotConflict == 0:
 		*slot |= slotConflict
 		c.counts.OffsetConflicts++

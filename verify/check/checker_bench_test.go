@@ -13,7 +13,7 @@ import (
 // written twice to the log and one in 997 delivered twice. It reports the
 // time per message and the heap the Checker holds once Result has run.
 //
-//	go test ./verify -run '^$' -bench Checker10M -benchtime 1x
+//	go test ./verify/check -run '^$' -bench Checker10M -benchtime 1x
 func BenchmarkChecker10M(b *testing.B) {
 	const (
 		messages   = 10_000_000
@@ -83,6 +83,9 @@ func BenchmarkCheckHistory(b *testing.B) {
 			}
 		}
 	}
+	if err := rec.Record(history.Event{Type: history.TypeEnd, Outcome: history.OutcomeComplete}); err != nil {
+		b.Fatal(err)
+	}
 	if err := rec.Close(); err != nil {
 		b.Fatal(err)
 	}
@@ -96,4 +99,66 @@ func BenchmarkCheckHistory(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(lines), "ns/line")
+}
+
+// BenchmarkCheckerSparseOffsets checks 1,000,000 messages whose offsets
+// are spread out (offset = i*1024, as a compacted or sparse log might
+// show): memory must follow the records, not the span of offsets.
+//
+//	go test ./verify/check -run '^$' -bench SparseOffsets -benchtime 1x
+func BenchmarkCheckerSparseOffsets(b *testing.B) {
+	const messages = 1_000_000
+	var heap uint64
+	for b.Loop() {
+		before := heapInUse()
+		c := New(Options{})
+		for i := range uint64(messages) {
+			off := int64(i) * 1024
+			for _, e := range []history.Event{ack(0, i, 0, off), del(0, i, 0, off)} {
+				if err := c.Add(e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		if res := c.Result(); res.Lost+res.Unseen != 0 || res.Delivered != messages {
+			b.Fatalf("unexpected counts %+v", countsOnly(res))
+		}
+		heap = heapInUse() - before
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(heap)/messages, "heap-B/msg")
+}
+
+// BenchmarkChecker100kProducers checks 100,000 producers of 5 values each
+// over 12 partitions: the cost per producer.
+//
+//	go test ./verify/check -run '^$' -bench 100kProducers -benchtime 1x
+func BenchmarkChecker100kProducers(b *testing.B) {
+	const producers, each, partitions = 100_000, 5, 12
+	var heap uint64
+	for b.Loop() {
+		before := heapInUse()
+		c := New(Options{})
+		next := make([]int64, partitions)
+		for p := range uint32(producers) {
+			for seq := range uint64(each) {
+				part := int32((uint64(p) + seq) % partitions)
+				off := next[part]
+				next[part]++
+				for _, e := range []history.Event{ack(p, seq, part, off), del(p, seq, part, off)} {
+					if err := c.Add(e); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		}
+		if res := c.Result(); res.Lost+res.Unseen != 0 || res.Delivered != producers*each {
+			b.Fatalf("unexpected counts %+v", countsOnly(res))
+		}
+		heap = heapInUse() - before
+		runtime.KeepAlive(c)
+	}
+	b.ReportMetric(float64(heap)/(1<<20), "heap-MB")
+	b.ReportMetric(float64(heap)/producers, "heap-B/producer")
 }

@@ -84,8 +84,16 @@ func TestCheckerAnomalies(t *testing.T) {
 		events: join(ackDel(0, 0, 0, 0), ackDel(1, 0, 1, 0), ackDel(0, 1, 0, 1), ackDel(1, 1, 1, 1), ackDel(1, 2, 0, 2)),
 		want:   Counts{Sent: 5, Acked: 5, Delivered: 5},
 	}, {
-		name:   "lost",
+		name:   "unseen: acked, never delivered, nothing after it read",
 		events: join(ackDel(0, 0, 0, 0), []history.Event{ack(0, 1, 0, 1)}),
+		want:   Counts{Sent: 2, Acked: 2, Delivered: 1, Unseen: 1},
+	}, {
+		name:   "lost: acked, never delivered, a later offset read",
+		events: join(ackDel(0, 0, 0, 0), []history.Event{ack(0, 1, 0, 1)}, ackDel(0, 2, 0, 2)),
+		want:   Counts{Sent: 3, Acked: 3, Delivered: 2, Lost: 1},
+	}, {
+		name:   "acks=0: acked at no offset, never delivered, is lost",
+		events: join(ackDel(0, 0, 0, 0), []history.Event{{Type: history.TypeSend, Producer: 0, Seq: 1, Status: history.StatusOK, Topic: "t", Partition: 0, Offset: history.NoOffset}}),
 		want:   Counts{Sent: 2, Acked: 2, Delivered: 1, Lost: 1},
 	}, {
 		name:   "log duplicate: one value at two delivered offsets",
@@ -146,8 +154,8 @@ func TestCheckerAnomalies(t *testing.T) {
 		want:   Counts{Sent: 1, Indeterminate: 1, Delivered: 1, AbortedReads: 1},
 	}, {
 		name:   "acked value seen only at an aborted offset is lost too",
-		events: []history.Event{ack(0, 0, 0, 10), abortAt(0, 10, 10), del(0, 0, 0, 10)},
-		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, AbortedReads: 1, Lost: 1},
+		events: []history.Event{ack(0, 0, 0, 10), abortAt(0, 10, 10), del(0, 0, 0, 10), del(0, 1, 0, 11)},
+		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, AbortedReads: 1, Lost: 1, Unsent: 1},
 	}, {
 		name: "aborted copy then committed copy is not a duplicate",
 		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), abortAt(0, 0, 1), del(0, 0, 0, 0),
@@ -166,9 +174,17 @@ func TestCheckerAnomalies(t *testing.T) {
 		events: join(ackDel(0, 0, 0, 0), []history.Event{bad(history.ValueUnknown, 0, 1)}),
 		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, Unknown: 1},
 	}, {
-		name:   "corrupt delivery where an ack placed a value is a conflict too",
+		name:   "corrupt delivery where an ack placed a value is corrupt, not a conflict",
 		events: []history.Event{ack(0, 0, 0, 0), bad(history.ValueCorrupt, 0, 0)},
-		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, Corrupt: 1, OffsetConflicts: 1, Lost: 1},
+		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, Corrupt: 1, Lost: 1},
+	}, {
+		name:   "corrupt delivery before the ack of its offset: the same",
+		events: []history.Event{bad(history.ValueCorrupt, 0, 0), ack(0, 0, 0, 0)},
+		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, Corrupt: 1, Lost: 1},
+	}, {
+		name:   "unknown delivery where an ack placed a value is a conflict",
+		events: []history.Event{ack(0, 0, 0, 0), bad(history.ValueUnknown, 0, 0)},
+		want:   Counts{Sent: 1, Acked: 1, Delivered: 1, Unknown: 1, OffsetConflicts: 1, Lost: 1},
 	}, {
 		name:   "failed send delivered",
 		events: []history.Event{sendStatus(history.StatusFail, 0, 0), del(0, 0, 0, 0)},
@@ -202,10 +218,11 @@ func TestCheckerAnomalies(t *testing.T) {
 
 func TestCheckerExamples(t *testing.T) {
 	events := join(ackDel(3, 0, 2, 40), []history.Event{ack(3, 1, 2, 41)},
-		ackDel(3, 3, 2, 42), ackDel(3, 2, 2, 43), []history.Event{del(3, 3, 2, 42)})
+		ackDel(3, 3, 2, 42), ackDel(3, 2, 2, 43), []history.Event{del(3, 3, 2, 42), ack(3, 4, 2, 44)})
 	got := check(t, Options{}, events).Examples
 	want := map[Anomaly][]Example{
-		AnomalyLost:       {{Value: "3/1", Topic: "t", Partition: 2, Offset: 41, Detail: "acknowledged, never delivered"}},
+		AnomalyLost:       {{Value: "3/1", Topic: "t", Partition: 2, Offset: 41, Detail: "acknowledged, never delivered, although a later offset of its partition was"}},
+		AnomalyUnseen:     {{Value: "3/4", Topic: "t", Partition: 2, Offset: 44, Detail: "acknowledged, never delivered, and nothing after it in its partition was read"}},
 		AnomalyReordered:  {{Value: "3/2", Topic: "t", Partition: 2, Offset: 43, Detail: "after seq 3"}},
 		AnomalyRedelivery: {{Value: "3/3", Topic: "t", Partition: 2, Offset: 42}},
 	}
@@ -223,10 +240,10 @@ func TestCheckerExamplesBounded(t *testing.T) {
 		max, want int
 	}{{0, DefaultMaxExamples}, {3, 3}, {-1, 0}} {
 		c := check(t, Options{MaxExamples: tc.max}, events)
-		if c.Lost != 20 || c.FailDelivered != 20 {
-			t.Fatalf("MaxExamples %d: lost %d, fail_delivered %d, want 20 each", tc.max, c.Lost, c.FailDelivered)
+		if c.Unseen != 20 || c.FailDelivered != 20 {
+			t.Fatalf("MaxExamples %d: unseen %d, fail_delivered %d, want 20 each", tc.max, c.Unseen, c.FailDelivered)
 		}
-		for _, a := range []Anomaly{AnomalyLost, AnomalyFailDelivered} {
+		for _, a := range []Anomaly{AnomalyUnseen, AnomalyFailDelivered} {
 			if n := len(c.Examples[a]); n != tc.want {
 				t.Errorf("MaxExamples %d: %d examples of %s, want %d", tc.max, n, a, tc.want)
 			}
@@ -243,7 +260,7 @@ func TestCheckerExamplesBounded(t *testing.T) {
 func TestCheckerLostWithoutPlace(t *testing.T) {
 	// The ack slot lost a conflict, so the lost value has no place of its own.
 	c := check(t, Options{}, []history.Event{ack(0, 0, 0, 0), ack(0, 1, 0, 0), del(0, 0, 0, 0)})
-	want := []Example{{Value: "0/1", Partition: history.NoOffset, Offset: history.NoOffset, Detail: "acknowledged, never delivered"}}
+	want := []Example{{Value: "0/1", Partition: history.NoOffset, Offset: history.NoOffset, Detail: "acknowledged, never delivered, although a later offset of its partition was"}}
 	if c.Lost != 1 || !reflect.DeepEqual(c.Examples[AnomalyLost], want) {
 		t.Errorf("lost %d, examples %+v, want 1 and %+v", c.Lost, c.Examples[AnomalyLost], want)
 	}
@@ -270,8 +287,8 @@ func TestCheckerResultRepeatable(t *testing.T) {
 	if !reflect.DeepEqual(first, second) {
 		t.Fatalf("Result changed between calls:\n%+v\n%+v", first, second)
 	}
-	if first.Reordered != 1 || first.LogDuplicates != 1 || first.Lost != 1 {
-		t.Errorf("counts %+v, want 1 reordered, 1 log duplicate, 1 lost", countsOnly(first))
+	if first.Reordered != 1 || first.LogDuplicates != 1 || first.Unseen != 1 {
+		t.Errorf("counts %+v, want 1 reordered, 1 log duplicate, 1 unseen", countsOnly(first))
 	}
 }
 
@@ -305,18 +322,18 @@ func TestCheckerRejectsInvalidEvents(t *testing.T) {
 func TestCheckerManyValuesAcrossBlocks(t *testing.T) {
 	// Enough values to cross several ordinal blocks and slot pages, with one
 	// anomaly of each scan-judged kind planted far from the start.
-	const n = 3*blockSize + 17
+	const n = 3*blockSize + 17 + pageSize // several blocks and pages
 	var events []history.Event
 	for p := range uint32(3) {
 		for seq := range uint64(n) {
 			off := int64(seq)
 			events = append(events, ack(p, seq, int32(p), off))
-			if !(p == 1 && seq == 9000) {
+			if !(p == 1 && seq == 2*blockSize+5) {
 				events = append(events, del(p, seq, int32(p), off))
 			}
 		}
 	}
-	events = append(events, del(2, 5000, 2, n), del(0, n-1, 0, n-1))
+	events = append(events, del(2, blockSize+3, 2, n), del(0, n-1, 0, n-1))
 	got := countsOnly(check(t, Options{}, events))
 	want := Counts{Sent: 3 * n, Acked: 3 * n, Delivered: 3*n + 1, Lost: 1, LogDuplicates: 1, Redeliveries: 1, Duplicated: 2}
 	if !reflect.DeepEqual(got, want) {

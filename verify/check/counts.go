@@ -14,8 +14,14 @@ type Counts struct {
 	Delivered uint64 `json:"delivered"`
 
 	// Lost counts values acknowledged but never delivered (a delivery of an
-	// aborted offset does not count as delivering a value).
+	// aborted offset does not count as delivering a value) although a later
+	// offset of their partition was delivered: skipped over. A value
+	// acknowledged without an offset (acks=0) counts here too.
 	Lost uint64 `json:"lost"`
+	// Unseen counts values acknowledged but never delivered with nothing
+	// after them in their partition delivered: the reader never got that
+	// far (after a complete drain, the tail of the log went missing).
+	Unseen uint64 `json:"unseen"`
 	// Duplicated is LogDuplicates plus Redeliveries.
 	Duplicated uint64 `json:"duplicated"`
 	// LogDuplicates counts extra copies of values in the log: a value seen
@@ -55,6 +61,7 @@ type Anomaly string
 // Anomalies.
 const (
 	AnomalyLost            Anomaly = "lost"
+	AnomalyUnseen          Anomaly = "unseen"
 	AnomalyLogDuplicate    Anomaly = "log_duplicates"
 	AnomalyRedelivery      Anomaly = "redeliveries"
 	AnomalyOffsetConflict  Anomaly = "offset_conflicts"

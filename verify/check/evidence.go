@@ -37,7 +37,8 @@ type Exposure struct {
 	// them during which sends or deliveries happened.
 	Windows int `json:"windows"`
 	Covered int `json:"covered"`
-	// Traffic counts the sends and deliveries during its windows.
+	// Traffic counts the sends handed to a client (a send's time less its
+	// latency) and the deliveries during its windows.
 	Traffic uint64 `json:"traffic"`
 	// Duration is the time its windows were open (duration_ms in JSON).
 	Duration time.Duration `json:"-"`
@@ -110,7 +111,13 @@ func (ev *evidence) add(e *history.Event) {
 		ev.end, ev.endReason = e.Outcome, e.Reason
 	case history.TypeFault:
 		ev.fault(e)
-	case history.TypeSend, history.TypeDeliver:
+	case history.TypeSend:
+		// A send is traffic when it was handed to the client: a fault that
+		// stalls every answer (a dead broker) still has values in flight.
+		if !e.Time.IsZero() {
+			ev.traffic.add(e.Time.Add(-e.Latency))
+		}
+	case history.TypeDeliver:
 		if !e.Time.IsZero() {
 			ev.traffic.add(e.Time)
 		}

@@ -18,6 +18,7 @@ const (
 	untimedSend  = `{"type":"send","producer":0,"seq":0,"status":"ok","topic":"t","partition":0,"offset":0}` + "\n" + `{"type":"deliver","producer":0,"seq":0,"topic":"t","partition":0,"offset":0}`
 	moveOverTraf = `{"type":"fault","name":"leader-move","phase":"start","target":"t/0","ts":990000}` + "\n" + `{"type":"fault","name":"leader-move","phase":"end","target":"t/0","ts":1020000}`
 	moveIdle     = `{"type":"fault","name":"leader-move","phase":"start","target":"t/0","ts":5000000}` + "\n" + `{"type":"fault","name":"leader-move","phase":"end","target":"t/0","ts":6000000}`
+	stalledSend  = `{"type":"send","producer":0,"seq":1,"status":"ok","topic":"t","partition":0,"offset":1,"latency_us":4000000,"ts":9000000}` + "\n" + `{"type":"deliver","producer":0,"seq":1,"topic":"t","partition":0,"offset":1,"ts":9010000}`
 	moveNoEnd    = `{"type":"fault","name":"leader-move","phase":"start","target":"t/0","ts":999000}`
 	crashAtRisk  = `{"type":"fault","name":"crash-consumer","target":"c0/0","at_risk":12,"ts":1002500}`
 	crashIdle    = `{"type":"fault","name":"crash-consumer","target":"c0/0","ts":1002500}`
@@ -57,6 +58,7 @@ func TestJudgeEvidence(t *testing.T) {
 		{"faults covered", []string{metaFaults, sendDel0, moveOverTraf, crashAtRisk, sendDel1, endComplete}, Held, ""},
 		{"faults covered, lines shuffled", []string{endComplete, crashAtRisk, sendDel1, moveOverTraf, sendDel0, metaFaults}, Held, ""},
 		{"a named fault never ran", []string{metaFaults, sendDel0, crashAtRisk, sendDel1, endComplete}, Inconclusive, "fault leader-move had 0 full windows"},
+		{"a window whose sends were answered after it: covered", []string{metaFaults2, sendDel0, moveIdle, stalledSend, endComplete, moveOverTraf}, Held, ""},
 		{"a window over no traffic", []string{metaFaults, sendDel0, moveIdle, crashAtRisk, sendDel1, endComplete}, Inconclusive, "fault leader-move had 0 full windows over traffic (of 1)"},
 		{"a window cut short", []string{metaFaults, sendDel0, moveNoEnd, crashAtRisk, sendDel1, endComplete}, Inconclusive, "fault leader-move had 0 full windows"},
 		{"a crash with nothing at risk", []string{metaFaults, sendDel0, moveOverTraf, crashIdle, sendDel1, endComplete}, Inconclusive, "crashed 1 clients, 0 of them holding work at risk"},

@@ -80,7 +80,7 @@ func TestCheckHistory(t *testing.T) {
 		wantRule Rule
 	}{
 		{"", false, RuleNoRedeliveries}, // the meta line's at-most-once
-		{AtLeastOnce, false, RuleNoLoss},
+		{AtLeastOnce, false, RuleNoUnseen},
 		{"AT-MOST-ONCE", false, RuleNoRedeliveries},
 	} {
 		res, err := Read(strings.NewReader(hist), tc.s, Options{})

@@ -35,6 +35,7 @@ type scan struct {
 	seen       bitmap // values placed in the current topic
 	committed  bitmap // values delivered at an offset not aborted
 	abortedDel bitmap // values delivered at an aborted offset
+	beyond     bitmap // values placed after the last delivered offset of their partition
 	topic      string
 	topicLogs  []*partLog
 
@@ -50,7 +51,7 @@ func newScan(c *Checker, out *Counts) *scan {
 	p := len(c.values.producers)
 	return &scan{
 		c: c, out: out, ex: c.examples.clone(),
-		seen: newBitmap(n), committed: newBitmap(n), abortedDel: newBitmap(n),
+		seen: newBitmap(n), committed: newBitmap(n), abortedDel: newBitmap(n), beyond: newBitmap(n),
 		lastSeq: make([]uint64, p), stamp: make([]uint32, p),
 	}
 }
@@ -111,6 +112,9 @@ func (s *scan) offset(l *partLog, offset int64, slot uint32, aborted bool) {
 	if ord < firstValueOrd {
 		return
 	}
+	if offset > l.maxDelivered {
+		s.beyond.set(ord)
+	}
 	if delivered {
 		s.committed.set(ord)
 	}
@@ -154,10 +158,14 @@ func (s *scan) values() {
 		for w := range blockWords {
 			base := uint32(id)<<blockBits | uint32(w*64)
 			lost, failDel, unsent := s.judgeWord(b, w, base)
+			unseen := lost & s.beyond.word(base)
+			lost &^= unseen
 			s.out.Lost += uint64(bits.OnesCount64(lost))
+			s.out.Unseen += uint64(bits.OnesCount64(unseen))
 			s.out.FailDelivered += uint64(bits.OnesCount64(failDel))
 			s.out.Unsent += uint64(bits.OnesCount64(unsent))
 			want = s.want(want, AnomalyLost, lost, base)
+			want = s.want(want, AnomalyUnseen, unseen, base)
 			want = s.want(want, AnomalyFailDelivered, failDel, base)
 			want = s.want(want, AnomalyUnsentDelivered, unsent, base)
 		}
@@ -184,7 +192,9 @@ func (s *scan) judgeWord(b *seqBlock, w int, base uint32) (lost, failDel, unsent
 func valueDetail(a Anomaly) string {
 	switch a {
 	case AnomalyLost:
-		return "acknowledged, never delivered"
+		return "acknowledged, never delivered, although a later offset of its partition was"
+	case AnomalyUnseen:
+		return "acknowledged, never delivered, and nothing after it in its partition was read"
 	case AnomalyFailDelivered:
 		return "every send was reported failed, yet the value was delivered"
 	default:

@@ -7,9 +7,12 @@ import (
 
 // A partition's log is kept as pages of slots, one 4-byte slot per offset
 // that an ack or a delivery named. A slot holds the ordinal of the value
-// first seen there, plus two flags. Pages are allocated as offsets appear,
-// so a dense log costs four bytes per offset and a sparse one at most one
-// page per event.
+// first seen there, plus two flags. A page covers pageSize offsets; it
+// starts as a short sorted list of the offsets named (8 bytes each) and
+// becomes an array of pageSize slots once more than sparseMax of them are
+// named, so a dense log costs four bytes per offset and a sparse one (say
+// every 1024th offset) about 8 bytes plus a map entry per offset named:
+// memory follows the records, not the span of offsets.
 const (
 	pageBits = 10
 	pageSize = 1 << pageBits
@@ -19,6 +22,62 @@ const (
 )
 
 type page [pageSize]uint32
+
+// sparseMax is how many offsets a page lists before it becomes an array.
+const sparseMax = pageSize / 8
+
+// entry is one named offset of a sparse page: its index in the page and
+// its slot.
+type entry struct {
+	idx  uint32
+	slot uint32
+}
+
+// chunk is one page: a sorted list of entries while sparse, then dense.
+type chunk struct {
+	dense  *page
+	sparse []entry
+}
+
+// slot returns the slot of index i, adding it if needed.
+func (c *chunk) slot(i uint32) *uint32 {
+	if c.dense != nil {
+		return &c.dense[i]
+	}
+	j, found := slices.BinarySearchFunc(c.sparse, i, func(e entry, i uint32) int { return cmp.Compare(e.idx, i) })
+	if found {
+		return &c.sparse[j].slot
+	}
+	if len(c.sparse) >= sparseMax {
+		c.dense = new(page)
+		for _, e := range c.sparse {
+			c.dense[e.idx] = e.slot
+		}
+		c.sparse = nil
+		return &c.dense[i]
+	}
+	c.sparse = slices.Insert(c.sparse, j, entry{idx: i})
+	return &c.sparse[j].slot
+}
+
+// each calls fn with the index and slot of every slot in use, in order,
+// until fn returns false.
+func (c *chunk) each(fn func(i uint32, slot uint32) bool) bool {
+	if c.dense == nil {
+		for _, e := range c.sparse {
+			if e.slot != 0 && !fn(e.idx, e.slot) {
+				return false
+			}
+		}
+		return true
+	}
+	for i, s := range c.dense {
+		if s != 0 && !fn(uint32(i), s) {
+			return false
+		}
+	}
+	return true
+}
 
 // densePartitions is how many partition numbers of a topic a slice indexes
 // directly; higher ones go in a map.
@@ -58,14 +117,16 @@ type span struct{ first, last int64 }
 type partLog struct {
 	topic     string
 	partition int32
-	pages     map[int64]*page
+	pages     map[int64]*chunk
 	lastKey   int64
-	last      *page
+	last      *chunk
 	aborted   []span
+	// maxDelivered is the highest offset delivered, -1 for none.
+	maxDelivered int64
 }
 
 func newPartLog(topic string, partition int32) *partLog {
-	return &partLog{topic: topic, partition: partition, pages: map[int64]*page{}, lastKey: -1}
+	return &partLog{topic: topic, partition: partition, pages: map[int64]*chunk{}, lastKey: -1, maxDelivered: -1}
 }
 
 // slot returns the slot of offset, allocating its page if needed.
@@ -74,12 +135,12 @@ func (l *partLog) slot(offset int64) *uint32 {
 	if key != l.lastKey {
 		p, ok := l.pages[key]
 		if !ok {
-			p = new(page)
+			p = &chunk{}
 			l.pages[key] = p
 		}
 		l.lastKey, l.last = key, p
 	}
-	return &l.last[offset&(pageSize-1)]
+	return l.last.slot(uint32(offset & (pageSize - 1)))
 }
 
 // each calls fn with every offset holding a value, in offset order, until fn
@@ -91,10 +152,9 @@ func (l *partLog) each(fn func(offset int64, slot uint32) bool) bool {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		for i, s := range l.pages[k] {
-			if s != 0 && !fn(k<<pageBits|int64(i), s) {
-				return false
-			}
+		more := l.pages[k].each(func(i uint32, s uint32) bool { return fn(k<<pageBits|int64(i), s) })
+		if !more {
+			return false
 		}
 	}
 	return true

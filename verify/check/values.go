@@ -12,7 +12,7 @@ import (
 // value's ordinal is its block id times blockSize plus its place in the
 // block. Block 0 is reserved for the ordinals below firstValueOrd.
 const (
-	blockBits  = 12
+	blockBits  = 6
 	blockSize  = 1 << blockBits
 	blockWords = blockSize / 64
 	ordBits    = 30
@@ -47,7 +47,7 @@ type seqBlock struct {
 // denseBlocks bounds the block ids a producer keeps in a slice indexed by
 // seq >> blockBits (4 bytes each); blocks further out go in a map, so a
 // stray huge sequence number costs one map entry, not a huge slice.
-const denseBlocks = 1 << 16
+const denseBlocks = 1 << 20
 
 // producerBlocks finds the block ids of one producer.
 type producerBlocks struct {
@@ -78,7 +78,7 @@ func (x *valueIndex) ordinal(producer uint32, seq uint64) (uint32, error) {
 	id := pb.lookup(hi)
 	if id == 0 {
 		if len(x.blocks) >= maxBlocks {
-			return 0, fmt.Errorf("too many distinct sequence ranges (over %d values): sequence numbers must count up from 0", maxBlocks*blockSize)
+			return 0, fmt.Errorf("too many values for one check: over %d blocks of %d consecutive sequence numbers of a producer (about %d values when each producer counts up from 0)", maxBlocks, blockSize, maxBlocks*blockSize)
 		}
 		id = uint32(len(x.blocks))
 		pb.store(hi, id)

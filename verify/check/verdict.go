@@ -42,6 +42,7 @@ type Rule string
 // story.
 const (
 	RuleNoLoss           Rule = "no-loss"             // at-least-once, exactly-once
+	RuleNoUnseen         Rule = "no-unseen"           // at-least-once, exactly-once
 	RuleNoLogDuplicates  Rule = "no-log-duplicates"   // at-most-once, exactly-once
 	RuleNoRedeliveries   Rule = "no-redeliveries"     // at-most-once, exactly-once
 	RuleNoAbortedReads   Rule = "no-aborted-reads"    // at-most-once, exactly-once
@@ -69,7 +70,9 @@ func rules() []rule {
 	amo, eos := AtMostOnce, ExactlyOnce
 	return []rule{
 		{RuleNoLoss, func(c Counts) uint64 { return c.Lost }, []Semantics{AtLeastOnce, eos},
-			"acknowledged values never delivered"},
+			"acknowledged values never delivered, although later offsets of their partitions were"},
+		{RuleNoUnseen, func(c Counts) uint64 { return c.Unseen }, []Semantics{AtLeastOnce, eos},
+			"acknowledged values never delivered, with nothing after them in their partitions read"},
 		{RuleNoLogDuplicates, func(c Counts) uint64 { return c.LogDuplicates }, []Semantics{amo, eos},
 			"extra copies of values in the log"},
 		{RuleNoRedeliveries, func(c Counts) uint64 { return c.Redeliveries }, []Semantics{amo, eos},
@@ -162,7 +165,7 @@ type Violation struct {
 func Judge(c Counts, s Semantics, ev Evidence) Verdict {
 	v := Verdict{Semantics: s, Violations: []Violation{}, Reasons: Gaps(c, s, ev)}
 	for _, r := range rules() {
-		if r.name == RuleNoLoss && ev.End != history.OutcomeComplete {
+		if (r.name == RuleNoLoss || r.name == RuleNoUnseen) && ev.End != history.OutcomeComplete {
 			continue
 		}
 		if n := r.count(c); n > 0 && r.applies(s) {

@@ -138,8 +138,8 @@ func TestRules(t *testing.T) {
 	shared := []Rule{RuleNoOffsetConflict, RuleNoCorrupt, RuleNoUnknown, RuleNoFailDelivered, RuleNoUnsent}
 	for s, extra := range map[Semantics][]Rule{
 		AtMostOnce:  {RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads},
-		AtLeastOnce: {RuleNoLoss},
-		ExactlyOnce: {RuleNoLoss, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
+		AtLeastOnce: {RuleNoLoss, RuleNoUnseen},
+		ExactlyOnce: {RuleNoLoss, RuleNoUnseen, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
 		"bogus":     nil,
 	} {
 		want := append(append([]Rule{}, extra...), shared...)

@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"io"
 	"time"
+
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // Page is everything one report shows, top to bottom. The caller fills it
@@ -27,6 +29,9 @@ type Page struct {
 	Command string
 	// Series is the run's time series.
 	Series Series
+	// Exposure is what each fault the run names met, as the checker saw
+	// it.
+	Exposure []check.Exposure
 	// Counts are the checker's counts with each rule's status.
 	Counts []CountRow
 	// Anomalies are the first examples of each anomaly found.

@@ -24,10 +24,10 @@ func TestReadBuildsTheSeriesAndExamplesOfAHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Counts.Lost != 1 {
-		t.Fatalf("the checker found %d lost, want 1: the test's history is wrong", res.Counts.Lost)
+	if res.Counts.Unseen != 1 {
+		t.Fatalf("the checker found %d unseen, want 1: the test's history is wrong", res.Counts.Unseen)
 	}
-	watch := []Watch{{Anomaly: check.AnomalyLost, Count: res.Counts.Lost, Examples: res.Counts.Examples[check.AnomalyLost]}}
+	watch := []Watch{{Anomaly: check.AnomalyUnseen, Count: res.Counts.Unseen, Examples: res.Counts.Examples[check.AnomalyUnseen]}}
 	s, as, err := Read(strings.NewReader(userHistory), Options{}, watch)
 	if err != nil {
 		t.Fatal(err)
@@ -38,12 +38,12 @@ func TestReadBuildsTheSeriesAndExamplesOfAHistory(t *testing.T) {
 	if len(s.Faults) != 1 || s.Faults[0].Start != 403*time.Millisecond || s.Faults[0].End != 1603*time.Millisecond || s.Untimed != 0 {
 		t.Errorf("faults %+v", s.Faults)
 	}
-	want := ExampleRow{Value: "0/1", Where: "t/0@1", Sent: "+0.498s", Acked: "+0.503s", Delivered: "–", Faults: "leader-move t/0", Detail: "acknowledged, never delivered"}
+	want := ExampleRow{Value: "0/1", Where: "t/0@1", Sent: "+0.498s", Acked: "+0.503s", Delivered: "–", Faults: "leader-move t/0", Detail: "acknowledged, never delivered, and nothing after it in its partition was read"}
 	if len(as) != 1 || len(as[0].Examples) != 1 || as[0].Examples[0] != want {
-		t.Fatalf("anomalies %+v, want lost with %+v", as, want)
+		t.Fatalf("anomalies %+v, want unseen with %+v", as, want)
 	}
 	if len(s.Markers) != 1 || s.Markers[0].At != 498*time.Millisecond {
-		t.Errorf("markers %+v, want the lost value at its send time, 0.498s", s.Markers)
+		t.Errorf("markers %+v, want the unseen value at its send time, 0.498s", s.Markers)
 	}
 }
 

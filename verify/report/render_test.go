@@ -18,7 +18,7 @@ func TestRenderIsSelfContained(t *testing.T) {
 	if dir := os.Getenv("KQ_REPORT_OUT"); dir != "" {
 		os.WriteFile(dir+"/sample.html", buf.Bytes(), 0o644)
 	}
-	for _, want := range []string{`id="chart-rates"`, `id="chart-latency"`, `id="chart-lag"`, "<svg", "leader-move", "crash-consumer", "VIOLATED", "0/512"} {
+	for _, want := range []string{`id="chart-rates"`, `id="chart-latency"`, `id="chart-lag"`, "<svg", "leader-move", "crash-consumer", "VIOLATED", "0/512", `<table id="exposure">`, "<td>leader-move</td><td class=\"num\">1</td><td class=\"num\">1</td><td class=\"num\">600</td><td class=\"num\">3.0s</td>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("page lacks %q", want)
 		}

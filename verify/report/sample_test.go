@@ -38,6 +38,8 @@ func samplePage() Page {
 		Facts:   [][2]string{{"target", "built-in 3-node cluster"}, {"seed", "42"}},
 		Command: "kq verify --semantics at-least-once --seed 42",
 		Series:  b.Series(),
+		Exposure: []check.Exposure{{Fault: "leader-move", Windows: 1, Covered: 1, Traffic: 600, Duration: 3 * time.Second},
+			{Fault: "crash-consumer", Crashes: 1, AtRisk: 1}},
 		Counts: []CountRow{{Name: "sent", Value: 2000}, {Name: "lost", Value: 2, Rule: "no-loss", Status: "violation"},
 			{Name: "redeliveries", Value: 0, Rule: "no-redeliveries", Status: "allowed"}},
 		Anomalies: b.Anomalies(),
