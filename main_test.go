@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/broker/schemareg"
@@ -39,6 +41,7 @@ func TestScripts(t *testing.T) {
 			"exitcode":  cmdExitCode,
 			"waitready": cmdWaitReady,
 			"fault":     cmdFault,
+			"opentxn":   cmdOpenTxn,
 			"silent":    cmdSilent,
 			"waitmatch": cmdWaitMatch,
 		},
@@ -210,4 +213,28 @@ func cmdWaitMatch(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	b, _ := os.ReadFile(path)
 	ts.Fatalf("no line matching %q in %s after 30s; it holds:\n%s", args[1], args[0], b)
+}
+
+// cmdOpenTxn leaves a transaction open on partition 0 of TOPIC with N
+// records, its producer alive until the script ends (a hanging
+// transaction as far as the script's kq commands can tell):
+//
+//	opentxn TOPIC TRANSACTIONAL-ID N
+func cmdOpenTxn(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: opentxn TOPIC TRANSACTIONAL-ID N")
+	}
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	b := ts.Value(brokerKey{}).(*broker.Broker)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(b.Bootstrap(), ",")...), kgo.TransactionalID(args[1]),
+		kgo.TransactionTimeout(5*time.Minute), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	ts.Check(err)
+	ts.Defer(cl.Close)
+	ts.Check(cl.BeginTransaction())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := 0; i < n; i++ {
+		ts.Check(cl.ProduceSync(ctx, &kgo.Record{Topic: args[0], Partition: 0, Value: []byte(strconv.Itoa(i))}).FirstErr())
+	}
 }

@@ -72,6 +72,7 @@ func groupsDescribeRun(c *cobra.Command, opts *GroupsDescribeOptions) error {
 	if err != nil && !errors.Is(err, groups.ErrGroupNotFound) {
 		return err
 	}
+	markGroupsBlocked(c.Context(), opts.f, ds)
 	if p.Format == "json" {
 		if jerr := p.JSON(ds); jerr != nil {
 			return jerr
@@ -107,7 +108,14 @@ func renderDescription(p *output.Printer, d groups.Description, timeLag bool) er
 		header = append(header, "time lag")
 	}
 	header = append(header, "client id", "host", "metadata")
-	return p.Table(header, partitionRows(d.Partitions, timeLag))
+	rows := partitionRows(d.Partitions, timeLag)
+	if anyGroupBlocked(d.Partitions) {
+		header = append(header, "blocked by")
+		for i, pl := range d.Partitions {
+			rows[i] = append(rows[i], blockedText(pl.BlockedBy))
+		}
+	}
+	return p.Table(header, rows)
 }
 
 func memberRows(ms []groups.Member) [][]string {

@@ -91,6 +91,7 @@ func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
 	if err != nil {
 		return err
 	}
+	markBlocked(ctx, opts.f, tos)
 	if p.Format == "json" {
 		if len(opts.Topics) == 1 {
 			return p.JSON(tos[0])
@@ -131,6 +132,10 @@ func renderOffsets(p *output.Printer, tos []groups.TopicOffsets, withAt, withTop
 	if withAt {
 		header = append(header, "at time")
 	}
+	withBlocked := anyBlocked(tos)
+	if withBlocked {
+		header = append(header, "blocked by")
+	}
 	var rows [][]string
 	var total int64
 	for _, to := range tos {
@@ -142,6 +147,9 @@ func renderOffsets(p *output.Printer, tos []groups.TopicOffsets, withAt, withTop
 			if po.AtTime != nil {
 				row = append(row, po.AtTime.String())
 			}
+			if withBlocked {
+				row = append(row, blockedText(po.BlockedBy))
+			}
 			rows = append(rows, row)
 		}
 		total += to.Offsets
@@ -151,6 +159,9 @@ func renderOffsets(p *output.Printer, tos []groups.TopicOffsets, withAt, withTop
 		last = append([]string{"total", ""}, last[1:]...)
 	}
 	if withAt {
+		last = append(last, "")
+	}
+	if withBlocked {
 		last = append(last, "")
 	}
 	if err := p.Table(header, append(rows, last)); err != nil {

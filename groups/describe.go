@@ -89,6 +89,9 @@ type PartitionLag struct {
 	// TopicDeleted is set when the topic no longer exists: the committed
 	// offset is kept by the group, the watermarks and lag are unknown.
 	TopicDeleted bool `json:"topic_deleted"`
+	// BlockedBy is the open transaction at the last stable offset, when
+	// the caller looked it up (nil: none, or not looked up).
+	BlockedBy *OpenTxn `json:"blocked_by,omitempty"`
 }
 
 // Uncommitted reports whether the group has no committed offset for the

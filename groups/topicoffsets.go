@@ -36,6 +36,9 @@ type PartitionOffsets struct {
 	// TopicOffsets.At, or Latest when no record is that new; nil when no
 	// time was asked.
 	AtTime *Offset `json:"offset_at_time,omitempty"`
+	// BlockedBy is the open transaction at the last stable offset, when
+	// the caller looked it up (nil: none, or not looked up).
+	BlockedBy *OpenTxn `json:"blocked_by,omitempty"`
 }
 
 // TopicOffsets reads every partition's offsets of topic and, when at is

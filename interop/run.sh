@@ -22,7 +22,7 @@ done
 
 # CHECKS is the order the checks run in.
 CHECKS=(
-  kcat-metadata kcat-to-kq kq-to-kcat kcat-group
+  kcat-metadata kcat-to-kq kq-to-kcat kcat-group kcat-partitioner
   python-to-kq kq-to-python-group python-autocreate
   kafkajs-to-kq kq-to-kafkajs-group kafkajs-txn
   kgo-txn kq-to-kgo

@@ -65,6 +65,10 @@ func (f tokenFunc) Token() (*sarama.AccessToken, error) {
 	return &sarama.AccessToken{Token: t}, nil
 }
 
+// TokenProvider is the profile's OAUTHBEARER token source (see
+// tokenProvider), for clients other than sarama's.
+func (p Profile) TokenProvider() sarama.AccessTokenProvider { return p.tokenProvider() }
+
 // tokenProvider returns the OAUTHBEARER token source of the profile: the
 // static token, an OIDC client-credentials grant (tokens are reused until
 // shortly before they expire, then fetched again), or AWS MSK IAM signed

@@ -64,3 +64,20 @@ check_kcat_group() {
 kcat_group_member() { group_members interop-kcat 2> /dev/null | grep -q '^interop-kcat$'; }
 kcat_read_all() { [ "$(wc -l < "$1")" -ge "$2" ]; }
 kcat_group_committed() { [ "$(group_committed interop-kcat kcat-group 2> /dev/null)" = "$1" ]; }
+
+# kcat's default partitioner (librdkafka's consistent_random) and kq
+# produce --partitioner consistent_random put every key on the same
+# partition.
+check_kcat_partitioner() {
+  need_tool kcat
+  "$KQ" topics create kcat-part -p 7 -r 1 -b "$BROKERS"
+  "$KQ" topics create kq-part -p 7 -r 1 -b "$BROKERS"
+  for i in $(seq 1 60); do echo "key-$i:v$i"; done > keyed.txt
+  timeout "$T" kcat -b "$BROKERS" -P -t kcat-part -K : < keyed.txt
+  "$KQ" produce kq-part -b "$BROKERS" -K : --partitioner consistent_random -q < keyed.txt
+  "$KQ" consume kcat-part -b "$BROKERS" -e -f '%k %p\n' | sort > kcat.txt
+  "$KQ" consume kq-part -b "$BROKERS" -e -f '%k %p\n' | sort > kq.txt
+  [ "$(wc -l < kq.txt)" = 60 ] || fail "kq consume read $(wc -l < kq.txt) of 60 records"
+  [ "$(cut -d' ' -f2 kq.txt | sort -u | wc -l)" -gt 1 ] || fail "every key on one partition: the check proves nothing"
+  diff kcat.txt kq.txt || fail "kq's consistent_random placed keys elsewhere than kcat"
+}
