@@ -23,6 +23,8 @@ type VerifyCheckOptions struct {
 	Semantics string
 	// Examples is the number of examples shown per anomaly.
 	Examples int
+	// Lenient ignores keys the history format does not define.
+	Lenient bool
 	// Output is table or json.
 	Output string
 	// Report is the HTML report to write.
@@ -60,6 +62,7 @@ their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
 		},
 	}
 	c.Flags().StringVar(&opts.Semantics, "semantics", "", "at-most-once, at-least-once or exactly-once (default: the history's meta line)")
+	c.Flags().BoolVar(&opts.Lenient, "lenient", false, "ignore keys the history format does not define (default: a typo such as last_ofset, a key in the wrong case or twice is an error naming the line)")
 	c.Flags().IntVar(&opts.Examples, "examples", check.DefaultMaxExamples, "examples kept per anomaly")
 	c.Flags().StringVar(&opts.Report, "report", "", reportFlagUsage)
 	addOutputFlag(c, &opts.Output)
@@ -78,12 +81,12 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if n == 0 {
 		n = -1
 	}
-	res, err := check.File(o.File, check.Semantics(o.Semantics), check.Options{MaxExamples: n})
+	res, err := check.File(o.File, check.Semantics(o.Semantics), check.Options{MaxExamples: n, Lenient: o.Lenient})
 	if err != nil {
 		return withoutUsage(err)
 	}
 	if p.Format == output.JSON || o.Report != "" {
-		series, anomalies, err := report.ReadFile(o.File, report.Options{}, reportWatch(res.Counts))
+		series, anomalies, err := report.ReadFile(o.File, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts))
 		if err != nil {
 			return withoutUsage(err)
 		}

@@ -15,6 +15,9 @@ type Options struct {
 	// MaxExamples bounds the examples kept per anomaly: zero means
 	// DefaultMaxExamples, a negative number keeps none.
 	MaxExamples int
+	// Lenient reads a history file leniently (see
+	// [history.ReadOptions]); it does not change the Checker.
+	Lenient bool
 }
 
 // Checker counts the anomalies of a history, fed one event at a time in

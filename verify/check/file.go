@@ -57,7 +57,7 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 	}
 	var res HistoryResult
 	c := New(opts)
-	err := history.Read(r, func(e history.Event) error {
+	err := history.ReadWith(r, history.ReadOptions{Lenient: opts.Lenient}, func(e history.Event) error {
 		switch e.Type {
 		case history.TypeMeta:
 			if e.Semantics != "" {

@@ -149,6 +149,9 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"fault without name", `{"type":"fault","phase":"start"}`, "no name"},
 		{"fault bad phase", `{"type":"fault","name":"x","phase":"middle"}`, "unknown phase"},
 		{"meta from the future", `{"type":"meta","version":3}`, "version 3"},
+		{"typo in a key", `{"type":"abort","partition":0,"offset":10,"last_ofset":19}`, `unknown key "last_ofset"`},
+		{"key in the wrong case", `{"type":"send","Producer":0,"seq":0,"status":"info"}`, `unknown key "Producer"`},
+		{"key twice", `{"type":"send","producer":0,"seq":0,"seq":1,"status":"info"}`, `key "seq" appears twice`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := good + "\n\n" + tc.line + "\n" + good + "\n"
@@ -167,6 +170,20 @@ func TestReadHistoryErrors(t *testing.T) {
 				t.Errorf("fn called %d times before the bad line, want 1", calls)
 			}
 		})
+	}
+}
+
+// TestReadLenient keeps the old tolerance: unknown keys ignored, the last
+// of a duplicated key taken, keys matched in any case.
+func TestReadLenient(t *testing.T) {
+	in := `{"type":"abort","partition":0,"offset":10,"last_ofset":19,"Offset":11,"offset":12}`
+	var got []Event
+	err := ReadWith(strings.NewReader(in), ReadOptions{Lenient: true}, func(e Event) error { got = append(got, e); return nil })
+	if err != nil || len(got) != 1 || got[0].Offset != 12 || got[0].AbortEnd() != 12 {
+		t.Fatalf("lenient read: %v, %+v", err, got)
+	}
+	if err := Read(strings.NewReader(in), func(Event) error { return nil }); !errors.Is(err, kqerr.ErrUsage) {
+		t.Errorf("strict read of the same line: %v, want a usage error", err)
 	}
 }
 

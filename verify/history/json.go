@@ -107,14 +107,20 @@ func (e Event) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes one history line into e and validates it (see
-// [Event.Validate]). Absent partitions and offsets become [NoOffset]; keys
-// it does not know are ignored. Its errors for well-formed JSON that is not a
-// valid event match [kqerr.ErrUsage].
-func (e *Event) UnmarshalJSON(b []byte) error { return e.decode(b) }
+// [Event.Validate]). Absent partitions and offsets become [NoOffset]; a key
+// the format does not define, in the wrong case or given twice is an error
+// (see [ReadOptions]). Its errors for well-formed JSON that is not a valid
+// event match [kqerr.ErrUsage].
+func (e *Event) UnmarshalJSON(b []byte) error { return e.decode(b, false) }
 
 // decode is UnmarshalJSON without the encoding/json round trip that calling
-// it through json.Unmarshal costs.
-func (e *Event) decode(b []byte) error {
+// it through json.Unmarshal costs; lenient skips the key check.
+func (e *Event) decode(b []byte, lenient bool) error {
+	if !lenient {
+		if err := checkKeys(b); err != nil {
+			return err
+		}
+	}
 	var w wireEvent
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err

@@ -19,6 +19,20 @@ const MaxLineSize = 1 << 20
 // [kqerr.ErrUsage]; an error from fn is returned wrapped, with the line
 // number; a read error is returned wrapped.
 func Read(r io.Reader, fn func(Event) error) error {
+	return ReadWith(r, ReadOptions{}, fn)
+}
+
+// ReadOptions change how [ReadWith] reads a history.
+type ReadOptions struct {
+	// Lenient ignores keys the format does not define and takes the last
+	// of a duplicated key, as encoding/json does (and so matches keys in
+	// any case). Without it such a line is an error naming the line: a
+	// typo such as "last_ofset" would otherwise change a verdict silently.
+	Lenient bool
+}
+
+// ReadWith is [Read] with options.
+func ReadWith(r io.Reader, opts ReadOptions, fn func(Event) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
 	line := 0
@@ -29,7 +43,7 @@ func Read(r io.Reader, fn func(Event) error) error {
 			continue
 		}
 		var e Event
-		if err := e.decode(b); err != nil {
+		if err := e.decode(b, opts.Lenient); err != nil {
 			return lineError(line, err)
 		}
 		if err := fn(e); err != nil {

@@ -29,6 +29,8 @@ type Options struct {
 	Width      time.Duration
 	MaxBuckets int
 	MaxWindows int
+	// Lenient reads the history leniently (see [history.ReadOptions]).
+	Lenient bool
 }
 
 // Builder turns a history into a [Series], one event at a time. Events may

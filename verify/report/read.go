@@ -25,7 +25,7 @@ func Read(r io.Reader, opts Options, watch []Watch) (Series, []AnomalyExamples, 
 	for _, w := range watch {
 		b.Watch(string(w.Anomaly), w.Count, w.Examples)
 	}
-	err := history.Read(r, b.Add)
+	err := history.ReadWith(r, history.ReadOptions{Lenient: opts.Lenient}, b.Add)
 	if err != nil {
 		return Series{}, nil, err
 	}
