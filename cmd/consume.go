@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -160,8 +161,16 @@ func consumeRun(ctx context.Context, o *ConsumeOptions) error {
 	copts.OnUnreachable = func(err error) {
 		o.f.Warnf("%s; still trying (--exit-on-error stops instead)", oneLine(cf.Unreachable(err)))
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	if out, ok := o.f.IO.Out.(*os.File); ok {
+		watchStdout(ctx, cancel, out)
+	}
 	stats, err := consume.Run(ctx, cf, copts, sink)
-	if brokenPipe(ctx, err) {
+	if cause := context.Cause(ctx); kqerr.IsBrokenPipe(cause) {
+		err = fmt.Errorf("consume: stdout: %w", cause)
+	}
+	if kqerr.IsBrokenPipe(err) {
 		return err // quietly: the reader has gone
 	}
 	if stats.Stopped != "" && (o.f.IO.IsStderrTTY() || o.f.Verbose()) {

@@ -36,9 +36,6 @@ func Main() int {
 	// instead of killing kq, so a group member commits what it wrote and
 	// leaves its group before it exits.
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	watchStdout(ctx, cancel, os.Stdout)
 	defer startProfiles(os.LookupEnv)()
 	return Run(ctx, NewFactory(output.System(), os.LookupEnv), os.Args[1:])
 }
@@ -57,7 +54,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if err == nil {
 		return kqerr.CodeOK
 	}
-	if brokenPipe(ctx, err) {
+	if kqerr.IsBrokenPipe(err) {
 		return kqerr.CodeBrokenPipe // the reader of stdout has gone: nothing to say
 	}
 	if ctx.Err() != nil && !errors.Is(err, kqerr.ErrInterrupted) {
@@ -83,13 +80,6 @@ func printUsageHint(w io.Writer, c *cobra.Command, err error) {
 		return
 	}
 	fmt.Fprintf(w, "Run '%s --help' for usage.\n", c.CommandPath())
-}
-
-// brokenPipe reports whether the command ended because the reader of its
-// standard output went away: a write failed with EPIPE, or the stdout
-// watcher cancelled ctx.
-func brokenPipe(ctx context.Context, err error) bool {
-	return kqerr.IsBrokenPipe(err) || errors.Is(context.Cause(ctx), syscall.EPIPE)
 }
 
 // errSilent marks an error whose message was already shown (for example a

@@ -18,7 +18,8 @@ const stdoutPollMillis = 200
 // watchStdout cancels ctx with syscall.EPIPE once the reader of out, a
 // pipe, has gone (kq consume | head): a consumer waiting for records on a
 // quiet topic stops at once instead of at its next write, which may never
-// come.
+// come. Only consume watches: other commands that do not write to stdout
+// need not stop when its reader goes.
 func watchStdout(ctx context.Context, cancel context.CancelCauseFunc, out *os.File) {
 	st, err := out.Stat()
 	if err != nil || st.Mode()&os.ModeNamedPipe == 0 {
