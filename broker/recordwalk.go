@@ -95,11 +95,11 @@ func (w *walker) headers() error {
 		return fmt.Errorf("%w: header count %d", errRecordFormat, n)
 	}
 	for h := range n {
-		if err := w.bytesField(fmt.Sprintf("header %d key", h), false); err != nil {
-			return err
+		if err := w.bytesField("header key", false); err != nil {
+			return fmt.Errorf("header %d: %w", h, err)
 		}
-		if err := w.bytesField(fmt.Sprintf("header %d value", h), true); err != nil {
-			return err
+		if err := w.bytesField("header value", true); err != nil {
+			return fmt.Errorf("header %d: %w", h, err)
 		}
 	}
 	return nil

@@ -23,7 +23,7 @@ done
 # CHECKS is the order the checks run in.
 CHECKS=(
   kcat-metadata kcat-to-kq kq-to-kcat kcat-group kcat-partitioner
-  python-to-kq kq-to-python-group python-autocreate
+  python-to-kq kq-to-python-group python-autocreate python-acls
   kafkajs-to-kq kq-to-kafkajs-group kafkajs-txn
   kgo-txn kq-to-kgo
   sr-avro-js-to-kq sr-proto-js-to-kq sr-avro-kq-to-js sr-proto-kq-to-js
