@@ -31,6 +31,7 @@ trap stop EXIT
 # run_mode FLAGS: prints "produce-median consume-median" for one mode.
 run_mode() {
 	local p=() c=() r dir args
+	trap stop EXIT # run_mode runs in a subshell: stop its broker on any exit
 	for r in $(seq "$runs"); do
 		dir=$(mktemp -d "$out/data.XXXXXX")
 		args=${1//@/$dir}
