@@ -38,6 +38,10 @@ func (s *Settings) Registry() (opts schemas.RegistryOptions, ok bool, err error)
 	if err != nil {
 		return opts, false, err
 	}
+	insecure, err := s.boolean("schema-registry-insecure")
+	if err != nil {
+		return opts, false, err
+	}
 	opts = schemas.RegistryOptions{
 		URL:      s.v.GetString("schema-registry"),
 		User:     s.v.GetString("schema-registry-user"),
@@ -46,7 +50,7 @@ func (s *Settings) Registry() (opts schemas.RegistryOptions, ok bool, err error)
 			CAFile:   s.v.GetString("schema-registry-ca"),
 			CertFile: s.v.GetString("schema-registry-cert"),
 			KeyFile:  s.v.GetString("schema-registry-key"),
-			Insecure: s.v.GetBool("schema-registry-insecure"),
+			Insecure: insecure,
 		},
 		Timeout: timeout,
 	}
