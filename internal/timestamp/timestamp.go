@@ -41,9 +41,10 @@ func Parse(s string, now time.Time) (time.Time, error) {
 		return now.Add(-dur), nil
 	}
 	if s != "" && strings.TrimLeft(s, "0123456789") == "" {
-		if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if ms, err := strconv.ParseInt(s, 10, 64); err == nil && ms <= maxEpochMs {
 			return time.UnixMilli(ms), nil
 		}
+		return time.Time{}, kqerr.Usagef("bad timestamp %q: epoch milliseconds past the year 9999", s)
 	}
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t, nil
@@ -55,6 +56,10 @@ func Parse(s string, now time.Time) (time.Time, error) {
 	}
 	return time.Time{}, kqerr.Usagef("bad timestamp %q: want %s", s, Syntax)
 }
+
+// maxEpochMs is the last millisecond of the year 9999, the latest
+// timestamp RFC 3339 (and so kq's output) can write.
+const maxEpochMs = 253402300799999
 
 // isoDuration matches the ISO-8601 durations kafka-consumer-groups takes
 // for --by-duration: PnDTnHnMnS with every part optional.

@@ -33,7 +33,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
-	for _, bad := range []string{"", "yesterday", "2026-13-01", "2026-11-01T25:00:00Z", "-5", "-", "-0s", "--1h", "+1h", "1e3", "0x10", "99999999999999999999"} {
+	for _, bad := range []string{"", "yesterday", "2026-13-01", "2026-11-01T25:00:00Z", "-5", "-", "-0s", "--1h", "+1h", "1e3", "0x10", "99999999999999999999", "270000000000000", "253402300800000"} {
 		if _, err := Parse(bad, now); !errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("Parse(%q) error = %v, want a usage error", bad, err)
 		}
