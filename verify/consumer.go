@@ -45,8 +45,9 @@ type consIncarnation struct {
 	// batch after processing this share (in [0, 1]) of it.
 	crashAfter atomic.Value // float64
 	// risk counts the records at risk now: committed but not processed
-	// (committing before), processed but not committed (committing after;
-	// a mark for auto-commit counts as a commit).
+	// (committing before, synchronous commits only), processed but not
+	// committed (committing after; a mark for auto-commit counts as a
+	// commit).
 	risk atomic.Int64
 }
 
@@ -206,10 +207,17 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama.ConsumerMessage) bool {
 	r, last := h.inc.c.r, batch[len(batch)-1]
 	before := r.set.Commit == CommitBefore
+	// With auto-commit a mark is not yet a commit the broker holds (the
+	// background commit may not have run when a crash lands), so records
+	// marked before processing are not counted at risk: a crash then is
+	// no evidence that committing before processing loses nothing.
+	countBefore := before && !r.set.AutoCommit
 	if before {
 		if !h.commit(sess, last) {
 			return false
 		}
+	}
+	if countBefore {
 		h.inc.risk.Add(int64(len(batch))) // committed, not yet processed
 	}
 	upTo := len(batch)
@@ -225,9 +233,10 @@ func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama
 		}
 		r.record(history.NewDelivery(h.inc.label, m.Topic, m.Partition, m.Offset, m.Value))
 		r.stats.delivered.Add(1)
-		if before {
+		switch {
+		case countBefore:
 			h.inc.risk.Add(-1)
-		} else {
+		case !before:
 			h.inc.risk.Add(1) // processed, not yet committed
 		}
 	}
