@@ -17,6 +17,8 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 	"golang.org/x/net/proxy"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // maxResponse bounds the size of a response a connection accepts.
@@ -162,9 +164,9 @@ func (bc *brokerConn) roundTrip(req kmsg.Request, resp kmsg.Response, wait time.
 	if _, err := io.ReadFull(bc.c, size[:]); err != nil {
 		return err
 	}
-	n := int(int32(binary.BigEndian.Uint32(size[:])))
-	if n < 4 || n > maxResponse {
-		return decodeErr("response of %d bytes", n)
+	n, err := wire.FrameLen(size[:], maxResponse)
+	if err != nil || n < 4 {
+		return decodeErr("response of %d bytes: %v", n, err)
 	}
 	if cap(bc.rbuf) < n {
 		bc.rbuf = make([]byte, n)
