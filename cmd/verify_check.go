@@ -86,7 +86,7 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 		return withoutUsage(err)
 	}
 	if p.Format == output.JSON || o.Report != "" {
-		series, anomalies, err := report.ReadFile(o.File, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts))
+		series, anomalies, err := report.ReadFile(o.File, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts), res.Checker)
 		if err != nil {
 			return withoutUsage(err)
 		}

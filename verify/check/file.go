@@ -23,6 +23,9 @@ type HistoryResult struct {
 	Verdict  Verdict  `json:"-"`
 	// Faults are the history's fault events, in order, for the timeline.
 	Faults []history.Event `json:"faults,omitempty"`
+	// Checker is the checker that counted, to go through every anomaly
+	// (see [Checker.EachAnomaly]); nil in a result read back from JSON.
+	Checker *Checker `json:"-"`
 }
 
 // MarshalJSON puts the verdict's fields at the top level.
@@ -84,7 +87,7 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 	if s == "" {
 		return HistoryResult{}, kqerr.Usagef("no semantics to judge by: none given and the history names none")
 	}
-	res.Counts, res.Evidence = c.Result(), c.Evidence()
+	res.Counts, res.Evidence, res.Checker = c.Result(), c.Evidence(), c
 	res.Verdict = Judge(res.Counts, s, res.Evidence)
 	return res, nil
 }

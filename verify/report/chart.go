@@ -54,7 +54,6 @@ var (
 	colDeliveries = color.RGBA{0xff, 0x7f, 0x0e, 0xff}
 	colP99        = color.RGBA{0xd6, 0x27, 0x28, 0xff}
 	colLag        = color.RGBA{0x94, 0x67, 0xbd, 0xff}
-	colAnomaly    = color.RGBA{0xd6, 0x27, 0x28, 0xff}
 	colCrash      = color.RGBA{0x33, 0x33, 0x33, 0xff}
 	colRebalance  = color.RGBA{0x17, 0xbe, 0xcf, 0xff}
 	colWindowLine = color.RGBA{0x99, 0x66, 0x00, 0xff}
@@ -299,13 +298,15 @@ func shadeWindows(p *plot.Plot, ws []FaultWindow, top float64, labelled bool) er
 	return nil
 }
 
-// addMarks marks anomaly examples at the top of the panel, crashes (at
-// their time) and rebalances (in their bucket) at its bottom, and returns the legend of the marks drawn.
+// addMarks marks anomalies at the top of the panel (see addAnomalyMarks),
+// crashes (at their time) and rebalances (in their bucket) at its bottom,
+// and returns the legend of the marks drawn.
 func addMarks(p *plot.Plot, s Series, top float64) ([]LegendEntry, error) {
-	var anomalies, crashes, rebalances plotter.XYs
-	for _, m := range s.Markers {
-		anomalies = append(anomalies, plotter.XY{X: m.At.Seconds(), Y: top * 0.995})
+	keys, err := addAnomalyMarks(p, s.Markers, top)
+	if err != nil {
+		return nil, err
 	}
+	var crashes, rebalances plotter.XYs
 	for _, w := range s.Faults {
 		if w.End == w.Start && strings.HasPrefix(w.Name, crashPrefix) {
 			crashes = append(crashes, plotter.XY{X: w.Start.Seconds(), Y: 0})
@@ -324,11 +325,9 @@ func addMarks(p *plot.Plot, s Series, top float64) ([]LegendEntry, error) {
 		color color.Color
 		kind  string
 	}{
-		{"anomaly (at send time)", anomalies, draw.CrossGlyph{}, colAnomaly, "✕"},
 		{"crash", crashes, draw.TriangleGlyph{}, colCrash, "△"},
 		{"rebalance", rebalances, draw.RingGlyph{}, colRebalance, "○"},
 	}
-	var keys []LegendEntry
 	for _, m := range marks {
 		if len(m.xy) == 0 {
 			continue
