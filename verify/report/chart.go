@@ -284,16 +284,26 @@ func shadeWindows(p *plot.Plot, ws []FaultWindow, top float64, labelled bool) er
 	if !labelled || len(labels.Labels) == 0 {
 		return nil
 	}
+	return addLabels(p, labels, 8, draw.YTop, 2, nil)
+}
+
+// addLabels writes labels in the report's sans font of size pt, aligned
+// vertically by yAlign, dx points right of their points, in colour c
+// (nil: the default).
+func addLabels(p *plot.Plot, labels plotter.XYLabels, pt float64, yAlign draw.YAlignment, dx float64, c color.Color) error {
 	lp, err := plotter.NewLabels(labels)
 	if err != nil {
 		return err
 	}
 	for i := range lp.TextStyle {
 		lp.TextStyle[i].Font.Variant = "Sans"
-		lp.TextStyle[i].Font.Size = vg.Points(8)
-		lp.TextStyle[i].YAlign = draw.YTop
-		lp.Offset = vg.Point{X: vg.Points(2)}
+		lp.TextStyle[i].Font.Size = vg.Points(pt)
+		lp.TextStyle[i].YAlign = yAlign
+		if c != nil {
+			lp.TextStyle[i].Color = c
+		}
 	}
+	lp.Offset = vg.Point{X: vg.Points(dx)}
 	p.Add(lp)
 	return nil
 }

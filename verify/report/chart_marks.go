@@ -66,17 +66,5 @@ func addKindMarks(p *plot.Plot, ms []Marker, y float64, c color.Color) error {
 	if len(ms) > maxMarkLabels {
 		return nil
 	}
-	lp, err := plotter.NewLabels(labels)
-	if err != nil {
-		return err
-	}
-	for i := range lp.TextStyle {
-		lp.TextStyle[i].Font.Variant = "Sans"
-		lp.TextStyle[i].Font.Size = vg.Points(7)
-		lp.TextStyle[i].Color = c
-		lp.TextStyle[i].YAlign = draw.YCenter
-	}
-	lp.Offset = vg.Point{X: vg.Points(5)}
-	p.Add(lp)
-	return nil
+	return addLabels(p, labels, 7, draw.YCenter, 5, c)
 }
