@@ -7,6 +7,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify/history"
 )
 
@@ -39,7 +40,7 @@ type claimState struct {
 func (cl *claimState) process(batch []*sarama.ConsumerMessage) bool {
 	inc := cl.h.inc
 	r, last, n := inc.c.r, batch[len(batch)-1], len(batch)
-	before := r.set.Commit == CommitBefore
+	before := r.set.Commit == setting.CommitBefore
 	// A mark for the background commit is not yet a commit the broker
 	// holds: records marked before processing count at risk only once it
 	// does (see crash).
@@ -114,7 +115,7 @@ func (cl *claimState) crash(rest []*sarama.ConsumerMessage) {
 		if ok {
 			r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: inc.label, Topic: m.Topic, Partition: m.Partition, Offset: committed})
 		}
-		if ok && r.set.Commit == CommitBefore {
+		if ok && r.set.Commit == setting.CommitBefore {
 			inc.risk.Add(int64(countBelow(rest, committed)))
 		}
 	}

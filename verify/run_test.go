@@ -14,6 +14,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
@@ -253,12 +254,12 @@ func TestBrokenSetupsAreCaught(t *testing.T) {
 		{"at-least-once auto-committing before processing, seed 1", faulted(check.AtLeastOnce, "crash-consumer", 1), check.RuleNoLoss},
 		{"at-least-once auto-committing before processing, seed 2", faulted(check.AtLeastOnce, "crash-consumer", 2), check.RuleNoLoss},
 	}
-	cases[0].opts.Overrides.Commit = ptr(verify.CommitBefore)
+	cases[0].opts.Overrides.Commit = ptr(setting.CommitBefore)
 	cases[1].opts.Overrides.Idempotent = ptr(false)
 	cases[2].opts.Overrides.Retries = ptr(10)
-	cases[3].opts.Overrides.Commit = ptr(verify.CommitAfter)
+	cases[3].opts.Overrides.Commit = ptr(setting.CommitAfter)
 	for i := range cases[4:] {
-		cases[4+i].opts.Overrides.Commit, cases[4+i].opts.Overrides.AutoCommit = ptr(verify.CommitBefore), ptr(true)
+		cases[4+i].opts.Overrides.Commit, cases[4+i].opts.Overrides.AutoCommit = ptr(setting.CommitBefore), ptr(true)
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
