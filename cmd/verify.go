@@ -78,6 +78,10 @@ send and delivery, and checks the history: lost (acknowledged, never
 delivered), duplicated, reordered, aborted-but-visible, corrupt values and
 offsets holding two values. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
+Consumers spend --process-time on each batch (up to 500 records), and a
+consumer crash lands mid-batch: after a commit before processing, before a
+commit after it; with --auto-commit, once the broker holds the background
+commit of what was marked.
 
 HELD needs evidence: the run completed, and every named fault got at least
 --min-windows full windows over traffic (a client crash: crashes of a
@@ -96,6 +100,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		Example: `  kq verify                                        # at-least-once, default faults, built-in broker
   kq verify --semantics exactly-once -o json
   kq verify --semantics at-least-once --commit before --faults crash-consumer   # loses messages: exit 3
+  kq verify --semantics at-least-once --commit before --auto-commit --faults crash-consumer   # loses messages: exit 3
   kq verify --semantics exactly-once --idempotent=false --faults drop-response
   kq verify --faults none --messages 1000000 --rate 0            # clean baseline, full speed
   kq verify -b kafka-1:9092 --semantics exactly-once --faults drop-response,latency,delay=50ms --history run.jsonl
