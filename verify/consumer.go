@@ -202,7 +202,7 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 }
 
 // process commits and records one batch in the settings' order; false
-// means the session must restart (a commit before processing failed, or
+// means the session must restart (a commit failed after its retries, or
 // the incarnation died).
 func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama.ConsumerMessage) bool {
 	r, last := h.inc.c.r, batch[len(batch)-1]
@@ -243,7 +243,15 @@ func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama
 	if upTo == len(batch) && h.inc.crashAfter.Load() != nil {
 		h.inc.die()
 	}
-	if !before && h.commit(sess, last) { // failing only means the batch comes again
+	if !before {
+		if !h.commit(sess, last) {
+			// The batch must come again: the next session resumes
+			// from the committed offset. Going on would leave it
+			// uncommitted for good when no later batch comes. It is
+			// counted at risk again when it is processed again.
+			h.inc.risk.Add(-int64(len(batch)))
+			return false
+		}
 		h.inc.risk.Add(-int64(len(batch)))
 	}
 	return !h.inc.life.isDead()
@@ -272,13 +280,17 @@ func (h *groupHandler) commit(sess sarama.ConsumerGroupSession, m *sarama.Consum
 		sess.MarkMessage(m, "")
 		return true
 	}
-	err := commitOffset(h.inc.client, h.inc.c.r.ids.group, sess, h.inc.c.instanceID(), m)
-	h.recordCommit(m, err)
-	if err != nil {
+	for attempt := 1; ; attempt++ {
+		err := commitOffset(h.inc.client, h.inc.c.r.ids.group, sess, h.inc.c.instanceID(), m)
+		h.recordCommit(m, err)
+		if err == nil {
+			return !h.inc.life.isDead()
+		}
 		h.inc.c.r.logf("%s: commit %s/%d@%d: %v", h.inc.c.name(), m.Topic, m.Partition, m.Offset+1, err)
-		return false
+		if attempt == commitAttempts || !retriableCommit(err) || h.inc.life.isDead() || !sleepCtx(sess.Context(), commitBackoff) {
+			return false
+		}
 	}
-	return !h.inc.life.isDead()
 }
 
 // recordCommit records a synchronous commit of the offset after m: ok, or
