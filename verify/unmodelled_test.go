@@ -19,11 +19,18 @@ func TestUnmodelledRisksAreNamed(t *testing.T) {
 	if got := (&run{}).unmodelled(); len(got) != 0 {
 		t.Fatalf("a configured cluster got notes %q", got)
 	}
-	with := (&run{opts: Options{Broker: lagBroker{lag: 20 * time.Millisecond}}}).unmodelled()
-	if len(with) != 1 || !strings.Contains(with[0], "power loss") {
-		t.Fatalf("built-in broker with replica lag: %q", with)
+	builtIn := func(lag time.Duration, acks Acks) []string {
+		return (&run{opts: Options{Broker: lagBroker{lag: lag}}, set: Settings{Client: Client{Acks: acks}}}).unmodelled()
 	}
-	without := (&run{opts: Options{Broker: lagBroker{}}}).unmodelled()
+	with := builtIn(20*time.Millisecond, AcksAll)
+	if len(with) != 1 || !strings.Contains(with[0], "power loss") {
+		t.Fatalf("built-in broker with replica lag, acks=all: %q", with)
+	}
+	leader := builtIn(20*time.Millisecond, AcksLeader)
+	if len(leader) != 2 || !strings.Contains(leader[1], "cannot show offset conflicts after a leader change") {
+		t.Fatalf("built-in broker with replica lag, acks=1: %q", leader)
+	}
+	without := builtIn(0, AcksAll)
 	if len(without) != 2 || !strings.Contains(without[1], "acks=1 and leader changes cannot lose anything") {
 		t.Fatalf("built-in broker without replica lag: %q", without)
 	}
