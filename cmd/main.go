@@ -21,6 +21,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/schemas"
 )
 
 // Main runs kq with the process's arguments and streams and returns the
@@ -61,6 +62,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		err = fmt.Errorf("%w: %w", kqerr.ErrInterrupted, err)
 	}
 	err = classifyCobra(err)
+	err = plainRegistryError(err)
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
 	}
@@ -93,15 +95,6 @@ var errNoUsage = errors.New("no usage")
 // errFullUsage marks a usage error after which the whole usage helps: an
 // unknown command or flag.
 var errFullUsage = errors.New("full usage")
-
-// silent marks err so Main prints nothing more for it (its message was
-// shown already); the exit code still follows err.
-func silent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return marked{err, errSilent}
-}
 
 // withoutUsage marks err so that Main prints no usage after it: the
 // error is about input data, not the command line.
@@ -157,4 +150,15 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// plainRegistryError shortens an unreachable Schema Registry's error to
+// its own words: the registry client wraps it in the request's method and
+// URL twice over.
+func plainRegistryError(err error) error {
+	var ue *schemas.UnreachableError
+	if errors.As(err, &ue) && !errors.Is(err, kqerr.ErrInterrupted) {
+		return ue
+	}
+	return err
 }
