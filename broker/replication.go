@@ -34,8 +34,8 @@ type replication struct {
 	live   func() int // live nodes
 	// stopped are the nodes that are down (sorted).
 	stopped []int32
-	topics map[string]topicConf
-	ids    map[[16]byte]string // topic ids (requests from v13 name no topic)
+	topics  map[string]topicConf
+	ids     map[[16]byte]string // topic ids (requests from v13 name no topic)
 }
 
 type topicPart struct {
