@@ -69,20 +69,21 @@ func (v isrView) partition(topic string, leader int32, replicas []int32) (reps, 
 	return reps, isr, offline
 }
 
+// fix rewrites one partition's replica lists in place (see partition);
+// partitions with an error and topics without a name stay as they are.
+func (v isrView) fix(topic *string, errCode int16, leader int32, reps, isr, offline *[]int32) {
+	if topic != nil && errCode == 0 {
+		*reps, *isr, *offline = v.partition(*topic, leader, *reps)
+	}
+}
+
 // capMetadata rewrites the replicas, ISR and offline replicas of every
 // partition of a Metadata answer.
 func (v isrView) capMetadata(resp *kmsg.MetadataResponse) bool {
-	for i := range resp.Topics {
-		t := &resp.Topics[i]
-		if t.Topic == nil {
-			continue
-		}
+	for _, t := range resp.Topics {
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			if p.ErrorCode != 0 {
-				continue
-			}
-			p.Replicas, p.ISR, p.OfflineReplicas = v.partition(*t.Topic, p.Leader, p.Replicas)
+			v.fix(t.Topic, p.ErrorCode, p.Leader, &p.Replicas, &p.ISR, &p.OfflineReplicas)
 		}
 	}
 	return true
@@ -90,17 +91,10 @@ func (v isrView) capMetadata(resp *kmsg.MetadataResponse) bool {
 
 // capDescribePartitions is capMetadata for DescribeTopicPartitions.
 func (v isrView) capDescribePartitions(resp *kmsg.DescribeTopicPartitionsResponse) bool {
-	for i := range resp.Topics {
-		t := &resp.Topics[i]
-		if t.Topic == nil {
-			continue
-		}
+	for _, t := range resp.Topics {
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			if p.ErrorCode != 0 {
-				continue
-			}
-			p.Replicas, p.ISR, p.OfflineReplicas = v.partition(*t.Topic, p.LeaderID, p.Replicas)
+			v.fix(t.Topic, p.ErrorCode, p.LeaderID, &p.Replicas, &p.ISR, &p.OfflineReplicas)
 		}
 	}
 	return true
