@@ -1,33 +1,10 @@
 package verify
 
 import (
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/IBM/sarama"
 )
-
-// Commit retries: a commit that failed because the coordinator moved or
-// could not be reached is sent again, as Kafka's own consumer does in
-// commitSync, before the consumer gives up on it.
-const (
-	commitAttempts = 5
-	commitBackoff  = 100 * time.Millisecond
-)
-
-// errCommitRequest marks a commit that got no answer: no coordinator was
-// found, or the connection failed (then it may have reached it).
-var errCommitRequest = errors.New("commit request failed")
-
-// retriableCommit reports whether a failed commit may succeed when sent
-// again: the coordinator moved, is loading or was not reached.
-func retriableCommit(err error) bool {
-	return errors.Is(err, errCommitRequest) ||
-		errors.Is(err, sarama.ErrNotCoordinatorForConsumer) ||
-		errors.Is(err, sarama.ErrConsumerCoordinatorNotAvailable) ||
-		errors.Is(err, sarama.ErrOffsetsLoadInProgress)
-}
 
 // commitOffset commits the offset after m for the session's member and
 // generation with one OffsetCommit request, and returns its outcome.
@@ -39,7 +16,7 @@ func retriableCommit(err error) bool {
 func commitOffset(client sarama.Client, group string, sess sarama.ConsumerGroupSession, instance string, m *sarama.ConsumerMessage) error {
 	coord, err := client.Coordinator(group)
 	if err != nil {
-		return fmt.Errorf("%w: find coordinator: %w", errCommitRequest, err)
+		return fmt.Errorf("find coordinator: %w", err)
 	}
 	req := &sarama.OffsetCommitRequest{
 		Version:                 commitVersion(client.Config().Version),
@@ -55,13 +32,13 @@ func commitOffset(client sarama.Client, group string, sess sarama.ConsumerGroupS
 	resp, err := coord.CommitOffset(req)
 	if err != nil {
 		_ = client.RefreshCoordinator(group)
-		return fmt.Errorf("%w: %w", errCommitRequest, err)
+		return err
 	}
 	kerr, ok := resp.Errors[m.Topic][m.Partition]
 	switch {
 	case !ok:
 		return fmt.Errorf("commit response names no %s/%d", m.Topic, m.Partition)
-	case kerr == sarama.ErrNotCoordinatorForConsumer || kerr == sarama.ErrConsumerCoordinatorNotAvailable || kerr == sarama.ErrOffsetsLoadInProgress:
+	case kerr == sarama.ErrNotCoordinatorForConsumer || kerr == sarama.ErrConsumerCoordinatorNotAvailable:
 		_ = client.RefreshCoordinator(group)
 		return kerr
 	case kerr != sarama.ErrNoError:

@@ -23,8 +23,8 @@ func TestFailedCommitsAreRetried(t *testing.T) {
 		fails     int
 		redeliver bool
 	}{
-		{fails: 4},                  // fewer than a commit's attempts
-		{fails: 7, redeliver: true}, // the first batch's commit gives up
+		{fails: 2},                  // fewer than a commit's attempts
+		{fails: 4, redeliver: true}, // the first batch's commit gives up
 	} {
 		t.Run(fmt.Sprint(tc.fails), func(t *testing.T) {
 			t.Parallel()
