@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -123,7 +122,7 @@ type checkJSON struct {
 // verdict's fields at the top level) plus the series.
 func (c checkJSON) MarshalJSON() ([]byte, error) {
 	type plain check.HistoryResult
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		check.Verdict
 		Series report.Series `json:"series"`

@@ -2,11 +2,12 @@ package check
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -51,7 +52,7 @@ type Exposure struct {
 // MarshalJSON adds duration_ms.
 func (x Exposure) MarshalJSON() ([]byte, error) {
 	type plain Exposure
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS int64 `json:"duration_ms"`
 	}{plain(x), x.Duration.Milliseconds()})

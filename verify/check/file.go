@@ -1,10 +1,11 @@
 package check
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 
@@ -28,7 +29,7 @@ type HistoryResult struct {
 // MarshalJSON puts the verdict's fields at the top level.
 func (r HistoryResult) MarshalJSON() ([]byte, error) {
 	type plain HistoryResult
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		Verdict
 	}{plain(r), r.Verdict})
