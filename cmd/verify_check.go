@@ -42,7 +42,8 @@ func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.
 in the same format (see the README: one JSON object per line, "send",
 "deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
 optional "meta" first line and an "end" last line), counts its
-anomalies and judges them. Without --semantics the history's meta line
+anomalies and judges them (the consumer checks — poll skips,
+nonmonotonic polls, commits ahead — go by each event's "ts"). Without --semantics the history's meta line
 names the semantics. A history that does not end with a complete "end"
 line, holds no send, or whose meta line names faults that did not get
 their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
@@ -147,6 +148,7 @@ func countRows(c check.Counts) []countRow {
 		{"delivered", c.Delivered, "", ""},
 		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
 		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
+		{"aborted (not lost)", c.Aborted, "", check.AnomalyAborted},
 		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
 		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
 		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
@@ -156,6 +158,10 @@ func countRows(c check.Counts) []countRow {
 		{"unknown", c.Unknown, check.RuleNoUnknown, check.AnomalyUnknown},
 		{"failed, yet delivered", c.FailDelivered, check.RuleNoFailDelivered, check.AnomalyFailDelivered},
 		{"delivered, never sent", c.Unsent, check.RuleNoUnsent, check.AnomalyUnsentDelivered},
+		{"poll skips", c.PollSkips, check.RulePollsSkipNothing, check.AnomalyPollSkip},
+		{"nonmonotonic polls", c.NonmonotonicPolls, check.RuleMonotonicPolls, check.AnomalyNonmonotonicPoll},
+		{"commits ahead", c.CommitAhead, check.RuleNoCommitAhead, check.AnomalyCommitAhead},
+		{"final commit mismatch", c.FinalCommitMismatch, check.RuleFinalCommit, check.AnomalyFinalCommit},
 	}
 }
 
@@ -273,6 +279,9 @@ func exampleText(e check.Example) string {
 	}
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" at %s/%d@%d", e.Topic, e.Partition, e.Offset)
+	}
+	if e.Consumer != "" && e.Detail == "" {
+		s += " by " + e.Consumer
 	}
 	if e.Detail != "" {
 		s += " (" + e.Detail + ")"

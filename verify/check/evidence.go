@@ -88,6 +88,7 @@ type evidence struct {
 	endReason  string
 	traffic    traffic
 	faults     map[string]*faultLog
+	crashed    map[string]bool // targets of client crashes
 }
 
 // faultLog is what the history says of one fault name.
@@ -142,6 +143,10 @@ func (ev *evidence) fault(e *history.Event) {
 		fl.ends = append(fl.ends, m)
 	default:
 		fl.crashes++
+		if ev.crashed == nil {
+			ev.crashed = map[string]bool{}
+		}
+		ev.crashed[e.Target] = true
 		if e.AtRisk > 0 {
 			fl.atRisk++
 		}
