@@ -186,7 +186,37 @@ func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
 		}
 		rows = append(rows, []string{r.name, n, judged})
 	}
-	return p.Table([]string{"count", "value", "status"}, rows)
+	if err := p.Table([]string{"count", "value", "status"}, rows); err != nil {
+		return err
+	}
+	return renderRealtimeLag(p, c.RealtimeLag)
+}
+
+// renderRealtimeLag prints the realtime lag, acknowledgement to first
+// delivery of a sample of the values, overall and for those acknowledged
+// during each fault, when the history had the times to measure it.
+func renderRealtimeLag(p *output.Printer, l check.Lag) error {
+	if l.Samples == 0 {
+		return nil
+	}
+	fmt.Fprintln(p.IO.Out)
+	row := func(name string, s check.LagStats) []string {
+		return []string{name, strconv.FormatUint(s.Samples, 10), roundLag(s.P50), roundLag(s.P99), roundLag(s.Max)}
+	}
+	rows := [][]string{row("all", l.LagStats)}
+	for _, f := range l.Faults {
+		rows = append(rows, row("during "+f.Fault, f.LagStats))
+	}
+	return p.Table([]string{"realtime lag", "sampled", "median", "percentile 99", "max"}, rows)
+}
+
+// roundLag words a lag to the millisecond, or to the microsecond when
+// under 10ms.
+func roundLag(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Microsecond).String()
 }
 
 // Statuses of a count: a plain count has none.

@@ -102,6 +102,7 @@ func (c *Checker) send(e *history.Event) error {
 	case history.StatusOK:
 		c.counts.Acked++
 		c.values.set(ord, kindAcked)
+		c.values.noteLag(ord, e.Seq, e.Time, false)
 		if e.Offset != history.NoOffset { // acks=0: acknowledged, offset unknown
 			c.place(e, ord, false)
 		}
@@ -128,6 +129,7 @@ func (c *Checker) deliver(e *history.Event) error {
 			return err
 		}
 		c.values.set(ord, kindDelivered)
+		c.values.noteLag(ord, e.Seq, e.Time, true)
 	}
 	c.counts.Delivered++
 	c.place(e, ord, true)

@@ -85,6 +85,10 @@ type Counts struct {
 	// inconclusive.
 	OutOfOrder uint64 `json:"out_of_order,omitempty"`
 
+	// RealtimeLag is the time from acknowledgement to first delivery of
+	// a sample of the values (see [Lag]).
+	RealtimeLag Lag `json:"realtime_lag"`
+
 	// Examples holds up to [Options].MaxExamples instances of each
 	// anomaly found, keyed by anomaly.
 	Examples map[Anomaly][]Example `json:"examples,omitempty"`

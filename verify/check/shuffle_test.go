@@ -25,7 +25,7 @@ func randomHistory(rng *rand.Rand) []history.Event {
 		{Type: history.TypeMeta, Semantics: "at-least-once", Faults: []string{"leader-move", "crash-consumer"}},
 		{Type: history.TypeEnd, Outcome: history.OutcomeComplete},
 		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseStart, Target: "t/0", Time: at(10)},
-		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseEnd, Target: "t/0", Time: at(40)},
+		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseEnd, Target: "t/0", Time: at(100)},
 		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseStart, Target: "t/0", Time: at(300)},
 		{Type: history.TypeFault, Name: "crash-consumer", Target: "c0/0", AtRisk: int64(rng.IntN(3)), Time: at(50)},
 	}
@@ -152,7 +152,8 @@ func TestShuffledLinesSameCounts(t *testing.T) {
 		want, wantEv, wantV := resultOf(t, events)
 		if want.Lost+want.Unseen == 0 || want.LogDuplicates == 0 || want.Redeliveries == 0 || want.Reordered == 0 ||
 			want.PollSkips == 0 || want.NonmonotonicPolls == 0 || want.CommitAhead == 0 ||
-			want.OffsetConflicts == 0 || want.Aborted == 0 || want.Corrupt == 0 {
+			want.OffsetConflicts == 0 || want.Aborted == 0 || want.Corrupt == 0 || want.RealtimeLag.Samples == 0 ||
+			len(want.RealtimeLag.Faults) == 0 {
 			t.Fatalf("seed %d: the random history plants too little: %+v", seed, countsOnly(want))
 		}
 		for round := range 5 {

@@ -42,6 +42,7 @@ type seqBlock struct {
 	pidx     uint32 // dense index of producer, for per-producer scratch slices
 	base     uint64 // first sequence number of the block
 	bits     [numKinds][blockWords]uint64
+	lag      *lagSlots // times of the sampled values, once one is timed
 }
 
 // denseBlocks bounds the block ids a producer keeps in a slice indexed by
