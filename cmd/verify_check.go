@@ -162,6 +162,7 @@ func countRows(c check.Counts) []countRow {
 		{"nonmonotonic polls", c.NonmonotonicPolls, check.RuleMonotonicPolls, check.AnomalyNonmonotonicPoll},
 		{"commits ahead", c.CommitAhead, check.RuleNoCommitAhead, check.AnomalyCommitAhead},
 		{"final commit mismatch", c.FinalCommitMismatch, check.RuleFinalCommit, check.AnomalyFinalCommit},
+		{"torn transactions", c.TornTxns, check.RuleNoTornTxns, check.AnomalyTornTxn},
 	}
 }
 

@@ -48,6 +48,7 @@ type Checker struct {
 	ev        evidence
 	examples  examples
 	polls     pollState
+	txns      txnState
 }
 
 // New returns an empty Checker.
@@ -83,6 +84,8 @@ func (c *Checker) Add(e history.Event) error {
 		}
 	case history.TypeAbort:
 		c.log(e.Topic, e.Partition).abort(e.Offset, e.AbortEnd())
+	case history.TypeTxn:
+		c.txn(&e)
 	}
 	c.consumerEvent(&e)
 	return nil

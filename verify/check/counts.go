@@ -78,6 +78,9 @@ type Counts struct {
 	// the last offset it processed) after a complete run, for consumers
 	// that did not crash.
 	FinalCommitMismatch uint64 `json:"final_commit_mismatch"`
+	// TornTxns counts committed transactions (txn events) only partly
+	// visible: some of the records they wrote were delivered, not all.
+	TornTxns uint64 `json:"torn_transactions"`
 	// OutOfOrder counts consumer events that came in the history after
 	// later events of the same consumer and partition had been judged (see
 	// the reorder window in the README): the poll and commit checks could
@@ -115,6 +118,7 @@ const (
 	AnomalyNonmonotonicPoll Anomaly = "nonmonotonic_polls"
 	AnomalyCommitAhead      Anomaly = "commit_ahead"
 	AnomalyFinalCommit      Anomaly = "final_commit_mismatch"
+	AnomalyTornTxn          Anomaly = "torn_transactions"
 )
 
 // Example is one instance of an anomaly, for a user to look up in the

@@ -156,6 +156,11 @@ func (c *Checker) consumerEvent(e *history.Event) {
 			return // a commit of unknown outcome shows nothing for sure
 		}
 		it.kind = itemCommit
+	case history.TypeTxn:
+		if e.Outcome != history.OutcomeCommitted {
+			return // an aborted transaction's reads count for nothing
+		}
+		it.kind, it.last = itemRead, e.AbortEnd()
 	}
 	c.push(c.cursor(e.Consumer, e.Topic, e.Partition), it)
 	if ps.lines%sweepEvery == 0 {

@@ -106,30 +106,41 @@ func coveredBy(spans []span, offset int64) bool {
 // delivery named them) outside the aborted spans, and returns the first.
 func (l *partLog) visible(from, to int64, aborted []span) (n int, first int64) {
 	first = -1
-	count := func(offset int64, slot uint32) bool {
-		if offset < from || offset > to || slot&ordMask == ordEmpty || coveredBy(aborted, offset) {
-			return true
+	l.eachIn(from, to, func(offset int64, slot uint32) {
+		if slot&ordMask == ordEmpty || coveredBy(aborted, offset) {
+			return
 		}
 		if n == 0 {
 			first = offset
 		}
 		n++
-		return true
+	})
+	return n, first
+}
+
+// eachIn calls fn with every slot in use from offset from to offset to,
+// in offset order, at a cost bounded by the pages of the log.
+func (l *partLog) eachIn(from, to int64, fn func(offset int64, slot uint32)) {
+	in := func(k int64) {
+		l.pages[k].each(func(i uint32, s uint32) bool {
+			if o := k<<pageBits | int64(i); o >= from && o <= to {
+				fn(o, s)
+			}
+			return true
+		})
 	}
 	lo, hi := from>>pageBits, to>>pageBits
 	if hi-lo+1 > int64(len(l.pages)) {
-		keys := l.sortedKeys()
-		for _, k := range keys {
+		for _, k := range l.sortedKeys() {
 			if k >= lo && k <= hi {
-				l.pages[k].each(func(i uint32, s uint32) bool { return count(k<<pageBits|int64(i), s) })
+				in(k)
 			}
 		}
-		return n, first
+		return
 	}
 	for k := lo; k <= hi; k++ {
-		if pg := l.pages[k]; pg != nil {
-			pg.each(func(i uint32, s uint32) bool { return count(k<<pageBits|int64(i), s) })
+		if l.pages[k] != nil {
+			in(k)
 		}
 	}
-	return n, first
 }

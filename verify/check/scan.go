@@ -22,6 +22,7 @@ func (c *Checker) Result() Counts {
 	}
 	s.values()
 	s.polls()
+	s.torn()
 	out.RealtimeLag = s.lag()
 	out.Duplicated = out.LogDuplicates + out.Redeliveries
 	out.Examples = s.ex.m

@@ -94,6 +94,10 @@ func randomHistory(rng *rand.Rand) []history.Event {
 			again := d
 			again.Time = at(i + 1).Add(2 * time.Microsecond)
 			events = append(events, send, c, d, again)
+		case r == 14: // a torn transaction: it wrote two records, one delivered
+			events = append(events, send, d, wrote(fmt.Sprintf("x%d", i), history.OutcomeCommitted, part, off, off, 2))
+		case r == 15: // a whole one
+			events = append(events, send, d, wrote(fmt.Sprintf("x%d", i), history.OutcomeCommitted, part, off, off, 1))
 		case r < 20: // a commit after processing
 			events = append(events, send, d, pcommit(at(i+1).Add(time.Microsecond), part, off+1))
 		default:
@@ -153,7 +157,7 @@ func TestShuffledLinesSameCounts(t *testing.T) {
 		if want.Lost+want.Unseen == 0 || want.LogDuplicates == 0 || want.Redeliveries == 0 || want.Reordered == 0 ||
 			want.PollSkips == 0 || want.NonmonotonicPolls == 0 || want.CommitAhead == 0 ||
 			want.OffsetConflicts == 0 || want.Aborted == 0 || want.Corrupt == 0 || want.RealtimeLag.Samples == 0 ||
-			len(want.RealtimeLag.Faults) == 0 {
+			len(want.RealtimeLag.Faults) == 0 || want.TornTxns == 0 {
 			t.Fatalf("seed %d: the random history plants too little: %+v", seed, countsOnly(want))
 		}
 		for round := range 5 {

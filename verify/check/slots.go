@@ -160,6 +160,8 @@ type partLog struct {
 	gaps []pollGap
 	// multi holds the values of the offsets seen with more than one.
 	multi map[int64][]seenValue
+	// txns are the committed transactions' writes in the partition.
+	txns []txnSpan
 }
 
 // setMulti puts an offset in the side table.

@@ -68,6 +68,9 @@ const (
 	// RuleFinalCommit: after a complete run, a consumer that did not crash
 	// last committed its position.
 	RuleFinalCommit Rule = "final-commit-at-position" // exactly-once
+	// RuleNoTornTxns: a committed transaction is visible whole or not at
+	// all.
+	RuleNoTornTxns Rule = "no-torn-transactions" // exactly-once
 )
 
 // rule is one row of the rule table.
@@ -112,6 +115,8 @@ func rules() []rule {
 			"commits of offsets past what the consumer had processed"},
 		{RuleFinalCommit, func(c Counts) uint64 { return c.FinalCommitMismatch }, []Semantics{eos},
 			"consumers whose last commit after a complete run was not their position"},
+		{RuleNoTornTxns, func(c Counts) uint64 { return c.TornTxns }, []Semantics{eos},
+			"committed transactions only partly delivered"},
 	}
 }
 

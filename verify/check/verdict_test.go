@@ -140,7 +140,7 @@ func TestRules(t *testing.T) {
 		AtMostOnce:  {{RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads}, {RuleMonotonicPolls}},
 		AtLeastOnce: {{RuleNoLoss, RuleNoUnseen}, {RulePollsSkipNothing, RuleNoCommitAhead}},
 		ExactlyOnce: {{RuleNoLoss, RuleNoUnseen, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
-			{RulePollsSkipNothing, RuleMonotonicPolls, RuleNoCommitAhead, RuleFinalCommit}},
+			{RulePollsSkipNothing, RuleMonotonicPolls, RuleNoCommitAhead, RuleFinalCommit, RuleNoTornTxns}},
 		"bogus": {},
 	} {
 		want := append(append(append([]Rule{}, rs[0]...), shared...), rs[1]...)

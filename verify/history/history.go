@@ -16,7 +16,7 @@ import (
 // Version is the version of the history format this package writes and the
 // newest it reads. Version 1 wrote times as RFC 3339 "time"; version 2
 // writes "ts" (Unix microseconds) and adds the latency of a send and the
-// assign, revoke, seek, commit and end events. Both are read.
+// assign, revoke, seek, commit, end and txn events. Both are read.
 const Version = 2
 
 // EventType says what an [Event] records.
@@ -51,6 +51,16 @@ const (
 	// TypeEnd is the last line of a history written by kq: the run's
 	// outcome (Outcome) and, unless complete, why (Reason).
 	TypeEnd EventType = "end"
+	// TypeTxn is one transaction's part in one partition, with its
+	// outcome (OutcomeCommitted or OutcomeAborted) and its id (Txn, shared
+	// by the lines of one transaction). Without a Consumer it names what
+	// the transaction wrote: Count records (0: every offset) at Offset
+	// through LastOffset of Topic/Partition; a committed one must be
+	// wholly visible to a read_committed reader, an aborted one is an
+	// abort event. With a Consumer it names what the transaction read and
+	// processed: Offset through LastOffset of its input partition, so the
+	// offsets it commits are judged against it.
+	TypeTxn EventType = "txn"
 )
 
 // Status is the outcome of a send or a commit.
@@ -101,6 +111,10 @@ const (
 	// OutcomeInterrupted means the run was stopped from outside (Ctrl-C):
 	// the history is partial.
 	OutcomeInterrupted Outcome = "interrupted"
+	// OutcomeCommitted is a txn event's transaction committed.
+	OutcomeCommitted Outcome = "committed"
+	// OutcomeAborted is a txn event's transaction aborted.
+	OutcomeAborted Outcome = "aborted"
 )
 
 // Fault phases.
@@ -171,9 +185,15 @@ type Event struct {
 	Target string
 	AtRisk int64
 
-	// Outcome and Reason describe the end of the run in an end event.
+	// Outcome and Reason describe the end of the run in an end event;
+	// Outcome is also a txn event's transaction's outcome.
 	Outcome Outcome
 	Reason  string
+
+	// Txn names the transaction of a txn event; Count is how many records
+	// it wrote in the partition (0: one per offset of its range).
+	Txn   string
+	Count int64
 
 	// Version, Semantics, Settings and Run describe the run in a meta
 	// event. Version 0 means [Version]; Run is the run's id, shared by the
@@ -194,7 +214,7 @@ func (e Event) Value() seqmsg.Value {
 	return seqmsg.Value{Producer: e.Producer, Seq: e.Seq}
 }
 
-// AbortEnd is the last offset an abort event covers.
+// AbortEnd is the last offset an abort or txn event covers.
 func (e Event) AbortEnd() int64 {
 	return max(e.LastOffset, e.Offset)
 }
