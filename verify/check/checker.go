@@ -173,11 +173,12 @@ func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
 	}
 	if *slot&slotDelivered != 0 {
 		c.counts.Redeliveries++
+		l.events[evRedelivery].record(e.Offset)
 		c.example(AnomalyRedelivery, e, ord, "")
 		return
 	}
 	*slot |= slotDelivered
-	c.firstDelivery(e, ord)
+	c.firstDelivery(e, l, ord)
 }
 
 // placeMulti is place for an offset seen with more than one value: a
@@ -196,6 +197,7 @@ func (c *Checker) placeMulti(e *history.Event, l *partLog, slot *uint32, ord uin
 	if *slot&slotConflict == 0 && distinct(vs) > 1 {
 		*slot |= slotConflict
 		c.counts.OffsetConflicts++
+		l.events[evConflict].record(e.Offset)
 		c.example(AnomalyOffsetConflict, e, ord, "offset also held "+c.others(vs, ord))
 	}
 	if !delivered {
@@ -204,22 +206,25 @@ func (c *Checker) placeMulti(e *history.Event, l *partLog, slot *uint32, ord uin
 	*slot |= slotDelivered
 	if vs[i].delivered {
 		c.counts.Redeliveries++
+		l.events[evRedelivery].record(e.Offset)
 		c.example(AnomalyRedelivery, e, ord, "")
 		return
 	}
 	vs[i].delivered = true
-	c.firstDelivery(e, ord)
+	c.firstDelivery(e, l, ord)
 }
 
 // firstDelivery counts the first delivery of a corrupt or unknown record
 // at an offset.
-func (c *Checker) firstDelivery(e *history.Event, ord uint32) {
+func (c *Checker) firstDelivery(e *history.Event, l *partLog, ord uint32) {
 	switch ord {
 	case ordCorrupt:
 		c.counts.Corrupt++
+		l.events[evCorrupt].record(e.Offset)
 		c.example(AnomalyCorrupt, e, ord, "")
 	case ordUnknown:
 		c.counts.Unknown++
+		l.events[evUnknown].record(e.Offset)
 		c.example(AnomalyUnknown, e, ord, "")
 	}
 }

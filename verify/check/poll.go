@@ -303,10 +303,7 @@ func (s *pollSink) pollExample(a Anomaly, cur *cursor, offset int64, detail stri
 	if s.ex.full(a) {
 		return
 	}
-	ord := uint32(ordEmpty)
-	if slot := cur.log.peek(offset); slot != nil {
-		ord = *slot & ordMask
-	}
+	ord := cur.log.peek(offset) & ordMask
 	s.ex.add(a, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[cur.cons], Topic: cur.log.topic, Partition: cur.log.partition, Offset: offset, Detail: detail})
 }
 

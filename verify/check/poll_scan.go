@@ -49,7 +49,7 @@ func (s *scan) gap(l *partLog, g pollGap, aborted []span) {
 	if s.ex.full(AnomalyPollSkip) {
 		return
 	}
-	ord := *l.peek(first) & ordMask
+	ord := l.peek(first) & ordMask
 	s.ex.add(AnomalyPollSkip, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[g.cons], Topic: l.topic, Partition: l.partition, Offset: first,
 		Detail: fmt.Sprintf("%s delivered offset %d after offset %d, skipping %d visible records from offset %d%s",
 			s.c.polls.names[g.cons], g.to+1, g.from-1, n, first, when(0, g.t))})
@@ -67,10 +67,7 @@ func (s *scan) finalCommit(cur *cursor) {
 	if s.ex.full(AnomalyFinalCommit) {
 		return
 	}
-	ord := uint32(ordEmpty)
-	if slot := cur.log.peek(p.commit); slot != nil {
-		ord = *slot & ordMask
-	}
+	ord := cur.log.peek(p.commit) & ordMask
 	s.ex.add(AnomalyFinalCommit, Example{Value: s.c.name(ord), Consumer: name, Topic: cur.log.topic, Partition: cur.log.partition, Offset: p.commit,
 		Detail: fmt.Sprintf("%s last committed %d%s, but its position was %d", name, p.commit, when(0, p.commT), p.next)})
 }

@@ -162,6 +162,9 @@ type partLog struct {
 	multi map[int64][]seenValue
 	// txns are the committed transactions' writes in the partition.
 	txns []txnSpan
+	// events are where the anomalies judged on arrival happened, by
+	// eventKinds.
+	events [len(eventKinds)]eventLog
 }
 
 // setMulti puts an offset in the side table.
@@ -190,24 +193,21 @@ func (l *partLog) slot(offset int64) *uint32 {
 	return l.last.slot(uint32(offset & (pageSize - 1)))
 }
 
-// peek returns the slot of offset, or nil when no event named it.
-func (l *partLog) peek(offset int64) *uint32 {
-	c := l.pages[offset>>pageBits]
-	if c == nil {
-		return nil
+// peek returns the slot of offset without allocating: 0 when none.
+func (l *partLog) peek(offset int64) uint32 {
+	p, ok := l.pages[offset>>pageBits]
+	if !ok {
+		return 0
 	}
 	i := uint32(offset & (pageSize - 1))
-	if c.dense != nil {
-		if c.dense[i] == 0 {
-			return nil
-		}
-		return &c.dense[i]
+	if p.dense != nil {
+		return p.dense[i]
 	}
-	j, found := slices.BinarySearchFunc(c.sparse, i, func(e entry, i uint32) int { return cmp.Compare(e.idx, i) })
+	j, found := slices.BinarySearchFunc(p.sparse, i, func(e entry, i uint32) int { return cmp.Compare(e.idx, i) })
 	if !found {
-		return nil
+		return 0
 	}
-	return &c.sparse[j].slot
+	return p.sparse[j].slot
 }
 
 // sortedKeys returns the keys of the log's pages in order.
