@@ -7,6 +7,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/setting"
 )
 
@@ -83,8 +84,8 @@ func (p *prober) fetch(topic string, partition int32, offset int64) (*sarama.Fet
 // returns; from when it finds none or the fetch fails. It corrects brokers
 // whose ListOffsets by time answers with an earlier record of the right
 // batch.
-func (p *prober) firstAtOrAfter(tp topicPartition, from, ms int64) int64 {
-	blk, err := p.fetch(tp.topic, tp.partition, from)
+func (p *prober) firstAtOrAfter(tp offsets.TopicPartition, from, ms int64) int64 {
+	blk, err := p.fetch(tp.Topic, tp.Partition, from)
 	if err != nil {
 		return from
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // fetchBytes is the most one direct fetch asks for.
@@ -20,7 +22,7 @@ const fetchRounds = 4
 // where a partition consumer would start goroutines and long-poll; it also
 // does not depend on sarama decoding transaction markers, which it could
 // not do for the built-in broker before broker/ repaired them.
-func (c *Client) fetchBlock(tp TopicPartition, offset int64, iso sarama.IsolationLevel) (*sarama.FetchResponseBlock, error) {
+func (c *Client) fetchBlock(tp offsets.TopicPartition, offset int64, iso sarama.IsolationLevel) (*sarama.FetchResponseBlock, error) {
 	leader, err := c.client.Leader(tp.Topic, tp.Partition)
 	if err != nil {
 		return nil, fmt.Errorf("leader of %s/%d: %w", tp.Topic, tp.Partition, err)
@@ -38,7 +40,7 @@ func (c *Client) fetchBlock(tp TopicPartition, offset int64, iso sarama.Isolatio
 	switch {
 	case blk == nil:
 		return nil, fmt.Errorf("fetch %s/%d: %w", tp.Topic, tp.Partition, sarama.ErrIncompleteResponse)
-	case isKError(blk.Err):
+	case offsets.IsKError(blk.Err):
 		return nil, fmt.Errorf("fetch %s/%d: %w", tp.Topic, tp.Partition, blk.Err)
 	}
 	return blk, nil
@@ -124,7 +126,7 @@ var errNoRecord = errors.New("no record found")
 // findRecord searches the partition from offset from up to (not
 // including) end for the first record match accepts, fetching at most
 // fetchRounds blocks.
-func (c *Client) findRecord(tp TopicPartition, from, end int64, iso sarama.IsolationLevel, match func(fetchedRecord) bool) (fetchedRecord, error) {
+func (c *Client) findRecord(tp offsets.TopicPartition, from, end int64, iso sarama.IsolationLevel, match func(fetchedRecord) bool) (fetchedRecord, error) {
 	pos := from
 	for range fetchRounds {
 		if pos >= end {
