@@ -25,9 +25,14 @@ func (l *offsetLister) list(tps []offsets.TopicPartition, query int64) (map[offs
 	if err != nil {
 		return nil, err
 	}
+	return int64s(offs), nil
+}
+
+// int64s converts offsets to plain int64s (NoOffset is -1).
+func int64s(offs map[offsets.TopicPartition]offsets.Offset) map[offsets.TopicPartition]int64 {
 	out := make(map[offsets.TopicPartition]int64, len(offs))
 	for tp, o := range offs {
 		out[tp] = int64(o)
 	}
-	return out, nil
+	return out
 }
