@@ -99,7 +99,7 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	}
 	var workers []report.WorkerRate
 	if p.Format == output.JSON || o.Report != "" || res.Run != nil {
-		series, anomalies, rates, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts))
+		series, anomalies, rates, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts), res.Checker)
 		if err != nil {
 			return withoutUsage(err)
 		}

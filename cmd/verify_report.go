@@ -60,7 +60,7 @@ func verdictWord(v check.Verdict, partial string) (string, string) {
 // writeRunReport writes the report page of a run, reading the run's
 // history at path for the examples' times, and points the user at it.
 func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, target string) error {
-	series, anomalies, err := report.ReadFile(history, report.Options{}, reportWatch(rep.Counts))
+	series, anomalies, err := report.ReadFile(history, report.Options{}, reportWatch(rep.Counts), rep.AnomalySource())
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

@@ -44,7 +44,7 @@ func runPartitions(ctx context.Context, client sarama.Client, pl *plan, e *engin
 		}
 		if direct {
 			r := fetch.NewReader(client, fetch.ReaderConfig{Topic: tp.Topic, Partition: tp.Partition, Offset: pl.start[tp],
-				Isolation: e.opts.Isolation.Sarama(), MaxWait: client.Config().Consumer.MaxWaitTime})
+				Isolation: e.opts.Isolation.Sarama(), MaxWait: client.Config().Consumer.MaxWaitTime, ReuseBuffer: true})
 			wg.Go(func() { defer r.Close(); e.fetchPartition(ctx, st, r) })
 			continue
 		}

@@ -151,6 +151,7 @@ func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
 	case held != ord && *slot&slotConflict == 0:
 		*slot |= slotConflict
 		c.counts.OffsetConflicts++
+		l.events[evConflict].record(e.Offset)
 		c.example(AnomalyOffsetConflict, e, ord, fmt.Sprintf("offset already held %s", c.describe(held)))
 	}
 	if !delivered {
@@ -158,6 +159,7 @@ func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
 	}
 	if held == ord && *slot&slotDelivered != 0 {
 		c.counts.Redeliveries++
+		l.events[evRedelivery].record(e.Offset)
 		c.example(AnomalyRedelivery, e, ord, "")
 		return
 	}
@@ -165,9 +167,11 @@ func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
 	switch ord {
 	case ordCorrupt:
 		c.counts.Corrupt++
+		l.events[evCorrupt].record(e.Offset)
 		c.example(AnomalyCorrupt, e, ord, "")
 	case ordUnknown:
 		c.counts.Unknown++
+		l.events[evUnknown].record(e.Offset)
 		c.example(AnomalyUnknown, e, ord, "")
 	}
 }

@@ -212,6 +212,9 @@ func TestCheckerAnomalies(t *testing.T) {
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("counts\n got %+v\nwant %+v", got, tc.want)
 			}
+			if got := tally(feed(t, tc.events)); !reflect.DeepEqual(got, anomaliesOnly(tc.want)) {
+				t.Errorf("instances\n got %+v\nwant %+v", got, anomaliesOnly(tc.want))
+			}
 		})
 	}
 }

@@ -44,6 +44,12 @@ type scan struct {
 	lastSeq []uint64
 	stamp   []uint32
 	gen     uint32
+
+	// visit, when set, is told of every anomaly instance (see
+	// [Checker.EachAnomaly]); valueBits then keep the value-level ones
+	// until the scan can place them.
+	visit     func(Instance)
+	valueBits [len(valueKinds)]bitmap
 }
 
 func newScan(c *Checker, out *Counts) *scan {
@@ -141,6 +147,9 @@ func (s *scan) order(l *partLog, offset int64, ord uint32) {
 }
 
 func (s *scan) example(a Anomaly, l *partLog, offset int64, ord uint32, detail string) {
+	if s.visit != nil {
+		s.visit(s.instance(a, l, offset, ord))
+	}
 	if s.ex.full(a) {
 		return
 	}
@@ -168,9 +177,11 @@ func (s *scan) values() {
 			want = s.want(want, AnomalyUnseen, unseen, base)
 			want = s.want(want, AnomalyFailDelivered, failDel, base)
 			want = s.want(want, AnomalyUnsentDelivered, unsent, base)
+			s.keepValueBits(base, [len(valueKinds)]uint64{lost, unseen, failDel, unsent})
 		}
 	}
 	s.placeExamples(want)
+	s.visitValues()
 }
 
 // judgeWord returns the lost, fail-delivered and unsent bits of the 64

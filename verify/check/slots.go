@@ -123,6 +123,9 @@ type partLog struct {
 	aborted   []span
 	// maxDelivered is the highest offset delivered, -1 for none.
 	maxDelivered int64
+	// events are where the anomalies judged on arrival happened, by
+	// eventKinds.
+	events [len(eventKinds)]eventLog
 }
 
 func newPartLog(topic string, partition int32) *partLog {
@@ -141,6 +144,23 @@ func (l *partLog) slot(offset int64) *uint32 {
 		l.lastKey, l.last = key, p
 	}
 	return l.last.slot(uint32(offset & (pageSize - 1)))
+}
+
+// peek returns the slot of offset without allocating: 0 when none.
+func (l *partLog) peek(offset int64) uint32 {
+	p, ok := l.pages[offset>>pageBits]
+	if !ok {
+		return 0
+	}
+	i := uint32(offset & (pageSize - 1))
+	if p.dense != nil {
+		return p.dense[i]
+	}
+	j, found := slices.BinarySearchFunc(p.sparse, i, func(e entry, i uint32) int { return cmp.Compare(e.idx, i) })
+	if !found {
+		return 0
+	}
+	return p.sparse[j].slot
 }
 
 // each calls fn with every offset holding a value, in offset order, until fn

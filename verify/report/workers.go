@@ -72,8 +72,10 @@ func (w *WorkerRate) add(e *history.Event) {
 
 // ReadFiles is [Read] of several histories merged in time order (see
 // [history.Merger]): the union timeline of a run's workers, and each
-// history's share. One file gives one WorkerRate.
-func ReadFiles(paths []string, opts Options, watch []Watch) (Series, []AnomalyExamples, []WorkerRate, error) {
+// history's share. One file gives one WorkerRate. With src (the checker of
+// the same histories; may be nil) the series marks and counts every
+// anomaly (see [Builder.Place]).
+func ReadFiles(paths []string, opts Options, watch []Watch, src AnomalySource) (Series, []AnomalyExamples, []WorkerRate, error) {
 	srcs, closeAll, err := history.OpenFiles(paths)
 	if err != nil {
 		return Series{}, nil, nil, err
@@ -104,6 +106,9 @@ func ReadFiles(paths []string, opts Options, watch []Watch) (Series, []AnomalyEx
 	}
 	if err := m.Err(); err != nil {
 		return Series{}, nil, nil, err
+	}
+	if src != nil {
+		b.Place(src)
 	}
 	return b.Series(), b.Anomalies(), rates, nil
 }
