@@ -115,10 +115,11 @@ type run struct {
 	opts Options
 	ids  runIDs
 
-	f    conn.Factory // the workload's clients: through the chaos engine
+	f conn.Factory // the workload's clients: through the chaos engine
 	// coord is the control topic of a distributed run; nil alone.
 	coord *coordinator
-	ctrl conn.Factory // the run's own control clients: no faults
+	ctrl  conn.Factory // the run's own control clients: no faults
+	ctl   *control     // the run's control client, once open
 
 	engine         *chaos.Engine
 	rec            *history.Recorder
