@@ -73,7 +73,7 @@ func (c *protoCodec) find(name string) (protoreflect.MessageDescriptor, error) {
 	want := protoreflect.FullName(strings.TrimPrefix(name, "."))
 	var found protoreflect.MessageDescriptor
 	var names []string
-	eachProtoMessage(c.file.Messages(), func(md protoreflect.MessageDescriptor) {
+	EachProtoMessage(c.file.Messages(), func(md protoreflect.MessageDescriptor) {
 		rel := strings.TrimPrefix(string(md.FullName()), string(c.file.Package())+".")
 		names = append(names, rel)
 		if md.FullName() == want || protoreflect.FullName(rel) == want {
@@ -96,16 +96,16 @@ func (c *protoCodec) choose(name string) error {
 	return nil
 }
 
-// eachProtoMessage calls fn with every message of ms, nested ones after
+// EachProtoMessage calls fn with every message of ms, nested ones after
 // their parent, map entries left out.
-func eachProtoMessage(ms protoreflect.MessageDescriptors, fn func(protoreflect.MessageDescriptor)) {
+func EachProtoMessage(ms protoreflect.MessageDescriptors, fn func(protoreflect.MessageDescriptor)) {
 	for i := range ms.Len() {
 		md := ms.Get(i)
 		if md.IsMapEntry() {
 			continue
 		}
 		fn(md)
-		eachProtoMessage(md.Messages(), fn)
+		EachProtoMessage(md.Messages(), fn)
 	}
 }
 
