@@ -25,7 +25,9 @@ import (
 // comes, which hides its later committed transactions.
 //
 // recoverTxns restores Kafka's behaviour from the logs themselves, so
-// nothing needs to survive the crash but the data: before the cluster opens
+// nothing needs to survive the crash but the data: it first repairs the
+// segment indexes a crash can leave short (segrepair.go), then, before the
+// cluster opens
 // on its real ports, the persisted state is loaded once on private loopback
 // ports, every partition is read (read_uncommitted), every producer whose
 // last transactional batch is not followed by a control batch gets an abort
@@ -39,6 +41,9 @@ const recoveryTimeout = 2 * time.Minute
 func (b *Broker) recoverTxns() (int, error) {
 	if entries, err := os.ReadDir(b.opts.DataDir); err != nil || len(entries) == 0 {
 		return 0, nil // nothing persisted yet
+	}
+	if _, err := repairIndexes(b.opts.DataDir); err != nil {
+		return 0, err
 	}
 	c, err := kfake.NewCluster(b.kfakeOptions(make([]int, b.opts.Nodes), listenLoopback)...)
 	if err != nil {
