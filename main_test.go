@@ -66,6 +66,7 @@ func setupScript(env *testscript.Env) error {
 	}
 	env.Defer(func() { reg.Close() })
 	env.Setenv("SR_URL", reg.URL())
+	env.Setenv("SR_ADDR", strings.TrimPrefix(reg.URL(), "http://"))
 	env.Setenv("KQ_BROKERS", b.Bootstrap())
 	env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 	env.Setenv("NO_COLOR", "1")

@@ -12,6 +12,7 @@ import (
 	"github.com/kq-dev/kq/consume"
 	"github.com/kq-dev/kq/internal/escape"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 func init() {
@@ -130,9 +131,9 @@ func addConsumeFlags(c *cobra.Command, o *ConsumeOptions) {
 	fl.DurationVar(&o.IdleTimeout, "idle-timeout", 0, "exit after this long without a record")
 	fl.StringVarP(&o.Group, "group", "g", "", "consume as a member of this consumer group")
 	fl.StringVar(&o.Balance, "balance", string(consume.BalanceRange), "group assignment strategy: range, roundrobin or sticky")
-	fl.StringVar(&o.Commit, "commit", string(consume.CommitAfter), "group commits: after (at-least-once) or before (at-most-once) printing")
+	fl.StringVar(&o.Commit, "commit", string(setting.CommitAfter), "group commits: after (at-least-once) or before (at-most-once) printing")
 	fl.BoolVar(&o.NoCommit, "no-commit", false, "never commit group offsets")
-	fl.StringVar(&o.Isolation, "isolation", string(consume.ReadCommitted), "read_committed or read_uncommitted")
+	fl.StringVar(&o.Isolation, "isolation", string(setting.ReadCommitted), "read_committed or read_uncommitted")
 	fl.StringVarP(&o.Format, "format", "f", "", `record template for -o text, e.g. '%p:%o %k=%v\n' (default '%v\n')`)
 	fl.StringVar(&o.Null, "null", "", "what %k, %v and %h print for a null (default: nothing)")
 	fl.BoolVar(&o.ExitOnError, "exit-on-error", false, "stop with exit 4 when the cluster cannot be reached, instead of warning every few seconds and waiting")
@@ -213,17 +214,17 @@ func (o *ConsumeOptions) runOptions(now time.Time) (consume.Options, error) {
 
 func (o *ConsumeOptions) parseEnums(co *consume.Options) error {
 	var err error
-	if co.Isolation, err = consume.ParseIsolation(o.Isolation); err != nil {
+	if co.Isolation, err = parseFlag("isolation", o.Isolation, setting.ParseIsolation); err != nil {
 		return err
 	}
-	if co.Balance, err = consume.ParseBalance(o.Balance); err != nil {
+	if co.Balance, err = parseFlag("balance", o.Balance, consume.ParseBalance); err != nil {
 		return err
 	}
-	if co.Commit, err = consume.ParseCommitMode(o.Commit); err != nil {
+	if co.Commit, err = parseFlag("commit", o.Commit, consume.ParseCommitMode); err != nil {
 		return err
 	}
 	if o.NoCommit {
-		co.Commit = consume.CommitNone
+		co.Commit = setting.CommitNone
 	}
 	return nil
 }

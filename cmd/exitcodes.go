@@ -20,7 +20,8 @@ func newHelpTopicExitCodes() *cobra.Command {
        timestamps, formats, JSON lines, plan files)
   3    a check failed: kq verify found the declared delivery semantics
        violated, or kq groups lag --max-lag was exceeded
-  4    the cluster is unreachable, or authentication / TLS failed
+  4    the cluster or the Schema Registry is unreachable (refused, not
+       resolved, no answer within --timeout), or authentication / TLS failed
   5    inconclusive: kq verify could not judge, for want of evidence (a
        named fault got no window over traffic, a crash fault crashed no
        client holding work at risk, the run or history did not complete,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/schemas"
 )
 
 // Main runs kq with the process's arguments and streams and returns the
@@ -61,6 +62,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		err = fmt.Errorf("%w: %w", kqerr.ErrInterrupted, err)
 	}
 	err = classifyCobra(err)
+	err = plainRegistryError(err)
 	if !errors.Is(err, errSilent) {
 		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
 	}
@@ -157,4 +159,15 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// plainRegistryError shortens an unreachable Schema Registry's error to
+// its own words: the registry client wraps it in the request's method and
+// URL twice over.
+func plainRegistryError(err error) error {
+	var ue *schemas.UnreachableError
+	if errors.As(err, &ue) && !errors.Is(err, kqerr.ErrInterrupted) {
+		return ue
+	}
+	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/produce"
 )
 
@@ -232,10 +233,10 @@ func (o *ProduceOptions) finish(p *output.Printer, res produce.Result, err error
 func (o *ProduceOptions) runOptions() (produce.Options, error) {
 	s := produce.DefaultSettings()
 	var err error
-	if s.Acks, err = produce.ParseAcks(o.Acks); err != nil {
+	if s.Acks, err = parseFlag("acks", o.Acks, setting.ParseAcks); err != nil {
 		return produce.Options{}, err
 	}
-	if s.Compression, err = produce.ParseCompression(o.Compression); err != nil {
+	if s.Compression, err = parseFlag("compression", o.Compression, produce.ParseCompression); err != nil {
 		return produce.Options{}, err
 	}
 	if s.Partitioner, err = produce.ParsePartitioner(o.Partitioner); err != nil {

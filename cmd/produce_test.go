@@ -11,6 +11,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -33,7 +34,7 @@ func TestProduceFlags(t *testing.T) {
 		t.Errorf("template %+v, %v", tmpl, err)
 	}
 	po, err := got.runOptions()
-	if err != nil || po.Settings.Acks != 1 || po.Topic != "orders" {
+	if err != nil || po.Settings.Acks != setting.AcksLeader || po.Topic != "orders" {
 		t.Errorf("run options %+v, %v", po, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 )
@@ -177,15 +178,15 @@ func orNone(v float64) float64 {
 func (o *VerifyOptions) overrides(ov *verify.Overrides) error {
 	var err error
 	if o.changed("acks") {
-		a, e := verify.ParseAcks(o.Acks)
+		a, e := parseFlag("acks", o.Acks, setting.ParseAcks)
 		ov.Acks, err = &a, errors.Join(err, e)
 	}
 	if o.changed("commit") {
-		m, e := verify.ParseCommitMode(o.Commit)
+		m, e := parseFlag("commit", o.Commit, verify.ParseCommitMode)
 		ov.Commit, err = &m, errors.Join(err, e)
 	}
 	if o.changed("isolation") {
-		i, e := verify.ParseIsolation(o.Isolation)
+		i, e := parseFlag("isolation", o.Isolation, setting.ParseIsolation)
 		ov.Isolation, err = &i, errors.Join(err, e)
 	}
 	if o.changed("idempotent") {

@@ -14,6 +14,7 @@ import (
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/history"
@@ -42,7 +43,7 @@ func TestVerifyFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 		t.Fatal(err)
 	}
 	ov := opts.Overrides
-	if ov.Idempotent == nil || *ov.Idempotent || ov.Acks == nil || *ov.Acks != verify.AcksLeader {
+	if ov.Idempotent == nil || *ov.Idempotent || ov.Acks == nil || *ov.Acks != setting.AcksLeader {
 		t.Errorf("overrides %+v, want idempotent=false and acks=1", ov)
 	}
 	if ov.Retries != nil || ov.Commit != nil || ov.Isolation != nil || ov.MaxInFlight != nil || ov.AutoCommit != nil {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // partState is the delivery state of one partition.
@@ -181,7 +183,7 @@ func (e *engine) writeLocked(st *partState, msgs []*sarama.ConsumerMessage) erro
 		return nil
 	}
 	next := msgs[len(msgs)-1].Offset + 1
-	if e.opts.Commit == CommitBefore && st.mark != nil {
+	if e.opts.Commit == setting.CommitBefore && st.mark != nil {
 		st.mark(next)
 		st.commit()
 	}
@@ -196,7 +198,7 @@ func (e *engine) writeLocked(st *partState, msgs []*sarama.ConsumerMessage) erro
 	st.next, st.quietSince, st.nextProbe, st.probeWait = next, now, now, 0
 	st.proven = max(st.proven, next)
 	e.lastRecord = now
-	if e.opts.Commit == CommitAfter && st.mark != nil && !st.dirty {
+	if e.opts.Commit == setting.CommitAfter && st.mark != nil && !st.dirty {
 		st.dirty = true
 		e.dirty = append(e.dirty, st)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // runGroup reads as a member of opts.Group until the engine stops or ctx
@@ -102,7 +103,7 @@ func (h *groupHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.Cons
 	tp := topicPartition{c.Topic(), c.Partition()}
 	var mark func(int64)
 	var commit func()
-	if h.e.opts.Commit != CommitNone {
+	if h.e.opts.Commit != setting.CommitNone {
 		mark = func(o int64) { s.MarkOffset(tp.topic, tp.partition, o, "") }
 		commit = s.Commit
 	}

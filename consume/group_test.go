@@ -14,6 +14,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -140,8 +141,8 @@ func TestGroupCountCommitsOnlyWhatWasPrinted(t *testing.T) {
 		committed int64
 	}{
 		{Options{Count: 4}, []string{"0:0:v0", "0:1:v1", "0:2:v2", "0:3:v3"}, 4},
-		{Options{Count: 2, Commit: CommitBefore}, []string{"0:4:v4", "0:5:v5"}, 6},
-		{Options{Count: 1, Commit: CommitNone}, []string{"0:6:v6"}, 6},
+		{Options{Count: 2, Commit: setting.CommitBefore}, []string{"0:4:v4", "0:5:v5"}, 6},
+		{Options{Count: 1, Commit: setting.CommitNone}, []string{"0:6:v6"}, 6},
 		{Options{Exit: true}, []string{"0:6:v6", "0:7:v7", "0:8:v8", "0:9:v9"}, 10},
 		{Options{Exit: true}, nil, 10},
 	} {
@@ -220,7 +221,7 @@ func (s *pipeSink) Flush() error {
 // only when it goes idle.
 func TestGroupMarksWhatReachedAClosedOutput(t *testing.T) {
 	sink := &pipeSink{upTo: 600}
-	e := newEngine(Options{Group: "G", Commit: CommitAfter}, sink, func() {})
+	e := newEngine(Options{Group: "G", Commit: setting.CommitAfter}, sink, func() {})
 	tp := topicPartition{"t", 0}
 	e.assign([]topicPartition{tp}, map[topicPartition]stop{tp: {offset: noBound, at: noBound}})
 	var marked int64 = -1

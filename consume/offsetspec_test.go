@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 func TestParseOffsetSpec(t *testing.T) {
@@ -120,17 +121,17 @@ func equalInt32(a, b []int32) bool {
 }
 
 func TestParseEnums(t *testing.T) {
-	if i, err := ParseIsolation("read_uncommitted"); err != nil || i != ReadUncommitted {
-		t.Errorf("ParseIsolation = %v, %v", i, err)
+	if i, err := setting.ParseIsolation("read_uncommitted"); err != nil || i != setting.ReadUncommitted {
+		t.Errorf("setting.ParseIsolation = %v, %v", i, err)
 	}
 	if b, err := ParseBalance("sticky"); err != nil || b != BalanceSticky {
 		t.Errorf("ParseBalance = %v, %v", b, err)
 	}
-	if m, err := ParseCommitMode("before"); err != nil || m != CommitBefore {
+	if m, err := ParseCommitMode("before"); err != nil || m != setting.CommitBefore {
 		t.Errorf("ParseCommitMode = %v, %v", m, err)
 	}
 	for name, err := range map[string]error{
-		"isolation": second(ParseIsolation("committed")),
+		"isolation": second(setting.ParseIsolation("committed")),
 		"balance":   second(ParseBalance("cooperative")),
 		"commit":    second(ParseCommitMode("sometimes")),
 	} {

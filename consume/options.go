@@ -6,35 +6,8 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
-
-// Isolation is the transaction isolation level of the consumer.
-type Isolation string
-
-// The isolation levels. The zero value means [ReadCommitted].
-const (
-	// ReadCommitted hides aborted records and stops at the last stable
-	// offset.
-	ReadCommitted Isolation = "read_committed"
-	// ReadUncommitted shows every record, aborted ones included.
-	ReadUncommitted Isolation = "read_uncommitted"
-)
-
-// ParseIsolation checks an --isolation value. Errors match kqerr.ErrUsage.
-func ParseIsolation(s string) (Isolation, error) {
-	switch i := Isolation(s); i {
-	case ReadCommitted, ReadUncommitted:
-		return i, nil
-	}
-	return "", kqerr.Usagef("unknown isolation %q (want read_committed or read_uncommitted)", s)
-}
-
-func (i Isolation) sarama() sarama.IsolationLevel {
-	if i == ReadUncommitted {
-		return sarama.ReadUncommitted
-	}
-	return sarama.ReadCommitted
-}
 
 // Balance is the partition assignment strategy of a group member.
 type Balance string
@@ -51,11 +24,13 @@ const (
 
 // ParseBalance checks a --balance value. Errors match kqerr.ErrUsage.
 func ParseBalance(s string) (Balance, error) {
-	switch b := Balance(s); b {
-	case BalanceRange, BalanceRoundRobin, BalanceSticky:
-		return b, nil
-	}
-	return "", kqerr.Usagef("unknown balance strategy %q (want range, roundrobin or sticky)", s)
+	return setting.Parse("balance strategy", s, BalanceRange, BalanceRoundRobin, BalanceSticky)
+}
+
+// ParseCommitMode reads a group member's commit mode: after, before or
+// none (see [Options].Commit).
+func ParseCommitMode(s string) (setting.CommitMode, error) {
+	return setting.ParseCommitMode(s, setting.CommitAfter, setting.CommitBefore, setting.CommitNone)
 }
 
 func (b Balance) strategy() sarama.BalanceStrategy {
@@ -66,31 +41,6 @@ func (b Balance) strategy() sarama.BalanceStrategy {
 		return sarama.NewBalanceStrategySticky()
 	}
 	return sarama.NewBalanceStrategyRange()
-}
-
-// CommitMode says when a group member commits a record's offset.
-type CommitMode string
-
-// The commit modes. The zero value means [CommitAfter].
-const (
-	// CommitAfter marks a record once it was written and flushed; marks
-	// are committed every second and when the member leaves
-	// (at-least-once: a crash may print it again, never lose it).
-	CommitAfter CommitMode = "after"
-	// CommitBefore commits each batch synchronously before writing it
-	// (at-most-once: a crash may lose it, never print it twice).
-	CommitBefore CommitMode = "before"
-	// CommitNone never commits.
-	CommitNone CommitMode = "none"
-)
-
-// ParseCommitMode checks a --commit value. Errors match kqerr.ErrUsage.
-func ParseCommitMode(s string) (CommitMode, error) {
-	switch m := CommitMode(s); m {
-	case CommitAfter, CommitBefore, CommitNone:
-		return m, nil
-	}
-	return "", kqerr.Usagef("unknown commit mode %q (want after or before; --no-commit for none)", s)
 }
 
 // Options configures a [Run].
@@ -119,10 +69,14 @@ type Options struct {
 	Group string
 	// Balance is the group's assignment strategy.
 	Balance Balance
-	// Commit says when a group member commits.
-	Commit CommitMode
-	// Isolation is the transaction isolation level.
-	Isolation Isolation
+	// Commit says when a group member commits: after (the default) marks
+	// a record once it was written and flushed and commits marks every
+	// second and when the member leaves; before commits each batch
+	// synchronously before writing it; none never commits.
+	Commit setting.CommitMode
+	// Isolation is the transaction isolation level; the default is
+	// read_committed.
+	Isolation setting.Isolation
 	// OnError, when set, receives errors sarama reports and retries by
 	// itself (a partition leader moving, a commit failing), for logging.
 	OnError func(error)
@@ -173,13 +127,13 @@ func (o *Options) Validate() error {
 // withDefaults fills the zero values of the enumerations.
 func (o Options) withDefaults() Options {
 	if o.Isolation == "" {
-		o.Isolation = ReadCommitted
+		o.Isolation = setting.ReadCommitted
 	}
 	if o.Balance == "" {
 		o.Balance = BalanceRange
 	}
 	if o.Commit == "" {
-		o.Commit = CommitAfter
+		o.Commit = setting.CommitAfter
 	}
 	return o
 }

@@ -43,7 +43,7 @@ func runPartitions(ctx context.Context, client sarama.Client, pl *plan, e *engin
 		}
 		if direct {
 			r := fetch.NewReader(client, fetch.ReaderConfig{Topic: tp.topic, Partition: tp.partition, Offset: pl.start[tp],
-				Isolation: e.opts.Isolation.sarama(), MaxWait: client.Config().Consumer.MaxWaitTime})
+				Isolation: e.opts.Isolation.Sarama(), MaxWait: client.Config().Consumer.MaxWaitTime})
 			wg.Go(func() { defer r.Close(); e.fetchPartition(ctx, st, r) })
 			continue
 		}

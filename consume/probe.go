@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // probeFetchBytes is the most one probe fetch asks for.
@@ -19,7 +21,7 @@ const probeRounds = 4
 // whether a partition holds anything deliverable before its bound.
 type prober struct {
 	client sarama.Client
-	iso    Isolation
+	iso    setting.Isolation
 }
 
 // scan reports whether the partition holds a deliverable record in
@@ -53,7 +55,7 @@ func (p *prober) fetch(topic string, partition int32, offset int64) (*sarama.Fet
 	if err != nil {
 		return nil, fmt.Errorf("leader of %s/%d: %w", topic, partition, err)
 	}
-	req := &sarama.FetchRequest{MaxBytes: probeFetchBytes, Isolation: p.iso.sarama()}
+	req := &sarama.FetchRequest{MaxBytes: probeFetchBytes, Isolation: p.iso.Sarama()}
 	if p.client.Config().Version.IsAtLeast(sarama.V0_11_0_0) {
 		req.Version = 4 // isolation level, last stable offset, aborted transactions
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // noBound is the bound of a partition that has no end to reach.
@@ -58,7 +60,7 @@ func topicPartitions(client sarama.Client, topics []string, only []int32) ([]top
 type offsetLister struct {
 	client sarama.Client
 	admin  sarama.ClusterAdmin
-	iso    Isolation
+	iso    setting.Isolation
 }
 
 // list returns, for each partition, the offset ListOffsets gives for the
@@ -81,7 +83,7 @@ func (l *offsetLister) list(tps []topicPartition, query int64) (map[topicPartiti
 			}
 			req[tp.topic][tp.partition] = query
 		}
-		res, err := l.admin.ListOffsets(req, &sarama.ListOffsetsOptions{IsolationLevel: l.iso.sarama()})
+		res, err := l.admin.ListOffsets(req, &sarama.ListOffsetsOptions{IsolationLevel: l.iso.Sarama()})
 		var retry []topicPartition
 		for _, tp := range todo {
 			r := res[tp.topic][tp.partition]

@@ -76,7 +76,7 @@ func result(ctx context.Context, f conn.Factory, e *engine, began time.Time, run
 
 // configure sets the consumer side of the sarama configuration.
 func (o *Options) configure(c *sarama.Config) {
-	c.Consumer.IsolationLevel = o.Isolation.sarama()
+	c.Consumer.IsolationLevel = o.Isolation.Sarama()
 	c.Consumer.Return.Errors = true
 	c.ChannelBufferSize = 1024
 	if o.bounded() || o.Group != "" {

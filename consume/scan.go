@@ -4,6 +4,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/fetch"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // scanBlock looks through one fetched partition block for a record a
@@ -16,8 +17,8 @@ import (
 // transactional batches of a producer inside one of the block's aborted
 // transactions (from its first offset up to its abort marker): the walk is
 // package internal/fetch's, the one the partition readers use.
-func scanBlock(blk *sarama.FetchResponseBlock, from, to int64, iso Isolation) (visible bool, scanned int64) {
-	next, _, err := fetch.Walk(blk, from, iso.sarama(), func(r *fetch.Record) {
+func scanBlock(blk *sarama.FetchResponseBlock, from, to int64, iso setting.Isolation) (visible bool, scanned int64) {
+	next, _, err := fetch.Walk(blk, from, iso.Sarama(), func(r *fetch.Record) {
 		if r.Offset < to {
 			visible = true
 		}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // batch builds a record batch of n records from offset first.
@@ -40,18 +42,18 @@ func TestScanBlock(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		from, to    int64
-		iso         Isolation
+		iso         setting.Isolation
 		wantVisible bool
 		wantScanned int64
 	}{
-		{"plain records", 0, 10, ReadCommitted, true, 0},
-		{"aborted then committed", 2, 10, ReadCommitted, true, 2},
-		{"only aborted and markers", 2, 5, ReadCommitted, false, 5},
-		{"committed marker and aborted tail", 6, 10, ReadCommitted, false, 10},
-		{"aborted tail alone", 7, 10, ReadCommitted, false, 10},
-		{"uncommitted sees aborted", 7, 10, ReadUncommitted, true, 7},
-		{"uncommitted skips markers", 9, 10, ReadUncommitted, false, 10},
-		{"range ends before the committed record", 2, 5, ReadUncommitted, true, 2},
+		{"plain records", 0, 10, setting.ReadCommitted, true, 0},
+		{"aborted then committed", 2, 10, setting.ReadCommitted, true, 2},
+		{"only aborted and markers", 2, 5, setting.ReadCommitted, false, 5},
+		{"committed marker and aborted tail", 6, 10, setting.ReadCommitted, false, 10},
+		{"aborted tail alone", 7, 10, setting.ReadCommitted, false, 10},
+		{"uncommitted sees aborted", 7, 10, setting.ReadUncommitted, true, 7},
+		{"uncommitted skips markers", 9, 10, setting.ReadUncommitted, false, 10},
+		{"range ends before the committed record", 2, 5, setting.ReadUncommitted, true, 2},
 	} {
 		vis, scanned := scanBlock(blk, tc.from, tc.to, tc.iso)
 		if vis != tc.wantVisible || (!vis && scanned != tc.wantScanned) {
@@ -64,11 +66,11 @@ func TestScanBlockStopsAtPartialBatch(t *testing.T) {
 	partial := batch(3, 1, -1, false)
 	partial.RecordBatch.PartialTrailingRecord = true
 	blk := &sarama.FetchResponseBlock{RecordsSet: []*sarama.Records{marker(2, 5, false), partial}}
-	vis, scanned := scanBlock(blk, 2, 10, ReadCommitted)
+	vis, scanned := scanBlock(blk, 2, 10, setting.ReadCommitted)
 	if vis || scanned != 3 {
 		t.Errorf("got %v, %d; want false, 3 (the partial batch proves nothing)", vis, scanned)
 	}
-	if vis, scanned := scanBlock(&sarama.FetchResponseBlock{}, 4, 10, ReadCommitted); vis || scanned != 4 {
+	if vis, scanned := scanBlock(&sarama.FetchResponseBlock{}, 4, 10, setting.ReadCommitted); vis || scanned != 4 {
 		t.Errorf("empty block: %v, %d; want false, 4", vis, scanned)
 	}
 }

@@ -3,6 +3,8 @@ package consume
 import (
 	"slices"
 	"testing"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // TestExitPastAbortedTail: a log that ends in an aborted transaction and
@@ -21,7 +23,7 @@ func TestExitPastAbortedTail(t *testing.T) {
 	if got := sink.values(); !slices.Equal(got, []string{"0:0:v0", "0:1:v1", "0:2:v2"}) || stats.Stopped != StopEnd {
 		t.Errorf("read_committed: %v (%s)", got, stats.Stopped)
 	}
-	_, sink, err = run(t, f, Options{Topics: []string{"t"}, Exit: true, Isolation: ReadUncommitted})
+	_, sink, err = run(t, f, Options{Topics: []string{"t"}, Exit: true, Isolation: setting.ReadUncommitted})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,7 +41,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 	ready := newQueue[*batch]()
 	acc := newAccumulator(partitions, s, ready, t.sent)
 	snd := &sender{
-		client: client, topic: topic, acks: sarama.RequiredAcks(s.Acks), codec: s.Compression,
+		client: client, topic: topic, acks: s.Acks.Sarama(), codec: s.Compression,
 		version: version, timeout: s.DeliveryTimeout, maxBytes: max(s.BatchBytes, s.MaxMessageBytes),
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
 	}

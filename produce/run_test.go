@@ -15,6 +15,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/produce"
 )
@@ -186,7 +187,7 @@ func TestRunOversizedAndOutOfRange(t *testing.T) {
 
 func TestRunAcksZero(t *testing.T) {
 	e := newEnv(t, 1)
-	e.opts.Settings.Acks = produce.AcksNone
+	e.opts.Settings.Acks = setting.AcksNone
 	res, rec, err := e.run(t, lines(numbered(50)))
 	if err != nil || res.Acked != 50 {
 		t.Fatalf("%+v %v", res, err)

@@ -1,50 +1,14 @@
 package produce
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
-
-// Acks is how many acknowledgements the broker waits for before it answers
-// a produce request.
-type Acks int16
-
-// The --acks values.
-const (
-	// AcksNone (--acks 0) asks for no answer at all: records count as acked
-	// once written to the connection, with offset -1, as in the Java client.
-	AcksNone Acks = 0
-	// AcksLeader (--acks 1) waits for the partition leader's write.
-	AcksLeader Acks = 1
-	// AcksAll (--acks all) waits for every in-sync replica.
-	AcksAll Acks = -1
-)
-
-// ParseAcks parses an --acks value: 0, 1, all (or -1).
-func ParseAcks(s string) (Acks, error) {
-	switch strings.ToLower(s) {
-	case "0":
-		return AcksNone, nil
-	case "1":
-		return AcksLeader, nil
-	case "all", "-1":
-		return AcksAll, nil
-	}
-	return 0, kqerr.Usagef("unknown --acks %q (want 0, 1 or all)", s)
-}
-
-// String returns the --acks spelling of a.
-func (a Acks) String() string {
-	if a == AcksAll {
-		return "all"
-	}
-	return fmt.Sprint(int16(a))
-}
 
 // compressionCodecs maps --compression names to sarama codecs.
 var compressionCodecs = map[string]sarama.CompressionCodec{
@@ -58,10 +22,8 @@ var compressionCodecs = map[string]sarama.CompressionCodec{
 // ParseCompression parses a --compression value: none, gzip, snappy, lz4 or
 // zstd.
 func ParseCompression(s string) (sarama.CompressionCodec, error) {
-	if c, ok := compressionCodecs[strings.ToLower(s)]; ok {
-		return c, nil
-	}
-	return 0, kqerr.Usagef("unknown --compression %q (want none, gzip, snappy, lz4 or zstd)", s)
+	name, err := setting.Parse("compression", s, "none", "gzip", "snappy", "lz4", "zstd")
+	return compressionCodecs[name], err
 }
 
 // Partitioner names a strategy for choosing the partition of a record that
@@ -132,7 +94,7 @@ func (p Partitioner) Constructor() sarama.PartitionerConstructor {
 // usable: start from [DefaultSettings].
 type Settings struct {
 	// Acks is what the broker waits for before answering.
-	Acks Acks
+	Acks setting.Acks
 	// Idempotent makes the producer idempotent (implies acks=all and one
 	// request in flight per broker).
 	Idempotent bool
@@ -166,7 +128,7 @@ type Settings struct {
 // buffer.
 func DefaultSettings() Settings {
 	return Settings{
-		Acks:            AcksAll,
+		Acks:            setting.AcksAll,
 		Compression:     sarama.CompressionNone,
 		Linger:          5 * time.Millisecond,
 		BatchBytes:      1_000_000,
@@ -190,7 +152,7 @@ func (s Settings) Validate() error {
 		return kqerr.Usagef("--txn-size must not be negative, got %d", s.TxnSize)
 	case s.TxnSize > 0 && s.TransactionalID == "":
 		return kqerr.Usagef("--txn-size needs --transactional-id")
-	case s.idempotent() && s.Acks != AcksAll:
+	case s.idempotent() && s.Acks != setting.AcksAll:
 		return kqerr.Usagef("--idempotent and --transactional-id need --acks all, got %v", s.Acks)
 	case s.DeliveryTimeout <= 0:
 		return kqerr.Usagef("the delivery timeout must be positive, got %v", s.DeliveryTimeout)
@@ -209,7 +171,7 @@ func (s Settings) idempotent() bool { return s.Idempotent || s.TransactionalID !
 // partitioner and retries. Connection settings are left alone.
 func (s Settings) Apply(cfg *sarama.Config) {
 	p := &cfg.Producer
-	p.RequiredAcks = sarama.RequiredAcks(s.Acks)
+	p.RequiredAcks = s.Acks.Sarama()
 	p.Compression = s.Compression
 	p.Flush.Frequency = s.Linger
 	p.Flush.Bytes = s.BatchBytes

@@ -8,13 +8,14 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 func TestParseFlags(t *testing.T) {
-	acks := map[string]Acks{"0": AcksNone, "1": AcksLeader, "all": AcksAll, "ALL": AcksAll, "-1": AcksAll}
+	acks := map[string]setting.Acks{"0": setting.AcksNone, "1": setting.AcksLeader, "all": setting.AcksAll, "ALL": setting.AcksAll, "-1": setting.AcksAll}
 	for in, want := range acks {
-		if got, err := ParseAcks(in); err != nil || got != want {
-			t.Errorf("ParseAcks(%q) = %v, %v", in, got, err)
+		if got, err := setting.ParseAcks(in); err != nil || got != want {
+			t.Errorf("setting.ParseAcks(%q) = %v, %v", in, got, err)
 		}
 	}
 	codecs := map[string]sarama.CompressionCodec{"none": sarama.CompressionNone, "gzip": sarama.CompressionGZIP,
@@ -30,7 +31,7 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 	bad := []error{}
-	_, err := ParseAcks("2")
+	_, err := setting.ParseAcks("2")
 	bad = append(bad, err)
 	_, err = ParseCompression("brotli")
 	bad = append(bad, err)
@@ -44,8 +45,8 @@ func TestParseFlags(t *testing.T) {
 			t.Errorf("error %v, want a usage error", err)
 		}
 	}
-	if AcksAll.String() != "all" || AcksLeader.String() != "1" {
-		t.Errorf("Acks strings %v %v", AcksAll, AcksLeader)
+	if string(setting.AcksAll) != "all" || string(setting.AcksLeader) != "1" {
+		t.Errorf("Acks strings %v %v", setting.AcksAll, setting.AcksLeader)
 	}
 }
 
@@ -59,8 +60,8 @@ func TestSettingsValidate(t *testing.T) {
 		"linger":            func(s *Settings) { s.Linger = -time.Second },
 		"txn size alone":    func(s *Settings) { s.TxnSize = 10 },
 		"txn size negative": func(s *Settings) { s.TransactionalID, s.TxnSize = "t", -1 },
-		"idempotent acks 1": func(s *Settings) { s.Idempotent, s.Acks = true, AcksLeader },
-		"txn acks 0":        func(s *Settings) { s.TransactionalID, s.Acks = "t", AcksNone },
+		"idempotent acks 1": func(s *Settings) { s.Idempotent, s.Acks = true, setting.AcksLeader },
+		"txn acks 0":        func(s *Settings) { s.TransactionalID, s.Acks = "t", setting.AcksNone },
 		"partitioner":       func(s *Settings) { s.Partitioner = "nope" },
 		"delivery timeout":  func(s *Settings) { s.DeliveryTimeout = 0 },
 	}
@@ -75,7 +76,7 @@ func TestSettingsValidate(t *testing.T) {
 
 func TestSettingsApply(t *testing.T) {
 	s := DefaultSettings()
-	s.Acks, s.Compression, s.Linger, s.BatchBytes = AcksLeader, sarama.CompressionZSTD, time.Second, 5000
+	s.Acks, s.Compression, s.Linger, s.BatchBytes = setting.AcksLeader, sarama.CompressionZSTD, time.Second, 5000
 	cfg := sarama.NewConfig()
 	s.Apply(cfg)
 	p := cfg.Producer

@@ -7,6 +7,8 @@ import (
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/sr"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // wire is the Confluent wire-format header codec.
@@ -103,8 +105,9 @@ func (d *Decoder) codec(ctx context.Context, id int) (cached, error) {
 	if err == nil {
 		c.codec, c.err = newCodec(ctx, s, d.reg)
 	}
-	if ctx.Err() == nil || !errors.Is(c.err, ctx.Err()) {
-		d.ids[id] = c // a cancelled lookup is not remembered
+	cancelled := ctx.Err() != nil && errors.Is(c.err, ctx.Err())
+	if !cancelled && !errors.Is(c.err, kqerr.ErrUnreachable) {
+		d.ids[id] = c // a cancelled or unanswered lookup is not remembered
 	}
 	return c, c.err
 }

@@ -38,7 +38,10 @@ func (o RegistryOptions) Validate() error {
 	return nil
 }
 
-// NewClient returns a registry client for o.
+// NewClient returns a registry client for o. Each request, its answer
+// included, is bounded by o.Timeout; a registry that cannot be reached
+// (refused, unresolved, silent, a failed TLS handshake) gives an
+// [UnreachableError].
 func NewClient(o RegistryOptions) (*sr.Client, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
@@ -56,7 +59,7 @@ func NewClient(o RegistryOptions) (*sr.Client, error) {
 	tr.TLSClientConfig = tc
 	opts := []sr.ClientOpt{
 		sr.URLs(o.URL),
-		sr.HTTPClient(&http.Client{Transport: tr, Timeout: timeout}),
+		sr.HTTPClient(&http.Client{Transport: &boundedTransport{base: o.URL, inner: tr, timeout: timeout}}),
 		sr.UserAgent("kq"),
 	}
 	if o.User != "" || o.Password != "" {

@@ -3,14 +3,19 @@ package schemas_test
 import (
 	"context"
 	"encoding/pem"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kq-dev/kq/broker/schemareg"
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/schemas"
 )
 
@@ -52,11 +57,45 @@ func TestRegistryOverTLSWithBasicAuth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := cl.Subjects(ctx); err == nil {
+		_, err = cl.Subjects(ctx)
+		if err == nil {
 			t.Errorf("%s: the registry answered", name)
+		}
+		// A certificate nobody vouches for is a failed TLS handshake
+		// (exit 4); a refused password is the registry's answer (exit 1).
+		if got, want := errors.Is(err, kqerr.ErrUnreachable), name == "no CA"; got != want {
+			t.Errorf("%s: %v: unreachable %v, want %v", name, err, got, want)
+		}
+		if name == "no CA" && !strings.Contains(err.Error(), "unreachable: TLS: certificate signed by unknown authority") {
+			t.Errorf("no CA: %v", err)
 		}
 	}
 	if _, err := schemas.NewClient(schemas.RegistryOptions{URL: "localhost:8081"}); err == nil {
 		t.Error("a URL without a scheme was accepted")
+	}
+}
+
+// A registry that never answers: each request gives up after the timeout
+// as unreachable, but one the caller cancelled first is the caller's.
+func TestRegistrySilentTimesOutUnlessCancelled(t *testing.T) {
+	addr, stop, err := testutil.ListenSilent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	cl, err := schemas.NewClient(schemas.RegistryOptions{URL: "http://" + addr, Timeout: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cl.Subjects(context.Background())
+	var ue *schemas.UnreachableError
+	if !errors.As(err, &ue) || !strings.Contains(ue.Why, "no answer within 200ms") {
+		t.Fatalf("silent registry: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = cl.Subjects(ctx)
+	if err == nil || errors.Is(err, kqerr.ErrUnreachable) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled request: %v", err)
 	}
 }

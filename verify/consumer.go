@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -206,7 +207,7 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 // the incarnation died).
 func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama.ConsumerMessage) bool {
 	r, last := h.inc.c.r, batch[len(batch)-1]
-	before := r.set.Commit == CommitBefore
+	before := r.set.Commit == setting.CommitBefore
 	// With auto-commit a mark is not yet a commit the broker holds (the
 	// background commit may not have run when a crash lands), so records
 	// marked before processing are not counted at risk: a crash then is

@@ -83,7 +83,7 @@ func (r *run) writeEndMarkers() ([]int64, error) {
 // readPartition records every record of a partition before the end marker
 // at offset end.
 func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, end int64, n *atomic.Uint64) error {
-	lr, err := newLogReader(client, r.ids.output, p, isolationLevel(r.set.Isolation))
+	lr, err := newLogReader(client, r.ids.output, p, r.set.Isolation.Sarama())
 	if err != nil {
 		return fmt.Errorf("validator: %w", err)
 	}

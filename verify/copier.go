@@ -87,7 +87,7 @@ type copyIncarnation struct {
 	sent      int
 	resolved  int
 	acked     map[int32][]int64 // output offsets acknowledged in txn
-	committed bool              // CommitTxn was called for txn
+	committed bool              // setting.CommitTxn was called for txn
 	open      bool              // txn began and has not ended
 }
 

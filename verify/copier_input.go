@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/fetch"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // copyInput is a copier's view of its input partitions: one reader each
@@ -29,7 +30,7 @@ type copyInput struct {
 func (c *copier) openInput(ctx context.Context) (*copyInput, error) {
 	l := c.r.newLife()
 	client, err := retryOpen(ctx, c.r, func() (sarama.Client, error) {
-		return l.ks.factory(c.r.f).Client(c.r.readerConfig(l, ReadCommitted))
+		return l.ks.factory(c.r.f).Client(c.r.readerConfig(l, setting.ReadCommitted))
 	})
 	if err != nil {
 		return nil, err

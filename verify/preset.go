@@ -1,95 +1,23 @@
 package verify
 
 import (
-	"strings"
-
 	"github.com/kq-dev/kq/verify/check"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
-// Acks is the producer's acknowledgement level.
-type Acks string
-
-// Acknowledgement levels.
-const (
-	// AcksNone (acks=0) waits for nothing: the client reports each send
-	// as successful once written to the socket. That success is recorded as
-	// an acknowledgement at an unknown offset, and loss is judged on it.
-	AcksNone Acks = "0"
-	// AcksLeader (acks=1) waits for the partition leader only.
-	AcksLeader Acks = "1"
-	// AcksAll (acks=all) waits for every in-sync replica.
-	AcksAll Acks = "all"
-)
-
-// ParseAcks reads an --acks value: 0, 1, all or -1. Others are usage
-// errors.
-func ParseAcks(s string) (Acks, error) {
-	switch strings.ToLower(s) {
-	case "0":
-		return AcksNone, nil
-	case "1":
-		return AcksLeader, nil
-	case "all", "-1":
-		return AcksAll, nil
-	}
-	return "", kqerr.Usagef("unknown --acks %q (want 0, 1 or all)", s)
-}
-
-// CommitMode says when the consuming application commits its offsets.
-type CommitMode string
-
-// Commit modes.
-const (
-	// CommitBefore commits a batch's offsets (synchronously, unless
-	// auto-commit is on) before the batch is processed: a crash loses the
-	// batch but never delivers it twice.
-	CommitBefore CommitMode = "before"
-	// CommitAfter commits a batch's offsets after it was processed: a crash
-	// delivers the batch again but never loses it.
-	CommitAfter CommitMode = "after"
-	// CommitTxn runs the copy pipeline of exactly-once: copiers consume the
-	// input topic and produce to an output topic in transactions that also
-	// commit their input offsets; a validator reads the output.
-	CommitTxn CommitMode = "txn"
-)
-
-// ParseCommitMode reads a --commit value: before, after or txn.
-func ParseCommitMode(s string) (CommitMode, error) {
-	switch m := CommitMode(strings.ToLower(s)); m {
-	case CommitBefore, CommitAfter, CommitTxn:
-		return m, nil
-	}
-	return "", kqerr.Usagef("unknown --commit %q (want before, after or txn)", s)
-}
-
-// Isolation is the consumers' isolation level.
-type Isolation string
-
-// Isolation levels.
-const (
-	// ReadCommitted hides records of open and aborted transactions.
-	ReadCommitted Isolation = "read_committed"
-	// ReadUncommitted shows every record, aborted ones included.
-	ReadUncommitted Isolation = "read_uncommitted"
-)
-
-// ParseIsolation reads an --isolation value: read_committed or
-// read_uncommitted (dashes are accepted for underscores).
-func ParseIsolation(s string) (Isolation, error) {
-	switch i := Isolation(strings.ReplaceAll(strings.ToLower(s), "-", "_")); i {
-	case ReadCommitted, ReadUncommitted:
-		return i, nil
-	}
-	return "", kqerr.Usagef("unknown --isolation %q (want read_committed or read_uncommitted)", s)
+// ParseCommitMode reads a commit mode of a run: before, after or txn
+// (see [Client].Commit).
+func ParseCommitMode(s string) (setting.CommitMode, error) {
+	return setting.ParseCommitMode(s, setting.CommitBefore, setting.CommitAfter, setting.CommitTxn)
 }
 
 // Client is the producer and consumer configuration of a run: a preset's,
 // with the user's overrides applied.
 type Client struct {
 	// Acks is the workload producers' acknowledgement level.
-	Acks Acks `json:"acks"`
+	Acks setting.Acks `json:"acks"`
 	// Idempotent turns on the workload producers' idempotence. The
 	// copiers of the copy pipeline are always idempotent and
 	// transactional, as Kafka requires.
@@ -99,15 +27,18 @@ type Client struct {
 	// MaxInFlight is the number of produce requests a producer keeps in
 	// flight per broker.
 	MaxInFlight int `json:"max_in_flight"`
-	// Commit says when offsets are committed, and with CommitTxn selects
-	// the copy pipeline.
-	Commit CommitMode `json:"commit"`
+	// Commit says when offsets are committed: before a batch is processed
+	// (synchronously, unless auto-commit is on), after it, or with txn in
+	// the transactions of the copy pipeline (copiers consume the input
+	// topic and produce to an output topic in transactions that also
+	// commit their input offsets; a validator reads the output).
+	Commit setting.CommitMode `json:"commit"`
 	// Isolation is the consumers' (and the validator's) isolation level.
-	Isolation Isolation `json:"isolation"`
+	Isolation setting.Isolation `json:"isolation"`
 	// AutoCommit commits marked offsets in the background every
 	// AutoCommitInterval instead of synchronously at each batch: with
-	// CommitBefore, a batch is marked before it is processed; with
-	// CommitAfter, after.
+	// setting.CommitBefore, a batch is marked before it is processed; with
+	// setting.CommitAfter, after.
 	AutoCommit bool `json:"auto_commit"`
 }
 
@@ -115,7 +46,7 @@ type Client struct {
 // preset's value.
 type Overrides struct {
 	// Acks overrides [Client].Acks (--acks).
-	Acks *Acks
+	Acks *setting.Acks
 	// Idempotent overrides [Client].Idempotent (--idempotent).
 	Idempotent *bool
 	// Retries overrides [Client].Retries (--retries).
@@ -123,9 +54,9 @@ type Overrides struct {
 	// MaxInFlight overrides [Client].MaxInFlight (--max-in-flight).
 	MaxInFlight *int
 	// Commit overrides [Client].Commit (--commit).
-	Commit *CommitMode
+	Commit *setting.CommitMode
 	// Isolation overrides [Client].Isolation (--isolation).
-	Isolation *Isolation
+	Isolation *setting.Isolation
 	// AutoCommit overrides [Client].AutoCommit (--auto-commit).
 	AutoCommit *bool
 }
@@ -143,11 +74,11 @@ func Preset(s check.Semantics) (Client, error) {
 	}
 	switch s {
 	case check.AtMostOnce:
-		return Client{Acks: AcksLeader, Retries: 0, MaxInFlight: 5, Commit: CommitBefore, Isolation: ReadUncommitted}, nil
+		return Client{Acks: setting.AcksLeader, Retries: 0, MaxInFlight: 5, Commit: setting.CommitBefore, Isolation: setting.ReadUncommitted}, nil
 	case check.AtLeastOnce:
-		return Client{Acks: AcksAll, Retries: 50, MaxInFlight: 5, Commit: CommitAfter, Isolation: ReadUncommitted}, nil
+		return Client{Acks: setting.AcksAll, Retries: 50, MaxInFlight: 5, Commit: setting.CommitAfter, Isolation: setting.ReadUncommitted}, nil
 	}
-	return Client{Acks: AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: CommitTxn, Isolation: ReadCommitted}, nil
+	return Client{Acks: setting.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: setting.CommitTxn, Isolation: setting.ReadCommitted}, nil
 }
 
 // apply returns c with the overrides set, and the names of the settings
@@ -165,7 +96,7 @@ func (o Overrides) apply(c Client) (Client, []string) {
 	set(&c.AutoCommit, o.AutoCommit)
 	if c.Idempotent && o.Idempotent != nil {
 		if o.Acks == nil {
-			c.Acks = AcksAll
+			c.Acks = setting.AcksAll
 		}
 		if o.MaxInFlight == nil {
 			c.MaxInFlight = 1
@@ -208,13 +139,13 @@ func (c Client) validate() error {
 		return kqerr.Usagef("--retries must not be negative, got %d", c.Retries)
 	case c.MaxInFlight < 1:
 		return kqerr.Usagef("--max-in-flight must be at least 1, got %d", c.MaxInFlight)
-	case c.Idempotent && c.Acks != AcksAll:
+	case c.Idempotent && c.Acks != setting.AcksAll:
 		return kqerr.Usagef("an idempotent producer needs --acks all, got %s", c.Acks)
 	case c.Idempotent && c.MaxInFlight != 1:
 		return kqerr.Usagef("an idempotent producer needs --max-in-flight 1 (sarama keeps order only so), got %d", c.MaxInFlight)
 	case c.Idempotent && c.Retries < 1:
 		return kqerr.Usagef("an idempotent producer needs --retries of at least 1")
-	case c.Commit == CommitTxn && c.AutoCommit:
+	case c.Commit == setting.CommitTxn && c.AutoCommit:
 		return kqerr.Usagef("--auto-commit does not go with --commit txn: the copiers commit offsets in their transactions")
 	}
 	return nil
@@ -223,4 +154,4 @@ func (c Client) validate() error {
 // Pipeline says whether the run copies input to output through
 // transactional copiers (true) or consumes the input with a consumer
 // group (false).
-func (c Client) Pipeline() bool { return c.Commit == CommitTxn }
+func (c Client) Pipeline() bool { return c.Commit == setting.CommitTxn }

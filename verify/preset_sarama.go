@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // Client tuning shared by the run's clients. The fetch long-poll is short
@@ -58,7 +60,7 @@ func (r *run) producerConfig(l *life) func(*sarama.Config) {
 	return func(c *sarama.Config) {
 		r.baseConfig(l)(c)
 		s := r.set
-		c.Producer.RequiredAcks = requiredAcks(s.Acks)
+		c.Producer.RequiredAcks = s.Acks.Sarama()
 		c.Producer.Retry.Max = s.Retries
 		c.Producer.Idempotent = s.Idempotent
 		c.Net.MaxOpenRequests = s.MaxInFlight
@@ -69,23 +71,13 @@ func (r *run) producerConfig(l *life) func(*sarama.Config) {
 	}
 }
 
-func requiredAcks(a Acks) sarama.RequiredAcks {
-	switch a {
-	case AcksNone:
-		return sarama.NoResponse
-	case AcksLeader:
-		return sarama.WaitForLocal
-	}
-	return sarama.WaitForAll
-}
-
 // groupConfig is a group consumer's configuration: static membership
 // under instance, so a crashed consumer's replacement takes its place
 // without waiting for its session to expire.
 func (r *run) groupConfig(l *life, instance string) func(*sarama.Config) {
 	return func(c *sarama.Config) {
 		r.baseConfig(l)(c)
-		c.Consumer.IsolationLevel = isolationLevel(r.set.Isolation)
+		c.Consumer.IsolationLevel = r.set.Isolation.Sarama()
 		c.Consumer.Offsets.AutoCommit.Enable = r.set.AutoCommit
 		c.Consumer.Offsets.AutoCommit.Interval = autoCommitInterval
 		c.Consumer.Group.InstanceId = instance
@@ -97,13 +89,6 @@ func (r *run) groupConfig(l *life, instance string) func(*sarama.Config) {
 		// commits per record exactly when they would hold it back.
 		c.ChannelBufferSize = maxBatch
 	}
-}
-
-func isolationLevel(i Isolation) sarama.IsolationLevel {
-	if i == ReadCommitted {
-		return sarama.ReadCommitted
-	}
-	return sarama.ReadUncommitted
 }
 
 // copierProducerConfig is a copier's transactional producer: idempotent,
@@ -131,9 +116,9 @@ func (r *run) copierProducerConfig(l *life, txnID string) func(*sarama.Config) {
 // readerConfig is the configuration of a partition consumer: a copier's
 // input (read_committed, as consume-transform-produce prescribes) or the
 // validator (the settings' isolation).
-func (r *run) readerConfig(l *life, i Isolation) func(*sarama.Config) {
+func (r *run) readerConfig(l *life, i setting.Isolation) func(*sarama.Config) {
 	return func(c *sarama.Config) {
 		r.baseConfig(l)(c)
-		c.Consumer.IsolationLevel = isolationLevel(i)
+		c.Consumer.IsolationLevel = i.Sarama()
 	}
 }

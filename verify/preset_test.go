@@ -8,6 +8,7 @@ import (
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 )
@@ -21,9 +22,9 @@ func TestPresetsMatchDesign(t *testing.T) {
 		s    check.Semantics
 		want verify.Client
 	}{
-		{check.AtMostOnce, verify.Client{Acks: verify.AcksLeader, Retries: 0, MaxInFlight: 5, Commit: verify.CommitBefore, Isolation: verify.ReadUncommitted}},
-		{check.AtLeastOnce, verify.Client{Acks: verify.AcksAll, Retries: 50, MaxInFlight: 5, Commit: verify.CommitAfter, Isolation: verify.ReadUncommitted}},
-		{check.ExactlyOnce, verify.Client{Acks: verify.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: verify.CommitTxn, Isolation: verify.ReadCommitted}},
+		{check.AtMostOnce, verify.Client{Acks: setting.AcksLeader, Retries: 0, MaxInFlight: 5, Commit: setting.CommitBefore, Isolation: setting.ReadUncommitted}},
+		{check.AtLeastOnce, verify.Client{Acks: setting.AcksAll, Retries: 50, MaxInFlight: 5, Commit: setting.CommitAfter, Isolation: setting.ReadUncommitted}},
+		{check.ExactlyOnce, verify.Client{Acks: setting.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: setting.CommitTxn, Isolation: setting.ReadCommitted}},
 	}
 	for _, tc := range cases {
 		got, err := verify.Preset(tc.s)
@@ -41,11 +42,11 @@ func TestPresetsMatchDesign(t *testing.T) {
 
 func TestResolveOverrides(t *testing.T) {
 	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none",
-		Overrides: verify.Overrides{Idempotent: ptr(false), Isolation: ptr(verify.ReadUncommitted)}})
+		Overrides: verify.Overrides{Idempotent: ptr(false), Isolation: ptr(setting.ReadUncommitted)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.Idempotent || set.Isolation != verify.ReadUncommitted || set.Acks != verify.AcksAll || set.Commit != verify.CommitTxn {
+	if set.Idempotent || set.Isolation != setting.ReadUncommitted || set.Acks != setting.AcksAll || set.Commit != setting.CommitTxn {
 		t.Errorf("overrides not applied over the preset: %+v", set.Client)
 	}
 	if !slices.Equal(set.Overridden, []string{"idempotent", "isolation"}) {
@@ -57,7 +58,7 @@ func TestResolveOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if set.Acks != verify.AcksAll || set.MaxInFlight != 1 || set.Retries < 1 {
+	if set.Acks != setting.AcksAll || set.MaxInFlight != 1 || set.Retries < 1 {
 		t.Errorf("idempotent at-most-once = %+v, want acks=all, one in flight, retries", set.Client)
 	}
 	set, err = verify.Resolve(verify.Options{Faults: "none"})
@@ -68,7 +69,7 @@ func TestResolveOverrides(t *testing.T) {
 
 func TestResolveRejects(t *testing.T) {
 	cases := map[string]verify.Options{
-		"idempotent with acks=1":    {Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(verify.AcksLeader)}},
+		"idempotent with acks=1":    {Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(setting.AcksLeader)}},
 		"idempotent with 5 flying":  {Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(5)}},
 		"negative retries":          {Overrides: verify.Overrides{Retries: ptr(-1)}},
 		"auto-commit in a txn":      {Semantics: check.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}},
@@ -142,7 +143,7 @@ func TestWorkloadDefaults(t *testing.T) {
 
 func TestSettingsMap(t *testing.T) {
 	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "drop-response,p=0.5", Seed: 9,
-		Overrides: verify.Overrides{Acks: ptr(verify.AcksAll)}})
+		Overrides: verify.Overrides{Acks: ptr(setting.AcksAll)}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,16 +160,16 @@ func TestSettingsMap(t *testing.T) {
 }
 
 func TestParsers(t *testing.T) {
-	if a, err := verify.ParseAcks("-1"); err != nil || a != verify.AcksAll {
+	if a, err := setting.ParseAcks("-1"); err != nil || a != setting.AcksAll {
 		t.Errorf("acks -1 = %q, %v", a, err)
 	}
-	if i, err := verify.ParseIsolation("Read-Committed"); err != nil || i != verify.ReadCommitted {
+	if i, err := setting.ParseIsolation("Read-Committed"); err != nil || i != setting.ReadCommitted {
 		t.Errorf("isolation = %q, %v", i, err)
 	}
 	for _, bad := range []func() error{
-		func() error { _, err := verify.ParseAcks("2"); return err },
+		func() error { _, err := setting.ParseAcks("2"); return err },
 		func() error { _, err := verify.ParseCommitMode("never"); return err },
-		func() error { _, err := verify.ParseIsolation("serializable"); return err },
+		func() error { _, err := setting.ParseIsolation("serializable"); return err },
 	} {
 		if err := bad(); !errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("err = %v, want a usage error", err)

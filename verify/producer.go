@@ -14,6 +14,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/seqmsg"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // producer writes the values of one producer id, seq counting up from 0 in
@@ -273,7 +274,7 @@ func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err 
 	r.stats.acked.Add(1)
 	e := history.NewSend(id, seq, history.StatusOK, "")
 	e.Topic, e.Partition, e.Offset = m.Topic, m.Partition, m.Offset
-	if r.set.Acks == AcksNone {
+	if r.set.Acks == setting.AcksNone {
 		// The client reports success without a broker's answer: an
 		// acknowledgement all the same, at an offset nobody knows.
 		e.Offset = history.NoOffset

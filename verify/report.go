@@ -9,6 +9,7 @@ import (
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/output"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // Phase names.
@@ -163,7 +164,7 @@ func (r *run) finishReport(rep *Report, runErr error) {
 func (r *run) notes(rep *Report) []string {
 	notes := []string{}
 	s := r.set
-	if s.Acks == AcksNone {
+	if s.Acks == setting.AcksNone {
 		notes = append(notes, "acks=0: the client reports a send successful without the broker's answer; each such success counts as acknowledged (offset unknown)")
 	}
 	for _, sk := range s.Faults.Skipped {

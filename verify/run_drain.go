@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // Log-end settling: the end of the input log is read until it stops
@@ -52,7 +54,7 @@ func (r *run) drain(ctx context.Context, ctl *control) error {
 // moved for a quiet spell.
 func (r *run) settledEnds(ctx context.Context, ctl *control) ([]int64, error) {
 	quiet := settleQuiet
-	if r.set.Acks == AcksNone {
+	if r.set.Acks == setting.AcksNone {
 		quiet = settleQuietAcks0
 	}
 	var ends []int64

@@ -14,6 +14,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
@@ -204,7 +205,7 @@ func TestBrokenSetupsAreCaught(t *testing.T) {
 		{"exactly-once without idempotence", faulted(check.ExactlyOnce, "drop-response", 3), check.RuleNoLogDuplicates},
 		{"at-most-once with retries", faulted(check.AtMostOnce, "drop-response", 3), check.RuleNoLogDuplicates},
 	}
-	cases[0].opts.Overrides.Commit = ptr(verify.CommitBefore)
+	cases[0].opts.Overrides.Commit = ptr(setting.CommitBefore)
 	cases[1].opts.Overrides.Idempotent = ptr(false)
 	cases[2].opts.Overrides.Retries = ptr(10)
 	for _, tc := range cases {
