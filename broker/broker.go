@@ -106,6 +106,8 @@ type Broker struct {
 	// aborter aborts a crashed producer's open transaction when its
 	// transactional id is initialised again.
 	aborter txnAborter
+	// ends corrects DescribeProducers after a WriteTxnMarkers.
+	ends txnEnds
 	// recovered is the number of partitions in which start-up aborted a
 	// transaction left open by a crash.
 	recovered int
@@ -129,6 +131,11 @@ func Start(opts Options) (*Broker, error) {
 	}
 	if opts.Partitions == 0 {
 		opts.Partitions = 3
+	}
+	for name := range opts.SeedTopics {
+		if err := ValidTopicName(name); err != nil {
+			return nil, fmt.Errorf("broker: seed topic: %w", err)
+		}
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
@@ -187,6 +194,7 @@ func (b *Broker) open(ports []int) error {
 	b.c = c
 	autoCreateOldMetadata(c)
 	b.aborter.install(c)
+	b.ends.install(c)
 	b.installReplication(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {

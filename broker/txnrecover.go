@@ -119,6 +119,12 @@ func abortOpenTxns(ctx context.Context, cl *kgo.Client) (int, []*seqWindow, erro
 		if len(sc.open) == 0 {
 			continue
 		}
+		if err := keepOngoing(ctx, cl, p, sc.open); err != nil {
+			return n, nil, err
+		}
+		if len(sc.open) == 0 {
+			continue
+		}
 		if err := writeAborts(ctx, cl, p, sc.open); err != nil {
 			return n, nil, err
 		}
@@ -246,6 +252,36 @@ func (sc *partScan) batches(raw []byte) int64 {
 		sc.seqs.add(sc.topic, sc.part, batch)
 	}
 	return end
+}
+
+// keepOngoing removes from open the producers whose transaction the
+// cluster still has open on p: after a clean shutdown kfake restores the
+// transactions that were open (as Kafka's coordinator keeps an Ongoing
+// transaction across a restart), and their producers may still commit
+// them. Only a crash leaves a transaction in the log that the cluster no
+// longer knows.
+func keepOngoing(ctx context.Context, cl *kgo.Client, p partitionRef, open map[int64]int16) error {
+	req := kmsg.NewPtrDescribeProducersRequest()
+	t := kmsg.NewDescribeProducersRequestTopic()
+	t.Topic, t.Partitions = p.topic, []int32{p.part}
+	req.Topics = append(req.Topics, t)
+	kresp, err := cl.Broker(int(p.leader)).Request(ctx, req)
+	if err != nil {
+		return fmt.Errorf("describe producers of %s/%d: %w", p.topic, p.part, err)
+	}
+	for _, rt := range kresp.(*kmsg.DescribeProducersResponse).Topics {
+		for _, rp := range rt.Partitions {
+			if rp.ErrorCode != 0 {
+				return fmt.Errorf("describe producers of %s/%d: error code %d", p.topic, p.part, rp.ErrorCode)
+			}
+			for _, ap := range rp.ActiveProducers {
+				if ap.CurrentTxnStartOffset >= 0 {
+					delete(open, ap.ProducerID)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // writeAborts asks the partition's leader to write an abort marker for each
