@@ -31,10 +31,10 @@ func errorResponse(req kmsg.Request, code int16) (kmsg.Response, bool) {
 // simpleError answers the APIs whose response has one top-level error code.
 func simpleError(req kmsg.Request, code int16) (kmsg.Response, bool) {
 	v := req.GetVersion()
-	switch req.(type) {
+	switch typed := req.(type) {
 	case *kmsg.JoinGroupRequest:
 		r := kmsg.NewPtrJoinGroupResponse()
-		r.Version, r.ErrorCode, r.MemberID = v, code, req.(*kmsg.JoinGroupRequest).MemberID
+		r.Version, r.ErrorCode, r.MemberID = v, code, typed.MemberID
 		return r, true
 	case *kmsg.SyncGroupRequest:
 		r := kmsg.NewPtrSyncGroupResponse()
@@ -61,7 +61,7 @@ func simpleError(req kmsg.Request, code int16) (kmsg.Response, bool) {
 		r.Version, r.ErrorCode = v, code
 		return r, true
 	case *kmsg.AddPartitionsToTxnRequest:
-		return addPartitionsError(req.(*kmsg.AddPartitionsToTxnRequest), code), true
+		return addPartitionsError(typed, code), true
 	}
 	return nil, false
 }

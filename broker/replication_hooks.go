@@ -61,10 +61,7 @@ func (b *Broker) installReplication(c *kfake.Cluster) {
 				out = append(out, *t.Topic)
 			}
 		}
-		for _, t := range req.(*kmsg.DeleteTopicsRequest).TopicNames {
-			out = append(out, t)
-		}
-		return out
+		return append(out, req.(*kmsg.DeleteTopicsRequest).TopicNames...)
 	})
 	observe(kmsg.AlterConfigs, func(req kmsg.Request) (out []string) {
 		for _, res := range req.(*kmsg.AlterConfigsRequest).Resources {

@@ -96,15 +96,6 @@ var errNoUsage = errors.New("no usage")
 // unknown command or flag.
 var errFullUsage = errors.New("full usage")
 
-// silent marks err so Main prints nothing more for it (its message was
-// shown already); the exit code still follows err.
-func silent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return marked{err, errSilent}
-}
-
 // withoutUsage marks err so that Main prints no usage after it: the
 // error is about input data, not the command line.
 func withoutUsage(err error) error { return marked{err, errNoUsage} }

@@ -239,8 +239,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 		return err
 	}
 	defer stop()
-	historyPath, cleanup := "", func() {}
+	historyPath := ""
 	if o.Report != "" {
+		var cleanup func()
 		if historyPath, cleanup, err = o.reportHistory(); err != nil {
 			return err
 		}

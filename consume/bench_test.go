@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 // BenchmarkRunExit measures partition-mode consumption of 3 partitions of
@@ -19,7 +21,7 @@ func BenchmarkRunExit(b *testing.B) {
 	for i := range 3 * perPartition {
 		msgs = append(msgs, &sarama.ProducerMessage{Topic: "t", Partition: int32(i % 3), Value: value})
 		if len(msgs) == cap(msgs) {
-			produceBatch(b, f, msgs...)
+			testutil.ProduceBatch(b, f, msgs...)
 			msgs = msgs[:0]
 		}
 	}

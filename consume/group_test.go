@@ -95,9 +95,9 @@ func TestGroupTwoMembersWhileProducing(t *testing.T) {
 		for i := range 60 {
 			var msgs []*sarama.ProducerMessage
 			for p := range int32(4) {
-				msgs = append(msgs, msg("g", p, "", fmt.Sprintf("r%d", i)))
+				msgs = append(msgs, testutil.Msg("g", p, "", fmt.Sprintf("r%d", i)))
 			}
-			produceBatch(t, f, msgs...)
+			testutil.ProduceBatch(t, f, msgs...)
 			mu.Lock()
 			for p := range 4 {
 				want = append(want, fmt.Sprintf("%d:%d:r%d", p, i, i))
@@ -177,7 +177,7 @@ func TestGroupStartsWhereFromSaysWithoutCommits(t *testing.T) {
 func TestGroupExitPastAbortedTail(t *testing.T) {
 	_, f := startBroker(t, map[string]int32{"t": 2})
 	produceN(t, f, "t", 2, 0, 1)
-	produceTxn(t, f, "tx", false, msg("t", 0, "", "gone"), msg("t", 1, "", "gone"))
+	testutil.ProduceTxn(t, f, "tx", false, testutil.Msg("t", 0, "", "gone"), testutil.Msg("t", 1, "", "gone"))
 	_, sink, err := run(t, f, Options{Topics: []string{"t"}, Group: "G", Exit: true, Balance: BalanceRoundRobin})
 	if err != nil {
 		t.Fatal(err)

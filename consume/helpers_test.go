@@ -26,91 +26,16 @@ func startBroker(t testing.TB, topics map[string]int32) (*broker.Broker, conn.Fa
 	return b, testutil.Factory(b)
 }
 
-// msg is a record to produce to an explicit partition.
-func msg(topic string, partition int32, key, value string) *sarama.ProducerMessage {
-	m := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder(value)}
-	if key != "" {
-		m.Key = sarama.StringEncoder(key)
-	}
-	return m
-}
-
-func manualPartitioner(c *sarama.Config) { c.Producer.Partitioner = sarama.NewManualPartitioner }
-
-// produce writes msgs, each in its own request, in order.
-func produce(t *testing.T, f conn.Factory, msgs ...*sarama.ProducerMessage) {
-	t.Helper()
-	p, err := f.SyncProducer(manualPartitioner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	for _, m := range msgs {
-		if _, _, err := p.SendMessage(m); err != nil {
-			t.Fatalf("produce: %v", err)
-		}
-	}
-}
-
 // produceN writes n records "v0".."v<n-1>" to each listed partition.
 func produceN(t *testing.T, f conn.Factory, topic string, n int, partitions ...int32) {
 	t.Helper()
 	var msgs []*sarama.ProducerMessage
 	for _, p := range partitions {
 		for i := range n {
-			msgs = append(msgs, msg(topic, p, "", fmt.Sprintf("v%d", i)))
+			msgs = append(msgs, testutil.Msg(topic, p, "", fmt.Sprintf("v%d", i)))
 		}
 	}
-	produceBatch(t, f, msgs...)
-}
-
-// produceBatch writes msgs in one SendMessages call.
-func produceBatch(t testing.TB, f conn.Factory, msgs ...*sarama.ProducerMessage) {
-	t.Helper()
-	p, err := f.SyncProducer(manualPartitioner)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := p.SendMessages(msgs); err != nil {
-		t.Fatalf("produce: %v", err)
-	}
-}
-
-// produceTxn writes msgs in one transaction and commits or aborts it.
-func produceTxn(t *testing.T, f conn.Factory, id string, commit bool, msgs ...*sarama.ProducerMessage) {
-	t.Helper()
-	p, err := f.SyncProducer(manualPartitioner, txnConfig(id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := p.BeginTxn(); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range msgs {
-		if _, _, err := p.SendMessage(m); err != nil {
-			t.Fatalf("produce in txn: %v", err)
-		}
-	}
-	if commit {
-		err = p.CommitTxn()
-	} else {
-		err = p.AbortTxn()
-	}
-	if err != nil {
-		t.Fatalf("end txn: %v", err)
-	}
-}
-
-// txnConfig configures a transactional producer with the given id.
-func txnConfig(id string) func(*sarama.Config) {
-	return func(c *sarama.Config) {
-		c.Producer.Idempotent = true
-		c.Producer.Transaction.ID = id
-		c.Producer.RequiredAcks = sarama.WaitForAll
-		c.Net.MaxOpenRequests = 1
-	}
+	testutil.ProduceBatch(t, f, msgs...)
 }
 
 // collect is a sink that keeps copies of what it is given.

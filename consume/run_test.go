@@ -92,12 +92,12 @@ func TestTimestamps(t *testing.T) {
 	base := time.UnixMilli(1_700_000_000_000)
 	var msgs []*sarama.ProducerMessage
 	for i := range 6 {
-		m := msg("t", 0, "", fmt.Sprintf("v%d", i))
+		m := testutil.Msg("t", 0, "", fmt.Sprintf("v%d", i))
 		m.Timestamp = base.Add(time.Duration(i) * time.Second)
 		msgs = append(msgs, m)
 	}
-	produceBatch(t, f, msgs[:3]...) // one batch: the broker's time lookup must be refined
-	produce(t, f, msgs[3:]...)      // one batch each
+	testutil.ProduceBatch(t, f, msgs[:3]...) // one batch: the broker's time lookup must be refined
+	testutil.Produce(t, f, msgs[3:]...)      // one batch each
 	at := func(sec float64) OffsetSpec {
 		return OffsetSpec{Kind: Timestamp, Time: base.Add(time.Duration(sec * float64(time.Second)))}
 	}
@@ -148,9 +148,9 @@ func TestUntilFutureTimeStopsAtFirstLaterRecord(t *testing.T) {
 		done <- err
 	}()
 	testutil.Eventually(t, 10*time.Second, "the first two records", func() bool { return sink.len() == 2 })
-	early, late := msg("t", 0, "", "early"), msg("t", 0, "", "late")
+	early, late := testutil.Msg("t", 0, "", "early"), testutil.Msg("t", 0, "", "late")
 	early.Timestamp, late.Timestamp = cut.Add(-time.Minute), cut
-	produce(t, f, early, late, msg("t", 0, "", "after"))
+	testutil.Produce(t, f, early, late, testutil.Msg("t", 0, "", "after"))
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}

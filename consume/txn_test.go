@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kq-dev/kq/internal/setting"
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 // TestExitPastAbortedTail: a log that ends in an aborted transaction and
@@ -12,7 +13,7 @@ import (
 func TestExitPastAbortedTail(t *testing.T) {
 	b, f := startBroker(t, map[string]int32{"t": 1})
 	produceN(t, f, "t", 3, 0)
-	produceTxn(t, f, "tx-1", false, msg("t", 0, "", "aborted-1"), msg("t", 0, "", "aborted-2"))
+	testutil.ProduceTxn(t, f, "tx-1", false, testutil.Msg("t", 0, "", "aborted-1"), testutil.Msg("t", 0, "", "aborted-2"))
 	if _, high, stable, err := b.PartitionOffsets("t", 0); err != nil || high != 6 || stable != 6 {
 		t.Fatalf("broker offsets: high %d stable %d (%v); want 6 and 6 (3 records, 2 aborted, 1 marker)", high, stable, err)
 	}
@@ -38,11 +39,11 @@ func TestExitPastAbortedTail(t *testing.T) {
 // and plain ones, starting from every offset.
 func TestAbortInvisibleToReadCommitted(t *testing.T) {
 	_, f := startBroker(t, map[string]int32{"t": 1})
-	produce(t, f, msg("t", 0, "", "plain-0"))                                             // 0
-	produceTxn(t, f, "tx", false, msg("t", 0, "", "abort-a"), msg("t", 0, "", "abort-b")) // 1, 2, marker 3
-	produceTxn(t, f, "tx", true, msg("t", 0, "", "commit-c"))                             // 4, marker 5
-	produce(t, f, msg("t", 0, "", "plain-1"))                                             // 6
-	produceTxn(t, f, "tx", false, msg("t", 0, "", "abort-d"))                             // 7, marker 8
+	testutil.Produce(t, f, testutil.Msg("t", 0, "", "plain-0"))                                                      // 0
+	testutil.ProduceTxn(t, f, "tx", false, testutil.Msg("t", 0, "", "abort-a"), testutil.Msg("t", 0, "", "abort-b")) // 1, 2, marker 3
+	testutil.ProduceTxn(t, f, "tx", true, testutil.Msg("t", 0, "", "commit-c"))                                      // 4, marker 5
+	testutil.Produce(t, f, testutil.Msg("t", 0, "", "plain-1"))                                                      // 6
+	testutil.ProduceTxn(t, f, "tx", false, testutil.Msg("t", 0, "", "abort-d"))                                      // 7, marker 8
 	want := []string{"0:0:plain-0", "0:4:commit-c", "0:6:plain-1"}
 	for from := int64(0); from <= 9; from++ {
 		_, sink, err := run(t, f, Options{Topics: []string{"t"}, Exit: true, From: OffsetSpec{Kind: Exact, N: from}})
@@ -66,25 +67,12 @@ func TestAbortInvisibleToReadCommitted(t *testing.T) {
 func TestExitWithOpenTransaction(t *testing.T) {
 	_, f := startBroker(t, map[string]int32{"t": 1})
 	produceN(t, f, "t", 2, 0)
-	p, err := f.SyncProducer(manualPartitioner, txnConfig("open"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	if err := p.BeginTxn(); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := p.SendMessage(msg("t", 0, "", "pending")); err != nil {
-		t.Fatal(err)
-	}
+	testutil.OpenTxn(t, f, "open", testutil.Msg("t", 0, "", "pending"))
 	_, sink, err := run(t, f, Options{Topics: []string{"t"}, Exit: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := sink.values(); !slices.Equal(got, []string{"0:0:v0", "0:1:v1"}) {
 		t.Errorf("got %v", got)
-	}
-	if err := p.AbortTxn(); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -28,33 +28,21 @@ func setup(t *testing.T, topics map[string]int32) (*Client, conn.Factory, *broke
 	return c, f, b
 }
 
-// produce writes n records to one partition, the i-th stamped ts(i)
-// (nil: now), and returns the offset of the first.
+// produce writes n records "v0".."v<n-1>" to one partition, the i-th
+// stamped ts(i) (nil: now), and returns the offset of the first.
 func produce(t *testing.T, f conn.Factory, topic string, partition int32, n int, ts func(i int) time.Time) int64 {
 	t.Helper()
-	p, err := f.SyncProducer(func(c *sarama.Config) {
-		c.Producer.Partitioner = sarama.NewManualPartitioner
-		c.Producer.RequiredAcks = sarama.WaitForAll
-	})
-	if err != nil {
-		t.Fatalf("producer: %v", err)
-	}
-	defer p.Close()
-	first := int64(-1)
-	for i := range n {
-		m := &sarama.ProducerMessage{Topic: topic, Partition: partition, Value: sarama.StringEncoder("v" + strconv.Itoa(i))}
+	msgs := make([]*sarama.ProducerMessage, n)
+	for i := range msgs {
+		msgs[i] = testutil.Msg(topic, partition, "", "v"+strconv.Itoa(i))
 		if ts != nil {
-			m.Timestamp = ts(i)
-		}
-		_, off, err := p.SendMessage(m)
-		if err != nil {
-			t.Fatalf("produce: %v", err)
-		}
-		if first < 0 {
-			first = off
+			msgs[i].Timestamp = ts(i)
 		}
 	}
-	return first
+	if n == 0 {
+		return -1
+	}
+	return testutil.Produce(t, f, msgs...)[0]
 }
 
 // txnProducer is a transactional producer writing to one partition.

@@ -136,7 +136,7 @@ func (a *Admin) addWatermarks(topic string, ps []Partition) error {
 // nonDefaultConfigs returns the topic's configs whose source is not the
 // built-in default.
 func (a *Admin) nonDefaultConfigs(topic string) ([]Config, error) {
-	entries, err := a.admin.DescribeConfig(sarama.ConfigResource{Type: sarama.TopicResource, Name: topic})
+	entries, err := a.describeConfig(topic)
 	if err != nil {
 		return nil, a.topicError("describe configs of", topic, err)
 	}
@@ -153,4 +153,24 @@ func (a *Admin) nonDefaultConfigs(topic string) ([]Config, error) {
 	}
 	slices.SortFunc(out, func(x, y Config) int { return strings.Compare(x.Name, y.Name) })
 	return out, nil
+}
+
+// describeConfig returns the config entries of a topic, defaults included;
+// a per-resource error is a *sarama.DescribeConfigError.
+func (a *Admin) describeConfig(topic string) ([]sarama.ConfigEntry, error) {
+	results, err := a.admin.DescribeConfigs([]*sarama.ConfigResource{{Type: sarama.TopicResource, Name: topic}}, sarama.DescribeConfigsOptions{})
+	if err != nil {
+		return nil, err
+	}
+	var entries []sarama.ConfigEntry
+	for _, r := range results {
+		if r.Name != topic {
+			continue
+		}
+		if r.ErrorCode != sarama.ErrNoError {
+			return nil, &sarama.DescribeConfigError{Err: r.ErrorCode, ErrMsg: r.ErrorMsg}
+		}
+		entries = append(entries, r.Configs...)
+	}
+	return entries, nil
 }

@@ -3,7 +3,6 @@ package verify
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"slices"
 	"strings"
 	"time"
 
@@ -160,11 +159,6 @@ func spellFaults(faults []chaos.Fault) string {
 		parts[i] = f.String()
 	}
 	return strings.Join(parts, ",")
-}
-
-// has reports whether the plan schedules a fault of kind k.
-func (p FaultPlan) has(k chaos.Kind) bool {
-	return slices.ContainsFunc(p.Faults, func(f chaos.Fault) bool { return f.Kind == k })
 }
 
 // randomSeed returns a seed from the system's random source, between 1
