@@ -17,8 +17,9 @@ import (
 // VerifyCheckOptions are the options of `kq verify check`.
 type VerifyCheckOptions struct {
 	f *Factory
-	// File is the history to check.
-	File string
+	// Files are the histories to check together (globs expanded): one
+	// run's, or the histories of its workers.
+	Files []string
 	// Semantics to judge by; "" uses the history's meta line.
 	Semantics string
 	// Examples is the number of examples shown per anomaly.
@@ -37,7 +38,7 @@ type VerifyCheckOptions struct {
 func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.Command {
 	opts := &VerifyCheckOptions{f: f}
 	c := &cobra.Command{
-		Use:   "check FILE",
+		Use:   "check FILE...",
 		Short: "Check a recorded history (JSON lines) against a delivery guarantee",
 		Long: `Reads a history written by kq verify --history, or by your own application
 in the same format (see the README: one JSON object per line, "send",
@@ -46,14 +47,25 @@ optional "meta" first line and an "end" last line), counts its
 anomalies and judges them. Without --semantics the history's meta line
 names the semantics. A history that does not end with a complete "end"
 line, holds no send, or whose meta line names faults that did not get
-their windows over traffic is INCONCLUSIVE. Exit status: 0 held,
-3 violated, 5 inconclusive, 2 malformed history.`,
+their windows over traffic is INCONCLUSIVE.
+
+Several files (or globs, expanded here when the shell did not) are the
+histories of the workers of one run (kq verify --worker I/N): they are
+merged in time order, streamed, and judged as one. They must be exactly
+the run's N histories (one run id, one worker count, each worker once):
+otherwise the verdict is INCONCLUSIVE, naming what is wrong. Exit status:
+0 held, 3 violated, 5 inconclusive, 2 malformed history.`,
 		Example: `  kq verify --history run.jsonl && kq verify check run.jsonl
   kq verify check app-history.jsonl --semantics at-least-once -o json
-  kq verify check app-history.jsonl --report app.html    # the history as charts, in one HTML file`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+  kq verify check app-history.jsonl --report app.html    # the history as charts, in one HTML file
+  kq verify check 'nightly-w*.jsonl'                     # the workers of one run, merged`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			opts.File = args[0]
+			files, err := expandHistories(args)
+			if err != nil {
+				return err
+			}
+			opts.Files = files
 			opts.command = commandLine(c, args)
 			if runF != nil {
 				return runF(opts)
@@ -81,28 +93,35 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if n == 0 {
 		n = -1
 	}
-	res, err := check.File(o.File, check.Semantics(o.Semantics), check.Options{MaxExamples: n, Lenient: o.Lenient})
+	res, err := check.Files(o.Files, check.Semantics(o.Semantics), check.Options{MaxExamples: n, Lenient: o.Lenient})
 	if err != nil {
 		return withoutUsage(err)
 	}
-	if p.Format == output.JSON || o.Report != "" {
-		series, anomalies, err := report.ReadFile(o.File, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts))
+	var workers []report.WorkerRate
+	if p.Format == output.JSON || o.Report != "" || res.Run != nil {
+		series, anomalies, rates, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts))
 		if err != nil {
 			return withoutUsage(err)
 		}
+		if res.Run != nil {
+			workers = rates
+		}
 		if o.Report != "" {
-			if err := o.writeCheckReport(res, series, anomalies, o.command); err != nil {
+			if err := o.writeCheckReport(res, series, anomalies, workers, o.command); err != nil {
 				return err
 			}
 		}
 		if p.Format == output.JSON {
-			if err := p.JSON(checkJSON{res, series}); err != nil {
+			if err := p.JSON(checkJSON{res, series, workers}); err != nil {
 				return err
 			}
 			return res.Verdict.Err()
 		}
 	}
 	if err := renderCounts(p, res.Counts, res.Verdict.Semantics); err != nil {
+		return err
+	}
+	if err := renderWorkers(p, workers); err != nil {
 		return err
 	}
 	if err := renderExposure(p, res.Evidence); err != nil {
@@ -113,10 +132,12 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	return res.Verdict.Err()
 }
 
-// checkJSON is the JSON of kq verify check: the result and the series.
+// checkJSON is the JSON of kq verify check: the result, the series and,
+// for the histories of a run's workers, each one's share.
 type checkJSON struct {
 	check.HistoryResult
-	Series report.Series `json:"series"`
+	Series  report.Series       `json:"series"`
+	Workers []report.WorkerRate `json:"workers,omitempty"`
 }
 
 // MarshalJSON writes the result as [check.HistoryResult] does (the
@@ -126,8 +147,9 @@ func (c checkJSON) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		plain
 		check.Verdict
-		Series report.Series `json:"series"`
-	}{plain(c.HistoryResult), c.Verdict, c.Series})
+		Series  report.Series       `json:"series"`
+		Workers []report.WorkerRate `json:"workers,omitempty"`
+	}{plain(c.HistoryResult), c.Verdict, c.Series, c.Workers})
 }
 
 // countRow is one line of the counts table: a count, and for an anomaly

@@ -161,10 +161,10 @@ func shellQuote(s string) string {
 }
 
 // writeCheckReport writes the report page of a checked history file.
-func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series report.Series, anomalies []report.AnomalyExamples, command string) error {
+func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series report.Series, anomalies []report.AnomalyExamples, workers []report.WorkerRate, command string) error {
 	word, class := verdictWord(res.Verdict, "")
 	var facts [][2]string
-	facts = append(facts, [2]string{"history", o.File})
+	facts = append(facts, [2]string{"history", strings.Join(o.Files, " ")})
 	if e := res.Evidence; e.End != "" {
 		facts = append(facts, [2]string{"end", strings.TrimSuffix(string(e.End)+": "+e.EndReason, ": ")})
 	}
@@ -185,7 +185,7 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 		Title: "kq verify check: " + string(res.Verdict.Semantics), Verdict: word, Class: class,
 		Semantics: string(res.Verdict.Semantics), Facts: facts, Command: command,
 		Series: series, Exposure: res.Evidence.Faults, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
-		Notes: reasonNotes(res.Verdict), Generated: time.Now(),
+		Notes: reasonNotes(res.Verdict), Workers: workers, Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
 }

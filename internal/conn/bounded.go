@@ -69,19 +69,21 @@ type closer interface{ Close() error }
 // address with read timeouts and retry the metadata, several timeouts in
 // all, against brokers that accept connections and never answer (a TLS or
 // SASL mismatch). When some broker answers, sarama's own timeouts bound
-// the wait. A client open returns after giving up is closed.
-func openWithin[T closer](f Factory, cfg *sarama.Config, open func(*sarama.Config) (T, error)) (T, error) {
+// the wait. With several bootstrap addresses, those that answer are found
+// first (see [answering]), so one silent address among good ones does not
+// fail the open. A client open returns after giving up is closed.
+func openWithin[T closer](f Factory, cfg *sarama.Config, brokers []string, open func([]string, *sarama.Config) (T, error)) (T, error) {
 	tr := track(cfg)
 	type result struct {
 		v   T
 		err error
 	}
 	done := make(chan result, 1)
+	wait := f.Profile.WithDefaults().Timeout
 	go func() {
-		v, err := open(cfg)
+		v, err := open(answering(cfg, brokers, wait), cfg)
 		done <- result{v, err}
 	}()
-	wait := f.Profile.WithDefaults().Timeout
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	select {

@@ -61,9 +61,7 @@ func (f Factory) Client(mods ...func(*sarama.Config)) (sarama.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.Client, error) {
-		return sarama.NewClient(brokers, cfg)
-	})
+	return openWithin(f, cfg, brokers, sarama.NewClient)
 }
 
 // Admin connects a cluster admin. Closing the admin closes its client.
@@ -86,9 +84,7 @@ func (f Factory) AsyncProducer(mods ...func(*sarama.Config)) (sarama.AsyncProduc
 	if err != nil {
 		return nil, err
 	}
-	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.AsyncProducer, error) {
-		return sarama.NewAsyncProducer(f.Profile.WithDefaults().Brokers, cfg)
-	})
+	return openWithin(f, cfg, f.Profile.WithDefaults().Brokers, sarama.NewAsyncProducer)
 }
 
 // Consumer connects a partition consumer factory on its own client.
@@ -97,9 +93,7 @@ func (f Factory) Consumer(mods ...func(*sarama.Config)) (sarama.Consumer, error)
 	if err != nil {
 		return nil, err
 	}
-	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.Consumer, error) {
-		return sarama.NewConsumer(f.Profile.WithDefaults().Brokers, cfg)
-	})
+	return openWithin(f, cfg, f.Profile.WithDefaults().Brokers, sarama.NewConsumer)
 }
 
 // ConsumerGroup joins group as a new member on its own client.
@@ -108,8 +102,8 @@ func (f Factory) ConsumerGroup(group string, mods ...func(*sarama.Config)) (sara
 	if err != nil {
 		return nil, err
 	}
-	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.ConsumerGroup, error) {
-		return sarama.NewConsumerGroup(f.Profile.WithDefaults().Brokers, group, cfg)
+	return openWithin(f, cfg, f.Profile.WithDefaults().Brokers, func(brokers []string, cfg *sarama.Config) (sarama.ConsumerGroup, error) {
+		return sarama.NewConsumerGroup(brokers, group, cfg)
 	})
 }
 
@@ -225,9 +219,7 @@ func (f Factory) SyncProducer(mods ...func(*sarama.Config)) (sarama.SyncProducer
 	}
 	cfg.Producer.Return.Successes = true
 	cfg.Producer.Return.Errors = true
-	return openWithin(f, cfg, func(cfg *sarama.Config) (sarama.SyncProducer, error) {
-		return sarama.NewSyncProducer(f.Profile.WithDefaults().Brokers, cfg)
-	})
+	return openWithin(f, cfg, f.Profile.WithDefaults().Brokers, sarama.NewSyncProducer)
 }
 
 // DrainResults hands every result of an asynchronous producer to onAck or

@@ -2,9 +2,7 @@ package check
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
 
 	"github.com/kq-dev/kq/verify/history"
 
@@ -23,6 +21,9 @@ type HistoryResult struct {
 	Verdict  Verdict  `json:"-"`
 	// Faults are the history's fault events, in order, for the timeline.
 	Faults []history.Event `json:"faults,omitempty"`
+	// Run, for the histories of a run's workers checked together (or one
+	// worker's alone), says whether they make the whole run.
+	Run *RunSet `json:"run,omitempty"`
 }
 
 // MarshalJSON puts the verdict's fields at the top level.
@@ -34,14 +35,10 @@ func (r HistoryResult) MarshalJSON() ([]byte, error) {
 	}{plain(r), r.Verdict})
 }
 
-// File checks the history in the file at path; see [Read].
+// File checks the history in the file at path; see [Read]. A worker's
+// history alone is one of several (see [Files]): INCONCLUSIVE.
 func File(path string, s Semantics, opts Options) (HistoryResult, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return HistoryResult{}, fmt.Errorf("open history: %w", err)
-	}
-	defer f.Close()
-	return Read(f, s, opts)
+	return Files([]string{path}, s, opts)
 }
 
 // Read reads a history from r, checks it and judges it under s, or,
@@ -82,9 +79,13 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 		s = Semantics(res.Meta.Semantics)
 	}
 	if s == "" {
-		return HistoryResult{}, kqerr.Usagef("no semantics to judge by: none given and the history names none")
+		return HistoryResult{}, noSemantics()
 	}
 	res.Counts, res.Evidence = c.Result(), c.Evidence()
 	res.Verdict = Judge(res.Counts, s, res.Evidence)
 	return res, nil
+}
+
+func noSemantics() error {
+	return kqerr.Usagef("no semantics to judge by: none given and the history names none")
 }

@@ -16,8 +16,11 @@ import (
 // Version is the version of the history format this package writes and the
 // newest it reads. Version 1 wrote times as RFC 3339 "time"; version 2
 // writes "ts" (Unix microseconds) and adds the latency of a send and the
-// assign, revoke, seek, commit and end events. Both are read.
-const Version = 2
+// assign, revoke, seek, commit and end events. Version 3 adds a meta
+// event's worker and workers: the history is one worker's share of a run,
+// to be checked together with the others (a reader of version 2 must not
+// judge it alone). All are read.
+const Version = 3
 
 // EventType says what an [Event] records.
 type EventType string
@@ -187,6 +190,11 @@ type Event struct {
 	Run        string
 	Faults     []string
 	MinWindows int
+	// Workers, when not zero, makes the history that of worker Worker
+	// (0 to Workers-1) of a run of Workers workers (kq verify --worker):
+	// the histories of all of them, merged, are the run's.
+	Worker  int
+	Workers int
 }
 
 // Value returns the kq value of a send or of a delivery with ValueOK.

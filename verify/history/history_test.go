@@ -23,7 +23,10 @@ func TestEventJSON(t *testing.T) {
 		want string
 	}{{
 		Event{Type: TypeMeta, Semantics: "exactly-once", Run: "kq-verify-1", Settings: map[string]string{"acks": "all"}},
-		`{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1","settings":{"acks":"all"}}`,
+		`{"type":"meta","version":3,"semantics":"exactly-once","run":"kq-verify-1","settings":{"acks":"all"}}`,
+	}, {
+		Event{Type: TypeMeta, Semantics: "at-least-once", Run: "kq-verify-n", Worker: 0, Workers: 3},
+		`{"type":"meta","version":3,"semantics":"at-least-once","run":"kq-verify-n","worker":0,"workers":3}`,
 	}, {
 		Event{Type: TypeSend, Producer: 0, Seq: 7, Status: StatusOK, Topic: "t", Partition: 2, Offset: 41, Time: t0, Latency: 2150 * time.Microsecond},
 		`{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"latency_us":2150,"ts":1793534400123456}`,
@@ -148,7 +151,10 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"abort range backwards", `{"type":"abort","partition":0,"offset":10,"last_offset":9}`, "last_offset 9 before offset 10"},
 		{"fault without name", `{"type":"fault","phase":"start"}`, "no name"},
 		{"fault bad phase", `{"type":"fault","name":"x","phase":"middle"}`, "unknown phase"},
-		{"meta from the future", `{"type":"meta","version":3}`, "version 3"},
+		{"meta from the future", `{"type":"meta","version":4}`, "version 4"},
+		{"worker without workers", `{"type":"meta","worker":1}`, "no workers"},
+		{"worker out of range", `{"type":"meta","worker":3,"workers":3}`, "worker 3 of 3"},
+		{"negative workers", `{"type":"meta","worker":0,"workers":-2}`, "worker 0 of -2"},
 		{"typo in a key", `{"type":"abort","partition":0,"offset":10,"last_ofset":19}`, `unknown key "last_ofset"`},
 		{"key in the wrong case", `{"type":"send","Producer":0,"seq":0,"status":"info"}`, `unknown key "Producer"`},
 		{"key twice", `{"type":"send","producer":0,"seq":0,"seq":1,"status":"info"}`, `key "seq" appears twice`},

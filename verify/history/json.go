@@ -35,6 +35,8 @@ type wireEvent struct {
 	Run         string            `json:"run,omitempty"`
 	Faults      []string          `json:"faults,omitempty"`
 	MinWindows  int               `json:"min_windows,omitempty"`
+	Worker      *int              `json:"worker,omitempty"`
+	Workers     int               `json:"workers,omitempty"`
 	Settings    map[string]string `json:"settings,omitempty"`
 	TS          int64             `json:"ts,omitempty"`
 	// Time is version 1's RFC 3339 time, read but no longer written.
@@ -45,7 +47,8 @@ type wireEvent struct {
 // keys, holding only the keys its type uses; "ts" is the event's time in
 // microseconds since the Unix epoch. For example:
 //
-//	{"type":"meta","version":2,"semantics":"exactly-once","run":"kq-verify-1a2b3c4d","faults":["leader-move","crash-copier"],"min_windows":1,"settings":{"acks":"all"}}
+//	{"type":"meta","version":3,"semantics":"exactly-once","run":"kq-verify-1a2b3c4d","faults":["leader-move","crash-copier"],"min_windows":1,"settings":{"acks":"all"}}
+//	{"type":"meta","version":3,"semantics":"at-least-once","run":"kq-verify-nightly","worker":1,"workers":3}
 //	{"type":"send","producer":0,"seq":7,"status":"ok","topic":"t","partition":2,"offset":41,"latency_us":2150,"ts":1764297437123456}
 //	{"type":"send","producer":0,"seq":8,"status":"info","error":"request timed out"}
 //	{"type":"send","producer":0,"seq":9,"status":"ok","topic":"t","partition":2}
@@ -93,6 +96,9 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	case TypeMeta:
 		w.Version, w.Semantics, w.Settings, w.Run = max(e.Version, Version), e.Semantics, e.Settings, e.Run
 		w.Faults, w.MinWindows = e.Faults, e.MinWindows
+		if e.Workers > 0 {
+			w.Worker, w.Workers = &e.Worker, e.Workers
+		}
 	case TypeAssign, TypeRevoke:
 		w.Consumer, w.Topic, w.Partitions = e.Consumer, e.Topic, e.Partitions
 	case TypeSeek:
@@ -142,7 +148,13 @@ func (e *Event) fromWire(w *wireEvent) error {
 		Name:       w.Name, Phase: w.Phase, Target: w.Target, AtRisk: w.AtRisk,
 		Outcome: w.Outcome, Reason: w.Reason,
 		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings, Run: w.Run,
-		Faults: w.Faults, MinWindows: w.MinWindows,
+		Faults: w.Faults, MinWindows: w.MinWindows, Workers: w.Workers,
+	}
+	if w.Worker != nil {
+		e.Worker = *w.Worker
+		if w.Workers == 0 {
+			return kqerr.Usagef("meta event has a worker but no workers")
+		}
 	}
 	if w.TS != 0 {
 		e.Time = time.UnixMicro(w.TS).UTC()

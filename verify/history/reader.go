@@ -1,8 +1,6 @@
 package history
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -33,30 +31,13 @@ type ReadOptions struct {
 
 // ReadWith is [Read] with options.
 func ReadWith(r io.Reader, opts ReadOptions, fn func(Event) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), MaxLineSize)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var e Event
-		if err := e.decode(b, opts.Lenient); err != nil {
-			return lineError(line, err)
-		}
-		if err := fn(e); err != nil {
-			return fmt.Errorf("history line %d: %w", line, err)
+	s := NewScanner(r, opts)
+	for s.Scan() {
+		if err := fn(s.Event()); err != nil {
+			return fmt.Errorf("history line %d: %w", s.Line(), err)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		if errors.Is(err, bufio.ErrTooLong) {
-			return kqerr.Usagef("history line %d: longer than %d bytes", line+1, MaxLineSize)
-		}
-		return fmt.Errorf("read history: %w", err)
-	}
-	return nil
+	return s.Err()
 }
 
 // lineError turns a decoding error into a usage error naming the line.

@@ -84,6 +84,9 @@ func (e *Event) validateMeta() error {
 	if e.Version > Version {
 		return kqerr.Usagef("history version %d is newer than this kq reads (%d)", e.Version, Version)
 	}
+	if e.Workers < 0 || e.Worker < 0 || (e.Workers > 0 && e.Worker >= e.Workers) || (e.Workers == 0 && e.Worker != 0) {
+		return kqerr.Usagef("meta event has worker %d of %d: want 0 to workers-1", e.Worker, e.Workers)
+	}
 	return nil
 }
 

@@ -38,6 +38,10 @@ type Page struct {
 	Anomalies []AnomalyExamples
 	// Notes are caveats about what the run could see.
 	Notes []string
+	// Workers are the shares of the histories of a run checked together
+	// (kq verify --worker), when there are several; the charts are their
+	// union.
+	Workers []WorkerRate
 	// Generated is when the page was written.
 	Generated time.Time
 }
