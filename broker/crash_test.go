@@ -150,29 +150,35 @@ func txnSend(t *testing.T, cl *kgo.Client, commit bool, values ...string) {
 	}
 }
 
-// readCommitted writes a plain (non-transactional) sentinel record to
-// topic's partition 0 and returns the values a read_committed reader sees
-// before it: the sentinel is only readable once the last stable offset
-// passed everything before it.
+// readCommitted is readCommittedPart of partition 0.
 func readCommitted(t *testing.T, b *broker.Broker, topic, sentinel string) []string {
+	t.Helper()
+	return readCommittedPart(t, b, topic, 0, sentinel)
+}
+
+// readCommittedPart writes a plain (non-transactional) sentinel record to
+// a partition of topic and returns the values a read_committed reader sees
+// there before it: the sentinel is only readable once the last stable
+// offset passed everything before it.
+func readCommittedPart(t *testing.T, b *broker.Broker, topic string, part int32, sentinel string) []string {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.ManualPartitioner()),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {0: kgo.NewOffset().AtStart()}}))
+		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {part: kgo.NewOffset().AtStart()}}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte(sentinel)}).FirstErr(); err != nil {
+	if err := cl.ProduceSync(ctx, &kgo.Record{Partition: part, Value: []byte(sentinel)}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
 	var vals []string
 	for {
 		fs := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
-			t.Fatalf("read_committed: no sentinel after %q (the last stable offset is stuck)", vals)
+			t.Fatalf("read_committed %s/%d: no sentinel after %q (the last stable offset is stuck)", topic, part, vals)
 		}
 		for _, r := range fs.Records() {
 			if string(r.Value) == sentinel {

@@ -36,40 +36,64 @@ import (
 // recoveryTimeout bounds the whole recovery pass.
 const recoveryTimeout = 2 * time.Minute
 
-// recoverTxns runs the recovery pass when the data dir holds state and
-// returns the number of partitions it wrote an abort marker in.
-func (b *Broker) recoverTxns() (int, error) {
+// recovered is what the recovery pass did.
+type recovered struct {
+	// aborted counts the partitions that got an abort marker.
+	aborted int
+	// committed lists the partitions where a decided commit was
+	// completed with a commit marker.
+	committed []partitionRef
+	// seqs holds the idempotent producer windows the logs hold.
+	seqs []*seqWindow
+}
+
+// recoverTxns runs the recovery pass when the data dir holds state.
+func (b *Broker) recoverTxns() (*recovered, error) {
 	if entries, err := os.ReadDir(b.opts.DataDir); err != nil || len(entries) == 0 {
-		return 0, nil // nothing persisted yet
+		return &recovered{}, nil // nothing persisted yet
 	}
 	if _, err := repairIndexes(b.opts.DataDir); err != nil {
-		return 0, err
+		return nil, err
+	}
+	decided, err := readDecisions(b.opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("broker: read the transaction decisions: %w", err)
 	}
 	c, err := kfake.NewCluster(b.kfakeOptions(make([]int, b.opts.Nodes), listenLoopback)...)
 	if err != nil {
-		return 0, fmt.Errorf("broker: recovery: %w", err)
+		return nil, fmt.Errorf("broker: recovery: %w", err)
 	}
-	n, seqs, err := recoverOn(c, b.recoveryClientOpts(c.ListenAddrs()))
+	rec, err := recoverOn(c, b.recoveryClientOpts(c.ListenAddrs()), decided)
 	c.Close() // persists the markers and the producers' bumped epochs
 	if err != nil {
-		return n, fmt.Errorf("broker: recover transactions open at the crash: %w", err)
+		return nil, fmt.Errorf("broker: recover transactions open at the crash: %w", err)
 	}
-	if err := writeSeqWindows(b.opts.DataDir, seqs); err != nil {
-		return n, fmt.Errorf("broker: rebuild idempotent producer state: %w", err)
+	if err := dropSnapshots(b.opts.DataDir, rec.committed); err != nil {
+		return nil, fmt.Errorf("broker: recovery: %w", err)
 	}
-	return n, nil
+	if err := writeSeqWindows(b.opts.DataDir, rec.seqs); err != nil {
+		return nil, fmt.Errorf("broker: rebuild idempotent producer state: %w", err)
+	}
+	return rec, nil
 }
 
 // recoverOn runs the recovery pass against the recovery cluster.
-func recoverOn(c *kfake.Cluster, opts []kgo.Opt) (int, []*seqWindow, error) {
+func recoverOn(c *kfake.Cluster, opts []kgo.Opt, decided map[int64]decision) (*recovered, error) {
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), recoveryTimeout)
 	defer cancel()
-	return abortOpenTxns(ctx, cl)
+	rec, err := endOpenTxns(ctx, cl, decided)
+	if err != nil {
+		return nil, err
+	}
+	if err := forwardOffsets(ctx, cl, decided); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // listenLoopback is the recovery cluster's ListenFn: plain TCP on a random
@@ -98,39 +122,43 @@ type partitionRef struct {
 	leader int32
 }
 
-// abortOpenTxns writes an abort marker for every open transaction of every
-// partition and returns how many partitions needed one, and the idempotent
-// producer windows the logs hold.
-func abortOpenTxns(ctx context.Context, cl *kgo.Client) (int, []*seqWindow, error) {
+// endOpenTxns ends every transaction open in a partition: with a commit
+// marker when its producer's last decision commits it, with an abort
+// marker otherwise (unless the cluster still has it open).
+func endOpenTxns(ctx context.Context, cl *kgo.Client, decided map[int64]decision) (*recovered, error) {
 	parts, err := listPartitions(ctx, cl)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	n := 0
-	var seqs []*seqWindow
+	rec := &recovered{}
 	for _, p := range parts {
 		sc, err := scanPartition(ctx, cl, p)
 		if err != nil {
-			return n, nil, err
+			return nil, err
 		}
 		for _, w := range sc.seqs {
-			seqs = append(seqs, w)
+			rec.seqs = append(rec.seqs, w)
 		}
 		if len(sc.open) == 0 {
 			continue
 		}
 		if err := keepOngoing(ctx, cl, p, sc.open); err != nil {
-			return n, nil, err
+			return nil, err
 		}
-		if len(sc.open) == 0 {
-			continue
+		if commits := commitsDecided(sc.open, decided); len(commits) > 0 {
+			if err := writeMarkers(ctx, cl, p, commits, true); err != nil {
+				return nil, err
+			}
+			rec.committed = append(rec.committed, p)
 		}
-		if err := writeAborts(ctx, cl, p, sc.open); err != nil {
-			return n, nil, err
+		if len(sc.open) > 0 {
+			if err := writeMarkers(ctx, cl, p, sc.open, false); err != nil {
+				return nil, err
+			}
+			rec.aborted++
 		}
-		n++
 	}
-	return n, seqs, nil
+	return rec, nil
 }
 
 func listPartitions(ctx context.Context, cl *kgo.Client) ([]partitionRef, error) {
@@ -284,13 +312,14 @@ func keepOngoing(ctx context.Context, cl *kgo.Client, p partitionRef, open map[i
 	return nil
 }
 
-// writeAborts asks the partition's leader to write an abort marker for each
-// open transaction, as the coordinator's WriteTxnMarkers does in Kafka.
-func writeAborts(ctx context.Context, cl *kgo.Client, p partitionRef, open map[int64]int16) error {
+// writeMarkers asks the partition's leader to write a marker (commit or
+// abort) for each producer, as the coordinator's WriteTxnMarkers does in
+// Kafka.
+func writeMarkers(ctx context.Context, cl *kgo.Client, p partitionRef, producers map[int64]int16, commit bool) error {
 	req := kmsg.NewPtrWriteTxnMarkersRequest()
-	for pid, epoch := range open {
+	for pid, epoch := range producers {
 		m := kmsg.NewWriteTxnMarkersRequestMarker()
-		m.ProducerID, m.ProducerEpoch, m.Committed, m.CoordinatorEpoch = pid, epoch, false, 0
+		m.ProducerID, m.ProducerEpoch, m.Committed, m.CoordinatorEpoch = pid, epoch, commit, 0
 		mt := kmsg.NewWriteTxnMarkersRequestMarkerTopic()
 		mt.Topic, mt.Partitions = p.topic, []int32{p.part}
 		m.Topics = append(m.Topics, mt)
@@ -298,14 +327,14 @@ func writeAborts(ctx context.Context, cl *kgo.Client, p partitionRef, open map[i
 	}
 	kresp, err := cl.Broker(int(p.leader)).Request(ctx, req)
 	if err != nil {
-		return fmt.Errorf("abort markers for %s/%d: %w", p.topic, p.part, err)
+		return fmt.Errorf("markers for %s/%d: %w", p.topic, p.part, err)
 	}
 	var errs []error
 	for _, m := range kresp.(*kmsg.WriteTxnMarkersResponse).Markers {
 		for _, t := range m.Topics {
 			for _, pr := range t.Partitions {
 				if pr.ErrorCode != 0 {
-					errs = append(errs, fmt.Errorf("abort marker for producer %d in %s/%d: error code %d", m.ProducerID, t.Topic, pr.Partition, pr.ErrorCode))
+					errs = append(errs, fmt.Errorf("marker for producer %d in %s/%d: error code %d", m.ProducerID, t.Topic, pr.Partition, pr.ErrorCode))
 				}
 			}
 		}
