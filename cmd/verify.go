@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -46,6 +47,7 @@ type VerifyOptions struct {
 	Producers, Consumers, Partitions int
 	Size, TxnSize                    int
 	Rate, AbortRate                  float64
+	ProcessTime                      time.Duration
 	// Faults.
 	Faults                       string
 	FaultInterval, FaultDuration time.Duration
@@ -76,6 +78,10 @@ send and delivery, and checks the history: lost (acknowledged, never
 delivered), duplicated, reordered, aborted-but-visible, corrupt values and
 offsets holding two values. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
+Consumers spend --process-time on each batch (up to 500 records), and a
+consumer crash lands mid-batch: after a commit before processing, before a
+commit after it; with --auto-commit, once the broker holds the background
+commit of what was marked.
 
 HELD needs evidence: the run completed, and every named fault got at least
 --min-windows full windows over traffic (a client crash: crashes of a
@@ -94,6 +100,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		Example: `  kq verify                                        # at-least-once, default faults, built-in broker
   kq verify --semantics exactly-once -o json
   kq verify --semantics at-least-once --commit before --faults crash-consumer   # loses messages: exit 3
+  kq verify --semantics at-least-once --commit before --auto-commit --faults crash-consumer   # loses messages: exit 3
   kq verify --semantics exactly-once --idempotent=false --faults drop-response
   kq verify --faults none --messages 1000000 --rate 0            # clean baseline, full speed
   kq verify -b kafka-1:9092 --semantics exactly-once --faults drop-response,latency,delay=50ms --history run.jsonl
@@ -132,6 +139,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.IntVar(&o.Partitions, "partitions", verify.DefaultPartitions, "partitions of the run's topics")
 	fl.IntVar(&o.Size, "size", verify.DefaultSize, "value size in bytes")
 	fl.Float64Var(&o.Rate, "rate", verify.DefaultRate, "values per second, all producers together (0: as fast as possible)")
+	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
 	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
 	fl.DurationVar(&o.ReplicaLag, "replica-lag", 0, "built-in broker only: model replication with this follower lag (see kq broker --replica-lag; 0: off)")
@@ -154,9 +162,13 @@ func (o *VerifyOptions) options() (verify.Options, error) {
 	opts := verify.Options{
 		Semantics: check.Semantics(o.Semantics),
 		Workload: verify.Workload{Messages: o.Messages, Duration: o.Duration, Producers: o.Producers, Consumers: o.Consumers,
-			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate)},
+			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate),
+			ProcessTime: time.Duration(orNone(float64(o.ProcessTime)))},
 		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed, MinWindows: o.MinWindows,
 		KeepTopics: o.KeepTopics, RequestTimeout: o.RequestTimeout, DrainTimeout: o.DrainTimeout,
+	}
+	if o.ProcessTime < 0 {
+		return opts, kqerr.Usagef("--process-time must not be negative, got %v", o.ProcessTime)
 	}
 	if o.FaultInterval <= 0 && o.changed("fault-interval") || o.FaultDuration <= 0 && o.changed("fault-duration") {
 		return opts, kqerr.Usagef("--fault-interval and --fault-duration must be positive")
@@ -234,7 +246,15 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if err := reportDirExists(o.Report); err != nil {
 		return err
 	}
-	cf, stop, err := o.target(&opts)
+	builtIn, err := o.builtIn()
+	if err != nil {
+		return err
+	}
+	// Every setting is checked before a built-in broker starts.
+	if err := verify.Validate(opts, builtIn); err != nil {
+		return err
+	}
+	cf, stop, err := o.target(&opts, builtIn)
 	if err != nil {
 		return err
 	}
@@ -286,19 +306,25 @@ func targetText(cf conn.Factory, opts verify.Options) string {
 	return "cluster " + brokers
 }
 
-// target returns the client factory of the cluster to verify: the one
-// configured, or, with no brokers configured, a built-in cluster started
-// for the run (stop closes it).
-func (o *VerifyOptions) target(opts *verify.Options) (conn.Factory, func(), error) {
+// builtIn reports whether the run uses a built-in cluster: no brokers
+// are configured.
+func (o *VerifyOptions) builtIn() (bool, error) {
 	s, err := o.f.Settings()
 	if err != nil {
-		return conn.Factory{}, nil, err
+		return false, err
 	}
+	return s.Source("brokers") == "default", nil
+}
+
+// target returns the client factory of the cluster to verify: the one
+// configured, or, when builtIn, a built-in cluster started for the run
+// (stop closes it).
+func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory, func(), error) {
 	cf, err := o.f.Conn()
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
-	if s.Source("brokers") != "default" {
+	if !builtIn {
 		return cf, func() {}, nil
 	}
 	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
@@ -462,9 +488,9 @@ func settingsPairs(rep verify.Report) [][2]string {
 	}
 	rate := "unlimited"
 	if w.Rate > 0 {
-		rate = strconv.FormatFloat(w.Rate, 'f', -1, 64) + "/s"
+		rate = rateText(w.Rate)
 	}
-	readers := fmt.Sprintf("%d consumers", w.Consumers)
+	readers := fmt.Sprintf("%d consumers (process time %v a batch)", w.Consumers, w.ProcessTime)
 	if s.Pipeline() {
 		readers = fmt.Sprintf("%d copiers (txn-size %d, abort-rate %v)", w.Consumers, w.TxnSize, w.AbortRate)
 	}
@@ -478,6 +504,15 @@ func settingsPairs(rep verify.Report) [][2]string {
 		{"clients", clientsText(rep)},
 		{"duration", rep.Duration.Round(time.Millisecond).String()},
 	}
+}
+
+// rateText spells a rate in values per second: whole above 10/s (a paced
+// rate is any fraction), to three figures below.
+func rateText(rate float64) string {
+	if rate >= 10 {
+		return strconv.FormatFloat(math.Round(rate), 'f', 0, 64) + "/s"
+	}
+	return strconv.FormatFloat(rate, 'g', 3, 64) + "/s"
 }
 
 func clientsText(rep verify.Report) string {

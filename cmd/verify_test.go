@@ -226,3 +226,13 @@ func TestVerifyCheckExitCodes(t *testing.T) {
 		}
 	}
 }
+
+// TestRateText: a paced rate, any fraction, prints whole; a slow one keeps
+// three figures.
+func TestRateText(t *testing.T) {
+	for rate, want := range map[float64]string{1234.5678: "1235/s", 10_000: "10000/s", 10: "10/s", 2.34567: "2.35/s", 0.5: "0.5/s"} {
+		if got := rateText(rate); got != want {
+			t.Errorf("rateText(%v) = %q, want %q", rate, got, want)
+		}
+	}
+}

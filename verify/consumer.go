@@ -9,15 +9,14 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/chaos"
-	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
 )
 
 // maxBatch bounds the records a consumer takes, commits and processes as
-// one batch.
-const maxBatch = 4096
+// one batch: Kafka's default max.poll.records.
+const maxBatch = 500
 
 // consumer is one member of the run's consumer group: the application
 // whose deliveries the checker judges (outside the copy pipeline). It
@@ -46,7 +45,8 @@ type consIncarnation struct {
 	// batch after processing this share (in [0, 1]) of it.
 	crashAfter atomic.Value // float64
 	// risk counts the records at risk now: committed but not processed
-	// (committing before, synchronous commits only), processed but not
+	// (committing before: synchronously, or, with auto-commit, once the
+	// broker holds the background commit of the mark), processed but not
 	// committed (committing after; a mark for auto-commit counts as a
 	// commit).
 	risk atomic.Int64
@@ -109,11 +109,13 @@ const crashGrace = time.Second
 // crash arms a crash of the current incarnation for the middle of its next
 // batch: after the commit that comes before processing, if any, and after
 // processing a random share of the batch, before the commit that comes
-// after. That is where commit order decides between loss and redelivery; a
-// crash at a random instant would mostly find a consumer waiting for
-// records or rejoining its group. The crash waits for that batch however
-// long it takes (a consumer between sessions holds nothing at risk); false
-// when the consumer is not running or a crash is armed already.
+// after; with auto-commit, once the background commit has run (see
+// [claimState.crash]). That is where commit order decides between loss
+// and redelivery; a crash at a random instant would mostly find a consumer
+// waiting for records or rejoining its group. The crash waits for that
+// batch however long it takes (a consumer between sessions holds nothing
+// at risk); false when the consumer is not running or a crash is armed
+// already.
 func (c *consumer) crash(share float64) bool {
 	c.mu.Lock()
 	inc := c.inc
@@ -169,8 +171,10 @@ type groupHandler struct {
 	restart context.CancelFunc
 }
 
-// Setup records the session's assignment.
+// Setup records the session's assignment. The session starts from the
+// committed offsets, holding no work at risk.
 func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.inc.risk.Store(0)
 	h.recordClaims(history.TypeAssign, sess)
 	return nil
 }
@@ -190,106 +194,35 @@ func (h *groupHandler) recordClaims(t history.EventType, sess sarama.ConsumerGro
 
 // ConsumeClaim processes the claim batch by batch until it ends.
 func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	h.recordStart(claim)
+	cl := &claimState{h: h, sess: sess, marked: -1}
 	for {
 		batch := nextBatch(sess.Context(), claim.Messages(), h.inc.life.dead)
 		if len(batch) == 0 {
 			return nil
 		}
-		if !h.process(sess, batch) {
+		if !cl.process(batch) {
 			h.restart()
 			return nil
 		}
 	}
 }
 
-// process commits and records one batch in the settings' order; false
-// means the session must restart (a commit before processing failed, or
-// the incarnation died).
-func (h *groupHandler) process(sess sarama.ConsumerGroupSession, batch []*sarama.ConsumerMessage) bool {
-	r, last := h.inc.c.r, batch[len(batch)-1]
-	before := r.set.Commit == setting.CommitBefore
-	// With auto-commit a mark is not yet a commit the broker holds (the
-	// background commit may not have run when a crash lands), so records
-	// marked before processing are not counted at risk: a crash then is
-	// no evidence that committing before processing loses nothing.
-	countBefore := before && !r.set.AutoCommit
-	if before {
-		if !h.commit(sess, last) {
-			return false
+// recordStart records a seek to where the claim starts reading: the
+// committed offset, or the log start when nothing was committed or the
+// committed offset was out of range (sarama then resets to the oldest
+// offset, which InitialOffset reports).
+func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
+	r, off := h.inc.c.r, claim.InitialOffset()
+	if off < 0 {
+		o, err := r.ctl.client.GetOffset(claim.Topic(), claim.Partition(), off)
+		if err != nil {
+			r.logf("%s: start of %s/%d: %v", h.inc.c.name(), claim.Topic(), claim.Partition(), err)
+			return // the assignment alone says the position moved
 		}
+		off = o
 	}
-	if countBefore {
-		h.inc.risk.Add(int64(len(batch))) // committed, not yet processed
-	}
-	upTo := len(batch)
-	if share, ok := h.inc.crashAfter.Load().(float64); ok {
-		upTo = crashPoint(share, len(batch), before)
-	}
-	for i, m := range batch {
-		if i == upTo {
-			h.inc.die()
-		}
-		if h.inc.life.isDead() {
-			return false
-		}
-		r.record(history.NewDelivery(h.inc.label, m.Topic, m.Partition, m.Offset, m.Value))
-		r.stats.delivered.Add(1)
-		switch {
-		case countBefore:
-			h.inc.risk.Add(-1)
-		case !before:
-			h.inc.risk.Add(1) // processed, not yet committed
-		}
-	}
-	if upTo == len(batch) && h.inc.crashAfter.Load() != nil {
-		h.inc.die()
-	}
-	if !before && h.commit(sess, last) { // failing only means the batch comes again
-		h.inc.risk.Add(-int64(len(batch)))
-	}
-	return !h.inc.life.isDead()
-}
-
-// crashPoint is how many records of a batch of n a consumer processes
-// before a crash with the random share kills it: committing before, at
-// most n-1 (a record committed but not processed); committing after, at
-// least 1 (a record processed but not committed).
-func crashPoint(share float64, n int, commitBefore bool) int {
-	k := int(share * float64(n))
-	if commitBefore {
-		return min(k, n-1)
-	}
-	return max(k, 1)
-}
-
-// commit commits the offset after m: by marking it for the background
-// auto-commit, or synchronously. It reports whether the commit is known to
-// have succeeded (a mark counts).
-func (h *groupHandler) commit(sess sarama.ConsumerGroupSession, m *sarama.ConsumerMessage) bool {
-	if h.inc.life.isDead() {
-		return false
-	}
-	if h.inc.c.r.set.AutoCommit {
-		sess.MarkMessage(m, "")
-		return true
-	}
-	err := commitOffset(h.inc.client, h.inc.c.r.ids.group, sess, h.inc.c.instanceID(), m)
-	h.recordCommit(m, err)
-	if err != nil {
-		h.inc.c.r.logf("%s: commit %s/%d@%d: %v", h.inc.c.name(), m.Topic, m.Partition, m.Offset+1, err)
-		return false
-	}
-	return !h.inc.life.isDead()
-}
-
-// recordCommit records a synchronous commit of the offset after m: ok, or
-// of unknown outcome when it failed (a lost answer may hide a commit).
-func (h *groupHandler) recordCommit(m *sarama.ConsumerMessage, err error) {
-	e := history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: h.inc.label, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset + 1}
-	if err != nil {
-		e.Status, e.Error = history.StatusInfo, err.Error()
-	}
-	h.inc.c.r.record(e)
+	r.record(history.Event{Type: history.TypeSeek, Consumer: h.inc.label, Topic: claim.Topic(), Partition: claim.Partition(), Offset: off})
 }
 
 // nextBatch waits for a record, then takes those already buffered, up to

@@ -17,6 +17,9 @@ import (
 // for the validator. It is not a kq value and is never recorded.
 const endMarker = "kq-verify-end"
 
+// validatorName names the validator in the history.
+const validatorName = "validator"
+
 // validate reads the whole output topic once the copiers are done, at the
 // settings' isolation level, and records its deliveries: in the copy
 // pipeline these are the deliveries judged. Each partition is read up to
@@ -38,6 +41,7 @@ func (r *run) validate(ctx context.Context) (uint64, error) {
 	}
 	defer client.Close()
 	var n atomic.Uint64
+	r.record(history.Event{Type: history.TypeAssign, Consumer: validatorName, Topic: r.ids.output, Partitions: partitions(len(ends))})
 	errs := make([]error, len(ends))
 	var wg sync.WaitGroup
 	for p, end := range ends {
@@ -88,6 +92,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 		return fmt.Errorf("validator: %w", err)
 	}
 	defer lr.close()
+	r.record(history.Event{Type: history.TypeSeek, Consumer: validatorName, Topic: r.ids.output, Partition: p, Offset: lr.offset})
 	deadline := time.Now().Add(r.drainTimeout)
 	for lr.offset <= end {
 		if ctx.Err() != nil {
@@ -107,7 +112,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 			if rec.offset >= end {
 				return nil
 			}
-			r.record(history.NewDelivery("validator", r.ids.output, p, rec.offset, rec.value))
+			r.record(history.NewDelivery(validatorName, r.ids.output, p, rec.offset, rec.value))
 			r.stats.delivered.Add(1)
 			n.Add(1)
 		}

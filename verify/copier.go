@@ -68,6 +68,7 @@ func (c *copier) run(ctx context.Context) {
 		c.r.fail(fmt.Errorf("%s: %w", c.name(), err))
 	}
 	if inc != nil {
+		c.recordInput(history.TypeRevoke)
 		inc.close()
 	}
 }
@@ -116,6 +117,7 @@ func (c *copier) open(ctx context.Context) (*copyIncarnation, error) {
 
 // restart abandons inc in the background and opens a fresh incarnation.
 func (c *copier) restart(ctx context.Context, inc *copyIncarnation) (*copyIncarnation, error) {
+	c.recordInput(history.TypeRevoke)
 	c.r.bury(inc.abandon)
 	return c.open(ctx)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/fetch"
 	"github.com/kq-dev/kq/internal/setting"
+	"github.com/kq-dev/kq/verify/history"
 )
 
 // copyInput is a copier's view of its input partitions: one reader each
@@ -36,15 +37,26 @@ func (c *copier) openInput(ctx context.Context) (*copyInput, error) {
 		return nil, err
 	}
 	in := &copyInput{life: l, client: client, topic: c.r.ids.input}
+	c.recordInput(history.TypeAssign)
 	if err := c.startPartitions(ctx, in); err != nil {
+		c.recordInput(history.TypeRevoke)
 		in.close()
 		return nil, err
 	}
 	return in, nil
 }
 
+// recordInput records that the copier's input partitions are assigned to
+// it (a fresh input consumer) or revoked (the input consumer is replaced
+// or closed).
+func (c *copier) recordInput(t history.EventType) {
+	c.r.record(history.Event{Type: t, Consumer: c.name(), Topic: c.r.ids.input, Partitions: c.parts})
+}
+
 // startPartitions starts the partition readers at the committed offsets,
-// retrying while the offsets are unstable or the cluster is in trouble.
+// retrying while the offsets are unstable or the cluster is in trouble,
+// and records a seek to each start: after an abort, the copier's position
+// moves back to them.
 func (c *copier) startPartitions(ctx context.Context, in *copyInput) error {
 	offsets, err := retryOpen(ctx, c.r, func() (map[int32]int64, error) {
 		if in.life.isDead() {
@@ -61,6 +73,7 @@ func (c *copier) startPartitions(ctx context.Context, in *copyInput) error {
 		if err != nil {
 			return err
 		}
+		c.r.record(history.Event{Type: history.TypeSeek, Consumer: c.name(), Topic: in.topic, Partition: p, Offset: off})
 		readers[p] = fetch.NewReader(in.client, fetch.ReaderConfig{Topic: in.topic, Partition: p, Offset: off,
 			Isolation: sarama.ReadCommitted, MaxWait: in.client.Config().Consumer.MaxWaitTime})
 	}

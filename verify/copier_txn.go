@@ -192,6 +192,7 @@ func (c *copier) abort(ctx context.Context, inc *copyIncarnation, newInput bool)
 // committed offsets.
 func (c *copier) replaceInput(ctx context.Context, inc *copyIncarnation) error {
 	old := inc.in
+	c.recordInput(history.TypeRevoke)
 	in, err := c.openInput(ctx)
 	if err != nil {
 		return err

@@ -74,8 +74,8 @@ func (p FaultPlan) None() bool { return len(p.Faults) == 0 }
 
 // planFaults chooses the faults: "none", the user's list (every fault of
 // which the run must be able to apply), or the semantics' defaults less
-// those it cannot apply.
-func planFaults(opts Options, sem check.Semantics, pipeline bool) (FaultPlan, error) {
+// those it cannot apply. builtIn says the run has the built-in broker.
+func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (FaultPlan, error) {
 	plan := FaultPlan{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, MinWindows: opts.MinWindows}
 	if plan.MinWindows == 0 {
 		plan.MinWindows = DefaultMinWindows
@@ -95,7 +95,7 @@ func planFaults(opts Options, sem check.Semantics, pipeline bool) (FaultPlan, er
 	if plan.Seed == 0 {
 		plan.Seed = randomSeed()
 	}
-	can := abilities{builtIn: opts.Broker != nil, pipeline: pipeline, exec: opts.ExecStart != "" || opts.ExecEnd != ""}
+	can := abilities{builtIn: builtIn, pipeline: pipeline, exec: opts.ExecStart != "" || opts.ExecEnd != ""}
 	spec := strings.TrimSpace(opts.Faults)
 	switch spec {
 	case NoFaults:

@@ -28,6 +28,19 @@ type Settings struct {
 // filled in and the fault plan chosen (see [FaultPlan]). Errors are usage
 // errors.
 func Resolve(opts Options) (Settings, error) {
+	return resolve(opts, opts.Broker != nil)
+}
+
+// Validate reports what [Resolve] would reject in opts, for a run on the
+// built-in broker when builtIn is set even though opts.Broker is not yet:
+// a command checks every setting before it starts a broker.
+func Validate(opts Options, builtIn bool) error {
+	_, err := resolve(opts, builtIn || opts.Broker != nil)
+	return err
+}
+
+// resolve is Resolve, with broker faults allowed when builtIn is set.
+func resolve(opts Options, builtIn bool) (Settings, error) {
 	sem := opts.Semantics
 	if sem == "" {
 		sem = check.AtLeastOnce
@@ -45,7 +58,7 @@ func Resolve(opts Options) (Settings, error) {
 	if err := w.validate(); err != nil {
 		return Settings{}, err
 	}
-	plan, err := planFaults(opts, sem, c.Pipeline())
+	plan, err := planFaults(opts, sem, c.Pipeline(), builtIn)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -83,6 +96,9 @@ func (s Settings) Map() map[string]string {
 		m["duration"] = w.Duration.String()
 	} else {
 		m["messages"] = strconv.FormatInt(w.Messages, 10)
+	}
+	if w.ProcessTime > 0 {
+		m["process_time"] = w.ProcessTime.String()
 	}
 	if s.Pipeline() {
 		m["txn_size"] = strconv.Itoa(w.TxnSize)

@@ -110,6 +110,7 @@ type run struct {
 
 	f    conn.Factory // the workload's clients: through the chaos engine
 	ctrl conn.Factory // the run's own control clients: no faults
+	ctl  *control     // the run's control client, once open
 
 	engine         *chaos.Engine
 	rec            *history.Recorder

@@ -145,23 +145,28 @@ func (c *control) highWatermarks(topic string, partitions int) ([]int64, error) 
 	return out, nil
 }
 
-// committed returns the group's committed offset of each partition of
-// topic (-1 for none).
-func (c *control) committed(group, topic string, partitions int) ([]int64, error) {
-	parts := make([]int32, partitions)
-	for i := range parts {
-		parts[i] = int32(i)
-	}
+// committed returns the group's committed offset of each of the
+// partitions of topic (-1 for none).
+func (c *control) committed(group, topic string, parts []int32) ([]int64, error) {
 	resp, err := c.admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: parts})
 	if err != nil {
 		return nil, fmt.Errorf("committed offsets of %s: %w", group, err)
 	}
-	out := make([]int64, partitions)
-	for i := range out {
+	out := make([]int64, len(parts))
+	for i, p := range parts {
 		out[i] = -1
-		if b := resp.GetBlock(topic, int32(i)); b != nil && b.Err == sarama.ErrNoError {
+		if b := resp.GetBlock(topic, p); b != nil && b.Err == sarama.ErrNoError {
 			out[i] = b.Offset
 		}
 	}
 	return out, nil
+}
+
+// partitions returns the partition ids 0 to n-1.
+func partitions(n int) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(i)
+	}
+	return out
 }

@@ -32,7 +32,7 @@ func (r *run) drain(ctx context.Context, ctl *control) error {
 	}
 	var got []int64
 	caughtUp := func() bool {
-		c, err := ctl.committed(group, r.ids.input, len(ends))
+		c, err := ctl.committed(group, r.ids.input, partitions(len(ends)))
 		if err != nil {
 			return false
 		}

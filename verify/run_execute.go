@@ -29,6 +29,7 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 		return Report{}, err
 	}
 	defer ctl.close()
+	r.ctl = ctl
 	runner, sched, err := r.chaosRunner(ctl.nodes)
 	if err != nil {
 		return Report{}, err

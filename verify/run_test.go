@@ -77,6 +77,52 @@ func checkEvents(t *testing.T, raw []byte, rep verify.Report) {
 	if seen[history.TypeCommit] == 0 && !rep.Settings.AutoCommit {
 		t.Errorf("no commit recorded: %v", seen)
 	}
+	if seen[history.TypeAssign] == 0 || seen[history.TypeSeek] == 0 || seen[history.TypeRevoke] == 0 {
+		t.Errorf("assignments and seeks not recorded: %v", seen)
+	}
+	checkPositions(t, events)
+}
+
+// place is one consumer's view of one partition.
+type place struct {
+	consumer, topic string
+	partition       int32
+}
+
+// checkPositions checks that every recorded position move is in place:
+// each delivery falls in an assignment of its consumer, after a seek in its
+// partition, and the first one after a seek is at or past the seek's
+// offset; every seek falls in an assignment.
+func checkPositions(t *testing.T, events []history.Event) {
+	t.Helper()
+	assigned := map[place]bool{}
+	seek := map[place]int64{} // the offset of a seek no delivery followed yet
+	sought := map[place]bool{}
+	for _, e := range events {
+		pl := place{e.Consumer, e.Topic, e.Partition}
+		switch e.Type {
+		case history.TypeAssign, history.TypeRevoke:
+			for _, p := range e.Partitions {
+				pl.partition = p
+				assigned[pl] = e.Type == history.TypeAssign
+				delete(sought, pl)
+				delete(seek, pl)
+			}
+		case history.TypeSeek:
+			if !assigned[pl] {
+				t.Fatalf("seek outside an assignment: %+v", e)
+			}
+			seek[pl], sought[pl] = e.Offset, true
+		case history.TypeDeliver:
+			if !assigned[pl] || !sought[pl] {
+				t.Fatalf("delivery without an assignment (%t) and a seek (%t) of its partition: %+v", assigned[pl], sought[pl], e)
+			}
+			if off, ok := seek[pl]; ok && e.Offset < off {
+				t.Fatalf("first delivery after a seek to %d is at %d: %+v", off, e.Offset, e)
+			}
+			delete(seek, pl)
+		}
+	}
 }
 
 // checkHistory re-checks a run's history offline and compares.
@@ -204,10 +250,17 @@ func TestBrokenSetupsAreCaught(t *testing.T) {
 		{"at-least-once committing before processing", faulted(check.AtLeastOnce, "crash-consumer", 3), check.RuleNoLoss},
 		{"exactly-once without idempotence", faulted(check.ExactlyOnce, "drop-response", 3), check.RuleNoLogDuplicates},
 		{"at-most-once with retries", faulted(check.AtMostOnce, "drop-response", 3), check.RuleNoLogDuplicates},
+		{"exactly-once with plain commits after processing", faulted(check.ExactlyOnce, "crash-consumer", 3), check.RuleNoRedeliveries},
+		{"at-least-once auto-committing before processing, seed 1", faulted(check.AtLeastOnce, "crash-consumer", 1), check.RuleNoLoss},
+		{"at-least-once auto-committing before processing, seed 2", faulted(check.AtLeastOnce, "crash-consumer", 2), check.RuleNoLoss},
 	}
 	cases[0].opts.Overrides.Commit = ptr(setting.CommitBefore)
 	cases[1].opts.Overrides.Idempotent = ptr(false)
 	cases[2].opts.Overrides.Retries = ptr(10)
+	cases[3].opts.Overrides.Commit = ptr(setting.CommitAfter)
+	for i := range cases[4:] {
+		cases[4+i].opts.Overrides.Commit, cases[4+i].opts.Overrides.AutoCommit = ptr(setting.CommitBefore), ptr(true)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

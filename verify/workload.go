@@ -25,6 +25,12 @@ const (
 	// copy pipeline's speed is mostly the number of transactions: at 200 a
 	// copier ran at a tenth of the producers' speed (BENCHMARKS.md).
 	DefaultTxnSize = 1000
+	// DefaultProcessTime is the time a group consumer spends processing
+	// each batch, jittered from half to one and a half times it: enough
+	// that a crash lands while a batch is part processed (its commit
+	// before processing made, or its commit after not yet made), little
+	// enough not to slow a run that keeps up (BENCHMARKS.md).
+	DefaultProcessTime = 5 * time.Millisecond
 	// DefaultAbortRate is the share of copier transactions aborted on
 	// purpose in the copy pipeline.
 	DefaultAbortRate = 0.05
@@ -32,6 +38,10 @@ const (
 
 // maxSize bounds --size: values must fit a default broker's 1 MB limit.
 const maxSize = 900 << 10
+
+// maxProcessTime bounds --process-time: a batch's processing (half as long
+// again, at most) must end well within the group's rebalance timeout.
+const maxProcessTime = time.Second
 
 // Workload is the shape of a run's message stream. Zero fields take the
 // defaults above (AbortRate only in the copy pipeline; a negative
@@ -61,6 +71,11 @@ type Workload struct {
 	// AbortRate is the share of copier transactions aborted on purpose
 	// (then re-copied from the offsets committed before them).
 	AbortRate float64 `json:"abort_rate"`
+	// ProcessTime is the time a group consumer spends processing each
+	// batch, jittered from half to one and a half times it and spread over
+	// the batch's records (process_time_ms in JSON); 0 means
+	// DefaultProcessTime and a negative time none.
+	ProcessTime time.Duration `json:"-"`
 }
 
 // MarshalJSON adds duration_ms to the JSON form.
@@ -68,8 +83,9 @@ func (w Workload) MarshalJSON() ([]byte, error) {
 	type plain Workload
 	return output.MarshalJSON(struct {
 		plain
-		DurationMS int64 `json:"duration_ms"`
-	}{plain(w), w.Duration.Milliseconds()})
+		DurationMS    int64   `json:"duration_ms"`
+		ProcessTimeMS float64 `json:"process_time_ms"`
+	}{plain(w), w.Duration.Milliseconds(), float64(w.ProcessTime) / float64(time.Millisecond)})
 }
 
 // withDefaults fills in zero fields.
@@ -90,6 +106,12 @@ func (w Workload) withDefaults(pipeline bool) Workload {
 		w.Rate = DefaultRate
 	case w.Rate < 0:
 		w.Rate = 0
+	}
+	switch {
+	case pipeline || w.ProcessTime < 0:
+		w.ProcessTime = 0
+	case w.ProcessTime == 0:
+		w.ProcessTime = DefaultProcessTime
 	}
 	switch {
 	case !pipeline || w.AbortRate < 0:
@@ -124,6 +146,8 @@ func (w Workload) validate() error {
 		return kqerr.Usagef("--txn-size must be at least 1, got %d", w.TxnSize)
 	case w.AbortRate < 0 || w.AbortRate >= 1:
 		return kqerr.Usagef("--abort-rate must be in [0, 1), got %v", w.AbortRate)
+	case w.ProcessTime > maxProcessTime:
+		return kqerr.Usagef("--process-time must be at most %v, got %v", maxProcessTime, w.ProcessTime)
 	}
 	return nil
 }

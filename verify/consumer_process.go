@@ -1,0 +1,246 @@
+package verify
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
+	"github.com/kq-dev/kq/verify/history"
+)
+
+// Commit pacing of a group consumer.
+const (
+	// commitAttempts bounds the tries of a synchronous commit whose
+	// coordinator moved or is loading; after them the session restarts.
+	commitAttempts = 3
+	// autoCommitWait bounds how long a crash of an auto-committing
+	// consumer waits, its processing stalled, for the background commit to
+	// take the offsets it marked: a few auto-commit intervals.
+	autoCommitWait = 3 * autoCommitInterval
+)
+
+// claimState is a group consumer's processing of one claim.
+type claimState struct {
+	h    *groupHandler
+	sess sarama.ConsumerGroupSession
+	// marked is the offset this claim last committed or marked for the
+	// background commit, or -1.
+	marked int64
+}
+
+// process commits and processes one batch in the settings' order,
+// spending the workload's processing time on it, and records each record
+// once its processing is done. It returns false when the session must
+// restart: a commit failed (committing first, the batch must not be
+// processed uncommitted; committing after, it must come again so its
+// commit is retried) or the incarnation died.
+func (cl *claimState) process(batch []*sarama.ConsumerMessage) bool {
+	inc := cl.h.inc
+	r, last, n := inc.c.r, batch[len(batch)-1], len(batch)
+	before := r.set.Commit == setting.CommitBefore
+	// A mark for the background commit is not yet a commit the broker
+	// holds: records marked before processing count at risk only once it
+	// does (see crash).
+	syncBefore := before && !r.set.AutoCommit
+	if before && !cl.commit(last) {
+		return false
+	}
+	if syncBefore {
+		inc.risk.Add(int64(n)) // committed, not yet processed
+	}
+	upTo := -1
+	if share, ok := inc.crashAfter.Load().(float64); ok {
+		upTo = crashPoint(share, n, before)
+	}
+	pace := pacer{start: time.Now(), total: r.batchTime(), n: n}
+	for i, m := range batch {
+		if i == upTo {
+			cl.crash(batch[i:])
+			return false
+		}
+		if !pace.wait(i, inc.life.dead) || inc.life.isDead() {
+			return false
+		}
+		r.record(history.NewDelivery(inc.label, m.Topic, m.Partition, m.Offset, m.Value))
+		r.stats.delivered.Add(1)
+		switch {
+		case syncBefore:
+			inc.risk.Add(-1)
+		case !before:
+			inc.risk.Add(1) // processed, not yet committed
+		}
+	}
+	if upTo == n {
+		cl.crash(nil)
+		return false
+	}
+	if !before {
+		if !cl.commit(last) {
+			return false
+		}
+		inc.risk.Add(-int64(n))
+	}
+	return !inc.life.isDead()
+}
+
+// crashPoint is how many records of a batch of n a consumer processes
+// before a crash with the random share kills it: committing before, at
+// most n-1 (a record committed but not processed); committing after, at
+// least 1 (a record processed but not committed).
+func crashPoint(share float64, n int, commitBefore bool) int {
+	k := int(share * float64(n))
+	if commitBefore {
+		return min(k, n-1)
+	}
+	return max(k, 1)
+}
+
+// crash kills the incarnation in the middle of a batch, with rest (the
+// records of the claim's batch not processed) left over. With auto-commit
+// the processing of the next record first stalls until the background
+// commit holds what the claim marked, at most autoCommitWait: a consumer
+// whose processing outlasts the auto-commit interval is where auto-commit
+// puts records at risk. Committing before, the records of rest the broker
+// then holds as committed are at risk (committed, never to be processed):
+// they are counted, and the commit the broker holds is recorded.
+func (cl *claimState) crash(rest []*sarama.ConsumerMessage) {
+	inc := cl.h.inc
+	r := inc.c.r
+	if r.set.AutoCommit && cl.marked >= 0 && len(rest) > 0 {
+		m := rest[0]
+		committed, ok := cl.awaitAutoCommit(m.Topic, m.Partition)
+		if ok {
+			r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: inc.label, Topic: m.Topic, Partition: m.Partition, Offset: committed})
+		}
+		if ok && r.set.Commit == setting.CommitBefore {
+			inc.risk.Add(int64(countBelow(rest, committed)))
+		}
+	}
+	inc.die()
+}
+
+// awaitAutoCommit polls the group's committed offset of the partition,
+// with the run's control client, until it reaches the claim's mark; it
+// returns the offset the broker holds and whether it got there within
+// autoCommitWait.
+func (cl *claimState) awaitAutoCommit(topic string, p int32) (int64, bool) {
+	r := cl.h.inc.c.r
+	var got int64 = -1
+	ok := waitUntil(context.Background(), autoCommitWait, func() bool {
+		c, err := r.ctl.committed(r.ids.group, topic, []int32{p})
+		if err == nil {
+			got = c[0]
+		}
+		return got >= cl.marked
+	})
+	if !ok {
+		r.logf("%s: the background commit of %s/%d@%d did not show within %v (the broker holds %d)", cl.h.inc.c.name(), topic, p, cl.marked, autoCommitWait, got)
+	}
+	return got, ok
+}
+
+// countBelow counts the records of msgs at offsets below off.
+func countBelow(msgs []*sarama.ConsumerMessage, off int64) int {
+	n := 0
+	for _, m := range msgs {
+		if m.Offset < off {
+			n++
+		}
+	}
+	return n
+}
+
+// commit commits the offset after m: by marking it for the background
+// auto-commit, or synchronously, retrying while the group's coordinator
+// moves. It reports whether the commit is known to have succeeded (a mark
+// counts).
+func (cl *claimState) commit(m *sarama.ConsumerMessage) bool {
+	inc := cl.h.inc
+	if inc.life.isDead() {
+		return false
+	}
+	if inc.c.r.set.AutoCommit {
+		cl.sess.MarkMessage(m, "")
+		cl.marked = m.Offset + 1
+		return true
+	}
+	var err error
+	for try := 1; try <= commitAttempts; try++ {
+		err = commitOffset(inc.client, inc.c.r.ids.group, cl.sess, inc.c.instanceID(), m)
+		cl.recordCommit(m, err)
+		if err == nil || !coordinatorMoved(err) || inc.life.isDead() {
+			break
+		}
+		sleepCtx(cl.sess.Context(), retryBackoff)
+	}
+	if err != nil {
+		inc.c.r.logf("%s: commit %s/%d@%d: %v", inc.c.name(), m.Topic, m.Partition, m.Offset+1, err)
+		return false
+	}
+	cl.marked = m.Offset + 1
+	return !inc.life.isDead()
+}
+
+// coordinatorMoved reports whether a commit failed because the group's
+// coordinator moved or is loading: worth another try at once.
+func coordinatorMoved(err error) bool {
+	switch err {
+	case sarama.ErrNotCoordinatorForConsumer, sarama.ErrConsumerCoordinatorNotAvailable, sarama.ErrOffsetsLoadInProgress:
+		return true
+	}
+	return false
+}
+
+// recordCommit records a synchronous commit of the offset after m: ok, or
+// of unknown outcome when it failed (a lost answer may hide a commit).
+func (cl *claimState) recordCommit(m *sarama.ConsumerMessage, err error) {
+	e := history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: cl.h.inc.label, Topic: m.Topic, Partition: m.Partition, Offset: m.Offset + 1}
+	if err != nil {
+		e.Status, e.Error = history.StatusInfo, err.Error()
+	}
+	cl.h.inc.c.r.record(e)
+}
+
+// batchTime draws the processing time of one batch: the workload's
+// ProcessTime, jittered uniformly from half to one and a half times it.
+func (r *run) batchTime() time.Duration {
+	pt := r.set.Workload.ProcessTime
+	if pt <= 0 {
+		return 0
+	}
+	return time.Duration(float64(pt) * (0.5 + rand.Float64()))
+}
+
+// pacer spreads a batch's processing time over its n records: record i is
+// done at start + total*(i+1)/n.
+type pacer struct {
+	start time.Time
+	total time.Duration
+	n     int
+}
+
+// minSleep is the shortest pause the pacer takes before a record other
+// than a batch's last: finer pauses cost more than they are worth.
+const minSleep = time.Millisecond
+
+// wait waits until record i is processed; false if dead closed first.
+func (p pacer) wait(i int, dead <-chan struct{}) bool {
+	if p.total <= 0 {
+		return true
+	}
+	d := time.Until(p.start.Add(p.total * time.Duration(i+1) / time.Duration(p.n)))
+	if d <= 0 || (d < minSleep && i < p.n-1) {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-dead:
+		return false
+	}
+}
