@@ -78,6 +78,9 @@ type txnDecisions struct {
 // newTxnDecisions starts an empty log in dataDir (start-up has resolved
 // every decision of the previous one).
 func newTxnDecisions(dataDir string, sync bool, log io.Writer) (*txnDecisions, error) {
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return nil, err
+	}
 	d := &txnDecisions{path: filepath.Join(dataDir, decisionFile), sync: sync, log: log}
 	if err := d.reopen(nil); err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -49,8 +50,8 @@ type recovered struct {
 
 // recoverTxns runs the recovery pass when the data dir holds state.
 func (b *Broker) recoverTxns() (*recovered, error) {
-	if entries, err := os.ReadDir(b.opts.DataDir); err != nil || len(entries) == 0 {
-		return &recovered{}, nil // nothing persisted yet
+	if _, err := os.Stat(filepath.Join(b.opts.DataDir, "meta.json")); err != nil {
+		return &recovered{}, nil // nothing persisted yet (kfake writes meta.json first)
 	}
 	if _, err := repairIndexes(b.opts.DataDir); err != nil {
 		return nil, err
