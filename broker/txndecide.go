@@ -115,13 +115,7 @@ func (d *txnDecisions) reopen(entries []decision) error {
 
 // install registers the observers on a freshly opened cluster.
 func (d *txnDecisions) install(c *kfake.Cluster) {
-	observe := func(key kmsg.Key, fn func(kmsg.Request)) {
-		c.ControlKey(int16(key), func(req kmsg.Request) (kmsg.Response, error, bool) {
-			c.KeepControl()
-			fn(req)
-			return nil, nil, false
-		})
-	}
+	observe := func(key kmsg.Key, fn func(kmsg.Request)) { observeKey(c, key, fn) }
 	observe(kmsg.AddPartitionsToTxn, func(req kmsg.Request) {
 		r := req.(*kmsg.AddPartitionsToTxnRequest)
 		if r.TransactionalID != "" {

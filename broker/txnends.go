@@ -39,13 +39,7 @@ func (e *txnEnds) install(c *kfake.Cluster) {
 	e.mu.Lock()
 	e.ended = map[pidPart]struct{}{}
 	e.mu.Unlock()
-	observe := func(key kmsg.Key, fn func(kmsg.Request)) {
-		c.ControlKey(int16(key), func(req kmsg.Request) (kmsg.Response, error, bool) {
-			c.KeepControl()
-			fn(req)
-			return nil, nil, false
-		})
-	}
+	observe := func(key kmsg.Key, fn func(kmsg.Request)) { observeKey(c, key, fn) }
 	observe(kmsg.WriteTxnMarkers, func(req kmsg.Request) {
 		e.markers(req.(*kmsg.WriteTxnMarkersRequest))
 	})
@@ -57,6 +51,16 @@ func (e *txnEnds) install(c *kfake.Cluster) {
 	})
 	observe(kmsg.InitProducerID, func(req kmsg.Request) {
 		e.forget(req.(*kmsg.InitProducerIDRequest).ProducerID)
+	})
+}
+
+// observeKey runs fn on every request of one API before kfake handles it
+// (a control function that never handles the request).
+func observeKey(c *kfake.Cluster, key kmsg.Key, fn func(kmsg.Request)) {
+	c.ControlKey(int16(key), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		fn(req)
+		return nil, nil, false
 	})
 }
 

@@ -32,12 +32,7 @@ func openOnTwo(t *testing.T, b *broker.Broker, id, topic string) {
 
 func admin(t *testing.T, b *broker.Broker) *kadm.Client {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
-	return kadm.NewClient(cl)
+	return kadm.NewClient(newClient(t, b))
 }
 
 // txnStarts returns, per partition of topic (0 and 1), the current
