@@ -18,7 +18,7 @@ func (s *scan) polls() {
 	final := s.c.ev.end == history.OutcomeComplete
 	for _, cur := range ps.order {
 		cp := *cur
-		for i := range cp.pending {
+		for i := cp.head; i < len(cp.pending); i++ {
 			cp.judge(&cp.pending[i], &sink)
 		}
 		if final {
