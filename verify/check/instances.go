@@ -25,16 +25,13 @@ type Instance struct {
 
 // eventKinds are the anomalies judged as events arrive, in the order of
 // partLog.events.
-var eventKinds = [...]Anomaly{AnomalyOffsetConflict, AnomalyRedelivery, AnomalyCorrupt, AnomalyUnknown,
-	AnomalyNonmonotonicPoll, AnomalyCommitAhead}
+var eventKinds = [...]Anomaly{AnomalyOffsetConflict, AnomalyRedelivery, AnomalyCorrupt, AnomalyUnknown}
 
 const (
 	evConflict = iota
 	evRedelivery
 	evCorrupt
 	evUnknown
-	evNonmonotonic // judged when a cursor's window pushes the event out
-	evCommitAhead  // likewise
 )
 
 // maxEventSpans bounds the spans a partition keeps per anomaly judged on
@@ -67,10 +64,8 @@ func (l *eventLog) record(offset int64) {
 // (conflicts, redeliveries, corrupt and unknown records) partition by
 // partition, then those the log scan finds, then the value-level ones
 // (lost, unseen, failed yet delivered, unsent) at the first offset their
-// value was seen, then the poll and commit anomalies still held back, the
-// poll skips, final commit mismatches and torn transactions. Its memory is
-// that of [Checker.Result] plus five bits per value; its time grows with the
-// instances.
+// value was seen. Its memory is that of [Checker.Result] plus four bits per
+// value; its time grows with the instances.
 func (c *Checker) EachAnomaly(fn func(Instance)) {
 	logs := c.sortedLogs()
 	for _, l := range logs {
@@ -83,8 +78,6 @@ func (c *Checker) EachAnomaly(fn func(Instance)) {
 		s.partition(l)
 	}
 	s.values()
-	s.polls()
-	s.torn()
 }
 
 // eachOnArrival visits one partition's anomalies judged on arrival.
@@ -125,7 +118,7 @@ func (s *scan) instance(a Anomaly, l *partLog, offset int64, ord uint32) Instanc
 }
 
 // valueKinds are the value-level anomalies, in the order of scan.valueBits.
-var valueKinds = [...]Anomaly{AnomalyLost, AnomalyUnseen, AnomalyFailDelivered, AnomalyUnsentDelivered, AnomalyAborted}
+var valueKinds = [...]Anomaly{AnomalyLost, AnomalyUnseen, AnomalyFailDelivered, AnomalyUnsentDelivered}
 
 // keepValueBits remembers, when visiting, the value-level anomalies of the
 // 64 values from ordinal base.

@@ -122,14 +122,12 @@ type pollGap struct {
 	cons     uint32
 }
 
-// pollSink receives what judging cursor items finds: gaps to judge at the
-// end, and where each anomaly found happened (see [Checker.EachAnomaly]).
+// pollSink receives what judging cursor items finds.
 type pollSink struct {
-	c     *Checker
-	out   *Counts
-	ex    *examples
-	gaps  func(*partLog, pollGap)
-	place func(Instance)
+	c    *Checker
+	out  *Counts
+	ex   *examples
+	gaps func(*partLog, pollGap)
 }
 
 // consumerEvent routes a consumer event to its cursors.
@@ -245,16 +243,7 @@ func (c *Checker) judgeOld(cur *cursor) {
 
 // sink is where items judged while events are added report.
 func (c *Checker) sink() pollSink {
-	return pollSink{c: c, out: &c.counts, ex: &c.examples, gaps: func(l *partLog, g pollGap) { l.gaps = append(l.gaps, g) },
-		place: func(in Instance) {
-			l := c.log(in.Topic, in.Partition)
-			switch in.Anomaly {
-			case AnomalyNonmonotonicPoll:
-				l.events[evNonmonotonic].record(in.Offset)
-			case AnomalyCommitAhead:
-				l.events[evCommitAhead].record(in.Offset)
-			}
-		}}
+	return pollSink{c: c, out: &c.counts, ex: &c.examples, gaps: func(l *partLog, g pollGap) { l.gaps = append(l.gaps, g) }}
 }
 
 // judgeFirst judges the oldest pending item.
@@ -336,17 +325,10 @@ func (s *pollSink) commitAhead(cur *cursor, committed, position, t int64, why st
 }
 
 func (s *pollSink) pollExample(a Anomaly, cur *cursor, offset int64, detail string) {
-	ord := cur.log.peek(offset) & ordMask
-	if s.place != nil {
-		in := Instance{Anomaly: a, Topic: cur.log.topic, Partition: cur.log.partition, Offset: offset}
-		if ord >= firstValueOrd {
-			in.Value, in.Named = s.c.values.value(ord), true
-		}
-		s.place(in)
-	}
 	if s.ex.full(a) {
 		return
 	}
+	ord := cur.log.peek(offset) & ordMask
 	s.ex.add(a, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[cur.cons], Topic: cur.log.topic, Partition: cur.log.partition, Offset: offset, Detail: detail})
 }
 
