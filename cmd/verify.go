@@ -71,8 +71,10 @@ func NewCmdVerify(f *Factory, runF func(*VerifyOptions) error) *cobra.Command {
 		Long: `Writes numbered values through producers and consumers configured for a
 delivery guarantee (--semantics), injects faults on a schedule, records every
 send and delivery, and checks the history: lost (acknowledged, never
-delivered), duplicated, reordered, aborted-but-visible, corrupt values and
-offsets holding two values. The verdict judges the semantics claimed; any
+delivered), duplicated, reordered, aborted-but-visible, corrupt values,
+offsets holding two values, consumers skipping records or going back
+(poll skips, nonmonotonic polls) and committing past what they processed
+(commits ahead). The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
 Consumers spend --process-time on each batch (up to 500 records), and a
 consumer crash lands mid-batch: after a commit before processing, before a
@@ -138,7 +140,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
 	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
-	fl.DurationVar(&o.ReplicaLag, "replica-lag", 0, "built-in broker only: model replication with this follower lag (see kq broker --replica-lag; 0: off)")
+	fl.DurationVar(&o.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "built-in broker only: how far followers trail leaders (see kq broker --replica-lag; 0: no replication model)")
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
 	fl.DurationVar(&o.FaultInterval, "fault-interval", chaos.DefaultInterval, "mean quiet time before each fault window")
 	fl.DurationVar(&o.FaultDuration, "fault-duration", chaos.DefaultDuration, "length of each fault window")
