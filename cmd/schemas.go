@@ -13,10 +13,6 @@ import (
 	"github.com/kq-dev/kq/schemas"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdSchemas)
-}
-
 // SchemasOptions are the options shared by the `kq schemas` subcommands.
 type SchemasOptions struct {
 	f *Factory
