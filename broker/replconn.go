@@ -224,13 +224,16 @@ func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
 			tp := topicPart{name, p.Partition}
+			if p.ErrorCode == 0 {
+				c.r.discover(tp, p.HighWatermark, true, now)
+			}
 			hw := c.r.highWatermark(tp, now)
 			lost := c.r.hidden(tp)
-			if hw < 0 && len(lost) == 0 {
-				continue
-			}
 			if v := c.r.visibleEnd(tp, p.HighWatermark, now); v != p.HighWatermark {
 				p.HighWatermark, changed = v, true
+			}
+			if hw < 0 && len(lost) == 0 {
+				continue
 			}
 			if v := c.r.visibleEnd(tp, p.LastStableOffset, now); v != p.LastStableOffset {
 				p.LastStableOffset, changed = v, true
@@ -284,10 +287,12 @@ func (c *replConn) capListOffsets(resp *kmsg.ListOffsetsResponse) bool {
 		t := &resp.Topics[i]
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			if p.Offset < 0 {
+			if p.Offset < 0 || p.ErrorCode != 0 {
 				continue
 			}
-			if v := c.r.visibleEnd(topicPart{t.Topic, p.Partition}, p.Offset, now); v != p.Offset {
+			tp := topicPart{t.Topic, p.Partition}
+			c.r.discover(tp, p.Offset, false, now) // the offset may not be the end
+			if v := c.r.visibleEnd(tp, p.Offset, now); v != p.Offset {
 				p.Offset, changed = v, true
 			}
 		}
