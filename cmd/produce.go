@@ -99,6 +99,9 @@ type ProduceOptions struct {
 	// ValueSchema and KeySchema encode JSON input to the Confluent wire
 	// format: SUBJECT, ID or FILE.
 	ValueSchema, KeySchema string
+	// ValueMessage and KeyMessage pick the Protobuf message to encode
+	// ("": the schema's first).
+	ValueMessage, KeyMessage string
 }
 
 // NewCmdProduce returns `kq produce`.
