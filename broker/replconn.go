@@ -225,7 +225,8 @@ func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
 			p := &t.Partitions[j]
 			tp := topicPart{name, p.Partition}
 			if p.ErrorCode == 0 {
-				c.r.discover(tp, p.HighWatermark, true, now)
+				raw, end := p.RecordBatches, p.HighWatermark
+				c.r.discoverData(tp, end, true, func(from int64) bool { return dataPast(raw, from, end) }, now)
 			}
 			hw := c.r.highWatermark(tp, now)
 			lost := c.r.hidden(tp)
@@ -291,11 +292,36 @@ func (c *replConn) capListOffsets(resp *kmsg.ListOffsetsResponse) bool {
 				continue
 			}
 			tp := topicPart{t.Topic, p.Partition}
-			c.r.discover(tp, p.Offset, false, now) // the offset may not be the end
 			if v := c.r.visibleEnd(tp, p.Offset, now); v != p.Offset {
 				p.Offset, changed = v, true
 			}
 		}
 	}
 	return changed
+}
+
+// dataPast reports whether the leader's log may hold data past offset
+// from up to end, judged from raw, the record batches of a Fetch answer:
+// false only when raw shows batches up to end and every one past from is
+// a control batch (a transaction marker).
+func dataPast(raw []byte, from, end int64) bool {
+	last := from
+	for i := 0; i+12 <= len(raw); {
+		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
+		if n < batchHeaderLen || i+n > len(raw) {
+			break
+		}
+		b := raw[i : i+n]
+		i += n
+		base := int64(binary.BigEndian.Uint64(b[0:8]))
+		bend := base + int64(int32(binary.BigEndian.Uint32(b[offLastDelta:]))) + 1
+		if bend <= from {
+			continue
+		}
+		if binary.BigEndian.Uint16(b[offAttributes:])&controlAttr == 0 {
+			return true
+		}
+		last = bend
+	}
+	return last < end
 }

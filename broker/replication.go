@@ -189,6 +189,14 @@ func (r *replication) pendLocked(p *partRepl, tp topicPart, start, end int64, no
 // first here is taken as replicated up to end when meet is set (end is
 // then the log end), and left alone otherwise.
 func (r *replication) discover(tp topicPart, end int64, meet bool, now time.Time) {
+	r.discoverData(tp, end, meet, func(int64) bool { return true }, now)
+}
+
+// discoverData is discover where data(from) tells whether the leader's
+// log holds more than transaction markers from offset from to end: a
+// tail of markers alone is taken as replicated at once (Kafka writes
+// them with acks=all before it answers WriteTxnMarkers).
+func (r *replication) discoverData(tp topicPart, end int64, meet bool, data func(from int64) bool, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.parts[tp]
@@ -201,7 +209,9 @@ func (r *replication) discover(tp topicPart, end int64, meet bool, now time.Time
 	if end <= p.leo {
 		return
 	}
-	r.pendLocked(p, tp, p.leo, end, now)
+	if data(p.leo) {
+		r.pendLocked(p, tp, p.leo, end, now)
+	}
 	p.leo = end
 }
 

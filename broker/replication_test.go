@@ -127,6 +127,11 @@ func TestReplicationDiscoversUnrecordedTail(t *testing.T) {
 	if lost := r.failover(tp, 12, t0.Add(230*time.Millisecond)); lost != (offsetRange{9, 12}) {
 		t.Fatalf("failover lost %v, want only the unshown tail [9, 12)", lost)
 	}
+	// A tail of transaction markers alone is replicated at once.
+	r.discoverData(tp, 13, true, func(int64) bool { return false }, t0.Add(240*time.Millisecond))
+	if got := r.visibleEnd(tp, 13, t0.Add(240*time.Millisecond)); got != 13 {
+		t.Fatalf("visible end after a marker = %d, want 13", got)
+	}
 	r.discover(topicPart{"t", 1}, 5, false, t0)
 	if got := r.partitions(); len(got) != 1 {
 		t.Fatalf("a ListOffsets answer met a partition: %v", got)
