@@ -22,10 +22,6 @@ import (
 	"github.com/kq-dev/kq/verify/check"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) })
-}
-
 // VerifyOptions are the options of `kq verify`.
 type VerifyOptions struct {
 	f *Factory
@@ -64,6 +60,8 @@ type VerifyOptions struct {
 	KeepTopics bool
 	// RequestTimeout and DrainTimeout bound the run's waits.
 	RequestTimeout, DrainTimeout time.Duration
+	// Workers are the flags of a run spread over hosts (--worker).
+	Workers verifyWorkerFlags
 }
 
 // NewCmdVerify returns `kq verify` and its subcommand `check`.
@@ -75,8 +73,11 @@ func NewCmdVerify(f *Factory, runF func(*VerifyOptions) error) *cobra.Command {
 		Long: `Writes numbered values through producers and consumers configured for a
 delivery guarantee (--semantics), injects faults on a schedule, records every
 send and delivery, and checks the history: lost (acknowledged, never
-delivered), duplicated, reordered, aborted-but-visible, corrupt values and
-offsets holding two values. The verdict judges the semantics claimed; any
+delivered), duplicated, reordered, aborted-but-visible, corrupt values,
+offsets holding two values, consumers skipping records or going back
+(poll skips, nonmonotonic polls), committing past what they processed
+(commits ahead), committed transactions only partly visible (torn), and
+the realtime lag from acknowledgement to delivery. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
 Consumers spend --process-time on each batch (up to 500 records), and a
 consumer crash lands mid-batch: after a commit before processing, before a
@@ -117,6 +118,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		},
 	}
 	addVerifyFlags(c, opts)
+	addVerifyWorkerFlags(c, &opts.Workers)
 	addOutputFlag(c, &opts.Output)
 	c.AddCommand(NewCmdVerifyCheck(f, nil))
 	return c
@@ -142,10 +144,10 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
 	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
-	fl.DurationVar(&o.ReplicaLag, "replica-lag", 0, "built-in broker only: model replication with this follower lag (see kq broker --replica-lag; 0: off)")
+	fl.DurationVar(&o.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "built-in broker only: how far followers trail leaders (see kq broker --replica-lag; 0: no replication model)")
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
-	fl.DurationVar(&o.FaultInterval, "fault-interval", verify.DefaultFaultInterval, "mean quiet time before each fault window")
-	fl.DurationVar(&o.FaultDuration, "fault-duration", verify.DefaultFaultDuration, "length of each fault window")
+	fl.DurationVar(&o.FaultInterval, "fault-interval", chaos.DefaultInterval, "mean quiet time before each fault window")
+	fl.DurationVar(&o.FaultDuration, "fault-duration", chaos.DefaultDuration, "length of each fault window")
 	fl.IntVar(&o.MinWindows, "min-windows", verify.DefaultMinWindows, "full windows over traffic each named fault needs for a verdict (crash faults: crashes with work at risk); the run paces itself to give them")
 	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the fault schedule and the copiers' aborts (default: random; the report names it)")
 	fl.StringArrayVar(&o.FaultExec, "fault-exec", nil, "command of the exec fault: start=CMD or end=CMD (repeatable)")
@@ -274,9 +276,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if o.f.Verbose() {
 		opts.Log = o.f.IO.ErrOut
 	}
-	progress := newVerifyProgress(o.f)
-	rep, runErr := verify.Run(ctx, cf, opts, progress.show)
-	progress.done()
+	progress := output.NewProgress(o.f.IO.ErrOut, o.f.IO.IsStderrTTY(), o.f.Verbose())
+	rep, runErr := verify.Run(ctx, cf, opts, func(s verify.Snapshot) { progress.Show(progressLine(s)) })
+	progress.Done()
 	if err := closeHistory(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -324,8 +326,14 @@ func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
+	if err := o.Workers.apply(opts, cf, o.changed); err != nil {
+		return conn.Factory{}, nil, err
+	}
 	if !builtIn {
 		return cf, func() {}, nil
+	}
+	if opts.Worker != nil {
+		return conn.Factory{}, nil, errWorkerBuiltIn
 	}
 	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
 	if err != nil {
@@ -383,38 +391,7 @@ func (o *VerifyOptions) openHistory(opts *verify.Options) (func() error, error) 
 	return fh.Close, nil
 }
 
-// verifyProgress shows the run's progress on stderr: a line rewritten in
-// place on a terminal, a plain line every few seconds with -v, nothing
-// otherwise.
-type verifyProgress struct {
-	f     *Factory
-	tty   bool
-	last  time.Time
-	shown bool
-}
-
-func newVerifyProgress(f *Factory) *verifyProgress {
-	return &verifyProgress{f: f, tty: f.IO.IsStderrTTY()}
-}
-
-func (v *verifyProgress) show(s verify.Snapshot) {
-	line := progressLine(s)
-	switch {
-	case v.tty:
-		fmt.Fprintf(v.f.IO.ErrOut, "\r\033[K%s", line)
-		v.shown = true
-	case v.f.Verbose() && time.Since(v.last) >= 2*time.Second:
-		fmt.Fprintln(v.f.IO.ErrOut, line)
-		v.last = time.Now()
-	}
-}
-
-func (v *verifyProgress) done() {
-	if v.shown {
-		fmt.Fprint(v.f.IO.ErrOut, "\r\033[K")
-	}
-}
-
+// progressLine is the run's status line, for output.Progress.
 func progressLine(s verify.Snapshot) string {
 	line := fmt.Sprintf("verify %-8s %5.1fs  sent %d  acked %d  indeterminate %d  delivered %d",
 		s.Phase, s.Elapsed.Seconds(), s.Sent, s.Acked, s.Indeterminate, s.Delivered)
@@ -440,7 +417,7 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
-	if err := renderCounts(p, rep.Counts, rep.Settings.Semantics); err != nil {
+	if err := renderRunCounts(p, rep); err != nil {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
@@ -467,6 +444,8 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 // partialReason says why a run has no verdict, or "".
 func partialReason(rep verify.Report) string {
 	switch {
+	case rep.Worker != nil && !rep.Partial():
+		return workerNoVerdict(rep.Worker)
 	case rep.Interrupted:
 		return "the run was interrupted"
 	case rep.Failed != "":

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -42,10 +41,14 @@ func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.
 		Short: "Check a recorded history (JSON lines) against a delivery guarantee",
 		Long: `Reads a history written by kq verify --history, or by your own application
 in the same format (see the README: one JSON object per line, "send",
-"deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
-optional "meta" first line and an "end" last line), counts its
-anomalies and judges them. Without --semantics the history's meta line
-names the semantics. A history that does not end with a complete "end"
+"deliver", "abort", "fault", "assign", "revoke", "seek", "commit",
+"txn", an optional "meta" first line and an "end" last line), counts its
+anomalies and judges them: lost, unseen, aborted, duplicated, reordered,
+aborted reads, offset conflicts, corrupt and foreign values, poll skips,
+nonmonotonic polls, commits ahead, final commits off the position, torn
+transactions, and the realtime lag (acknowledgement to first delivery).
+The consumer checks go by each event's "ts" (lines without one in file
+order). Without --semantics the history's meta line names the semantics. A history that does not end with a complete "end"
 line, holds no send, or whose meta line names faults that did not get
 their windows over traffic is INCONCLUSIVE.
 
@@ -144,7 +147,7 @@ type checkJSON struct {
 // verdict's fields at the top level) plus the series.
 func (c checkJSON) MarshalJSON() ([]byte, error) {
 	type plain check.HistoryResult
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		check.Verdict
 		Series  report.Series       `json:"series"`
@@ -170,6 +173,7 @@ func countRows(c check.Counts) []countRow {
 		{"delivered", c.Delivered, "", ""},
 		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
 		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
+		{"aborted (not lost)", c.Aborted, "", check.AnomalyAborted},
 		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
 		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
 		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
@@ -179,6 +183,11 @@ func countRows(c check.Counts) []countRow {
 		{"unknown", c.Unknown, check.RuleNoUnknown, check.AnomalyUnknown},
 		{"failed, yet delivered", c.FailDelivered, check.RuleNoFailDelivered, check.AnomalyFailDelivered},
 		{"delivered, never sent", c.Unsent, check.RuleNoUnsent, check.AnomalyUnsentDelivered},
+		{"poll skips", c.PollSkips, check.RulePollsSkipNothing, check.AnomalyPollSkip},
+		{"nonmonotonic polls", c.NonmonotonicPolls, check.RuleMonotonicPolls, check.AnomalyNonmonotonicPoll},
+		{"commits ahead", c.CommitAhead, check.RuleNoCommitAhead, check.AnomalyCommitAhead},
+		{"final commit mismatch", c.FinalCommitMismatch, check.RuleFinalCommit, check.AnomalyFinalCommit},
+		{"torn transactions", c.TornTxns, check.RuleNoTornTxns, check.AnomalyTornTxn},
 	}
 }
 
@@ -203,7 +212,37 @@ func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
 		}
 		rows = append(rows, []string{r.name, n, judged})
 	}
-	return p.Table([]string{"count", "value", "status"}, rows)
+	if err := p.Table([]string{"count", "value", "status"}, rows); err != nil {
+		return err
+	}
+	return renderRealtimeLag(p, c.RealtimeLag)
+}
+
+// renderRealtimeLag prints the realtime lag, acknowledgement to first
+// delivery of a sample of the values, overall and for those acknowledged
+// during each fault, when the history had the times to measure it.
+func renderRealtimeLag(p *output.Printer, l check.Lag) error {
+	if l.Samples == 0 {
+		return nil
+	}
+	fmt.Fprintln(p.IO.Out)
+	row := func(name string, s check.LagStats) []string {
+		return []string{name, strconv.FormatUint(s.Samples, 10), roundLag(s.P50), roundLag(s.P99), roundLag(s.Max)}
+	}
+	rows := [][]string{row("all", l.LagStats)}
+	for _, f := range l.Faults {
+		rows = append(rows, row("during "+f.Fault, f.LagStats))
+	}
+	return p.Table([]string{"realtime lag", "sampled", "median", "percentile 99", "max"}, rows)
+}
+
+// roundLag words a lag to the millisecond, or to the microsecond when
+// under 10ms.
+func roundLag(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Microsecond).String()
 }
 
 // Statuses of a count: a plain count has none.
@@ -296,6 +335,9 @@ func exampleText(e check.Example) string {
 	}
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" at %s/%d@%d", e.Topic, e.Partition, e.Offset)
+	}
+	if e.Consumer != "" && e.Detail == "" {
+		s += " by " + e.Consumer
 	}
 	if e.Detail != "" {
 		s += " (" + e.Detail + ")"

@@ -1,8 +1,9 @@
 package check
 
 import (
-	"encoding/json"
 	"io"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 
@@ -32,7 +33,7 @@ type HistoryResult struct {
 // MarshalJSON puts the verdict's fields at the top level.
 func (r HistoryResult) MarshalJSON() ([]byte, error) {
 	type plain HistoryResult
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		Verdict
 	}{plain(r), r.Verdict})

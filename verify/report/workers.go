@@ -1,8 +1,9 @@
 package report
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -40,7 +41,7 @@ func (w WorkerRate) AckedPerSec() float64 {
 // MarshalJSON adds span_ms and acked_per_sec.
 func (w WorkerRate) MarshalJSON() ([]byte, error) {
 	type plain WorkerRate
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		SpanMS      int64   `json:"span_ms"`
 		AckedPerSec float64 `json:"acked_per_sec"`

@@ -1,4 +1,4 @@
-package groups
+package offsets
 
 import (
 	"bytes"
@@ -29,6 +29,14 @@ func (o *Offset) UnmarshalJSON(b []byte) error {
 	v, err := optParse(b)
 	*o = Offset(v)
 	return err
+}
+
+// Get returns m[tp], or NoOffset when tp is not in m.
+func Get(m map[TopicPartition]Offset, tp TopicPartition) Offset {
+	if o, ok := m[tp]; ok {
+		return o
+	}
+	return NoOffset
 }
 
 // Lag is a count of offsets a consumer is behind, which may be unknown (a
