@@ -311,12 +311,12 @@ func (o *VerifyOptions) builtIn() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.Source("brokers") == "default", nil
+	return !s.Configured("brokers"), nil
 }
 
 // target returns the client factory of the cluster to verify: the one
-// configured, or, when builtIn, a built-in cluster started for the run
-// (stop closes it).
+// configured, or, with no brokers configured, a built-in cluster started
+// for the run (stop closes it).
 func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory, func(), error) {
 	cf, err := o.f.Conn()
 	if err != nil {
@@ -325,46 +325,14 @@ func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory
 	if !builtIn {
 		return cf, func() {}, nil
 	}
-	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
+	b, err := verify.StartBuiltin(opts.Faults, o.ReplicaLag)
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
 	fmt.Fprintf(o.f.IO.ErrOut, "kq verify: no brokers configured: built-in 3-node cluster at %s\n", b.Bootstrap())
 	cf.Profile.Brokers = b.Addrs()
-	opts.Broker = b
-	return cf, cleanup, nil
-}
-
-// startVerifyBroker starts the built-in cluster on random 127.0.0.1 ports,
-// with a data directory when the faults restart it.
-func startVerifyBroker(faults string, lag time.Duration) (*broker.Broker, func(), error) {
-	bo := broker.Options{Nodes: 3, Port: 0, ReplicaLag: lag}
-	if fs, err := chaos.ParseFaults(faults); err == nil && hasKind(fs, chaos.RestartCluster) {
-		dir, err := os.MkdirTemp("", "kq-verify-")
-		if err != nil {
-			return nil, nil, fmt.Errorf("data dir for the built-in broker: %w", err)
-		}
-		bo.DataDir = dir
-	}
-	b, err := broker.Start(bo)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b, func() {
-		b.Close()
-		if bo.DataDir != "" {
-			os.RemoveAll(bo.DataDir)
-		}
-	}, nil
-}
-
-func hasKind(faults []chaos.Fault, k chaos.Kind) bool {
-	for _, f := range faults {
-		if f.Kind == k {
-			return true
-		}
-	}
-	return false
+	opts.Broker = b.Broker
+	return cf, b.Close, nil
 }
 
 // openHistory opens --history for the run; the returned function closes
