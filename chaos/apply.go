@@ -33,12 +33,6 @@ func Apply(ctx context.Context, e *Engine, faults []Fault, sched *ScheduleOption
 	}
 	opts := *sched
 	opts.Faults = faults
-	if opts.Interval == 0 {
-		opts.Interval = DefaultInterval
-	}
-	if opts.Duration == 0 {
-		opts.Duration = DefaultDuration
-	}
 	s, err := NewSchedule(opts)
 	if err != nil {
 		return nil, err
