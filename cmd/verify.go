@@ -53,6 +53,8 @@ type VerifyOptions struct {
 	KeepTopics bool
 	// RequestTimeout and DrainTimeout bound the run's waits.
 	RequestTimeout, DrainTimeout time.Duration
+	// Workers are the flags of a run spread over hosts (--worker).
+	Workers verifyWorkerFlags
 }
 
 // NewCmdVerify returns `kq verify` and its subcommand `check`.
@@ -109,6 +111,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		},
 	}
 	addVerifyFlags(c, opts)
+	addVerifyWorkerFlags(c, &opts.Workers)
 	addOutputFlag(c, &opts.Output)
 	c.AddCommand(NewCmdVerifyCheck(f, nil))
 	return c
@@ -207,8 +210,14 @@ func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
+	if err := o.Workers.apply(opts, cf, o.changed); err != nil {
+		return conn.Factory{}, nil, err
+	}
 	if !builtIn {
 		return cf, func() {}, nil
+	}
+	if opts.Worker != nil {
+		return conn.Factory{}, nil, errWorkerBuiltIn
 	}
 	b, err := verify.StartBuiltin(opts.Faults, o.ReplicaLag)
 	if err != nil {

@@ -22,7 +22,7 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
-	if err := renderCounts(p, rep.Counts, rep.Settings.Semantics); err != nil {
+	if err := renderRunCounts(p, rep); err != nil {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
@@ -49,6 +49,8 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 // partialReason says why a run has no verdict, or "".
 func partialReason(rep verify.Report) string {
 	switch {
+	case rep.Worker != nil && !rep.Partial():
+		return workerNoVerdict(rep.Worker)
 	case rep.Interrupted:
 		return "the run was interrupted"
 	case rep.Failed != "":
