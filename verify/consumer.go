@@ -15,8 +15,10 @@ import (
 )
 
 // maxBatch bounds the records a consumer takes, commits and processes as
-// one batch: Kafka's default max.poll.records.
-const maxBatch = 500
+// one batch: what has arrived, up to this many. Kafka's default
+// max.poll.records (500) cost a consumer that fell behind the producers
+// too many synchronous commits to catch up (BENCHMARKS.md, issue 17).
+const maxBatch = 4096
 
 // consumer is one member of the run's consumer group: the application
 // whose deliveries the checker judges (outside the copy pipeline). It
