@@ -107,7 +107,7 @@ func TestGuardRefusesHostileFrames(t *testing.T) {
 }
 
 func TestGuardRefusesHostileFramesOverTLS(t *testing.T) {
-	srv, _ := selfSigned(t)
+	srv, _ := testutil.SelfSigned(t)
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, TLS: srv})
 	dial := func() (net.Conn, error) {
 		d := &net.Dialer{Timeout: 5 * time.Second}

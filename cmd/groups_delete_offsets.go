@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/groups"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // GroupsDeleteOffsetsOptions are the options of `kq groups delete-offsets`.
@@ -25,7 +26,7 @@ type DeletedOffsets struct {
 	// Group is the group id.
 	Group string `json:"group"`
 	// Deleted are the partitions whose committed offsets were deleted.
-	Deleted []groups.TopicPartition `json:"deleted"`
+	Deleted []offsets.TopicPartition `json:"deleted"`
 }
 
 // NewCmdGroupsDeleteOffsets returns `kq groups delete-offsets`.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/output"
 )
 
@@ -38,14 +39,14 @@ type LagReport struct {
 	// State is the group's state.
 	State string `json:"state"`
 	// TotalLag is the sum of the partition lags.
-	TotalLag groups.Lag `json:"total_lag"`
+	TotalLag offsets.Lag `json:"total_lag"`
 	// MaxLag is --max-lag, null when not given.
 	MaxLag *int64 `json:"max_lag"`
 	// Over are the partitions whose lag exceeds MaxLag.
 	Over []groups.PartitionLag `json:"over_max_lag"`
 	// Uncommitted are the partitions of the group's topics it has no
 	// committed offset for; their lag counts from the log start.
-	Uncommitted []groups.TopicPartition `json:"uncommitted"`
+	Uncommitted []offsets.TopicPartition `json:"uncommitted"`
 	// CountUncommitted says whether --max-lag judged them.
 	CountUncommitted bool `json:"count_uncommitted"`
 	// Partitions are all partitions of the group.
@@ -160,7 +161,7 @@ func lagOnce(ctx context.Context, gc *groups.Client, p *output.Printer, opts *Gr
 
 func lagReport(d groups.Description, maxLag int64, countUncommitted bool) LagReport {
 	r := LagReport{Group: d.Group, State: d.State, TotalLag: d.TotalLag, Partitions: d.Partitions, Over: []groups.PartitionLag{},
-		Uncommitted: []groups.TopicPartition{}, CountUncommitted: countUncommitted}
+		Uncommitted: []offsets.TopicPartition{}, CountUncommitted: countUncommitted}
 	if u := d.Uncommitted(); u != nil {
 		r.Uncommitted = u
 	}
@@ -196,7 +197,7 @@ func uncommittedNote(r LagReport) string {
 }
 
 func renderLag(p *output.Printer, r LagReport) error {
-	over := map[groups.TopicPartition]bool{}
+	over := map[offsets.TopicPartition]bool{}
 	for _, o := range r.Over {
 		over[o.TopicPartition] = true
 	}

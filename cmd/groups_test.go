@@ -12,6 +12,7 @@ import (
 
 	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/output"
 )
 
@@ -119,8 +120,8 @@ func TestGroupsLagFlags(t *testing.T) {
 func TestOverLagError(t *testing.T) {
 	limit := int64(5)
 	r := LagReport{Group: "g", MaxLag: &limit, Over: []groups.PartitionLag{
-		{TopicPartition: groups.TopicPartition{Topic: "t", Partition: 0}, Lag: 9},
-		{TopicPartition: groups.TopicPartition{Topic: "t", Partition: 2}, Lag: 6},
+		{TopicPartition: offsets.TopicPartition{Topic: "t", Partition: 0}, Lag: 9},
+		{TopicPartition: offsets.TopicPartition{Topic: "t", Partition: 2}, Lag: 6},
 	}}
 	err := overLagError(r)
 	if !errors.Is(err, kqerr.ErrCheckFailed) || !strings.HasSuffix(err.Error(), "group g lags more than --max-lag 5 on 2 partitions (t/0: 9, t/2: 6)") {

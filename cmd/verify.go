@@ -75,8 +75,10 @@ func NewCmdVerify(f *Factory, runF func(*VerifyOptions) error) *cobra.Command {
 		Long: `Writes numbered values through producers and consumers configured for a
 delivery guarantee (--semantics), injects faults on a schedule, records every
 send and delivery, and checks the history: lost (acknowledged, never
-delivered), duplicated, reordered, aborted-but-visible, corrupt values and
-offsets holding two values. The verdict judges the semantics claimed; any
+delivered), duplicated, reordered, aborted-but-visible, corrupt values,
+offsets holding two values, consumers skipping records or going back
+(poll skips, nonmonotonic polls) and committing past what they processed
+(commits ahead). The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
 Consumers spend --process-time on each batch (what has arrived, up to
 4096 records), and a consumer crash lands mid-batch: after a commit before

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -44,7 +43,8 @@ func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.
 in the same format (see the README: one JSON object per line, "send",
 "deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
 optional "meta" first line and an "end" last line), counts its
-anomalies and judges them. Without --semantics the history's meta line
+anomalies and judges them (the consumer checks — poll skips,
+nonmonotonic polls, commits ahead — go by each event's "ts"). Without --semantics the history's meta line
 names the semantics. A history that does not end with a complete "end"
 line, holds no send, or whose meta line names faults that did not get
 their windows over traffic is INCONCLUSIVE.
@@ -99,7 +99,7 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	}
 	var workers []report.WorkerRate
 	if p.Format == output.JSON || o.Report != "" || res.Run != nil {
-		series, anomalies, rates, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts))
+		series, anomalies, rates, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts), res.Checker)
 		if err != nil {
 			return withoutUsage(err)
 		}
@@ -144,7 +144,7 @@ type checkJSON struct {
 // verdict's fields at the top level) plus the series.
 func (c checkJSON) MarshalJSON() ([]byte, error) {
 	type plain check.HistoryResult
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		check.Verdict
 		Series  report.Series       `json:"series"`
@@ -170,6 +170,7 @@ func countRows(c check.Counts) []countRow {
 		{"delivered", c.Delivered, "", ""},
 		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
 		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
+		{"aborted (not lost)", c.Aborted, "", check.AnomalyAborted},
 		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
 		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
 		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
@@ -179,6 +180,11 @@ func countRows(c check.Counts) []countRow {
 		{"unknown", c.Unknown, check.RuleNoUnknown, check.AnomalyUnknown},
 		{"failed, yet delivered", c.FailDelivered, check.RuleNoFailDelivered, check.AnomalyFailDelivered},
 		{"delivered, never sent", c.Unsent, check.RuleNoUnsent, check.AnomalyUnsentDelivered},
+		{"poll skips", c.PollSkips, check.RulePollsSkipNothing, check.AnomalyPollSkip},
+		{"nonmonotonic polls", c.NonmonotonicPolls, check.RuleMonotonicPolls, check.AnomalyNonmonotonicPoll},
+		{"commits ahead", c.CommitAhead, check.RuleNoCommitAhead, check.AnomalyCommitAhead},
+		{"final commit mismatch", c.FinalCommitMismatch, check.RuleFinalCommit, check.AnomalyFinalCommit},
+		{"torn transactions", c.TornTxns, check.RuleNoTornTxns, check.AnomalyTornTxn},
 	}
 }
 
@@ -203,7 +209,37 @@ func renderCounts(p *output.Printer, c check.Counts, s check.Semantics) error {
 		}
 		rows = append(rows, []string{r.name, n, judged})
 	}
-	return p.Table([]string{"count", "value", "status"}, rows)
+	if err := p.Table([]string{"count", "value", "status"}, rows); err != nil {
+		return err
+	}
+	return renderRealtimeLag(p, c.RealtimeLag)
+}
+
+// renderRealtimeLag prints the realtime lag, acknowledgement to first
+// delivery of a sample of the values, overall and for those acknowledged
+// during each fault, when the history had the times to measure it.
+func renderRealtimeLag(p *output.Printer, l check.Lag) error {
+	if l.Samples == 0 {
+		return nil
+	}
+	fmt.Fprintln(p.IO.Out)
+	row := func(name string, s check.LagStats) []string {
+		return []string{name, strconv.FormatUint(s.Samples, 10), roundLag(s.P50), roundLag(s.P99), roundLag(s.Max)}
+	}
+	rows := [][]string{row("all", l.LagStats)}
+	for _, f := range l.Faults {
+		rows = append(rows, row("during "+f.Fault, f.LagStats))
+	}
+	return p.Table([]string{"realtime lag", "sampled", "median", "percentile 99", "max"}, rows)
+}
+
+// roundLag words a lag to the millisecond, or to the microsecond when
+// under 10ms.
+func roundLag(d time.Duration) string {
+	if d >= 10*time.Millisecond {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Microsecond).String()
 }
 
 // Statuses of a count: a plain count has none.
@@ -296,6 +332,9 @@ func exampleText(e check.Example) string {
 	}
 	if e.Offset >= 0 {
 		s += fmt.Sprintf(" at %s/%d@%d", e.Topic, e.Partition, e.Offset)
+	}
+	if e.Consumer != "" && e.Detail == "" {
+		s += " by " + e.Consumer
 	}
 	if e.Detail != "" {
 		s += " (" + e.Detail + ")"

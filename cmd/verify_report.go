@@ -60,7 +60,7 @@ func verdictWord(v check.Verdict, partial string) (string, string) {
 // writeRunReport writes the report page of a run, reading the run's
 // history at path for the examples' times, and points the user at it.
 func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, target string) error {
-	series, anomalies, err := report.ReadFile(history, report.Options{}, reportWatch(rep.Counts))
+	series, anomalies, err := report.ReadFile(history, report.Options{}, reportWatch(rep.Counts), rep.AnomalySource())
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -69,7 +69,7 @@ func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, targ
 	page := report.Page{
 		Title: "kq verify: " + string(rep.Settings.Semantics), Verdict: word, Class: class,
 		Semantics: string(rep.Settings.Semantics), Facts: facts, Command: command,
-		Series: series, Exposure: rep.Evidence.Faults, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Anomalies: anomalies,
+		Series: series, Exposure: rep.Evidence.Faults, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Lag: rep.Counts.RealtimeLag, Anomalies: anomalies,
 		Notes: append(reasonNotes(rep.Verdict), rep.Notes...), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
@@ -184,7 +184,7 @@ func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series re
 	page := report.Page{
 		Title: "kq verify check: " + string(res.Verdict.Semantics), Verdict: word, Class: class,
 		Semantics: string(res.Verdict.Semantics), Facts: facts, Command: command,
-		Series: series, Exposure: res.Evidence.Faults, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Anomalies: anomalies,
+		Series: series, Exposure: res.Evidence.Faults, Counts: reportCounts(res.Counts, res.Verdict.Semantics), Lag: res.Counts.RealtimeLag, Anomalies: anomalies,
 		Notes: reasonNotes(res.Verdict), Workers: workers, Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)

@@ -7,6 +7,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // onError passes a non-fatal error to OnError, warns or stops when it says
@@ -30,7 +31,7 @@ func (e *engine) onError(err error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	st := e.parts[topicPartition{ce.Topic, ce.Partition}]
+	st := e.parts[offsets.TopicPartition{Topic: ce.Topic, Partition: ce.Partition}]
 	if st == nil || !st.started || e.stopped {
 		return
 	}

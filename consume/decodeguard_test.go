@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 func TestUndecodableFetchEndsRun(t *testing.T) {
@@ -14,8 +16,8 @@ func TestUndecodableFetchEndsRun(t *testing.T) {
 	defer cancel()
 	var reported []error
 	e := newEngine(Options{OnError: func(err error) { reported = append(reported, err) }}, &collect{}, cancel)
-	tp := topicPartition{"t", 2}
-	e.assign([]topicPartition{tp}, map[topicPartition]stop{tp: {offset: noBound, at: noBound}})
+	tp := offsets.TopicPartition{Topic: "t", Partition: 2}
+	e.assign([]offsets.TopicPartition{tp}, map[offsets.TopicPartition]stop{tp: {offset: noBound, at: noBound}})
 	e.start(tp, 7, nil, nil)
 
 	e.onError(&sarama.ConsumerError{Topic: "t", Partition: 2, Err: sarama.ErrOutOfBrokers})

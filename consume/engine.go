@@ -8,12 +8,13 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/setting"
 )
 
 // partState is the delivery state of one partition.
 type partState struct {
-	tp topicPartition
+	tp offsets.TopicPartition
 	stop
 	// next is the next offset expected: the last one written plus one,
 	// or the start.
@@ -59,7 +60,7 @@ type engine struct {
 	waiting atomic.Int32
 
 	mu         sync.Mutex
-	parts      map[topicPartition]*partState
+	parts      map[offsets.TopicPartition]*partState
 	haveAssign bool // an assignment is known (always in partition mode)
 	stats      Stats
 	stopped    bool
@@ -71,12 +72,12 @@ type engine struct {
 }
 
 func newEngine(opts Options, sink Sink, cancel context.CancelFunc) *engine {
-	return &engine{opts: opts, sink: sink, cancel: cancel, parts: map[topicPartition]*partState{}, lastRecord: time.Now()}
+	return &engine{opts: opts, sink: sink, cancel: cancel, parts: map[offsets.TopicPartition]*partState{}, lastRecord: time.Now()}
 }
 
 // assign makes tps the partitions being read, with their stops, none of
 // them started yet. With a bound and nothing assigned, the run is over.
-func (e *engine) assign(tps []topicPartition, stops map[topicPartition]stop) {
+func (e *engine) assign(tps []offsets.TopicPartition, stops map[offsets.TopicPartition]stop) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, tp := range tps {
@@ -110,7 +111,7 @@ func (e *engine) unassign() {
 // start starts an assigned partition at offset next; mark and commit are
 // nil unless a group member commits. It returns the partition's state and
 // whether it is done already.
-func (e *engine) start(tp topicPartition, next int64, mark func(int64), commit func()) (*partState, bool) {
+func (e *engine) start(tp offsets.TopicPartition, next int64, mark func(int64), commit func()) (*partState, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	st := e.parts[tp]

@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/setting"
 )
 
@@ -79,10 +80,10 @@ type groupHandler struct {
 
 // Setup assigns the session's claims.
 func (h *groupHandler) Setup(s sarama.ConsumerGroupSession) error {
-	var tps []topicPartition
+	var tps []offsets.TopicPartition
 	for topic, ps := range s.Claims() {
 		for _, p := range ps {
-			tps = append(tps, topicPartition{topic, p})
+			tps = append(tps, offsets.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
 	h.e.assign(tps, h.pl.stops)
@@ -100,11 +101,11 @@ func (h *groupHandler) Cleanup(sarama.ConsumerGroupSession) error {
 // pauses it and holds the claim until the session ends, since a claim
 // returning early would end the session for every partition.
 func (h *groupHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.ConsumerGroupClaim) error {
-	tp := topicPartition{c.Topic(), c.Partition()}
+	tp := offsets.TopicPartition{Topic: c.Topic(), Partition: c.Partition()}
 	var mark func(int64)
 	var commit func()
 	if h.e.opts.Commit != setting.CommitNone {
-		mark = func(o int64) { s.MarkOffset(tp.topic, tp.partition, o, "") }
+		mark = func(o int64) { s.MarkOffset(tp.Topic, tp.Partition, o, "") }
 		commit = s.Commit
 	}
 	st, done := h.e.start(tp, h.startOffset(tp, c.InitialOffset()), mark, commit)
@@ -112,7 +113,7 @@ func (h *groupHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.Cons
 		done, _ = h.e.pump(s.Context(), st, c.Messages(), nil)
 	}
 	if done {
-		h.g.Pause(map[string][]int32{tp.topic: {tp.partition}})
+		h.g.Pause(map[string][]int32{tp.Topic: {tp.Partition}})
 		for range c.Messages() { // dropped: neither written nor marked
 		}
 	}
@@ -121,7 +122,7 @@ func (h *groupHandler) ConsumeClaim(s sarama.ConsumerGroupSession, c sarama.Cons
 
 // startOffset turns sarama's start sentinels for a partition without a
 // committed offset into the offsets the plan found at start.
-func (h *groupHandler) startOffset(tp topicPartition, initial int64) int64 {
+func (h *groupHandler) startOffset(tp offsets.TopicPartition, initial int64) int64 {
 	switch initial {
 	case sarama.OffsetOldest:
 		return h.pl.earliest[tp]

@@ -14,6 +14,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 )
@@ -222,8 +223,8 @@ func (s *pipeSink) Flush() error {
 func TestGroupMarksWhatReachedAClosedOutput(t *testing.T) {
 	sink := &pipeSink{upTo: 600}
 	e := newEngine(Options{Group: "G", Commit: setting.CommitAfter}, sink, func() {})
-	tp := topicPartition{"t", 0}
-	e.assign([]topicPartition{tp}, map[topicPartition]stop{tp: {offset: noBound, at: noBound}})
+	tp := offsets.TopicPartition{Topic: "t", Partition: 0}
+	e.assign([]offsets.TopicPartition{tp}, map[offsets.TopicPartition]stop{tp: {offset: noBound, at: noBound}})
 	var marked int64 = -1
 	st, _ := e.start(tp, 0, func(o int64) { marked = o }, func() {})
 	batch := func(from int64) []*sarama.ConsumerMessage {

@@ -1,6 +1,7 @@
 package consume
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,12 +43,12 @@ func runPartitions(ctx context.Context, client sarama.Client, pl *plan, e *engin
 			continue
 		}
 		if direct {
-			r := fetch.NewReader(client, fetch.ReaderConfig{Topic: tp.topic, Partition: tp.partition, Offset: pl.start[tp],
-				Isolation: e.opts.Isolation.Sarama(), MaxWait: client.Config().Consumer.MaxWaitTime})
+			r := fetch.NewReader(client, fetch.ReaderConfig{Topic: tp.Topic, Partition: tp.Partition, Offset: pl.start[tp],
+				Isolation: e.opts.Isolation.Sarama(), MaxWait: client.Config().Consumer.MaxWaitTime, ReuseBuffer: true})
 			wg.Go(func() { defer r.Close(); e.fetchPartition(ctx, st, r) })
 			continue
 		}
-		pc, err := consumer.ConsumePartition(tp.topic, tp.partition, pl.start[tp])
+		pc, err := consumer.ConsumePartition(tp.Topic, tp.Partition, pl.start[tp])
 		if err != nil {
 			e.stop(StopError, fmt.Errorf("consume %s from offset %d: %w", tp, pl.start[tp], err))
 			break
@@ -90,7 +91,7 @@ func (e *engine) fetchPartition(ctx context.Context, st *partState, r *fetch.Rea
 			deliver(true)
 		}
 		slab = append(slab, sarama.ConsumerMessage{
-			Topic: st.tp.topic, Partition: st.tp.partition, Offset: rec.Offset, Key: rec.Key, Value: rec.Value,
+			Topic: st.tp.Topic, Partition: st.tp.Partition, Offset: rec.Offset, Key: rec.Key, Value: rec.Value,
 			Headers: rec.Headers, Timestamp: rec.Timestamp, BlockTimestamp: rec.BlockTimestamp,
 		})
 	}
@@ -102,7 +103,7 @@ func (e *engine) fetchPartition(ctx context.Context, st *partState, r *fetch.Rea
 				e.stop(StopError, fmt.Errorf("partition %s: cannot read past offset %d: %w", st.tp, r.Offset(), err))
 				return
 			}
-			e.onError(&sarama.ConsumerError{Topic: st.tp.topic, Partition: st.tp.partition, Err: err})
+			e.onError(&sarama.ConsumerError{Topic: st.tp.Topic, Partition: st.tp.Partition, Err: err})
 			sleep(ctx, fetchRetryBackoff)
 		}
 	}
@@ -125,6 +126,6 @@ func (e *engine) pumpPartition(ctx context.Context, st *partState, pc sarama.Par
 	done, lastErr := e.pump(ctx, st, pc.Messages(), pc.Errors())
 	_ = pc.Close()
 	if !done && ctx.Err() == nil {
-		e.stop(StopError, fmt.Errorf("partition %s stopped: %w", st.tp, errOr(lastErr, errConsumerClosed)))
+		e.stop(StopError, fmt.Errorf("partition %s stopped: %w", st.tp, cmp.Or(lastErr, errConsumerClosed)))
 	}
 }

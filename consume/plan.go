@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // stop is where one partition stops.
@@ -18,30 +20,30 @@ type stop struct {
 
 // plan is what a run works out before it consumes.
 type plan struct {
-	parts []topicPartition
+	parts []offsets.TopicPartition
 	// earliest and end are the log start and the end (last stable offset
 	// or high watermark, by isolation) of each partition at start.
-	earliest, end map[topicPartition]int64
+	earliest, end map[offsets.TopicPartition]int64
 	// start is where each partition starts in partition mode.
-	start map[topicPartition]int64
+	start map[offsets.TopicPartition]int64
 	// stops are the bounds of each partition.
-	stops map[topicPartition]stop
+	stops map[offsets.TopicPartition]stop
 	// lister lists offsets, for an --until time that passes during the
 	// run.
 	lister *offsetLister
 }
 
 // makePlan lists the partitions and works out starts and stops.
-func makePlan(client sarama.Client, p *prober, opts *Options) (*plan, error) {
-	parts, err := topicPartitions(client, opts.Topics, opts.Partitions)
-	if err != nil {
-		return nil, err
-	}
+func makePlan(client sarama.Client, opts *Options) (*plan, error) {
 	admin, err := sarama.NewClusterAdminFromClient(client) // closing it would close client: not closed
 	if err != nil {
 		return nil, err
 	}
-	l := &offsetLister{client: client, admin: admin, iso: opts.Isolation}
+	l := &offsetLister{Lister: offsets.Lister{Client: client, Admin: admin}, iso: opts.Isolation}
+	parts, err := l.Require(opts.Topics, opts.Partitions)
+	if err != nil {
+		return nil, err
+	}
 	pl := &plan{parts: parts, lister: l}
 	if pl.earliest, err = l.list(parts, sarama.OffsetOldest); err != nil {
 		return nil, err
@@ -49,25 +51,25 @@ func makePlan(client sarama.Client, p *prober, opts *Options) (*plan, error) {
 	if pl.end, err = l.list(parts, sarama.OffsetNewest); err != nil {
 		return nil, err
 	}
-	if pl.start, err = pl.starts(l, p, opts.From); err != nil {
+	if pl.start, err = pl.starts(l, opts.From); err != nil {
 		return nil, err
 	}
-	if pl.stops, err = pl.bounds(l, p, opts, time.Now()); err != nil {
+	if pl.stops, err = pl.bounds(l, opts, time.Now()); err != nil {
 		return nil, err
 	}
 	return pl, nil
 }
 
 // starts works out where each partition starts for spec.
-func (pl *plan) starts(l *offsetLister, p *prober, spec OffsetSpec) (map[topicPartition]int64, error) {
-	var at map[topicPartition]int64
+func (pl *plan) starts(l *offsetLister, spec OffsetSpec) (map[offsets.TopicPartition]int64, error) {
+	var at map[offsets.TopicPartition]int64
 	if spec.Kind == Timestamp {
 		var err error
-		if at, err = pl.timeOffsets(l, p, spec.Time); err != nil {
+		if at, err = pl.timeOffsets(l, spec.Time); err != nil {
 			return nil, err
 		}
 	}
-	out := make(map[topicPartition]int64, len(pl.parts))
+	out := make(map[offsets.TopicPartition]int64, len(pl.parts))
 	for _, tp := range pl.parts {
 		lo, hi := pl.earliest[tp], pl.end[tp]
 		switch spec.Kind {
@@ -95,15 +97,15 @@ func (pl *plan) starts(l *offsetLister, p *prober, spec OffsetSpec) (map[topicPa
 // and the --until offset or time. A partition with no record at or after
 // an --until time already past stops at its end as of now: nothing later
 // can be older than now, so waiting for such a record would wait forever.
-func (pl *plan) bounds(l *offsetLister, p *prober, opts *Options, now time.Time) (map[topicPartition]stop, error) {
-	var at map[topicPartition]int64
+func (pl *plan) bounds(l *offsetLister, opts *Options, now time.Time) (map[offsets.TopicPartition]stop, error) {
+	var at map[offsets.TopicPartition]int64
 	if opts.Until != nil && opts.Until.Kind == Timestamp {
 		var err error
-		if at, err = pl.timeOffsets(l, p, opts.Until.Time); err != nil {
+		if at, err = pl.timeOffsets(l, opts.Until.Time); err != nil {
 			return nil, err
 		}
 	}
-	out := make(map[topicPartition]stop, len(pl.parts))
+	out := make(map[offsets.TopicPartition]stop, len(pl.parts))
 	for _, tp := range pl.parts {
 		s := stop{offset: noBound, at: noBound}
 		if opts.Exit {
@@ -127,19 +129,14 @@ func (pl *plan) bounds(l *offsetLister, p *prober, opts *Options, now time.Time)
 
 // timeOffsets finds, for each partition, the offset of its first record
 // at or after t, or -1 when there is none.
-func (pl *plan) timeOffsets(l *offsetLister, p *prober, t time.Time) (map[topicPartition]int64, error) {
+func (pl *plan) timeOffsets(l *offsetLister, t time.Time) (map[offsets.TopicPartition]int64, error) {
 	ms := t.UnixMilli()
 	if ms < 0 { // before 1970: every record is at or after it
 		return pl.earliest, nil
 	}
-	offs, err := l.list(pl.parts, ms)
+	offs, err := l.ForTime(pl.parts, ms, l.iso)
 	if err != nil {
 		return nil, err
 	}
-	for tp, o := range offs {
-		if o >= 0 {
-			offs[tp] = p.firstAtOrAfter(tp, o, ms)
-		}
-	}
-	return offs, nil
+	return int64s(offs), nil
 }

@@ -32,7 +32,7 @@ func Run(ctx context.Context, f conn.Factory, opts Options, sink Sink) (Stats, e
 	}
 	defer client.Close()
 	p := &prober{client: client, iso: opts.Isolation}
-	pl, err := makePlan(client, p, &opts)
+	pl, err := makePlan(client, &opts)
 	if err != nil {
 		return Stats{}, f.Classify(err)
 	}

@@ -29,35 +29,71 @@ const sinkBufferSize = 64 << 10
 
 // NewTemplateSink returns a sink that writes each record rendered by t.
 func NewTemplateSink(w io.Writer, t *Template) Sink {
-	return &templateSink{w: bufio.NewWriterSize(w, sinkBufferSize), t: t}
+	return &templateSink{out: newOutBuffer(w), t: t}
 }
 
 type templateSink struct {
-	w *bufio.Writer
-	t *Template
+	out *outBuffer
+	t   *Template
 }
 
 func (s *templateSink) Write(m *sarama.ConsumerMessage) error {
-	_, err := s.w.Write(s.t.Append(s.w.AvailableBuffer(), m))
-	return err
+	s.out.buf = s.t.Append(s.out.buf, m)
+	return s.out.wrote()
 }
 
-func (s *templateSink) Flush() error { return s.w.Flush() }
+func (s *templateSink) Flush() error { return s.out.flush() }
 
 // NewRawSink returns a sink that writes values only, byte for byte, with
 // nothing between them (null values write nothing).
 func NewRawSink(w io.Writer) Sink {
-	return &rawSink{w: bufio.NewWriterSize(w, sinkBufferSize)}
+	return &rawSink{out: newOutBuffer(w)}
 }
 
-type rawSink struct{ w *bufio.Writer }
+type rawSink struct{ out *outBuffer }
 
 func (s *rawSink) Write(m *sarama.ConsumerMessage) error {
-	_, err := s.w.Write(m.Value)
-	return err
+	s.out.buf = append(s.out.buf, m.Value...)
+	return s.out.wrote()
 }
 
-func (s *rawSink) Flush() error { return s.w.Flush() }
+func (s *rawSink) Flush() error { return s.out.flush() }
+
+// outBuffer is the output buffer of the template and raw sinks: records
+// are rendered straight into it (with bufio, rendering into
+// AvailableBuffer costs a second copy of every byte in Write) and it is
+// written out once it holds sinkBufferSize bytes.
+type outBuffer struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+func newOutBuffer(w io.Writer) *outBuffer {
+	return &outBuffer{w: w, buf: make([]byte, 0, sinkBufferSize)}
+}
+
+// wrote flushes after a record when the buffer is full.
+func (o *outBuffer) wrote() error {
+	if len(o.buf) < sinkBufferSize {
+		return o.err
+	}
+	return o.flush()
+}
+
+func (o *outBuffer) flush() error {
+	if o.err != nil {
+		return o.err
+	}
+	if len(o.buf) > 0 {
+		_, o.err = o.w.Write(o.buf)
+		if cap(o.buf) > 2*sinkBufferSize {
+			o.buf = make([]byte, 0, sinkBufferSize) // after one large record
+		}
+		o.buf = o.buf[:0]
+	}
+	return o.err
+}
 
 // NewJSONSink returns a sink that writes each record as one line of kq's
 // JSON record form (package internal/record), which `kq produce --input

@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -35,8 +36,8 @@ func TestUnreachableWarnsAtMostEveryInterval(t *testing.T) {
 func TestUnreachableExitOnErrorStops(t *testing.T) {
 	sink := &collect{}
 	e := newEngine(Options{ExitOnError: true, OnUnreachable: func(error) { t.Error("warned instead of stopping") }}, sink, func() {})
-	tp := topicPartition{"t", 0}
-	e.assign([]topicPartition{tp}, map[topicPartition]stop{tp: {offset: noBound, at: noBound}})
+	tp := offsets.TopicPartition{Topic: "t", Partition: 0}
+	e.assign([]offsets.TopicPartition{tp}, map[offsets.TopicPartition]stop{tp: {offset: noBound, at: noBound}})
 	st, _ := e.start(tp, 0, nil, nil)
 	e.deliver(st, []*sarama.ConsumerMessage{{Topic: "t", Offset: 0, Value: []byte("v")}}, true)
 	e.onError(&sarama.ConsumerError{Topic: "t", Partition: 0, Err: sarama.ErrOutOfBrokers})

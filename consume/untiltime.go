@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // untilTimeBound waits for a future --until time and then bounds every
@@ -20,7 +22,7 @@ func (e *engine) untilTimeBound(ctx context.Context, pl *plan, at time.Time) {
 		return
 	case <-t.C:
 	}
-	var waiting []topicPartition
+	var waiting []offsets.TopicPartition
 	e.mu.Lock()
 	for _, tp := range pl.parts {
 		if pl.stops[tp].at != noBound {
@@ -41,7 +43,7 @@ func (e *engine) untilTimeBound(ctx context.Context, pl *plan, at time.Time) {
 
 // boundAt sets the offset bound of partitions waiting for an --until time,
 // in the plan (for partitions a group assigns later) and in their state.
-func (e *engine) boundAt(pl *plan, ends map[topicPartition]int64) {
+func (e *engine) boundAt(pl *plan, ends map[offsets.TopicPartition]int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for tp, end := range ends {

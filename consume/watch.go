@@ -59,7 +59,7 @@ type probeJob struct {
 // the lock while it fetches.
 func (e *engine) probe(p *prober, now time.Time) {
 	for _, j := range e.probeJobs(now) {
-		vis, proven, err := p.scan(j.st.tp.topic, j.st.tp.partition, j.from, j.to)
+		vis, proven, err := p.scan(j.st.tp.Topic, j.st.tp.Partition, j.from, j.to)
 		e.applyProbe(j, vis, proven, err, now)
 	}
 }

@@ -7,13 +7,11 @@ import (
 
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // ErrGroupNotFound marks a consumer group the cluster does not know.
 var ErrGroupNotFound = errors.New("group does not exist")
-
-// ErrTopicNotFound marks a topic the cluster does not know.
-var ErrTopicNotFound = errors.New("topic does not exist")
 
 // ErrActiveMembers marks a refusal to change a group that has live members.
 var ErrActiveMembers = errors.New("group has active members")
@@ -21,9 +19,10 @@ var ErrActiveMembers = errors.New("group has active members")
 // Client runs group and offset operations over one cluster connection. It
 // is safe for concurrent use; Close it when done.
 type Client struct {
-	f      conn.Factory
-	client sarama.Client
-	admin  sarama.ClusterAdmin
+	f       conn.Factory
+	client  sarama.Client
+	admin   sarama.ClusterAdmin
+	offsets offsets.Lister
 }
 
 // Open connects to the cluster of f.
@@ -37,7 +36,7 @@ func Open(f conn.Factory) (*Client, error) {
 		c.Close()
 		return nil, f.Classify(err)
 	}
-	return &Client{f: f, client: c, admin: a}, nil
+	return &Client{f: f, client: c, admin: a, offsets: offsets.Lister{Client: c, Admin: a, Classify: f.Classify}}, nil
 }
 
 // Close closes the connection.
@@ -48,18 +47,6 @@ func (c *Client) Close() error {
 // groupNotFound returns the error for an unknown group.
 func groupNotFound(group string) error {
 	return kqerr.WithKind(ErrGroupNotFound, "group "+group+" does not exist")
-}
-
-// topicNotFound returns the error for an unknown topic.
-func topicNotFound(topic string) error {
-	return kqerr.WithKind(ErrTopicNotFound, "topic "+topic+" does not exist")
-}
-
-// isKError reports whether err is a Kafka error other than "no error"
-// (sarama reports success as ErrNoError rather than nil in some
-// responses).
-func isKError(err error) bool {
-	return err != nil && !errors.Is(err, sarama.ErrNoError)
 }
 
 // ClusterAdmin returns the cluster admin c runs on, for packages that

@@ -9,6 +9,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // DeleteResult is the outcome of deleting one group.
@@ -56,7 +57,7 @@ func (c *Client) deleteGroup(g string) error {
 // partitions of scope, or every partition the group committed for the
 // topic. It returns the partitions whose offsets were deleted. The broker
 // refuses (ErrActiveMembers) while live members consume the topic.
-func (c *Client) DeleteOffsets(_ context.Context, group string, scope TopicScope) ([]TopicPartition, error) {
+func (c *Client) DeleteOffsets(_ context.Context, group string, scope TopicScope) ([]offsets.TopicPartition, error) {
 	commits, found, err := c.committed(group)
 	if err != nil {
 		return nil, err
@@ -68,7 +69,7 @@ func (c *Client) DeleteOffsets(_ context.Context, group string, scope TopicScope
 	if len(tps) == 0 {
 		return nil, fmt.Errorf("group %s has no committed offsets for topic %s", group, scope.Topic)
 	}
-	done := make([]TopicPartition, 0, len(tps))
+	done := make([]offsets.TopicPartition, 0, len(tps))
 	for _, tp := range tps {
 		err := c.admin.DeleteConsumerGroupOffset(group, tp.Topic, tp.Partition)
 		switch {
@@ -85,11 +86,11 @@ func (c *Client) DeleteOffsets(_ context.Context, group string, scope TopicScope
 
 // offsetPartitions picks the partitions of scope: the listed ones, or all
 // committed partitions of its topic.
-func offsetPartitions(commits map[TopicPartition]commit, scope TopicScope) []TopicPartition {
-	var tps []TopicPartition
+func offsetPartitions(commits map[offsets.TopicPartition]commit, scope TopicScope) []offsets.TopicPartition {
+	var tps []offsets.TopicPartition
 	if len(scope.Partitions) > 0 {
 		for _, p := range scope.Partitions {
-			tps = append(tps, TopicPartition{scope.Topic, p})
+			tps = append(tps, offsets.TopicPartition{Topic: scope.Topic, Partition: p})
 		}
 	} else {
 		for tp := range commits {
@@ -98,6 +99,6 @@ func offsetPartitions(commits map[TopicPartition]commit, scope TopicScope) []Top
 			}
 		}
 	}
-	sortPartitions(tps)
+	slices.SortFunc(tps, offsets.Compare)
 	return slices.Compact(tps)
 }

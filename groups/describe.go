@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Group states as the coordinator reports them.
@@ -39,7 +40,7 @@ type Description struct {
 	// committed have Committed NoOffset (see [PartitionLag.Uncommitted]).
 	Partitions []PartitionLag `json:"partitions"`
 	// TotalLag is the sum of the known partition lags.
-	TotalLag Lag `json:"total_lag"`
+	TotalLag offsets.Lag `json:"total_lag"`
 }
 
 // Member is one live member of a group.
@@ -66,16 +67,16 @@ type TopicPartitions struct {
 
 // PartitionLag is a group's position in one partition.
 type PartitionLag struct {
-	TopicPartition
+	offsets.TopicPartition
 	// Committed is the committed offset; NoOffset when none.
-	Committed Offset `json:"committed_offset"`
+	Committed offsets.Offset `json:"committed_offset"`
 	// Metadata is the metadata string stored with the commit.
 	Metadata string `json:"commit_metadata"`
-	Watermarks
+	offsets.Watermarks
 	// Lag is [ComputeLag] of the committed offset: against the last stable
 	// offset, from the log start when nothing is committed. NoLag when the
 	// topic no longer exists.
-	Lag Lag `json:"lag"`
+	Lag offsets.Lag `json:"lag"`
 	// TimeLagMs is the age in milliseconds of the next record to consume,
 	// when [DescribeOptions.TimeLag] asked for it and the record could be
 	// read; 0 when the partition has no lag. See [PartitionLag.TimeLag].
@@ -145,7 +146,7 @@ func (c *Client) Describe(ctx context.Context, groups []string, opts DescribeOpt
 }
 
 func (c *Client) describeOne(ctx context.Context, raw *sarama.GroupDescription, group string, opts DescribeOptions) (Description, bool, error) {
-	offsets, found, err := c.committed(group)
+	commits, found, err := c.committed(group)
 	if err != nil {
 		return Description{}, false, err
 	}
@@ -154,10 +155,10 @@ func (c *Client) describeOne(ctx context.Context, raw *sarama.GroupDescription, 
 		d.State, d.ProtocolType, d.Protocol = raw.State, raw.ProtocolType, raw.Protocol
 		d.Members = members(raw)
 	}
-	if d.State == StateDead && (!found || len(offsets) == 0) {
+	if d.State == StateDead && (!found || len(commits) == 0) {
 		return d, false, nil
 	}
-	d.Partitions, err = c.partitionLags(offsets, d.Members)
+	d.Partitions, err = c.partitionLags(commits, d.Members)
 	if err != nil {
 		return d, true, err
 	}
@@ -170,40 +171,40 @@ func (c *Client) describeOne(ctx context.Context, raw *sarama.GroupDescription, 
 
 // partitionLags joins committed offsets, assignments and watermarks, over
 // every partition of the group's topics.
-func (c *Client) partitionLags(offsets map[TopicPartition]commit, ms []Member) ([]PartitionLag, error) {
+func (c *Client) partitionLags(commits map[offsets.TopicPartition]commit, ms []Member) ([]PartitionLag, error) {
 	owners := owners(ms)
-	seen := map[TopicPartition]bool{}
-	for tp := range offsets {
+	seen := map[offsets.TopicPartition]bool{}
+	for tp := range commits {
 		seen[tp] = true
 	}
 	for tp := range owners {
 		seen[tp] = true
 	}
-	tps, err := c.TopicPartitions(topicsOf(slices.Collect(maps.Keys(seen))))
+	tps, err := c.offsets.Partitions(offsets.Topics(slices.Collect(maps.Keys(seen))))
 	if err != nil {
 		return nil, err
 	}
 	for t, ps := range tps {
 		for _, p := range ps {
-			seen[TopicPartition{t, p}] = true
+			seen[offsets.TopicPartition{Topic: t, Partition: p}] = true
 		}
 	}
 	all := slices.Collect(maps.Keys(seen))
-	sortPartitions(all)
-	wms, err := c.Watermarks(all)
+	slices.SortFunc(all, offsets.Compare)
+	wms, err := c.offsets.Watermarks(all)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]PartitionLag, 0, len(all))
 	for _, tp := range all {
-		out = append(out, newPartitionLag(tp, offsets, owners[tp], wms))
+		out = append(out, newPartitionLag(tp, commits, owners[tp], wms))
 	}
 	return out, nil
 }
 
-func newPartitionLag(tp TopicPartition, offsets map[TopicPartition]commit, owner *Member, wms map[TopicPartition]Watermarks) PartitionLag {
-	pl := PartitionLag{TopicPartition: tp, Committed: NoOffset, Watermarks: unknownWatermarks()}
-	if cm, ok := offsets[tp]; ok {
+func newPartitionLag(tp offsets.TopicPartition, commits map[offsets.TopicPartition]commit, owner *Member, wms map[offsets.TopicPartition]offsets.Watermarks) PartitionLag {
+	pl := PartitionLag{TopicPartition: tp, Committed: offsets.NoOffset, Watermarks: offsets.UnknownWatermarks()}
+	if cm, ok := commits[tp]; ok {
 		pl.Committed, pl.Metadata = cm.offset, cm.metadata
 	}
 	if w, ok := wms[tp]; ok {
@@ -218,8 +219,8 @@ func newPartitionLag(tp TopicPartition, offsets map[TopicPartition]commit, owner
 	return pl
 }
 
-func totalLag(ps []PartitionLag) Lag {
-	lags := make([]Lag, len(ps))
+func totalLag(ps []PartitionLag) offsets.Lag {
+	lags := make([]offsets.Lag, len(ps))
 	for i, p := range ps {
 		lags[i] = p.Lag
 	}
@@ -255,12 +256,12 @@ func assignment(topics map[string][]int32) []TopicPartitions {
 }
 
 // owners maps each assigned partition to its member.
-func owners(ms []Member) map[TopicPartition]*Member {
-	out := map[TopicPartition]*Member{}
+func owners(ms []Member) map[offsets.TopicPartition]*Member {
+	out := map[offsets.TopicPartition]*Member{}
 	for i := range ms {
 		for _, tps := range ms[i].Assignment {
 			for _, p := range tps.Partitions {
-				out[TopicPartition{tps.Topic, p}] = &ms[i]
+				out[offsets.TopicPartition{Topic: tps.Topic, Partition: p}] = &ms[i]
 			}
 		}
 	}
@@ -284,8 +285,8 @@ func (d Description) OverLag(limit int64, uncommitted bool) []PartitionLag {
 
 // Uncommitted returns the partitions of d the group has no committed
 // offset for.
-func (d Description) Uncommitted() []TopicPartition {
-	var out []TopicPartition
+func (d Description) Uncommitted() []offsets.TopicPartition {
+	var out []offsets.TopicPartition
 	for _, p := range d.Partitions {
 		if p.Uncommitted() {
 			out = append(out, p.TopicPartition)

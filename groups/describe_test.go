@@ -5,10 +5,12 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // partition returns d's row for tp, failing the test when absent.
-func partition(t *testing.T, d Description, tp TopicPartition) PartitionLag {
+func partition(t *testing.T, d Description, tp offsets.TopicPartition) PartitionLag {
 	t.Helper()
 	for _, p := range d.Partitions {
 		if p.TopicPartition == tp {
@@ -33,7 +35,7 @@ func TestDescribeCommittedOnly(t *testing.T) {
 	produce(t, f, "t", 0, 10, nil)
 	produce(t, f, "t", 1, 5, nil)
 	produce(t, f, "t", 2, 3, nil)
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 4, tp1: 5})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 4, tp1: 5})
 
 	d := describeOne(t, c, "g", DescribeOptions{})
 	if d.State != StateEmpty || len(d.Members) != 0 {
@@ -69,7 +71,7 @@ func TestDescribeCommittedOnly(t *testing.T) {
 func TestDescribeAfterDeleteRecords(t *testing.T) {
 	c, f, b := setup(t, map[string]int32{"t": 1})
 	produce(t, f, "t", 0, 10, nil)
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 4})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 4})
 	a, err := f.Admin()
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +96,7 @@ func TestDescribeTransactions(t *testing.T) {
 	tx.txn("t", 0, 3, true, false)  // 0..2 and a commit marker at 3
 	tx.txn("t", 0, 2, false, false) // 4..5 and an abort marker at 6
 	tx.txn("t", 0, 2, false, true)  // 7..8, still open
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 1})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 1})
 
 	p0 := partition(t, describeOne(t, c, "g", DescribeOptions{}), tp0)
 	_, end, stable, _ := b.PartitionOffsets("t", 0)
@@ -109,8 +111,8 @@ func TestDescribeTransactions(t *testing.T) {
 func TestDescribeDeletedTopic(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 1, "gone": 2})
 	produce(t, f, "t", 0, 3, nil)
-	gone := TopicPartition{"gone", 1}
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 1, gone: 8})
+	gone := offsets.TopicPartition{Topic: "gone", Partition: 1}
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 1, gone: 8})
 	a, err := f.Admin()
 	if err != nil {
 		t.Fatal(err)
@@ -131,7 +133,7 @@ func TestDescribeDeletedTopic(t *testing.T) {
 
 func TestDescribeUnknownGroup(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 1})
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 0})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 0})
 	ds, err := c.Describe(context.Background(), []string{"nope", "g"}, DescribeOptions{})
 	if !errors.Is(err, ErrGroupNotFound) || err.Error() != "group nope does not exist" {
 		t.Errorf("error = %v, want group nope does not exist", err)
@@ -164,7 +166,7 @@ func TestDescribeTimeLag(t *testing.T) {
 	base := time.Now().Add(-2 * time.Hour).Truncate(time.Millisecond)
 	produce(t, f, "t", 0, 5, func(i int) time.Time { return base.Add(time.Duration(i) * time.Minute) })
 	produce(t, f, "t", 1, 2, nil)
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 2, tp1: 2})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 2, tp1: 2})
 	now := base.Add(time.Hour)
 	d := describeOne(t, c, "g", DescribeOptions{TimeLag: true, Now: now})
 	age, ok := partition(t, d, tp0).TimeLag()
@@ -181,7 +183,7 @@ func TestDescribeTimeLagSkipsAborted(t *testing.T) {
 	tx := newTxnProducer(t, f, "tx-2")
 	tx.txn("t", 0, 2, false, false) // 0..1 aborted, marker at 2
 	produce(t, f, "t", 0, 1, func(int) time.Time { return time.UnixMilli(1_700_000_000_000) })
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 0})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 0})
 	now := time.UnixMilli(1_700_000_060_000)
 	d := describeOne(t, c, "g", DescribeOptions{TimeLag: true, Now: now})
 	if age, ok := partition(t, d, tp0).TimeLag(); !ok || age != time.Minute {

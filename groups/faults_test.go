@@ -9,6 +9,8 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 func TestWatermarksRetryMovedLeader(t *testing.T) {
@@ -17,14 +19,14 @@ func TestWatermarksRetryMovedLeader(t *testing.T) {
 	if err := b.FailRequests(int16(kmsg.ListOffsets), 2, int16(sarama.ErrNotLeaderForPartition)); err != nil {
 		t.Fatal(err)
 	}
-	w, err := c.Watermarks([]TopicPartition{tp0})
+	w, err := c.offsets.Watermarks([]offsets.TopicPartition{tp0})
 	if err != nil || w[tp0] != wm(0, 4, 4) {
 		t.Fatalf("watermarks after two failed lookups = %+v, %v; want retried to 0/4/4", w, err)
 	}
 	if err := b.FailRequests(int16(kmsg.ListOffsets), 10, int16(sarama.ErrNotLeaderForPartition)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Watermarks([]TopicPartition{tp0}); !errors.Is(err, sarama.ErrNotLeaderForPartition) || !strings.Contains(err.Error(), "t/0") {
+	if _, err := c.offsets.Watermarks([]offsets.TopicPartition{tp0}); !errors.Is(err, sarama.ErrNotLeaderForPartition) || !strings.Contains(err.Error(), "t/0") {
 		t.Errorf("watermarks while lookups keep failing: %v", err)
 	}
 }

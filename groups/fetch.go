@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // groupAttempts bounds the retries of group requests while a coordinator
@@ -17,7 +19,7 @@ const groupRetryBackoff = 100 * time.Millisecond
 
 // commit is one committed offset with its metadata.
 type commit struct {
-	offset   Offset
+	offset   offsets.Offset
 	metadata string
 }
 
@@ -56,7 +58,7 @@ func describedByName(ds []*sarama.GroupDescription) (map[string]*sarama.GroupDes
 		switch {
 		case errors.Is(d.Err, sarama.ErrGroupIDNotFound):
 			d.State = StateDead
-		case isKError(d.Err):
+		case offsets.IsKError(d.Err):
 			return nil, fmt.Errorf("describe group %s: %w", d.GroupId, d.Err)
 		}
 		out[d.GroupId] = d
@@ -66,27 +68,27 @@ func describedByName(ds []*sarama.GroupDescription) (map[string]*sarama.GroupDes
 
 // committed fetches every offset a group has committed. found is false
 // when the coordinator does not know the group.
-func (c *Client) committed(group string) (offsets map[TopicPartition]commit, found bool, err error) {
+func (c *Client) committed(group string) (commits map[offsets.TopicPartition]commit, found bool, err error) {
 	// sarama retries this request itself while the coordinator moves.
 	resp, err := c.admin.ListConsumerGroupOffsets(group, nil)
 	switch {
 	case errors.Is(err, sarama.ErrGroupIDNotFound):
-		return map[TopicPartition]commit{}, false, nil
+		return map[offsets.TopicPartition]commit{}, false, nil
 	case err != nil:
 		return nil, false, fmt.Errorf("fetch committed offsets of group %s: %w", group, c.f.Classify(err))
 	}
-	offsets = map[TopicPartition]commit{}
+	commits = map[offsets.TopicPartition]commit{}
 	for topic, blocks := range resp.Blocks {
 		for p, b := range blocks {
-			if isKError(b.Err) {
+			if offsets.IsKError(b.Err) {
 				return nil, false, fmt.Errorf("fetch committed offset of group %s for %s/%d: %w", group, topic, p, b.Err)
 			}
 			if b.Offset >= 0 {
-				offsets[TopicPartition{topic, p}] = commit{offset: Offset(b.Offset), metadata: b.Metadata}
+				commits[offsets.TopicPartition{Topic: topic, Partition: p}] = commit{offset: offsets.Offset(b.Offset), metadata: b.Metadata}
 			}
 		}
 	}
-	return offsets, true, nil
+	return commits, true, nil
 }
 
 func (c *Client) refreshCoordinators(groups []string) {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -99,7 +100,7 @@ func (tp *txnProducer) txn(topic string, partition int32, n int, commit, open bo
 }
 
 // seedCommits commits offsets for a group without members.
-func seedCommits(t *testing.T, f conn.Factory, group string, offsets map[TopicPartition]int64) {
+func seedCommits(t *testing.T, f conn.Factory, group string, commits map[offsets.TopicPartition]int64) {
 	t.Helper()
 	a, err := f.Admin()
 	if err != nil {
@@ -107,7 +108,7 @@ func seedCommits(t *testing.T, f conn.Factory, group string, offsets map[TopicPa
 	}
 	defer a.Close()
 	req := map[string]map[int32]sarama.OffsetAndMetadata{}
-	for tp, o := range offsets {
+	for tp, o := range commits {
 		if req[tp.Topic] == nil {
 			req[tp.Topic] = map[int32]sarama.OffsetAndMetadata{}
 		}
@@ -119,7 +120,7 @@ func seedCommits(t *testing.T, f conn.Factory, group string, offsets map[TopicPa
 	}
 	for _, ps := range resp.Errors {
 		for _, e := range ps {
-			if isKError(e) {
+			if offsets.IsKError(e) {
 				t.Fatalf("commit: %v", e)
 			}
 		}
@@ -127,7 +128,7 @@ func seedCommits(t *testing.T, f conn.Factory, group string, offsets map[TopicPa
 }
 
 // committedOffsets reads a group's commits back through OffsetFetch.
-func committedOffsets(t *testing.T, c *Client, group string) map[TopicPartition]Offset {
+func committedOffsets(t *testing.T, c *Client, group string) map[offsets.TopicPartition]offsets.Offset {
 	t.Helper()
 	cs, _, err := c.committed(group)
 	if err != nil {

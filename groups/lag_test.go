@@ -3,29 +3,31 @@ package groups
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
-func wm(start, end, stable int64) Watermarks {
-	return Watermarks{LogStart: Offset(start), LogEnd: Offset(end), LastStable: Offset(stable)}
+func wm(start, end, stable int64) offsets.Watermarks {
+	return offsets.Watermarks{LogStart: offsets.Offset(start), LogEnd: offsets.Offset(end), LastStable: offsets.Offset(stable)}
 }
 
 func TestComputeLag(t *testing.T) {
 	tests := []struct {
 		name      string
-		committed Offset
-		w         Watermarks
-		want      Lag
+		committed offsets.Offset
+		w         offsets.Watermarks
+		want      offsets.Lag
 	}{
 		{"caught up", 10, wm(0, 10, 10), 0},
 		{"behind", 4, wm(0, 10, 10), 6},
-		{"no commit counts from log start", NoOffset, wm(3, 10, 10), 7},
-		{"no commit on empty log", NoOffset, wm(0, 0, 0), 0},
+		{"no commit counts from log start", offsets.NoOffset, wm(3, 10, 10), 7},
+		{"no commit on empty log", offsets.NoOffset, wm(0, 0, 0), 0},
 		{"open transaction: lag to last stable offset", 4, wm(0, 10, 7), 3},
 		{"committed inside open transaction", 8, wm(0, 10, 7), 0},
 		{"commit below raised log start", 2, wm(5, 10, 10), 5},
 		{"commit exactly at log start", 5, wm(5, 10, 10), 5},
 		{"commit past log end (truncated log)", 15, wm(0, 10, 10), 0},
-		{"unknown watermarks", 4, unknownWatermarks(), NoLag},
+		{"unknown watermarks", 4, offsets.UnknownWatermarks(), offsets.NoLag},
 		{"all records deleted", 2, wm(10, 10, 10), 0},
 	}
 	for _, tt := range tests {
@@ -39,21 +41,21 @@ func TestComputeLag(t *testing.T) {
 
 func TestPosition(t *testing.T) {
 	w := wm(5, 10, 10)
-	for _, c := range []struct{ committed, want Offset }{{NoOffset, 5}, {2, 5}, {7, 7}, {12, 12}} {
+	for _, c := range []struct{ committed, want offsets.Offset }{{offsets.NoOffset, 5}, {2, 5}, {7, 7}, {12, 12}} {
 		if got := w.Position(c.committed); got != c.want {
 			t.Errorf("Position(%v) = %v, want %v", c.committed, got, c.want)
 		}
 	}
-	if got := unknownWatermarks().Position(3); got.Known() {
+	if got := offsets.UnknownWatermarks().Position(3); got.Known() {
 		t.Errorf("Position with unknown watermarks = %v, want unknown", got)
 	}
 }
 
 func TestSumLag(t *testing.T) {
-	if got := SumLag(3, NoLag, 4); got != 7 {
+	if got := SumLag(3, offsets.NoLag, 4); got != 7 {
 		t.Errorf("SumLag(3, -, 4) = %v, want 7", got)
 	}
-	if got := SumLag(NoLag, NoLag); got.Known() {
+	if got := SumLag(offsets.NoLag, offsets.NoLag); got.Known() {
 		t.Errorf("SumLag(-, -) = %v, want unknown", got)
 	}
 	if got := SumLag(); got != 0 {
@@ -65,17 +67,17 @@ func TestRecords(t *testing.T) {
 	if got := wm(3, 10, 8).OffsetCount(); got != 7 {
 		t.Errorf("Records = %d, want 7", got)
 	}
-	if got := unknownWatermarks().OffsetCount(); got != 0 {
+	if got := offsets.UnknownWatermarks().OffsetCount(); got != 0 {
 		t.Errorf("Records of unknown = %d, want 0", got)
 	}
 }
 
 func TestOffsetJSON(t *testing.T) {
 	type row struct {
-		O Offset `json:"o"`
-		L Lag    `json:"l"`
+		O offsets.Offset `json:"o"`
+		L offsets.Lag    `json:"l"`
 	}
-	b, err := json.Marshal([]row{{5, 7}, {NoOffset, NoLag}})
+	b, err := json.Marshal([]row{{5, 7}, {offsets.NoOffset, offsets.NoLag}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +91,14 @@ func TestOffsetJSON(t *testing.T) {
 	if back[0].O != 5 || back[0].L != 7 || back[1].O.Known() || back[1].L.Known() {
 		t.Errorf("round trip = %+v", back)
 	}
-	var o Offset
+	var o offsets.Offset
 	if err := json.Unmarshal([]byte(`-3`), &o); err == nil {
 		t.Errorf("negative offset accepted")
 	}
 	if err := json.Unmarshal([]byte(`"x"`), &o); err == nil {
 		t.Errorf("string offset accepted")
 	}
-	if NoOffset.String() != "-" || Offset(12).String() != "12" || NoLag.String() != "-" {
-		t.Errorf("String: %q %q %q", NoOffset.String(), Offset(12).String(), NoLag.String())
+	if offsets.NoOffset.String() != "-" || offsets.Offset(12).String() != "12" || offsets.NoLag.String() != "-" {
+		t.Errorf("String: %q %q %q", offsets.NoOffset.String(), offsets.Offset(12).String(), offsets.NoLag.String())
 	}
 }

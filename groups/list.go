@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Summary is one line of the group list.
@@ -26,7 +27,7 @@ type Summary struct {
 	// for, sorted.
 	Topics []string `json:"topics"`
 	// TotalLag is the sum of the known partition lags ([ComputeLag]).
-	TotalLag Lag `json:"total_lag"`
+	TotalLag offsets.Lag `json:"total_lag"`
 }
 
 // ListOptions filter [Client.List].

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 func groupNames(ss []Summary) []string {
@@ -23,7 +25,7 @@ func TestList(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 2, "u": 1})
 	produce(t, f, "t", 0, 5, nil)
 	produce(t, f, "u", 0, 3, nil)
-	seedCommits(t, f, "idle", map[TopicPartition]int64{tp0: 1, {"u", 0}: 3})
+	seedCommits(t, f, "idle", map[offsets.TopicPartition]int64{tp0: 1, {Topic: "u", Partition: 0}: 3})
 	joinGroup(t, f, c, "live", "u")
 	ctx := context.Background()
 
@@ -70,7 +72,7 @@ func TestListNoGroups(t *testing.T) {
 
 func TestDeleteGroups(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 1})
-	seedCommits(t, f, "old", map[TopicPartition]int64{tp0: 0})
+	seedCommits(t, f, "old", map[offsets.TopicPartition]int64{tp0: 0})
 	joinGroup(t, f, c, "live", "t")
 	res, err := c.DeleteGroups(context.Background(), []string{"old", "nope", "live"})
 	if !errors.Is(err, ErrGroupNotFound) || !errors.Is(err, ErrActiveMembers) {
@@ -91,21 +93,21 @@ func TestDeleteGroups(t *testing.T) {
 
 func TestDeleteOffsets(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 3, "u": 1})
-	u0 := TopicPartition{"u", 0}
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 1, tp1: 1, tp2: 1, u0: 1})
+	u0 := offsets.TopicPartition{Topic: "u", Partition: 0}
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 1, tp1: 1, tp2: 1, u0: 1})
 	ctx := context.Background()
 	done, err := c.DeleteOffsets(ctx, "g", TopicScope{Topic: "t", Partitions: []int32{1}})
-	if err != nil || !reflect.DeepEqual(done, []TopicPartition{tp1}) {
+	if err != nil || !reflect.DeepEqual(done, []offsets.TopicPartition{tp1}) {
 		t.Fatalf("delete t:1 = %v, %v", done, err)
 	}
-	if got := committedOffsets(t, c, "g"); !reflect.DeepEqual(got, map[TopicPartition]Offset{tp0: 1, tp2: 1, u0: 1}) {
+	if got := committedOffsets(t, c, "g"); !reflect.DeepEqual(got, map[offsets.TopicPartition]offsets.Offset{tp0: 1, tp2: 1, u0: 1}) {
 		t.Errorf("after deleting t:1: %v", got)
 	}
 	done, err = c.DeleteOffsets(ctx, "g", TopicScope{Topic: "t"})
-	if err != nil || !reflect.DeepEqual(done, []TopicPartition{tp0, tp2}) {
+	if err != nil || !reflect.DeepEqual(done, []offsets.TopicPartition{tp0, tp2}) {
 		t.Fatalf("delete t = %v, %v", done, err)
 	}
-	if got := committedOffsets(t, c, "g"); !reflect.DeepEqual(got, map[TopicPartition]Offset{u0: 1}) {
+	if got := committedOffsets(t, c, "g"); !reflect.DeepEqual(got, map[offsets.TopicPartition]offsets.Offset{u0: 1}) {
 		t.Errorf("after deleting t: %v", got)
 	}
 	if _, err := c.DeleteOffsets(ctx, "g", TopicScope{Topic: "t"}); err == nil || !strings.Contains(err.Error(), "no committed offsets for topic t") {
@@ -118,7 +120,7 @@ func TestDeleteOffsets(t *testing.T) {
 
 func TestDeleteOffsetsRefusedWhileConsumed(t *testing.T) {
 	c, f, _ := setup(t, map[string]int32{"t": 1})
-	seedCommits(t, f, "live", map[TopicPartition]int64{tp0: 0})
+	seedCommits(t, f, "live", map[offsets.TopicPartition]int64{tp0: 0})
 	joinGroup(t, f, c, "live", "t")
 	_, err := c.DeleteOffsets(context.Background(), "live", TopicScope{Topic: "t"})
 	if !errors.Is(err, ErrActiveMembers) {
@@ -146,7 +148,7 @@ func TestTopicOffsets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zero, three := Offset(0), Offset(3)
+	zero, three := offsets.Offset(0), offsets.Offset(3)
 	want := []PartitionOffsets{
 		{Partition: 0, Earliest: 1, Latest: 6, LastStable: 6, Offsets: 5, AtTime: &three},
 		{Partition: 1, Earliest: 0, Latest: 4, LastStable: 3, Offsets: 4, AtTime: &zero}, // stamped now
@@ -166,7 +168,7 @@ func TestTopicOffsets(t *testing.T) {
 	if err != nil || got.Partitions[0].AtTime != nil || got.At != nil {
 		t.Errorf("without a time: %+v, %v", got, err)
 	}
-	if _, err := c.TopicOffsets(context.Background(), "nope", nil); !errors.Is(err, ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
+	if _, err := c.TopicOffsets(context.Background(), "nope", nil); !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
 		t.Errorf("unknown topic: %v", err)
 	}
 }
@@ -186,7 +188,7 @@ func TestTopicsOffsets(t *testing.T) {
 	if len(got[0].Partitions) != 3 || got[0].Offsets != 2 || got[0].Partitions[2].Offsets != 2 || got[1].Offsets != 4 {
 		t.Errorf("offsets = %+v", got)
 	}
-	if _, err := c.TopicsOffsets(context.Background(), []string{"a", "nope"}, nil); !errors.Is(err, ErrTopicNotFound) {
+	if _, err := c.TopicsOffsets(context.Background(), []string{"a", "nope"}, nil); !errors.Is(err, offsets.ErrTopicNotFound) {
 		t.Errorf("unknown topic among several: %v", err)
 	}
 }
@@ -214,9 +216,9 @@ func TestOffsetsForTimeWithinBatch(t *testing.T) {
 	p.Close()
 	for _, c2 := range []struct {
 		at   time.Duration
-		want Offset
-	}{{0, 0}, {15 * time.Second, 2}, {20 * time.Second, 2}, {21 * time.Second, 3}, {40 * time.Second, 4}, {41 * time.Second, NoOffset}} {
-		got, err := c.OffsetsForTime([]TopicPartition{tp0}, base.Add(c2.at).UnixMilli())
+		want offsets.Offset
+	}{{0, 0}, {15 * time.Second, 2}, {20 * time.Second, 2}, {21 * time.Second, 3}, {40 * time.Second, 4}, {41 * time.Second, offsets.NoOffset}} {
+		got, err := c.OffsetsForTime([]offsets.TopicPartition{tp0}, base.Add(c2.at).UnixMilli())
 		if err != nil || got[tp0] != c2.want {
 			t.Errorf("offset at base+%v = %v, %v; want %v", c2.at, got[tp0], err, c2.want)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Mode is how a reset chooses the new offsets; its values are the flag
@@ -58,12 +60,12 @@ type ResetSpec struct {
 
 // PlanEntry is one partition of a reset plan.
 type PlanEntry struct {
-	TopicPartition
+	offsets.TopicPartition
 	// Current is the committed offset before the reset; NoOffset when
 	// none.
-	Current Offset `json:"current_offset"`
+	Current offsets.Offset `json:"current_offset"`
 	// New is the offset the reset commits.
-	New Offset `json:"new_offset"`
+	New offsets.Offset `json:"new_offset"`
 	// Clamped says why New differs from what the mode asked for: "log
 	// start" or "log end"; "" when it does not.
 	Clamped string `json:"clamped,omitempty"`
@@ -92,17 +94,17 @@ type Plan struct {
 // from the cluster.
 type PlanInput struct {
 	// Partitions are the partitions in scope, sorted.
-	Partitions []TopicPartition
+	Partitions []offsets.TopicPartition
 	// Current are the group's committed offsets.
-	Current map[TopicPartition]Offset
+	Current map[offsets.TopicPartition]offsets.Offset
 	// Watermarks are the partitions' watermarks; a partition without
 	// them (a deleted topic) is left out of the plan.
-	Watermarks map[TopicPartition]Watermarks
+	Watermarks map[offsets.TopicPartition]offsets.Watermarks
 	// TimeOffsets are, for ToDatetime and ByDuration, the first offsets at
 	// or after the time; NoOffset (or absent) when no record is that new.
-	TimeOffsets map[TopicPartition]Offset
+	TimeOffsets map[offsets.TopicPartition]offsets.Offset
 	// Source are SourceGroup's committed offsets, for ToGroup.
-	Source map[TopicPartition]Offset
+	Source map[offsets.TopicPartition]offsets.Offset
 }
 
 // BuildPlan computes the new offset of every partition in scope. Targets
@@ -131,7 +133,7 @@ func BuildPlan(spec ResetSpec, in PlanInput) Plan {
 }
 
 // modeTarget returns the offset the mode asks for, or why there is none.
-func modeTarget(spec ResetSpec, in PlanInput, entries map[TopicPartition]Offset, tp TopicPartition, cur Offset, w Watermarks) (int64, string) {
+func modeTarget(spec ResetSpec, in PlanInput, entries map[offsets.TopicPartition]offsets.Offset, tp offsets.TopicPartition, cur offsets.Offset, w offsets.Watermarks) (int64, string) {
 	switch spec.Mode {
 	case ToEarliest:
 		return int64(w.LogStart), ""
@@ -169,8 +171,8 @@ func modeTarget(spec ResetSpec, in PlanInput, entries map[TopicPartition]Offset,
 }
 
 // clamp keeps target within [log start, log end], noting why it moved.
-func (p *Plan) clamp(tp TopicPartition, cur Offset, target int64, w Watermarks) PlanEntry {
-	e := PlanEntry{TopicPartition: tp, Current: cur, New: Offset(target)}
+func (p *Plan) clamp(tp offsets.TopicPartition, cur offsets.Offset, target int64, w offsets.Watermarks) PlanEntry {
+	e := PlanEntry{TopicPartition: tp, Current: cur, New: offsets.Offset(target)}
 	switch {
 	case target < int64(w.LogStart):
 		e.New, e.Clamped = w.LogStart, "log start"
@@ -182,7 +184,7 @@ func (p *Plan) clamp(tp TopicPartition, cur Offset, target int64, w Watermarks) 
 	return e
 }
 
-func (p *Plan) warnf(tp TopicPartition, format string, args ...any) {
+func (p *Plan) warnf(tp offsets.TopicPartition, format string, args ...any) {
 	p.Warnings = append(p.Warnings, fmt.Sprintf("%s/%d: ", tp.Topic, tp.Partition)+fmt.Sprintf(format, args...))
 }
 
@@ -195,8 +197,8 @@ func addSaturating(a, b int64) int64 {
 	return a + b
 }
 
-func entryTargets(es []PlanEntry) map[TopicPartition]Offset {
-	out := make(map[TopicPartition]Offset, len(es))
+func entryTargets(es []PlanEntry) map[offsets.TopicPartition]offsets.Offset {
+	out := make(map[offsets.TopicPartition]offsets.Offset, len(es))
 	for _, e := range es {
 		out[e.TopicPartition] = e.New
 	}
@@ -204,9 +206,9 @@ func entryTargets(es []PlanEntry) map[TopicPartition]Offset {
 }
 
 // offsetOr returns m[tp], or NoOffset when absent.
-func offsetOr(m map[TopicPartition]Offset, tp TopicPartition) Offset {
+func offsetOr(m map[offsets.TopicPartition]offsets.Offset, tp offsets.TopicPartition) offsets.Offset {
 	if o, ok := m[tp]; ok {
 		return o
 	}
-	return NoOffset
+	return offsets.NoOffset
 }

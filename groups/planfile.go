@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // PlanFormat is the format of a plan file.
@@ -79,7 +80,7 @@ func ReadPlan(r io.Reader, format PlanFormat) ([]PlanEntry, error) {
 	if len(es) == 0 {
 		return nil, errors.New("no entries")
 	}
-	seen := map[TopicPartition]bool{}
+	seen := map[offsets.TopicPartition]bool{}
 	for _, e := range es {
 		if seen[e.TopicPartition] {
 			return nil, fmt.Errorf("%s/%d appears twice", e.Topic, e.Partition)
@@ -120,7 +121,7 @@ func readPlanJSON(r io.Reader) ([]PlanEntry, error) {
 		if e.Topic == nil || *e.Topic == "" || e.Partition == nil || *e.Partition < 0 || e.New == nil || *e.New < 0 {
 			return nil, fmt.Errorf("entry %d: want topic, partition and new_offset, all set and not negative", i+1)
 		}
-		out = append(out, PlanEntry{TopicPartition: TopicPartition{*e.Topic, *e.Partition}, Current: NoOffset, New: Offset(*e.New)})
+		out = append(out, PlanEntry{TopicPartition: offsets.TopicPartition{Topic: *e.Topic, Partition: *e.Partition}, Current: offsets.NoOffset, New: offsets.Offset(*e.New)})
 	}
 	return out, nil
 }
@@ -185,7 +186,7 @@ func csvEntry(rec []string) (PlanEntry, error) {
 	if err != nil || o < 0 {
 		return PlanEntry{}, fmt.Errorf("bad offset %q", rec[2])
 	}
-	return PlanEntry{TopicPartition: TopicPartition{topic, int32(p)}, Current: NoOffset, New: Offset(o)}, nil
+	return PlanEntry{TopicPartition: offsets.TopicPartition{Topic: topic, Partition: int32(p)}, Current: offsets.NoOffset, New: offsets.Offset(o)}, nil
 }
 
 // WritePlanFile writes p to path in the format its extension names, so

@@ -10,12 +10,13 @@ import (
 	"testing"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 func samplePlan() Plan {
 	return Plan{Group: "g", Mode: ToOffset, State: StateEmpty, Partitions: []PlanEntry{
 		{TopicPartition: tp0, Current: 5, New: 1},
-		{TopicPartition: TopicPartition{"u", 3}, Current: NoOffset, New: 7, Clamped: "log end"},
+		{TopicPartition: offsets.TopicPartition{Topic: "u", Partition: 3}, Current: offsets.NoOffset, New: 7, Clamped: "log end"},
 	}, Warnings: []string{}}
 }
 
@@ -24,7 +25,7 @@ func samplePlan() Plan {
 func targets(es []PlanEntry) []PlanEntry {
 	out := make([]PlanEntry, len(es))
 	for i, e := range es {
-		out[i] = PlanEntry{TopicPartition: e.TopicPartition, Current: NoOffset, New: e.New}
+		out[i] = PlanEntry{TopicPartition: e.TopicPartition, Current: offsets.NoOffset, New: e.New}
 	}
 	return out
 }
@@ -57,7 +58,7 @@ func TestWritePlanCSVIsKafkaFormat(t *testing.T) {
 }
 
 func TestReadPlanAccepts(t *testing.T) {
-	want := []PlanEntry{{TopicPartition: tp0, Current: NoOffset, New: 4}, {TopicPartition: tp1, Current: NoOffset, New: 0}}
+	want := []PlanEntry{{TopicPartition: tp0, Current: offsets.NoOffset, New: 4}, {TopicPartition: tp1, Current: offsets.NoOffset, New: 0}}
 	inputs := []struct {
 		format PlanFormat
 		text   string

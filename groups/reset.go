@@ -9,6 +9,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Validate checks that the spec names a scope and a complete mode. Its
@@ -69,7 +70,7 @@ func (c *Client) PlanReset(_ context.Context, group string, spec ResetSpec, now 
 // gatherPlanInput reads the watermarks and what the mode needs.
 func (c *Client) gatherPlanInput(spec ResetSpec, in *PlanInput, now time.Time) error {
 	var err error
-	if in.Watermarks, err = c.Watermarks(in.Partitions); err != nil {
+	if in.Watermarks, err = c.offsets.Watermarks(in.Partitions); err != nil {
 		return err
 	}
 	switch spec.Mode {
@@ -80,7 +81,7 @@ func (c *Client) gatherPlanInput(spec ResetSpec, in *PlanInput, now time.Time) e
 		}
 		in.TimeOffsets, err = c.OffsetsForTime(in.Partitions, at.UnixMilli())
 	case ToGroup:
-		var src map[TopicPartition]commit
+		var src map[offsets.TopicPartition]commit
 		var found bool
 		src, found, err = c.committed(spec.SourceGroup)
 		if err == nil && !found {
@@ -92,8 +93,8 @@ func (c *Client) gatherPlanInput(spec ResetSpec, in *PlanInput, now time.Time) e
 }
 
 // resetScope resolves the partitions a reset touches.
-func (c *Client) resetScope(group string, spec ResetSpec, commits map[TopicPartition]commit) ([]TopicPartition, error) {
-	var tps []TopicPartition
+func (c *Client) resetScope(group string, spec ResetSpec, commits map[offsets.TopicPartition]commit) ([]offsets.TopicPartition, error) {
+	var tps []offsets.TopicPartition
 	var err error
 	switch {
 	case spec.AllTopics && spec.Mode == ToGroup:
@@ -128,26 +129,26 @@ func (c *Client) resetScope(group string, spec ResetSpec, commits map[TopicParti
 			return nil, err
 		}
 	}
-	sortPartitions(tps)
+	slices.SortFunc(tps, offsets.Compare)
 	return slices.Compact(tps), nil
 }
 
 // scopePartitions expands --topic scopes into partitions, checking that
 // the topics and partitions exist.
-func (c *Client) scopePartitions(scopes []TopicScope) ([]TopicPartition, error) {
+func (c *Client) scopePartitions(scopes []TopicScope) ([]offsets.TopicPartition, error) {
 	names := make([]string, len(scopes))
 	for i, s := range scopes {
 		names[i] = s.Topic
 	}
-	parts, err := c.TopicPartitions(names)
+	parts, err := c.offsets.Partitions(names)
 	if err != nil {
 		return nil, err
 	}
-	var out []TopicPartition
+	var out []offsets.TopicPartition
 	for _, s := range scopes {
 		have, ok := parts[s.Topic]
 		if !ok {
-			return nil, topicNotFound(s.Topic)
+			return nil, offsets.TopicNotFound(s.Topic)
 		}
 		want := s.Partitions
 		if len(want) == 0 {
@@ -157,7 +158,7 @@ func (c *Client) scopePartitions(scopes []TopicScope) ([]TopicPartition, error) 
 			if !slices.Contains(have, p) {
 				return nil, fmt.Errorf("topic %s has no partition %d (it has %d)", s.Topic, p, len(have))
 			}
-			out = append(out, TopicPartition{s.Topic, p})
+			out = append(out, offsets.TopicPartition{Topic: s.Topic, Partition: p})
 		}
 	}
 	return out, nil
@@ -165,21 +166,21 @@ func (c *Client) scopePartitions(scopes []TopicScope) ([]TopicPartition, error) 
 
 // entryPartitions returns the partitions of plan-file entries, kept to
 // scope when filter is set, checking that they exist.
-func (c *Client) entryPartitions(es []PlanEntry, scope []TopicPartition, filter bool) ([]TopicPartition, error) {
-	var tps []TopicPartition
+func (c *Client) entryPartitions(es []PlanEntry, scope []offsets.TopicPartition, filter bool) ([]offsets.TopicPartition, error) {
+	var tps []offsets.TopicPartition
 	for _, e := range es {
 		if !filter || slices.Contains(scope, e.TopicPartition) {
 			tps = append(tps, e.TopicPartition)
 		}
 	}
-	parts, err := c.TopicPartitions(topicsOf(tps))
+	parts, err := c.offsets.Partitions(offsets.Topics(tps))
 	if err != nil {
 		return nil, err
 	}
 	for _, tp := range tps {
 		have, ok := parts[tp.Topic]
 		if !ok {
-			return nil, topicNotFound(tp.Topic)
+			return nil, offsets.TopicNotFound(tp.Topic)
 		}
 		if !slices.Contains(have, tp.Partition) {
 			return nil, fmt.Errorf("plan file: topic %s has no partition %d", tp.Topic, tp.Partition)
@@ -203,20 +204,20 @@ func (c *Client) ApplyReset(_ context.Context, p *Plan) error {
 		p.Executed = true
 		return nil
 	}
-	offsets := map[string]map[int32]sarama.OffsetAndMetadata{}
+	commits := map[string]map[int32]sarama.OffsetAndMetadata{}
 	for _, e := range p.Partitions {
-		if offsets[e.Topic] == nil {
-			offsets[e.Topic] = map[int32]sarama.OffsetAndMetadata{}
+		if commits[e.Topic] == nil {
+			commits[e.Topic] = map[int32]sarama.OffsetAndMetadata{}
 		}
-		offsets[e.Topic][e.Partition] = sarama.OffsetAndMetadata{Offset: int64(e.New), LeaderEpoch: -1}
+		commits[e.Topic][e.Partition] = sarama.OffsetAndMetadata{Offset: int64(e.New), LeaderEpoch: -1}
 	}
-	resp, err := c.admin.AlterConsumerGroupOffsets(p.Group, offsets, nil)
+	resp, err := c.admin.AlterConsumerGroupOffsets(p.Group, commits, nil)
 	if err != nil {
 		return fmt.Errorf("commit offsets of group %s: %w", p.Group, c.f.Classify(err))
 	}
 	for topic, ps := range resp.Errors {
 		for part, kerr := range ps {
-			if isKError(kerr) {
+			if offsets.IsKError(kerr) {
 				return fmt.Errorf("commit offset of group %s for %s/%d: %w", p.Group, topic, part, kerr)
 			}
 		}
@@ -248,8 +249,8 @@ func activity(raw *sarama.GroupDescription) (string, int) {
 	return raw.State, len(raw.Members)
 }
 
-func commitOffsets(cs map[TopicPartition]commit) map[TopicPartition]Offset {
-	out := make(map[TopicPartition]Offset, len(cs))
+func commitOffsets(cs map[offsets.TopicPartition]commit) map[offsets.TopicPartition]offsets.Offset {
+	out := make(map[offsets.TopicPartition]offsets.Offset, len(cs))
 	for tp, c := range cs {
 		out[tp] = c.offset
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -37,13 +38,13 @@ func newResetFixture(t *testing.T) resetFixture {
 	if err := a.DeleteRecords("t", map[int32]int64{0: 2}); err != nil {
 		t.Fatal(err)
 	}
-	seedCommits(t, f, "g", map[TopicPartition]int64{tp0: 5, tp1: 1})
+	seedCommits(t, f, "g", map[offsets.TopicPartition]int64{tp0: 5, tp1: 1})
 	return resetFixture{c: c, base: base, ctx: context.Background()}
 }
 
 // planAndApply plans and executes spec for g and returns the plan and the
 // committed offsets read back with OffsetFetch.
-func (fx resetFixture) planAndApply(t *testing.T, spec ResetSpec) (Plan, map[TopicPartition]Offset) {
+func (fx resetFixture) planAndApply(t *testing.T, spec ResetSpec) (Plan, map[offsets.TopicPartition]offsets.Offset) {
 	t.Helper()
 	before := committedOffsets(t, fx.c, "g")
 	p, err := fx.c.PlanReset(fx.ctx, "g", spec, fx.base.Add(24*time.Hour))
@@ -71,22 +72,22 @@ func TestResetModesExecute(t *testing.T) {
 	tests := []struct {
 		name string
 		spec ResetSpec
-		want map[TopicPartition]Offset // commits afterwards
+		want map[offsets.TopicPartition]offsets.Offset // commits afterwards
 	}{
-		{"to-earliest", ResetSpec{Mode: ToEarliest, Topics: tAll}, map[TopicPartition]Offset{tp0: 2, tp1: 0, tp2: 0}},
-		{"to-latest", ResetSpec{Mode: ToLatest, Topics: tAll}, map[TopicPartition]Offset{tp0: 10, tp1: 6, tp2: 0}},
-		{"to-offset clamped", ResetSpec{Mode: ToOffset, Offset: 7, Topics: tAll}, map[TopicPartition]Offset{tp0: 7, tp1: 6, tp2: 0}},
+		{"to-earliest", ResetSpec{Mode: ToEarliest, Topics: tAll}, map[offsets.TopicPartition]offsets.Offset{tp0: 2, tp1: 0, tp2: 0}},
+		{"to-latest", ResetSpec{Mode: ToLatest, Topics: tAll}, map[offsets.TopicPartition]offsets.Offset{tp0: 10, tp1: 6, tp2: 0}},
+		{"to-offset clamped", ResetSpec{Mode: ToOffset, Offset: 7, Topics: tAll}, map[offsets.TopicPartition]offsets.Offset{tp0: 7, tp1: 6, tp2: 0}},
 		{"shift-by back, one partition", ResetSpec{Mode: ShiftBy, Offset: -3, Topics: []TopicScope{{Topic: "t", Partitions: []int32{0}}}},
-			map[TopicPartition]Offset{tp0: 4, tp1: 6, tp2: 0}},
+			map[offsets.TopicPartition]offsets.Offset{tp0: 4, tp1: 6, tp2: 0}},
 		{"to-datetime", ResetSpec{Mode: ToDatetime, Time: fx.base.Add(3*time.Minute + time.Second), Topics: tAll},
-			map[TopicPartition]Offset{tp0: 4, tp1: 4, tp2: 0}},
+			map[offsets.TopicPartition]offsets.Offset{tp0: 4, tp1: 4, tp2: 0}},
 		{"by-duration", ResetSpec{Mode: ByDuration, Duration: 24*time.Hour - 5*time.Minute, Topics: tAll},
-			map[TopicPartition]Offset{tp0: 5, tp1: 5, tp2: 0}},
-		{"to-current", ResetSpec{Mode: ToCurrent, AllTopics: true}, map[TopicPartition]Offset{tp0: 5, tp1: 5, tp2: 0}},
-		{"from-file", ResetSpec{Mode: FromFile, Entries: []PlanEntry{{TopicPartition: tp1, New: 3}, {TopicPartition: TopicPartition{"u", 0}, New: 2}}},
-			map[TopicPartition]Offset{tp0: 5, tp1: 3, tp2: 0, {"u", 0}: 2}},
+			map[offsets.TopicPartition]offsets.Offset{tp0: 5, tp1: 5, tp2: 0}},
+		{"to-current", ResetSpec{Mode: ToCurrent, AllTopics: true}, map[offsets.TopicPartition]offsets.Offset{tp0: 5, tp1: 5, tp2: 0}},
+		{"from-file", ResetSpec{Mode: FromFile, Entries: []PlanEntry{{TopicPartition: tp1, New: 3}, {TopicPartition: offsets.TopicPartition{Topic: "u", Partition: 0}, New: 2}}},
+			map[offsets.TopicPartition]offsets.Offset{tp0: 5, tp1: 3, tp2: 0, {Topic: "u", Partition: 0}: 2}},
 		{"all-topics shift forward clamps", ResetSpec{Mode: ShiftBy, Offset: 4, AllTopics: true},
-			map[TopicPartition]Offset{tp0: 9, tp1: 6, tp2: 0, {"u", 0}: 4}},
+			map[offsets.TopicPartition]offsets.Offset{tp0: 9, tp1: 6, tp2: 0, {Topic: "u", Partition: 0}: 4}},
 	}
 	for _, tt := range tests { // each mode starts from the commits the previous one left
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +108,7 @@ func TestResetDryRunPlan(t *testing.T) {
 	want := []PlanEntry{
 		{TopicPartition: tp0, Current: 5, New: 8},
 		{TopicPartition: tp1, Current: 1, New: 6, Clamped: "log end"},
-		{TopicPartition: tp2, Current: NoOffset, New: 0, Clamped: "log end"},
+		{TopicPartition: tp2, Current: offsets.NoOffset, New: 0, Clamped: "log end"},
 	}
 	if !reflect.DeepEqual(p.Partitions, want) || len(p.Warnings) != 2 {
 		t.Errorf("plan = %+v, warnings %q", p.Partitions, p.Warnings)
@@ -130,7 +131,7 @@ func TestResetToGroupAndNewGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	// t/0's commit 5 is kept; g's t/1 commit 1 is within the log.
-	if got := committedOffsets(t, fx.c, "fresh"); !reflect.DeepEqual(got, map[TopicPartition]Offset{tp0: 5, tp1: 1}) {
+	if got := committedOffsets(t, fx.c, "fresh"); !reflect.DeepEqual(got, map[offsets.TopicPartition]offsets.Offset{tp0: 5, tp1: 1}) {
 		t.Errorf("fresh commits = %v", got)
 	}
 	// --all-topics with --to-group: the source group's topics, for a new
@@ -155,7 +156,7 @@ func TestResetScopeErrors(t *testing.T) {
 	fx := newResetFixture(t)
 	now := time.Now()
 	_, err := fx.c.PlanReset(fx.ctx, "g", ResetSpec{Mode: ToEarliest, Topics: []TopicScope{{Topic: "nope"}}}, now)
-	if !errors.Is(err, ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
+	if !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
 		t.Errorf("unknown topic: %v", err)
 	}
 	_, err = fx.c.PlanReset(fx.ctx, "g", ResetSpec{Mode: ToEarliest, Topics: []TopicScope{{Topic: "t", Partitions: []int32{7}}}}, now)
@@ -166,8 +167,8 @@ func TestResetScopeErrors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no committed offsets") {
 		t.Errorf("all-topics without commits: %v", err)
 	}
-	_, err = fx.c.PlanReset(fx.ctx, "g", ResetSpec{Mode: FromFile, Entries: []PlanEntry{{TopicPartition: TopicPartition{"zz", 0}}}}, now)
-	if !errors.Is(err, ErrTopicNotFound) {
+	_, err = fx.c.PlanReset(fx.ctx, "g", ResetSpec{Mode: FromFile, Entries: []PlanEntry{{TopicPartition: offsets.TopicPartition{Topic: "zz", Partition: 0}}}}, now)
+	if !errors.Is(err, offsets.ErrTopicNotFound) {
 		t.Errorf("plan file naming an unknown topic: %v", err)
 	}
 }

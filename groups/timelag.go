@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/fetch"
 )
 
 // defaultTimeLagWait bounds the reads time lag is computed from.
@@ -64,10 +66,10 @@ func (c *Client) nextRecordTime(ctx context.Context, p PartitionLag) (time.Time,
 		return time.Time{}, false
 	}
 	pos := int64(p.Position(p.Committed))
-	r, err := c.findRecord(p.TopicPartition, pos, int64(p.LastStable), sarama.ReadCommitted,
-		func(r fetchedRecord) bool { return !r.aborted })
+	r, err := fetch.Find(c.client, p.Topic, p.Partition, pos, int64(p.LastStable), sarama.ReadCommitted,
+		func(*fetch.Record) bool { return true })
 	if err != nil {
 		return time.Time{}, false
 	}
-	return r.time, true
+	return r.Timestamp, true
 }

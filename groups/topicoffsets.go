@@ -3,6 +3,8 @@ package groups
 import (
 	"context"
 	"time"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // TopicOffsets are a topic's offsets per partition, as `kq offsets` shows
@@ -23,11 +25,11 @@ type PartitionOffsets struct {
 	// Partition is the partition number.
 	Partition int32 `json:"partition"`
 	// Earliest is the log start offset.
-	Earliest Offset `json:"earliest_offset"`
+	Earliest offsets.Offset `json:"earliest_offset"`
 	// Latest is the log end offset (high watermark).
-	Latest Offset `json:"latest_offset"`
+	Latest offsets.Offset `json:"latest_offset"`
 	// LastStable is the last stable offset (read_committed's end).
-	LastStable Offset `json:"last_stable_offset"`
+	LastStable offsets.Offset `json:"last_stable_offset"`
 	// Offsets is Latest minus Earliest: the offsets in the log, which are
 	// records plus transaction markers (aborted records included), so an
 	// upper bound on the records a consumer reads.
@@ -35,7 +37,7 @@ type PartitionOffsets struct {
 	// AtTime is the first offset whose timestamp is at or after
 	// TopicOffsets.At, or Latest when no record is that new; nil when no
 	// time was asked.
-	AtTime *Offset `json:"offset_at_time,omitempty"`
+	AtTime *offsets.Offset `json:"offset_at_time,omitempty"`
 	// BlockedBy is the open transaction at the last stable offset, when
 	// the caller looked it up (nil: none, or not looked up).
 	BlockedBy *OpenTxn `json:"blocked_by,omitempty"`
@@ -56,25 +58,25 @@ func (c *Client) TopicOffsets(ctx context.Context, topic string, at *time.Time) 
 // ListOffsets round per broker for all of them), in the order given. An
 // unknown topic is an error matching ErrTopicNotFound.
 func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time) ([]TopicOffsets, error) {
-	parts, err := c.TopicPartitions(topics)
+	parts, err := c.offsets.Partitions(topics)
 	if err != nil {
 		return nil, err
 	}
-	var tps []TopicPartition
+	var tps []offsets.TopicPartition
 	for _, topic := range topics {
 		ps, ok := parts[topic]
 		if !ok {
-			return nil, topicNotFound(topic)
+			return nil, offsets.TopicNotFound(topic)
 		}
 		for _, p := range ps {
-			tps = append(tps, TopicPartition{topic, p})
+			tps = append(tps, offsets.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
-	wms, err := c.Watermarks(tps)
+	wms, err := c.offsets.Watermarks(tps)
 	if err != nil {
 		return nil, err
 	}
-	var atOffsets map[TopicPartition]Offset
+	var atOffsets map[offsets.TopicPartition]offsets.Offset
 	if at != nil {
 		if atOffsets, err = c.OffsetsForTime(tps, at.UnixMilli()); err != nil {
 			return nil, err
@@ -84,10 +86,10 @@ func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time
 	for _, topic := range topics {
 		to := TopicOffsets{Topic: topic, At: at, Partitions: make([]PartitionOffsets, 0, len(parts[topic]))}
 		for _, p := range parts[topic] {
-			tp := TopicPartition{topic, p}
+			tp := offsets.TopicPartition{Topic: topic, Partition: p}
 			w, ok := wms[tp]
 			if !ok { // deleted meanwhile
-				w = unknownWatermarks()
+				w = offsets.UnknownWatermarks()
 			}
 			po := partitionOffsets(tp, w, atOffsets, at != nil)
 			to.Offsets += po.Offsets
@@ -98,7 +100,7 @@ func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time
 	return out, nil
 }
 
-func partitionOffsets(tp TopicPartition, w Watermarks, atOffsets map[TopicPartition]Offset, withAt bool) PartitionOffsets {
+func partitionOffsets(tp offsets.TopicPartition, w offsets.Watermarks, atOffsets map[offsets.TopicPartition]offsets.Offset, withAt bool) PartitionOffsets {
 	po := PartitionOffsets{Partition: tp.Partition, Earliest: w.LogStart, Latest: w.LogEnd, LastStable: w.LastStable, Offsets: w.OffsetCount()}
 	if withAt {
 		o := offsetOr(atOffsets, tp)

@@ -24,7 +24,7 @@ type Options struct {
 	Topic string
 	// Create creates the topic when it does not exist, with
 	// CreatePartitions and CreateReplication (0: the broker's defaults);
-	// otherwise a missing topic is an error wrapping [ErrTopicNotFound].
+	// otherwise a missing topic is an error matching offsets.ErrTopicNotFound.
 	Create bool
 	// CreatePartitions is the partition count of a topic Create makes.
 	CreatePartitions int32

@@ -15,6 +15,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/produce"
@@ -120,7 +121,7 @@ func TestRunUnknownTopicAndCreate(t *testing.T) {
 	f := testutil.Factory(b)
 	o := produce.Options{Topic: "fresh", Settings: produce.DefaultSettings()}
 	_, err := produce.Run(context.Background(), f, o, lines("a\n"), nil)
-	if !errors.Is(err, produce.ErrTopicNotFound) || err.Error() != `topic "fresh" does not exist (use --create)` {
+	if !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != `topic "fresh" does not exist (use --create)` {
 		t.Fatalf("error %v", err)
 	}
 	if kqerr.Code(err) != kqerr.CodeError {

@@ -6,13 +6,12 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
-// ErrTopicNotFound is wrapped by the error [Run] returns for a topic that
-// does not exist when Options.Create is not set.
-var ErrTopicNotFound = errors.New("topic does not exist")
-
-// topicNotFound names the missing topic and matches ErrTopicNotFound.
+// topicNotFound names the missing topic and matches
+// offsets.ErrTopicNotFound.
 type topicNotFound struct{ topic string }
 
 // Error names the topic and the way out.
@@ -20,8 +19,8 @@ func (e *topicNotFound) Error() string {
 	return fmt.Sprintf("topic %q does not exist (use --create)", e.topic)
 }
 
-// Is makes the error match ErrTopicNotFound.
-func (e *topicNotFound) Is(target error) bool { return target == ErrTopicNotFound }
+// Is makes the error match offsets.ErrTopicNotFound.
+func (e *topicNotFound) Is(target error) bool { return target == offsets.ErrTopicNotFound }
 
 // topicPartitions returns the partition count of topic, creating the topic
 // (with o's partitions and replication, or the broker's defaults) when

@@ -6,14 +6,10 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
-
-// ErrTopicNotFound marks a topic the cluster does not know; it is the
-// groups package's sentinel, so either package's errors match it.
-var ErrTopicNotFound = groups.ErrTopicNotFound
 
 // ErrTopicExists marks a topic that already exists.
 var ErrTopicExists = errors.New("topic already exists")
@@ -21,25 +17,26 @@ var ErrTopicExists = errors.New("topic already exists")
 // Admin administers the topics of one cluster. Close it when done.
 type Admin struct {
 	f       conn.Factory
-	offsets *groups.Client
 	admin   sarama.ClusterAdmin
+	offsets offsets.Lister
 }
 
 // Open connects to the cluster of f.
 func Open(f conn.Factory) (*Admin, error) {
-	g, err := groups.Open(f)
+	c, err := f.Client()
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{f: f, offsets: g, admin: g.ClusterAdmin()}, nil
+	a, err := sarama.NewClusterAdminFromClient(c)
+	if err != nil {
+		c.Close()
+		return nil, f.Classify(err)
+	}
+	return &Admin{f: f, admin: a, offsets: offsets.Lister{Client: c, Admin: a, Classify: f.Classify}}, nil
 }
 
 // Close closes the connection.
-func (a *Admin) Close() error { return a.offsets.Close() }
-
-func topicNotFound(topic string) error {
-	return kqerr.WithKind(ErrTopicNotFound, "topic "+topic+" does not exist")
-}
+func (a *Admin) Close() error { return a.admin.Close() }
 
 // topicError turns a topic-level Kafka error into kq's message.
 func (a *Admin) topicError(op, topic string, err error) error {
@@ -47,14 +44,9 @@ func (a *Admin) topicError(op, topic string, err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, sarama.ErrUnknownTopicOrPartition):
-		return topicNotFound(topic)
+		return offsets.TopicNotFound(topic)
 	case errors.Is(err, sarama.ErrTopicAlreadyExists):
 		return kqerr.WithKind(ErrTopicExists, "topic "+topic+" already exists")
 	}
 	return fmt.Errorf("%s topic %s: %w", op, topic, a.f.Classify(err))
-}
-
-// isKError reports whether err is a Kafka error other than "no error".
-func isKError(err error) bool {
-	return err != nil && !errors.Is(err, sarama.ErrNoError)
 }

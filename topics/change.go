@@ -8,6 +8,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // CreateOptions describe a new topic.
@@ -66,7 +67,7 @@ func (a *Admin) DeleteTopics(topics []string, ifExists bool) ([]DeleteResult, er
 		r := DeleteResult{Topic: t, Deleted: err == nil}
 		switch {
 		case err == nil:
-		case ifExists && errors.Is(err, ErrTopicNotFound):
+		case ifExists && errors.Is(err, offsets.ErrTopicNotFound):
 			r.Missing = true
 		default:
 			r.Error = err.Error()
@@ -154,9 +155,9 @@ func (a *Admin) partitionCount(topic string) (int32, error) {
 		return 0, fmt.Errorf("describe topic %s: %w", topic, a.f.Classify(err))
 	}
 	if len(md) != 1 || md[0].Name != topic {
-		return 0, topicNotFound(topic)
+		return 0, offsets.TopicNotFound(topic)
 	}
-	if isKError(md[0].Err) {
+	if offsets.IsKError(md[0].Err) {
 		return 0, a.topicError("describe", topic, md[0].Err)
 	}
 	return int32(len(md[0].Partitions)), nil

@@ -8,7 +8,7 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/kq-dev/kq/groups"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Description is one topic in detail.
@@ -42,7 +42,7 @@ type Partition struct {
 	Offline []int32 `json:"offline_replicas"`
 	// Watermarks are the log start, log end and last stable offsets;
 	// unknown (null) when the partition has no leader.
-	groups.Watermarks
+	offsets.Watermarks
 	// Error is the broker's error for the partition ("" when none), for
 	// example a missing leader.
 	Error string `json:"error,omitempty"`
@@ -71,10 +71,10 @@ func (a *Admin) Describe(topic string) (Description, error) {
 		return Description{}, fmt.Errorf("describe topic %s: %w", topic, a.f.Classify(err))
 	}
 	if len(md) != 1 || md[0].Name != topic {
-		return Description{}, topicNotFound(topic)
+		return Description{}, offsets.TopicNotFound(topic)
 	}
 	t := md[0]
-	if isKError(t.Err) {
+	if offsets.IsKError(t.Err) {
 		return Description{}, a.topicError("describe", topic, t.Err)
 	}
 	d := Description{Name: topic, Internal: t.IsInternal, Partitions: partitions(t)}
@@ -97,7 +97,7 @@ func partitions(t *sarama.TopicMetadata) []Partition {
 	out := make([]Partition, 0, len(t.Partitions))
 	for _, p := range t.Partitions {
 		part := Partition{ID: p.ID, Leader: p.Leader, Replicas: ids(p.Replicas), ISR: ids(p.Isr), Offline: ids(p.OfflineReplicas)}
-		if isKError(p.Err) {
+		if offsets.IsKError(p.Err) {
 			part.Error = p.Err.Error()
 		}
 		out = append(out, part)
@@ -114,11 +114,11 @@ func ids(in []int32) []int32 {
 // addWatermarks fills the partitions' watermarks; partitions without a
 // leader keep unknown ones.
 func (a *Admin) addWatermarks(topic string, ps []Partition) error {
-	var tps []groups.TopicPartition
+	var tps []offsets.TopicPartition
 	for i := range ps {
-		ps[i].Watermarks = groups.Watermarks{LogStart: groups.NoOffset, LogEnd: groups.NoOffset, LastStable: groups.NoOffset}
+		ps[i].Watermarks = offsets.UnknownWatermarks()
 		if ps[i].Leader >= 0 {
-			tps = append(tps, groups.TopicPartition{Topic: topic, Partition: ps[i].ID})
+			tps = append(tps, offsets.TopicPartition{Topic: topic, Partition: ps[i].ID})
 		}
 	}
 	wms, err := a.offsets.Watermarks(tps)
@@ -126,7 +126,7 @@ func (a *Admin) addWatermarks(topic string, ps []Partition) error {
 		return err
 	}
 	for i := range ps {
-		if w, ok := wms[groups.TopicPartition{Topic: topic, Partition: ps[i].ID}]; ok {
+		if w, ok := wms[offsets.TopicPartition{Topic: topic, Partition: ps[i].ID}]; ok {
 			ps[i].Watermarks = w
 		}
 	}

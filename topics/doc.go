@@ -3,8 +3,8 @@
 // differ from the defaults), create, delete, add partitions and alter
 // configs.
 //
-// An [Admin] runs on one connection, shared with a groups.Client for
-// watermarks. Unknown topics are errors matching [ErrTopicNotFound] whose
+// An [Admin] runs on one connection; watermarks come from the offsets
+// layer (internal/offsets). Unknown topics are errors matching [offsets.ErrTopicNotFound] whose
 // message is "topic T does not exist"; malformed user input (config
 // assignments) is a kqerr usage error.
 package topics

@@ -6,6 +6,8 @@ import (
 	"sort"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Summary is one line of the topic list.
@@ -35,7 +37,7 @@ func (a *Admin) List(opts ListOptions) ([]Summary, error) {
 	}
 	out := []Summary{}
 	for _, t := range md {
-		if isKError(t.Err) || (t.IsInternal && !opts.Internal) {
+		if offsets.IsKError(t.Err) || (t.IsInternal && !opts.Internal) {
 			continue
 		}
 		s := Summary{Name: t.Name, Partitions: len(t.Partitions), Internal: t.IsInternal}

@@ -10,6 +10,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -81,7 +82,7 @@ func TestCreateListDescribe(t *testing.T) {
 	if !reflect.DeepEqual(d.Configs, []Config{{Name: "retention.ms", Value: "3600000", Source: "Topic"}}) {
 		t.Errorf("configs = %+v, want retention.ms only", d.Configs)
 	}
-	if _, err := a.Describe("nope"); !errors.Is(err, ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
+	if _, err := a.Describe("nope"); !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
 		t.Errorf("describe nope: %v", err)
 	}
 }
@@ -105,7 +106,7 @@ func TestListInternal(t *testing.T) {
 func TestDelete(t *testing.T) {
 	a, _, _ := setup(t, 1, map[string]int32{"a": 1, "b": 1, "c": 1})
 	res, err := a.Delete([]string{"a", "nope", "c"})
-	if !errors.Is(err, ErrTopicNotFound) {
+	if !errors.Is(err, offsets.ErrTopicNotFound) {
 		t.Errorf("error = %v, want topic not found", err)
 	}
 	want := []DeleteResult{{Topic: "a", Deleted: true}, {Topic: "nope", Error: "topic nope does not exist"}, {Topic: "c", Deleted: true}}
@@ -137,7 +138,7 @@ func TestAddPartitions(t *testing.T) {
 	if err != nil || len(d.Partitions) != 5 {
 		t.Errorf("partitions after add: %d, %v", len(d.Partitions), err)
 	}
-	if _, err := a.AddPartitions("nope", 1); !errors.Is(err, ErrTopicNotFound) {
+	if _, err := a.AddPartitions("nope", 1); !errors.Is(err, offsets.ErrTopicNotFound) {
 		t.Errorf("add to nope: %v", err)
 	}
 	if _, err := a.AddPartitions("t", 0); !errors.Is(err, kqerr.ErrUsage) {
@@ -164,7 +165,7 @@ func TestAlterConfig(t *testing.T) {
 	if d, _ = a.Describe("t"); len(d.Configs) != 1 || d.Configs[0].Name != "cleanup.policy" {
 		t.Errorf("after delete: %+v", d.Configs)
 	}
-	if err := a.AlterConfig("nope", map[string]string{"retention.ms": "1"}, nil); !errors.Is(err, ErrTopicNotFound) {
+	if err := a.AlterConfig("nope", map[string]string{"retention.ms": "1"}, nil); !errors.Is(err, offsets.ErrTopicNotFound) {
 		t.Errorf("alter nope: %v", err)
 	}
 	if err := a.AlterConfig("t", nil, nil); !errors.Is(err, kqerr.ErrUsage) {

@@ -65,7 +65,7 @@ func (c *copier) transaction(ctx context.Context, inc *copyIncarnation) (*copyIn
 		return c.restart(ctx, inc)
 	}
 	inc.beginTxn()
-	offsets, n, ev := c.fill(ctx, inc, m)
+	read, n, ev := c.fill(ctx, inc, m)
 	if ev == txnFull || ev == idle {
 		if died := c.crashDue(inc, n, true); died != gotRecord {
 			ev = died
@@ -81,20 +81,49 @@ func (c *copier) transaction(ctx context.Context, inc *copyIncarnation) (*copyIn
 	if c.rng.Float64() < c.r.set.Workload.AbortRate {
 		return c.abort(ctx, inc, false)
 	}
-	return c.commit(ctx, inc, offsets, n)
+	return c.commit(ctx, inc, read, n)
+}
+
+// txnRead is what a transaction read, per input partition: the offsets of
+// its first and last records and how many.
+type txnRead map[int32]readRange
+
+type readRange struct {
+	first, last int64
+	n           int64
+}
+
+// add notes that the transaction read offset of partition p.
+func (r txnRead) add(p int32, offset int64) {
+	rr, ok := r[p]
+	if !ok {
+		rr.first = offset
+	}
+	rr.last, rr.n = offset, rr.n+1
+	r[p] = rr
+}
+
+// next returns the offsets to commit: one past the last read of each
+// partition.
+func (r txnRead) next() map[int32]int64 {
+	out := make(map[int32]int64, len(r))
+	for p, rr := range r {
+		out[p] = rr.last + 1
+	}
+	return out
 }
 
 // fill copies records into the open transaction, starting with m, until
 // it is full, idle, or something ends it.
-func (c *copier) fill(ctx context.Context, inc *copyIncarnation, m *sarama.ConsumerMessage) (map[int32]int64, int, next) {
-	offsets := map[int32]int64{}
+func (c *copier) fill(ctx context.Context, inc *copyIncarnation, m *sarama.ConsumerMessage) (txnRead, int, next) {
+	offsets := txnRead{}
 	deadline := time.Now().Add(txnMaxAge)
 	n := 0
 	for {
 		if !inc.produce(m) {
 			return offsets, n, copierDied
 		}
-		offsets[m.Partition] = m.Offset + 1
+		offsets.add(m.Partition, m.Offset)
 		n++
 		if ev := c.crashDue(inc, n, false); ev != gotRecord {
 			return offsets, n, ev
@@ -127,7 +156,8 @@ func (inc *copyIncarnation) produce(m *sarama.ConsumerMessage) bool {
 // commit commits the input offsets and the copies in the transaction. On
 // failure the transaction's fate is unknown; the copier starts afresh from
 // the committed offsets, fencing its former self.
-func (c *copier) commit(ctx context.Context, inc *copyIncarnation, offsets map[int32]int64, n int) (*copyIncarnation, error) {
+func (c *copier) commit(ctx context.Context, inc *copyIncarnation, read txnRead, n int) (*copyIncarnation, error) {
+	offsets := read.next()
 	err, dead := inc.call(func() error {
 		if err := inc.prod.AddOffsetsToTxn(offsetMetadata(c.r.ids.input, offsets), c.r.ids.copyGroup); err != nil {
 			return fmt.Errorf("add offsets to transaction: %w", err)
@@ -148,6 +178,7 @@ func (c *copier) commit(ctx context.Context, inc *copyIncarnation, offsets map[i
 	inc.endTxn()
 	c.r.stats.commits.Add(1)
 	c.r.stats.copied.Add(uint64(n))
+	c.recordTxn(inc, read)
 	for _, p := range slices.Sorted(maps.Keys(offsets)) {
 		c.r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: c.name(), Topic: c.r.ids.input, Partition: p, Offset: offsets[p]})
 	}
@@ -211,4 +242,37 @@ func offsetMetadata(topic string, offsets map[int32]int64) map[string][]*sarama.
 		out = append(out, &sarama.PartitionOffsetMetadata{Partition: p, Offset: o, LeaderEpoch: -1})
 	}
 	return map[string][]*sarama.PartitionOffsetMetadata{topic: out}
+}
+
+// recordTxn records a committed transaction: per output partition, the
+// range and number of the records it wrote (acknowledged; a read_committed
+// reader must see all of them or none), and per input partition what it
+// read, which its offset commits are judged against. Its id is the
+// transactional id and the first input offset it read, unique among the
+// copier's committed transactions.
+func (c *copier) recordTxn(inc *copyIncarnation, read txnRead) {
+	parts := slices.Sorted(maps.Keys(read))
+	if len(parts) == 0 {
+		return
+	}
+	id := fmt.Sprintf("%s/%d@%d", c.txnID(), parts[0], read[parts[0]].first)
+	waitUntil(context.Background(), c.r.requestTimeout, func() bool {
+		inc.mu.Lock()
+		defer inc.mu.Unlock()
+		return inc.resolved >= inc.sent
+	})
+	inc.mu.Lock()
+	wrote := inc.acked
+	inc.acked = map[int32][]int64{}
+	inc.mu.Unlock()
+	for _, p := range slices.Sorted(maps.Keys(wrote)) {
+		offs := wrote[p]
+		c.r.record(history.Event{Type: history.TypeTxn, Txn: id, Outcome: history.OutcomeCommitted, Topic: c.r.ids.output, Partition: p,
+			Offset: slices.Min(offs), LastOffset: slices.Max(offs), Count: int64(len(offs))})
+	}
+	for _, p := range parts {
+		rr := read[p]
+		c.r.record(history.Event{Type: history.TypeTxn, Txn: id, Outcome: history.OutcomeCommitted, Consumer: c.name(), Topic: c.r.ids.input, Partition: p,
+			Offset: rr.first, LastOffset: rr.last, Count: rr.n})
+	}
 }

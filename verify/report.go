@@ -63,6 +63,9 @@ type Report struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Notes are caveats about what the run could see.
 	Notes []string `json:"notes"`
+	// checker counted the run, for AnomalySource; nil when nothing was
+	// checked.
+	checker *check.Checker
 }
 
 // ClientCounts count what happened to the run's clients.
@@ -118,6 +121,16 @@ func (r Report) MarshalJSON() ([]byte, error) {
 
 // Partial reports whether the run did not complete: then its counts are
 // partial and it has no verdict.
+// AnomalySource returns what goes through every anomaly the run's checker
+// counted, for a report (see [report.Builder.Place]), or nil when the run
+// checked nothing.
+func (r Report) AnomalySource() report.AnomalySource {
+	if r.checker == nil {
+		return nil
+	}
+	return r.checker
+}
+
 func (r Report) Partial() bool { return r.Interrupted || r.Failed != "" }
 
 // Err returns nil when the semantics held or the run did not complete
@@ -148,6 +161,8 @@ func (r *run) finishReport(rep *Report, runErr error) {
 			r.fail(err)
 		}
 		rep.Counts, rep.Evidence = r.checker.Result(), r.checker.Evidence()
+		rep.checker = r.checker
+		r.series.Place(r.checker)
 		rep.Series = r.series.Series()
 	}
 	rep.Verdict = check.Verdict{Semantics: r.set.Semantics, Violations: []check.Violation{}, Reasons: []string{}}

@@ -5,15 +5,17 @@
 // inside one of the block's aborted transactions (KIP-98: from the
 // transaction's first offset up to its abort marker).
 //
-// sarama decodes the response (its RecordBatch and Record structs, one
-// allocation per batch); this package replaces sarama's PartitionConsumer
-// where its per-record ConsumerMessage allocation and channel hand-offs cost
-// more than the reading itself.
+// A [Reader] fetches over a connection of its own (encoded with franz-go's
+// kmsg, set up from the sarama client's configuration) and walks the
+// response's record bytes in place ([WalkRaw]): no struct per record, and
+// with ReuseBuffer no allocation per fetch either. [Walk] does the same
+// over a response sarama decoded. This package replaces sarama's
+// PartitionConsumer where its per-record allocations, garbage collection
+// and channel hand-offs cost more than the reading itself.
 package fetch
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -61,9 +63,12 @@ var ErrLegacyCompressed = errors.New("compressed legacy (pre-0.11) message sets 
 // (from when the block held none) and partial: the block ended in a batch
 // cut short by the size limit.
 func Walk(blk *sarama.FetchResponseBlock, from int64, iso sarama.IsolationLevel, visit func(*Record)) (next int64, partial bool, err error) {
-	w := walker{next: from, from: from, iso: iso, visit: visit}
-	w.aborted = slices.Clone(blk.AbortedTransactions)
-	slices.SortFunc(w.aborted, func(a, b *sarama.AbortedTransaction) int { return cmp.Compare(a.FirstOffset, b.FirstOffset) })
+	w := walker{next: from, from: from, visit: visit}
+	aborted := make([]Aborted, len(blk.AbortedTransactions))
+	for i, a := range blk.AbortedTransactions {
+		aborted[i] = Aborted{ProducerID: a.ProducerID, FirstOffset: a.FirstOffset}
+	}
+	w.txnFilter.init(aborted, iso)
 	for _, rs := range blk.RecordsSet {
 		if rs.RecordBatch == nil {
 			if err := w.legacy(rs.MsgSet); err != nil {
@@ -80,28 +85,18 @@ func Walk(blk *sarama.FetchResponseBlock, from int64, iso sarama.IsolationLevel,
 }
 
 type walker struct {
+	txnFilter
 	next, from int64
-	iso        sarama.IsolationLevel
 	visit      func(*Record)
-	aborted    []*sarama.AbortedTransaction
-	open       map[int64]bool // producers inside an aborted transaction
 	rec        Record
 }
 
 func (w *walker) batch(b *sarama.RecordBatch) {
 	last := b.FirstOffset + int64(b.LastOffsetDelta)
-	for len(w.aborted) > 0 && w.aborted[0].FirstOffset <= last {
-		if w.open == nil {
-			w.open = map[int64]bool{}
-		}
-		w.open[w.aborted[0].ProducerID] = true
-		w.aborted = w.aborted[1:]
+	if b.Control {
+		w.controlBatch(last, b.ProducerID, IsAbortMarker(b))
 	}
-	hide := b.Control || (w.iso == sarama.ReadCommitted && b.IsTransactional && w.open[b.ProducerID])
-	if b.Control && IsAbortMarker(b) {
-		delete(w.open, b.ProducerID)
-	}
-	if !hide {
+	if !b.Control && !w.hide(b.FirstOffset, last, b.IsTransactional, b.ProducerID) {
 		for _, r := range b.Records {
 			off := b.FirstOffset + r.OffsetDelta
 			if off < w.from {
@@ -116,6 +111,51 @@ func (w *walker) batch(b *sarama.RecordBatch) {
 		}
 	}
 	w.next = max(w.next, last+1)
+}
+
+// txnFilter decides which batches a consumer with an isolation level is
+// shown: never control batches, and under read_committed not the
+// transactional batches of a producer inside one of the partition's
+// aborted transactions (from its first offset up to its abort marker).
+type txnFilter struct {
+	iso     sarama.IsolationLevel
+	aborted []Aborted      // not yet begun, by first offset
+	open    map[int64]bool // producers inside an aborted transaction
+}
+
+func (f *txnFilter) init(aborted []Aborted, iso sarama.IsolationLevel) {
+	f.iso = iso
+	if iso != sarama.ReadCommitted || len(aborted) == 0 {
+		return
+	}
+	f.aborted = slices.Clone(aborted)
+	slices.SortFunc(f.aborted, func(a, b Aborted) int { return cmp.Compare(a.FirstOffset, b.FirstOffset) })
+}
+
+// begin opens the aborted transactions that start at or before last.
+func (f *txnFilter) begin(last int64) {
+	for len(f.aborted) > 0 && f.aborted[0].FirstOffset <= last {
+		if f.open == nil {
+			f.open = map[int64]bool{}
+		}
+		f.open[f.aborted[0].ProducerID] = true
+		f.aborted = f.aborted[1:]
+	}
+}
+
+// hide reports whether a data batch [first, last] is hidden.
+func (f *txnFilter) hide(first, last int64, transactional bool, producer int64) bool {
+	f.begin(last)
+	return f.iso == sarama.ReadCommitted && transactional && f.open[producer]
+}
+
+// controlBatch takes a control batch ending at last: an abort marker
+// closes its producer's aborted transaction.
+func (f *txnFilter) controlBatch(last, producer int64, abort bool) {
+	f.begin(last)
+	if abort {
+		delete(f.open, producer)
+	}
 }
 
 // legacy walks an uncompressed pre-0.11 message set.
@@ -142,8 +182,5 @@ func (w *walker) legacy(ms *sarama.MessageSet) error {
 // IsAbortMarker reports whether a control batch is an abort marker: its
 // record's key is a version and a type, 0 for abort.
 func IsAbortMarker(b *sarama.RecordBatch) bool {
-	if len(b.Records) == 0 || len(b.Records[0].Key) < 4 {
-		return false
-	}
-	return binary.BigEndian.Uint16(b.Records[0].Key[2:4]) == controlAbort
+	return len(b.Records) > 0 && isAbortKey(b.Records[0].Key)
 }

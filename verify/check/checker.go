@@ -1,7 +1,8 @@
 package check
 
 import (
-	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -46,6 +47,8 @@ type Checker struct {
 	counts    Counts     // event counts and the anomalies judged as events arrive
 	ev        evidence
 	examples  examples
+	polls     pollState
+	txns      txnState
 }
 
 // New returns an empty Checker.
@@ -62,9 +65,10 @@ func New(opts Options) *Checker {
 }
 
 // Add adds one event. Meta, fault and end events go to the [Evidence];
-// assign, revoke, seek and commit events are not judged yet. It fails on an
+// the events of a named consumer (deliveries, assign, revoke, seek and
+// commit) also go to the poll and commit checks. It fails on an
 // invalid event (see [history.Event.Validate]) or when the history names more
-// values than a Checker can number (about a billion); the Checker is then
+// values than a Checker can number (about half a billion); the Checker is then
 // unchanged.
 func (c *Checker) Add(e history.Event) error {
 	if err := e.Validate(); err != nil {
@@ -75,10 +79,15 @@ func (c *Checker) Add(e history.Event) error {
 	case history.TypeSend:
 		return c.send(&e)
 	case history.TypeDeliver:
-		return c.deliver(&e)
+		if err := c.deliver(&e); err != nil {
+			return err
+		}
 	case history.TypeAbort:
 		c.log(e.Topic, e.Partition).abort(e.Offset, e.AbortEnd())
+	case history.TypeTxn:
+		c.txn(&e)
 	}
+	c.consumerEvent(&e)
 	return nil
 }
 
@@ -96,6 +105,7 @@ func (c *Checker) send(e *history.Event) error {
 	case history.StatusOK:
 		c.counts.Acked++
 		c.values.set(ord, kindAcked)
+		c.values.noteLag(ord, e.Seq, e.Time, false)
 		if e.Offset != history.NoOffset { // acks=0: acknowledged, offset unknown
 			c.place(e, ord, false)
 		}
@@ -122,6 +132,7 @@ func (c *Checker) deliver(e *history.Event) error {
 			return err
 		}
 		c.values.set(ord, kindDelivered)
+		c.values.noteLag(ord, e.Seq, e.Time, true)
 	}
 	c.counts.Delivered++
 	c.place(e, ord, true)
@@ -131,45 +142,102 @@ func (c *Checker) deliver(e *history.Event) error {
 // place records that e saw the value ord at its offset: an ack when
 // delivered is false, a delivery when it is true. It judges the anomalies
 // one offset shows by itself: conflicts, redeliveries, corrupt and unknown
-// values.
+// values. An offset seen with more than one value (a conflict, or a
+// corrupt copy of a value) keeps its values in the log's side table, so
+// what it counts does not depend on which value came first.
 func (c *Checker) place(e *history.Event, ord uint32, delivered bool) {
 	l := c.log(e.Topic, e.Partition)
 	slot := l.slot(e.Offset)
-	held := *slot & ordMask
 	if delivered {
 		l.maxDelivered = max(l.maxDelivered, e.Offset)
 	}
+	held := *slot & ordMask
 	switch {
 	case held == ordEmpty:
 		*slot = ord
-	case held == ordCorrupt && ord >= firstValueOrd:
-		// A corrupt copy of the value acknowledged here: the same record,
-		// damaged, not a second value. The slot names the value.
-		*slot = *slot&^ordMask | ord
-	case ord == ordCorrupt:
-		// As above, the other way round.
-	case held != ord && *slot&slotConflict == 0:
-		*slot |= slotConflict
-		c.counts.OffsetConflicts++
-		c.example(AnomalyOffsetConflict, e, ord, fmt.Sprintf("offset already held %s", c.describe(held)))
+	case *slot&slotMulti != 0:
+		c.placeMulti(e, l, slot, ord, delivered)
+		return
+	case held != ord:
+		vs := []seenValue{{held, *slot&slotDelivered != 0}, {ord: ord}}
+		l.setMulti(e.Offset, vs)
+		*slot = *slot&^(ordMask|slotDelivered) | slotMulti | representative(vs)
+		if *slot&slotDelivered == 0 && vs[0].delivered {
+			*slot |= slotDelivered
+		}
+		c.placeMulti(e, l, slot, ord, delivered)
+		return
 	}
 	if !delivered {
 		return
 	}
-	if held == ord && *slot&slotDelivered != 0 {
+	if *slot&slotDelivered != 0 {
 		c.counts.Redeliveries++
+		l.events[evRedelivery].record(e.Offset)
 		c.example(AnomalyRedelivery, e, ord, "")
 		return
 	}
 	*slot |= slotDelivered
+	c.firstDelivery(e, l, ord)
+}
+
+// placeMulti is place for an offset seen with more than one value: a
+// second value that is not a corrupt copy makes the offset a conflict
+// (counted once), and each value's deliveries after its first are
+// redeliveries.
+func (c *Checker) placeMulti(e *history.Event, l *partLog, slot *uint32, ord uint32, delivered bool) {
+	vs := l.multi[e.Offset]
+	i := slices.IndexFunc(vs, func(v seenValue) bool { return v.ord == ord })
+	if i < 0 {
+		vs = append(vs, seenValue{ord: ord})
+		i = len(vs) - 1
+	}
+	l.multi[e.Offset] = vs
+	*slot = *slot&^ordMask | representative(vs)
+	if *slot&slotConflict == 0 && distinct(vs) > 1 {
+		*slot |= slotConflict
+		c.counts.OffsetConflicts++
+		l.events[evConflict].record(e.Offset)
+		c.example(AnomalyOffsetConflict, e, ord, "offset also held "+c.others(vs, ord))
+	}
+	if !delivered {
+		return
+	}
+	*slot |= slotDelivered
+	if vs[i].delivered {
+		c.counts.Redeliveries++
+		l.events[evRedelivery].record(e.Offset)
+		c.example(AnomalyRedelivery, e, ord, "")
+		return
+	}
+	vs[i].delivered = true
+	c.firstDelivery(e, l, ord)
+}
+
+// firstDelivery counts the first delivery of a corrupt or unknown record
+// at an offset.
+func (c *Checker) firstDelivery(e *history.Event, l *partLog, ord uint32) {
 	switch ord {
 	case ordCorrupt:
 		c.counts.Corrupt++
+		l.events[evCorrupt].record(e.Offset)
 		c.example(AnomalyCorrupt, e, ord, "")
 	case ordUnknown:
 		c.counts.Unknown++
+		l.events[evUnknown].record(e.Offset)
 		c.example(AnomalyUnknown, e, ord, "")
 	}
+}
+
+// others describes the values of vs other than ord, for a human.
+func (c *Checker) others(vs []seenValue, ord uint32) string {
+	var parts []string
+	for _, v := range vs {
+		if v.ord != ord && v.ord != ordCorrupt {
+			parts = append(parts, c.describe(v.ord))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // log returns the log of topic/partition, creating it if needed.
@@ -195,7 +263,7 @@ func (c *Checker) example(a Anomaly, e *history.Event, ord uint32, detail string
 	if c.examples.full(a) {
 		return
 	}
-	c.examples.add(a, Example{Value: c.name(ord), Topic: e.Topic, Partition: e.Partition, Offset: e.Offset, Detail: detail})
+	c.examples.add(a, Example{Value: c.name(ord), Consumer: e.Consumer, Topic: e.Topic, Partition: e.Partition, Offset: e.Offset, Detail: detail})
 }
 
 // name returns ord as "producer/seq", or empty for a non-value.

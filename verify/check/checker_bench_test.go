@@ -4,14 +4,17 @@ import (
 	"bytes"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/kq-dev/kq/verify/history"
 )
 
 // BenchmarkChecker10M checks a history of 10,000,000 messages: 8 producers,
-// 12 partitions, each message acknowledged and delivered, one in 1000
-// written twice to the log and one in 997 delivered twice. It reports the
-// time per message and the heap the Checker holds once Result has run.
+// 12 partitions read by 4 consumers, each message acknowledged and
+// delivered with times (so the poll, commit and realtime lag checks run),
+// a commit every 100 deliveries of a partition, one in 1000 written twice
+// to the log and one in 997 delivered twice. It reports the time per
+// message and the heap the Checker holds once Result has run.
 //
 //	go test ./verify/check -run '^$' -bench Checker10M -benchtime 1x
 func BenchmarkChecker10M(b *testing.B) {
@@ -26,7 +29,8 @@ func BenchmarkChecker10M(b *testing.B) {
 		c := New(Options{})
 		feed10M(b, c, messages, producers, partitions)
 		res := c.Result()
-		if res.Lost != 0 || res.LogDuplicates != messages/1000 || res.Redeliveries == 0 {
+		if res.Lost != 0 || res.LogDuplicates != messages/1000 || res.Redeliveries == 0 ||
+			res.PollSkips != 0 || res.CommitAhead != 0 || res.NonmonotonicPolls != res.Redeliveries || res.RealtimeLag.Samples == 0 {
 			b.Fatalf("unexpected counts %+v", countsOnly(res))
 		}
 		heap = heapInUse() - before
@@ -39,10 +43,22 @@ func BenchmarkChecker10M(b *testing.B) {
 
 // feed10M adds the benchmark's history to c.
 func feed10M(b *testing.B, c *Checker, messages, producers, partitions int) {
-	next := make([]int64, partitions) // next offset per partition
-	add := func(e history.Event) {
+	next := make([]int64, partitions)      // next offset per partition
+	delivered := make([]int64, partitions) // deliveries per partition
+	consumers := []string{"c0/0", "c1/0", "c2/0", "c3/0"}
+	t0 := time.Unix(1_800_000_000, 0)
+	add := func(e history.Event, i int) {
+		e.Time = t0.Add(time.Duration(i) * time.Microsecond)
 		if err := c.Add(e); err != nil {
 			b.Fatal(err)
+		}
+	}
+	deliver := func(p uint32, seq uint64, part int32, off int64, i int) {
+		d := del(p, seq, part, off)
+		d.Consumer = consumers[int(part)%len(consumers)]
+		add(d, i)
+		if delivered[part]++; delivered[part]%100 == 0 {
+			add(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: d.Consumer, Topic: "t", Partition: part, Offset: off + 1}, i)
 		}
 	}
 	for i := range messages {
@@ -50,15 +66,15 @@ func feed10M(b *testing.B, c *Checker, messages, producers, partitions int) {
 		part := int32((seq + uint64(p)) % uint64(partitions))
 		off := next[part]
 		next[part]++
-		add(ack(p, seq, part, off))
-		add(del(p, seq, part, off))
+		add(ack(p, seq, part, off), 2*i)
+		deliver(p, seq, part, off, 2*i+1)
 		if i%1000 == 999 { // a retried write: the value again, later in the log
 			dup := next[part]
 			next[part]++
-			add(del(p, seq, part, dup))
+			deliver(p, seq, part, dup, 2*i+1)
 		}
 		if i%997 == 996 {
-			add(del(p, seq, part, off))
+			deliver(p, seq, part, off, 2*i+1)
 		}
 	}
 }

@@ -119,7 +119,17 @@ func TestCheckerAnomalies(t *testing.T) {
 		name: "offset conflict via deliveries, counted once per offset",
 		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), sendStatus(history.StatusInfo, 1, 0),
 			del(0, 0, 0, 3), del(1, 0, 0, 3), del(1, 0, 0, 3)},
-		want: Counts{Sent: 2, Indeterminate: 2, Delivered: 3, OffsetConflicts: 1},
+		want: Counts{Sent: 2, Indeterminate: 2, Delivered: 3, OffsetConflicts: 1, Redeliveries: 1, Duplicated: 1},
+	}, {
+		name: "offset conflict: each value's own redeliveries count, in any order",
+		events: []history.Event{ack(0, 0, 0, 3), del(1, 0, 0, 3), del(0, 0, 0, 3), del(1, 0, 0, 3), del(0, 0, 0, 3),
+			sendStatus(history.StatusInfo, 1, 0)},
+		want: Counts{Sent: 2, Acked: 1, Indeterminate: 1, Delivered: 4, OffsetConflicts: 1, Redeliveries: 2, Duplicated: 2},
+	}, {
+		name: "offset conflict: the offset takes no part in duplicate and order checks",
+		events: []history.Event{ack(0, 0, 0, 0), ack(0, 1, 0, 1), del(0, 0, 0, 0), del(0, 1, 0, 1), del(0, 0, 0, 1),
+			ack(0, 2, 0, 2), del(0, 2, 0, 2)},
+		want: Counts{Sent: 3, Acked: 3, Delivered: 4, OffsetConflicts: 1},
 	}, {
 		name: "offset conflict between an ack and a delivery",
 		events: []history.Event{ack(0, 0, 0, 0), ack(0, 1, 0, 1), del(0, 0, 0, 0), del(0, 1, 0, 1),
@@ -153,9 +163,17 @@ func TestCheckerAnomalies(t *testing.T) {
 		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), del(0, 0, 0, 10), abortAt(0, 10, 10)},
 		want:   Counts{Sent: 1, Indeterminate: 1, Delivered: 1, AbortedReads: 1},
 	}, {
-		name:   "acked value seen only at an aborted offset is lost too",
+		name:   "acked value seen only at an aborted offset is aborted, not lost",
 		events: []history.Event{ack(0, 0, 0, 10), abortAt(0, 10, 10), del(0, 0, 0, 10), del(0, 1, 0, 11)},
-		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, AbortedReads: 1, Lost: 1, Unsent: 1},
+		want:   Counts{Sent: 1, Acked: 1, Delivered: 2, AbortedReads: 1, Aborted: 1, Unsent: 1},
+	}, {
+		name:   "aborted: acknowledged in an aborted range, never delivered, abort line first or last",
+		events: []history.Event{abortAt(0, 0, 1), ack(0, 0, 0, 0), ack(0, 1, 0, 1), ack(0, 2, 0, 2), del(0, 2, 0, 2), ack(0, 3, 0, 3), abortAt(0, 3, 3)},
+		want:   Counts{Sent: 4, Acked: 4, Delivered: 1, Aborted: 3},
+	}, {
+		name:   "acknowledged in an aborted range and again at a committed offset, never delivered, is lost",
+		events: []history.Event{abortAt(0, 0, 0), ack(0, 0, 0, 0), ack(0, 0, 0, 1), ackDel(0, 1, 0, 2)[0], ackDel(0, 1, 0, 2)[1]},
+		want:   Counts{Sent: 3, Acked: 3, Delivered: 1, Lost: 1},
 	}, {
 		name: "aborted copy then committed copy is not a duplicate",
 		events: []history.Event{sendStatus(history.StatusInfo, 0, 0), abortAt(0, 0, 1), del(0, 0, 0, 0),
@@ -211,6 +229,9 @@ func TestCheckerAnomalies(t *testing.T) {
 			got := countsOnly(check(t, Options{}, tc.events))
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("counts\n got %+v\nwant %+v", got, tc.want)
+			}
+			if got := tally(feed(t, tc.events)); !reflect.DeepEqual(got, anomaliesOnly(tc.want)) {
+				t.Errorf("instances\n got %+v\nwant %+v", got, anomaliesOnly(tc.want))
 			}
 		})
 	}

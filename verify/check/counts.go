@@ -22,13 +22,18 @@ type Counts struct {
 	// after them in their partition delivered: the reader never got that
 	// far (after a complete drain, the tail of the log went missing).
 	Unseen uint64 `json:"unseen"`
+	// Aborted counts values acknowledged only at offsets that abort
+	// events cover (the application's transaction was aborted) and never
+	// delivered: not lost, as an aborted write is not meant to be read.
+	Aborted uint64 `json:"aborted"`
 	// Duplicated is LogDuplicates plus Redeliveries.
 	Duplicated uint64 `json:"duplicated"`
 	// LogDuplicates counts extra copies of values in the log: a value seen
 	// (acknowledged or delivered) at n offsets of a topic counts n-1.
 	LogDuplicates uint64 `json:"log_duplicates"`
 	// Redeliveries counts extra deliveries of one offset with the same
-	// value: an offset delivered n times counts n-1.
+	// value: an offset delivered n times with one value counts n-1 (a
+	// corrupt copy counts as a value of its own).
 	Redeliveries uint64 `json:"redeliveries"`
 	// OffsetConflicts counts offsets seen holding two different values
 	// (through acks, deliveries or both).
@@ -50,6 +55,43 @@ type Counts struct {
 	// Unsent counts kq values delivered that no send in the history wrote.
 	Unsent uint64 `json:"unsent"`
 
+	// PollSkips counts jumps of a consumer over records in a partition: two
+	// of its consecutive deliveries there (in time order) with no
+	// assignment change or seek between, and between them an offset known
+	// to hold a visible record (acknowledged or delivered to anyone there,
+	// and not in an aborted range). Offsets never named by an ack or a
+	// delivery (transaction markers, compacted or never written offsets)
+	// are not records: jumping over them is no skip.
+	PollSkips uint64 `json:"poll_skips"`
+	// NonmonotonicPolls counts deliveries to a consumer at or before the
+	// offset of its previous delivery in the partition (or before the
+	// offset it sought), with no assignment change or seek between.
+	NonmonotonicPolls uint64 `json:"nonmonotonic_polls"`
+	// CommitAhead counts acknowledged commits of an offset past what the
+	// consumer had processed in the partition since its assignment or
+	// seek: beyond one past the highest offset delivered to it (or the
+	// offset it sought). A commit before any delivery, with the start
+	// unknown, is ahead when its first delivery comes at a lower offset.
+	CommitAhead uint64 `json:"commit_ahead"`
+	// FinalCommitMismatch counts consumer partitions whose last
+	// acknowledged commit differs from the consumer's position (one past
+	// the last offset it processed) after a complete run, for consumers
+	// that did not crash.
+	FinalCommitMismatch uint64 `json:"final_commit_mismatch"`
+	// TornTxns counts committed transactions (txn events) only partly
+	// visible: some of the records they wrote were delivered, not all.
+	TornTxns uint64 `json:"torn_transactions"`
+	// OutOfOrder counts consumer events that came in the history after
+	// later events of the same consumer and partition had been judged (see
+	// the reorder window in the README): the poll and commit checks could
+	// not judge them. Not an anomaly, but a reason a verdict is
+	// inconclusive.
+	OutOfOrder uint64 `json:"out_of_order,omitempty"`
+
+	// RealtimeLag is the time from acknowledgement to first delivery of
+	// a sample of the values (see [Lag]).
+	RealtimeLag Lag `json:"realtime_lag"`
+
 	// Examples holds up to [Options].MaxExamples instances of each
 	// anomaly found, keyed by anomaly.
 	Examples map[Anomaly][]Example `json:"examples,omitempty"`
@@ -60,17 +102,23 @@ type Anomaly string
 
 // Anomalies.
 const (
-	AnomalyLost            Anomaly = "lost"
-	AnomalyUnseen          Anomaly = "unseen"
-	AnomalyLogDuplicate    Anomaly = "log_duplicates"
-	AnomalyRedelivery      Anomaly = "redeliveries"
-	AnomalyOffsetConflict  Anomaly = "offset_conflicts"
-	AnomalyReordered       Anomaly = "reordered"
-	AnomalyAbortedRead     Anomaly = "aborted_reads"
-	AnomalyCorrupt         Anomaly = "corrupt"
-	AnomalyUnknown         Anomaly = "unknown"
-	AnomalyFailDelivered   Anomaly = "fail_delivered"
-	AnomalyUnsentDelivered Anomaly = "unsent"
+	AnomalyLost             Anomaly = "lost"
+	AnomalyAborted          Anomaly = "aborted"
+	AnomalyUnseen           Anomaly = "unseen"
+	AnomalyLogDuplicate     Anomaly = "log_duplicates"
+	AnomalyRedelivery       Anomaly = "redeliveries"
+	AnomalyOffsetConflict   Anomaly = "offset_conflicts"
+	AnomalyReordered        Anomaly = "reordered"
+	AnomalyAbortedRead      Anomaly = "aborted_reads"
+	AnomalyCorrupt          Anomaly = "corrupt"
+	AnomalyUnknown          Anomaly = "unknown"
+	AnomalyFailDelivered    Anomaly = "fail_delivered"
+	AnomalyUnsentDelivered  Anomaly = "unsent"
+	AnomalyPollSkip         Anomaly = "poll_skips"
+	AnomalyNonmonotonicPoll Anomaly = "nonmonotonic_polls"
+	AnomalyCommitAhead      Anomaly = "commit_ahead"
+	AnomalyFinalCommit      Anomaly = "final_commit_mismatch"
+	AnomalyTornTxn          Anomaly = "torn_transactions"
 )
 
 // Example is one instance of an anomaly, for a user to look up in the
@@ -79,6 +127,9 @@ type Example struct {
 	// Value is the value concerned as "producer/seq", or empty for a
 	// corrupt or unknown value.
 	Value string `json:"value,omitempty"`
+	// Consumer names the consumer concerned, for a poll or commit anomaly
+	// or a delivery.
+	Consumer string `json:"consumer,omitempty"`
 	// Topic, Partition and Offset say where; Partition and Offset are
 	// [history.NoOffset] when the history does not place the value.
 	Topic     string `json:"topic,omitempty"`

@@ -2,11 +2,12 @@ package check
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -51,7 +52,7 @@ type Exposure struct {
 // MarshalJSON adds duration_ms.
 func (x Exposure) MarshalJSON() ([]byte, error) {
 	type plain Exposure
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		DurationMS int64 `json:"duration_ms"`
 	}{plain(x), x.Duration.Milliseconds()})
@@ -87,6 +88,7 @@ type evidence struct {
 	endReason  string
 	traffic    traffic
 	faults     map[string]*faultLog
+	crashed    map[string]bool // targets of client crashes
 }
 
 // faultLog is what the history says of one fault name.
@@ -141,6 +143,10 @@ func (ev *evidence) fault(e *history.Event) {
 		fl.ends = append(fl.ends, m)
 	default:
 		fl.crashes++
+		if ev.crashed == nil {
+			ev.crashed = map[string]bool{}
+		}
+		ev.crashed[e.Target] = true
 		if e.AtRisk > 0 {
 			fl.atRisk++
 		}

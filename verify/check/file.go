@@ -1,8 +1,9 @@
 package check
 
 import (
-	"encoding/json"
 	"io"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 
@@ -24,12 +25,15 @@ type HistoryResult struct {
 	// Run, for the histories of a run's workers checked together (or one
 	// worker's alone), says whether they make the whole run.
 	Run *RunSet `json:"run,omitempty"`
+	// Checker is the checker that counted, to go through every anomaly
+	// (see [Checker.EachAnomaly]); nil in a result read back from JSON.
+	Checker *Checker `json:"-"`
 }
 
 // MarshalJSON puts the verdict's fields at the top level.
 func (r HistoryResult) MarshalJSON() ([]byte, error) {
 	type plain HistoryResult
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		Verdict
 	}{plain(r), r.Verdict})
@@ -81,7 +85,7 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 	if s == "" {
 		return HistoryResult{}, noSemantics()
 	}
-	res.Counts, res.Evidence = c.Result(), c.Evidence()
+	res.Counts, res.Evidence, res.Checker = c.Result(), c.Evidence(), c
 	res.Verdict = Judge(res.Counts, s, res.Evidence)
 	return res, nil
 }

@@ -94,7 +94,7 @@ func Merge(srcs []history.Source, s Semantics, opts Options) (HistoryResult, err
 	if s == "" {
 		return HistoryResult{}, noSemantics()
 	}
-	res.Counts, res.Evidence = c.Result(), c.Evidence()
+	res.Counts, res.Evidence, res.Checker = c.Result(), c.Evidence(), c
 	res.Verdict = judgeSet(Judge(res.Counts, s, res.Evidence), res.Run)
 	return res, nil
 }

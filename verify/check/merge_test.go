@@ -14,9 +14,9 @@ import (
 	"github.com/kq-dev/kq/verify/history"
 )
 
-// workerHistories writes the histories of a run of n workers sharing one
-// partition: worker w's producer w sends seqs 0 to 9 at offsets 3*seq+w,
-// and worker (w+1)%n's consumer delivers them, so each file alone holds
+// workerHistories writes the histories of a run of n workers: worker w's
+// producer w sends seqs 0 to 9 at offsets 0 to 9 of partition w, and
+// worker (w+1)%n's consumer delivers them (reading that whole partition), so each file alone holds
 // sends delivered elsewhere and deliveries sent elsewhere. edit may change
 // a worker's events before they are written.
 func workerHistories(t *testing.T, n int, edit func(w int, evs []history.Event) []history.Event) []string {
@@ -31,12 +31,12 @@ func workerHistories(t *testing.T, n int, edit func(w int, evs []history.Event) 
 	}
 	for seq := range 10 {
 		for w := range n {
-			off := int64(seq*n + w)
-			e := ack(uint32(w), uint64(seq), 0, off)
-			e.Time = at(10 + int(off))
+			off, tick := int64(seq), seq*n+w
+			e := ack(uint32(w), uint64(seq), int32(w), off)
+			e.Time = at(10 + tick)
 			events[w] = append(events[w], e)
-			d := del(uint32(w), uint64(seq), 0, off)
-			d.Time, d.Consumer = at(500+int(off)), fmt.Sprintf("c%d/0", (w+1)%n)
+			d := del(uint32(w), uint64(seq), int32(w), off)
+			d.Time, d.Consumer = at(500+tick), fmt.Sprintf("c%d/0", (w+1)%n)
 			events[(w+1)%n] = append(events[(w+1)%n], d)
 		}
 	}

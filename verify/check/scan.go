@@ -21,6 +21,9 @@ func (c *Checker) Result() Counts {
 		s.partition(l)
 	}
 	s.values()
+	s.polls()
+	s.torn()
+	out.RealtimeLag = s.lag()
 	out.Duplicated = out.LogDuplicates + out.Redeliveries
 	out.Examples = s.ex.m
 	return out
@@ -32,18 +35,26 @@ type scan struct {
 	out *Counts
 	ex  examples
 
-	seen       bitmap // values placed in the current topic
-	committed  bitmap // values delivered at an offset not aborted
-	abortedDel bitmap // values delivered at an aborted offset
-	beyond     bitmap // values placed after the last delivered offset of their partition
-	topic      string
-	topicLogs  []*partLog
+	seen        bitmap // values placed in the current topic
+	committed   bitmap // values delivered at an offset not aborted
+	abortedDel  bitmap // values delivered at an aborted offset
+	abortedSeen bitmap // values placed at an aborted offset
+	liveSeen    bitmap // values placed at an offset not aborted
+	beyond      bitmap // values placed after the last delivered offset of their partition
+	topic       string
+	topicLogs   []*partLog
 
 	// Per producer (dense index): the last sequence number seen in the
 	// current partition, valid when stamp equals gen.
 	lastSeq []uint64
 	stamp   []uint32
 	gen     uint32
+
+	// visit, when set, is told of every anomaly instance (see
+	// [Checker.EachAnomaly]); valueBits then keep the value-level ones
+	// until the scan can place them.
+	visit     func(Instance)
+	valueBits [len(valueKinds)]bitmap
 }
 
 func newScan(c *Checker, out *Counts) *scan {
@@ -52,6 +63,7 @@ func newScan(c *Checker, out *Counts) *scan {
 	return &scan{
 		c: c, out: out, ex: c.examples.clone(),
 		seen: newBitmap(n), committed: newBitmap(n), abortedDel: newBitmap(n), beyond: newBitmap(n),
+		abortedSeen: newBitmap(n), liveSeen: newBitmap(n),
 		lastSeq: make([]uint64, p), stamp: make([]uint32, p),
 	}
 }
@@ -96,27 +108,43 @@ func (s *scan) forgetTopic() {
 
 // offset judges one offset. Aborted offsets are not part of the committed
 // log: delivering one is an aborted read, and they take no part in
-// duplicate or order checks.
+// duplicate or order checks. Nor does an offset seen with two values: which
+// one it held is unknown.
 func (s *scan) offset(l *partLog, offset int64, slot uint32, aborted bool) {
 	ord, delivered := slot&ordMask, slot&slotDelivered != 0
+	vs := []seenValue{{ord, delivered}}
+	if slot&slotMulti != 0 {
+		vs = l.multi[offset]
+	}
 	if aborted {
 		if delivered {
 			s.out.AbortedReads++
 			s.example(AnomalyAbortedRead, l, offset, ord, "")
-			if ord >= firstValueOrd {
-				s.abortedDel.set(ord)
+		}
+		for _, v := range vs {
+			if v.ord >= firstValueOrd {
+				s.abortedSeen.set(v.ord)
+				if v.delivered {
+					s.abortedDel.set(v.ord)
+				}
 			}
 		}
 		return
 	}
-	if ord < firstValueOrd {
+	for _, v := range vs {
+		if v.ord < firstValueOrd {
+			continue
+		}
+		s.liveSeen.set(v.ord)
+		if offset > l.maxDelivered {
+			s.beyond.set(v.ord)
+		}
+		if v.delivered || (delivered && slot&slotConflict == 0) {
+			s.committed.set(v.ord)
+		}
+	}
+	if ord < firstValueOrd || slot&slotConflict != 0 {
 		return
-	}
-	if offset > l.maxDelivered {
-		s.beyond.set(ord)
-	}
-	if delivered {
-		s.committed.set(ord)
 	}
 	if s.seen.has(ord) {
 		s.out.LogDuplicates++
@@ -141,6 +169,9 @@ func (s *scan) order(l *partLog, offset int64, ord uint32) {
 }
 
 func (s *scan) example(a Anomaly, l *partLog, offset int64, ord uint32, detail string) {
+	if s.visit != nil {
+		s.visit(s.instance(a, l, offset, ord))
+	}
 	if s.ex.full(a) {
 		return
 	}
@@ -158,19 +189,26 @@ func (s *scan) values() {
 		for w := range blockWords {
 			base := uint32(id)<<blockBits | uint32(w*64)
 			lost, failDel, unsent := s.judgeWord(b, w, base)
+			// Acknowledged only inside aborted transactions: aborted, not lost.
+			aborted := lost & s.abortedSeen.word(base) &^ s.liveSeen.word(base)
+			lost &^= aborted
 			unseen := lost & s.beyond.word(base)
 			lost &^= unseen
+			s.out.Aborted += uint64(bits.OnesCount64(aborted))
 			s.out.Lost += uint64(bits.OnesCount64(lost))
 			s.out.Unseen += uint64(bits.OnesCount64(unseen))
 			s.out.FailDelivered += uint64(bits.OnesCount64(failDel))
 			s.out.Unsent += uint64(bits.OnesCount64(unsent))
+			want = s.want(want, AnomalyAborted, aborted, base)
 			want = s.want(want, AnomalyLost, lost, base)
 			want = s.want(want, AnomalyUnseen, unseen, base)
 			want = s.want(want, AnomalyFailDelivered, failDel, base)
 			want = s.want(want, AnomalyUnsentDelivered, unsent, base)
+			s.keepValueBits(base, [len(valueKinds)]uint64{lost, unseen, failDel, unsent})
 		}
 	}
 	s.placeExamples(want)
+	s.visitValues()
 }
 
 // judgeWord returns the lost, fail-delivered and unsent bits of the 64
@@ -195,6 +233,8 @@ func valueDetail(a Anomaly) string {
 		return "acknowledged, never delivered, although a later offset of its partition was"
 	case AnomalyUnseen:
 		return "acknowledged, never delivered, and nothing after it in its partition was read"
+	case AnomalyAborted:
+		return "acknowledged only at offsets an aborted transaction wrote, never delivered"
 	case AnomalyFailDelivered:
 		return "every send was reported failed, yet the value was delivered"
 	default:

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -14,11 +15,9 @@ import (
 // (log duplicates), redeliveries, reordering, aborted ranges read and not
 // read, failed and indeterminate sends, corrupt and unknown records at
 // offsets of their own, corrupt copies at acknowledged offsets, fault
-// windows and crashes. It plants no two values at one offset: at a
-// conflict the offset's slot keeps the value that came first, so the
-// redeliveries and duplicates of the other value still depend on the
-// order of the lines (a known limit; the conflict itself is counted once
-// either way).
+// windows and crashes, offset conflicts with redeliveries of both values,
+// values acknowledged in aborted transactions, and the consumer events of
+// the poll and commit checks (skips, commits ahead, seeks), all timed.
 func randomHistory(rng *rand.Rand) []history.Event {
 	t0 := time.Unix(1000, 0)
 	at := func(i int) time.Time { return t0.Add(time.Duration(i) * 7 * time.Millisecond) }
@@ -26,7 +25,7 @@ func randomHistory(rng *rand.Rand) []history.Event {
 		{Type: history.TypeMeta, Semantics: "at-least-once", Faults: []string{"leader-move", "crash-consumer"}},
 		{Type: history.TypeEnd, Outcome: history.OutcomeComplete},
 		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseStart, Target: "t/0", Time: at(10)},
-		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseEnd, Target: "t/0", Time: at(40)},
+		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseEnd, Target: "t/0", Time: at(100)},
 		{Type: history.TypeFault, Name: "leader-move", Phase: history.PhaseStart, Target: "t/0", Time: at(300)},
 		{Type: history.TypeFault, Name: "crash-consumer", Target: "c0/0", AtRisk: int64(rng.IntN(3)), Time: at(50)},
 	}
@@ -71,13 +70,68 @@ func randomHistory(rng *rand.Rand) []history.Event {
 		case r == 7: // a record kq did not write, at an offset of its own
 			events = append(events, send, d, bad(history.ValueUnknown, part, next[part]))
 			next[part]++
+		case r == 8: // a poll skip: delivered to another consumer only
+			d.Consumer = "other"
+			events = append(events, send, d)
+		case r == 9: // a commit ahead of the delivery
+			events = append(events, send, d, pcommit(at(i+1).Add(time.Microsecond), part, off+3))
+		case r == 10: // a seek back and a redelivery: no nonmonotonic poll
+			sk := history.Event{Type: history.TypeSeek, Consumer: pconsumer(part), Topic: "t", Partition: part, Offset: off, Time: at(i + 1).Add(time.Microsecond)}
+			again := d
+			again.Time = at(i + 1).Add(2 * time.Microsecond)
+			events = append(events, send, d, sk, again)
+		case r == 11: // an offset conflict: another value delivered at the offset, twice; the acked one once
+			other := del(9, uint64(i), part, off)
+			other.Time = at(i + 1).Add(time.Microsecond)
+			again := other
+			again.Time = at(i + 1).Add(2 * time.Microsecond)
+			events = append(events, send, sendStatus(history.StatusInfo, 9, uint64(i)), other, d, again)
+		case r == 12: // acknowledged in an aborted transaction, never delivered
+			events = append(events, send, abortAt(part, off, off))
+		case r == 13: // a corrupt copy, the good record, and the good one again
+			c := bad(history.ValueCorrupt, part, off)
+			c.Time = at(i + 1).Add(time.Microsecond)
+			again := d
+			again.Time = at(i + 1).Add(2 * time.Microsecond)
+			events = append(events, send, c, d, again)
+		case r == 14: // a torn transaction: it wrote two records, one delivered
+			events = append(events, send, d, wrote(fmt.Sprintf("x%d", i), history.OutcomeCommitted, part, off, off, 2))
+		case r == 15: // a whole one
+			events = append(events, send, d, wrote(fmt.Sprintf("x%d", i), history.OutcomeCommitted, part, off, off, 1))
+		case r < 20: // a commit after processing
+			events = append(events, send, d, pcommit(at(i+1).Add(time.Microsecond), part, off+1))
 		default:
 			events = append(events, send, d)
 		}
 	}
 	// Reordering: swap the offsets of two consecutive values of a producer.
 	a, b := ack(0, 1000, 0, next[0]+1), ack(0, 1001, 0, next[0])
-	return append(events, a, b, del(0, 1000, 0, next[0]+1), del(0, 1001, 0, next[0]))
+	events = append(events, a, b, del(0, 1000, 0, next[0]+1), del(0, 1001, 0, next[0]))
+	for p := range int32(len(next)) {
+		events = append(events, history.Event{Type: history.TypeAssign, Consumer: pconsumer(p), Topic: "t", Partitions: []int32{p}, Time: at(-1)})
+	}
+	// Every delivery goes to its partition's consumer, at a time of its own
+	// when it has none: the poll checks go by time, not by line.
+	k := 0
+	for i := range events {
+		if e := &events[i]; e.Type == history.TypeDeliver {
+			if e.Consumer == "" {
+				e.Consumer = pconsumer(e.Partition)
+			}
+			if e.Time.IsZero() {
+				e.Time = at(500 + k)
+				k++
+			}
+		}
+	}
+	return events
+}
+
+// pconsumer names the consumer of a partition in randomHistory.
+func pconsumer(part int32) string { return fmt.Sprintf("c%d", part%2) }
+
+func pcommit(t time.Time, part int32, off int64) history.Event {
+	return history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: pconsumer(part), Topic: "t", Partition: part, Offset: off, Time: t}
 }
 
 // resultOf checks events in the order given.
@@ -100,7 +154,10 @@ func TestShuffledLinesSameCounts(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		events := randomHistory(rng)
 		want, wantEv, wantV := resultOf(t, events)
-		if want.Lost+want.Unseen == 0 || want.LogDuplicates == 0 || want.Redeliveries == 0 || want.Reordered == 0 {
+		if want.Lost+want.Unseen == 0 || want.LogDuplicates == 0 || want.Redeliveries == 0 || want.Reordered == 0 ||
+			want.PollSkips == 0 || want.NonmonotonicPolls == 0 || want.CommitAhead == 0 ||
+			want.OffsetConflicts == 0 || want.Aborted == 0 || want.Corrupt == 0 || want.RealtimeLag.Samples == 0 ||
+			len(want.RealtimeLag.Faults) == 0 || want.TornTxns == 0 {
 			t.Fatalf("seed %d: the random history plants too little: %+v", seed, countsOnly(want))
 		}
 		for round := range 5 {

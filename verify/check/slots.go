@@ -19,7 +19,40 @@ const (
 
 	slotDelivered = 1 << 31 // the offset was delivered at least once
 	slotConflict  = 1 << 30 // a second value was seen at the offset
+	slotMulti     = 1 << 29 // the log's side table holds the values seen here
 )
+
+// seenValue is one value seen at an offset of the side table, and whether
+// it was delivered there.
+type seenValue struct {
+	ord       uint32
+	delivered bool
+}
+
+// distinct counts the values of vs that are not corrupt copies: two or
+// more make the offset a conflict.
+func distinct(vs []seenValue) int {
+	n := 0
+	for _, v := range vs {
+		if v.ord != ordCorrupt {
+			n++
+		}
+	}
+	return n
+}
+
+// representative is the value a multi-valued offset stands for in the
+// log's checks: its one value when the others are corrupt copies of it,
+// else the lowest ordinal, which the scan does not use for a conflict.
+func representative(vs []seenValue) uint32 {
+	best := uint32(ordCorrupt)
+	for _, v := range vs {
+		if v.ord != ordCorrupt && (best == ordCorrupt || v.ord < best) {
+			best = v.ord
+		}
+	}
+	return best
+}
 
 type page [pageSize]uint32
 
@@ -123,6 +156,23 @@ type partLog struct {
 	aborted   []span
 	// maxDelivered is the highest offset delivered, -1 for none.
 	maxDelivered int64
+	// gaps are the jumps consumers made over offsets, judged at the end.
+	gaps []pollGap
+	// multi holds the values of the offsets seen with more than one.
+	multi map[int64][]seenValue
+	// txns are the committed transactions' writes in the partition.
+	txns []txnSpan
+	// events are where the anomalies judged on arrival happened, by
+	// eventKinds.
+	events [len(eventKinds)]eventLog
+}
+
+// setMulti puts an offset in the side table.
+func (l *partLog) setMulti(offset int64, vs []seenValue) {
+	if l.multi == nil {
+		l.multi = map[int64][]seenValue{}
+	}
+	l.multi[offset] = vs
 }
 
 func newPartLog(topic string, partition int32) *partLog {
@@ -143,15 +193,37 @@ func (l *partLog) slot(offset int64) *uint32 {
 	return l.last.slot(uint32(offset & (pageSize - 1)))
 }
 
-// each calls fn with every offset holding a value, in offset order, until fn
-// returns false.
-func (l *partLog) each(fn func(offset int64, slot uint32) bool) bool {
+// peek returns the slot of offset without allocating: 0 when none.
+func (l *partLog) peek(offset int64) uint32 {
+	p, ok := l.pages[offset>>pageBits]
+	if !ok {
+		return 0
+	}
+	i := uint32(offset & (pageSize - 1))
+	if p.dense != nil {
+		return p.dense[i]
+	}
+	j, found := slices.BinarySearchFunc(p.sparse, i, func(e entry, i uint32) int { return cmp.Compare(e.idx, i) })
+	if !found {
+		return 0
+	}
+	return p.sparse[j].slot
+}
+
+// sortedKeys returns the keys of the log's pages in order.
+func (l *partLog) sortedKeys() []int64 {
 	keys := make([]int64, 0, len(l.pages))
 	for k := range l.pages {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
+	return keys
+}
+
+// each calls fn with every offset holding a value, in offset order, until fn
+// returns false.
+func (l *partLog) each(fn func(offset int64, slot uint32) bool) bool {
+	for _, k := range l.sortedKeys() {
 		more := l.pages[k].each(func(i uint32, s uint32) bool { return fn(k<<pageBits|int64(i), s) })
 		if !more {
 			return false

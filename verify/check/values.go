@@ -6,7 +6,7 @@ import (
 	"github.com/kq-dev/kq/internal/seqmsg"
 )
 
-// Values are numbered by ordinals: compact 30-bit names that fit in a log
+// Values are numbered by ordinals: compact 29-bit names that fit in a log
 // slot. A producer's sequence numbers are cut into blocks of blockSize;
 // each block gets a block id the first time one of its values is seen, and a
 // value's ordinal is its block id times blockSize plus its place in the
@@ -15,7 +15,7 @@ const (
 	blockBits  = 6
 	blockSize  = 1 << blockBits
 	blockWords = blockSize / 64
-	ordBits    = 30
+	ordBits    = 29
 	ordMask    = 1<<ordBits - 1
 	maxBlocks  = 1 << (ordBits - blockBits)
 
@@ -42,6 +42,7 @@ type seqBlock struct {
 	pidx     uint32 // dense index of producer, for per-producer scratch slices
 	base     uint64 // first sequence number of the block
 	bits     [numKinds][blockWords]uint64
+	lag      *lagSlots // times of the sampled values, once one is timed
 }
 
 // denseBlocks bounds the block ids a producer keeps in a slice indexed by

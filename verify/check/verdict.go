@@ -55,6 +55,22 @@ const (
 	RuleNoUnknown       Rule = "no-unknown-values"         // every preset
 	RuleNoFailDelivered Rule = "no-failed-sends-delivered" // every preset
 	RuleNoUnsent        Rule = "no-unsent-values"          // every preset
+	// RulePollsSkipNothing: a consumer reads every visible record between
+	// two of its deliveries in a partition, unless its assignment changed
+	// or it sought.
+	RulePollsSkipNothing Rule = "no-poll-skips" // at-least-once, exactly-once
+	// RuleMonotonicPolls: a consumer's deliveries in a partition go
+	// forward, unless its assignment changed or it sought.
+	RuleMonotonicPolls Rule = "monotonic-polls" // at-most-once, exactly-once
+	// RuleNoCommitAhead: a consumer commits no offset past what it
+	// processed (committing before processing is at-most-once's way).
+	RuleNoCommitAhead Rule = "no-commit-ahead" // at-least-once, exactly-once
+	// RuleFinalCommit: after a complete run, a consumer that did not crash
+	// last committed its position.
+	RuleFinalCommit Rule = "final-commit-at-position" // exactly-once
+	// RuleNoTornTxns: a committed transaction is visible whole or not at
+	// all.
+	RuleNoTornTxns Rule = "no-torn-transactions" // exactly-once
 )
 
 // rule is one row of the rule table.
@@ -91,6 +107,16 @@ func rules() []rule {
 			"values delivered although every send of them was reported failed"},
 		{RuleNoUnsent, func(c Counts) uint64 { return c.Unsent }, nil,
 			"values delivered that no recorded send wrote"},
+		{RulePollsSkipNothing, func(c Counts) uint64 { return c.PollSkips }, []Semantics{AtLeastOnce, eos},
+			"jumps of a consumer over visible records, with no assignment change or seek"},
+		{RuleMonotonicPolls, func(c Counts) uint64 { return c.NonmonotonicPolls }, []Semantics{amo, eos},
+			"deliveries going back in a partition, with no assignment change or seek"},
+		{RuleNoCommitAhead, func(c Counts) uint64 { return c.CommitAhead }, []Semantics{AtLeastOnce, eos},
+			"commits of offsets past what the consumer had processed"},
+		{RuleFinalCommit, func(c Counts) uint64 { return c.FinalCommitMismatch }, []Semantics{eos},
+			"consumers whose last commit after a complete run was not their position"},
+		{RuleNoTornTxns, func(c Counts) uint64 { return c.TornTxns }, []Semantics{eos},
+			"committed transactions only partly delivered"},
 	}
 }
 
@@ -202,6 +228,9 @@ func Gaps(c Counts, s Semantics, ev Evidence) []string {
 		gaps = append(gaps, "the history holds no send: nothing to judge")
 	case c.Acked == 0 && containsSemantics([]Semantics{AtLeastOnce, ExactlyOnce}, s):
 		gaps = append(gaps, "no send was acknowledged: loss cannot be judged")
+	}
+	if c.OutOfOrder > 0 {
+		gaps = append(gaps, fmt.Sprintf("%d consumer events came after later events of their consumer and partition had been judged (more than %d events or %s out of time order): the poll and commit checks skipped them", c.OutOfOrder, reorderWindow, reorderHorizon))
 	}
 	if len(ev.Faults) > 0 && !ev.Timed {
 		return append(gaps, "the sends and deliveries carry no times: fault coverage cannot be judged")

@@ -136,13 +136,14 @@ func TestCleanHistoriesPerPreset(t *testing.T) {
 
 func TestRules(t *testing.T) {
 	shared := []Rule{RuleNoOffsetConflict, RuleNoCorrupt, RuleNoUnknown, RuleNoFailDelivered, RuleNoUnsent}
-	for s, extra := range map[Semantics][]Rule{
-		AtMostOnce:  {RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads},
-		AtLeastOnce: {RuleNoLoss, RuleNoUnseen},
-		ExactlyOnce: {RuleNoLoss, RuleNoUnseen, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
-		"bogus":     nil,
+	for s, rs := range map[Semantics][2][]Rule{
+		AtMostOnce:  {{RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads}, {RuleMonotonicPolls}},
+		AtLeastOnce: {{RuleNoLoss, RuleNoUnseen}, {RulePollsSkipNothing, RuleNoCommitAhead}},
+		ExactlyOnce: {{RuleNoLoss, RuleNoUnseen, RuleNoLogDuplicates, RuleNoRedeliveries, RuleNoAbortedReads, RuleOrderKept},
+			{RulePollsSkipNothing, RuleMonotonicPolls, RuleNoCommitAhead, RuleFinalCommit, RuleNoTornTxns}},
+		"bogus": {},
 	} {
-		want := append(append([]Rule{}, extra...), shared...)
+		want := append(append(append([]Rule{}, rs[0]...), shared...), rs[1]...)
 		if got := Rules(s); !reflect.DeepEqual(got, want) {
 			t.Errorf("Rules(%q) = %v, want %v", s, got, want)
 		}

@@ -19,7 +19,7 @@ import (
 // assign, revoke, seek, commit and end events. Version 3 adds a meta
 // event's worker and workers: the history is one worker's share of a run,
 // to be checked together with the others (a reader of version 2 must not
-// judge it alone). All are read.
+// judge it alone), and the txn event. All are read.
 const Version = 3
 
 // EventType says what an [Event] records.
@@ -54,6 +54,16 @@ const (
 	// TypeEnd is the last line of a history written by kq: the run's
 	// outcome (Outcome) and, unless complete, why (Reason).
 	TypeEnd EventType = "end"
+	// TypeTxn is one transaction's part in one partition, with its
+	// outcome (OutcomeCommitted or OutcomeAborted) and its id (Txn, shared
+	// by the lines of one transaction). Without a Consumer it names what
+	// the transaction wrote: Count records (0: every offset) at Offset
+	// through LastOffset of Topic/Partition; a committed one must be
+	// wholly visible to a read_committed reader, an aborted one is an
+	// abort event. With a Consumer it names what the transaction read and
+	// processed: Offset through LastOffset of its input partition, so the
+	// offsets it commits are judged against it.
+	TypeTxn EventType = "txn"
 )
 
 // Status is the outcome of a send or a commit.
@@ -104,6 +114,10 @@ const (
 	// OutcomeInterrupted means the run was stopped from outside (Ctrl-C):
 	// the history is partial.
 	OutcomeInterrupted Outcome = "interrupted"
+	// OutcomeCommitted is a txn event's transaction committed.
+	OutcomeCommitted Outcome = "committed"
+	// OutcomeAborted is a txn event's transaction aborted.
+	OutcomeAborted Outcome = "aborted"
 )
 
 // Fault phases.
@@ -174,9 +188,15 @@ type Event struct {
 	Target string
 	AtRisk int64
 
-	// Outcome and Reason describe the end of the run in an end event.
+	// Outcome and Reason describe the end of the run in an end event;
+	// Outcome is also a txn event's transaction's outcome.
 	Outcome Outcome
 	Reason  string
+
+	// Txn names the transaction of a txn event; Count is how many records
+	// it wrote in the partition (0: one per offset of its range).
+	Txn   string
+	Count int64
 
 	// Version, Semantics, Settings and Run describe the run in a meta
 	// event. Version 0 means [Version]; Run is the run's id, shared by the
@@ -202,7 +222,7 @@ func (e Event) Value() seqmsg.Value {
 	return seqmsg.Value{Producer: e.Producer, Seq: e.Seq}
 }
 
-// AbortEnd is the last offset an abort event covers.
+// AbortEnd is the last offset an abort or txn event covers.
 func (e Event) AbortEnd() int64 {
 	return max(e.LastOffset, e.Offset)
 }

@@ -69,6 +69,12 @@ func TestEventJSON(t *testing.T) {
 	}, {
 		Event{Type: TypeEnd, Outcome: OutcomeFailed, Reason: "drain timed out"},
 		`{"type":"end","outcome":"failed","reason":"drain timed out"}`,
+	}, {
+		Event{Type: TypeTxn, Txn: "copy-0/0@40", Outcome: OutcomeCommitted, Topic: "out", Partition: 0, Offset: 50, LastOffset: 59, Count: 10},
+		`{"type":"txn","topic":"out","partition":0,"offset":50,"last_offset":59,"outcome":"committed","txn":"copy-0/0@40","count":10}`,
+	}, {
+		Event{Type: TypeTxn, Txn: "copy-0/0@40", Outcome: OutcomeCommitted, Consumer: "copier 0", Topic: "in", Partition: 0, Offset: 40, LastOffset: 49, Count: 10},
+		`{"type":"txn","consumer":"copier 0","topic":"in","partition":0,"offset":40,"last_offset":49,"outcome":"committed","txn":"copy-0/0@40","count":10}`,
 	}} {
 		b, err := json.Marshal(tc.e)
 		if err != nil {
@@ -137,6 +143,12 @@ func TestReadHistoryErrors(t *testing.T) {
 		{"assign negative partition", `{"type":"assign","consumer":"c","topic":"t","partitions":[-1]}`, "negative partition"},
 		{"end without outcome", `{"type":"end"}`, "no outcome"},
 		{"end bad outcome", `{"type":"end","outcome":"meh"}`, "unknown outcome"},
+		{"txn without id", `{"type":"txn","outcome":"committed","partition":0,"offset":1}`, "no txn id"},
+		{"txn without outcome", `{"type":"txn","txn":"a","partition":0,"offset":1}`, "no outcome"},
+		{"txn bad outcome", `{"type":"txn","txn":"a","outcome":"complete","partition":0,"offset":1}`, "unknown outcome"},
+		{"txn negative count", `{"type":"txn","txn":"a","outcome":"committed","partition":0,"offset":1,"count":-1}`, "negative"},
+		{"txn without offset", `{"type":"txn","txn":"a","outcome":"committed","partition":0}`, "offset"},
+		{"txn range backwards", `{"type":"txn","txn":"a","outcome":"aborted","partition":0,"offset":10,"last_offset":9}`, "last_offset 9 before offset 10"},
 		{"negative latency", `{"type":"send","producer":0,"seq":0,"status":"info","latency_us":-1}`, "negative latency_us"},
 		{"bad status", `{"type":"send","producer":0,"seq":0,"status":"maybe"}`, "unknown status"},
 		{"no status", `{"type":"send","producer":0,"seq":0}`, "no status"},
@@ -245,6 +257,7 @@ func sampleHistory() []Event {
 		{Type: TypeDeliver, Consumer: "c0", Producer: 2, Seq: 0, Topic: "t", Partition: 1, Offset: 0, LastOffset: NoOffset},
 		{Type: TypeDeliver, Consumer: "c1", ValueStatus: ValueCorrupt, Topic: "t", Partition: 1, Offset: 1, LastOffset: NoOffset},
 		{Type: TypeAbort, Topic: "t", Partition: 1, Offset: 5, LastOffset: 8},
+		{Type: TypeTxn, Txn: "x/1", Outcome: OutcomeCommitted, Topic: "t", Partition: 1, Offset: 10, LastOffset: 12, Count: 3},
 		{Type: TypeFault, Name: "drop-response", Phase: PhaseEnd, Target: "broker 1", Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
 		{Type: TypeEnd, Outcome: OutcomeInterrupted, Reason: "interrupted", Partition: NoOffset, Offset: NoOffset, LastOffset: NoOffset},
 	}

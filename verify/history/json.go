@@ -30,6 +30,8 @@ type wireEvent struct {
 	AtRisk      int64             `json:"at_risk,omitempty"`
 	Outcome     Outcome           `json:"outcome,omitempty"`
 	Reason      string            `json:"reason,omitempty"`
+	Txn         string            `json:"txn,omitempty"`
+	Count       int64             `json:"count,omitempty"`
 	Version     int               `json:"version,omitempty"`
 	Semantics   string            `json:"semantics,omitempty"`
 	Run         string            `json:"run,omitempty"`
@@ -61,6 +63,8 @@ type wireEvent struct {
 //	{"type":"revoke","consumer":"c0/1","topic":"t","partitions":[0,2,4]}
 //	{"type":"seek","consumer":"c0/1","topic":"t","partition":2,"offset":40}
 //	{"type":"commit","status":"ok","consumer":"c0/1","topic":"t","partition":2,"offset":42}
+//	{"type":"txn","topic":"out","partition":0,"offset":5010,"last_offset":5109,"outcome":"committed","txn":"kq-verify-1a2b-copy-0/0@4000","count":100}
+//	{"type":"txn","consumer":"copier 0","topic":"in","partition":0,"offset":4000,"last_offset":4099,"outcome":"committed","txn":"kq-verify-1a2b-copy-0/0@4000","count":100}
 //	{"type":"end","outcome":"complete"}
 //
 // Partition and Offset are left out when they are [NoOffset] (and the offset
@@ -108,6 +112,12 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
 	case TypeEnd:
 		w.Outcome, w.Reason = e.Outcome, e.Reason
+	case TypeTxn:
+		w.Txn, w.Outcome, w.Consumer, w.Topic, w.Count = e.Txn, e.Outcome, e.Consumer, e.Topic, e.Count
+		w.Partition, w.Offset = known(e.Partition), known(e.Offset)
+		if e.LastOffset > e.Offset {
+			w.LastOffset = &e.LastOffset
+		}
 	}
 	return output.MarshalJSON(w)
 }
@@ -146,7 +156,7 @@ func (e *Event) fromWire(w *wireEvent) error {
 		Topic: w.Topic, Partition: orNo(w.Partition), Offset: orNo(w.Offset), LastOffset: orNo(w.LastOffset),
 		Partitions: w.Partitions,
 		Name:       w.Name, Phase: w.Phase, Target: w.Target, AtRisk: w.AtRisk,
-		Outcome: w.Outcome, Reason: w.Reason,
+		Outcome: w.Outcome, Reason: w.Reason, Txn: w.Txn, Count: w.Count,
 		Version: w.Version, Semantics: w.Semantics, Settings: w.Settings, Run: w.Run,
 		Faults: w.Faults, MinWindows: w.MinWindows, Workers: w.Workers,
 	}
@@ -166,10 +176,10 @@ func (e *Event) fromWire(w *wireEvent) error {
 		e.Seq = *w.Seq
 	}
 	if w.LastOffset != nil && *w.LastOffset < e.Offset {
-		return kqerr.Usagef("abort event has last_offset %d before offset %d", *w.LastOffset, e.Offset)
+		return kqerr.Usagef("%s event has last_offset %d before offset %d", w.Type, *w.LastOffset, e.Offset)
 	}
-	if w.AtRisk < 0 || w.MinWindows < 0 {
-		return kqerr.Usagef("%s event has a negative at_risk or min_windows", w.Type)
+	if w.AtRisk < 0 || w.MinWindows < 0 || w.Count < 0 {
+		return kqerr.Usagef("%s event has a negative at_risk, min_windows or count", w.Type)
 	}
 	if w.LatencyUS < 0 {
 		return kqerr.Usagef("%s event has a negative latency_us", w.Type)

@@ -12,7 +12,7 @@ func knownKey(k string) bool {
 	switch k {
 	case "type", "producer", "seq", "status", "consumer", "topic", "partition", "offset", "last_offset",
 		"partitions", "value_status", "error", "latency_us", "name", "phase", "target", "at_risk",
-		"outcome", "reason", "version", "semantics", "run", "faults", "min_windows", "worker", "workers", "settings", "ts", "time":
+		"outcome", "reason", "txn", "count", "version", "semantics", "run", "faults", "min_windows", "worker", "workers", "settings", "ts", "time":
 		return true
 	}
 	return false

@@ -26,6 +26,8 @@ func (e Event) Validate() error {
 		return e.validateCommit()
 	case TypeEnd:
 		return e.validateEnd()
+	case TypeTxn:
+		return e.validateTxn()
 	case "":
 		return kqerr.Usagef("event has no type")
 	default:
@@ -122,4 +124,21 @@ func (e *Event) validateEnd() error {
 	default:
 		return kqerr.Usagef("end event has unknown outcome %q (want complete, failed or interrupted)", e.Outcome)
 	}
+}
+
+func (e *Event) validateTxn() error {
+	if e.Txn == "" {
+		return kqerr.Usagef("txn event has no txn id")
+	}
+	switch e.Outcome {
+	case OutcomeCommitted, OutcomeAborted:
+	case "":
+		return kqerr.Usagef("txn event has no outcome")
+	default:
+		return kqerr.Usagef("txn event has unknown outcome %q (want committed or aborted)", e.Outcome)
+	}
+	if e.Count < 0 {
+		return kqerr.Usagef("txn event has a negative count")
+	}
+	return e.validatePlace()
 }

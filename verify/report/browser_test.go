@@ -3,6 +3,8 @@ package report
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/kq-dev/kq/internal/testutil"
@@ -26,6 +28,15 @@ func TestBrowserShowsTheReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	dom, img := br.Render(page, 1200, 1400)
-	reporttest.CheckDOM(t, dom, []string{"leader-move", "latency", "crash-consumer"}, map[string]uint64{"sent": 2000, "lost": 2})
+	reporttest.CheckDOM(t, dom, []string{"leader-move", "latency", "crash-consumer"}, map[string]uint64{"sent": 2000, "lost": sampleLost})
 	reporttest.CheckPixels(t, img, reporttest.BadVerdict, true)
+	// Every lost value is marked with the count of its second: 1 at 5 s
+	// and 7 s, 99 at 12 s, 100 at 13 s.
+	rates := dom[strings.Index(dom, `id="chart-rates"`):]
+	rates = rates[:strings.Index(rates, "</figure>")]
+	for _, n := range []string{"1", "99", "100"} {
+		if !regexp.MustCompile(`<text[^>]*>` + n + `</text>`).MatchString(rates) {
+			t.Errorf("rate chart has no marker count %s", n)
+		}
+	}
 }

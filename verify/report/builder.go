@@ -40,8 +40,11 @@ type Options struct {
 //
 // Its memory is bounded whatever the length of the history: at most
 // MaxBuckets buckets of about 5 KiB (mostly a latency histogram) each, MaxWindows
-// fault windows, a few words per partition, and the anomaly examples it
-// was asked to watch (see [Builder.Watch]). It keeps no event.
+// fault windows, a few words per partition, the anomaly examples it
+// was asked to watch (see [Builder.Watch]), and for [Builder.Place] at
+// most one checkpoint (16 bytes) per bucket for each producer and each
+// partition (the first sequence number sent, the first offset delivered,
+// in the bucket). It keeps no event.
 type Builder struct {
 	opts    Options
 	width   time.Duration
@@ -55,6 +58,8 @@ type Builder struct {
 	watched []watched
 	groups  []anomalyGroup
 	index   watchIndex
+	sent    map[uint32]*timeline // send times by producer, for Place
+	placed  *placed              // set by Place
 }
 
 // NewBuilder returns an empty Builder.
@@ -85,6 +90,7 @@ func (b *Builder) Add(e history.Event) error {
 	}
 	bk := b.bucket(e.Time)
 	b.look(&e)
+	b.noteTimes(&e)
 	switch e.Type {
 	case history.TypeSend:
 		b.send(bk, &e)
@@ -182,6 +188,7 @@ func (b *Builder) halve() {
 	clear(b.buckets[n:])
 	b.buckets = b.buckets[:n]
 	b.width *= 2
+	b.compactTimes()
 }
 
 // Series returns the series of the events added so far; the Builder can
@@ -189,7 +196,7 @@ func (b *Builder) halve() {
 func (b *Builder) Series() Series {
 	s := Series{
 		Start: b.start, BucketWidth: b.width, Buckets: make([]Bucket, len(b.buckets)), End: b.offset(b.last),
-		Faults: b.windows.list(b.offset(b.last)), Markers: b.markers(), Partitions: b.parts.list(),
+		Faults: b.windows.list(b.offset(b.last)), Partitions: b.parts.list(),
 		Untimed: b.untimed, Dropped: b.windows.dropped,
 	}
 	var lag int64
@@ -203,7 +210,13 @@ func (b *Builder) Series() Series {
 		s.Buckets[i].Lag = lag
 		s.Buckets[i].AckP50, s.Buckets[i].AckP99 = bk.percentile(50), bk.percentile(99)
 	}
-	b.countExamples(s.Partitions)
+	if b.placed != nil {
+		s.AllAnomalies, s.Markers = true, b.countMarkers(&s)
+		s.Unplaced, s.Unmarked = b.placed.nowhere, b.placed.unmarked
+	} else {
+		s.Markers = b.markers()
+		b.countExamples(s.Partitions)
+	}
 	slices.SortStableFunc(s.Faults, func(x, y FaultWindow) int { return cmp.Compare(x.Start, y.Start) })
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/history"
 )
 
@@ -52,4 +53,39 @@ func BenchmarkRender(b *testing.B) {
 		n = buf.Len()
 	}
 	b.ReportMetric(float64(n), "page-B")
+}
+
+// BenchmarkReportMillionLost builds and renders the report of a 100-second
+// history of a million acknowledged values, all lost but the last one: the
+// page's size (page-B) and the markers drawn stay bounded by the buckets,
+// not the anomalies. One iteration is the whole history: check, place,
+// render.
+func BenchmarkReportMillionLost(b *testing.B) {
+	const n = 1_000_000
+	var size, markers int
+	b.ReportAllocs()
+	for b.Loop() {
+		c := check.New(check.Options{})
+		bd := NewBuilder(Options{})
+		add := func(e history.Event) {
+			if err := c.Add(e); err != nil {
+				b.Fatal(err)
+			}
+			bd.Add(e)
+		}
+		for i := range n {
+			add(history.Event{Type: history.TypeSend, Time: t0.Add(time.Duration(i) * 100 * time.Microsecond), Status: history.StatusOK,
+				Seq: uint64(i), Topic: "t", Partition: int32(i % 6), Offset: int64(i / 6)})
+		}
+		add(history.Event{Type: history.TypeDeliver, Time: t0.Add(100 * time.Second), Seq: n - 1, Topic: "t", Partition: (n - 1) % 6, Offset: (n - 1) / 6})
+		bd.Place(c)
+		s := bd.Series()
+		var buf bytes.Buffer
+		if err := Render(&buf, Page{Title: "million lost", Verdict: "VIOLATED", Class: "bad", Series: s}); err != nil {
+			b.Fatal(err)
+		}
+		size, markers = buf.Len(), len(s.Markers)
+	}
+	b.ReportMetric(float64(size), "page-B")
+	b.ReportMetric(float64(markers), "markers")
 }

@@ -171,7 +171,7 @@ func TestWatchedExamplesGetTimesFaultsAndMarkers(t *testing.T) {
 	b.Add(history.Event{Type: history.TypeDeliver, Time: at(2000), Topic: "t", Partition: 0, Offset: 9, ValueStatus: history.ValueUnknown})
 
 	s := b.Series()
-	want := []Marker{{Anomaly: "lost", Label: "0/5 t/1@4", At: 1200 * time.Millisecond}, {Anomaly: "unknown", Label: "– t/0@9", At: 2 * time.Second}}
+	want := []Marker{{Anomaly: "lost", Count: 1, Label: "0/5 t/1@4", At: 1200 * time.Millisecond}, {Anomaly: "unknown", Count: 1, Label: "– t/0@9", At: 2 * time.Second}}
 	if len(s.Markers) != 2 || s.Markers[0] != want[0] || s.Markers[1] != want[1] {
 		t.Fatalf("markers %+v, want %+v", s.Markers, want)
 	}

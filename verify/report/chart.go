@@ -54,7 +54,6 @@ var (
 	colDeliveries = color.RGBA{0xff, 0x7f, 0x0e, 0xff}
 	colP99        = color.RGBA{0xd6, 0x27, 0x28, 0xff}
 	colLag        = color.RGBA{0x94, 0x67, 0xbd, 0xff}
-	colAnomaly    = color.RGBA{0xd6, 0x27, 0x28, 0xff}
 	colCrash      = color.RGBA{0x33, 0x33, 0x33, 0xff}
 	colRebalance  = color.RGBA{0x17, 0xbe, 0xcf, 0xff}
 	colWindowLine = color.RGBA{0x99, 0x66, 0x00, 0xff}
@@ -285,27 +284,39 @@ func shadeWindows(p *plot.Plot, ws []FaultWindow, top float64, labelled bool) er
 	if !labelled || len(labels.Labels) == 0 {
 		return nil
 	}
+	return addLabels(p, labels, 8, draw.YTop, 2, nil)
+}
+
+// addLabels writes labels in the report's sans font of size pt, aligned
+// vertically by yAlign, dx points right of their points, in colour c
+// (nil: the default).
+func addLabels(p *plot.Plot, labels plotter.XYLabels, pt float64, yAlign draw.YAlignment, dx float64, c color.Color) error {
 	lp, err := plotter.NewLabels(labels)
 	if err != nil {
 		return err
 	}
 	for i := range lp.TextStyle {
 		lp.TextStyle[i].Font.Variant = "Sans"
-		lp.TextStyle[i].Font.Size = vg.Points(8)
-		lp.TextStyle[i].YAlign = draw.YTop
-		lp.Offset = vg.Point{X: vg.Points(2)}
+		lp.TextStyle[i].Font.Size = vg.Points(pt)
+		lp.TextStyle[i].YAlign = yAlign
+		if c != nil {
+			lp.TextStyle[i].Color = c
+		}
 	}
+	lp.Offset = vg.Point{X: vg.Points(dx)}
 	p.Add(lp)
 	return nil
 }
 
-// addMarks marks anomaly examples at the top of the panel, crashes (at
-// their time) and rebalances (in their bucket) at its bottom, and returns the legend of the marks drawn.
+// addMarks marks anomalies at the top of the panel (see addAnomalyMarks),
+// crashes (at their time) and rebalances (in their bucket) at its bottom,
+// and returns the legend of the marks drawn.
 func addMarks(p *plot.Plot, s Series, top float64) ([]LegendEntry, error) {
-	var anomalies, crashes, rebalances plotter.XYs
-	for _, m := range s.Markers {
-		anomalies = append(anomalies, plotter.XY{X: m.At.Seconds(), Y: top * 0.995})
+	keys, err := addAnomalyMarks(p, s.Markers, top)
+	if err != nil {
+		return nil, err
 	}
+	var crashes, rebalances plotter.XYs
 	for _, w := range s.Faults {
 		if w.End == w.Start && strings.HasPrefix(w.Name, crashPrefix) {
 			crashes = append(crashes, plotter.XY{X: w.Start.Seconds(), Y: 0})
@@ -324,11 +335,9 @@ func addMarks(p *plot.Plot, s Series, top float64) ([]LegendEntry, error) {
 		color color.Color
 		kind  string
 	}{
-		{"anomaly (at send time)", anomalies, draw.CrossGlyph{}, colAnomaly, "✕"},
 		{"crash", crashes, draw.TriangleGlyph{}, colCrash, "△"},
 		{"rebalance", rebalances, draw.RingGlyph{}, colRebalance, "○"},
 	}
-	var keys []LegendEntry
 	for _, m := range marks {
 		if len(m.xy) == 0 {
 			continue

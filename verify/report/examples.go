@@ -123,7 +123,7 @@ func (b *Builder) markers() []Marker {
 		if t.IsZero() {
 			continue
 		}
-		out = append(out, Marker{Anomaly: w.anomaly, Label: exampleLabel(w.ex), At: b.offset(t)})
+		out = append(out, Marker{Anomaly: w.anomaly, Count: 1, Label: exampleLabel(w.ex), At: b.offset(t)})
 	}
 	return out
 }

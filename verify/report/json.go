@@ -1,8 +1,9 @@
 package report
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 )
 
 // ms returns d in milliseconds, fractions kept to the microsecond.
@@ -11,7 +12,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // MarshalJSON adds bucket_ms and end_ms.
 func (s Series) MarshalJSON() ([]byte, error) {
 	type plain Series
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		BucketMS int64 `json:"bucket_ms"`
 		EndMS    int64 `json:"end_ms"`
@@ -21,7 +22,7 @@ func (s Series) MarshalJSON() ([]byte, error) {
 // MarshalJSON adds t_ms, ack_p50_ms and ack_p99_ms.
 func (b Bucket) MarshalJSON() ([]byte, error) {
 	type plain Bucket
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		TMS int64 `json:"t_ms"`
 		plain
 		AckP50MS float64 `json:"ack_p50_ms"`
@@ -32,7 +33,7 @@ func (b Bucket) MarshalJSON() ([]byte, error) {
 // MarshalJSON adds start_ms and end_ms.
 func (w FaultWindow) MarshalJSON() ([]byte, error) {
 	type plain FaultWindow
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		StartMS int64 `json:"start_ms"`
 		EndMS   int64 `json:"end_ms"`
@@ -42,7 +43,7 @@ func (w FaultWindow) MarshalJSON() ([]byte, error) {
 // MarshalJSON adds t_ms.
 func (m Marker) MarshalJSON() ([]byte, error) {
 	type plain Marker
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		TMS int64 `json:"t_ms"`
 	}{plain(m), m.At.Milliseconds()})

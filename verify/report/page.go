@@ -34,6 +34,9 @@ type Page struct {
 	Exposure []check.Exposure
 	// Counts are the checker's counts with each rule's status.
 	Counts []CountRow
+	// Lag is the checker's realtime lag, acknowledgement to first
+	// delivery, overall and per fault.
+	Lag check.Lag
 	// Anomalies are the first examples of each anomaly found.
 	Anomalies []AnomalyExamples
 	// Notes are caveats about what the run could see.

@@ -13,7 +13,9 @@ type partKey struct {
 // partState is one partition's totals and its share of the lag.
 type partState struct {
 	PartitionStats
-	lag int64
+	lag       int64
+	delivered timeline          // delivery times by offset, for Place
+	all       map[string]uint64 // every anomaly, by Place
 }
 
 // partitions tracks the partitions named by acks, deliveries and commits.
@@ -71,7 +73,11 @@ func (s *partState) relag() int64 {
 func (p *partitions) list() []PartitionStats {
 	out := make([]PartitionStats, 0, len(p.m))
 	for _, s := range p.m {
-		out = append(out, s.PartitionStats)
+		ps := s.PartitionStats
+		if s.all != nil {
+			ps.Anomalies = s.all
+		}
+		out = append(out, ps)
 	}
 	slices.SortFunc(out, func(x, y PartitionStats) int {
 		return cmp.Or(cmp.Compare(x.Topic, y.Topic), cmp.Compare(x.Partition, y.Partition))

@@ -18,9 +18,10 @@ type Watch struct {
 }
 
 // Read reads a history from r (see [history.Read]) and returns its series
-// and the watched anomalies with their examples' times. Its errors are
-// history.Read's.
-func Read(r io.Reader, opts Options, watch []Watch) (Series, []AnomalyExamples, error) {
+// and the watched anomalies with their examples' times; with src (the
+// checker of the same history; may be nil) the series marks and counts
+// every anomaly (see [Builder.Place]). Its errors are history.Read's.
+func Read(r io.Reader, opts Options, watch []Watch, src AnomalySource) (Series, []AnomalyExamples, error) {
 	b := NewBuilder(opts)
 	for _, w := range watch {
 		b.Watch(string(w.Anomaly), w.Count, w.Examples)
@@ -29,17 +30,20 @@ func Read(r io.Reader, opts Options, watch []Watch) (Series, []AnomalyExamples, 
 	if err != nil {
 		return Series{}, nil, err
 	}
+	if src != nil {
+		b.Place(src)
+	}
 	return b.Series(), b.Anomalies(), nil
 }
 
 // ReadFile is [Read] of the history in the file at path.
-func ReadFile(path string, opts Options, watch []Watch) (Series, []AnomalyExamples, error) {
+func ReadFile(path string, opts Options, watch []Watch, src AnomalySource) (Series, []AnomalyExamples, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Series{}, nil, fmt.Errorf("open history: %w", err)
 	}
 	defer f.Close()
-	return Read(f, opts, watch)
+	return Read(f, opts, watch, src)
 }
 
 // WriteFile renders p (see [Render]) into the file at path.

@@ -28,7 +28,7 @@ func TestReadBuildsTheSeriesAndExamplesOfAHistory(t *testing.T) {
 		t.Fatalf("the checker found %d unseen, want 1: the test's history is wrong", res.Counts.Unseen)
 	}
 	watch := []Watch{{Anomaly: check.AnomalyUnseen, Count: res.Counts.Unseen, Examples: res.Counts.Examples[check.AnomalyUnseen]}}
-	s, as, err := Read(strings.NewReader(userHistory), Options{}, watch)
+	s, as, err := Read(strings.NewReader(userHistory), Options{}, watch, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestReadBuildsTheSeriesAndExamplesOfAHistory(t *testing.T) {
 }
 
 func TestReadRejectsABrokenHistory(t *testing.T) {
-	if _, _, err := Read(strings.NewReader("{\"type\":\"send\"}\n"), Options{}, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
+	if _, _, err := Read(strings.NewReader("{\"type\":\"send\"}\n"), Options{}, nil, nil); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Fatalf("err = %v, want an error naming line 1", err)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kq-dev/kq/verify/check"
 	"github.com/kq-dev/kq/verify/history"
 )
 
@@ -50,5 +52,28 @@ func TestRenderEscapesWhatAHistoryNames(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "&lt;script&gt;") {
 		t.Fatalf("the escaped name is missing from the page")
+	}
+}
+
+func TestRenderRealtimeLag(t *testing.T) {
+	p := samplePage()
+	p.Lag = check.Lag{LagStats: check.LagStats{Samples: 12, P50: 3 * time.Millisecond, P99: 40 * time.Millisecond, Max: time.Second},
+		Faults: []check.FaultLag{{Fault: "leader-move", LagStats: check.LagStats{Samples: 2, P50: 20 * time.Millisecond, P99: time.Second, Max: time.Second}}}}
+	var buf bytes.Buffer
+	if err := Render(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<table id="realtime-lag">`, `<td>all</td><td class="num">12</td><td class="num">3ms</td>`, `<td>during leader-move</td><td class="num">2</td>`} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	p.Lag = check.Lag{}
+	buf.Reset()
+	if err := Render(&buf, p); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "realtime-lag") {
+		t.Errorf("a history without times shows a lag table")
 	}
 }

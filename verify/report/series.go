@@ -23,8 +23,18 @@ type Series struct {
 	End time.Duration `json:"-"`
 	// Faults are the fault windows, in the order they opened.
 	Faults []FaultWindow `json:"faults"`
-	// Markers are the anomaly examples placed in time, in the order given.
+	// Markers place the anomalies in time. With AllAnomalies, one marker
+	// per bucket and anomaly counts every anomaly whose value was sent in
+	// the bucket; without, each marker is one of the checker's examples.
 	Markers []Marker `json:"markers"`
+	// AllAnomalies is set when Markers and the partitions' Anomalies count
+	// every anomaly the checker counted (see [Builder.Place]), not only its
+	// examples.
+	AllAnomalies bool `json:"all_anomalies"`
+	// Unplaced counts, by anomaly, those in no partition (an acks=0 value
+	// never delivered); Unmarked those with no time to mark them at.
+	Unplaced map[string]uint64 `json:"unplaced_anomalies,omitempty"`
+	Unmarked uint64            `json:"unmarked_anomalies,omitempty"`
 	// Partitions are per-partition totals, by topic then partition.
 	Partitions []PartitionStats `json:"partitions"`
 	// Untimed counts events that carried no time and so are in no bucket.
@@ -76,11 +86,15 @@ type FaultWindow struct {
 	Open  bool          `json:"open,omitempty"`
 }
 
-// Marker is one anomaly example placed at the time its value was sent.
+// Marker is a number of anomalies of one kind placed at the time their
+// values were sent: a bucket's count, or one example.
 type Marker struct {
 	// Anomaly is the anomaly's key (as in the checker's counts).
 	Anomaly string `json:"anomaly"`
-	// Label names the value and where it was seen.
+	// Count is how many anomalies the marker stands for.
+	Count uint64 `json:"count"`
+	// Label says what the marker stands for: the count and anomaly, or
+	// for an example its value and where it was seen.
 	Label string `json:"label"`
 	// At is an offset from the series' start (t_ms in JSON).
 	At time.Duration `json:"-"`
@@ -101,8 +115,8 @@ type PartitionStats struct {
 	// Committed is the highest offset committed for the partition (the
 	// next offset to read), or -1 when none was.
 	Committed int64 `json:"committed"`
-	// Anomalies counts the anomaly examples placed in the partition, by
-	// anomaly (the checker keeps a bounded number of examples).
+	// Anomalies counts the partition's anomalies, by anomaly: all of them
+	// when the series has AllAnomalies, else the checker's examples.
 	Anomalies map[string]uint64 `json:"anomalies,omitempty"`
 }
 

@@ -1,8 +1,9 @@
 package report
 
 import (
-	"encoding/json"
 	"time"
+
+	"github.com/kq-dev/kq/internal/output"
 
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -40,7 +41,7 @@ func (w WorkerRate) AckedPerSec() float64 {
 // MarshalJSON adds span_ms and acked_per_sec.
 func (w WorkerRate) MarshalJSON() ([]byte, error) {
 	type plain WorkerRate
-	return json.Marshal(struct {
+	return output.MarshalJSON(struct {
 		plain
 		SpanMS      int64   `json:"span_ms"`
 		AckedPerSec float64 `json:"acked_per_sec"`
@@ -72,8 +73,10 @@ func (w *WorkerRate) add(e *history.Event) {
 
 // ReadFiles is [Read] of several histories merged in time order (see
 // [history.Merger]): the union timeline of a run's workers, and each
-// history's share. One file gives one WorkerRate.
-func ReadFiles(paths []string, opts Options, watch []Watch) (Series, []AnomalyExamples, []WorkerRate, error) {
+// history's share. One file gives one WorkerRate. With src (the checker of
+// the same histories; may be nil) the series marks and counts every
+// anomaly (see [Builder.Place]).
+func ReadFiles(paths []string, opts Options, watch []Watch, src AnomalySource) (Series, []AnomalyExamples, []WorkerRate, error) {
 	srcs, closeAll, err := history.OpenFiles(paths)
 	if err != nil {
 		return Series{}, nil, nil, err
@@ -104,6 +107,9 @@ func ReadFiles(paths []string, opts Options, watch []Watch) (Series, []AnomalyEx
 	}
 	if err := m.Err(); err != nil {
 		return Series{}, nil, nil, err
+	}
+	if src != nil {
+		b.Place(src)
 	}
 	return b.Series(), b.Anomalies(), rates, nil
 }

@@ -31,7 +31,7 @@ func TestReadFilesWorkers(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	series, _, rates, err := ReadFiles([]string{paths[1], paths[0]}, Options{}, nil)
+	series, _, rates, err := ReadFiles([]string{paths[1], paths[0]}, Options{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

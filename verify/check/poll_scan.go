@@ -1,0 +1,143 @@
+package check
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/kq-dev/kq/verify/history"
+)
+
+// polls finishes the poll and commit checks for a Result: it judges, on
+// copies, the items the cursors still hold, then the gaps (a skip is a gap
+// over an offset known to hold a visible record), then each consumer's
+// last commit against its position.
+func (s *scan) polls() {
+	ps := &s.c.polls
+	late := map[*partLog][]pollGap{}
+	sink := pollSink{c: s.c, out: s.out, ex: &s.ex, gaps: func(l *partLog, g pollGap) { late[l] = append(late[l], g) }}
+	final := s.c.ev.end == history.OutcomeComplete
+	for _, cur := range ps.order {
+		cp := *cur
+		for i := range cp.pending {
+			cp.judge(&cp.pending[i], &sink)
+		}
+		if final {
+			s.finalCommit(&cp)
+		}
+	}
+	for _, l := range s.c.logs {
+		if len(l.gaps) == 0 && len(late[l]) == 0 {
+			continue
+		}
+		aborted := mergeSpans(l.abortedSpans())
+		for _, gs := range [][]pollGap{l.gaps, late[l]} {
+			for _, g := range gs {
+				s.gap(l, g, aborted)
+			}
+		}
+	}
+}
+
+// gap counts g as a poll skip when one of its offsets holds a record known
+// to be visible: acknowledged or delivered there, and not aborted.
+func (s *scan) gap(l *partLog, g pollGap, aborted []span) {
+	n, first := l.visible(g.from, g.to, aborted)
+	if n == 0 {
+		return
+	}
+	s.out.PollSkips++
+	if s.ex.full(AnomalyPollSkip) {
+		return
+	}
+	ord := l.peek(first) & ordMask
+	s.ex.add(AnomalyPollSkip, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[g.cons], Topic: l.topic, Partition: l.partition, Offset: first,
+		Detail: fmt.Sprintf("%s delivered offset %d after offset %d, skipping %d visible records from offset %d%s",
+			s.c.polls.names[g.cons], g.to+1, g.from-1, n, first, when(0, g.t))})
+}
+
+// finalCommit judges, after a complete run, a consumer that did not crash:
+// its last commit in the partition must be its position.
+func (s *scan) finalCommit(cur *cursor) {
+	p := &cur.pos
+	name := s.c.polls.names[cur.cons]
+	if p.commit < 0 || p.next < 0 || p.commit == p.next || s.c.ev.crashed[name] {
+		return
+	}
+	s.out.FinalCommitMismatch++
+	if s.ex.full(AnomalyFinalCommit) {
+		return
+	}
+	ord := cur.log.peek(p.commit) & ordMask
+	s.ex.add(AnomalyFinalCommit, Example{Value: s.c.name(ord), Consumer: name, Topic: cur.log.topic, Partition: cur.log.partition, Offset: p.commit,
+		Detail: fmt.Sprintf("%s last committed %d%s, but its position was %d", name, p.commit, when(0, p.commT), p.next)})
+}
+
+// mergeSpans merges sorted, possibly overlapping spans into disjoint ones.
+func mergeSpans(in []span) []span {
+	var out []span
+	for _, sp := range in {
+		if n := len(out); n > 0 && sp.first <= out[n-1].last+1 {
+			out[n-1].last = max(out[n-1].last, sp.last)
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+// coveredBy reports whether offset lies in one of the disjoint sorted spans.
+func coveredBy(spans []span, offset int64) bool {
+	i, _ := slices.BinarySearchFunc(spans, offset, func(sp span, o int64) int {
+		switch {
+		case sp.last < o:
+			return -1
+		case sp.first > o:
+			return 1
+		}
+		return 0
+	})
+	return i < len(spans) && spans[i].first <= offset && offset <= spans[i].last
+}
+
+// visible counts the offsets from..to that hold a record (an ack or a
+// delivery named them) outside the aborted spans, and returns the first.
+func (l *partLog) visible(from, to int64, aborted []span) (n int, first int64) {
+	first = -1
+	l.eachIn(from, to, func(offset int64, slot uint32) {
+		if slot&ordMask == ordEmpty || coveredBy(aborted, offset) {
+			return
+		}
+		if n == 0 {
+			first = offset
+		}
+		n++
+	})
+	return n, first
+}
+
+// eachIn calls fn with every slot in use from offset from to offset to,
+// in offset order, at a cost bounded by the pages of the log.
+func (l *partLog) eachIn(from, to int64, fn func(offset int64, slot uint32)) {
+	in := func(k int64) {
+		l.pages[k].each(func(i uint32, s uint32) bool {
+			if o := k<<pageBits | int64(i); o >= from && o <= to {
+				fn(o, s)
+			}
+			return true
+		})
+	}
+	lo, hi := from>>pageBits, to>>pageBits
+	if hi-lo+1 > int64(len(l.pages)) {
+		for _, k := range l.sortedKeys() {
+			if k >= lo && k <= hi {
+				in(k)
+			}
+		}
+		return
+	}
+	for k := lo; k <= hi; k++ {
+		if l.pages[k] != nil {
+			in(k)
+		}
+	}
+}
