@@ -51,13 +51,20 @@ func TestScripts(t *testing.T) {
 // brokerKey is where a script's broker is kept in the script's values.
 type brokerKey struct{}
 
+// isrKey is where a script keeps the *isrRestore of its isr-shrink fault.
+type isrKey struct{}
+
+// isrRestore ends a script's isr-shrink fault (nil: none is on).
+type isrRestore struct{ restore func() }
+
 func setupScript(env *testscript.Env) error {
-	b, err := broker.Start(broker.Options{Nodes: 3, Port: 0, Partitions: 3})
+	b, err := broker.Start(broker.Options{Nodes: 3, Port: 0, Partitions: 3, ReplicaLag: broker.DefaultReplicaLag})
 	if err != nil {
 		return err
 	}
 	env.Defer(func() { b.Close() })
 	env.Values[brokerKey{}] = b
+	env.Values[isrKey{}] = &isrRestore{}
 	// A Schema Registry for the scripts that ask for it (KQ_SCHEMA_REGISTRY
 	// is theirs to set: most scripts run without one).
 	reg, err := schemareg.Start(schemareg.Options{Addr: "127.0.0.1:0"})
@@ -147,13 +154,15 @@ func readyLine(path string) (addrs, sr string, ok bool) {
 
 // cmdFault applies a fault to the script's broker:
 //
-//	fault stop-node ID | restart-node ID | move-leaders | fail API N CODE | delay API DURATION
+//	fault stop-node ID | restart-node ID | move-leaders | isr-shrink | isr-restore | fail API N CODE | delay API DURATION
 //
-// A delay holds every request of API for DURATION until the script ends.
+// A delay holds every request of API for DURATION until the script ends;
+// isr-shrink takes the followers out of the ISR until isr-restore or the
+// end of the script.
 func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 	b := ts.Value(brokerKey{}).(*broker.Broker)
 	if neg || len(args) == 0 {
-		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | fail API N CODE | delay API DURATION")
+		ts.Fatalf("usage: fault stop-node ID | restart-node ID | move-leaders | isr-shrink | isr-restore | fail API N CODE | delay API DURATION")
 	}
 	atoi := func(s string) int {
 		n, err := strconv.Atoi(s)
@@ -172,6 +181,18 @@ func cmdFault(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Defer(stop)
 	case args[0] == "move-leaders":
 		b.MoveLeaders()
+	case args[0] == "isr-shrink" && len(args) == 1:
+		restore, err := b.ShrinkISR()
+		ts.Check(err)
+		ts.Defer(restore)
+		ts.Value(isrKey{}).(*isrRestore).restore = restore
+	case args[0] == "isr-restore" && len(args) == 1:
+		h := ts.Value(isrKey{}).(*isrRestore)
+		if h.restore == nil {
+			ts.Fatalf("fault isr-restore: no isr-shrink before")
+		}
+		h.restore()
+		h.restore = nil
 	case args[0] == "fail" && len(args) == 4:
 		ts.Check(b.FailRequests(int16(atoi(args[1])), atoi(args[2]), int16(atoi(args[3]))))
 	default:

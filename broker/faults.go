@@ -86,6 +86,7 @@ func (b *Broker) StopNode(id int32) error {
 	b.live.Add(-1)
 	b.failoversLocked(before)
 	b.stopped[id] = true
+	b.noteStoppedLocked()
 	b.conns.setDown(port, true)
 	return nil
 }
@@ -109,6 +110,7 @@ func (b *Broker) RestartNode(id int32) error {
 	b.live.Add(1)
 	b.failoversLocked(before)
 	delete(b.stopped, id)
+	b.noteStoppedLocked()
 	return nil
 }
 
@@ -196,6 +198,7 @@ func (b *Broker) RestartCluster() error {
 		b.conns.setDown(b.ports[id], false)
 	}
 	b.stopped = map[int32]bool{}
+	b.noteStoppedLocked()
 	b.live.Store(int32(len(ports)))
 	return b.open(ports)
 }

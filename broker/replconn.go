@@ -48,7 +48,9 @@ func newReplConn(c net.Conn, b *Broker) *replConn {
 func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 	rq := replReq{key: h.Key, version: h.Version}
 	switch h.Key {
-	case apiListOffsets:
+	case apiListOffsets, apiDescribeTopicPartitions:
+	case apiMetadata:
+		c.learnMetadataTopics(h, frame)
 	case apiFetch:
 		req := kmsg.NewPtrFetchRequest()
 		req.Version = h.Version
@@ -85,6 +87,25 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 	c.mu.Unlock()
 }
 
+// learnMetadataTopics learns the replication factor of the topics a
+// Metadata request names while the model's ISR view differs from kfake's
+// (see replisr.go), so that the answer can list offline replicas.
+func (c *replConn) learnMetadataTopics(h wire.RequestHeader, frame []byte) {
+	if _, ok := c.r.view(); !ok {
+		return
+	}
+	req := kmsg.NewPtrMetadataRequest()
+	req.Version = h.Version
+	if req.ReadFrom(frame[h.BodyOffset:]) != nil {
+		return
+	}
+	for _, t := range req.Topics {
+		if t.Topic != nil {
+			c.b.learnTopic(*t.Topic)
+		}
+	}
+}
+
 // Write sees whole response frames (length prefix included) from kfake.
 func (c *replConn) Write(frame []byte) (int, error) {
 	if len(frame) < 8 {
@@ -110,6 +131,18 @@ func (c *replConn) Write(frame []byte) (int, error) {
 		out = rewriteResponse(frame, rq, kmsg.NewPtrListOffsetsResponse(), func(r kmsg.Response) bool {
 			return c.capListOffsets(r.(*kmsg.ListOffsetsResponse))
 		})
+	case apiMetadata:
+		if v, ok := c.r.view(); ok {
+			out = rewriteResponse(frame, rq, kmsg.NewPtrMetadataResponse(), func(r kmsg.Response) bool {
+				return v.capMetadata(r.(*kmsg.MetadataResponse))
+			})
+		}
+	case apiDescribeTopicPartitions:
+		if v, ok := c.r.view(); ok {
+			out = rewriteResponse(frame, rq, kmsg.NewPtrDescribeTopicPartitionsResponse(), func(r kmsg.Response) bool {
+				return v.capDescribePartitions(r.(*kmsg.DescribeTopicPartitionsResponse))
+			})
+		}
 	}
 	if _, err := c.Conn.Write(out); err != nil {
 		return 0, err

@@ -32,8 +32,10 @@ type replication struct {
 	parts  map[topicPart]*partRepl
 	shrunk bool
 	live   func() int // live nodes
-	topics map[string]topicConf
-	ids    map[[16]byte]string // topic ids (requests from v13 name no topic)
+	// stopped are the nodes that are down (sorted).
+	stopped []int32
+	topics  map[string]topicConf
+	ids     map[[16]byte]string // topic ids (requests from v13 name no topic)
 }
 
 type topicPart struct {

@@ -3,12 +3,14 @@ package broker_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/testutil"
@@ -231,5 +233,74 @@ func TestKillNodeLosesAcksOneTail(t *testing.T) {
 	testutil.Eventually(t, 10*time.Second, "the write after the failover to be replicated", func() bool { return newest(t, b) == 2 })
 	if got := kgoReadAll(t, b, 1); len(got) != 1 || got[0] != "kept" {
 		t.Fatalf("read %v, want only the write after the leader died", got)
+	}
+}
+
+// TestMetadataShowsShrunkISR: Metadata answers list the ISR the model
+// has: the leader alone while the followers are out (isr-shrink), the live
+// replicas with a stopped node listed as an offline replica, and every
+// replica again once they are back (sarama and franz-go).
+func TestMetadataShowsShrunkISR(t *testing.T) {
+	b := replBroker(t, 20*time.Millisecond, "1")
+	saramaISR := func() (replicas, isr, offline []int32) {
+		t.Helper()
+		c, err := testutil.Factory(b).Client()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if replicas, err = c.Replicas("r", 0); err != nil {
+			t.Fatal(err)
+		}
+		if isr, err = c.InSyncReplicas("r", 0); err != nil {
+			t.Fatal(err)
+		}
+		if offline, err = c.OfflineReplicas("r", 0); err != nil {
+			t.Fatal(err)
+		}
+		return replicas, isr, offline
+	}
+	kgoISR := func() []int32 {
+		t.Helper()
+		cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		req := kmsg.NewPtrMetadataRequest()
+		rt := kmsg.NewMetadataRequestTopic()
+		rt.Topic = kmsg.StringPtr("r")
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(context.Background(), cl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp.Topics[0].Partitions[0].ISR
+	}
+	if reps, isr, _ := saramaISR(); len(reps) != 3 || len(isr) != 3 {
+		t.Fatalf("before: replicas %v, isr %v", reps, isr)
+	}
+	restore, err := b.ShrinkISR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leader := b.Leader("r", 0)
+	if reps, isr, _ := saramaISR(); len(reps) != 3 || len(isr) != 1 || isr[0] != leader {
+		t.Fatalf("shrunk, sarama: replicas %v, isr %v, want the leader %d alone", reps, isr, leader)
+	}
+	if isr := kgoISR(); len(isr) != 1 || isr[0] != leader {
+		t.Fatalf("shrunk, franz-go: isr %v, want the leader %d alone", isr, leader)
+	}
+	restore()
+	if isr := kgoISR(); len(isr) != 3 {
+		t.Fatalf("restored: isr %v", isr)
+	}
+	down := otherNode(b)
+	if err := b.StopNode(down); err != nil {
+		t.Fatal(err)
+	}
+	reps, isr, offline := saramaISR()
+	if len(reps) != 3 || len(isr) != 2 || slices.Contains(isr, down) || !slices.Equal(offline, []int32{down}) {
+		t.Fatalf("node %d stopped: replicas %v, isr %v, offline %v", down, reps, isr, offline)
 	}
 }

@@ -62,7 +62,7 @@ With --data-dir the cluster's data survives restarts: every acknowledged
 write survives kill -9 of this process, and transactions open at such a
 crash are aborted at the next start, as Kafka does; add --sync to survive a
 power loss too (every write is fsynced before it is acknowledged).
-Replication is modelled as clients see it with --replica-lag (e.g. 20ms):
+Replication is modelled as clients see it (--replica-lag, default 20ms):
 followers trail the leader, consumers read only up to the high watermark
 of the in-sync replicas, acks=all waits for them (NOT_ENOUGH_REPLICAS below
 a topic's min.insync.replicas), and a leader change loses the writes the
@@ -71,7 +71,7 @@ followers did not have yet.`,
   kq broker --nodes 1 --port 0                 # one node on a random port
   kq broker --data-dir ./kafka-data --seed-topic orders:6
   kq broker --data-dir ./kafka-data --sync     # fsync before every acknowledgement
-  kq broker --replica-lag 20ms                 # followers trail by 20ms; a leader change loses their backlog
+  kq broker --replica-lag 0                    # no replication model: one log, nothing lost on failover
   kq broker --sasl-user alice:s3cret --tls-cert srv.pem --tls-key srv-key.pem
   KQ_BROKER_SASL_USERS=alice:s3cret kq broker  # or --sasl-users-file users.txt: no password in ps`,
 		Args: usageArgs(cobra.NoArgs),
@@ -87,7 +87,7 @@ followers did not have yet.`,
 	fl.IntVar(&opts.Port, "port", broker.DefaultPort, "first port; the other nodes take the next ones (0: random ports)")
 	fl.StringVar(&opts.Host, "listen-host", "127.0.0.1", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", "", "directory to persist data in (default: memory only)")
-	fl.DurationVar(&opts.ReplicaLag, "replica-lag", 0, "how far followers trail leaders: consumers see only replicated writes, acks=all waits for them, a leader change loses the rest (0: one shared log, nothing is ever lost)")
+	fl.DurationVar(&opts.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "how far followers trail leaders: consumers see only replicated writes, acks=all waits for them, a leader change loses the rest (0: one shared log, nothing is ever lost)")
 	fl.BoolVar(&opts.Sync, "sync", false, "with --data-dir: fsync every write before acknowledging it (survives power loss; slower)")
 	fl.IntVar(&opts.Partitions, "partitions", 3, "partitions of auto-created topics")
 	fl.StringArrayVar(&opts.SeedTopics, "seed-topic", nil, "topic to create at start, as name:partitions (repeatable)")

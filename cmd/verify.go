@@ -144,7 +144,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
 	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
-	fl.DurationVar(&o.ReplicaLag, "replica-lag", 0, "built-in broker only: model replication with this follower lag (see kq broker --replica-lag; 0: off)")
+	fl.DurationVar(&o.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "built-in broker only: how far followers trail leaders (see kq broker --replica-lag; 0: no replication model)")
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
 	fl.DurationVar(&o.FaultInterval, "fault-interval", verify.DefaultFaultInterval, "mean quiet time before each fault window")
 	fl.DurationVar(&o.FaultDuration, "fault-duration", verify.DefaultFaultDuration, "length of each fault window")

@@ -207,8 +207,11 @@ func (r *run) unmodelled() []string {
 		return nil
 	}
 	notes := []string{"the built-in broker cannot show losses from a machine crash, a power loss or a failed disk (writes not yet on disk); run against a real cluster for those"}
-	if rm.ReplicaLag() <= 0 {
-		notes = append(notes, "the built-in broker runs without a replica lag: every write is on every replica at once, so acks=1 and leader changes cannot lose anything here; use its replication model (kq broker --replica-lag) or a real cluster")
+	switch {
+	case rm.ReplicaLag() <= 0:
+		notes = append(notes, "the built-in broker runs without a replica lag (--replica-lag 0): every write is on every replica at once, so acks=1 and leader changes cannot lose anything here; drop --replica-lag 0 or run against a real cluster")
+	case r.set.Acks != setting.AcksAll:
+		notes = append(notes, "the built-in broker cannot show offset conflicts after a leader change: it never reuses the offsets of the writes a failover lost (Kafka does after truncating the log); run against a real cluster for those")
 	}
 	return notes
 }

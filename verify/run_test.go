@@ -28,7 +28,7 @@ func ptr[T any](v T) *T { return &v }
 // returns the report.
 func runVerify(t *testing.T, opts verify.Options) verify.Report {
 	t.Helper()
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, ReplicaLag: broker.DefaultReplicaLag})
 	opts.Broker = b
 	var hist bytes.Buffer
 	opts.History = &hist
