@@ -216,8 +216,8 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 // offset, which InitialOffset reports).
 func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 	r, off := h.inc.c.r, claim.InitialOffset()
-	if off < 0 {
-		o, err := r.ctl.client.GetOffset(claim.Topic(), claim.Partition(), off)
+	if off < 0 { // sarama.OffsetOldest, the run's initial offset
+		o, err := r.ctl.logStart(claim.Topic(), claim.Partition())
 		if err != nil {
 			r.logf("%s: start of %s/%d: %v", h.inc.c.name(), claim.Topic(), claim.Partition(), err)
 			return // the assignment alone says the position moved
