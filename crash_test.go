@@ -243,23 +243,16 @@ func checkCommitted(t *testing.T, log *txnLog, seen map[string]int) {
 			t.Errorf("torn transaction: %d of %v seen", n, vals)
 		}
 	}
-	// Known issue (README, kq broker, "Known issues"): in about one run in
-	// ten, one partition's records of the transaction whose produce the
-	// crash interrupted become visible after the restart. Those are
-	// counted and logged, not failed, until the broker is fixed; a visible
-	// value of any other uncommitted transaction still fails the test.
-	interrupted := 0
+	// A transaction the crash interrupted before its commit was sent
+	// (outcomeInterrupted) must be aborted in every partition: none of
+	// its values may be visible.
 	for v := range seen {
-		outcome, ok := log.values[v]
-		switch {
-		case ok && outcome == outcomeInterrupted:
-			interrupted++
+		switch outcome, ok := log.values[v]; {
 		case !ok || outcome == 0:
-			t.Errorf("value %s of an uncommitted transaction is visible to read_committed", v)
+			t.Errorf("value %s of an unknown transaction is visible to read_committed", v)
+		case outcome == outcomeInterrupted:
+			t.Errorf("value %s of a transaction the crash interrupted (never committed) is visible to read_committed", v)
 		}
-	}
-	if interrupted > 0 {
-		t.Logf("known issue: %d values of transactions interrupted by a crash are visible to read_committed", interrupted)
 	}
 }
 

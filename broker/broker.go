@@ -106,9 +106,14 @@ type Broker struct {
 	// aborter aborts a crashed producer's open transaction when its
 	// transactional id is initialised again.
 	aborter txnAborter
+	// ends corrects DescribeProducers after a WriteTxnMarkers.
+	ends txnEnds
 	// recovered is the number of partitions in which start-up aborted a
-	// transaction left open by a crash.
-	recovered int
+	// transaction left open by a crash; completed the number in which it
+	// completed a decided commit.
+	recovered, completed int
+	// decisions logs transaction decisions in DataDir (txndecide.go).
+	decisions *txnDecisions
 	// guard checks every request frame before kfake sees it.
 	guard guard
 	// repl is the replication model; nil with Options.ReplicaLag 0.
@@ -129,6 +134,11 @@ func Start(opts Options) (*Broker, error) {
 	}
 	if opts.Partitions == 0 {
 		opts.Partitions = 3
+	}
+	for name := range opts.SeedTopics {
+		if err := ValidTopicName(name); err != nil {
+			return nil, fmt.Errorf("broker: seed topic: %w", err)
+		}
 	}
 	if opts.Host == "" {
 		opts.Host = "127.0.0.1"
@@ -152,11 +162,14 @@ func Start(opts Options) (*Broker, error) {
 		b.oauth = o
 	}
 	if opts.DataDir != "" {
-		n, err := b.recoverTxns()
+		rec, err := b.recoverTxns()
 		if err != nil {
 			return nil, err
 		}
-		b.recovered = n
+		b.recovered, b.completed = rec.aborted, len(rec.committed)
+		if b.decisions, err = newTxnDecisions(opts.DataDir, opts.Sync, opts.Log); err != nil {
+			return nil, fmt.Errorf("broker: %w", err)
+		}
 	}
 	ports := make([]int, opts.Nodes)
 	if opts.Port != 0 {
@@ -187,6 +200,10 @@ func (b *Broker) open(ports []int) error {
 	b.c = c
 	autoCreateOldMetadata(c)
 	b.aborter.install(c)
+	b.ends.install(c)
+	if b.decisions != nil {
+		b.decisions.install(c)
+	}
 	b.installReplication(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {
@@ -287,6 +304,11 @@ func (b *Broker) Addrs() []string {
 // wrote an abort marker for a transaction that a crash had left open.
 func (b *Broker) RecoveredPartitions() int { return b.recovered }
 
+// CompletedPartitions returns the number of partitions in which Start
+// wrote a commit marker for a transaction whose commit a crash had
+// interrupted (its EndTxn was logged, not all its markers written).
+func (b *Broker) CompletedPartitions() int { return b.completed }
+
 // Bootstrap returns the comma-separated addresses of every live node, the
 // value for --brokers or KQ_BROKERS.
 func (b *Broker) Bootstrap() string { return strings.Join(b.Addrs(), ",") }
@@ -317,6 +339,9 @@ func (b *Broker) Close() error {
 	b.closed = true
 	b.c.Close()
 	b.conns.cutAll()
+	if b.decisions != nil {
+		b.decisions.close()
+	}
 	return nil
 }
 

@@ -9,3 +9,6 @@ var (
 	FixBatches   = fixBatches
 	ErrCorrupt   = errCorrupt
 )
+
+// ReadDecisions exposes the transaction decision log reader.
+var ReadDecisions = readDecisions

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // minSessionTimeout lets consumer groups use short session timeouts, so a
@@ -35,18 +37,22 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 	return tl, nil
 }
 
-// wrapConn layers TLS (when configured), the frame guard and the marker
-// repair over an accepted connection. TLS is terminated here rather than by
+// wrapConn layers TLS (when configured), the frame guard, the topic name
+// check and the marker repair over an accepted connection. TLS is terminated here rather than by
 // kfake so the guard and the repair see plaintext frames.
 func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {
 		c = tls.Server(c, b.opts.TLS)
 	}
 	g := newGuardConn(c, &b.guard)
+	nc := newNameConn(g)
+	g.rewrite = nc.request
 	if b.oauth != nil {
-		g.rewrite = b.oauth.rewriter(&b.guard)
+		auth := b.oauth.rewriter(&b.guard)
+		g.rewrite = func(frame []byte, h wire.RequestHeader) []byte { return nc.request(auth(frame, h), h) }
 	}
-	m := newMarkerConn(g, &b.txns)
+	m := newMarkerConn(nc, &b.txns)
+	m.ends = &b.ends
 	if b.repl == nil {
 		return m
 	}

@@ -22,11 +22,12 @@ import (
 // request, or from the start when state is loaded from a data dir.
 
 const (
-	apiFetch           = 1
-	apiEndTxn          = 26
-	apiWriteTxnMarkers = 27
-	controlAttr        = 0x20
-	markerValueLen     = 6
+	apiFetch             = 1
+	apiEndTxn            = 26
+	apiWriteTxnMarkers   = 27
+	apiDescribeProducers = 61
+	controlAttr          = 0x20
+	markerValueLen       = 6
 )
 
 var crc32c = crc32.MakeTable(crc32.Castagnoli)
@@ -37,8 +38,13 @@ type markerConn struct {
 	net.Conn
 	txns *atomic.Bool
 
+	// ends corrects DescribeProducers answers (txnends.go); nil: none.
+	ends *txnEnds
+
 	mu      sync.Mutex
 	fetches map[int32]int16 // correlation id -> Fetch version
+	// describes holds the DescribeProducers requests in flight.
+	describes map[int32]int16 // correlation id -> version
 
 	// request stream parser state
 	hdr  [12]byte
@@ -47,7 +53,7 @@ type markerConn struct {
 }
 
 func newMarkerConn(c net.Conn, txns *atomic.Bool) *markerConn {
-	return &markerConn{Conn: c, txns: txns, fetches: map[int32]int16{}}
+	return &markerConn{Conn: c, txns: txns, fetches: map[int32]int16{}, describes: map[int32]int16{}}
 }
 
 func (c *markerConn) Read(p []byte) (int, error) {
@@ -89,6 +95,12 @@ func (c *markerConn) request(key, version int16, corr int32) {
 			c.fetches[corr] = version
 		}
 		c.mu.Unlock()
+	case apiDescribeProducers:
+		c.mu.Lock()
+		if len(c.describes) < 1024 {
+			c.describes[corr] = version
+		}
+		c.mu.Unlock()
 	}
 }
 
@@ -100,7 +112,12 @@ func (c *markerConn) Write(frame []byte) (int, error) {
 	c.mu.Lock()
 	version, isFetch := c.fetches[corr]
 	delete(c.fetches, corr)
+	dpVersion, isDescribe := c.describes[corr]
+	delete(c.describes, corr)
 	c.mu.Unlock()
+	if isDescribe && c.ends != nil {
+		return c.writeProducers(frame, dpVersion)
+	}
 	if isFetch && c.txns.Load() {
 		if fixed, ok := fixFetchFrame(frame, version); ok {
 			if _, err := c.Conn.Write(fixed); err != nil {
@@ -110,6 +127,16 @@ func (c *markerConn) Write(frame []byte) (int, error) {
 		}
 	}
 	return c.Conn.Write(frame)
+}
+
+// writeProducers writes a DescribeProducers answer, corrected by c.ends.
+func (c *markerConn) writeProducers(frame []byte, version int16) (int, error) {
+	out := rewriteResponse(frame, replReq{key: apiDescribeProducers, version: version}, kmsg.NewPtrDescribeProducersResponse(),
+		func(r kmsg.Response) bool { return c.ends.fixProducers(r.(*kmsg.DescribeProducersResponse)) })
+	if _, err := c.Conn.Write(out); err != nil {
+		return 0, err
+	}
+	return len(frame), nil
 }
 
 // fixFetchFrame returns the frame with its markers repaired, or false when

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -25,7 +26,9 @@ import (
 // comes, which hides its later committed transactions.
 //
 // recoverTxns restores Kafka's behaviour from the logs themselves, so
-// nothing needs to survive the crash but the data: before the cluster opens
+// nothing needs to survive the crash but the data: it first repairs the
+// segment indexes a crash can leave short (segrepair.go), then, before the
+// cluster opens
 // on its real ports, the persisted state is loaded once on private loopback
 // ports, every partition is read (read_uncommitted), every producer whose
 // last transactional batch is not followed by a control batch gets an abort
@@ -34,37 +37,64 @@ import (
 // recoveryTimeout bounds the whole recovery pass.
 const recoveryTimeout = 2 * time.Minute
 
-// recoverTxns runs the recovery pass when the data dir holds state and
-// returns the number of partitions it wrote an abort marker in.
-func (b *Broker) recoverTxns() (int, error) {
-	if entries, err := os.ReadDir(b.opts.DataDir); err != nil || len(entries) == 0 {
-		return 0, nil // nothing persisted yet
+// recovered is what the recovery pass did.
+type recovered struct {
+	// aborted counts the partitions that got an abort marker.
+	aborted int
+	// committed lists the partitions where a decided commit was
+	// completed with a commit marker.
+	committed []partitionRef
+	// seqs holds the idempotent producer windows the logs hold.
+	seqs []*seqWindow
+}
+
+// recoverTxns runs the recovery pass when the data dir holds state.
+func (b *Broker) recoverTxns() (*recovered, error) {
+	if _, err := os.Stat(filepath.Join(b.opts.DataDir, "meta.json")); err != nil {
+		return &recovered{}, nil // nothing persisted yet (kfake writes meta.json first)
+	}
+	if _, err := repairIndexes(b.opts.DataDir); err != nil {
+		return nil, err
+	}
+	decided, err := readDecisions(b.opts.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("broker: read the transaction decisions: %w", err)
 	}
 	c, err := kfake.NewCluster(b.kfakeOptions(make([]int, b.opts.Nodes), listenLoopback)...)
 	if err != nil {
-		return 0, fmt.Errorf("broker: recovery: %w", err)
+		return nil, fmt.Errorf("broker: recovery: %w", err)
 	}
-	n, seqs, err := recoverOn(c, b.recoveryClientOpts(c.ListenAddrs()))
+	rec, err := recoverOn(c, b.recoveryClientOpts(c.ListenAddrs()), decided)
 	c.Close() // persists the markers and the producers' bumped epochs
 	if err != nil {
-		return n, fmt.Errorf("broker: recover transactions open at the crash: %w", err)
+		return nil, fmt.Errorf("broker: recover transactions open at the crash: %w", err)
 	}
-	if err := writeSeqWindows(b.opts.DataDir, seqs); err != nil {
-		return n, fmt.Errorf("broker: rebuild idempotent producer state: %w", err)
+	if err := dropSnapshots(b.opts.DataDir, rec.committed); err != nil {
+		return nil, fmt.Errorf("broker: recovery: %w", err)
 	}
-	return n, nil
+	if err := writeSeqWindows(b.opts.DataDir, rec.seqs); err != nil {
+		return nil, fmt.Errorf("broker: rebuild idempotent producer state: %w", err)
+	}
+	return rec, nil
 }
 
 // recoverOn runs the recovery pass against the recovery cluster.
-func recoverOn(c *kfake.Cluster, opts []kgo.Opt) (int, []*seqWindow, error) {
+func recoverOn(c *kfake.Cluster, opts []kgo.Opt, decided map[int64]decision) (*recovered, error) {
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), recoveryTimeout)
 	defer cancel()
-	return abortOpenTxns(ctx, cl)
+	rec, err := endOpenTxns(ctx, cl, decided)
+	if err != nil {
+		return nil, err
+	}
+	if err := forwardOffsets(ctx, cl, decided); err != nil {
+		return nil, err
+	}
+	return rec, nil
 }
 
 // listenLoopback is the recovery cluster's ListenFn: plain TCP on a random
@@ -93,33 +123,43 @@ type partitionRef struct {
 	leader int32
 }
 
-// abortOpenTxns writes an abort marker for every open transaction of every
-// partition and returns how many partitions needed one, and the idempotent
-// producer windows the logs hold.
-func abortOpenTxns(ctx context.Context, cl *kgo.Client) (int, []*seqWindow, error) {
+// endOpenTxns ends every transaction open in a partition: with a commit
+// marker when its producer's last decision commits it, with an abort
+// marker otherwise (unless the cluster still has it open).
+func endOpenTxns(ctx context.Context, cl *kgo.Client, decided map[int64]decision) (*recovered, error) {
 	parts, err := listPartitions(ctx, cl)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	n := 0
-	var seqs []*seqWindow
+	rec := &recovered{}
 	for _, p := range parts {
 		sc, err := scanPartition(ctx, cl, p)
 		if err != nil {
-			return n, nil, err
+			return nil, err
 		}
 		for _, w := range sc.seqs {
-			seqs = append(seqs, w)
+			rec.seqs = append(rec.seqs, w)
 		}
 		if len(sc.open) == 0 {
 			continue
 		}
-		if err := writeAborts(ctx, cl, p, sc.open); err != nil {
-			return n, nil, err
+		if err := keepOngoing(ctx, cl, p, sc.open); err != nil {
+			return nil, err
 		}
-		n++
+		if commits := commitsDecided(sc.open, decided); len(commits) > 0 {
+			if err := writeMarkers(ctx, cl, p, commits, true); err != nil {
+				return nil, err
+			}
+			rec.committed = append(rec.committed, p)
+		}
+		if len(sc.open) > 0 {
+			if err := writeMarkers(ctx, cl, p, sc.open, false); err != nil {
+				return nil, err
+			}
+			rec.aborted++
+		}
 	}
-	return n, seqs, nil
+	return rec, nil
 }
 
 func listPartitions(ctx context.Context, cl *kgo.Client) ([]partitionRef, error) {
@@ -243,13 +283,44 @@ func (sc *partScan) batches(raw []byte) int64 {
 	return end
 }
 
-// writeAborts asks the partition's leader to write an abort marker for each
-// open transaction, as the coordinator's WriteTxnMarkers does in Kafka.
-func writeAborts(ctx context.Context, cl *kgo.Client, p partitionRef, open map[int64]int16) error {
+// keepOngoing removes from open the producers whose transaction the
+// cluster still has open on p: after a clean shutdown kfake restores the
+// transactions that were open (as Kafka's coordinator keeps an Ongoing
+// transaction across a restart), and their producers may still commit
+// them. Only a crash leaves a transaction in the log that the cluster no
+// longer knows.
+func keepOngoing(ctx context.Context, cl *kgo.Client, p partitionRef, open map[int64]int16) error {
+	req := kmsg.NewPtrDescribeProducersRequest()
+	t := kmsg.NewDescribeProducersRequestTopic()
+	t.Topic, t.Partitions = p.topic, []int32{p.part}
+	req.Topics = append(req.Topics, t)
+	kresp, err := cl.Broker(int(p.leader)).Request(ctx, req)
+	if err != nil {
+		return fmt.Errorf("describe producers of %s/%d: %w", p.topic, p.part, err)
+	}
+	for _, rt := range kresp.(*kmsg.DescribeProducersResponse).Topics {
+		for _, rp := range rt.Partitions {
+			if rp.ErrorCode != 0 {
+				return fmt.Errorf("describe producers of %s/%d: error code %d", p.topic, p.part, rp.ErrorCode)
+			}
+			for _, ap := range rp.ActiveProducers {
+				if ap.CurrentTxnStartOffset >= 0 {
+					delete(open, ap.ProducerID)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeMarkers asks the partition's leader to write a marker (commit or
+// abort) for each producer, as the coordinator's WriteTxnMarkers does in
+// Kafka.
+func writeMarkers(ctx context.Context, cl *kgo.Client, p partitionRef, producers map[int64]int16, commit bool) error {
 	req := kmsg.NewPtrWriteTxnMarkersRequest()
-	for pid, epoch := range open {
+	for pid, epoch := range producers {
 		m := kmsg.NewWriteTxnMarkersRequestMarker()
-		m.ProducerID, m.ProducerEpoch, m.Committed, m.CoordinatorEpoch = pid, epoch, false, 0
+		m.ProducerID, m.ProducerEpoch, m.Committed, m.CoordinatorEpoch = pid, epoch, commit, 0
 		mt := kmsg.NewWriteTxnMarkersRequestMarkerTopic()
 		mt.Topic, mt.Partitions = p.topic, []int32{p.part}
 		m.Topics = append(m.Topics, mt)
@@ -257,14 +328,14 @@ func writeAborts(ctx context.Context, cl *kgo.Client, p partitionRef, open map[i
 	}
 	kresp, err := cl.Broker(int(p.leader)).Request(ctx, req)
 	if err != nil {
-		return fmt.Errorf("abort markers for %s/%d: %w", p.topic, p.part, err)
+		return fmt.Errorf("markers for %s/%d: %w", p.topic, p.part, err)
 	}
 	var errs []error
 	for _, m := range kresp.(*kmsg.WriteTxnMarkersResponse).Markers {
 		for _, t := range m.Topics {
 			for _, pr := range t.Partitions {
 				if pr.ErrorCode != 0 {
-					errs = append(errs, fmt.Errorf("abort marker for producer %d in %s/%d: error code %d", m.ProducerID, t.Topic, pr.Partition, pr.ErrorCode))
+					errs = append(errs, fmt.Errorf("marker for producer %d in %s/%d: error code %d", m.ProducerID, t.Topic, pr.Partition, pr.ErrorCode))
 				}
 			}
 		}

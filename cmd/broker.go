@@ -130,6 +130,9 @@ func brokerRun(ctx context.Context, opts *BrokerOptions) error {
 	if n := b.RecoveredPartitions(); n > 0 {
 		fmt.Fprintf(io.ErrOut, "kq broker: aborted the transactions a crash left open, in %d partitions\n", n)
 	}
+	if n := b.CompletedPartitions(); n > 0 {
+		fmt.Fprintf(io.ErrOut, "kq broker: completed the commits a crash interrupted, in %d partitions\n", n)
+	}
 	for i, a := range b.Addrs() {
 		fmt.Fprintf(io.ErrOut, "  node %d  %s\n", i, a)
 	}

@@ -15,10 +15,6 @@ import (
 	"github.com/kq-dev/kq/internal/setting"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdConsume(f, nil) })
-}
-
 // ConsumeOptions are the options of `kq consume`.
 type ConsumeOptions struct {
 	f *Factory
@@ -52,6 +48,9 @@ type ConsumeOptions struct {
 	// ExitOnError stops (exit 4) when the cluster cannot be reached,
 	// instead of warning and waiting for it.
 	ExitOnError bool
+	// KeyMessage and ValueMessage name the Protobuf messages keys and
+	// values are decoded as ("": as the wire format's message index says).
+	KeyMessage, ValueMessage string
 }
 
 // NewCmdConsume returns `kq consume`.
@@ -141,6 +140,8 @@ func addConsumeFlags(c *cobra.Command, o *ConsumeOptions) {
 	fl.StringVarP(&o.Delimiter, "delimiter", "D", "", `kcat's -D: print each value followed by SEP instead of a newline (escapes: `+escape.Help+`)`)
 	fl.StringVarP(&o.KeyDelimiter, "key-delimiter", "K", "", "kcat's -K: print the key and SEP before each value")
 	fl.StringArrayVarP(&o.TopicFlags, "topic", "t", nil, "topic to read, besides the positional ones (repeatable; kcat's -t)")
+	fl.StringVar(&o.ValueMessage, "value-message", "", "with a Schema Registry: decode Protobuf values as this message (pkg.Msg), also when the writer put no message index")
+	fl.StringVar(&o.KeyMessage, "key-message", "", "with a Schema Registry: decode Protobuf keys as this message (pkg.Msg)")
 }
 
 func consumeRun(ctx context.Context, o *ConsumeOptions) error {

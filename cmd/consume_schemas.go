@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/kq-dev/kq/consume"
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/schemas"
 )
 
@@ -16,9 +17,16 @@ func (o *ConsumeOptions) schemaSink(ctx context.Context, sink consume.Sink) (con
 		return sink, nil
 	}
 	cl, ok, err := o.f.Registry()
-	if err != nil || !ok {
+	if err != nil {
 		return sink, err
 	}
+	if !ok {
+		if o.KeyMessage != "" || o.ValueMessage != "" {
+			return nil, kqerr.Usagef("--key-message and --value-message need a Schema Registry: set --schema-registry URL or KQ_SCHEMA_REGISTRY")
+		}
+		return sink, nil
+	}
 	report := func(err error) { o.f.Warnf("%v", err) }
-	return schemas.NewDecodingSink(ctx, sink, schemas.NewDecoder(cl), report), nil
+	d := schemas.NewDecoder(cl).WithMessages(o.KeyMessage, o.ValueMessage)
+	return schemas.NewDecodingSink(ctx, sink, d, report), nil
 }

@@ -16,10 +16,6 @@ import (
 	"github.com/kq-dev/kq/produce"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdProduce(f, nil) })
-}
-
 // ProduceOptions are the options of `kq produce`.
 type ProduceOptions struct {
 	f *Factory
@@ -99,6 +95,9 @@ type ProduceOptions struct {
 	// ValueSchema and KeySchema encode JSON input to the Confluent wire
 	// format: SUBJECT, ID or FILE.
 	ValueSchema, KeySchema string
+	// ValueMessage and KeyMessage pick the Protobuf message to encode
+	// ("": the schema's first).
+	ValueMessage, KeyMessage string
 }
 
 // NewCmdProduce returns `kq produce`.

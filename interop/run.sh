@@ -26,7 +26,7 @@ CHECKS=(
   python-to-kq kq-to-python-group python-autocreate python-acls
   kafkajs-to-kq kq-to-kafkajs-group kafkajs-txn
   kgo-txn kq-to-kgo
-  sr-avro-js-to-kq sr-proto-js-to-kq sr-avro-kq-to-js sr-proto-kq-to-js
+  sr-avro-js-to-kq sr-proto-js-to-kq sr-avro-kq-to-js sr-proto-kq-to-js sr-proto-message-js-to-kq
   chaos-kcat chaos-kafkajs
   verify-smoke
   rdmock

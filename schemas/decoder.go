@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/sr"
@@ -26,13 +27,23 @@ type Decoder struct {
 	reg registryReader
 	mu  sync.Mutex
 	ids map[int]cached
+	// keyMessage and valueMessage name the Protobuf messages a decoding
+	// sink reads keys and values as (see [Decoder.WithMessages]).
+	keyMessage, valueMessage string
+}
+
+// WithMessages names the Protobuf messages that a sink of
+// [NewDecodingSink] decodes keys and values as ("": as the message index
+// says); see [Decoder.DecodeMessage]. It returns d.
+func (d *Decoder) WithMessages(key, value string) *Decoder {
+	d.keyMessage, d.valueMessage = key, value
+	return d
 }
 
 // cached is a schema id's codec or the error that building it gave; a
 // failed id is not asked for again.
 type cached struct {
 	codec codec
-	typ   sr.SchemaType
 	err   error
 }
 
@@ -50,6 +61,16 @@ func IsWireFormat(b []byte) bool { return len(b) >= 5 && b[0] == 0 }
 // wire-format record that cannot be decoded returns the error, with the
 // schema id in it.
 func (d *Decoder) Decode(ctx context.Context, b []byte) (out []byte, ok bool, err error) {
+	return d.DecodeMessage(ctx, b, "")
+}
+
+// DecodeMessage is [Decoder.Decode] with, for Protobuf schemas, the
+// message to read named (pkg.Msg, or Msg within the file's package; ""
+// for the one the wire format's message index names): a payload whose
+// index names another message, or that has no index at all (the npm
+// client @kafkajs/confluent-schema-registry writes none), is read as that
+// message. A name the schema does not declare is an error for the record.
+func (d *Decoder) DecodeMessage(ctx context.Context, b []byte, message string) (out []byte, ok bool, err error) {
 	if !IsWireFormat(b) {
 		return b, false, nil
 	}
@@ -61,9 +82,12 @@ func (d *Decoder) Decode(ctx context.Context, b []byte) (out []byte, ok bool, er
 	if err != nil {
 		return nil, false, fmt.Errorf("schema id %d: %w", id, err)
 	}
-	if c.typ == sr.TypeProtobuf {
+	switch pc, isProto := c.codec.(*protoCodec); {
+	case isProto && message != "":
+		out, err = decodeNamed(pc, rest, message)
+	case isProto:
 		out, err = decodeProto(c.codec, rest)
-	} else {
+	default:
 		out, err = c.codec.decode(nil, rest)
 	}
 	if err != nil {
@@ -92,6 +116,23 @@ func decodeProto(c codec, b []byte) ([]byte, error) {
 	return nil, err
 }
 
+// decodeNamed decodes a Protobuf payload as the message named: after its
+// message index when that names it, else the whole payload (a writer that
+// put no index), else after whatever index it has.
+func decodeNamed(c *protoCodec, b []byte, message string) ([]byte, error) {
+	md, err := c.find(message)
+	if err != nil {
+		return nil, err
+	}
+	if index, rest, err := wire.DecodeIndex(b, 0); err == nil && slices.Equal(index, indexOf(md)) {
+		return decodeMessage(md, rest)
+	}
+	if out, err := decodeMessage(md, b); err == nil {
+		return out, nil
+	}
+	return decodeProto(c, b)
+}
+
 // codec returns the cached codec of a schema id, fetching and building it
 // the first time.
 func (d *Decoder) codec(ctx context.Context, id int) (cached, error) {
@@ -101,7 +142,7 @@ func (d *Decoder) codec(ctx context.Context, id int) (cached, error) {
 		return c, c.err
 	}
 	s, err := d.reg.SchemaByID(ctx, id)
-	c := cached{typ: s.Type, err: err}
+	c := cached{err: err}
 	if err == nil {
 		c.codec, c.err = newCodec(ctx, s, d.reg)
 	}

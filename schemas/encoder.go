@@ -40,6 +40,18 @@ func (e *Encoder) Encode(text []byte) ([]byte, error) {
 	return append(out, payload...), nil
 }
 
+// UseMessage makes a Protobuf encoder encode the message named (pkg.Msg,
+// or Msg within the file's package; nested ones as Outer.Inner) instead
+// of the file's first, writing its Confluent message-index path. It is a
+// usage error for another schema type or a name the schema lacks.
+func (e *Encoder) UseMessage(name string) error {
+	pc, ok := e.codec.(*protoCodec)
+	if !ok {
+		return kqerr.Usagef("a message name is for Protobuf schemas; schema id %d is %s", e.ID, e.Type)
+	}
+	return pc.choose(name)
+}
+
 // ResolveEncoder builds the encoder that spec names: a schema id (all
 // digits), a schema file (.avsc, .proto or .json; registered under
 // subject, as Confluent's serializers auto-register), or a subject whose

@@ -34,10 +34,10 @@ func (s *decodingSink) Write(m *sarama.ConsumerMessage) error {
 	}
 	c := *m
 	var err error
-	if c.Key, err = s.field(m, "key", m.Key); err != nil {
+	if c.Key, err = s.field(m, "key", m.Key, s.d.keyMessage); err != nil {
 		return err
 	}
-	if c.Value, err = s.field(m, "value", m.Value); err != nil {
+	if c.Value, err = s.field(m, "value", m.Value, s.d.valueMessage); err != nil {
 		return err
 	}
 	return s.next.Write(&c)
@@ -45,8 +45,8 @@ func (s *decodingSink) Write(m *sarama.ConsumerMessage) error {
 
 // field decodes one key or value, reporting a failure and keeping b. An
 // unreachable registry is no fault of the record: it ends the run.
-func (s *decodingSink) field(m *sarama.ConsumerMessage, what string, b []byte) ([]byte, error) {
-	out, ok, err := s.d.Decode(s.ctx, b)
+func (s *decodingSink) field(m *sarama.ConsumerMessage, what string, b []byte, message string) ([]byte, error) {
+	out, ok, err := s.d.DecodeMessage(s.ctx, b, message)
 	if errors.Is(err, kqerr.ErrUnreachable) {
 		return nil, err
 	}

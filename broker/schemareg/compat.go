@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/hamba/avro/v2"
 	"github.com/twmb/franz-go/pkg/sr"
@@ -101,7 +100,7 @@ func (s *Server) compatible(subject, version string, cand sr.Schema) (bool, []st
 	for _, old := range olds {
 		msgs = append(msgs, s.compare(cfg.Level, old, cand)...)
 	}
-	return len(msgs) == 0 || !hasProblem(msgs), msgs, nil
+	return len(msgs) == 0, msgs, nil
 }
 
 // against lists the versions a check compares with.
@@ -137,50 +136,64 @@ func (s *Server) against(subject, version string, level sr.CompatibilityLevel) (
 	return out, nil
 }
 
-// note prefixes messages that explain without objecting.
-const note = "note: "
-
-func hasProblem(msgs []string) bool {
-	for _, m := range msgs {
-		if !strings.HasPrefix(m, note) {
-			return true
-		}
-	}
-	return false
-}
-
 // compare returns why cand is not compatible with old under level (none
-// when it is); for types other than Avro it returns a note that nothing
-// was checked.
+// when it is): BACKWARD needs the new schema to read what old wrote,
+// FORWARD old to read what the new one writes, FULL both.
 func (s *Server) compare(level sr.CompatibilityLevel, old sr.SubjectSchema, cand sr.Schema) []string {
 	if old.Type != cand.Type {
 		return []string{fmt.Sprintf("version %d is %s, the new schema %s", old.Version, old.Type, cand.Type)}
 	}
-	if cand.Type != sr.TypeAvro {
-		return []string{fmt.Sprintf("%s%s compatibility is not checked by kq broker", note, cand.Type)}
-	}
 	ctx := context.Background()
-	newS, err := schemas.ParseAvro(ctx, cand, s)
+	newS, err := s.parse(ctx, cand)
 	if err != nil {
 		return []string{err.Error()}
 	}
-	oldS, err := schemas.ParseAvro(ctx, old.Schema, s)
+	oldS, err := s.parse(ctx, old.Schema)
 	if err != nil {
 		return []string{fmt.Sprintf("version %d: %v", old.Version, err)}
 	}
-	sc := avro.NewSchemaCompatibility()
 	var msgs []string
 	if isBackward(level) {
-		if err := sc.Compatible(newS, oldS); err != nil {
-			msgs = append(msgs, fmt.Sprintf("the new schema cannot read version %d: %v", old.Version, err))
+		for _, p := range newS.cannotRead(oldS) {
+			msgs = append(msgs, fmt.Sprintf("the new schema cannot read version %d: %s", old.Version, p))
 		}
 	}
 	if isForward(level) {
-		if err := sc.Compatible(oldS, newS); err != nil {
-			msgs = append(msgs, fmt.Sprintf("version %d cannot read the new schema: %v", old.Version, err))
+		for _, p := range oldS.cannotRead(newS) {
+			msgs = append(msgs, fmt.Sprintf("version %d cannot read the new schema: %s", old.Version, p))
 		}
 	}
 	return msgs
+}
+
+// reader is a parsed schema that can say why it cannot read what another
+// of its type wrote.
+type reader interface {
+	// cannotRead returns the reasons (none when it can read all of it).
+	cannotRead(writer reader) []string
+}
+
+// parse parses a schema for compatibility checks.
+func (s *Server) parse(ctx context.Context, sch sr.Schema) (reader, error) {
+	switch sch.Type {
+	case sr.TypeAvro:
+		a, err := schemas.ParseAvro(ctx, sch, s)
+		return avroReader{a}, err
+	case sr.TypeProtobuf:
+		fd, err := schemas.ParseProto(ctx, sch, s)
+		return protoReader{fd}, err
+	}
+	return newJSONReader(sch.Schema)
+}
+
+// avroReader checks Avro with hamba/avro's schema compatibility.
+type avroReader struct{ s avro.Schema }
+
+func (r avroReader) cannotRead(w reader) []string {
+	if err := avro.NewSchemaCompatibility().Compatible(r.s, w.(avroReader).s); err != nil {
+		return []string{err.Error()}
+	}
+	return nil
 }
 
 func isBackward(l sr.CompatibilityLevel) bool {

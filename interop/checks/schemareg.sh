@@ -66,3 +66,21 @@ sr_kq_to_js() {
 }
 check_sr_avro_kq_to_js() { sr_kq_to_js avro order.avsc; }
 check_sr_proto_kq_to_js() { sr_kq_to_js protobuf order.proto; }
+
+# A non-first Protobuf message: the npm client encodes Shipment, the second
+# message of catalog.proto, by name (it writes no message index); kq
+# consume --value-message picks it and decodes every record. The other way
+# cannot be checked with this client: it ignores Confluent's message
+# indexes (it only strips leading zero bytes), so it reads nothing but a
+# file's first message from a conforming producer; kq's own round trip and
+# its index bytes are tested in testdata/script/schemas_proto_message.txtar
+# and schemas' unit tests.
+check_sr_proto_message_js_to_kq() {
+  local topic=sr-js-shipment
+  need_sr
+  js_sr --mode produce --topic "$topic" --type protobuf --message Shipment --count 9 > wrote.json
+  KQ_SCHEMA_REGISTRY=$SR_URL run_kq consume "$topic" --from earliest -e -f '%v\n' --value-message interop.Shipment > read.json 2> consume.err
+  cat consume.err
+  ! grep -q 'not decoded' consume.err || fail "kq could not decode some Shipment records"
+  same_values wrote.json read.json "kafkajs Shipment -> kq consume --value-message"
+}

@@ -9,11 +9,23 @@
 //   node schemareg.js --mode consume --registry URL --bootstrap B --topic T --count N
 //     reads N records from the start of T and prints each decoded value as
 //     JSON, one per line.
+//   With --message Shipment (protobuf only) both use schemas/catalog.proto
+//     and its second message, Shipment, through the client's messageName
+//     option (the client writes no Confluent message index).
 
 const fs = require('fs')
 const path = require('path')
 const { SchemaRegistry, SchemaType } = require('@kafkajs/confluent-schema-registry')
 const { flags, need, client } = require('./common')
+
+// shipment returns the i-th shipment of schemas/catalog.proto.
+function shipment (i) {
+  const parcels = []
+  for (let j = 0; j < i % 3; j++) parcels.push({ weight: 100 * (j + 1) + i, label: `p${i}.${j}` })
+  const s = { id: 3000 + i, carrier: `carrier ${i} \u00fc` }
+  if (parcels.length) s.parcels = parcels
+  return s
+}
 
 // order returns the i-th order in the form the schema type carries.
 function order (type, i) {
@@ -28,7 +40,7 @@ function order (type, i) {
 
 async function produce (f, registry) {
   const type = need(f, 'type')
-  const file = type === 'avro' ? 'order.avsc' : 'order.proto'
+  const file = f.message ? 'catalog.proto' : type === 'avro' ? 'order.avsc' : 'order.proto'
   const schema = fs.readFileSync(path.join(__dirname, 'schemas', file), 'utf8')
   const { id } = await registry.register(
     { type: type === 'avro' ? SchemaType.AVRO : SchemaType.PROTOBUF, schema },
@@ -37,7 +49,7 @@ async function produce (f, registry) {
   const count = Number(need(f, 'count'))
   const messages = []
   for (let i = 0; i < count; i++) {
-    const o = order(type, i)
+    const o = f.message ? shipment(i) : order(type, i)
     messages.push({ key: `k${i}`, value: await registry.encode(id, o) })
     console.log(JSON.stringify(o))
   }
@@ -68,7 +80,8 @@ async function consume (f, registry) {
 
 async function main () {
   const f = flags(process.argv.slice(2))
-  const registry = new SchemaRegistry({ host: need(f, 'registry') })
+  const opts = f.message ? { [SchemaType.PROTOBUF]: { messageName: f.message } } : undefined
+  const registry = new SchemaRegistry({ host: need(f, 'registry') }, opts)
   if (need(f, 'mode') === 'produce') return produce(f, registry)
   return consume(f, registry)
 }

@@ -36,6 +36,20 @@ func tally(c *Checker) Counts {
 			n.FailDelivered++
 		case AnomalyUnsentDelivered:
 			n.Unsent++
+		case AnomalyAborted:
+			n.Aborted++
+		case AnomalyPollSkip:
+			n.PollSkips++
+		case AnomalyNonmonotonicPoll:
+			n.NonmonotonicPolls++
+		case AnomalyCommitAhead:
+			n.CommitAhead++
+		case AnomalyFinalCommit:
+			n.FinalCommitMismatch++
+		case AnomalyTornTxn:
+			n.TornTxns++
+		default:
+			panic("tally: unknown anomaly " + in.Anomaly)
 		}
 	})
 	return n
@@ -45,7 +59,9 @@ func tally(c *Checker) Counts {
 func anomaliesOnly(c Counts) Counts {
 	return Counts{Lost: c.Lost, Unseen: c.Unseen, LogDuplicates: c.LogDuplicates, Redeliveries: c.Redeliveries,
 		OffsetConflicts: c.OffsetConflicts, Reordered: c.Reordered, AbortedReads: c.AbortedReads, Corrupt: c.Corrupt,
-		Unknown: c.Unknown, FailDelivered: c.FailDelivered, Unsent: c.Unsent}
+		Unknown: c.Unknown, FailDelivered: c.FailDelivered, Unsent: c.Unsent, Aborted: c.Aborted, PollSkips: c.PollSkips,
+		NonmonotonicPolls: c.NonmonotonicPolls, CommitAhead: c.CommitAhead, FinalCommitMismatch: c.FinalCommitMismatch,
+		TornTxns: c.TornTxns}
 }
 
 func feed(t *testing.T, events []history.Event) *Checker {
@@ -69,7 +85,8 @@ func TestEachAnomalyMatchesCounts(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d: instances\n got %+v\nwant %+v", seed, got, want)
 		}
-		if want.Lost+want.Redeliveries+want.LogDuplicates < 3 {
+		if want.Lost+want.Redeliveries+want.LogDuplicates < 3 || want.PollSkips == 0 || want.NonmonotonicPolls == 0 ||
+			want.CommitAhead == 0 || want.TornTxns == 0 || want.Aborted == 0 {
 			t.Fatalf("seed %d: too few anomalies planted to judge: %+v", seed, want)
 		}
 	}
@@ -120,5 +137,27 @@ func TestEachAnomalyOverflowKeepsCount(t *testing.T) {
 	})
 	if placed != maxEventSpans || unplaced != 10 {
 		t.Fatalf("placed %d unplaced %d, want %d and 10", placed, unplaced, maxEventSpans)
+	}
+}
+
+// Poll and commit anomalies judged while events are added (pushed out of
+// a cursor's window) have their instances too.
+func TestEachAnomalyPollJudgedOnArrival(t *testing.T) {
+	n := int64(reorderWindow * 2)
+	events := join(acks(0, 0, n), dels(10, "c1", 0, 0, 9), []history.Event{cdel(20, "c1", 0, 5), commit(21, "c1", 0, 50)},
+		dels(30, "c1", 0, 6, n), []history.Event{commit(5000, "c1", 0, n+1)})
+	c := feed(t, events)
+	want, got := anomaliesOnly(c.Result()), tally(c)
+	if want.NonmonotonicPolls != 1 || want.CommitAhead != 1 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("instances\n got %+v\nwant %+v", got, want)
+	}
+	var at []int64
+	c.EachAnomaly(func(in Instance) {
+		if in.Anomaly == AnomalyCommitAhead || in.Anomaly == AnomalyNonmonotonicPoll {
+			at = append(at, in.Offset)
+		}
+	})
+	if !reflect.DeepEqual(at, []int64{5, 50}) {
+		t.Errorf("instances at %v, want the nonmonotonic poll at 5 and the commit at 50", at)
 	}
 }
