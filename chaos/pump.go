@@ -44,7 +44,7 @@ var errGoRaw = errors.New("chaos: raw stream follows")
 // SASL tokens follow as bare length-prefixed frames without a header.
 const saslHandshakeKey = 17
 
-// request applies the engine's verdict to one request frame.
+// request applies the engine's decision to one request frame.
 func (l *link) request(frame []byte) error {
 	h, err := wire.ParseRequestHeader(frame)
 	if err != nil {
@@ -82,7 +82,7 @@ func (l *link) request(frame []byte) error {
 
 // expect records a request that will be answered, with the response
 // faults chosen for it.
-func (l *link) expect(h wire.RequestHeader, frame []byte, v verdict) error {
+func (l *link) expect(h wire.RequestHeader, frame []byte, v decision) error {
 	if !expectsResponse(h, frame) {
 		return nil
 	}

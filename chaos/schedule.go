@@ -10,6 +10,14 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 )
 
+// The schedule defaults, one set for kq verify and kq chaos proxy.
+const (
+	// DefaultInterval is the mean quiet time before each fault window.
+	DefaultInterval = time.Second
+	// DefaultDuration is the length of each fault window.
+	DefaultDuration = time.Second
+)
+
 // ScheduleOptions configures a [Schedule]: the values of --faults,
 // --fault-interval, --fault-duration and --seed.
 type ScheduleOptions struct {

@@ -10,10 +10,6 @@ import (
 	"github.com/kq-dev/kq/internal/output"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdACLs)
-}
-
 // ACLsOptions are the options of the `kq acls` subcommands.
 type ACLsOptions struct {
 	f *Factory

@@ -45,10 +45,6 @@ their defaults; a parameter left out takes its default):
   code=REQUEST_TIMED_OUT  Kafka error name or number
   n=10                    broker-error: requests failed per API`
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdChaos)
-}
-
 // NewCmdChaos returns `kq chaos` and its subcommands.
 func NewCmdChaos(f *Factory) *cobra.Command {
 	c := &cobra.Command{

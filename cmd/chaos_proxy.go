@@ -92,18 +92,12 @@ use the proxy with plaintext (optionally SASL) listeners.
 	fl.StringVar(&opts.Listen, "listen", defaultChaosListen, "bootstrap host:port; brokers get the next ports (port 0: random ports)")
 	fl.StringVar(&opts.AdvertiseHost, "advertise-host", "", "host to advertise to clients (default: the --listen host, or 127.0.0.1 for a wildcard)")
 	fl.StringVar(&opts.Faults, "faults", "", "network faults to apply, e.g. latency,delay=200ms,drop-response,p=0.5")
-	fl.DurationVar(&opts.FaultInterval, "fault-interval", defaultFaultInterval, "schedule: mean quiet time before each fault window")
-	fl.DurationVar(&opts.FaultDuration, "fault-duration", defaultFaultDuration, "schedule: length of each fault window")
+	fl.DurationVar(&opts.FaultInterval, "fault-interval", chaos.DefaultInterval, "schedule: mean quiet time before each fault window")
+	fl.DurationVar(&opts.FaultDuration, "fault-duration", chaos.DefaultDuration, "schedule: length of each fault window")
 	fl.Uint64Var(&opts.Seed, "seed", 0, "seed of the schedule and of fault probabilities (default: random; a schedule prints it)")
 	fl.StringVar(&opts.Control, "control", defaultChaosControl, "loopback host:port of the control endpoint (port 0: random)")
 	return c
 }
-
-// Schedule defaults, as kq verify's.
-const (
-	defaultFaultInterval = 1500 * time.Millisecond
-	defaultFaultDuration = time.Second
-)
 
 // proxyPlan is a checked ChaosProxyOptions.
 type proxyPlan struct {

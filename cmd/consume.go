@@ -15,10 +15,6 @@ import (
 	"github.com/kq-dev/kq/internal/setting"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdConsume(f, nil) })
-}
-
 // ConsumeOptions are the options of `kq consume`.
 type ConsumeOptions struct {
 	f *Factory

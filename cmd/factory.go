@@ -24,6 +24,14 @@ type Factory struct {
 	// flags are the root's persistent flags, to tell set flags from
 	// defaults.
 	flags *pflag.FlagSet
+	// settings and settingsErr are the settings resolved once per
+	// invocation (resolving warns about readable secrets);
+	// resolved says they are set.
+	settings    *Settings
+	settingsErr error
+	resolved    bool
+	// warnedTLS says the --tls-insecure warning was given.
+	warnedTLS bool
 }
 
 // NewFactory returns a factory over the given streams and environment.
@@ -42,9 +50,14 @@ type globalFlags struct {
 }
 
 // Settings resolves the configuration layers (flags, KQ_* environment,
-// config-file profile, defaults).
+// config-file profile, defaults), once per invocation: call it after the
+// flags are parsed.
 func (f *Factory) Settings() (*Settings, error) {
-	return resolveSettings(f.flags, f.LookupEnv, f.global.configFile, f.global.profile, f.IO)
+	if !f.resolved {
+		f.settings, f.settingsErr = resolveSettings(f.flags, f.LookupEnv, f.global.configFile, f.global.profile, f.IO)
+		f.resolved = true
+	}
+	return f.settings, f.settingsErr
 }
 
 // Conn resolves the connection profile and returns a client factory for it.
@@ -63,7 +76,8 @@ func (f *Factory) Conn() (conn.Factory, error) {
 		return conn.Factory{}, err
 	}
 	props.ApplyProfile(&p)
-	if p.TLS.Insecure {
+	if p.TLS.Insecure && !f.warnedTLS {
+		f.warnedTLS = true
 		f.Warnf("--tls-insecure: the brokers' certificates are not verified; anyone on the network path can read and change this traffic")
 	}
 	if f.global.verbose {

@@ -9,10 +9,6 @@ import (
 	"github.com/kq-dev/kq/groups"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdGroups)
-}
-
 // NewCmdGroups returns `kq groups` with its subcommands; on its own it
 // lists the groups, as `kq groups list` does.
 func NewCmdGroups(f *Factory) *cobra.Command {

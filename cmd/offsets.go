@@ -8,15 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/kq-dev/kq/groups"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/internal/timestamp"
 	"github.com/kq-dev/kq/topics"
 )
-
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdOffsets(f, nil) })
-}
 
 // OffsetsOptions are the options of `kq offsets`.
 type OffsetsOptions struct {
@@ -76,18 +71,18 @@ func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
 	if err != nil {
 		return err
 	}
-	names := opts.Topics
-	if len(names) == 0 {
-		if names, err = allTopics(opts.f); err != nil {
-			return err
-		}
-	}
-	gc, err := openGroups(opts.f)
+	a, err := openTopics(opts.f)
 	if err != nil {
 		return err
 	}
-	defer gc.Close()
-	tos, err := gc.TopicsOffsets(ctx, names, opts.At)
+	defer a.Close()
+	names := opts.Topics
+	if len(names) == 0 {
+		if names, err = allTopics(a); err != nil {
+			return err
+		}
+	}
+	tos, err := a.TopicsOffsets(ctx, names, opts.At)
 	if err != nil {
 		return err
 	}
@@ -105,12 +100,7 @@ func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
 }
 
 // allTopics lists the cluster's topics, internal ones left out.
-func allTopics(f *Factory) ([]string, error) {
-	a, err := openTopics(f)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Close()
+func allTopics(a *topics.Admin) ([]string, error) {
 	list, err := a.List(topics.ListOptions{})
 	if err != nil {
 		return nil, err
@@ -124,7 +114,7 @@ func allTopics(f *Factory) ([]string, error) {
 
 // renderOffsets prints one table; with several topics a topic column
 // comes first.
-func renderOffsets(p *output.Printer, tos []groups.TopicOffsets, withAt, withTopic bool) error {
+func renderOffsets(p *output.Printer, tos []topics.TopicOffsets, withAt, withTopic bool) error {
 	header := []string{"partition", "earliest", "latest", "last stable", "offsets"}
 	if withTopic {
 		header = append([]string{"topic"}, header...)

@@ -5,13 +5,15 @@ import (
 	"fmt"
 
 	"github.com/kq-dev/kq/groups"
+	"github.com/kq-dev/kq/internal/offsets"
+	"github.com/kq-dev/kq/topics"
 	"github.com/kq-dev/kq/transactions"
 )
 
 // markBlocked fills in BlockedBy for the partitions whose last stable
 // offset is behind the log end: the open transaction holding it back and
 // its transactional id.
-func markBlocked(ctx context.Context, f *Factory, tos []groups.TopicOffsets) {
+func markBlocked(ctx context.Context, f *Factory, tos []topics.TopicOffsets) {
 	var topics []string
 	for _, to := range tos {
 		for _, po := range to.Partitions {
@@ -25,7 +27,7 @@ func markBlocked(ctx context.Context, f *Factory, tos []groups.TopicOffsets) {
 	for i := range tos {
 		for j := range tos[i].Partitions {
 			po := &tos[i].Partitions[j]
-			po.BlockedBy = blocked[transactions.Partition{Topic: tos[i].Topic, Partition: po.Partition}]
+			po.BlockedBy = blocked[offsets.TopicPartition{Topic: tos[i].Topic, Partition: po.Partition}]
 		}
 	}
 }
@@ -33,18 +35,18 @@ func markBlocked(ctx context.Context, f *Factory, tos []groups.TopicOffsets) {
 // lookupBlocked returns the open transaction blocking each blocked
 // partition of topics (none for no topics). A failed lookup costs only the
 // detail: a warning, not the command.
-func lookupBlocked(ctx context.Context, f *Factory, topics []string) map[transactions.Partition]*groups.OpenTxn {
+func lookupBlocked(ctx context.Context, f *Factory, topics []string) map[offsets.TopicPartition]*offsets.OpenTxn {
 	if len(topics) == 0 {
 		return nil
 	}
 	cl, closeFn, err := f.Kadmin()
 	if err == nil {
 		defer closeFn()
-		var bs map[transactions.Partition]transactions.Blocker
+		var bs map[offsets.TopicPartition]transactions.Blocker
 		if bs, err = transactions.New(cl).Blocking(ctx, topics...); err == nil {
-			out := make(map[transactions.Partition]*groups.OpenTxn, len(bs))
+			out := make(map[offsets.TopicPartition]*offsets.OpenTxn, len(bs))
 			for k, b := range bs {
-				out[k] = &groups.OpenTxn{TransactionalID: b.TransactionalID, ProducerID: b.ProducerID, StartOffset: b.StartOffset}
+				out[k] = &offsets.OpenTxn{TransactionalID: b.TransactionalID, ProducerID: b.ProducerID, StartOffset: b.StartOffset}
 			}
 			return out
 		}
@@ -54,7 +56,7 @@ func lookupBlocked(ctx context.Context, f *Factory, topics []string) map[transac
 }
 
 // blockedText renders a BlockedBy cell.
-func blockedText(t *groups.OpenTxn) string {
+func blockedText(t *offsets.OpenTxn) string {
 	if t == nil {
 		return ""
 	}
@@ -65,7 +67,7 @@ func blockedText(t *groups.OpenTxn) string {
 	return fmt.Sprintf("%s (producer %d, open since %d)", id, t.ProducerID, t.StartOffset)
 }
 
-func anyBlocked(tos []groups.TopicOffsets) bool {
+func anyBlocked(tos []topics.TopicOffsets) bool {
 	for _, to := range tos {
 		for _, po := range to.Partitions {
 			if po.BlockedBy != nil {
@@ -93,7 +95,7 @@ func markGroupsBlocked(ctx context.Context, f *Factory, ds []groups.Description)
 	for i := range ds {
 		for j := range ds[i].Partitions {
 			pl := &ds[i].Partitions[j]
-			pl.BlockedBy = blocked[transactions.Partition{Topic: pl.Topic, Partition: pl.Partition}]
+			pl.BlockedBy = blocked[offsets.TopicPartition{Topic: pl.Topic, Partition: pl.Partition}]
 		}
 	}
 }

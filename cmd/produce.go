@@ -16,10 +16,6 @@ import (
 	"github.com/kq-dev/kq/produce"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdProduce(f, nil) })
-}
-
 // ProduceOptions are the options of `kq produce`.
 type ProduceOptions struct {
 	f *Factory

@@ -32,25 +32,29 @@ against its built-in broker or any real cluster.`,
 	f.flags = root.PersistentFlags()
 
 	root.AddCommand(
-		NewCmdVersion(f, nil),
+		NewCmdProduce(f, nil),
+		NewCmdConsume(f, nil),
+		NewCmdVerify(f, nil),
+		NewCmdGroups(f),
+		NewCmdTopics(f),
+		NewCmdOffsets(f, nil),
+		NewCmdTransactions(f),
+		NewCmdProducers(f),
+		NewCmdACLs(f),
+		NewCmdSchemas(f),
 		NewCmdCluster(f, nil),
-		NewCmdConfig(f),
 		NewCmdBroker(f, nil),
+		NewCmdChaos(f),
+		NewCmdConfig(f),
+		NewCmdVersion(f, nil),
 		newHelpTopicExitCodes(),
 		newHelpTopicClientProperties(),
 	)
-	for _, add := range extraCommands {
-		root.AddCommand(add(f))
-	}
 	root.InitDefaultCompletionCmd()
 	decorateCompletion(root)
 	registerCompletions(root, f)
 	return root
 }
-
-// extraCommands are the constructors of the command groups registered by
-// other files (produce, consume, groups, ...), each returning one command.
-var extraCommands []func(*Factory) *cobra.Command
 
 func addGlobalFlags(root *cobra.Command, f *Factory) {
 	pf := root.PersistentFlags()

@@ -13,10 +13,6 @@ import (
 	"github.com/kq-dev/kq/schemas"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdSchemas)
-}
-
 // SchemasOptions are the options shared by the `kq schemas` subcommands.
 type SchemasOptions struct {
 	f *Factory
@@ -53,7 +49,7 @@ Protobuf (.proto) or JSON Schema (.json), or say --type.`,
 	}
 	for _, sub := range []func(*Factory, func(context.Context, *SchemasOptions, []string) error) *cobra.Command{
 		newCmdSchemasList, newCmdSchemasVersions, newCmdSchemasGet,
-		newCmdSchemasRegister, newCmdSchemasCheck, newCmdSchemasDelete,
+		newCmdSchemasRegister, newCmdSchemasCheck, newCmdSchemasCompatibility, newCmdSchemasDelete,
 	} {
 		c.AddCommand(sub(f, nil))
 	}
@@ -212,17 +208,21 @@ func newCmdSchemasCheck(f *Factory, runF func(context.Context, *SchemasOptions, 
 		Short: "Check a schema file's compatibility with a subject's version (exit 3 when incompatible)",
 		Args:  usageArgs(cobra.ExactArgs(2)),
 		Example: `  kq schemas check orders-value order-v2.avsc
-  kq schemas check orders-value order-v2.avsc --version 1 -o json`,
+  kq schemas check orders-value order-v2.avsc --version 1 -o json
+  kq schemas check orders-value order-v3.proto --version all   # every version a *_TRANSITIVE level names`,
 	}
-	c.Flags().StringVar(&opts.Version, "version", "latest", "version to check against: latest or a number")
+	c.Flags().StringVar(&opts.Version, "version", "latest", "version to check against: latest, a number, or all (the versions the subject's level names: every one for the transitive levels)")
 	c.Flags().StringVar(&opts.Type, "type", "", "schema type: avro, protobuf or json (default: from the file extension)")
 	return schemasCommand(f, c, opts, runF, schemasCheckRun)
 }
 
 func schemasCheckRun(ctx context.Context, o *SchemasOptions, args []string) error {
-	version, err := parseSchemaVersion(o.Version)
-	if err != nil {
-		return err
+	version := schemas.AllVersions
+	if o.Version != "all" {
+		var err error
+		if version, err = parseSchemaVersion(o.Version); err != nil {
+			return err
+		}
 	}
 	s, err := schemas.ReadSchemaFile(args[1], o.Type)
 	if err != nil {

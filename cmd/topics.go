@@ -6,10 +6,6 @@ import (
 	"github.com/kq-dev/kq/topics"
 )
 
-func init() {
-	extraCommands = append(extraCommands, NewCmdTopics)
-}
-
 // NewCmdTopics returns `kq topics` with its subcommands; on its own it
 // lists the topics, as `kq topics list` does.
 func NewCmdTopics(f *Factory) *cobra.Command {

@@ -10,13 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/transactions"
 )
-
-func init() {
-	extraCommands = append(extraCommands, NewCmdTransactions, NewCmdProducers)
-}
 
 // TransactionsOptions are the options of the `kq transactions` subcommands
 // and `kq producers`.
@@ -139,7 +136,7 @@ func startTime(ms int64) string {
 	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
 }
 
-func txnPartitions(ps []transactions.Partition) string {
+func txnPartitions(ps []offsets.TopicPartition) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = fmt.Sprintf("%s/%d", p.Topic, p.Partition)
@@ -178,7 +175,7 @@ func newCmdTxnAbort(f *Factory, runF func(context.Context, *TransactionsOptions,
 			return p.JSON(res)
 		}
 		_, err = fmt.Fprintf(o.f.IO.Out, "aborted the transaction of producer %d (epoch %d) on %s/%d that started at offset %d\n",
-			res.ProducerID, res.ProducerEpoch, res.Topic, res.Partition.Partition, res.StartOffset)
+			res.ProducerID, res.ProducerEpoch, res.Topic, res.TopicPartition.Partition, res.StartOffset)
 		return err
 	})
 }
@@ -212,7 +209,7 @@ func NewCmdProducers(f *Factory) *cobra.Command {
 			if x.TxnStartOffset >= 0 {
 				open = strconv.FormatInt(x.TxnStartOffset, 10)
 			}
-			rows[i] = []string{x.Topic, strconv.Itoa(int(x.Partition.Partition)), strconv.FormatInt(x.ProducerID, 10),
+			rows[i] = []string{x.Topic, strconv.Itoa(int(x.TopicPartition.Partition)), strconv.FormatInt(x.ProducerID, 10),
 				strconv.Itoa(int(x.ProducerEpoch)), strconv.Itoa(int(x.LastSequence)), startTime(x.LastTimestamp), open}
 		}
 		return p.Table([]string{"TOPIC", "PARTITION", "PRODUCER ID", "EPOCH", "LAST SEQUENCE", "LAST WRITE", "OPEN TXN START"}, rows)

@@ -22,10 +22,6 @@ import (
 	"github.com/kq-dev/kq/verify/check"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(f *Factory) *cobra.Command { return NewCmdVerify(f, nil) })
-}
-
 // VerifyOptions are the options of `kq verify`.
 type VerifyOptions struct {
 	f *Factory
@@ -146,8 +142,8 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
 	fl.DurationVar(&o.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "built-in broker only: how far followers trail leaders (see kq broker --replica-lag; 0: no replication model)")
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
-	fl.DurationVar(&o.FaultInterval, "fault-interval", verify.DefaultFaultInterval, "mean quiet time before each fault window")
-	fl.DurationVar(&o.FaultDuration, "fault-duration", verify.DefaultFaultDuration, "length of each fault window")
+	fl.DurationVar(&o.FaultInterval, "fault-interval", chaos.DefaultInterval, "mean quiet time before each fault window")
+	fl.DurationVar(&o.FaultDuration, "fault-duration", chaos.DefaultDuration, "length of each fault window")
 	fl.IntVar(&o.MinWindows, "min-windows", verify.DefaultMinWindows, "full windows over traffic each named fault needs for a verdict (crash faults: crashes with work at risk); the run paces itself to give them")
 	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the fault schedule and the copiers' aborts (default: random; the report names it)")
 	fl.StringArrayVar(&o.FaultExec, "fault-exec", nil, "command of the exec fault: start=CMD or end=CMD (repeatable)")
@@ -276,9 +272,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	if o.f.Verbose() {
 		opts.Log = o.f.IO.ErrOut
 	}
-	progress := newVerifyProgress(o.f)
-	rep, runErr := verify.Run(ctx, cf, opts, progress.show)
-	progress.done()
+	progress := output.NewProgress(o.f.IO.ErrOut, o.f.IO.IsStderrTTY(), o.f.Verbose())
+	rep, runErr := verify.Run(ctx, cf, opts, func(s verify.Snapshot) { progress.Show(progressLine(s)) })
+	progress.Done()
 	if err := closeHistory(); err != nil && runErr == nil {
 		runErr = err
 	}
@@ -385,38 +381,7 @@ func (o *VerifyOptions) openHistory(opts *verify.Options) (func() error, error) 
 	return fh.Close, nil
 }
 
-// verifyProgress shows the run's progress on stderr: a line rewritten in
-// place on a terminal, a plain line every few seconds with -v, nothing
-// otherwise.
-type verifyProgress struct {
-	f     *Factory
-	tty   bool
-	last  time.Time
-	shown bool
-}
-
-func newVerifyProgress(f *Factory) *verifyProgress {
-	return &verifyProgress{f: f, tty: f.IO.IsStderrTTY()}
-}
-
-func (v *verifyProgress) show(s verify.Snapshot) {
-	line := progressLine(s)
-	switch {
-	case v.tty:
-		fmt.Fprintf(v.f.IO.ErrOut, "\r\033[K%s", line)
-		v.shown = true
-	case v.f.Verbose() && time.Since(v.last) >= 2*time.Second:
-		fmt.Fprintln(v.f.IO.ErrOut, line)
-		v.last = time.Now()
-	}
-}
-
-func (v *verifyProgress) done() {
-	if v.shown {
-		fmt.Fprint(v.f.IO.ErrOut, "\r\033[K")
-	}
-}
-
+// progressLine is the run's status line, for output.Progress.
 func progressLine(s verify.Snapshot) string {
 	line := fmt.Sprintf("verify %-8s %5.1fs  sent %d  acked %d  indeterminate %d  delivered %d",
 		s.Phase, s.Elapsed.Seconds(), s.Sent, s.Acked, s.Indeterminate, s.Delivered)

@@ -92,7 +92,7 @@ type PartitionLag struct {
 	TopicDeleted bool `json:"topic_deleted"`
 	// BlockedBy is the open transaction at the last stable offset, when
 	// the caller looked it up (nil: none, or not looked up).
-	BlockedBy *OpenTxn `json:"blocked_by,omitempty"`
+	BlockedBy *offsets.OpenTxn `json:"blocked_by,omitempty"`
 }
 
 // Uncommitted reports whether the group has no committed offset for the

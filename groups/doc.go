@@ -1,8 +1,9 @@
-// Package groups inspects and repairs Kafka consumer groups and offsets, as
-// kafka-consumer-groups.sh and GetOffsetShell do: it lists and describes
-// groups with their members, assignments, committed offsets and lag, plans
-// and applies offset resets, deletes groups and committed offsets, and reads
-// topic watermarks and offsets by timestamp.
+// Package groups inspects and repairs Kafka consumer groups and their
+// committed offsets, as kafka-consumer-groups.sh does: it lists and
+// describes groups with their members, assignments, committed offsets and
+// lag, plans and applies offset resets, and deletes groups and committed
+// offsets. Watermarks and offsets by timestamp come from the offsets layer
+// (internal/offsets); a topic's offsets (kq offsets) are package topics'.
 //
 // Everything goes through a [Client] opened from a conn.Factory. The maths —
 // lag ([ComputeLag]) and reset plans ([BuildPlan]) — are pure functions over
@@ -10,8 +11,8 @@
 // those inputs from the cluster.
 //
 // Offsets that may be unknown (no committed offset, a deleted topic) use
-// [Offset] and [Lag], which are negative when unknown, print as "-" and
-// encode as JSON null.
+// offsets.Offset and offsets.Lag, which are negative when unknown, print as
+// "-" and encode as JSON null.
 //
 // Caveat: lag is counted in offsets. Transaction markers and aborted records
 // between the committed offset and the end of the log count, as they do in

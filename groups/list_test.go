@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/offsets"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 func groupNames(ss []Summary) []string {
@@ -128,71 +129,6 @@ func TestDeleteOffsetsRefusedWhileConsumed(t *testing.T) {
 	}
 }
 
-func TestTopicOffsets(t *testing.T) {
-	c, f, _ := setup(t, map[string]int32{"t": 2})
-	base := time.UnixMilli(1_700_000_000_000)
-	produce(t, f, "t", 0, 6, func(i int) time.Time { return base.Add(time.Duration(i) * time.Second) })
-	tx := newTxnProducer(t, f, "tx-o")
-	tx.txn("t", 1, 2, true, false)
-	tx.txn("t", 1, 1, false, true)
-	a, err := f.Admin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.DeleteRecords("t", map[int32]int64{0: 1}); err != nil {
-		t.Fatal(err)
-	}
-	at := base.Add(2500 * time.Millisecond)
-	got, err := c.TopicOffsets(context.Background(), "t", &at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zero, three := offsets.Offset(0), offsets.Offset(3)
-	want := []PartitionOffsets{
-		{Partition: 0, Earliest: 1, Latest: 6, LastStable: 6, Offsets: 5, AtTime: &three},
-		{Partition: 1, Earliest: 0, Latest: 4, LastStable: 3, Offsets: 4, AtTime: &zero}, // stamped now
-	}
-	if !reflect.DeepEqual(got.Partitions, want) || got.Offsets != 9 {
-		t.Errorf("offsets = %+v (records %d), want %+v", got.Partitions, got.Offsets, want)
-	}
-	future := time.Now().Add(time.Hour)
-	got, err = c.TopicOffsets(context.Background(), "t", &future)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p0, p1 := got.Partitions[0].AtTime, got.Partitions[1].AtTime; p0 == nil || *p0 != 6 || p1 == nil || *p1 != 4 {
-		t.Errorf("offsets after the newest record = %v, %v; want the log ends 6, 4", p0, p1)
-	}
-	got, err = c.TopicOffsets(context.Background(), "t", nil)
-	if err != nil || got.Partitions[0].AtTime != nil || got.At != nil {
-		t.Errorf("without a time: %+v, %v", got, err)
-	}
-	if _, err := c.TopicOffsets(context.Background(), "nope", nil); !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != "topic nope does not exist" {
-		t.Errorf("unknown topic: %v", err)
-	}
-}
-
-func TestTopicsOffsets(t *testing.T) {
-	c, f, _ := setup(t, map[string]int32{"a": 1, "b": 3})
-	now := func(int) time.Time { return time.Now() }
-	produce(t, f, "a", 0, 4, now)
-	produce(t, f, "b", 2, 2, now)
-	got, err := c.TopicsOffsets(context.Background(), []string{"b", "a"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0].Topic != "b" || got[1].Topic != "a" {
-		t.Fatalf("topics = %+v, want b then a", got)
-	}
-	if len(got[0].Partitions) != 3 || got[0].Offsets != 2 || got[0].Partitions[2].Offsets != 2 || got[1].Offsets != 4 {
-		t.Errorf("offsets = %+v", got)
-	}
-	if _, err := c.TopicsOffsets(context.Background(), []string{"a", "nope"}, nil); !errors.Is(err, offsets.ErrTopicNotFound) {
-		t.Errorf("unknown topic among several: %v", err)
-	}
-}
-
 // TestOffsetsForTimeWithinBatch checks the correction for brokers that
 // answer a time lookup with an earlier record of the right batch.
 func TestOffsetsForTimeWithinBatch(t *testing.T) {
@@ -218,7 +154,7 @@ func TestOffsetsForTimeWithinBatch(t *testing.T) {
 		at   time.Duration
 		want offsets.Offset
 	}{{0, 0}, {15 * time.Second, 2}, {20 * time.Second, 2}, {21 * time.Second, 3}, {40 * time.Second, 4}, {41 * time.Second, offsets.NoOffset}} {
-		got, err := c.OffsetsForTime([]offsets.TopicPartition{tp0}, base.Add(c2.at).UnixMilli())
+		got, err := c.offsets.ExistingForTime([]offsets.TopicPartition{tp0}, base.Add(c2.at).UnixMilli(), setting.ReadUncommitted)
 		if err != nil || got[tp0] != c2.want {
 			t.Errorf("offset at base+%v = %v, %v; want %v", c2.at, got[tp0], err, c2.want)
 		}

@@ -121,7 +121,7 @@ func BuildPlan(spec ResetSpec, in PlanInput) Plan {
 			p.warnf(tp, "topic does not exist or its offsets are unknown; left out")
 			continue
 		}
-		cur := offsetOr(in.Current, tp)
+		cur := offsets.Get(in.Current, tp)
 		target, why := modeTarget(spec, in, entries, tp, cur, w)
 		if why != "" {
 			p.warnf(tp, "%s; left out", why)
@@ -152,17 +152,17 @@ func modeTarget(spec ResetSpec, in PlanInput, entries map[offsets.TopicPartition
 		}
 		return int64(cur), ""
 	case ToDatetime, ByDuration:
-		if o := offsetOr(in.TimeOffsets, tp); o.Known() {
+		if o := offsets.Get(in.TimeOffsets, tp); o.Known() {
 			return int64(o), ""
 		}
 		return int64(w.LogEnd), ""
 	case FromFile:
-		if o := offsetOr(entries, tp); o.Known() {
+		if o := offsets.Get(entries, tp); o.Known() {
 			return int64(o), ""
 		}
 		return 0, "not in the plan file"
 	case ToGroup:
-		if o := offsetOr(in.Source, tp); o.Known() {
+		if o := offsets.Get(in.Source, tp); o.Known() {
 			return int64(o), ""
 		}
 		return 0, "group " + spec.SourceGroup + " has no committed offset here"
@@ -203,12 +203,4 @@ func entryTargets(es []PlanEntry) map[offsets.TopicPartition]offsets.Offset {
 		out[e.TopicPartition] = e.New
 	}
 	return out
-}
-
-// offsetOr returns m[tp], or NoOffset when absent.
-func offsetOr(m map[offsets.TopicPartition]offsets.Offset, tp offsets.TopicPartition) offsets.Offset {
-	if o, ok := m[tp]; ok {
-		return o
-	}
-	return offsets.NoOffset
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/offsets"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // Validate checks that the spec names a scope and a complete mode. Its
@@ -79,7 +80,7 @@ func (c *Client) gatherPlanInput(spec ResetSpec, in *PlanInput, now time.Time) e
 		if spec.Mode == ByDuration {
 			at = now.Add(-spec.Duration)
 		}
-		in.TimeOffsets, err = c.OffsetsForTime(in.Partitions, at.UnixMilli())
+		in.TimeOffsets, err = c.offsets.ExistingForTime(in.Partitions, at.UnixMilli(), setting.ReadUncommitted)
 	case ToGroup:
 		var src map[offsets.TopicPartition]commit
 		var found bool

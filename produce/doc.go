@@ -21,8 +21,10 @@
 //     AsyncProducer, which implements producer ids, sequence numbers and
 //     transactions.
 //
-// [Settings.Apply] is the one place the delivery settings become a
-// *sarama.Config, so other packages (verify) configure producers the same way.
+// [Settings.Apply] is the one place kq produce's delivery settings become a
+// *sarama.Config. kq verify configures its own clients (verify's
+// preset_sarama.go) from the same typed settings (internal/setting: acks,
+// isolation, commit mode), not through this package.
 //
 // Caveat: without idempotence, delivery is at-least-once. A batch whose
 // answer is lost (a cut connection) is sent again and may be written twice,

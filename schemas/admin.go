@@ -98,15 +98,23 @@ func (a *Admin) Register(ctx context.Context, subject string, s sr.Schema) (Sche
 	return info(ss), nil
 }
 
+// AllVersions, as the version of [Admin.Check], checks against the
+// versions the subject's compatibility level names: the latest one, or
+// every one for the transitive levels.
+const AllVersions = -2
+
 // Check asks the registry whether s is compatible with a subject's version
-// (-1: the latest) under the subject's compatibility level.
+// (-1: the latest; AllVersions) under the subject's compatibility level.
 func (a *Admin) Check(ctx context.Context, subject string, version int, s sr.Schema) (Compatibility, error) {
 	res, err := a.cl.CheckCompatibility(ctx, subject, version, s)
 	if err != nil {
 		return Compatibility{}, fmt.Errorf("check against %s: %w", subject, err)
 	}
 	v := "latest"
-	if version > 0 {
+	switch {
+	case version == AllVersions:
+		v = "all (as its level names them)"
+	case version > 0:
 		v = fmt.Sprint(version)
 	}
 	return Compatibility{Subject: subject, Version: v, Compatible: res.Is, Messages: res.Messages}, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // AbortOptions name the hanging transaction to abort on one partition: by
@@ -26,7 +27,7 @@ type AbortOptions struct {
 
 // Aborted is what [Admin.Abort] wrote.
 type Aborted struct {
-	Partition
+	offsets.TopicPartition
 	// ProducerID and ProducerEpoch are the aborted transaction's producer.
 	ProducerID int64 `json:"producer_id"`
 	// ProducerEpoch is the producer's epoch.
@@ -54,7 +55,7 @@ func (a *Admin) Abort(ctx context.Context, o AbortOptions) (Aborted, error) {
 	}
 	var match []Producer
 	for _, p := range ps {
-		if p.Partition.Partition != o.Partition || p.TxnStartOffset < 0 {
+		if p.TopicPartition.Partition != o.Partition || p.TxnStartOffset < 0 {
 			continue
 		}
 		if (o.StartOffset < 0 || p.TxnStartOffset == o.StartOffset) && (o.ProducerID < 0 || p.ProducerID == o.ProducerID) {
@@ -80,6 +81,6 @@ func (a *Admin) Abort(ctx context.Context, o AbortOptions) (Aborted, error) {
 	} else if pr.Err != nil {
 		return Aborted{}, fmt.Errorf("write abort marker on %s/%d: %w", o.Topic, o.Partition, pr.Err)
 	}
-	return Aborted{Partition: p.Partition, ProducerID: p.ProducerID, ProducerEpoch: p.ProducerEpoch,
+	return Aborted{TopicPartition: p.TopicPartition, ProducerID: p.ProducerID, ProducerEpoch: p.ProducerEpoch,
 		CoordinatorEpoch: p.CoordinatorEpoch, StartOffset: p.TxnStartOffset}, nil
 }

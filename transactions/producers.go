@@ -5,11 +5,13 @@ import (
 	"fmt"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Producer is one producer active on a partition, as its leader knows it.
 type Producer struct {
-	Partition
+	offsets.TopicPartition
 	// Leader is the partition's leader, which answered.
 	Leader int32 `json:"leader"`
 	// ProducerID and ProducerEpoch identify the producer.
@@ -46,7 +48,7 @@ func (a *Admin) Producers(ctx context.Context, topics ...string) ([]Producer, er
 		}
 		for _, x := range p.ActiveProducers.Sorted() {
 			out = append(out, Producer{
-				Partition: Partition{Topic: x.Topic, Partition: x.Partition}, Leader: x.Leader,
+				TopicPartition: offsets.TopicPartition{Topic: x.Topic, Partition: x.Partition}, Leader: x.Leader,
 				ProducerID: x.ProducerID, ProducerEpoch: x.ProducerEpoch, LastSequence: x.LastSequence,
 				LastTimestamp: x.LastTimestamp, CoordinatorEpoch: x.CoordinatorEpoch, TxnStartOffset: x.CurrentTxnStartOffset,
 			})
@@ -58,7 +60,7 @@ func (a *Admin) Producers(ctx context.Context, topics ...string) ([]Producer, er
 // Blocker is an open transaction holding back a partition's last stable
 // offset: read_committed consumers stop at its first offset.
 type Blocker struct {
-	Partition
+	offsets.TopicPartition
 	// StartOffset is the transaction's first offset on the partition (the
 	// last stable offset while it is open).
 	StartOffset int64 `json:"start_offset"`
@@ -73,7 +75,7 @@ type Blocker struct {
 // transaction whose first offset is the partition's last stable offset:
 // the one read_committed consumers wait for. Its transactional id is
 // looked up by producer id.
-func (a *Admin) Blocking(ctx context.Context, topics ...string) (map[Partition]Blocker, error) {
+func (a *Admin) Blocking(ctx context.Context, topics ...string) (map[offsets.TopicPartition]Blocker, error) {
 	ps, err := a.Producers(ctx, topics...)
 	if err != nil {
 		return nil, err
@@ -82,14 +84,14 @@ func (a *Admin) Blocking(ctx context.Context, topics ...string) (map[Partition]B
 	if err != nil {
 		return nil, fmt.Errorf("last stable offsets: %w", err)
 	}
-	out := map[Partition]Blocker{}
+	out := map[offsets.TopicPartition]Blocker{}
 	for _, p := range ps {
-		o, ok := lso.Lookup(p.Topic, p.Partition.Partition)
+		o, ok := lso.Lookup(p.Topic, p.TopicPartition.Partition)
 		if p.TxnStartOffset < 0 || !ok || o.Err != nil || o.Offset != p.TxnStartOffset {
 			continue
 		}
-		if b, ok := out[p.Partition]; !ok || p.TxnStartOffset < b.StartOffset {
-			out[p.Partition] = Blocker{Partition: p.Partition, StartOffset: p.TxnStartOffset, ProducerID: p.ProducerID}
+		if b, ok := out[p.TopicPartition]; !ok || p.TxnStartOffset < b.StartOffset {
+			out[p.TopicPartition] = Blocker{TopicPartition: p.TopicPartition, StartOffset: p.TxnStartOffset, ProducerID: p.ProducerID}
 		}
 	}
 	if len(out) == 0 {

@@ -12,6 +12,8 @@ import (
 	"sort"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // Admin runs the transaction admin requests.
@@ -47,14 +49,6 @@ func (a *Admin) List(ctx context.Context, states ...string) ([]Txn, error) {
 	return out, nil
 }
 
-// Partition is one topic partition.
-type Partition struct {
-	// Topic is the topic name.
-	Topic string `json:"topic"`
-	// Partition is the partition number.
-	Partition int32 `json:"partition"`
-}
-
 // Described is one transactional id in detail.
 type Described struct {
 	Txn
@@ -66,7 +60,7 @@ type Described struct {
 	// when none is open).
 	StartTimestamp int64 `json:"start_timestamp"`
 	// Partitions are the partitions in the open transaction.
-	Partitions []Partition `json:"partitions"`
+	Partitions []offsets.TopicPartition `json:"partitions"`
 	// Error is why the id could not be described ("" when it was).
 	Error string `json:"error,omitempty"`
 }
@@ -92,11 +86,11 @@ func (a *Admin) Describe(ctx context.Context, ids ...string) ([]Described, error
 	return out, nil
 }
 
-func partitions(s kadm.TopicsSet) []Partition {
-	out := []Partition{}
+func partitions(s kadm.TopicsSet) []offsets.TopicPartition {
+	out := []offsets.TopicPartition{}
 	for t, ps := range s {
 		for p := range ps {
-			out = append(out, Partition{Topic: t, Partition: p})
+			out = append(out, offsets.TopicPartition{Topic: t, Partition: p})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

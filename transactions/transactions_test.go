@@ -13,6 +13,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kadmin"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/transactions"
 )
 
@@ -62,7 +63,7 @@ func TestHangingTransactionIsSeenAndAborted(t *testing.T) {
 		t.Fatalf("List = %+v, %v; want hang-1 Ongoing", txns, err)
 	}
 	ds, err := a.Describe(ctx, "hang-1")
-	if err != nil || len(ds) != 1 || len(ds[0].Partitions) != 1 || ds[0].Partitions[0] != (transactions.Partition{Topic: "orders", Partition: 0}) {
+	if err != nil || len(ds) != 1 || len(ds[0].Partitions) != 1 || ds[0].Partitions[0] != (offsets.TopicPartition{Topic: "orders", Partition: 0}) {
 		t.Fatalf("Describe = %+v, %v; want orders/0 in the transaction", ds, err)
 	}
 	ps, err := a.Producers(ctx, "orders")
@@ -70,7 +71,7 @@ func TestHangingTransactionIsSeenAndAborted(t *testing.T) {
 		t.Fatalf("Producers = %+v, %v; want one producer with a transaction open at 0", ps, err)
 	}
 	bl, err := a.Blocking(ctx, "orders")
-	p0 := transactions.Partition{Topic: "orders", Partition: 0}
+	p0 := offsets.TopicPartition{Topic: "orders", Partition: 0}
 	if err != nil || len(bl) != 1 || bl[p0].TransactionalID != "hang-1" || bl[p0].StartOffset != 0 {
 		t.Fatalf("Blocking = %+v, %v; want orders/0 blocked by hang-1 at 0", bl, err)
 	}

@@ -13,14 +13,6 @@ import (
 	"github.com/kq-dev/kq/internal/output"
 )
 
-// Fault schedule defaults.
-const (
-	// DefaultFaultInterval is the mean quiet time between fault windows.
-	DefaultFaultInterval = time.Second
-	// DefaultFaultDuration is the length of each fault window.
-	DefaultFaultDuration = time.Second
-)
-
 // NoFaults is the --faults value of a clean baseline run.
 const NoFaults = "none"
 
@@ -81,10 +73,10 @@ func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (Faul
 		plan.MinWindows = DefaultMinWindows
 	}
 	if plan.Interval == 0 {
-		plan.Interval = DefaultFaultInterval
+		plan.Interval = chaos.DefaultInterval
 	}
 	if plan.Duration == 0 {
-		plan.Duration = DefaultFaultDuration
+		plan.Duration = chaos.DefaultDuration
 	}
 	if plan.Interval < 0 || plan.Duration < 0 {
 		return plan, kqerr.Usagef("--fault-interval and --fault-duration must not be negative")

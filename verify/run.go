@@ -47,10 +47,10 @@ type Options struct {
 	// a clean baseline.
 	Faults string
 	// FaultInterval is the mean quiet time before each fault window; zero
-	// means DefaultFaultInterval.
+	// means chaos.DefaultInterval.
 	FaultInterval time.Duration
 	// FaultDuration is the length of each fault window; zero means
-	// DefaultFaultDuration.
+	// chaos.DefaultDuration.
 	FaultDuration time.Duration
 	// MinWindows is how many full windows over traffic each named fault
 	// needs for a verdict (client crashes: crashes with work at risk); the

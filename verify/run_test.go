@@ -293,12 +293,10 @@ func TestInterruptedRunReportsPartialCounts(t *testing.T) {
 
 // TestCopierCrashes crashes copiers mid-transaction: fresh copiers with the
 // same transactional ids must take over from the committed offsets, so
-// nothing is lost and the copy completes. The pinned built-in broker (kfake
-// v0.0.0-20260421223213) does not abort a crashed copier's open transaction
-// when its successor initialises, and lets the successor's commit take the
-// crashed copier's writes along: the run reports them as aborted reads (and
-// the unacknowledged ones as duplicates). That is the broker's bug, fixed
-// upstream later, so the verdict is logged, not asserted, here.
+// nothing is lost and the copy completes. The pinned kfake does not abort a
+// crashed copier's open transaction when its successor initialises; the
+// built-in broker does (broker/txnabort.go), as Kafka does, so exactly-once
+// must hold and the verdict is asserted.
 func TestCopierCrashes(t *testing.T) {
 	rep := runVerify(t, faulted(check.ExactlyOnce, "crash-copier", 1))
 	c := rep.Counts

@@ -30,3 +30,13 @@ func (l Lister) ForTime(tps []TopicPartition, ms int64, iso setting.Isolation) (
 	}
 	return out, nil
 }
+
+// ExistingForTime is [Lister.ForTime] over the partitions of tps that
+// exist; the others are left out.
+func (l Lister) ExistingForTime(tps []TopicPartition, ms int64, iso setting.Isolation) (map[TopicPartition]Offset, error) {
+	tps, err := l.Existing(tps)
+	if err != nil || len(tps) == 0 {
+		return map[TopicPartition]Offset{}, err
+	}
+	return l.ForTime(tps, ms, iso)
+}

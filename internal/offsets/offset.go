@@ -31,6 +31,14 @@ func (o *Offset) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// Get returns m[tp], or NoOffset when tp is not in m.
+func Get(m map[TopicPartition]Offset, tp TopicPartition) Offset {
+	if o, ok := m[tp]; ok {
+		return o
+	}
+	return NoOffset
+}
+
 // Lag is a count of offsets a consumer is behind, which may be unknown (a
 // deleted topic, a partition whose watermarks could not be read). Unknown
 // lag is negative; it prints as "-" and encodes as JSON null.

@@ -24,15 +24,29 @@ type Instance struct {
 }
 
 // eventKinds are the anomalies judged as events arrive, in the order of
-// partLog.events.
-var eventKinds = [...]Anomaly{AnomalyOffsetConflict, AnomalyRedelivery, AnomalyCorrupt, AnomalyUnknown}
+// partLog.events (nonmonotonic polls and commits ahead are judged on
+// arrival or, for events still held back to be ordered, by each scan).
+var eventKinds = [...]Anomaly{AnomalyOffsetConflict, AnomalyRedelivery, AnomalyCorrupt, AnomalyUnknown,
+	AnomalyNonmonotonicPoll, AnomalyCommitAhead}
 
 const (
 	evConflict = iota
 	evRedelivery
 	evCorrupt
 	evUnknown
+	evNonmonotonic
+	evCommitAhead
 )
+
+// eventKind returns the index of a in eventKinds.
+func eventKind(a Anomaly) int {
+	for i, k := range eventKinds {
+		if k == a {
+			return i
+		}
+	}
+	panic("check: " + string(a) + " is not judged on arrival")
+}
 
 // maxEventSpans bounds the spans a partition keeps per anomaly judged on
 // arrival; past it, instances are counted against the partition without
@@ -61,11 +75,15 @@ func (l *eventLog) record(offset int64) {
 
 // EachAnomaly calls fn once per unit of every anomaly count of the events
 // added so far, with its value and place: the anomalies found on arrival
-// (conflicts, redeliveries, corrupt and unknown records) partition by
-// partition, then those the log scan finds, then the value-level ones
-// (lost, unseen, failed yet delivered, unsent) at the first offset their
-// value was seen. Its memory is that of [Checker.Result] plus four bits per
-// value; its time grows with the instances.
+// (conflicts, redeliveries, corrupt and unknown records, nonmonotonic
+// polls and commits ahead) partition by partition, then those the log scan
+// finds, then the value-level ones (aborted, lost, unseen, failed yet
+// delivered, unsent) at the first offset their value was seen, then the
+// poll and transaction ones the scan judges (a poll skip at the first
+// visible offset skipped, a final commit at the offset committed, a torn
+// transaction at its first offset, with no value). Its memory is that of
+// [Checker.Result] plus five bits per value; its time grows with the
+// instances.
 func (c *Checker) EachAnomaly(fn func(Instance)) {
 	logs := c.sortedLogs()
 	for _, l := range logs {
@@ -78,6 +96,8 @@ func (c *Checker) EachAnomaly(fn func(Instance)) {
 		s.partition(l)
 	}
 	s.values()
+	s.polls()
+	s.torn()
 }
 
 // eachOnArrival visits one partition's anomalies judged on arrival.
@@ -87,7 +107,7 @@ func (c *Checker) eachOnArrival(l *partLog, fn func(Instance)) {
 		for _, sp := range l.events[k].spans {
 			for off := sp.first; off <= sp.last; off++ {
 				in := Instance{Anomaly: a, Topic: l.topic, Partition: l.partition, Offset: off}
-				if k == evConflict || k == evRedelivery {
+				if k != evCorrupt && k != evUnknown {
 					in.Value, in.Named = c.valueAt(l, off)
 				}
 				fn(in)
@@ -110,15 +130,20 @@ func (c *Checker) valueAt(l *partLog, offset int64) (seqmsg.Value, bool) {
 
 // instance returns an Instance of a at a log slot holding ord.
 func (s *scan) instance(a Anomaly, l *partLog, offset int64, ord uint32) Instance {
+	return instanceAt(s.c, a, l, offset, ord)
+}
+
+// instanceAt returns an Instance of a at a log slot holding ord.
+func instanceAt(c *Checker, a Anomaly, l *partLog, offset int64, ord uint32) Instance {
 	in := Instance{Anomaly: a, Topic: l.topic, Partition: l.partition, Offset: offset}
 	if ord >= firstValueOrd {
-		in.Value, in.Named = s.c.values.value(ord), true
+		in.Value, in.Named = c.values.value(ord), true
 	}
 	return in
 }
 
 // valueKinds are the value-level anomalies, in the order of scan.valueBits.
-var valueKinds = [...]Anomaly{AnomalyLost, AnomalyUnseen, AnomalyFailDelivered, AnomalyUnsentDelivered}
+var valueKinds = [...]Anomaly{AnomalyAborted, AnomalyLost, AnomalyUnseen, AnomalyFailDelivered, AnomalyUnsentDelivered}
 
 // keepValueBits remembers, when visiting, the value-level anomalies of the
 // 64 values from ordinal base.

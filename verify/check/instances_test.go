@@ -36,6 +36,20 @@ func tally(c *Checker) Counts {
 			n.FailDelivered++
 		case AnomalyUnsentDelivered:
 			n.Unsent++
+		case AnomalyAborted:
+			n.Aborted++
+		case AnomalyPollSkip:
+			n.PollSkips++
+		case AnomalyNonmonotonicPoll:
+			n.NonmonotonicPolls++
+		case AnomalyCommitAhead:
+			n.CommitAhead++
+		case AnomalyFinalCommit:
+			n.FinalCommitMismatch++
+		case AnomalyTornTxn:
+			n.TornTxns++
+		default:
+			panic("tally: unknown anomaly " + in.Anomaly)
 		}
 	})
 	return n
@@ -45,7 +59,9 @@ func tally(c *Checker) Counts {
 func anomaliesOnly(c Counts) Counts {
 	return Counts{Lost: c.Lost, Unseen: c.Unseen, LogDuplicates: c.LogDuplicates, Redeliveries: c.Redeliveries,
 		OffsetConflicts: c.OffsetConflicts, Reordered: c.Reordered, AbortedReads: c.AbortedReads, Corrupt: c.Corrupt,
-		Unknown: c.Unknown, FailDelivered: c.FailDelivered, Unsent: c.Unsent}
+		Unknown: c.Unknown, FailDelivered: c.FailDelivered, Unsent: c.Unsent, Aborted: c.Aborted, PollSkips: c.PollSkips,
+		NonmonotonicPolls: c.NonmonotonicPolls, CommitAhead: c.CommitAhead, FinalCommitMismatch: c.FinalCommitMismatch,
+		TornTxns: c.TornTxns}
 }
 
 func feed(t *testing.T, events []history.Event) *Checker {
@@ -69,7 +85,8 @@ func TestEachAnomalyMatchesCounts(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("seed %d: instances\n got %+v\nwant %+v", seed, got, want)
 		}
-		if want.Lost+want.Redeliveries+want.LogDuplicates < 3 {
+		if want.Lost+want.Redeliveries+want.LogDuplicates < 3 || want.PollSkips == 0 || want.NonmonotonicPolls == 0 ||
+			want.CommitAhead == 0 || want.TornTxns == 0 || want.Aborted == 0 {
 			t.Fatalf("seed %d: too few anomalies planted to judge: %+v", seed, want)
 		}
 	}

@@ -123,6 +123,11 @@ type pollSink struct {
 	out  *Counts
 	ex   *examples
 	gaps func(*partLog, pollGap)
+	// arrival is set for the sink of events being added, whose anomalies
+	// the partition logs record for [Checker.EachAnomaly]; visit, for a
+	// scan's sink, is told of each.
+	arrival bool
+	visit   func(Instance)
 }
 
 // consumerEvent routes a consumer event to its cursors.
@@ -218,7 +223,7 @@ func (c *Checker) judgeOld(cur *cursor) {
 
 // sink is where items judged while events are added report.
 func (c *Checker) sink() pollSink {
-	return pollSink{c: c, out: &c.counts, ex: &c.examples, gaps: func(l *partLog, g pollGap) { l.gaps = append(l.gaps, g) }}
+	return pollSink{c: c, out: &c.counts, ex: &c.examples, gaps: func(l *partLog, g pollGap) { l.gaps = append(l.gaps, g) }, arrival: true}
 }
 
 // judgeFirst judges the oldest pending item.
@@ -300,10 +305,16 @@ func (s *pollSink) commitAhead(cur *cursor, committed, position, t int64, why st
 }
 
 func (s *pollSink) pollExample(a Anomaly, cur *cursor, offset int64, detail string) {
+	ord := cur.log.peek(offset) & ordMask
+	if s.arrival {
+		cur.log.events[eventKind(a)].record(offset)
+	}
+	if s.visit != nil {
+		s.visit(instanceAt(s.c, a, cur.log, offset, ord))
+	}
 	if s.ex.full(a) {
 		return
 	}
-	ord := cur.log.peek(offset) & ordMask
 	s.ex.add(a, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[cur.cons], Topic: cur.log.topic, Partition: cur.log.partition, Offset: offset, Detail: detail})
 }
 

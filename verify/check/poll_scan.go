@@ -14,7 +14,7 @@ import (
 func (s *scan) polls() {
 	ps := &s.c.polls
 	late := map[*partLog][]pollGap{}
-	sink := pollSink{c: s.c, out: s.out, ex: &s.ex, gaps: func(l *partLog, g pollGap) { late[l] = append(late[l], g) }}
+	sink := pollSink{c: s.c, out: s.out, ex: &s.ex, gaps: func(l *partLog, g pollGap) { late[l] = append(late[l], g) }, visit: s.visit}
 	final := s.c.ev.end == history.OutcomeComplete
 	for _, cur := range ps.order {
 		cp := *cur
@@ -46,10 +46,13 @@ func (s *scan) gap(l *partLog, g pollGap, aborted []span) {
 		return
 	}
 	s.out.PollSkips++
+	ord := l.peek(first) & ordMask
+	if s.visit != nil {
+		s.visit(s.instance(AnomalyPollSkip, l, first, ord))
+	}
 	if s.ex.full(AnomalyPollSkip) {
 		return
 	}
-	ord := l.peek(first) & ordMask
 	s.ex.add(AnomalyPollSkip, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[g.cons], Topic: l.topic, Partition: l.partition, Offset: first,
 		Detail: fmt.Sprintf("%s delivered offset %d after offset %d, skipping %d visible records from offset %d%s",
 			s.c.polls.names[g.cons], g.to+1, g.from-1, n, first, when(0, g.t))})
@@ -64,10 +67,13 @@ func (s *scan) finalCommit(cur *cursor) {
 		return
 	}
 	s.out.FinalCommitMismatch++
+	ord := cur.log.peek(p.commit) & ordMask
+	if s.visit != nil {
+		s.visit(s.instance(AnomalyFinalCommit, cur.log, p.commit, ord))
+	}
 	if s.ex.full(AnomalyFinalCommit) {
 		return
 	}
-	ord := cur.log.peek(p.commit) & ordMask
 	s.ex.add(AnomalyFinalCommit, Example{Value: s.c.name(ord), Consumer: name, Topic: cur.log.topic, Partition: cur.log.partition, Offset: p.commit,
 		Detail: fmt.Sprintf("%s last committed %d%s, but its position was %d", name, p.commit, when(0, p.commT), p.next)})
 }

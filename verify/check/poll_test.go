@@ -181,6 +181,9 @@ func TestPollAndCommitAnomalies(t *testing.T) {
 			if !reflect.DeepEqual(pollCounts(got), tc.want) {
 				t.Errorf("counts\n got %+v\nwant %+v\nexamples %+v", pollCounts(got), tc.want, got.Examples)
 			}
+			if n := tally(feed(t, tc.events)); !reflect.DeepEqual(n, anomaliesOnly(got)) {
+				t.Errorf("instances\n got %+v\nwant %+v", n, anomaliesOnly(got))
+			}
 		})
 	}
 }

@@ -204,7 +204,7 @@ func (s *scan) values() {
 			want = s.want(want, AnomalyUnseen, unseen, base)
 			want = s.want(want, AnomalyFailDelivered, failDel, base)
 			want = s.want(want, AnomalyUnsentDelivered, unsent, base)
-			s.keepValueBits(base, [len(valueKinds)]uint64{lost, unseen, failDel, unsent})
+			s.keepValueBits(base, [len(valueKinds)]uint64{aborted, lost, unseen, failDel, unsent})
 		}
 	}
 	s.placeExamples(want)

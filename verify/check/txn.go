@@ -87,10 +87,13 @@ func (s *scan) torn() {
 			continue
 		}
 		s.out.TornTxns++
+		t, l := where[id], whereLog[id]
+		if s.visit != nil {
+			s.visit(s.instance(AnomalyTornTxn, l, t.first, ordEmpty))
+		}
 		if s.ex.full(AnomalyTornTxn) {
 			continue
 		}
-		t, l := where[id], whereLog[id]
 		s.ex.add(AnomalyTornTxn, Example{Topic: l.topic, Partition: l.partition, Offset: t.first,
 			Detail: fmt.Sprintf("transaction %s committed %d records, %d of them delivered (first at %s/%d@%d..%d)", name, wrote[id], seen[id], l.topic, l.partition, t.first, t.last)})
 	}

@@ -69,6 +69,9 @@ func TestTornTransactions(t *testing.T) {
 			if !reflect.DeepEqual(countsOnly(got), tc.want) {
 				t.Errorf("counts\n got %+v\nwant %+v", countsOnly(got), tc.want)
 			}
+			if n := tally(feed(t, tc.events)); !reflect.DeepEqual(n, anomaliesOnly(got)) {
+				t.Errorf("instances\n got %+v\nwant %+v", n, anomaliesOnly(got))
+			}
 			if tc.want.TornTxns > 0 {
 				ex := got.Examples[AnomalyTornTxn]
 				if len(ex) != 1 || ex[0].Topic != "t" || ex[0].Detail == "" {

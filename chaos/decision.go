@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// verdict is what the engine decided for one request frame (or, on an
+// decision is what the engine decided for one request frame (or, on an
 // opaque connection, one chunk).
-type verdict struct {
+type decision struct {
 	delay        time.Duration
 	reset        bool
 	dropRequest  bool
@@ -20,10 +20,10 @@ type verdict struct {
 // onRequest decides the faults for a request of API key on a link to addr.
 // key is -1 on an opaque connection: only faults without an API filter
 // apply, and none of those that need frames.
-func (e *Engine) onRequest(addr string, key int16) verdict {
+func (e *Engine) onRequest(addr string, key int16) decision {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var v verdict
+	var v decision
 	for _, r := range e.rules {
 		if !perRequest(r.f.Kind) || !e.targetsLocked(r, addr) || !r.f.matchesAPI(key) || (key < 0 && needsFrames(r.f.Kind)) {
 			continue
@@ -38,7 +38,7 @@ func (e *Engine) onRequest(addr string, key int16) verdict {
 }
 
 // applyLocked adds r's effect to v.
-func (e *Engine) applyLocked(r *rule, v *verdict) {
+func (e *Engine) applyLocked(r *rule, v *decision) {
 	switch r.f.Kind {
 	case Latency:
 		v.delay += e.jitterLocked(r.f.Delay, r.f.Jitter)

@@ -1,4 +1,4 @@
-package groups
+package offsets
 
 // OpenTxn is the open transaction holding back a partition's last stable
 // offset: read_committed consumers stop at its first offset until it

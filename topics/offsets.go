@@ -1,10 +1,11 @@
-package groups
+package topics
 
 import (
 	"context"
 	"time"
 
 	"github.com/kq-dev/kq/internal/offsets"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // TopicOffsets are a topic's offsets per partition, as `kq offsets` shows
@@ -40,14 +41,14 @@ type PartitionOffsets struct {
 	AtTime *offsets.Offset `json:"offset_at_time,omitempty"`
 	// BlockedBy is the open transaction at the last stable offset, when
 	// the caller looked it up (nil: none, or not looked up).
-	BlockedBy *OpenTxn `json:"blocked_by,omitempty"`
+	BlockedBy *offsets.OpenTxn `json:"blocked_by,omitempty"`
 }
 
 // TopicOffsets reads every partition's offsets of topic and, when at is
 // not nil, the first offset at or after that time. An unknown topic is an
 // error matching ErrTopicNotFound.
-func (c *Client) TopicOffsets(ctx context.Context, topic string, at *time.Time) (TopicOffsets, error) {
-	out, err := c.TopicsOffsets(ctx, []string{topic}, at)
+func (a *Admin) TopicOffsets(ctx context.Context, topic string, at *time.Time) (TopicOffsets, error) {
+	out, err := a.TopicsOffsets(ctx, []string{topic}, at)
 	if err != nil {
 		return TopicOffsets{}, err
 	}
@@ -57,8 +58,8 @@ func (c *Client) TopicOffsets(ctx context.Context, topic string, at *time.Time) 
 // TopicsOffsets reads the offsets of several topics at once (one
 // ListOffsets round per broker for all of them), in the order given. An
 // unknown topic is an error matching ErrTopicNotFound.
-func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time) ([]TopicOffsets, error) {
-	parts, err := c.offsets.Partitions(topics)
+func (a *Admin) TopicsOffsets(_ context.Context, topics []string, at *time.Time) ([]TopicOffsets, error) {
+	parts, err := a.offsets.Partitions(topics)
 	if err != nil {
 		return nil, err
 	}
@@ -72,13 +73,13 @@ func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time
 			tps = append(tps, offsets.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
-	wms, err := c.offsets.Watermarks(tps)
+	wms, err := a.offsets.Watermarks(tps)
 	if err != nil {
 		return nil, err
 	}
 	var atOffsets map[offsets.TopicPartition]offsets.Offset
 	if at != nil {
-		if atOffsets, err = c.OffsetsForTime(tps, at.UnixMilli()); err != nil {
+		if atOffsets, err = a.offsets.ExistingForTime(tps, at.UnixMilli(), setting.ReadUncommitted); err != nil {
 			return nil, err
 		}
 	}
@@ -103,7 +104,7 @@ func (c *Client) TopicsOffsets(_ context.Context, topics []string, at *time.Time
 func partitionOffsets(tp offsets.TopicPartition, w offsets.Watermarks, atOffsets map[offsets.TopicPartition]offsets.Offset, withAt bool) PartitionOffsets {
 	po := PartitionOffsets{Partition: tp.Partition, Earliest: w.LogStart, Latest: w.LogEnd, LastStable: w.LastStable, Offsets: w.OffsetCount()}
 	if withAt {
-		o := offsetOr(atOffsets, tp)
+		o := offsets.Get(atOffsets, tp)
 		if !o.Known() {
 			o = w.LogEnd
 		}
