@@ -73,8 +73,9 @@ delivery guarantee (--semantics), injects faults on a schedule, records every
 send and delivery, and checks the history: lost (acknowledged, never
 delivered), duplicated, reordered, aborted-but-visible, corrupt values,
 offsets holding two values, consumers skipping records or going back
-(poll skips, nonmonotonic polls) and committing past what they processed
-(commits ahead). The verdict judges the semantics claimed; any
+(poll skips, nonmonotonic polls), committing past what they processed
+(commits ahead), committed transactions only partly visible (torn), and
+the realtime lag from acknowledgement to delivery. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
 Consumers spend --process-time on each batch (up to 500 records), and a
 consumer crash lands mid-batch: after a commit before processing, before a

@@ -41,11 +41,14 @@ func NewCmdVerifyCheck(f *Factory, runF func(*VerifyCheckOptions) error) *cobra.
 		Short: "Check a recorded history (JSON lines) against a delivery guarantee",
 		Long: `Reads a history written by kq verify --history, or by your own application
 in the same format (see the README: one JSON object per line, "send",
-"deliver", "abort", "fault", "assign", "revoke", "seek", "commit", an
-optional "meta" first line and an "end" last line), counts its
-anomalies and judges them (the consumer checks — poll skips,
-nonmonotonic polls, commits ahead — go by each event's "ts"). Without --semantics the history's meta line
-names the semantics. A history that does not end with a complete "end"
+"deliver", "abort", "fault", "assign", "revoke", "seek", "commit",
+"txn", an optional "meta" first line and an "end" last line), counts its
+anomalies and judges them: lost, unseen, aborted, duplicated, reordered,
+aborted reads, offset conflicts, corrupt and foreign values, poll skips,
+nonmonotonic polls, commits ahead, final commits off the position, torn
+transactions, and the realtime lag (acknowledgement to first delivery).
+The consumer checks go by each event's "ts" (lines without one in file
+order). Without --semantics the history's meta line names the semantics. A history that does not end with a complete "end"
 line, holds no send, or whose meta line names faults that did not get
 their windows over traffic is INCONCLUSIVE.
 

@@ -139,3 +139,25 @@ func TestEachAnomalyOverflowKeepsCount(t *testing.T) {
 		t.Fatalf("placed %d unplaced %d, want %d and 10", placed, unplaced, maxEventSpans)
 	}
 }
+
+// Poll and commit anomalies judged while events are added (pushed out of
+// a cursor's window) have their instances too.
+func TestEachAnomalyPollJudgedOnArrival(t *testing.T) {
+	n := int64(reorderWindow * 2)
+	events := join(acks(0, 0, n), dels(10, "c1", 0, 0, 9), []history.Event{cdel(20, "c1", 0, 5), commit(21, "c1", 0, 50)},
+		dels(30, "c1", 0, 6, n), []history.Event{commit(5000, "c1", 0, n+1)})
+	c := feed(t, events)
+	want, got := anomaliesOnly(c.Result()), tally(c)
+	if want.NonmonotonicPolls != 1 || want.CommitAhead != 1 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("instances\n got %+v\nwant %+v", got, want)
+	}
+	var at []int64
+	c.EachAnomaly(func(in Instance) {
+		if in.Anomaly == AnomalyCommitAhead || in.Anomaly == AnomalyNonmonotonicPoll {
+			at = append(at, in.Offset)
+		}
+	})
+	if !reflect.DeepEqual(at, []int64{5, 50}) {
+		t.Errorf("instances at %v, want the nonmonotonic poll at 5 and the commit at 50", at)
+	}
+}

@@ -64,8 +64,9 @@ func compareItems(a, b *pollItem) int {
 type cursor struct {
 	cons    uint32 // index into pollState.names
 	log     *partLog
-	pending []pollItem // sorted by compareItems
-	judged  bool       // an item was judged; lastKey is valid
+	pending []pollItem // pending[head:] wait, sorted by compareItems
+	head    int
+	judged  bool // an item was judged; lastKey is valid
 	lastKey pollItem
 	pos     position
 }
@@ -102,6 +103,10 @@ type pollState struct {
 	order   []*cursor // in creation order
 	lines   uint64
 	newest  int64 // the newest time of any event added
+	// lastName and lastCur are the cursor found last, as consecutive
+	// events are often of one consumer and partition.
+	lastName string
+	lastCur  *cursor
 }
 
 type cursorKey struct {
@@ -178,6 +183,9 @@ func (c *Checker) consumerEvent(e *history.Event) {
 // cursor returns the cursor of consumer in topic/partition, creating it.
 func (c *Checker) cursor(consumer, topic string, partition int32) *cursor {
 	ps := &c.polls
+	if ps.lastCur != nil && ps.lastName == consumer && ps.lastCur.log.topic == topic && ps.lastCur.log.partition == partition {
+		return ps.lastCur
+	}
 	id, ok := ps.ids[consumer]
 	if !ok {
 		if ps.ids == nil {
@@ -194,6 +202,7 @@ func (c *Checker) cursor(consumer, topic string, partition int32) *cursor {
 		ps.cursors[k] = cur
 		ps.order = append(ps.order, cur)
 	}
+	ps.lastName, ps.lastCur = consumer, cur
 	return cur
 }
 
@@ -203,20 +212,36 @@ func (c *Checker) push(cur *cursor, it pollItem) {
 		c.counts.OutOfOrder++
 		return
 	}
-	i, _ := slices.BinarySearchFunc(cur.pending, it, func(a, b pollItem) int { return compareItems(&a, &b) })
-	cur.pending = slices.Insert(cur.pending, i, it)
+	cur.insert(it)
 	sink := c.sink()
-	for len(cur.pending) > reorderWindow {
+	for len(cur.pending)-cur.head > reorderWindow {
 		cur.judgeFirst(&sink)
 	}
 	c.judgeOld(cur)
+}
+
+// insert puts it among the waiting items in order: at the end, usually.
+// The items judged are dropped from the front of the slice when they are
+// half of it, so the slice is reused rather than grown.
+func (cur *cursor) insert(it pollItem) {
+	if cur.head > 0 && cur.head >= len(cur.pending)/2 {
+		n := copy(cur.pending, cur.pending[cur.head:])
+		cur.pending, cur.head = cur.pending[:n], 0
+	}
+	w := cur.pending[cur.head:]
+	if len(w) == 0 || compareItems(&w[len(w)-1], &it) <= 0 {
+		cur.pending = append(cur.pending, it)
+		return
+	}
+	i, _ := slices.BinarySearchFunc(w, it, func(a, b pollItem) int { return compareItems(&a, &b) })
+	cur.pending = slices.Insert(cur.pending, cur.head+i, it)
 }
 
 // judgeOld judges the items of cur older than the horizon.
 func (c *Checker) judgeOld(cur *cursor) {
 	horizon := c.polls.newest - int64(reorderHorizon)
 	sink := c.sink()
-	for len(cur.pending) > 0 && cur.pending[0].t != 0 && cur.pending[0].t < horizon {
+	for cur.head < len(cur.pending) && cur.pending[cur.head].t != 0 && cur.pending[cur.head].t < horizon {
 		cur.judgeFirst(&sink)
 	}
 }
@@ -228,10 +253,10 @@ func (c *Checker) sink() pollSink {
 
 // judgeFirst judges the oldest pending item.
 func (cur *cursor) judgeFirst(s *pollSink) {
-	it := cur.pending[0]
-	cur.pending = cur.pending[1:]
-	if len(cur.pending) == 0 {
-		cur.pending = nil // let the backing array go
+	it := cur.pending[cur.head]
+	cur.head++
+	if cur.head == len(cur.pending) {
+		cur.pending, cur.head = nil, 0 // let the backing array go
 	}
 	cur.judged, cur.lastKey = true, it
 	cur.judge(&it, s)

@@ -18,7 +18,7 @@ func (s *scan) polls() {
 	final := s.c.ev.end == history.OutcomeComplete
 	for _, cur := range ps.order {
 		cp := *cur
-		for i := range cp.pending {
+		for i := cp.head; i < len(cp.pending); i++ {
 			cp.judge(&cp.pending[i], &sink)
 		}
 		if final {
@@ -54,8 +54,8 @@ func (s *scan) gap(l *partLog, g pollGap, aborted []span) {
 		return
 	}
 	s.ex.add(AnomalyPollSkip, Example{Value: s.c.name(ord), Consumer: s.c.polls.names[g.cons], Topic: l.topic, Partition: l.partition, Offset: first,
-		Detail: fmt.Sprintf("%s delivered offset %d after offset %d, skipping %d visible records from offset %d%s",
-			s.c.polls.names[g.cons], g.to+1, g.from-1, n, first, when(0, g.t))})
+		Detail: fmt.Sprintf("%s delivered offset %d after offset %d, skipping %s from offset %d%s",
+			s.c.polls.names[g.cons], g.to+1, g.from-1, records(n), first, when(0, g.t))})
 }
 
 // finalCommit judges, after a complete run, a consumer that did not crash:
@@ -146,4 +146,12 @@ func (l *partLog) eachIn(from, to int64, fn func(offset int64, slot uint32)) {
 			in(k)
 		}
 	}
+}
+
+// records words n visible records.
+func records(n int) string {
+	if n == 1 {
+		return "1 visible record"
+	}
+	return fmt.Sprintf("%d visible records", n)
 }
