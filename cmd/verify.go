@@ -60,6 +60,8 @@ type VerifyOptions struct {
 	KeepTopics bool
 	// RequestTimeout and DrainTimeout bound the run's waits.
 	RequestTimeout, DrainTimeout time.Duration
+	// Workers are the flags of a run spread over hosts (--worker).
+	Workers verifyWorkerFlags
 }
 
 // NewCmdVerify returns `kq verify` and its subcommand `check`.
@@ -116,6 +118,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		},
 	}
 	addVerifyFlags(c, opts)
+	addVerifyWorkerFlags(c, &opts.Workers)
 	addOutputFlag(c, &opts.Output)
 	c.AddCommand(NewCmdVerifyCheck(f, nil))
 	return c
@@ -323,8 +326,14 @@ func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
+	if err := o.Workers.apply(opts, cf, o.changed); err != nil {
+		return conn.Factory{}, nil, err
+	}
 	if !builtIn {
 		return cf, func() {}, nil
+	}
+	if opts.Worker != nil {
+		return conn.Factory{}, nil, errWorkerBuiltIn
 	}
 	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
 	if err != nil {
@@ -408,7 +417,7 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
-	if err := renderCounts(p, rep.Counts, rep.Settings.Semantics); err != nil {
+	if err := renderRunCounts(p, rep); err != nil {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
@@ -435,6 +444,8 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 // partialReason says why a run has no verdict, or "".
 func partialReason(rep verify.Report) string {
 	switch {
+	case rep.Worker != nil && !rep.Partial():
+		return workerNoVerdict(rep.Worker)
 	case rep.Interrupted:
 		return "the run was interrupted"
 	case rep.Failed != "":

@@ -26,7 +26,11 @@ type runIDs struct {
 func newRunIDs() runIDs {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	base := TopicPrefix + hex.EncodeToString(b[:])
+	return runIDsOf(TopicPrefix + hex.EncodeToString(b[:]))
+}
+
+// runIDsOf returns the names of the run whose names start with base.
+func runIDsOf(base string) runIDs {
 	return runIDs{input: base, output: base + "-out", group: base, copyGroup: base + "-copiers"}
 }
 
