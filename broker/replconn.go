@@ -224,13 +224,17 @@ func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
 			tp := topicPart{name, p.Partition}
+			if p.ErrorCode == 0 {
+				raw, end := p.RecordBatches, p.HighWatermark
+				c.r.discoverData(tp, end, true, func(from int64) bool { return dataPast(raw, from, end) }, now)
+			}
 			hw := c.r.highWatermark(tp, now)
 			lost := c.r.hidden(tp)
-			if hw < 0 && len(lost) == 0 {
-				continue
-			}
 			if v := c.r.visibleEnd(tp, p.HighWatermark, now); v != p.HighWatermark {
 				p.HighWatermark, changed = v, true
+			}
+			if hw < 0 && len(lost) == 0 {
+				continue
 			}
 			if v := c.r.visibleEnd(tp, p.LastStableOffset, now); v != p.LastStableOffset {
 				p.LastStableOffset, changed = v, true
@@ -284,13 +288,40 @@ func (c *replConn) capListOffsets(resp *kmsg.ListOffsetsResponse) bool {
 		t := &resp.Topics[i]
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			if p.Offset < 0 {
+			if p.Offset < 0 || p.ErrorCode != 0 {
 				continue
 			}
-			if v := c.r.visibleEnd(topicPart{t.Topic, p.Partition}, p.Offset, now); v != p.Offset {
+			tp := topicPart{t.Topic, p.Partition}
+			if v := c.r.visibleEnd(tp, p.Offset, now); v != p.Offset {
 				p.Offset, changed = v, true
 			}
 		}
 	}
 	return changed
+}
+
+// dataPast reports whether the leader's log may hold data past offset
+// from up to end, judged from raw, the record batches of a Fetch answer:
+// false only when raw shows batches up to end and every one past from is
+// a control batch (a transaction marker).
+func dataPast(raw []byte, from, end int64) bool {
+	last := from
+	for i := 0; i+12 <= len(raw); {
+		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
+		if n < batchHeaderLen || i+n > len(raw) {
+			break
+		}
+		b := raw[i : i+n]
+		i += n
+		base := int64(binary.BigEndian.Uint64(b[0:8]))
+		bend := base + int64(int32(binary.BigEndian.Uint32(b[offLastDelta:]))) + 1
+		if bend <= from {
+			continue
+		}
+		if binary.BigEndian.Uint16(b[offAttributes:])&controlAttr == 0 {
+			return true
+		}
+		last = bend
+	}
+	return last < end
 }

@@ -61,6 +61,9 @@ type partRepl struct {
 	frozen  int64          // followers' position while the ISR is shrunk
 	lost    []offsetRange  // hidden for good, by start
 	leo     int64          // highest end seen
+	// shown is the highest end a client was told (the high watermark of
+	// an answer): what a client saw is never lost.
+	shown int64
 }
 
 // offsetRange is a half-open range of offsets [from, to).
@@ -156,6 +159,16 @@ func (r *replication) appended(tp topicPart, start, end int64, now time.Time) ti
 	defer r.mu.Unlock()
 	p := r.part(tp)
 	p.leo = max(p.leo, end)
+	if end <= p.shown {
+		// Clients saw it already (discovered): it is replicated.
+		return now
+	}
+	return r.pendLocked(p, tp, start, end, now)
+}
+
+// pendLocked makes [start, end) pending on the followers from now and
+// returns when they have it (now when the ISR is the leader alone).
+func (r *replication) pendLocked(p *partRepl, tp topicPart, start, end int64, now time.Time) time.Time {
 	if r.lag <= 0 || r.isrSizeLocked(tp.topic) <= 1 {
 		return now
 	}
@@ -165,6 +178,41 @@ func (r *replication) appended(tp topicPart, start, end int64, now time.Time) ti
 	copy(p.pending[i+1:], p.pending[i:])
 	p.pending[i] = pendingBatch{start: start, end: end, at: at}
 	return at
+}
+
+// discover records that the leader's log of tp ends at end, as an answer
+// of the broker says. kfake appends a produced batch (and serves it to a
+// waiting Fetch) before its Produce answer tells the model, and appends
+// transaction markers and acks=0 batches without telling it at all: what
+// is past the end the model knows is taken as appended now, so no client
+// sees it before the followers could have it. A partition the model meets
+// first here is taken as replicated up to end when meet is set (end is
+// then the log end), and left alone otherwise.
+func (r *replication) discover(tp topicPart, end int64, meet bool, now time.Time) {
+	r.discoverData(tp, end, meet, func(int64) bool { return true }, now)
+}
+
+// discoverData is discover where data(from) tells whether the leader's
+// log holds more than transaction markers from offset from to end: a
+// tail of markers alone is taken as replicated at once (Kafka writes
+// them with acks=all before it answers WriteTxnMarkers).
+func (r *replication) discoverData(tp topicPart, end int64, meet bool, data func(from int64) bool, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		if meet {
+			r.parts[tp] = &partRepl{leo: end, shown: end}
+		}
+		return
+	}
+	if end <= p.leo {
+		return
+	}
+	if data(p.leo) {
+		r.pendLocked(p, tp, p.leo, end, now)
+	}
+	p.leo = end
 }
 
 // highWatermark returns the partition's replicated end at now, or -1 when
@@ -242,6 +290,7 @@ func (r *replication) visibleEnd(tp topicPart, end int64, now time.Time) int64 {
 			end = l.from
 		}
 	}
+	p.shown = max(p.shown, end)
 	return end
 }
 

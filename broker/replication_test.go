@@ -92,3 +92,48 @@ func TestReplicationNodesDownShrinkISR(t *testing.T) {
 		t.Fatal("min.insync.replicas=3 with two live nodes must refuse")
 	}
 }
+
+// TestReplicationDiscoversUnrecordedTail: a batch kfake served before its
+// Produce answer reached the model (or one it never answers: markers,
+// acks=0) is pending from when an answer first shows the log end, and
+// what a client was shown is never lost.
+func TestReplicationDiscoversUnrecordedTail(t *testing.T) {
+	r := newReplication(100*time.Millisecond, func() int { return 3 })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
+	tp := topicPart{"t", 0}
+	t0 := time.Unix(1000, 0)
+	r.discover(tp, 4, true, t0) // first met: replicated up to 4
+	if hw := r.highWatermark(tp, t0); hw != -1 {
+		t.Fatalf("hw of a partition first met = %d, want -1 (all replicated)", hw)
+	}
+	r.discover(tp, 9, true, t0.Add(10*time.Millisecond)) // [4, 9) appended, not yet recorded
+	if got := r.visibleEnd(tp, 9, t0.Add(20*time.Millisecond)); got != 4 {
+		t.Fatalf("visible end with an unrecorded tail = %d, want 4", got)
+	}
+	// The Produce answer of [4, 9) comes later: it waits no longer than
+	// the discovered range.
+	if at := r.appended(tp, 4, 9, t0.Add(30*time.Millisecond)); !at.Equal(t0.Add(130 * time.Millisecond)) {
+		t.Fatalf("recorded batch replicated at %v", at)
+	}
+	if got := r.visibleEnd(tp, 9, t0.Add(200*time.Millisecond)); got != 9 {
+		t.Fatalf("visible end after the lag = %d, want 9", got)
+	}
+	// A batch recorded late, after clients were shown past it, is
+	// replicated already: a failover cannot take it away.
+	if at := r.appended(tp, 7, 9, t0.Add(210*time.Millisecond)); !at.Equal(t0.Add(210 * time.Millisecond)) {
+		t.Fatalf("a batch clients saw is pending until %v", at)
+	}
+	r.discover(tp, 12, true, t0.Add(220*time.Millisecond))
+	if lost := r.failover(tp, 12, t0.Add(230*time.Millisecond)); lost != (offsetRange{9, 12}) {
+		t.Fatalf("failover lost %v, want only the unshown tail [9, 12)", lost)
+	}
+	// A tail of transaction markers alone is replicated at once.
+	r.discoverData(tp, 13, true, func(int64) bool { return false }, t0.Add(240*time.Millisecond))
+	if got := r.visibleEnd(tp, 13, t0.Add(240*time.Millisecond)); got != 13 {
+		t.Fatalf("visible end after a marker = %d, want 13", got)
+	}
+	r.discover(topicPart{"t", 1}, 5, false, t0)
+	if got := r.partitions(); len(got) != 1 {
+		t.Fatalf("a ListOffsets answer met a partition: %v", got)
+	}
+}

@@ -139,6 +139,7 @@ func TestEachAnomalyOverflowKeepsCount(t *testing.T) {
 		t.Fatalf("placed %d unplaced %d, want %d and 10", placed, unplaced, maxEventSpans)
 	}
 }
+
 // Poll and commit anomalies judged while events are added (pushed out of
 // a cursor's window) have their instances too.
 func TestEachAnomalyPollJudgedOnArrival(t *testing.T) {
