@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,6 +45,13 @@ func TestScripts(t *testing.T) {
 			"opentxn":   cmdOpenTxn,
 			"silent":    cmdSilent,
 			"waitmatch": cmdWaitMatch,
+			"netns":     cmdNetns,
+		},
+		Condition: func(cond string) (bool, error) {
+			if cond == "netns" {
+				return netnsCondition()
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 	})
 }

@@ -60,6 +60,8 @@ type VerifyOptions struct {
 	KeepTopics bool
 	// RequestTimeout and DrainTimeout bound the run's waits.
 	RequestTimeout, DrainTimeout time.Duration
+	// Workers are the flags of a run spread over hosts (--worker).
+	Workers verifyWorkerFlags
 }
 
 // NewCmdVerify returns `kq verify` and its subcommand `check`.
@@ -77,10 +79,10 @@ offsets holding two values, consumers skipping records or going back
 (commits ahead), committed transactions only partly visible (torn), and
 the realtime lag from acknowledgement to delivery. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
-Consumers spend --process-time on each batch (up to 500 records), and a
-consumer crash lands mid-batch: after a commit before processing, before a
-commit after it; with --auto-commit, once the broker holds the background
-commit of what was marked.
+Consumers spend --process-time on each batch (what has arrived, up to
+4096 records), and a consumer crash lands mid-batch: after a commit before
+processing, before a commit after it; with --auto-commit, once the broker
+holds the background commit of what was marked.
 
 HELD needs evidence: the run completed, and every named fault got at least
 --min-windows full windows over traffic (a client crash: crashes of a
@@ -116,6 +118,7 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 		},
 	}
 	addVerifyFlags(c, opts)
+	addVerifyWorkerFlags(c, &opts.Workers)
 	addOutputFlag(c, &opts.Output)
 	c.AddCommand(NewCmdVerifyCheck(f, nil))
 	return c
@@ -326,8 +329,14 @@ func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
+	if err := o.Workers.apply(opts, cf, o.changed); err != nil {
+		return conn.Factory{}, nil, err
+	}
 	if !builtIn {
 		return cf, func() {}, nil
+	}
+	if opts.Worker != nil {
+		return conn.Factory{}, nil, errWorkerBuiltIn
 	}
 	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
 	if err != nil {
@@ -411,7 +420,7 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
-	if err := renderCounts(p, rep.Counts, rep.Settings.Semantics); err != nil {
+	if err := renderRunCounts(p, rep); err != nil {
 		return err
 	}
 	fmt.Fprintln(p.IO.Out)
@@ -438,6 +447,8 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 // partialReason says why a run has no verdict, or "".
 func partialReason(rep verify.Report) string {
 	switch {
+	case rep.Worker != nil && !rep.Partial():
+		return workerNoVerdict(rep.Worker)
 	case rep.Interrupted:
 		return "the run was interrupted"
 	case rep.Failed != "":

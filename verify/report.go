@@ -63,6 +63,10 @@ type Report struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Notes are caveats about what the run could see.
 	Notes []string `json:"notes"`
+	// Worker, for one worker of a distributed run, names it: its counts
+	// are its share and it has no verdict (kq verify check judges the
+	// workers' histories together).
+	Worker *WorkerInfo `json:"worker,omitempty"`
 	// checker counted the run, for AnomalySource; nil when nothing was
 	// checked.
 	checker *check.Checker
@@ -134,11 +138,12 @@ func (r Report) AnomalySource() report.AnomalySource {
 func (r Report) Partial() bool { return r.Interrupted || r.Failed != "" }
 
 // Err returns nil when the semantics held or the run did not complete
-// (then there is no verdict; [Run] returns the run's error), an error
+// or was one worker's (then there is no verdict; [Run] returns the run's
+// error), an error
 // matching kqerr.ErrCheckFailed when they were violated, and one matching
 // kqerr.ErrInconclusive when the run could not show they held.
 func (r Report) Err() error {
-	if r.Partial() {
+	if r.Partial() || r.Worker != nil {
 		return nil
 	}
 	return r.Verdict.Err()
@@ -169,7 +174,7 @@ func (r *run) finishReport(rep *Report, runErr error) {
 	if runErr != nil && !rep.Interrupted {
 		rep.Failed = runErr.Error()
 	}
-	if !rep.Partial() {
+	if !rep.Partial() && r.coord == nil {
 		rep.Verdict = check.Judge(rep.Counts, r.set.Semantics, rep.Evidence)
 	}
 	rep.Notes = r.notes(rep)

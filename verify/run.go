@@ -80,6 +80,10 @@ type Options struct {
 	DrainTimeout time.Duration
 	// Log receives a line per phase, fault window and crash; nil discards.
 	Log io.Writer
+
+	// Worker, when set, makes the run one worker of a distributed run (see
+	// [Worker]); nil runs alone.
+	Worker *Worker
 }
 
 // Run runs one verification: it creates the run's topics on the cluster f
@@ -94,6 +98,9 @@ type Options struct {
 // come back with a zero Report. Once it has started, the report comes back
 // with any error: when ctx ends, one wrapping kqerr.ErrInterrupted.
 func Run(ctx context.Context, f conn.Factory, opts Options, progress Progress) (Report, error) {
+	if opts.Worker != nil {
+		return runWorker(ctx, f, opts, progress)
+	}
 	set, err := Resolve(opts)
 	if err != nil {
 		return Report{}, err
@@ -108,9 +115,11 @@ type run struct {
 	opts Options
 	ids  runIDs
 
-	f    conn.Factory // the workload's clients: through the chaos engine
-	ctrl conn.Factory // the run's own control clients: no faults
-	ctl  *control     // the run's control client, once open
+	f conn.Factory // the workload's clients: through the chaos engine
+	// coord is the control topic of a distributed run; nil alone.
+	coord *coordinator
+	ctrl  conn.Factory // the run's own control clients: no faults
+	ctl   *control     // the run's control client, once open
 
 	engine         *chaos.Engine
 	rec            *history.Recorder

@@ -39,7 +39,7 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 	if err := r.setup(ctx, ctl); err != nil {
 		return Report{}, err
 	}
-	if !r.opts.KeepTopics {
+	if !r.opts.KeepTopics && r.leads() {
 		defer r.teardown(ctl)
 	}
 	stopProgress := r.startProgress(ctx, progress, sched)
@@ -60,16 +60,18 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 	r.checker = check.New(check.Options{})
 	r.series = report.NewBuilder(report.Options{})
 	r.rec = history.NewRecorder(r.opts.History, sinks{r.checker, r.series})
-	r.record(history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input,
-		Faults: kindNames(r.set.Faults.kinds()), MinWindows: r.set.Faults.MinWindows, Settings: r.set.Map()})
+	meta := history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input,
+		Faults: kindNames(r.set.Faults.kinds()), MinWindows: r.set.Faults.MinWindows, Settings: r.set.Map()}
+	r.workerMeta(&meta)
+	r.record(meta)
 	return nil
 }
 
 // teardown deletes the run's topics and groups, best effort.
 func (r *run) teardown(ctl *control) {
 	var instances []string
-	for _, c := range r.consumers {
-		instances = append(instances, c.instanceID())
+	if !r.set.Pipeline() {
+		instances = r.allInstances()
 	}
 	for _, err := range ctl.deleteAll(r.ids.topics(r.set.Pipeline()), r.ids.groups(r.set.Pipeline()), instances) {
 		r.logf("clean-up: %v", err)
@@ -79,6 +81,9 @@ func (r *run) teardown(ctl *control) {
 // phases runs produce (with faults and consumers or copiers), drain and,
 // for the copy pipeline, validate.
 func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sched *chaos.Schedule, rep *Report) error {
+	if err := r.meet(ctx, stepReady); err != nil {
+		return err
+	}
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	var readers sync.WaitGroup
@@ -96,6 +101,9 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	stopFaults()
 	rep.Faults = <-timeline
 	r.recordTimeline(rep.Faults)
+	if perr == nil {
+		perr = r.meet(ctx, stepProduced)
+	}
 	if perr != nil {
 		stopWork()
 		readers.Wait()
@@ -108,10 +116,13 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	stopWork()
 	readers.Wait()
 	rep.addPhase(r.consumePhase(), start, r.consumedCount())
+	if derr == nil {
+		derr = r.drained(ctx)
+	}
 	if derr != nil {
 		return derr
 	}
-	if !r.set.Pipeline() {
+	if !r.set.Pipeline() || !r.leads() {
 		return nil
 	}
 	r.phase.set(PhaseValidate)
@@ -123,8 +134,8 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 
 // startReaders starts the group consumers or the copiers.
 func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
-	n := r.set.Workload.Consumers
-	for i := range n {
+	first, n := r.firstReader(), r.readers()
+	for i := first; i < first+r.set.Workload.Consumers; i++ {
 		wg.Add(1)
 		if r.set.Pipeline() {
 			c := newCopier(r, i, n)
@@ -138,12 +149,13 @@ func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// newProducers returns the run's producers, ids 0 to Producers-1.
+// newProducers returns the run's producers, ids 0 to Producers-1 (of a
+// worker: its share of the run's ids).
 func (r *run) newProducers() []*producer {
 	w := r.set.Workload
 	ps := make([]*producer, w.Producers)
 	for i := range ps {
-		ps[i] = &producer{r: r, id: uint32(i), quota: share(w.Messages, i, w.Producers)}
+		ps[i] = &producer{r: r, id: uint32(r.firstProducer() + i), quota: share(w.Messages, i, w.Producers)}
 	}
 	return ps
 }
