@@ -79,10 +79,10 @@ offsets holding two values, consumers skipping records or going back
 (commits ahead), committed transactions only partly visible (torn), and
 the realtime lag from acknowledgement to delivery. The verdict judges the semantics claimed; any
 preset setting can be overridden to verify your own configuration.
-Consumers spend --process-time on each batch (up to 500 records), and a
-consumer crash lands mid-batch: after a commit before processing, before a
-commit after it; with --auto-commit, once the broker holds the background
-commit of what was marked.
+Consumers spend --process-time on each batch (what has arrived, up to
+4096 records), and a consumer crash lands mid-batch: after a commit before
+processing, before a commit after it; with --auto-commit, once the broker
+holds the background commit of what was marked.
 
 HELD needs evidence: the run completed, and every named fault got at least
 --min-windows full windows over traffic (a client crash: crashes of a

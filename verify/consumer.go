@@ -15,8 +15,10 @@ import (
 )
 
 // maxBatch bounds the records a consumer takes, commits and processes as
-// one batch: Kafka's default max.poll.records.
-const maxBatch = 500
+// one batch: what has arrived, up to this many. Kafka's default
+// max.poll.records (500) cost a consumer that fell behind the producers
+// too many synchronous commits to catch up (BENCHMARKS.md, issue 17).
+const maxBatch = 4096
 
 // consumer is one member of the run's consumer group: the application
 // whose deliveries the checker judges (outside the copy pipeline). It
@@ -214,8 +216,8 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 // offset, which InitialOffset reports).
 func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 	r, off := h.inc.c.r, claim.InitialOffset()
-	if off < 0 {
-		o, err := r.ctl.client.GetOffset(claim.Topic(), claim.Partition(), off)
+	if off < 0 { // sarama.OffsetOldest, the run's initial offset
+		o, err := r.ctl.logStart(claim.Topic(), claim.Partition())
 		if err != nil {
 			r.logf("%s: start of %s/%d: %v", h.inc.c.name(), claim.Topic(), claim.Partition(), err)
 			return // the assignment alone says the position moved

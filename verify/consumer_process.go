@@ -16,10 +16,11 @@ const (
 	// commitAttempts bounds the tries of a synchronous commit whose
 	// coordinator moved or is loading; after them the session restarts.
 	commitAttempts = 3
-	// autoCommitWait bounds how long a crash of an auto-committing
-	// consumer waits, its processing stalled, for the background commit to
-	// take the offsets it marked: a few auto-commit intervals.
-	autoCommitWait = 3 * autoCommitInterval
+	// autoCommitTicks is how many auto-commit intervals, on top of a
+	// request timeout, a crash of an auto-committing consumer waits, its
+	// processing stalled, for the background commit to take the offsets it
+	// marked (see claimState.crash).
+	autoCommitTicks = 2
 )
 
 // claimState is a group consumer's processing of one claim.
@@ -101,11 +102,12 @@ func crashPoint(share float64, n int, commitBefore bool) int {
 // crash kills the incarnation in the middle of a batch, with rest (the
 // records of the claim's batch not processed) left over. With auto-commit
 // the processing of the next record first stalls until the background
-// commit holds what the claim marked, at most autoCommitWait: a consumer
-// whose processing outlasts the auto-commit interval is where auto-commit
-// puts records at risk. Committing before, the records of rest the broker
-// then holds as committed are at risk (committed, never to be processed):
-// they are counted, and the commit the broker holds is recorded.
+// commit holds what the claim marked, at most two auto-commit intervals
+// and a request timeout (2.4 s by default): a consumer whose processing
+// outlasts the auto-commit interval is where auto-commit puts records at
+// risk. Committing before, the records of rest the broker then holds as
+// committed are at risk (committed, never to be processed): they are
+// counted, and the commit the broker holds is recorded.
 func (cl *claimState) crash(rest []*sarama.ConsumerMessage) {
 	inc := cl.h.inc
 	r := inc.c.r
@@ -124,12 +126,12 @@ func (cl *claimState) crash(rest []*sarama.ConsumerMessage) {
 
 // awaitAutoCommit polls the group's committed offset of the partition,
 // with the run's control client, until it reaches the claim's mark; it
-// returns the offset the broker holds and whether it got there within
-// autoCommitWait.
+// returns the offset the broker holds and whether it got there in time.
 func (cl *claimState) awaitAutoCommit(topic string, p int32) (int64, bool) {
 	r := cl.h.inc.c.r
 	var got int64 = -1
-	ok := waitUntil(context.Background(), autoCommitWait, func() bool {
+	wait := autoCommitTicks*autoCommitInterval + r.requestTimeout
+	ok := waitUntil(context.Background(), wait, func() bool {
 		c, err := r.ctl.committed(r.ids.group, topic, []int32{p})
 		if err == nil {
 			got = c[0]
@@ -137,7 +139,7 @@ func (cl *claimState) awaitAutoCommit(topic string, p int32) (int64, bool) {
 		return got >= cl.marked
 	})
 	if !ok {
-		r.logf("%s: the background commit of %s/%d@%d did not show within %v (the broker holds %d)", cl.h.inc.c.name(), topic, p, cl.marked, autoCommitWait, got)
+		r.logf("%s: the background commit of %s/%d@%d did not show within %v (the broker holds %d)", cl.h.inc.c.name(), topic, p, cl.marked, wait, got)
 	}
 	return got, ok
 }

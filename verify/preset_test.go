@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -81,6 +82,7 @@ func TestResolveRejects(t *testing.T) {
 		"exec without a command":    {Faults: "exec"},
 		"negative fault interval":   {FaultInterval: -1},
 		"unknown semantics":         {Semantics: "maybe-once"},
+		"process time over 1s":      {Workload: verify.Workload{ProcessTime: 2 * time.Second}},
 	}
 	for name, opts := range cases {
 		if _, err := verify.Resolve(opts); !errors.Is(err, kqerr.ErrUsage) {
@@ -138,6 +140,27 @@ func TestWorkloadDefaults(t *testing.T) {
 	set, _ = verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none"})
 	if set.Workload.AbortRate != verify.DefaultAbortRate {
 		t.Errorf("exactly-once abort rate = %v", set.Workload.AbortRate)
+	}
+	if w.ProcessTime != verify.DefaultProcessTime || set.Workload.ProcessTime != 0 {
+		t.Errorf("process time %v for consumers, %v for copiers; want the default and none", w.ProcessTime, set.Workload.ProcessTime)
+	}
+	set, _ = verify.Resolve(verify.Options{Faults: "none", Workload: verify.Workload{ProcessTime: -1}})
+	if set.Workload.ProcessTime != 0 || set.Map()["process_time"] != "" {
+		t.Errorf("a negative process time should mean none: %v, %q", set.Workload.ProcessTime, set.Map()["process_time"])
+	}
+}
+
+// TestValidateBeforeTheBroker: broker faults pass for a run that will
+// have the built-in broker, and every other setting is checked as Resolve
+// checks it.
+func TestValidateBeforeTheBroker(t *testing.T) {
+	if err := verify.Validate(verify.Options{Faults: "leader-move"}, true); err != nil {
+		t.Errorf("leader-move on the built-in broker: %v", err)
+	}
+	for _, opts := range []verify.Options{{Faults: "leader-move"}, {Faults: "response-error,code=INVALID_RECORD"}, {Workload: verify.Workload{Producers: -1}}} {
+		if err := verify.Validate(opts, opts.Faults != "leader-move"); !errors.Is(err, kqerr.ErrUsage) {
+			t.Errorf("%+v: err = %v, want a usage error", opts, err)
+		}
 	}
 }
 

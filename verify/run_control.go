@@ -149,6 +149,24 @@ func (c *control) highWatermarks(topic string, partitions int) ([]int64, error) 
 	return out, nil
 }
 
+// logStartTries bounds the tries of logStart: a leader move makes a
+// ListOffsets fail until the client's metadata catches up.
+const logStartTries = 10
+
+// logStart returns the first offset of topic/partition, retrying with
+// fresh metadata while its leader moves.
+func (c *control) logStart(topic string, p int32) (int64, error) {
+	var err error
+	for try := 1; ; try++ {
+		var off int64
+		if off, err = c.client.GetOffset(topic, p, sarama.OffsetOldest); err == nil || try == logStartTries {
+			return off, err
+		}
+		_ = c.client.RefreshMetadata(topic)
+		time.Sleep(retryBackoff)
+	}
+}
+
 // committed returns the group's committed offset of each of the
 // partitions of topic (-1 for none).
 func (c *control) committed(group, topic string, parts []int32) ([]int64, error) {
