@@ -127,7 +127,11 @@ func chaosProxyRun(ctx context.Context, opts *ChaosProxyOptions) error {
 	fmt.Fprintf(log, "kq chaos proxy: %s -> %s; control at %s; Ctrl-C stops it\n",
 		p.Bootstrap(), strings.Join(plan.proxy.Upstreams, ","), ctl.Addr())
 	nodes := discoverNodes(ctx, plan.cf, p.Bootstrap(), log)
-	wait, err := opts.startFaults(ctx, p.Engine(), plan.faults, nodes, log)
+	var sched *chaos.ScheduleOptions
+	if opts.Schedule {
+		sched = &chaos.ScheduleOptions{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, Nodes: nodes}
+	}
+	wait, err := chaos.Apply(ctx, p.Engine(), plan.faults, sched, log)
 	if err != nil {
 		return err
 	}

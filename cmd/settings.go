@@ -182,18 +182,45 @@ func warnReadableSecret(path string, profiles map[string]any, io *output.IOStrea
 // Source tells where a key's value comes from: "flag", "env KQ_X",
 // "profile NAME" or "default".
 func (s *Settings) Source(key string) string {
-	if s.flags != nil {
-		if fl := s.flags.Lookup(key); fl != nil && fl.Changed {
-			return "flag --" + key
-		}
-	}
-	if v, ok := s.env(envName(key)); ok && v != "" {
+	switch s.layer(key) {
+	case layerFlag:
+		return "flag --" + key
+	case layerEnv:
 		return "env " + envName(key)
-	}
-	if _, ok := s.profile[key]; ok {
+	case layerProfile:
 		return "profile " + s.ProfileName
 	}
 	return "default"
+}
+
+// Configured reports whether key was set, by a flag, the environment or
+// the profile, rather than left at its default.
+func (s *Settings) Configured(key string) bool { return s.layer(key) != layerDefault }
+
+// layer is where a setting's value comes from, lowest precedence first.
+type layer int
+
+const (
+	layerDefault layer = iota
+	layerProfile
+	layerEnv
+	layerFlag
+)
+
+// layer returns the layer key's value comes from.
+func (s *Settings) layer(key string) layer {
+	if s.flags != nil {
+		if fl := s.flags.Lookup(key); fl != nil && fl.Changed {
+			return layerFlag
+		}
+	}
+	if v, ok := s.env(envName(key)); ok && v != "" {
+		return layerEnv
+	}
+	if _, ok := s.profile[key]; ok {
+		return layerProfile
+	}
+	return layerDefault
 }
 
 // Profile builds the connection profile from the layers. When a SASL user

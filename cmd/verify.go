@@ -2,22 +2,15 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/kq-dev/kq/broker"
-	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/conn"
-	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
-	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 )
@@ -124,115 +117,6 @@ Exit status: 0 held, 3 violated, 5 inconclusive; a failed run 1, 4
 	return c
 }
 
-func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
-	fl := c.Flags()
-	fl.StringVar(&o.Semantics, "semantics", string(check.AtLeastOnce), "guarantee to verify: at-most-once, at-least-once or exactly-once")
-	fl.StringVar(&o.Acks, "acks", "", "override the preset's producer acks: 0, 1 or all")
-	fl.BoolVar(&o.Idempotent, "idempotent", false, "override the preset's producer idempotence (--idempotent=false to turn it off)")
-	fl.IntVar(&o.Retries, "retries", 0, "override the preset's producer retries")
-	fl.IntVar(&o.MaxInFlight, "max-in-flight", 0, "override the preset's produce requests in flight per broker")
-	fl.StringVar(&o.Commit, "commit", "", "override when offsets are committed: before or after processing, or txn (the exactly-once copy pipeline)")
-	fl.StringVar(&o.Isolation, "isolation", "", "override the consumers' isolation: read_committed or read_uncommitted")
-	fl.BoolVar(&o.AutoCommit, "auto-commit", false, "override: commit marked offsets in the background instead of at each batch")
-	fl.Int64Var(&o.Messages, "messages", verify.DefaultMessages, "values to write in all")
-	fl.DurationVar(&o.Duration, "duration", 0, "write for this long instead of --messages")
-	fl.IntVar(&o.Producers, "producers", verify.DefaultProducers, "producers (ids 0 to N-1)")
-	fl.IntVar(&o.Consumers, "consumers", verify.DefaultConsumers, "consumers in the group (copiers with --commit txn)")
-	fl.IntVar(&o.Partitions, "partitions", verify.DefaultPartitions, "partitions of the run's topics")
-	fl.IntVar(&o.Size, "size", verify.DefaultSize, "value size in bytes")
-	fl.Float64Var(&o.Rate, "rate", verify.DefaultRate, "values per second, all producers together (0: as fast as possible)")
-	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
-	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
-	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
-	fl.DurationVar(&o.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "built-in broker only: how far followers trail leaders (see kq broker --replica-lag; 0: no replication model)")
-	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
-	fl.DurationVar(&o.FaultInterval, "fault-interval", chaos.DefaultInterval, "mean quiet time before each fault window")
-	fl.DurationVar(&o.FaultDuration, "fault-duration", chaos.DefaultDuration, "length of each fault window")
-	fl.IntVar(&o.MinWindows, "min-windows", verify.DefaultMinWindows, "full windows over traffic each named fault needs for a verdict (crash faults: crashes with work at risk); the run paces itself to give them")
-	fl.Uint64Var(&o.Seed, "seed", 0, "seed of the fault schedule and the copiers' aborts (default: random; the report names it)")
-	fl.StringArrayVar(&o.FaultExec, "fault-exec", nil, "command of the exec fault: start=CMD or end=CMD (repeatable)")
-	fl.StringVar(&o.History, "history", "", "write the history (JSON lines) to FILE, for kq verify check")
-	fl.StringVar(&o.Report, "report", "", reportFlagUsage)
-	fl.BoolVar(&o.KeepTopics, "keep-topics", false, "keep the run's topics and groups")
-	fl.DurationVar(&o.RequestTimeout, "request-timeout", verify.DefaultRequestTimeout, "how long a client waits for a broker's answer")
-	fl.DurationVar(&o.DrainTimeout, "drain-timeout", verify.DefaultDrainTimeout, "how long to wait at the end for answers and for consumers to catch up")
-}
-
-// options turns the flags into verify options; only flags set on the
-// command line override the preset.
-func (o *VerifyOptions) options() (verify.Options, error) {
-	opts := verify.Options{
-		Semantics: check.Semantics(o.Semantics),
-		Workload: verify.Workload{Messages: o.Messages, Duration: o.Duration, Producers: o.Producers, Consumers: o.Consumers,
-			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate),
-			ProcessTime: time.Duration(orNone(float64(o.ProcessTime)))},
-		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed, MinWindows: o.MinWindows,
-		KeepTopics: o.KeepTopics, RequestTimeout: o.RequestTimeout, DrainTimeout: o.DrainTimeout,
-	}
-	if o.ProcessTime < 0 {
-		return opts, kqerr.Usagef("--process-time must not be negative, got %v", o.ProcessTime)
-	}
-	if o.FaultInterval <= 0 && o.changed("fault-interval") || o.FaultDuration <= 0 && o.changed("fault-duration") {
-		return opts, kqerr.Usagef("--fault-interval and --fault-duration must be positive")
-	}
-	if err := o.overrides(&opts.Overrides); err != nil {
-		return opts, err
-	}
-	return opts, o.faultExec(&opts)
-}
-
-// orNone maps a flag's 0 ("none") to the library's negative "none".
-func orNone(v float64) float64 {
-	if v == 0 {
-		return -1
-	}
-	return v
-}
-
-func (o *VerifyOptions) overrides(ov *verify.Overrides) error {
-	var err error
-	if o.changed("acks") {
-		a, e := parseFlag("acks", o.Acks, setting.ParseAcks)
-		ov.Acks, err = &a, errors.Join(err, e)
-	}
-	if o.changed("commit") {
-		m, e := parseFlag("commit", o.Commit, verify.ParseCommitMode)
-		ov.Commit, err = &m, errors.Join(err, e)
-	}
-	if o.changed("isolation") {
-		i, e := parseFlag("isolation", o.Isolation, setting.ParseIsolation)
-		ov.Isolation, err = &i, errors.Join(err, e)
-	}
-	if o.changed("idempotent") {
-		ov.Idempotent = &o.Idempotent
-	}
-	if o.changed("auto-commit") {
-		ov.AutoCommit = &o.AutoCommit
-	}
-	if o.changed("retries") {
-		ov.Retries = &o.Retries
-	}
-	if o.changed("max-in-flight") {
-		ov.MaxInFlight = &o.MaxInFlight
-	}
-	return err
-}
-
-func (o *VerifyOptions) faultExec(opts *verify.Options) error {
-	for _, spec := range o.FaultExec {
-		phase, command, ok := strings.Cut(spec, "=")
-		switch {
-		case ok && phase == "start" && command != "":
-			opts.ExecStart = command
-		case ok && phase == "end" && command != "":
-			opts.ExecEnd = command
-		default:
-			return kqerr.Usagef("--fault-exec %q: want start=COMMAND or end=COMMAND", spec)
-		}
-	}
-	return nil
-}
-
 func verifyRun(ctx context.Context, o *VerifyOptions) error {
 	p, err := o.f.Printer(o.Output)
 	if err != nil {
@@ -315,12 +199,12 @@ func (o *VerifyOptions) builtIn() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return s.Source("brokers") == "default", nil
+	return !s.Configured("brokers"), nil
 }
 
 // target returns the client factory of the cluster to verify: the one
-// configured, or, when builtIn, a built-in cluster started for the run
-// (stop closes it).
+// configured, or, with no brokers configured, a built-in cluster started
+// for the run (stop closes it).
 func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory, func(), error) {
 	cf, err := o.f.Conn()
 	if err != nil {
@@ -335,46 +219,14 @@ func (o *VerifyOptions) target(opts *verify.Options, builtIn bool) (conn.Factory
 	if opts.Worker != nil {
 		return conn.Factory{}, nil, errWorkerBuiltIn
 	}
-	b, cleanup, err := startVerifyBroker(opts.Faults, o.ReplicaLag)
+	b, err := verify.StartBuiltin(opts.Faults, o.ReplicaLag)
 	if err != nil {
 		return conn.Factory{}, nil, err
 	}
 	fmt.Fprintf(o.f.IO.ErrOut, "kq verify: no brokers configured: built-in 3-node cluster at %s\n", b.Bootstrap())
 	cf.Profile.Brokers = b.Addrs()
-	opts.Broker = b
-	return cf, cleanup, nil
-}
-
-// startVerifyBroker starts the built-in cluster on random 127.0.0.1 ports,
-// with a data directory when the faults restart it.
-func startVerifyBroker(faults string, lag time.Duration) (*broker.Broker, func(), error) {
-	bo := broker.Options{Nodes: 3, Port: 0, ReplicaLag: lag}
-	if fs, err := chaos.ParseFaults(faults); err == nil && hasKind(fs, chaos.RestartCluster) {
-		dir, err := os.MkdirTemp("", "kq-verify-")
-		if err != nil {
-			return nil, nil, fmt.Errorf("data dir for the built-in broker: %w", err)
-		}
-		bo.DataDir = dir
-	}
-	b, err := broker.Start(bo)
-	if err != nil {
-		return nil, nil, err
-	}
-	return b, func() {
-		b.Close()
-		if bo.DataDir != "" {
-			os.RemoveAll(bo.DataDir)
-		}
-	}, nil
-}
-
-func hasKind(faults []chaos.Fault, k chaos.Kind) bool {
-	for _, f := range faults {
-		if f.Kind == k {
-			return true
-		}
-	}
-	return false
+	opts.Broker = b.Broker
+	return cf, b.Close, nil
 }
 
 // openHistory opens --history for the run; the returned function closes
@@ -389,141 +241,4 @@ func (o *VerifyOptions) openHistory(opts *verify.Options) (func() error, error) 
 	}
 	opts.History = fh
 	return fh.Close, nil
-}
-
-// progressLine is the run's status line, for output.Progress.
-func progressLine(s verify.Snapshot) string {
-	line := fmt.Sprintf("verify %-8s %5.1fs  sent %d  acked %d  indeterminate %d  delivered %d",
-		s.Phase, s.Elapsed.Seconds(), s.Sent, s.Acked, s.Indeterminate, s.Delivered)
-	if s.Copied > 0 {
-		line += fmt.Sprintf("  copied %d", s.Copied)
-	}
-	if s.Crashes > 0 {
-		line += fmt.Sprintf("  crashes %d", s.Crashes)
-	}
-	if len(s.Faults) > 0 {
-		line += "  faults: " + strings.Join(s.Faults, " ")
-	}
-	return line
-}
-
-// renderVerifyReport prints a run's report: JSON, or settings, counts,
-// phases, fault windows and the verdict.
-func renderVerifyReport(p *output.Printer, rep verify.Report) error {
-	if p.Format == output.JSON {
-		return p.JSON(rep)
-	}
-	if err := p.KV(settingsPairs(rep)); err != nil {
-		return err
-	}
-	fmt.Fprintln(p.IO.Out)
-	if err := renderRunCounts(p, rep); err != nil {
-		return err
-	}
-	fmt.Fprintln(p.IO.Out)
-	if err := renderPhases(p, rep.Phases); err != nil {
-		return err
-	}
-	if len(rep.Faults.Events) > 0 {
-		fmt.Fprintln(p.IO.Out)
-		if err := renderTimeline(p, rep.Faults); err != nil {
-			return err
-		}
-	}
-	if err := renderExposure(p, rep.Evidence); err != nil {
-		return err
-	}
-	fmt.Fprintln(p.IO.Out)
-	renderVerdict(p, rep.Verdict, rep.Counts, partialReason(rep))
-	for _, n := range rep.Notes {
-		fmt.Fprintf(p.IO.Out, "%s %s\n", p.Warn("note:"), n)
-	}
-	return nil
-}
-
-// partialReason says why a run has no verdict, or "".
-func partialReason(rep verify.Report) string {
-	switch {
-	case rep.Worker != nil && !rep.Partial():
-		return workerNoVerdict(rep.Worker)
-	case rep.Interrupted:
-		return "the run was interrupted"
-	case rep.Failed != "":
-		return "run failed: " + rep.Failed
-	}
-	return ""
-}
-
-func settingsPairs(rep verify.Report) [][2]string {
-	s, w := rep.Settings, rep.Settings.Workload
-	client := fmt.Sprintf("acks=%s idempotent=%t retries=%d max-in-flight=%d commit=%s isolation=%s auto-commit=%t",
-		s.Acks, s.Idempotent, s.Retries, s.MaxInFlight, s.Commit, s.Isolation, s.AutoCommit)
-	if len(s.Overridden) > 0 {
-		client += " (overridden: " + strings.Join(s.Overridden, ", ") + ")"
-	}
-	amount := strconv.FormatInt(w.Messages, 10) + " messages"
-	if w.Duration > 0 {
-		amount = "for " + w.Duration.String()
-	}
-	rate := "unlimited"
-	if w.Rate > 0 {
-		rate = rateText(w.Rate)
-	}
-	readers := fmt.Sprintf("%d consumers (process time %v a batch)", w.Consumers, w.ProcessTime)
-	if s.Pipeline() {
-		readers = fmt.Sprintf("%d copiers (txn-size %d, abort-rate %v)", w.Consumers, w.TxnSize, w.AbortRate)
-	}
-	faults := fmt.Sprintf("%s; a %v window about every %v; seed %d", s.Faults.Spec, s.Faults.Duration, s.Faults.Interval, s.Faults.Seed)
-	return [][2]string{
-		{"semantics", string(s.Semantics)},
-		{"client", client},
-		{"workload", fmt.Sprintf("%s, %d producers, %s, %d partitions, %d B values, %s", amount, w.Producers, readers, w.Partitions, w.Size, rate)},
-		{"faults", faults},
-		{"topics", strings.Join(rep.Topics, " -> ")},
-		{"clients", clientsText(rep)},
-		{"duration", rep.Duration.Round(time.Millisecond).String()},
-	}
-}
-
-// rateText spells a rate in values per second: whole above 10/s (a paced
-// rate is any fraction), to three figures below.
-func rateText(rate float64) string {
-	if rate >= 10 {
-		return strconv.FormatFloat(math.Round(rate), 'f', 0, 64) + "/s"
-	}
-	return strconv.FormatFloat(rate, 'g', 3, 64) + "/s"
-}
-
-func clientsText(rep verify.Report) string {
-	c := rep.Clients
-	if !rep.Settings.Pipeline() {
-		return fmt.Sprintf("crashes: %d", c.Crashes)
-	}
-	return fmt.Sprintf("crashes: %d, transactions: %d committed, %d aborted", c.Crashes, c.TxnCommits, c.TxnAborts)
-}
-
-func renderPhases(p *output.Printer, phases []verify.Phase) error {
-	rows := make([][]string, 0, len(phases))
-	for _, ph := range phases {
-		rows = append(rows, []string{ph.Name, ph.Duration.Round(time.Millisecond).String(),
-			strconv.FormatUint(ph.Records, 10), strconv.FormatFloat(ph.PerSecond(), 'f', 0, 64)})
-	}
-	return p.Table([]string{"phase", "duration", "records", "per sec"}, rows)
-}
-
-func renderTimeline(p *output.Printer, tl chaos.Timeline) error {
-	rows := make([][]string, 0, len(tl.Events))
-	for _, ev := range tl.Events {
-		status := "ok"
-		switch {
-		case ev.Error != "":
-			status = p.Bad("failed: " + ev.Error)
-		case ev.HealError != "":
-			status = p.Bad("heal failed: " + ev.HealError)
-		case ev.Interrupted:
-			status = "cut short"
-		}
-		rows = append(rows, []string{fmt.Sprintf("+%v..+%v", ev.PlannedStart, ev.PlannedEnd), ev.Fault, status})
-	}
-	return p.Table([]string{"fault window", "fault", "status"}, rows)
 }

@@ -156,38 +156,37 @@ func (c checkJSON) MarshalJSON() ([]byte, error) {
 }
 
 // countRow is one line of the counts table: a count, and for an anomaly
-// the rule it breaks when not zero and the key of its examples.
+// its key (the checker's rule table says which rule judges it).
 type countRow struct {
 	name    string
 	count   uint64
-	rule    check.Rule
 	anomaly check.Anomaly
 }
 
 func countRows(c check.Counts) []countRow {
 	return []countRow{
-		{"sent", c.Sent, "", ""},
-		{"acked", c.Acked, "", ""},
-		{"failed", c.Failed, "", ""},
-		{"indeterminate", c.Indeterminate, "", ""},
-		{"delivered", c.Delivered, "", ""},
-		{"lost", c.Lost, check.RuleNoLoss, check.AnomalyLost},
-		{"unseen", c.Unseen, check.RuleNoUnseen, check.AnomalyUnseen},
-		{"aborted (not lost)", c.Aborted, "", check.AnomalyAborted},
-		{"log duplicates", c.LogDuplicates, check.RuleNoLogDuplicates, check.AnomalyLogDuplicate},
-		{"redeliveries", c.Redeliveries, check.RuleNoRedeliveries, check.AnomalyRedelivery},
-		{"reordered", c.Reordered, check.RuleOrderKept, check.AnomalyReordered},
-		{"aborted reads", c.AbortedReads, check.RuleNoAbortedReads, check.AnomalyAbortedRead},
-		{"offset conflicts", c.OffsetConflicts, check.RuleNoOffsetConflict, check.AnomalyOffsetConflict},
-		{"corrupt", c.Corrupt, check.RuleNoCorrupt, check.AnomalyCorrupt},
-		{"unknown", c.Unknown, check.RuleNoUnknown, check.AnomalyUnknown},
-		{"failed, yet delivered", c.FailDelivered, check.RuleNoFailDelivered, check.AnomalyFailDelivered},
-		{"delivered, never sent", c.Unsent, check.RuleNoUnsent, check.AnomalyUnsentDelivered},
-		{"poll skips", c.PollSkips, check.RulePollsSkipNothing, check.AnomalyPollSkip},
-		{"nonmonotonic polls", c.NonmonotonicPolls, check.RuleMonotonicPolls, check.AnomalyNonmonotonicPoll},
-		{"commits ahead", c.CommitAhead, check.RuleNoCommitAhead, check.AnomalyCommitAhead},
-		{"final commit mismatch", c.FinalCommitMismatch, check.RuleFinalCommit, check.AnomalyFinalCommit},
-		{"torn transactions", c.TornTxns, check.RuleNoTornTxns, check.AnomalyTornTxn},
+		{"sent", c.Sent, ""},
+		{"acked", c.Acked, ""},
+		{"failed", c.Failed, ""},
+		{"indeterminate", c.Indeterminate, ""},
+		{"delivered", c.Delivered, ""},
+		{"lost", c.Lost, check.AnomalyLost},
+		{"unseen", c.Unseen, check.AnomalyUnseen},
+		{"aborted (not lost)", c.Aborted, check.AnomalyAborted},
+		{"log duplicates", c.LogDuplicates, check.AnomalyLogDuplicate},
+		{"redeliveries", c.Redeliveries, check.AnomalyRedelivery},
+		{"reordered", c.Reordered, check.AnomalyReordered},
+		{"aborted reads", c.AbortedReads, check.AnomalyAbortedRead},
+		{"offset conflicts", c.OffsetConflicts, check.AnomalyOffsetConflict},
+		{"corrupt", c.Corrupt, check.AnomalyCorrupt},
+		{"unknown", c.Unknown, check.AnomalyUnknown},
+		{"failed, yet delivered", c.FailDelivered, check.AnomalyFailDelivered},
+		{"delivered, never sent", c.Unsent, check.AnomalyUnsentDelivered},
+		{"poll skips", c.PollSkips, check.AnomalyPollSkip},
+		{"nonmonotonic polls", c.NonmonotonicPolls, check.AnomalyNonmonotonicPoll},
+		{"commits ahead", c.CommitAhead, check.AnomalyCommitAhead},
+		{"final commit mismatch", c.FinalCommitMismatch, check.AnomalyFinalCommit},
+		{"torn transactions", c.TornTxns, check.AnomalyTornTxn},
 	}
 }
 
@@ -256,10 +255,11 @@ const (
 // statusAllowed when its rule is not among rules, else statusViolation or
 // statusOK.
 func (r countRow) status(rules []check.Rule) string {
+	rule := check.RuleOf(r.anomaly)
 	switch {
-	case r.rule == "":
+	case rule == "":
 		return ""
-	case !slices.Contains(rules, r.rule):
+	case !slices.Contains(rules, rule):
 		return statusAllowed
 	case r.count > 0:
 		return statusViolation
@@ -285,7 +285,7 @@ func renderVerdict(p *output.Printer, v check.Verdict, c check.Counts, partial s
 	}
 	for _, x := range v.Violations {
 		fmt.Fprintf(out, "  %s: %d %s\n", p.Bad(string(x.Rule)), x.Count, x.Detail)
-		for _, e := range firstN(c.Examples[anomalyOf(x.Rule)], shownExamples) {
+		for _, e := range firstN(c.Examples[x.Rule.Anomaly()], shownExamples) {
 			fmt.Fprintf(out, "    %s\n", exampleText(e))
 		}
 	}
@@ -314,16 +314,6 @@ func renderExposure(p *output.Printer, ev check.Evidence) error {
 		rows = append(rows, []string{x.Fault, windows, strconv.FormatUint(x.Traffic, 10), x.Duration.Round(time.Millisecond).String(), status})
 	}
 	return p.Table([]string{"fault", "windows over traffic", "traffic", "time", "exposure"}, rows)
-}
-
-// anomalyOf returns the anomaly whose count a rule judges.
-func anomalyOf(r check.Rule) check.Anomaly {
-	for _, row := range countRows(check.Counts{}) {
-		if row.rule == r {
-			return row.anomaly
-		}
-	}
-	return ""
 }
 
 func firstN[T any](s []T, n int) []T { return s[:min(n, len(s))] }

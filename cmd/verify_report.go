@@ -38,7 +38,7 @@ func reportCounts(c check.Counts, s check.Semantics) []report.CountRow {
 	rules := check.Rules(s)
 	var rows []report.CountRow
 	for _, r := range countRows(c) {
-		rows = append(rows, report.CountRow{Name: r.name, Value: r.count, Rule: string(r.rule), Status: r.status(rules)})
+		rows = append(rows, report.CountRow{Name: r.name, Value: r.count, Rule: string(check.RuleOf(r.anomaly)), Status: r.status(rules)})
 	}
 	return rows
 }

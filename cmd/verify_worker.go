@@ -12,6 +12,7 @@ import (
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/verify"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // verifyWorkerFlags are the flags of one worker of a distributed run.
@@ -82,7 +83,7 @@ func renderRunCounts(p *output.Printer, rep verify.Report) error {
 	}
 	var rows [][]string
 	for _, r := range countRows(rep.Counts) {
-		if r.rule == "" {
+		if check.RuleOf(r.anomaly) == "" {
 			rows = append(rows, []string{r.name, strconv.FormatUint(r.count, 10)})
 		}
 	}

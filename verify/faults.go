@@ -146,11 +146,7 @@ func spellFaults(faults []chaos.Fault) string {
 	if len(faults) == 0 {
 		return NoFaults
 	}
-	parts := make([]string, len(faults))
-	for i, f := range faults {
-		parts[i] = f.String()
-	}
-	return strings.Join(parts, ",")
+	return chaos.Spell(faults)
 }
 
 // randomSeed returns a seed from the system's random source, between 1
