@@ -63,6 +63,9 @@ func (o *VerifyOptions) options() (verify.Options, error) {
 	if o.ProcessTime < 0 {
 		return opts, kqerr.Usagef("--process-time must not be negative, got %v", o.ProcessTime)
 	}
+	if o.ReplicaLag < 0 {
+		return opts, kqerr.Usagef("--replica-lag must not be negative, got %v", o.ReplicaLag)
+	}
 	if o.FaultInterval <= 0 && o.changed("fault-interval") || o.FaultDuration <= 0 && o.changed("fault-duration") {
 		return opts, kqerr.Usagef("--fault-interval and --fault-duration must be positive")
 	}
