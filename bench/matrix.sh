@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kq vs kcat benchmark matrix, on one 3-node `kq broker` per value size.
 #
-#   bench/matrix.sh                          # defaults below, a few minutes
+#   bench/matrix.sh                          # defaults below, 15-30 minutes
+#   QUICK=1 bench/matrix.sh                  # MB=20 RUNS=3 LOADS=quiet: a few minutes
 #   MB=200 RUNS=5 bench/matrix.sh            # bigger cells, more runs
 #   SIZES=1000 KEYS=null MODES=file LOADS=quiet FORMATS= bench/matrix.sh
 #
@@ -18,6 +19,7 @@
 #   MB       value megabytes per cell: RECORDS = MB*1e6/SIZE  (default 100)
 #   RECORDS  records per cell, overriding MB
 #   RUNS     runs per tool and cell; the median is kept  (default 3)
+#   QUICK    1: defaults MB=20 and LOADS=quiet instead (explicit settings win)
 #
 # Every cell runs kq and kcat alternately (the order flips each run), each
 # as a whole process timed by /usr/bin/time: wall clock (start-up,
@@ -28,7 +30,9 @@
 # must have the same size. Both tools use their defaults otherwise (acks=all,
 # no compression, 5 ms linger).
 #
-# Output: one markdown table row per cell on stdout (kq/kcat throughput
+# Output: a header line (commit, versions, cores, time, load average), a
+# markdown table with one row per cell and a closing line with the load
+# average at the end, all on stdout (kq/kcat throughput
 # ratio: above 1 kq is faster; CPU ratio: below 1 kq uses less), per-run
 # lines on stderr. It needs kcat (Debian: apt-get install -y kcat), GNU time
 # (apt-get install -y time), Go and awk; work files go to bench/out/.
@@ -40,6 +44,10 @@ modes=${MODES:-file redirect pipe}
 formats=${FORMATS-raw fmt}
 loads=${LOADS:-quiet busy}
 mb=${MB:-100}
+if [ "${QUICK:-}" = 1 ]; then
+	loads=${LOADS:-quiet}
+	mb=${MB:-20}
+fi
 runs=${RUNS:-3}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
@@ -198,7 +206,7 @@ consume_cell() {
 	fi
 }
 
-echo "kq $(cd "$root" && git rev-parse --short HEAD) vs $(kcat -V | sed -n 's/^Version \([^ ]*\) .*librdkafka \([^ ]*\).*/kcat \1, librdkafka \2/p'); $(nproc) cores; $(date -u +%FT%TZ); RUNS=$runs"
+echo "kq $(cd "$root" && git rev-parse --short HEAD) vs $(kcat -V | sed -n 's/^Version \([^ ]*\) .*librdkafka \([^ ]*\).*/kcat \1, librdkafka \2/p'); $(nproc) cores; $(date -u +%FT%TZ); RUNS=$runs, MB=$mb; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| cell | kq s | kcat s | kq/kcat throughput | kq CPU µs/rec | kcat CPU µs/rec | CPU kq/kcat | kq RSS MB | kcat RSS MB |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -233,3 +241,5 @@ for load in $loads; do
 		busy=
 	fi
 done
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(date -u +%FT%TZ))"

@@ -217,7 +217,7 @@ func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sara
 func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 	r, off := h.inc.c.r, claim.InitialOffset()
 	if off < 0 { // sarama.OffsetOldest, the run's initial offset
-		o, err := r.ctl.logStart(claim.Topic(), claim.Partition())
+		o, err := r.ctl.logStart(claim.Topic(), claim.Partition(), 2*r.requestTimeout)
 		if err != nil {
 			r.logf("%s: start of %s/%d: %v", h.inc.c.name(), claim.Topic(), claim.Partition(), err)
 			return // the assignment alone says the position moved

@@ -149,17 +149,14 @@ func (c *control) highWatermarks(topic string, partitions int) ([]int64, error) 
 	return out, nil
 }
 
-// logStartTries bounds the tries of logStart: a leader move makes a
-// ListOffsets fail until the client's metadata catches up.
-const logStartTries = 10
-
 // logStart returns the first offset of topic/partition, retrying with
-// fresh metadata while its leader moves.
-func (c *control) logStart(topic string, p int32) (int64, error) {
-	var err error
-	for try := 1; ; try++ {
-		var off int64
-		if off, err = c.client.GetOffset(topic, p, sarama.OffsetOldest); err == nil || try == logStartTries {
+// fresh metadata for up to timeout: a leader move (or a killed node) makes
+// a ListOffsets fail until the client's metadata catches up.
+func (c *control) logStart(topic string, p int32, timeout time.Duration) (int64, error) {
+	deadline := time.Now().Add(timeout)
+	for {
+		off, err := c.client.GetOffset(topic, p, sarama.OffsetOldest)
+		if err == nil || time.Now().After(deadline) {
 			return off, err
 		}
 		_ = c.client.RefreshMetadata(topic)
