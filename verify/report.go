@@ -216,7 +216,7 @@ func (r *run) unmodelled() []string {
 	case rm.ReplicaLag() <= 0:
 		notes = append(notes, "the built-in broker runs without a replica lag (--replica-lag 0): every write is on every replica at once, so acks=1 and leader changes cannot lose anything here; drop --replica-lag 0 or run against a real cluster")
 	case r.set.Acks != setting.AcksAll:
-		notes = append(notes, "the built-in broker cannot show offset conflicts after a leader change: it never reuses the offsets of the writes a failover lost (Kafka does after truncating the log); run against a real cluster for those")
+		notes = append(notes, "the built-in broker cannot show offset conflicts after a leader change: it never reuses the offsets of the writes a failover lost (Kafka does after truncating the log), it leaves them a gap; run against a real cluster for those")
 	}
 	return notes
 }

@@ -30,11 +30,11 @@ const (
 
 // controlMsg is one record of the control topic.
 type controlMsg struct {
-	Kind    string      `json:"kind"`
-	Worker  int         `json:"worker"`
-	Workers int         `json:"workers"`
-	Nonce   string      `json:"nonce"`
-	Plan    *workerPlan `json:"plan,omitempty"`
+	Kind    string `json:"kind"`
+	Worker  int    `json:"worker"`
+	Workers int    `json:"workers"`
+	Nonce   string `json:"nonce"`
+	Plan    []byte `json:"plan,omitempty"` // a workerPlan, gob encoded
 }
 
 // coordinator is a worker's end of the run's control topic. It is used by
@@ -127,7 +127,14 @@ func (c *coordinator) close(deleteTopic bool) {
 
 // post writes this worker's record of step.
 func (c *coordinator) post(step string, plan *workerPlan) error {
-	b, err := json.Marshal(controlMsg{Kind: step, Worker: c.w.Index, Workers: c.w.Count, Nonce: c.nonce, Plan: plan})
+	m := controlMsg{Kind: step, Worker: c.w.Index, Workers: c.w.Count, Nonce: c.nonce}
+	if plan != nil {
+		var err error
+		if m.Plan, err = plan.encode(); err != nil {
+			return err
+		}
+	}
+	b, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
@@ -223,7 +230,11 @@ func (c *coordinator) take(r logRecord) error {
 		if c.w.Index == 0 && m.Nonce != c.nonce {
 			return fmt.Errorf("run %s already has a plan on %s: the run id was used before (pick a new --run-id) or worker 0 started twice", c.w.RunID, c.topic)
 		}
-		c.plan = m.Plan
+		p, err := decodePlan(m.Plan)
+		if err != nil {
+			return fmt.Errorf("run %s: worker 0's plan: %w (are the workers the same kq version?)", c.w.RunID, err)
+		}
+		c.plan = p
 	}
 	return nil
 }

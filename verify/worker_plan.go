@@ -1,6 +1,9 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/gob"
+	"fmt"
 	"time"
 
 	"github.com/kq-dev/kq/chaos"
@@ -9,39 +12,50 @@ import (
 
 // workerPlan is what worker 0 tells the others of a distributed run: every
 // setting that shapes the run, resolved (defaults filled in, the seed
-// drawn), so that each worker resolves the same settings.
+// drawn), so that each worker resolves the same settings. It travels gob
+// encoded (see encode), so a field added to Workload or Overrides travels
+// too.
 type workerPlan struct {
-	Semantics      check.Semantics `json:"semantics"`
-	Overrides      Overrides       `json:"overrides"`
-	Messages       int64           `json:"messages"`
-	DurationMS     int64           `json:"duration_ms"`
-	Producers      int             `json:"producers"`
-	Consumers      int             `json:"consumers"`
-	Partitions     int             `json:"partitions"`
-	Size           int             `json:"size"`
-	Rate           float64         `json:"rate"`
-	TxnSize        int             `json:"txn_size"`
-	AbortRate      float64         `json:"abort_rate"`
-	Faults         string          `json:"faults"`
-	FaultInterval  time.Duration   `json:"fault_interval_ns"`
-	FaultDuration  time.Duration   `json:"fault_duration_ns"`
-	MinWindows     int             `json:"min_windows"`
-	Seed           uint64          `json:"seed"`
-	RequestTimeout time.Duration   `json:"request_timeout_ns"`
-	DrainTimeout   time.Duration   `json:"drain_timeout_ns"`
+	Semantics      check.Semantics
+	Overrides      Overrides
+	Workload       Workload
+	Faults         string
+	FaultInterval  time.Duration
+	FaultDuration  time.Duration
+	MinWindows     int
+	Seed           uint64
+	RequestTimeout time.Duration
+	DrainTimeout   time.Duration
 }
 
 // newWorkerPlan is the plan of settings set resolved from opts.
 func newWorkerPlan(opts Options, set Settings) *workerPlan {
 	w := set.Workload
+	w.Rate, w.AbortRate = noneIfZero(w.Rate), noneIfZero(w.AbortRate)
 	return &workerPlan{
-		Semantics: set.Semantics, Overrides: opts.Overrides,
-		Messages: w.Messages, DurationMS: w.Duration.Milliseconds(), Producers: w.Producers, Consumers: w.Consumers,
-		Partitions: w.Partitions, Size: w.Size, Rate: noneIfZero(w.Rate), TxnSize: w.TxnSize, AbortRate: noneIfZero(w.AbortRate),
+		Semantics: set.Semantics, Overrides: opts.Overrides, Workload: w,
 		Faults: set.Faults.Spec, FaultInterval: set.Faults.Interval, FaultDuration: set.Faults.Duration,
 		MinWindows: set.Faults.MinWindows, Seed: set.Faults.Seed,
 		RequestTimeout: opts.RequestTimeout, DrainTimeout: opts.DrainTimeout,
 	}
+}
+
+// encode returns the plan as bytes for the control topic.
+func (p *workerPlan) encode() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(p); err != nil {
+		return nil, fmt.Errorf("encode the run's plan: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// decodePlan reads a plan encode wrote.
+func decodePlan(b []byte) (*workerPlan, error) {
+	var p workerPlan
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&p); err != nil {
+		return nil, fmt.Errorf("decode the run's plan: %w", err)
+	}
+	return &p, nil
 }
 
 // noneIfZero maps a resolved 0 ("none") back to the options' negative.
@@ -55,10 +69,7 @@ func noneIfZero(v float64) float64 {
 // apply returns opts with the plan's settings. Exec faults are left to
 // worker 0 (index): the others leave them out of their schedules.
 func (p *workerPlan) apply(opts Options, index int) Options {
-	opts.Semantics, opts.Overrides = p.Semantics, p.Overrides
-	opts.Workload = Workload{Messages: p.Messages, Duration: time.Duration(p.DurationMS) * time.Millisecond,
-		Producers: p.Producers, Consumers: p.Consumers, Partitions: p.Partitions, Size: p.Size, Rate: p.Rate,
-		TxnSize: p.TxnSize, AbortRate: p.AbortRate}
+	opts.Semantics, opts.Overrides, opts.Workload = p.Semantics, p.Overrides, p.Workload
 	opts.Faults, opts.FaultInterval, opts.FaultDuration = p.Faults, p.FaultInterval, p.FaultDuration
 	opts.MinWindows, opts.Seed = p.MinWindows, p.Seed
 	opts.RequestTimeout, opts.DrainTimeout = p.RequestTimeout, p.DrainTimeout

@@ -39,7 +39,7 @@ func (s *scan) polls() {
 }
 
 // gap counts g as a poll skip when one of its offsets holds a record known
-// to be visible: acknowledged or delivered there, and not aborted.
+// to be visible: delivered there (to any consumer), and not aborted.
 func (s *scan) gap(l *partLog, g pollGap, aborted []span) {
 	n, first := l.visible(g.from, g.to, aborted)
 	if n == 0 {
@@ -105,12 +105,16 @@ func coveredBy(spans []span, offset int64) bool {
 	return i < len(spans) && spans[i].first <= offset && offset <= spans[i].last
 }
 
-// visible counts the offsets from..to that hold a record (an ack or a
-// delivery named them) outside the aborted spans, and returns the first.
+// visible counts the offsets from..to that some consumer was delivered a
+// record at, outside the aborted spans, and returns the first. An offset
+// only acknowledged is not proof of a record a consumer could read: a
+// failover can cut an acknowledged tail from the log (acks=1), and then
+// the value is lost, which the loss rules count, not skipped by a
+// consumer.
 func (l *partLog) visible(from, to int64, aborted []span) (n int, first int64) {
 	first = -1
 	l.eachIn(from, to, func(offset int64, slot uint32) {
-		if slot&ordMask == ordEmpty || coveredBy(aborted, offset) {
+		if !l.deliveredAt(offset, slot) || coveredBy(aborted, offset) {
 			return
 		}
 		if n == 0 {
@@ -154,4 +158,19 @@ func records(n int) string {
 		return "1 visible record"
 	}
 	return fmt.Sprintf("%d visible records", n)
+}
+
+// deliveredAt reports whether a record was delivered at offset, whose slot
+// is slot: its flag, or for an offset seen with several values, any of
+// them.
+func (l *partLog) deliveredAt(offset int64, slot uint32) bool {
+	if slot&slotMulti == 0 {
+		return slot&ordMask != ordEmpty && slot&slotDelivered != 0
+	}
+	for _, v := range l.multi[offset] {
+		if v.delivered {
+			return true
+		}
+	}
+	return false
 }
