@@ -190,7 +190,6 @@ func produceRun(ctx context.Context, o *ProduceOptions) error {
 	if err != nil {
 		return err
 	}
-	defer softMemoryLimit(popts.Settings.BufferBytes)()
 	src, closeInputs, err := o.source(popts.Settings.MaxMessageBytes)
 	if err != nil {
 		return err

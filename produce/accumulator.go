@@ -17,9 +17,8 @@ var errNotSent = errors.New("not sent: the producer was stopped")
 // (records without a key under murmur2).
 const stickyPartition int32 = -2
 
-// minArenaBytes is the smallest arena a new batch starts with; it grows as
-// records arrive, and batches are reused.
-const minArenaBytes = 64 << 10
+// maxFreeBatches bounds the batches kept for reuse.
+const maxFreeBatches = 64
 
 // accumulator collects records into one open batch per partition and seals
 // a batch (hands it to the ready queue) when it is full or has lingered.
@@ -32,8 +31,7 @@ type accumulator struct {
 	pending map[*batch]struct{} // sealed and not yet claimed
 	idle    chan struct{}       // closed once closed and nothing is pending
 
-	buffered   int    // memory of unfinished batches' records (batch.memory)
-	freeBytes  int    // capacity of the batches kept for reuse
+	buffered   int
 	sealed     uint64 // batches sealed so far
 	closed     bool
 	sticky     int32
@@ -62,10 +60,9 @@ func newAccumulator(partitions int32, s Settings, ready *queue[*batch], onSeal f
 		onSeal:     onSeal,
 	}
 	a.space = sync.NewCond(&a.mu)
-	// A full batch's arena from the start (growing one costs a copy of
-	// every byte), unless many partitions would reserve more than a
-	// quarter of the buffer.
-	a.arenaBytes = min(s.BatchBytes, max(minArenaBytes, s.BufferBytes/(4*int(partitions))))
+	// A full batch's arena from the start, unless many partitions would
+	// reserve more than the buffer holds.
+	a.arenaBytes = min(s.BatchBytes, max(64<<10, s.BufferBytes/(2*int(partitions))))
 	a.start = time.Now()
 	a.startMs = a.start.UnixMilli()
 	return a
@@ -111,7 +108,7 @@ func (a *accumulator) add(r *Record, part int32) error {
 			continue
 		}
 		b.add(r, ts, enq, size)
-		a.charge(b)
+		a.buffered += size
 		if b.size >= a.batchBytes || a.linger == 0 {
 			a.seal(b)
 		}
@@ -126,22 +123,9 @@ func (a *accumulator) newBatch(p int32) *batch {
 	} else {
 		b = &batch{}
 	}
-	a.freeBytes -= b.capacity()
-	b.charged = 0
 	b.reset(p, a.arenaBytes)
-	a.charge(b)
 	a.open[p] = b
 	return b
-}
-
-// charge counts what b's records take (batch.memory) in the buffered
-// bytes: the limit bounds record bytes and their metadata, which for small
-// records is as much again.
-func (a *accumulator) charge(b *batch) {
-	if m := b.memory(); m != b.charged {
-		a.buffered += m - b.charged
-		b.charged = m
-	}
 }
 
 // seal moves b from open to pending and queues it for sending. Sealing the
@@ -222,13 +206,9 @@ func (a *accumulator) claim(b *batch) bool {
 func (a *accumulator) release(b *batch) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.buffered -= b.charged
-	b.charged = 0
-	// Keep it for reuse while the kept batches hold at most half the
-	// buffer's size.
-	if c := b.capacity(); a.freeBytes+c <= a.limit/2 {
+	a.buffered -= b.size - batchOverhead
+	if len(a.free) < maxFreeBatches {
 		a.free = append(a.free, b)
-		a.freeBytes += c
 	}
 	a.space.Broadcast()
 	a.checkIdle()
@@ -244,8 +224,7 @@ func (a *accumulator) abandon() []*batch {
 	for b := range a.pending {
 		out = append(out, b)
 		delete(a.pending, b)
-		a.buffered -= b.charged
-		b.charged = 0
+		a.buffered -= b.size - batchOverhead
 	}
 	a.checkIdle()
 	return out

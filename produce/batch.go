@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"slices"
 	"time"
-	"unsafe"
 
 	"github.com/IBM/sarama"
 )
@@ -26,8 +25,6 @@ type batch struct {
 	base      int64         // timestamp of the first record (Unix ms)
 	maxTS     int64         // largest timestamp (Unix ms)
 	opened    time.Duration // when the first record was added (for linger)
-	// charged is the memory the accumulator counts for b (see memory).
-	charged int
 
 	// Delivery state.
 	seq       uint64 // seal order, for the retry hold
@@ -58,24 +55,6 @@ type recMeta struct {
 type hdrMeta struct {
 	key, keyLen     int32
 	value, valueLen int32
-}
-
-// Sizes of the per-record and per-header metadata, for batch.memory.
-var (
-	recMetaBytes      = int(unsafe.Sizeof(recMeta{}))
-	hdrMetaBytes      = int(unsafe.Sizeof(hdrMeta{}))
-	saramaRecordBytes = int(unsafe.Sizeof(sarama.Record{}) + unsafe.Sizeof(&sarama.Record{}))
-)
-
-// memory is the bytes b's records take in its buffers: their bytes in the
-// arena, their metadata, and the sarama records of a compressed batch.
-func (b *batch) memory() int {
-	return len(b.arena) + len(b.recs)*recMetaBytes + len(b.hdrs)*hdrMetaBytes + len(b.srecs)*saramaRecordBytes
-}
-
-// capacity is the bytes b's buffers hold, used or not.
-func (b *batch) capacity() int {
-	return cap(b.arena) + cap(b.recs)*recMetaBytes + cap(b.hdrs)*hdrMetaBytes + cap(b.srecs)*saramaRecordBytes
 }
 
 // reset empties b for reuse, with room for arenaBytes of record data.

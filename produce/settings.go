@@ -118,15 +118,13 @@ type Settings struct {
 	// DeliveryTimeout bounds the time a record may spend in retries
 	// (leader changes, unreachable nodes) before it fails.
 	DeliveryTimeout time.Duration
-	// BufferBytes bounds the memory of records waiting for their ack
-	// (their batches' arenas and per-record metadata, not only the record
-	// bytes); reading pauses when it is full. Batches kept for reuse take
-	// up to half as much again.
+	// BufferBytes bounds the memory of records waiting for their ack;
+	// reading pauses when it is full.
 	BufferBytes int
 }
 
 // DefaultSettings returns kq's defaults: acks=all, no compression, 5ms
-// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 16 MB of
+// linger, 1 MB batches and records, murmur2, 30s delivery timeout, 8 MB of
 // buffer.
 func DefaultSettings() Settings {
 	return Settings{
@@ -137,7 +135,7 @@ func DefaultSettings() Settings {
 		MaxMessageBytes: 1_000_000,
 		Partitioner:     PartitionMurmur2,
 		DeliveryTimeout: 30 * time.Second,
-		BufferBytes:     16 << 20,
+		BufferBytes:     8 << 20,
 	}
 }
 
