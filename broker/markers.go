@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"net"
-	"sync"
 	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -41,10 +40,9 @@ type markerConn struct {
 	// ends corrects DescribeProducers answers (txnends.go); nil: none.
 	ends *txnEnds
 
-	mu      sync.Mutex
-	fetches map[int32]int16 // correlation id -> Fetch version
-	// describes holds the DescribeProducers requests in flight.
-	describes map[int32]int16 // correlation id -> version
+	fetches inflight[int16] // the version of each Fetch in flight
+	// describes holds the version of each DescribeProducers in flight.
+	describes inflight[int16]
 
 	// request stream parser state
 	hdr  [12]byte
@@ -53,7 +51,7 @@ type markerConn struct {
 }
 
 func newMarkerConn(c net.Conn, txns *atomic.Bool) *markerConn {
-	return &markerConn{Conn: c, txns: txns, fetches: map[int32]int16{}, describes: map[int32]int16{}}
+	return &markerConn{Conn: c, txns: txns}
 }
 
 func (c *markerConn) Read(p []byte) (int, error) {
@@ -90,31 +88,15 @@ func (c *markerConn) request(key, version int16, corr int32) {
 	case apiEndTxn, apiWriteTxnMarkers:
 		c.txns.Store(true)
 	case apiFetch:
-		c.mu.Lock()
-		if len(c.fetches) < 1024 {
-			c.fetches[corr] = version
-		}
-		c.mu.Unlock()
+		c.fetches.add(corr, version)
 	case apiDescribeProducers:
-		c.mu.Lock()
-		if len(c.describes) < 1024 {
-			c.describes[corr] = version
-		}
-		c.mu.Unlock()
+		c.describes.add(corr, version)
 	}
 }
 
 func (c *markerConn) Write(frame []byte) (int, error) {
-	if len(frame) < 8 {
-		return c.Conn.Write(frame)
-	}
-	corr := int32(binary.BigEndian.Uint32(frame[4:8]))
-	c.mu.Lock()
-	version, isFetch := c.fetches[corr]
-	delete(c.fetches, corr)
-	dpVersion, isDescribe := c.describes[corr]
-	delete(c.describes, corr)
-	c.mu.Unlock()
+	version, isFetch := c.fetches.take(frame)
+	dpVersion, isDescribe := c.describes.take(frame)
 	if isDescribe && c.ends != nil {
 		return c.writeProducers(frame, dpVersion)
 	}

@@ -3,7 +3,6 @@ package broker
 import (
 	"encoding/binary"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -24,8 +23,7 @@ type replConn struct {
 	b *Broker
 	r *replication
 
-	mu   sync.Mutex
-	reqs map[int32]replReq // by correlation id
+	reqs inflight[replReq]
 }
 
 // replReq is what a response needs of its request.
@@ -37,11 +35,10 @@ type replReq struct {
 
 const (
 	apiListOffsets = 2
-	maxTracked     = 1024 // requests remembered per connection
 )
 
 func newReplConn(c net.Conn, b *Broker) *replConn {
-	return &replConn{Conn: c, b: b, r: b.repl, reqs: map[int32]replReq{}}
+	return &replConn{Conn: c, b: b, r: b.repl}
 }
 
 // request is the frame guard's hook: it sees every request frame payload.
@@ -80,11 +77,7 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 	default:
 		return
 	}
-	c.mu.Lock()
-	if len(c.reqs) < maxTracked {
-		c.reqs[h.CorrelationID] = rq
-	}
-	c.mu.Unlock()
+	c.reqs.add(h.CorrelationID, rq)
 }
 
 // learnMetadataTopics learns the replication factor of the topics a
@@ -108,14 +101,7 @@ func (c *replConn) learnMetadataTopics(h wire.RequestHeader, frame []byte) {
 
 // Write sees whole response frames (length prefix included) from kfake.
 func (c *replConn) Write(frame []byte) (int, error) {
-	if len(frame) < 8 {
-		return c.Conn.Write(frame)
-	}
-	corr := int32(binary.BigEndian.Uint32(frame[4:8]))
-	c.mu.Lock()
-	rq, ok := c.reqs[corr]
-	delete(c.reqs, corr)
-	c.mu.Unlock()
+	rq, ok := c.reqs.take(frame)
 	if !ok {
 		return c.Conn.Write(frame)
 	}

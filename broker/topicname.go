@@ -1,10 +1,8 @@
 package broker
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net"
-	"sync"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -61,12 +59,11 @@ type nameReq struct {
 type nameConn struct {
 	net.Conn
 
-	mu   sync.Mutex
-	reqs map[int32]nameReq // by correlation id
+	reqs inflight[nameReq]
 }
 
 func newNameConn(c net.Conn) *nameConn {
-	return &nameConn{Conn: c, reqs: map[int32]nameReq{}}
+	return &nameConn{Conn: c}
 }
 
 // request is a frame guard rewrite: it returns the frame without the
@@ -89,13 +86,9 @@ func (c *nameConn) request(frame []byte, h wire.RequestHeader) []byte {
 	if len(refused) == 0 {
 		return frame
 	}
-	c.mu.Lock()
-	if len(c.reqs) >= maxTracked {
-		c.mu.Unlock()
+	if !c.reqs.add(h.CorrelationID, nameReq{key: h.Key, version: h.Version, refused: refused}) {
 		return frame
 	}
-	c.reqs[h.CorrelationID] = nameReq{key: h.Key, version: h.Version, refused: refused}
-	c.mu.Unlock()
 	return req.AppendTo(append([]byte(nil), frame[:h.BodyOffset]...))
 }
 
@@ -139,14 +132,7 @@ func takeInvalid(req kmsg.Request) []refusedTopic {
 // Write adds the refused names to the response of a request they were
 // taken out of.
 func (c *nameConn) Write(frame []byte) (int, error) {
-	if len(frame) < 8 {
-		return c.Conn.Write(frame)
-	}
-	corr := int32(binary.BigEndian.Uint32(frame[4:8]))
-	c.mu.Lock()
-	nr, ok := c.reqs[corr]
-	delete(c.reqs, corr)
-	c.mu.Unlock()
+	nr, ok := c.reqs.take(frame)
 	if !ok {
 		return c.Conn.Write(frame)
 	}
