@@ -30,7 +30,7 @@ type DeletedOffsets struct {
 }
 
 // NewCmdGroupsDeleteOffsets returns `kq groups delete-offsets`.
-func NewCmdGroupsDeleteOffsets(f *Factory, runF func(context.Context, *GroupsDeleteOffsetsOptions) error) *cobra.Command {
+func NewCmdGroupsDeleteOffsets(f *Factory, runF func(*GroupsDeleteOffsetsOptions) error) *cobra.Command {
 	opts := &GroupsDeleteOffsetsOptions{f: f}
 	var topic string
 	c := &cobra.Command{
@@ -50,7 +50,7 @@ the group consume the topic.`,
 			}
 			opts.Scope = s
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return groupsDeleteOffsetsRun(c.Context(), opts)
 		},

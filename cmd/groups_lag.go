@@ -54,7 +54,7 @@ type LagReport struct {
 }
 
 // NewCmdGroupsLag returns `kq groups lag`.
-func NewCmdGroupsLag(f *Factory, runF func(context.Context, *GroupsLagOptions) error) *cobra.Command {
+func NewCmdGroupsLag(f *Factory, runF func(*GroupsLagOptions) error) *cobra.Command {
 	opts := &GroupsLagOptions{f: f}
 	c := &cobra.Command{
 		Use:   "lag GROUP",
@@ -85,7 +85,7 @@ its consumers' auto.offset.reset (earliest: all of it; latest: none), so
 				return kqerr.Usagef("--watch needs a positive interval, got %v", opts.Watch)
 			}
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return groupsLagRun(c.Context(), opts)
 		},
