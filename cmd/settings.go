@@ -80,17 +80,6 @@ var connKeys = func() []string {
 	return keys
 }()
 
-// secretKeys are the settings never printed.
-var secretKeys = func() map[string]bool {
-	m := map[string]bool{}
-	for _, cs := range connSettings {
-		if cs.secret {
-			m[cs.key] = true
-		}
-	}
-	return m
-}()
-
 // addConnFlags adds a persistent flag for every connection setting.
 func addConnFlags(pf *pflag.FlagSet) {
 	for _, cs := range connSettings {

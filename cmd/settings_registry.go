@@ -9,8 +9,8 @@ import (
 
 // holdsSecret reports whether a profile map sets a secret key.
 func holdsSecret(m map[string]any) bool {
-	for k := range secretKeys {
-		if _, ok := m[k]; ok {
+	for _, cs := range connSettings {
+		if _, ok := m[cs.key]; ok && cs.secret {
 			return true
 		}
 	}
