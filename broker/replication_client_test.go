@@ -86,7 +86,7 @@ func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
 // sarama.
 func saramaReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	t.Helper()
-	return readTopic(t, testutil.Factory(b), "r", sarama.ReadUncommitted, n)
+	return testutil.ReadValues(t, testutil.Factory(b), "r", 0, n)
 }
 
 func otherNode(b *broker.Broker) int32 { return (b.Leader("r", 0) + 1) % 3 }
