@@ -9,6 +9,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
@@ -68,5 +69,17 @@ func KAdmin(t testing.TB, b *broker.Broker) *kadm.Client {
 		t.Fatalf("kadm client: %v", err)
 	}
 	t.Cleanup(closeFn)
+	return cl
+}
+
+// KGo returns a franz-go client seeded with b's nodes and opts, closed
+// with t.Cleanup.
+func KGo(t testing.TB, b *broker.Broker, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addrs()...)}, opts...)...)
+	if err != nil {
+		t.Fatalf("kgo client: %v", err)
+	}
+	t.Cleanup(cl.Close)
 	return cl
 }
