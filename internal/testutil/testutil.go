@@ -83,3 +83,14 @@ func KGo(t testing.TB, b *broker.Broker, opts ...kgo.Opt) *kgo.Client {
 	t.Cleanup(cl.Close)
 	return cl
 }
+
+// Client returns a sarama client of [Factory](b), closed with t.Cleanup.
+func Client(t testing.TB, b *broker.Broker) sarama.Client {
+	t.Helper()
+	c, err := Factory(b).Client()
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
