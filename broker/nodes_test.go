@@ -200,11 +200,7 @@ func TestCreateTopicWhileControllerStopped(t *testing.T) {
 	if err := admin.CreateTopic("made-by-sarama", &sarama.TopicDetail{NumPartitions: 2, ReplicationFactor: 3}, false); err != nil {
 		t.Fatalf("sarama create topic with the controller stopped: %v", err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := newClient(t, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	adm := kadm.NewClient(cl)
@@ -255,11 +251,7 @@ func TestStoppedNodeHiddenFromMetadata(t *testing.T) {
 	if err := b.StopNode(down); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := newClient(t, b)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	testutil.Eventually(t, 10*time.Second, "every partition of h led by a live node", func() bool {
