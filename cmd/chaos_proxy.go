@@ -45,7 +45,7 @@ type ChaosProxyOptions struct {
 }
 
 // NewCmdChaosProxy returns `kq chaos proxy`.
-func NewCmdChaosProxy(f *Factory, runF func(context.Context, *ChaosProxyOptions) error) *cobra.Command {
+func NewCmdChaosProxy(f *Factory, runF func(*ChaosProxyOptions) error) *cobra.Command {
 	opts := &ChaosProxyOptions{f: f}
 	c := &cobra.Command{
 		Use:   "proxy",
@@ -82,7 +82,7 @@ use the proxy with plaintext (optionally SASL) listeners.
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Schedule = c.Flags().Changed("fault-interval") || c.Flags().Changed("fault-duration")
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return chaosProxyRun(c.Context(), opts)
 		},

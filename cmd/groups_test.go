@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"io"
 	"os"
@@ -27,7 +26,7 @@ func parseReset(t *testing.T, args ...string) (*GroupsResetOptions, error) {
 	t.Helper()
 	f, _ := testFactory()
 	var got *GroupsResetOptions
-	c := NewCmdGroupsReset(f, func(_ context.Context, o *GroupsResetOptions) error { got = o; return nil })
+	c := NewCmdGroupsReset(f, func(o *GroupsResetOptions) error { got = o; return nil })
 	c.SetArgs(args)
 	c.SetOut(io.Discard)
 	c.SetErr(io.Discard)
@@ -98,7 +97,7 @@ func TestGroupsLagFlags(t *testing.T) {
 	parse := func(args ...string) (*GroupsLagOptions, error) {
 		f, _ := testFactory()
 		var got *GroupsLagOptions
-		c := NewCmdGroupsLag(f, func(_ context.Context, o *GroupsLagOptions) error { got = o; return nil })
+		c := NewCmdGroupsLag(f, func(o *GroupsLagOptions) error { got = o; return nil })
 		c.SetArgs(args)
 		c.SetOut(io.Discard)
 		c.SetErr(io.Discard)
