@@ -66,7 +66,9 @@ type Workload struct {
 	// 0 means DefaultRate and a negative rate no limit.
 	Rate float64 `json:"rate"`
 	// TxnSize is the number of values a copier copies per transaction; a
-	// shorter transaction commits after a quiet spell.
+	// shorter transaction commits after a quiet spell, a longer one (up to
+	// ten times as many) while a copier behind the producers finds input
+	// records waiting.
 	TxnSize int `json:"txn_size"`
 	// AbortRate is the share of copier transactions aborted on purpose
 	// (then re-copied from the offsets committed before them).
