@@ -121,6 +121,12 @@ type Broker struct {
 	repl *replication
 	// live is the number of nodes up.
 	live atomic.Int32
+	// view is what connections know of the nodes (nodes.go).
+	view atomic.Pointer[nodeView]
+	// electing holds the partitions electAway is moving.
+	electing sync.Map
+	// coords are the recently looked-up coordinator keys.
+	coords coordKeys
 	// oauth accepts OAUTHBEARER for kfake (nil: not enabled).
 	oauth *oauth
 }
@@ -206,11 +212,13 @@ func (b *Broker) open(ports []int) error {
 		b.decisions.install(c)
 	}
 	b.installReplication(c)
+	b.installNodes(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {
 		_, p, _ := net.SplitHostPort(addr)
 		b.ports[int32(i)], _ = strconv.Atoi(p)
 	}
+	b.publishViewLocked()
 	return nil
 }
 

@@ -157,17 +157,3 @@ func (b *Broker) ShrinkISR() (restore func(), err error) {
 // ReplicaLag returns the replica lag of the replication model (0: no
 // model, one shared log).
 func (b *Broker) ReplicaLag() time.Duration { return b.opts.ReplicaLag }
-
-// noteStoppedLocked tells the model which nodes are down.
-func (b *Broker) noteStoppedLocked() {
-	if b.repl == nil {
-		return
-	}
-	var ids []int32
-	for id, down := range b.stopped {
-		if down {
-			ids = append(ids, id)
-		}
-	}
-	b.repl.setStopped(ids)
-}

@@ -42,11 +42,7 @@ code is 1 when any could not be deleted.`,
 }
 
 func groupsDeleteRun(ctx context.Context, opts *GroupsDeleteOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

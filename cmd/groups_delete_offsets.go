@@ -62,11 +62,7 @@ the group consume the topic.`,
 }
 
 func groupsDeleteOffsetsRun(ctx context.Context, opts *GroupsDeleteOffsetsOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

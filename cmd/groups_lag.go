@@ -98,11 +98,7 @@ its consumers' auto.offset.reset (earliest: all of it; latest: none), so
 }
 
 func groupsLagRun(ctx context.Context, opts *GroupsLagOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

@@ -148,11 +148,7 @@ func (rf *resetFlags) modeValue(s *groups.ResetSpec) error {
 }
 
 func groupsResetRun(ctx context.Context, opts *GroupsResetOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

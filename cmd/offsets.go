@@ -67,11 +67,7 @@ epoch milliseconds or -DURATION before now (-15m), as everywhere in kq.
 }
 
 func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

@@ -70,16 +70,23 @@ func (f Factory) Client(mods ...func(*sarama.Config)) (sarama.Client, error) {
 
 // Admin connects a cluster admin. Closing the admin closes its client.
 func (f Factory) Admin(mods ...func(*sarama.Config)) (sarama.ClusterAdmin, error) {
+	_, a, err := f.ClientAdmin(mods...)
+	return a, err
+}
+
+// ClientAdmin connects a client and a cluster admin over it, for callers
+// that need both. Closing the admin closes the client.
+func (f Factory) ClientAdmin(mods ...func(*sarama.Config)) (sarama.Client, sarama.ClusterAdmin, error) {
 	c, err := f.Client(mods...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	a, err := sarama.NewClusterAdminFromClient(c)
 	if err != nil {
 		c.Close()
-		return nil, f.Classify(err)
+		return nil, nil, f.Classify(err)
 	}
-	return a, nil
+	return c, a, nil
 }
 
 // AsyncProducer connects an asynchronous producer on its own client.
