@@ -36,7 +36,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.IntVar(&o.Size, "size", verify.DefaultSize, "value size in bytes")
 	fl.Float64Var(&o.Rate, "rate", verify.DefaultRate, "values per second, all producers together (0: as fast as possible)")
 	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
-	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction")
+	fl.IntVar(&o.TxnSize, "txn-size", verify.DefaultTxnSize, "values per copier transaction (a copier behind the producers takes up to 10 times as many while records wait)")
 	fl.Float64Var(&o.AbortRate, "abort-rate", verify.DefaultAbortRate, "share of copier transactions aborted on purpose and copied again")
 	fl.DurationVar(&o.ReplicaLag, "replica-lag", broker.DefaultReplicaLag, "built-in broker only: how far followers trail leaders (see kq broker --replica-lag; 0: no replication model)")
 	fl.StringVar(&o.Faults, "faults", "", "faults to schedule (see kq chaos faults), or none (default: the semantics' own set)")
