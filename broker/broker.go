@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -136,7 +137,7 @@ func Start(opts Options) (*Broker, error) {
 		opts.Nodes = 3
 	}
 	if opts.Nodes < 1 {
-		return nil, fmt.Errorf("broker: --nodes must be at least 1, got %d", opts.Nodes)
+		return nil, kqerr.SettingErrorf("broker: {nodes} must be at least 1, got %d", opts.Nodes)
 	}
 	if opts.Partitions == 0 {
 		opts.Partitions = 3

@@ -129,7 +129,8 @@ func chaosProxyRun(ctx context.Context, opts *ChaosProxyOptions) error {
 	nodes := discoverNodes(ctx, plan.cf, p.Bootstrap(), log)
 	var sched *chaos.ScheduleOptions
 	if opts.Schedule {
-		sched = &chaos.ScheduleOptions{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, Nodes: nodes}
+		sched = &chaos.ScheduleOptions{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, Nodes: nodes,
+			Replay: func(seed uint64) string { return fmt.Sprintf("--seed %d replays it", seed) }}
 	}
 	wait, err := chaos.Apply(ctx, p.Engine(), plan.faults, sched, log)
 	if err != nil {

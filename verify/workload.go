@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -60,13 +62,18 @@ type Workload struct {
 	Consumers int `json:"consumers"`
 	// Partitions is the partition count of the run's topics.
 	Partitions int `json:"partitions"`
+	// TopicConfig is set on the run's topics when they are created, such
+	// as min.insync.replicas (`kq topics create --config` spelling).
+	TopicConfig map[string]string `json:"topic_config,omitempty"`
 	// Size is the size in bytes of each value (at least the header's).
 	Size int `json:"size"`
 	// Rate caps the values written per second by all producers together;
 	// 0 means DefaultRate and a negative rate no limit.
 	Rate float64 `json:"rate"`
 	// TxnSize is the number of values a copier copies per transaction; a
-	// shorter transaction commits after a quiet spell.
+	// shorter transaction commits after a quiet spell, a longer one (up to
+	// ten times as many) while a copier behind the producers finds input
+	// records waiting.
 	TxnSize int `json:"txn_size"`
 	// AbortRate is the share of copier transactions aborted on purpose
 	// (then re-copied from the offsets committed before them).
@@ -130,24 +137,35 @@ func orDefault(v, d int) int {
 }
 
 // validate rejects a workload that cannot run.
+// TopicConfigText spells TopicConfig as KEY=VALUE pairs, sorted and
+// comma-separated ("" when empty).
+func (w Workload) TopicConfigText() string {
+	pairs := make([]string, 0, len(w.TopicConfig))
+	for k, v := range w.TopicConfig {
+		pairs = append(pairs, k+"="+v)
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, ",")
+}
+
 func (w Workload) validate() error {
 	switch {
 	case w.Messages < 0 || w.Duration < 0:
-		return kqerr.Usagef("--messages and --duration must not be negative")
+		return kqerr.Settingf("{messages} and {duration} must not be negative")
 	case w.Producers < 1 || w.Producers > 1000:
-		return kqerr.Usagef("--producers must be between 1 and 1000, got %d", w.Producers)
+		return kqerr.Settingf("{producers} must be between 1 and 1000, got %d", w.Producers)
 	case w.Consumers < 1 || w.Consumers > 1000:
-		return kqerr.Usagef("--consumers must be between 1 and 1000, got %d", w.Consumers)
+		return kqerr.Settingf("{consumers} must be between 1 and 1000, got %d", w.Consumers)
 	case w.Partitions < 1 || w.Partitions > 10000:
-		return kqerr.Usagef("--partitions must be between 1 and 10000, got %d", w.Partitions)
+		return kqerr.Settingf("{partitions} must be between 1 and 10000, got %d", w.Partitions)
 	case w.Size < 0 || w.Size > maxSize:
-		return kqerr.Usagef("--size must be between %d and %d bytes, got %d", seqmsg.MinSize, maxSize, w.Size)
+		return kqerr.Settingf("{size} must be between %d and %d bytes, got %d", seqmsg.MinSize, maxSize, w.Size)
 	case w.TxnSize < 1:
-		return kqerr.Usagef("--txn-size must be at least 1, got %d", w.TxnSize)
+		return kqerr.Settingf("{txn size} must be at least 1, got %d", w.TxnSize)
 	case w.AbortRate < 0 || w.AbortRate >= 1:
-		return kqerr.Usagef("--abort-rate must be in [0, 1), got %v", w.AbortRate)
+		return kqerr.Settingf("{abort rate} must be in [0, 1), got %v", w.AbortRate)
 	case w.ProcessTime > maxProcessTime:
-		return kqerr.Usagef("--process-time must be at most %v, got %v", maxProcessTime, w.ProcessTime)
+		return kqerr.Settingf("{process time} must be at most %v, got %v", maxProcessTime, w.ProcessTime)
 	}
 	return nil
 }

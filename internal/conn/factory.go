@@ -30,6 +30,10 @@ type Factory struct {
 	Props Properties
 }
 
+// localClusterHint ends an unreachable error's format when the brokers are
+// the default ones.
+const localClusterHint = " (start a local cluster with `kq broker`, or set {brokers})"
+
 // Config returns a fresh configuration for the profile with the factory's
 // dialer and tweak applied, then each mod in turn.
 func (f Factory) Config(mods ...func(*sarama.Config)) (*sarama.Config, error) {
@@ -145,14 +149,14 @@ func (f Factory) Classify(err error) error {
 		return fmt.Errorf("%w: no answer from the cluster at %s within %v: %s",
 			kqerr.ErrUnreachable, strings.Join(p.Brokers, ","), p.Timeout, rootCause(err))
 	case errors.Is(err, sarama.ErrOutOfBrokers) && errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: the broker at %s closed the connection: does it expect TLS (--tls) or SASL (--sasl-mechanism)?",
+		return kqerr.SettingErrorf("%w: the broker at %s closed the connection: does it expect TLS ({tls}) or SASL ({sasl mechanism})?",
 			kqerr.ErrUnreachable, strings.Join(p.Brokers, ","))
 	case errors.Is(err, sarama.ErrOutOfBrokers), errors.Is(err, sarama.ErrNotConnected):
-		msg := fmt.Sprintf("cannot reach the cluster at %s: %s", strings.Join(p.Brokers, ","), rootCause(err))
+		format := "%w: cannot reach the cluster at %s: %s"
 		if p.IsDefaultBroker() {
-			msg += " (start a local cluster with `kq broker`, or set --brokers)"
+			format += localClusterHint
 		}
-		return fmt.Errorf("%w: %s", kqerr.ErrUnreachable, msg)
+		return kqerr.SettingErrorf(format, kqerr.ErrUnreachable, strings.Join(p.Brokers, ","), rootCause(err))
 	}
 	return err
 }
