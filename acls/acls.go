@@ -77,7 +77,7 @@ func (s Spec) builder(filter bool) (*kadm.ACLBuilder, error) {
 	case filter:
 		b.AnyResource()
 	default:
-		return nil, kqerr.Usagef("name a resource: --topic, --group, --transactional-id or --cluster")
+		return nil, kqerr.Settingf("name a resource: {topic}, {group}, {transactional id} or {cluster}")
 	}
 	perm := strings.ToLower(s.Permission)
 	switch perm {
@@ -86,7 +86,7 @@ func (s Spec) builder(filter bool) (*kadm.ACLBuilder, error) {
 		return nil, kqerr.Usagef("unknown permission %q (want allow or deny)", s.Permission)
 	}
 	if !filter && len(s.Principals) == 0 {
-		return nil, kqerr.Usagef("name a principal: --principal User:NAME")
+		return nil, kqerr.Settingf("name a principal: {principal} User:NAME")
 	}
 	allow := perm == "allow" || perm == "" // create: allow by default
 	deny := perm == "deny" || perm == "" && filter
@@ -125,7 +125,7 @@ func (s Spec) operations(b *kadm.ACLBuilder, filter bool) error {
 		ops = append(ops, op)
 	}
 	if len(ops) == 0 && !filter {
-		return kqerr.Usagef("name an operation: --operation read, write, all, ...")
+		return kqerr.Settingf("name an operation: {operation} read, write, all, ...")
 	}
 	b.Operations(ops...) // none: any, for filters
 	return nil
@@ -144,14 +144,14 @@ func (s Spec) pattern(filter bool) (kadm.ACLPattern, error) {
 		return kadm.ACLPatternPrefixed, nil
 	case "any", "match":
 		if !filter {
-			return 0, kqerr.Usagef("--pattern %s only filters: create with literal or prefixed", s.Pattern)
+			return 0, kqerr.Settingf("{pattern} %s only filters: create with literal or prefixed", s.Pattern)
 		}
 		if strings.ToLower(s.Pattern) == "match" {
 			return kadm.ACLPatternMatch, nil
 		}
 		return kadm.ACLPatternAny, nil
 	}
-	return 0, kqerr.Usagef("unknown --pattern %q (want literal, prefixed, any or match)", s.Pattern)
+	return 0, kqerr.Settingf("unknown {pattern} %q (want literal, prefixed, any or match)", s.Pattern)
 }
 
 // List lists the ACLs that s matches.
@@ -202,7 +202,7 @@ func (a *Admin) Create(ctx context.Context, s Spec) ([]ACL, error) {
 // resource or a principal (deleting every ACL takes --topic etc.).
 func (a *Admin) Delete(ctx context.Context, s Spec) ([]ACL, error) {
 	if len(s.Topics)+len(s.Groups)+len(s.TransactionalIDs)+len(s.Principals) == 0 && !s.Cluster {
-		return nil, kqerr.Usagef("name what to delete: a resource (--topic, --group, --transactional-id, --cluster) or --principal")
+		return nil, kqerr.Settingf("name what to delete: a resource ({topic}, {group}, {transactional id}, {cluster}) or {principal}")
 	}
 	b, err := s.builder(true)
 	if err != nil {

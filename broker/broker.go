@@ -23,6 +23,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -120,6 +121,12 @@ type Broker struct {
 	repl *replication
 	// live is the number of nodes up.
 	live atomic.Int32
+	// view is what connections know of the nodes (nodes.go).
+	view atomic.Pointer[nodeView]
+	// electing holds the partitions electAway is moving.
+	electing sync.Map
+	// coords are the recently looked-up coordinator keys.
+	coords coordKeys
 	// oauth accepts OAUTHBEARER for kfake (nil: not enabled).
 	oauth *oauth
 }
@@ -130,7 +137,7 @@ func Start(opts Options) (*Broker, error) {
 		opts.Nodes = 3
 	}
 	if opts.Nodes < 1 {
-		return nil, fmt.Errorf("broker: --nodes must be at least 1, got %d", opts.Nodes)
+		return nil, kqerr.SettingErrorf("broker: {nodes} must be at least 1, got %d", opts.Nodes)
 	}
 	if opts.Partitions == 0 {
 		opts.Partitions = 3
@@ -205,11 +212,13 @@ func (b *Broker) open(ports []int) error {
 		b.decisions.install(c)
 	}
 	b.installReplication(c)
+	b.installNodes(c)
 	b.ports = map[int32]int{}
 	for i, addr := range c.ListenAddrs() {
 		_, p, _ := net.SplitHostPort(addr)
 		b.ports[int32(i)], _ = strconv.Atoi(p)
 	}
+	b.publishViewLocked()
 	return nil
 }
 

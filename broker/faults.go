@@ -66,95 +66,12 @@ func (b *Broker) DelayRequests(api int16, d time.Duration) (stop func()) {
 	}
 }
 
-// StopNode takes node id down as a crashed broker: it leaves the cluster
-// metadata, its partitions get new leaders among the other nodes, its live
-// connections are cut and new ones are refused until [Broker.RestartNode].
-func (b *Broker) StopNode(id int32) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	port, ok := b.ports[id]
-	if !ok {
-		return fmt.Errorf("broker: no node %d", id)
-	}
-	if b.stopped[id] {
-		return fmt.Errorf("broker: node %d is already stopped", id)
-	}
-	before := b.leadersLocked()
-	if err := b.c.RemoveNode(id); err != nil {
-		return fmt.Errorf("broker: stop node %d: %w", id, err)
-	}
-	b.live.Add(-1)
-	b.failoversLocked(before)
-	b.stopped[id] = true
-	b.noteStoppedLocked()
-	b.conns.setDown(port, true)
-	return nil
-}
-
-// RestartNode brings a node stopped by [Broker.StopNode] back on its port.
-// Partition leaders are reshuffled over all live nodes, as after a real
-// broker's return and a preferred leader election.
-func (b *Broker) RestartNode(id int32) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.stopped[id] {
-		return fmt.Errorf("broker: node %d is not stopped", id)
-	}
-	port := b.ports[id]
-	b.conns.setDown(port, false)
-	before := b.leadersLocked()
-	if _, _, err := b.c.AddNode(id, port); err != nil {
-		b.conns.setDown(port, true)
-		return fmt.Errorf("broker: restart node %d: %w", id, err)
-	}
-	b.live.Add(1)
-	b.failoversLocked(before)
-	delete(b.stopped, id)
-	b.noteStoppedLocked()
-	return nil
-}
-
-// StoppedNodes returns the ids of the nodes that are stopped now.
-func (b *Broker) StoppedNodes() []int32 {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var ids []int32
-	for _, id := range b.nodeIDsLocked() {
-		if b.stopped[id] {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
 // LiveConns returns the number of open client connections to node id.
 func (b *Broker) LiveConns(id int32) int {
 	b.mu.Lock()
 	port := b.ports[id]
 	b.mu.Unlock()
 	return b.conns.count(port)
-}
-
-// MoveLeaders elects a new random leader for every partition and bumps the
-// leader epochs, so clients see NOT_LEADER_OR_FOLLOWER and refresh metadata.
-func (b *Broker) MoveLeaders() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	before := b.leadersLocked()
-	b.c.ShufflePartitionLeaders()
-	b.failoversLocked(before)
-}
-
-// MoveLeader moves the leadership of one partition to node.
-func (b *Broker) MoveLeader(topic string, partition, node int32) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	before := b.leadersLocked()
-	if err := b.c.MoveTopicPartition(topic, partition, node); err != nil {
-		return fmt.Errorf("broker: move leader of %s/%d: %w", topic, partition, err)
-	}
-	b.failoversLocked(before)
-	return nil
 }
 
 // Leader returns the node that leads a partition, or -1 if it does not
@@ -198,7 +115,6 @@ func (b *Broker) RestartCluster() error {
 		b.conns.setDown(b.ports[id], false)
 	}
 	b.stopped = map[int32]bool{}
-	b.noteStoppedLocked()
 	b.live.Store(int32(len(ports)))
 	return b.open(ports)
 }

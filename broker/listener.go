@@ -29,11 +29,12 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 	}
 	p := ln.Addr().(*net.TCPAddr).Port
 	adv := &net.TCPAddr{IP: net.ParseIP(b.opts.AdvertiseHost), Port: p}
-	tl := &trackedListener{Listener: ln, port: p, t: b.conns, addr: adv, wrap: b.wrapConn}
+	tl := newTrackedListener(ln, p, b.conns, adv, b.wrapConn)
 	if adv.IP == nil {
 		// A host name: kfake only needs Addr().String().
 		tl.addr = hostAddr(net.JoinHostPort(b.opts.AdvertiseHost, strconv.Itoa(p)))
 	}
+	b.conns.listening(p, tl)
 	return tl, nil
 }
 
@@ -54,11 +55,17 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	m := newMarkerConn(nc, &b.txns)
 	m.ends = &b.ends
 	if b.repl == nil {
-		return m
+		dc := newDownConn(m, b)
+		g.onFrame = dc.request
+		return dc
 	}
 	rc := newReplConn(m, b)
-	g.onFrame = rc.request
-	return rc
+	dc := newDownConn(rc, b)
+	g.onFrame = func(h wire.RequestHeader, frame []byte) {
+		dc.request(h, frame)
+		rc.request(h, frame)
+	}
+	return dc
 }
 
 type hostAddr string
@@ -66,25 +73,85 @@ type hostAddr string
 func (h hostAddr) Network() string { return "tcp" }
 func (h hostAddr) String() string  { return string(h) }
 
+// trackedListener hands kfake the client connections of one node, and
+// the broker's own internal ones (see dial), which no stop refuses.
 type trackedListener struct {
 	net.Listener
 	port int
 	t    *connTracker
 	addr net.Addr
 	wrap func(net.Conn) net.Conn
+
+	once     sync.Once
+	accepted chan accepted
+	internal chan net.Conn
+	closed   chan struct{}
+	closing  sync.Once
+}
+
+type accepted struct {
+	c   net.Conn
+	err error
+}
+
+func newTrackedListener(ln net.Listener, port int, t *connTracker, addr net.Addr, wrap func(net.Conn) net.Conn) *trackedListener {
+	return &trackedListener{Listener: ln, port: port, t: t, addr: addr, wrap: wrap,
+		accepted: make(chan accepted), internal: make(chan net.Conn), closed: make(chan struct{})}
 }
 
 func (l *trackedListener) Accept() (net.Conn, error) {
+	l.once.Do(func() { go l.pump() })
+	for {
+		select {
+		case c := <-l.internal:
+			return c, nil
+		case a := <-l.accepted:
+			if a.err != nil {
+				return nil, a.err
+			}
+			if tc, ok := l.t.add(l.port, a.c); ok {
+				return l.wrap(tc), nil
+			}
+			a.c.Close() // the node is down: refuse by closing at once
+		}
+	}
+}
+
+// pump accepts network connections for Accept until the listener fails.
+func (l *trackedListener) pump() {
 	for {
 		c, err := l.Listener.Accept()
+		select {
+		case l.accepted <- accepted{c, err}:
+		case <-l.closed:
+			if c != nil {
+				c.Close()
+			}
+			return
+		}
 		if err != nil {
-			return nil, err
+			return
 		}
-		if tc, ok := l.t.add(l.port, c); ok {
-			return l.wrap(tc), nil
-		}
-		c.Close() // the node is down: refuse by closing at once
 	}
+}
+
+// dial returns an internal connection to the node, served by kfake like
+// a client's but never refused or cut by a stop (see forward.go).
+func (l *trackedListener) dial() (net.Conn, error) {
+	client, server := net.Pipe()
+	select {
+	case l.internal <- server:
+		return client, nil
+	case <-l.closed:
+		client.Close()
+		server.Close()
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *trackedListener) Close() error {
+	l.closing.Do(func() { close(l.closed) })
+	return l.Listener.Close()
 }
 
 func (l *trackedListener) Addr() net.Addr { return l.addr }
@@ -95,10 +162,29 @@ type connTracker struct {
 	mu    sync.Mutex
 	conns map[int]map[*trackedConn]struct{}
 	down  map[int]bool
+	lns   map[int]*trackedListener
 }
 
 func newConnTracker() *connTracker {
-	return &connTracker{conns: map[int]map[*trackedConn]struct{}{}, down: map[int]bool{}}
+	return &connTracker{conns: map[int]map[*trackedConn]struct{}{}, down: map[int]bool{}, lns: map[int]*trackedListener{}}
+}
+
+// listening records the listener of port (the latest one after a restart).
+func (t *connTracker) listening(port int, l *trackedListener) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.lns[port] = l
+}
+
+// dial opens an internal connection to the node listening on port.
+func (t *connTracker) dial(port int) (net.Conn, error) {
+	t.mu.Lock()
+	l := t.lns[port]
+	t.mu.Unlock()
+	if l == nil {
+		return nil, net.ErrClosed
+	}
+	return l.dial()
 }
 
 func (t *connTracker) add(port int, c net.Conn) (net.Conn, bool) {

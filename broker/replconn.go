@@ -45,9 +45,7 @@ func newReplConn(c net.Conn, b *Broker) *replConn {
 func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 	rq := replReq{key: h.Key, version: h.Version}
 	switch h.Key {
-	case apiListOffsets, apiDescribeTopicPartitions:
-	case apiMetadata:
-		c.learnMetadataTopics(h, frame)
+	case apiListOffsets, apiDescribeTopicPartitions, apiMetadata:
 	case apiFetch:
 		req := kmsg.NewPtrFetchRequest()
 		req.Version = h.Version
@@ -80,25 +78,6 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 	c.reqs.add(h.CorrelationID, rq)
 }
 
-// learnMetadataTopics learns the replication factor of the topics a
-// Metadata request names while the model's ISR view differs from kfake's
-// (see replisr.go), so that the answer can list offline replicas.
-func (c *replConn) learnMetadataTopics(h wire.RequestHeader, frame []byte) {
-	if _, ok := c.r.view(); !ok {
-		return
-	}
-	req := kmsg.NewPtrMetadataRequest()
-	req.Version = h.Version
-	if req.ReadFrom(frame[h.BodyOffset:]) != nil {
-		return
-	}
-	for _, t := range req.Topics {
-		if t.Topic != nil {
-			c.b.learnTopic(*t.Topic)
-		}
-	}
-}
-
 // Write sees whole response frames (length prefix included) from kfake.
 func (c *replConn) Write(frame []byte) (int, error) {
 	rq, ok := c.reqs.take(frame)
@@ -118,15 +97,15 @@ func (c *replConn) Write(frame []byte) (int, error) {
 			return c.capListOffsets(r.(*kmsg.ListOffsetsResponse))
 		})
 	case apiMetadata:
-		if v, ok := c.r.view(); ok {
+		if c.r.isShrunk() {
 			out = rewriteResponse(frame, rq, kmsg.NewPtrMetadataResponse(), func(r kmsg.Response) bool {
-				return v.capMetadata(r.(*kmsg.MetadataResponse))
+				return shrinkMetadata(r.(*kmsg.MetadataResponse))
 			})
 		}
 	case apiDescribeTopicPartitions:
-		if v, ok := c.r.view(); ok {
+		if c.r.isShrunk() {
 			out = rewriteResponse(frame, rq, kmsg.NewPtrDescribeTopicPartitionsResponse(), func(r kmsg.Response) bool {
-				return v.capDescribePartitions(r.(*kmsg.DescribeTopicPartitionsResponse))
+				return shrinkDescribePartitions(r.(*kmsg.DescribeTopicPartitionsResponse))
 			})
 		}
 	}

@@ -32,10 +32,8 @@ type replication struct {
 	parts  map[topicPart]*partRepl
 	shrunk bool
 	live   func() int // live nodes
-	// stopped are the nodes that are down (sorted).
-	stopped []int32
-	topics  map[string]topicConf
-	ids     map[[16]byte]string // topic ids (requests from v13 name no topic)
+	topics map[string]topicConf
+	ids    map[[16]byte]string // topic ids (requests from v13 name no topic)
 }
 
 type topicPart struct {

@@ -1,10 +1,10 @@
 package broker
 
 import (
-	"errors"
 	"strconv"
 	"time"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -148,7 +148,7 @@ func (b *Broker) failoversLocked(before map[topicPart]int32) {
 // followers had not fetched when they fell out. It needs a replica lag.
 func (b *Broker) ShrinkISR() (restore func(), err error) {
 	if b.repl == nil {
-		return nil, errors.New("broker: isr-shrink needs a replica lag (kq broker --replica-lag)")
+		return nil, kqerr.SettingErrorf("broker: isr-shrink needs a replica lag (kq broker {replica lag})")
 	}
 	b.repl.shrink(true, time.Now())
 	return func() { b.repl.shrink(false, time.Now()) }, nil
@@ -157,17 +157,3 @@ func (b *Broker) ShrinkISR() (restore func(), err error) {
 // ReplicaLag returns the replica lag of the replication model (0: no
 // model, one shared log).
 func (b *Broker) ReplicaLag() time.Duration { return b.opts.ReplicaLag }
-
-// noteStoppedLocked tells the model which nodes are down.
-func (b *Broker) noteStoppedLocked() {
-	if b.repl == nil {
-		return
-	}
-	var ids []int32
-	for id, down := range b.stopped {
-		if down {
-			ids = append(ids, id)
-		}
-	}
-	b.repl.setStopped(ids)
-}

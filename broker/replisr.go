@@ -1,16 +1,14 @@
 package broker
 
 import (
-	"slices"
-
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
-// kfake lists only live nodes as a partition's replicas and every one of
-// them as in sync. Kafka keeps a partition's replica assignment when a
-// node dies (the dead one is listed as offline and leaves the ISR), and
-// its ISR shrinks when followers fall behind. The replication model knows
-// both, and Metadata and DescribeTopicPartitions answers say so.
+// kfake lists every replica of a partition as in sync. Kafka's ISR
+// shrinks when followers fall behind (the isr-shrink fault): Metadata and
+// DescribeTopicPartitions answers then list the leader alone. Stopped
+// nodes leave the ISR too; nodes.go rewrites that for every broker, with
+// or without the replication model.
 
 // Further API keys whose answers the model rewrites.
 const (
@@ -18,83 +16,39 @@ const (
 	apiDescribeTopicPartitions = 75
 )
 
-// isrView is what a metadata answer needs to show the model's ISR.
-type isrView struct {
-	shrunk  bool
-	stopped []int32 // sorted
-	rf      map[string]int
-}
-
-// setStopped records the nodes that are down.
-func (r *replication) setStopped(ids []int32) {
+// shrunk reports whether the followers are out of the ISR.
+func (r *replication) isShrunk() bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.stopped = slices.Sorted(slices.Values(ids))
+	return r.shrunk
 }
 
-// view returns the model's ISR view, and false when kfake's own answer is
-// already true (every node up, no ISR shrink).
-func (r *replication) view() (isrView, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.shrunk && len(r.stopped) == 0 {
-		return isrView{}, false
-	}
-	v := isrView{shrunk: r.shrunk, stopped: slices.Clone(r.stopped), rf: map[string]int{}}
-	for t, c := range r.topics {
-		v.rf[t] = c.replicas
-	}
-	return v, true
-}
-
-// partition returns a partition's replicas, ISR and offline replicas as
-// Kafka would list them, from kfake's live replicas: the stopped nodes
-// fill the assignment up to the topic's replication factor (when known)
-// as offline replicas, and a shrunk ISR is the leader alone.
-func (v isrView) partition(topic string, leader int32, replicas []int32) (reps, isr, offline []int32) {
-	reps = slices.Clone(replicas)
-	for _, id := range v.stopped {
-		if len(reps) >= v.rf[topic] {
-			break
-		}
-		if !slices.Contains(reps, id) {
-			reps = append(reps, id)
-			offline = append(offline, id)
-		}
-	}
-	isr = slices.Clone(replicas)
-	if v.shrunk && leader >= 0 {
-		isr = []int32{leader}
-	}
-	return reps, isr, offline
-}
-
-// fix rewrites one partition's replica lists in place (see partition);
-// partitions with an error and topics without a name stay as they are.
-func (v isrView) fix(topic *string, errCode int16, leader int32, reps, isr, offline *[]int32) {
-	if topic != nil && errCode == 0 {
-		*reps, *isr, *offline = v.partition(*topic, leader, *reps)
+// shrinkISR makes a partition's ISR its leader alone; partitions with an
+// error (no leader) and topics without a name stay as they are.
+func shrinkISR(topic *string, errCode int16, leader int32, isr *[]int32) {
+	if topic != nil && errCode == 0 && leader >= 0 {
+		*isr = []int32{leader}
 	}
 }
 
-// capMetadata rewrites the replicas, ISR and offline replicas of every
-// partition of a Metadata answer.
-func (v isrView) capMetadata(resp *kmsg.MetadataResponse) bool {
+// shrinkMetadata lists the leader alone as the ISR of every partition of
+// a Metadata answer.
+func shrinkMetadata(resp *kmsg.MetadataResponse) bool {
 	for _, t := range resp.Topics {
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			v.fix(t.Topic, p.ErrorCode, p.Leader, &p.Replicas, &p.ISR, &p.OfflineReplicas)
+			shrinkISR(t.Topic, p.ErrorCode, p.Leader, &p.ISR)
 		}
 	}
 	return true
 }
 
-// capDescribePartitions is capMetadata for DescribeTopicPartitions.
-func (v isrView) capDescribePartitions(resp *kmsg.DescribeTopicPartitionsResponse) bool {
+// shrinkDescribePartitions is shrinkMetadata for DescribeTopicPartitions.
+func shrinkDescribePartitions(resp *kmsg.DescribeTopicPartitionsResponse) bool {
 	for _, t := range resp.Topics {
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
-			v.fix(t.Topic, p.ErrorCode, p.LeaderID, &p.Replicas, &p.ISR, &p.OfflineReplicas)
+			shrinkISR(t.Topic, p.ErrorCode, p.LeaderID, &p.ISR)
 		}
 	}
 	return true

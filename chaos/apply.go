@@ -41,8 +41,12 @@ func Apply(ctx context.Context, e *Engine, faults []Fault, sched *ScheduleOption
 	if err := r.Check(faults); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(log, "chaos: schedule of %s, a window of %v about every %v; seed %d (--seed %d replays it)\n",
-		Spell(faults), opts.Duration, opts.Interval, opts.Seed, opts.Seed)
+	replay := ""
+	if opts.Replay != nil {
+		replay = " (" + opts.Replay(opts.Seed) + ")"
+	}
+	fmt.Fprintf(log, "chaos: schedule of %s, a window of %v about every %v; seed %d%s\n",
+		Spell(faults), opts.Duration, opts.Interval, opts.Seed, replay)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

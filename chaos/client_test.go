@@ -59,6 +59,16 @@ func (c *testClient) recv(resp kmsg.Response) int32 {
 	return corr
 }
 
+// answersMetadata sends a Metadata request of version v and fails the
+// test, saying what, unless the next response answers it.
+func (c *testClient) answersMetadata(v int16, what string) {
+	c.t.Helper()
+	corr := c.send(metadataReq(v))
+	if got := c.recv(withVersion(kmsg.NewPtrMetadataResponse(), v)); got != corr {
+		c.t.Fatalf("%s: response corr %d, want %d", what, got, corr)
+	}
+}
+
 // readErr reads until the connection fails and returns the error; a
 // timeout fails the test.
 func (c *testClient) readErr() error {

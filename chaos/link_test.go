@@ -20,6 +20,15 @@ func newTestDialer() (*Engine, *Dialer) {
 	return e, NewDialer(e, DialerOptions{Timeout: 5 * time.Second})
 }
 
+// linkTest starts a fake broker and returns it, a fresh engine and a
+// client connected to the broker through the engine's dialer.
+func linkTest(t *testing.T) (*fakeBroker, *Engine, *testClient) {
+	t.Helper()
+	b := startFakeBroker(t)
+	e, d := newTestDialer()
+	return b, e, dialTest(t, d, b.addr())
+}
+
 func TestLinkPassesTrafficThrough(t *testing.T) {
 	b := startFakeBroker(t, BrokerAddr{Node: 4, Host: "h", Port: 1})
 	_, d := newTestDialer()
@@ -39,47 +48,35 @@ func TestLinkPassesTrafficThrough(t *testing.T) {
 }
 
 func TestDropResponseDeliversRequestSwallowsResponse(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	id := mustSet(t, e, Fault{Kind: DropResponse, Probability: 1})
 	c.send(produceReq(9, -1))
 	poll(t, "the broker to append", func() bool { return b.count(0) == 1 })
 	if err := e.Clear(id); err != nil {
 		t.Fatal(err)
 	}
-	corr := c.send(metadataReq(9)) // drop-response defaults to produce only anyway
-	if got := c.recv(withVersion(kmsg.NewPtrMetadataResponse(), 9)); got != corr {
-		t.Fatalf("next response has corr %d, want %d: the dropped one came through", got, corr)
-	}
+	c.answersMetadata(9, "the dropped response came through") // drop-response defaults to produce only anyway
 	if hits(e, id) != -1 {
 		t.Fatal("cleared fault still listed")
 	}
 }
 
 func TestDuplicateRequestAppendsTwiceAnswersOnce(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	mustSet(t, e, Fault{Kind: DuplicateRequest, Probability: 1})
 	first := c.send(produceReq(7, -1))
 	if got := c.recv(withVersion(kmsg.NewPtrProduceResponse(), 7)); got != first {
 		t.Fatalf("corr %d, want %d", got, first)
 	}
 	e.ClearAll()
-	next := c.send(metadataReq(7))
-	if got := c.recv(withVersion(kmsg.NewPtrMetadataResponse(), 7)); got != next {
-		t.Fatalf("after a duplicate, corr %d, want %d: the second copy's response leaked", got, next)
-	}
+	c.answersMetadata(7, "after a duplicate: the second copy's response leaked")
 	if n := b.count(0); n != 2 {
 		t.Fatalf("broker got %d produce requests, want 2", n)
 	}
 }
 
 func TestResponseErrorRewritesProduceAfterAppend(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	mustSet(t, e, Fault{Kind: ResponseError, Probability: 1, ErrorCode: 20})
 	for _, v := range []int16{2, 9, 11} {
 		c.send(produceReq(v, 1))
@@ -95,9 +92,7 @@ func TestResponseErrorRewritesProduceAfterAppend(t *testing.T) {
 }
 
 func TestDropRequestNeverReachesBroker(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	mustSet(t, e, Fault{Kind: DropRequest, Probability: 1})
 	c.send(produceReq(9, -1))
 	if err := c.readErr(); err == nil {
@@ -110,14 +105,9 @@ func TestDropRequestNeverReachesBroker(t *testing.T) {
 }
 
 func TestResetFiltersByAPI(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	mustSet(t, e, Fault{Kind: Reset, Probability: 1, APIs: []int16{0}})
-	corr := c.send(metadataReq(4))
-	if got := c.recv(withVersion(kmsg.NewPtrMetadataResponse(), 4)); got != corr {
-		t.Fatalf("metadata through a produce-only reset: corr %d", got)
-	}
+	c.answersMetadata(4, "metadata through a produce-only reset")
 	c.send(produceReq(4, -1))
 	if err := c.readErr(); err == nil {
 		t.Fatal("no error")
@@ -128,9 +118,7 @@ func TestResetFiltersByAPI(t *testing.T) {
 }
 
 func TestLatencyDelaysMatchingRequests(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	_, e, c := linkTest(t)
 	const delay = 150 * time.Millisecond
 	id := mustSet(t, e, Fault{Kind: Latency, Delay: delay, Jitter: 20 * time.Millisecond, APIs: []int16{0}})
 	c.send(metadataReq(4))
@@ -150,9 +138,7 @@ func TestLatencyDelaysMatchingRequests(t *testing.T) {
 }
 
 func TestBlackholeSilencesThenCutsOnHeal(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	id := mustSet(t, e, Fault{Kind: Blackhole})
 	c.send(metadataReq(4))
 	c.send(produceReq(4, -1)) // the client can still write into the hole
@@ -179,19 +165,13 @@ func TestPartitionRefusesAndCutsOneBrokerOnly(t *testing.T) {
 	if _, err := d.Dial("tcp", b1.addr()); !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("dial partitioned broker: err = %v, want connection refused", err)
 	}
-	corr := c2.send(metadataReq(4))
-	if got := c2.recv(withVersion(kmsg.NewPtrMetadataResponse(), 4)); got != corr {
-		t.Fatalf("other broker: corr %d", got)
-	}
+	c2.answersMetadata(4, "other broker")
 	if h := hits(e, id); h != 2 {
 		t.Fatalf("hits = %d, want 2 (one cut, one refusal)", h)
 	}
 	e.ClearAll()
 	c := dialTest(t, d, b1.addr())
-	corr = c.send(metadataReq(4))
-	if got := c.recv(withVersion(kmsg.NewPtrMetadataResponse(), 4)); got != corr {
-		t.Fatalf("after heal: corr %d", got)
-	}
+	c.answersMetadata(4, "after heal")
 }
 
 func TestTargetByLearnedNodeID(t *testing.T) {
@@ -208,31 +188,21 @@ func TestTargetByLearnedNodeID(t *testing.T) {
 	if _, err := d.Dial("tcp", b2.addr()); err == nil {
 		t.Fatal("node 2 reachable through a partition targeting it")
 	}
-	corr := c1.send(metadataReq(9))
-	if got := c1.recv(withVersion(kmsg.NewPtrMetadataResponse(), 9)); got != corr {
-		t.Fatalf("node 1: corr %d", got)
-	}
+	c1.answersMetadata(9, "node 1")
 }
 
 func TestAcksZeroProduceExpectsNoResponse(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	b, e, c := linkTest(t)
 	mustSet(t, e, Fault{Kind: DuplicateRequest, Probability: 1})
 	c.send(produceReq(9, 0))
-	corr := c.send(metadataReq(9))
-	if got := c.recv(withVersion(kmsg.NewPtrMetadataResponse(), 9)); got != corr {
-		t.Fatalf("corr %d, want %d", got, corr)
-	}
+	c.answersMetadata(9, "after an acks=0 produce")
 	if n := b.count(0); n != 2 {
 		t.Fatalf("broker got %d acks=0 produce requests, want 2", n)
 	}
 }
 
 func TestBandwidthLimitsAndReleasesOnClear(t *testing.T) {
-	b := startFakeBroker(t)
-	e, d := newTestDialer()
-	c := dialTest(t, d, b.addr())
+	_, e, c := linkTest(t)
 	id := mustSet(t, e, Fault{Kind: Bandwidth, Rate: 40 << 10})
 	req := produceReq(9, -1)
 	req.Topics[0].Partitions[0].Records = bytes.Repeat([]byte("x"), 40<<10)

@@ -36,6 +36,10 @@ type ScheduleOptions struct {
 	// Nodes are the node ids a window picks from, uniformly, for a fault
 	// that needs a target (kill-node, partition) and names none.
 	Nodes []int32
+	// Replay, when set, says how the user replays the schedule from its
+	// seed, in its own terms (kq names its flag); [Apply] logs it with the
+	// schedule.
+	Replay func(seed uint64) string
 }
 
 // Schedule is a reproducible sequence of fault windows: the same options
@@ -61,9 +65,9 @@ func NewSchedule(opts ScheduleOptions) (*Schedule, error) {
 	case len(opts.Faults) == 0:
 		return nil, kqerr.Usagef("a fault schedule needs at least one fault")
 	case opts.Duration <= 0:
-		return nil, kqerr.Usagef("--fault-duration must be positive, got %v", opts.Duration)
+		return nil, kqerr.Settingf("{fault duration} must be positive, got %v", opts.Duration)
 	case opts.Interval < 0:
-		return nil, kqerr.Usagef("--fault-interval must not be negative, got %v", opts.Interval)
+		return nil, kqerr.Settingf("{fault interval} must not be negative, got %v", opts.Interval)
 	}
 	for _, f := range opts.Faults {
 		if err := f.Validate(); err != nil {

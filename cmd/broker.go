@@ -50,7 +50,7 @@ type BrokerOptions struct {
 }
 
 // NewCmdBroker returns `kq broker`.
-func NewCmdBroker(f *Factory, runF func(context.Context, *BrokerOptions) error) *cobra.Command {
+func NewCmdBroker(f *Factory, runF func(*BrokerOptions) error) *cobra.Command {
 	opts := &BrokerOptions{f: f}
 	c := &cobra.Command{
 		Use:   "broker",
@@ -77,7 +77,7 @@ followers did not have yet.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return brokerRun(c.Context(), opts)
 		},

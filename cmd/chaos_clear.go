@@ -21,7 +21,7 @@ type ChaosClearOptions struct {
 }
 
 // NewCmdChaosClear returns `kq chaos clear`.
-func NewCmdChaosClear(f *Factory, runF func(context.Context, *ChaosClearOptions) error) *cobra.Command {
+func NewCmdChaosClear(f *Factory, runF func(*ChaosClearOptions) error) *cobra.Command {
 	opts := &ChaosClearOptions{f: f}
 	c := &cobra.Command{
 		Use:   "clear {ID... | --all}",
@@ -37,7 +37,7 @@ id is a usage error.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.IDs = args
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return chaosClearRun(c.Context(), opts)
 		},

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -30,7 +29,7 @@ type ChaosFaultKind struct {
 }
 
 // NewCmdChaosFaults returns `kq chaos faults`.
-func NewCmdChaosFaults(f *Factory, runF func(context.Context, *ChaosFaultsOptions) error) *cobra.Command {
+func NewCmdChaosFaults(f *Factory, runF func(*ChaosFaultsOptions) error) *cobra.Command {
 	opts := &ChaosFaultsOptions{f: f}
 	c := &cobra.Command{
 		Use:   "faults",
@@ -48,7 +47,7 @@ exec runs kq verify's --fault-exec commands. In the parameter defaults,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return chaosFaultsRun(opts)
 		},

@@ -21,7 +21,7 @@ type ChaosListOptions struct {
 }
 
 // NewCmdChaosList returns `kq chaos list`.
-func NewCmdChaosList(f *Factory, runF func(context.Context, *ChaosListOptions) error) *cobra.Command {
+func NewCmdChaosList(f *Factory, runF func(*ChaosListOptions) error) *cobra.Command {
 	opts := &ChaosListOptions{f: f}
 	c := &cobra.Command{
 		Use:   "list",
@@ -35,7 +35,7 @@ acted on. With -o json: [{"id", "fault": {"kind", ...}, "since", "hits"}].`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return chaosListRun(c.Context(), opts)
 		},

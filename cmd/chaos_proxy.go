@@ -45,7 +45,7 @@ type ChaosProxyOptions struct {
 }
 
 // NewCmdChaosProxy returns `kq chaos proxy`.
-func NewCmdChaosProxy(f *Factory, runF func(context.Context, *ChaosProxyOptions) error) *cobra.Command {
+func NewCmdChaosProxy(f *Factory, runF func(*ChaosProxyOptions) error) *cobra.Command {
 	opts := &ChaosProxyOptions{f: f}
 	c := &cobra.Command{
 		Use:   "proxy",
@@ -82,7 +82,7 @@ use the proxy with plaintext (optionally SASL) listeners.
 		RunE: func(c *cobra.Command, _ []string) error {
 			opts.Schedule = c.Flags().Changed("fault-interval") || c.Flags().Changed("fault-duration")
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return chaosProxyRun(c.Context(), opts)
 		},
@@ -129,7 +129,8 @@ func chaosProxyRun(ctx context.Context, opts *ChaosProxyOptions) error {
 	nodes := discoverNodes(ctx, plan.cf, p.Bootstrap(), log)
 	var sched *chaos.ScheduleOptions
 	if opts.Schedule {
-		sched = &chaos.ScheduleOptions{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, Nodes: nodes}
+		sched = &chaos.ScheduleOptions{Interval: opts.FaultInterval, Duration: opts.FaultDuration, Seed: opts.Seed, Nodes: nodes,
+			Replay: func(seed uint64) string { return fmt.Sprintf("--seed %d replays it", seed) }}
 	}
 	wait, err := chaos.Apply(ctx, p.Engine(), plan.faults, sched, log)
 	if err != nil {

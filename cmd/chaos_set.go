@@ -21,7 +21,7 @@ type ChaosSetOptions struct {
 }
 
 // NewCmdChaosSet returns `kq chaos set`.
-func NewCmdChaosSet(f *Factory, runF func(context.Context, *ChaosSetOptions) error) *cobra.Command {
+func NewCmdChaosSet(f *Factory, runF func(*ChaosSetOptions) error) *cobra.Command {
 	opts := &ChaosSetOptions{f: f}
 	c := &cobra.Command{
 		Use:   "set FAULTS",
@@ -40,7 +40,7 @@ faults on stderr. Only network faults apply (kq chaos faults).
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Spec = args[0]
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return chaosSetRun(c.Context(), opts)
 		},

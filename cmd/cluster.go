@@ -42,15 +42,7 @@ func NewCmdCluster(f *Factory, runF func(*ClusterOptions) error) *cobra.Command 
 }
 
 func clusterRun(opts *ClusterOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	cf, err := opts.f.Conn()
-	if err != nil {
-		return err
-	}
-	info, err := clusterinfo.Describe(cf)
+	p, info, err := printerAndConnect(opts.f, opts.Output, clusterinfo.Describe)
 	if err != nil {
 		return err
 	}

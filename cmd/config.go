@@ -93,12 +93,12 @@ func configEntries(s *Settings) ([]ConfigShowEntry, error) {
 		return nil, err
 	}
 	out := make([]ConfigShowEntry, 0, len(connKeys))
-	for _, k := range connKeys {
-		v := values[k]
-		if secretKeys[k] && v != "" {
+	for _, cs := range connSettings {
+		v := values[cs.key]
+		if cs.secret && v != "" {
 			v = "<redacted>"
 		}
-		out = append(out, ConfigShowEntry{Key: k, Value: v, Source: s.Source(k), Env: envName(k)})
+		out = append(out, ConfigShowEntry{Key: cs.key, Value: v, Source: s.Source(cs.key), Env: envName(cs.key)})
 	}
 	return out, nil
 }

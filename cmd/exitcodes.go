@@ -52,7 +52,7 @@ func newHelpTopicClientProperties() *cobra.Command {
 the Java client's name. It is repeatable and works with every command that
 talks to Kafka. kq understands:
 
-  ` + strings.Join(conn.PropertyKeys(), "\n  ") + `
+  ` + strings.Join(spellTexts(conn.PropertyKeys()), "\n  ") + `
 
 A key kq sets with a flag (acks, compression.type, linger.ms, group.id,
 isolation.level, auto.offset.reset, bootstrap.servers, ...) is refused with

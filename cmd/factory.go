@@ -130,3 +130,26 @@ func (f *Factory) Quiet() bool { return f.global.quiet }
 
 // Verbose reports whether -v was given.
 func (f *Factory) Verbose() bool { return f.global.verbose }
+
+// connect calls open (groups.Open, topics.Open, clusterinfo.Describe, ...)
+// with the connection of the resolved profile.
+func connect[C any](f *Factory, open func(conn.Factory) (C, error)) (C, error) {
+	cf, err := f.Conn()
+	if err != nil {
+		var none C
+		return none, err
+	}
+	return open(cf)
+}
+
+// printerAndConnect resolves the printer for format first, so that a bad
+// -o fails before any connection is tried, and then connects with open.
+func printerAndConnect[C any](f *Factory, format string, open func(conn.Factory) (C, error)) (*output.Printer, C, error) {
+	p, err := f.Printer(format)
+	if err != nil {
+		var none C
+		return nil, none, err
+	}
+	c, err := connect(f, open)
+	return p, c, err
+}

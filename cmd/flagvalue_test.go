@@ -17,10 +17,8 @@ import (
 // returns the library options the command would run with.
 func parseConsume(t *testing.T, args ...string) (consume.Options, error) {
 	t.Helper()
-	f, _ := testFactory()
-	var got *ConsumeOptions
-	c := NewCmdConsume(f, func(o *ConsumeOptions) error { got = o; return nil })
-	if err := execute(c, args); err != nil {
+	got, err := parseOptions(t, NewCmdConsume, args...)
+	if err != nil {
 		return consume.Options{}, err
 	}
 	return got.runOptions(time.Now())

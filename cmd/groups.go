@@ -5,8 +5,6 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/kq-dev/kq/groups"
 )
 
 // NewCmdGroups returns `kq groups` with its subcommands; on its own it
@@ -41,15 +39,6 @@ transaction is open. It is never negative.`,
 		NewCmdGroupsDeleteOffsets(f, nil),
 	)
 	return c
-}
-
-// openGroups connects a groups client for the resolved profile.
-func openGroups(f *Factory) (*groups.Client, error) {
-	cf, err := f.Conn()
-	if err != nil {
-		return nil, err
-	}
-	return groups.Open(cf)
 }
 
 // partitionList prints partitions as "0,1,2".

@@ -18,7 +18,7 @@ type GroupsDeleteOptions struct {
 }
 
 // NewCmdGroupsDelete returns `kq groups delete`.
-func NewCmdGroupsDelete(f *Factory, runF func(context.Context, *GroupsDeleteOptions) error) *cobra.Command {
+func NewCmdGroupsDelete(f *Factory, runF func(*GroupsDeleteOptions) error) *cobra.Command {
 	opts := &GroupsDeleteOptions{f: f}
 	c := &cobra.Command{
 		Use:   "delete GROUP...",
@@ -32,7 +32,7 @@ code is 1 when any could not be deleted.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			opts.Groups = args
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return groupsDeleteRun(c.Context(), opts)
 		},
@@ -42,11 +42,7 @@ code is 1 when any could not be deleted.`,
 }
 
 func groupsDeleteRun(ctx context.Context, opts *GroupsDeleteOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ type DeletedOffsets struct {
 }
 
 // NewCmdGroupsDeleteOffsets returns `kq groups delete-offsets`.
-func NewCmdGroupsDeleteOffsets(f *Factory, runF func(context.Context, *GroupsDeleteOffsetsOptions) error) *cobra.Command {
+func NewCmdGroupsDeleteOffsets(f *Factory, runF func(*GroupsDeleteOffsetsOptions) error) *cobra.Command {
 	opts := &GroupsDeleteOffsetsOptions{f: f}
 	var topic string
 	c := &cobra.Command{
@@ -50,7 +50,7 @@ the group consume the topic.`,
 			}
 			opts.Scope = s
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return groupsDeleteOffsetsRun(c.Context(), opts)
 		},
@@ -62,11 +62,7 @@ the group consume the topic.`,
 }
 
 func groupsDeleteOffsetsRun(ctx context.Context, opts *GroupsDeleteOffsetsOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

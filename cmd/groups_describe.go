@@ -59,11 +59,7 @@ would deliver and shows how old it is.
 }
 
 func groupsDescribeRun(c *cobra.Command, opts *GroupsDescribeOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

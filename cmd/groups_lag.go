@@ -54,7 +54,7 @@ type LagReport struct {
 }
 
 // NewCmdGroupsLag returns `kq groups lag`.
-func NewCmdGroupsLag(f *Factory, runF func(context.Context, *GroupsLagOptions) error) *cobra.Command {
+func NewCmdGroupsLag(f *Factory, runF func(*GroupsLagOptions) error) *cobra.Command {
 	opts := &GroupsLagOptions{f: f}
 	c := &cobra.Command{
 		Use:   "lag GROUP",
@@ -85,7 +85,7 @@ its consumers' auto.offset.reset (earliest: all of it; latest: none), so
 				return kqerr.Usagef("--watch needs a positive interval, got %v", opts.Watch)
 			}
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return groupsLagRun(c.Context(), opts)
 		},
@@ -98,11 +98,7 @@ its consumers' auto.offset.reset (earliest: all of it; latest: none), so
 }
 
 func groupsLagRun(ctx context.Context, opts *GroupsLagOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

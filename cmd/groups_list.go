@@ -52,7 +52,7 @@ func groupsListRun(c *cobra.Command, opts *GroupsListOptions) error {
 	if err != nil {
 		return err
 	}
-	gc, err := openGroups(opts.f)
+	gc, err := connect(opts.f, groups.Open)
 	if err != nil {
 		return err
 	}

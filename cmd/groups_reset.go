@@ -43,7 +43,7 @@ var resetModes = [...]groups.Mode{groups.ToEarliest, groups.ToLatest, groups.ToO
 	groups.ToDatetime, groups.ByDuration, groups.ToCurrent, groups.FromFile, groups.ToGroup}
 
 // NewCmdGroupsReset returns `kq groups reset`.
-func NewCmdGroupsReset(f *Factory, runF func(context.Context, *GroupsResetOptions) error) *cobra.Command {
+func NewCmdGroupsReset(f *Factory, runF func(*GroupsResetOptions) error) *cobra.Command {
 	opts := &GroupsResetOptions{f: f}
 	var rf resetFlags
 	c := &cobra.Command{
@@ -80,7 +80,7 @@ new.`,
 			}
 			opts.Spec = spec
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return groupsResetRun(c.Context(), opts)
 		},
@@ -148,11 +148,7 @@ func (rf *resetFlags) modeValue(s *groups.ResetSpec) error {
 }
 
 func groupsResetRun(ctx context.Context, opts *GroupsResetOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	gc, err := openGroups(opts.f)
+	p, gc, err := printerAndConnect(opts.f, opts.Output, groups.Open)
 	if err != nil {
 		return err
 	}

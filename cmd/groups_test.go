@@ -1,9 +1,7 @@
 package cmd
 
 import (
-	"context"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,14 +23,7 @@ func testFactory() (*Factory, *output.IOStreams) {
 // the command would run with.
 func parseReset(t *testing.T, args ...string) (*GroupsResetOptions, error) {
 	t.Helper()
-	f, _ := testFactory()
-	var got *GroupsResetOptions
-	c := NewCmdGroupsReset(f, func(_ context.Context, o *GroupsResetOptions) error { got = o; return nil })
-	c.SetArgs(args)
-	c.SetOut(io.Discard)
-	c.SetErr(io.Discard)
-	err := c.Execute()
-	return got, err
+	return parseOptions(t, NewCmdGroupsReset, args...)
 }
 
 func TestGroupsResetFlags(t *testing.T) {
@@ -96,13 +87,7 @@ func TestGroupsResetFlagErrors(t *testing.T) {
 
 func TestGroupsLagFlags(t *testing.T) {
 	parse := func(args ...string) (*GroupsLagOptions, error) {
-		f, _ := testFactory()
-		var got *GroupsLagOptions
-		c := NewCmdGroupsLag(f, func(_ context.Context, o *GroupsLagOptions) error { got = o; return nil })
-		c.SetArgs(args)
-		c.SetOut(io.Discard)
-		c.SetErr(io.Discard)
-		return got, c.Execute()
+		return parseOptions(t, NewCmdGroupsLag, args...)
 	}
 	if o, err := parse("g"); err != nil || o.MaxLag != -1 || o.Watch != 0 {
 		t.Errorf("defaults: %+v, %v", o, err)
@@ -163,20 +148,13 @@ func TestConfirmTopicDelete(t *testing.T) {
 }
 
 func TestTopicsArgs(t *testing.T) {
-	f, _ := testFactory()
-	c := NewCmdTopicsAddPartitions(f, func(*TopicsAddPartitionsOptions) error { return nil })
 	for _, args := range [][]string{{"t", "x"}, {"t", "0"}, {"t"}} {
-		c.SetArgs(args)
-		c.SetOut(io.Discard)
-		c.SetErr(io.Discard)
-		if err := c.Execute(); !errors.Is(err, kqerr.ErrUsage) {
+		if _, err := parseOptions(t, NewCmdTopicsAddPartitions, args...); !errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("add-partitions %q: %v, want a usage error", args, err)
 		}
 	}
-	var got *TopicsCreateOptions
-	cc := NewCmdTopicsCreate(f, func(o *TopicsCreateOptions) error { got = o; return nil })
-	cc.SetArgs([]string{"t", "-p", "6", "-r", "3", "--config", "retention.ms=5", "--config", "cleanup.policy=compact"})
-	if err := cc.Execute(); err != nil || got.Create.Partitions != 6 || got.Create.ReplicationFactor != 3 || len(got.Create.Configs) != 2 {
+	got, err := parseOptions(t, NewCmdTopicsCreate, "t", "-p", "6", "-r", "3", "--config", "retention.ms=5", "--config", "cleanup.policy=compact")
+	if err != nil || got.Create.Partitions != 6 || got.Create.ReplicationFactor != 3 || len(got.Create.Configs) != 2 {
 		t.Errorf("create: %+v, %v", got, err)
 	}
 }

@@ -133,7 +133,7 @@ func classifyCobra(err error) error {
 // precedes them) and folds the message onto one
 // line.
 func oneLine(err error) string {
-	msg := err.Error()
+	msg := errText(err)
 	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed, kqerr.ErrInconclusive} {
 		msg = strings.TrimPrefix(msg, s.Error()+": ")
 		msg = strings.ReplaceAll(msg, ": "+s.Error()+": ", ": ")

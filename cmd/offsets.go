@@ -26,7 +26,7 @@ type OffsetsOptions struct {
 }
 
 // NewCmdOffsets returns `kq offsets`.
-func NewCmdOffsets(f *Factory, runF func(context.Context, *OffsetsOptions) error) *cobra.Command {
+func NewCmdOffsets(f *Factory, runF func(*OffsetsOptions) error) *cobra.Command {
 	opts := &OffsetsOptions{f: f}
 	var at string
 	c := &cobra.Command{
@@ -56,7 +56,7 @@ epoch milliseconds or -DURATION before now (-15m), as everywhere in kq.
 				opts.At = &t
 			}
 			if runF != nil {
-				return runF(c.Context(), opts)
+				return runF(opts)
 			}
 			return offsetsRun(c.Context(), opts)
 		},
@@ -67,11 +67,7 @@ epoch milliseconds or -DURATION before now (-15m), as everywhere in kq.
 }
 
 func offsetsRun(ctx context.Context, opts *OffsetsOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -15,10 +14,8 @@ import (
 // seams.
 func TestTimeFlagsShareOneGrammar(t *testing.T) {
 	for _, at := range []string{"2026-11-01", "2026-11-01T08:00:00", "2026-11-01T00:00:00Z", "1793491200000", "-15m"} {
-		f, _ := testFactory()
-		var got *OffsetsOptions
-		c := NewCmdOffsets(f, func(_ context.Context, o *OffsetsOptions) error { got = o; return nil })
-		if err := execute(c, []string{"orders", "--at", at}); err != nil || got == nil || got.At == nil {
+		got, err := parseOptions(t, NewCmdOffsets, "orders", "--at", at)
+		if err != nil || got == nil || got.At == nil {
 			t.Errorf("offsets --at %s: %v", at, err)
 			continue
 		}
@@ -35,7 +32,7 @@ func TestTimeFlagsShareOneGrammar(t *testing.T) {
 		}
 	}
 	f, _ := testFactory()
-	err := execute(NewCmdOffsets(f, func(context.Context, *OffsetsOptions) error { return nil }), []string{"orders", "--at", "yesterday"})
+	err := execute(NewCmdOffsets(f, func(*OffsetsOptions) error { return nil }), []string{"orders", "--at", "yesterday"})
 	if !errors.Is(err, kqerr.ErrUsage) {
 		t.Errorf("offsets --at yesterday: %v, want a usage error", err)
 	}

@@ -95,12 +95,12 @@ func (r *produceReporter) Failed(f produce.Failure) {
 	if f.Partition >= 0 {
 		where = fmt.Sprintf(" (partition %d)", f.Partition)
 	}
-	fmt.Fprintf(r.io.ErrOut, "kq produce: failed: %s%s: %s\n", f.Pos, where, oneLineText(f.Err.Error()))
+	fmt.Fprintf(r.io.ErrOut, "kq produce: failed: %s%s: %s\n", f.Pos, where, oneLineText(errText(f.Err)))
 }
 
 // Skipped implements produce.Reporter.
 func (r *produceReporter) Skipped(e *produce.InputError) {
-	fmt.Fprintf(r.io.ErrOut, "kq produce: skipped %s\n", oneLineText(e.Error()))
+	fmt.Fprintf(r.io.ErrOut, "kq produce: skipped %s\n", oneLineText(errText(e)))
 }
 
 // flush writes buffered report lines and the count of failures not listed.

@@ -16,13 +16,8 @@ import (
 )
 
 func TestProduceFlags(t *testing.T) {
-	f, _ := testFactory()
-	var got *ProduceOptions
-	c := NewCmdProduce(f, func(o *ProduceOptions) error { got = o; return nil })
-	c.SetArgs([]string{"orders", "--key", "", "-H", "a=b", "-p", "2", "--acks", "1", "--gen", "5", "--seq"})
-	c.SetOut(io.Discard)
-	c.SetErr(io.Discard)
-	if err := c.Execute(); err != nil {
+	got, err := parseOptions(t, NewCmdProduce, "orders", "--key", "", "-H", "a=b", "-p", "2", "--acks", "1", "--gen", "5", "--seq")
+	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Topic != "orders" || !got.KeySet || got.Key != "" || got.Partition != 2 || got.Acks != "1" || !got.generating() ||

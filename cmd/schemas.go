@@ -27,6 +27,8 @@ type SchemasOptions struct {
 	Type string
 	// Permanent makes delete hard-delete.
 	Permanent bool
+	// Args are the positional arguments (subject, schema file, level).
+	Args []string
 }
 
 // NewCmdSchemas returns `kq schemas` and its subcommands.
@@ -47,7 +49,7 @@ Protobuf (.proto) or JSON Schema (.json), or say --type.`,
   kq schemas check orders-value order-v2.avsc
   kq schemas delete orders-value --permanent`,
 	}
-	for _, sub := range []func(*Factory, func(context.Context, *SchemasOptions, []string) error) *cobra.Command{
+	for _, sub := range []func(*Factory, func(*SchemasOptions) error) *cobra.Command{
 		newCmdSchemasList, newCmdSchemasVersions, newCmdSchemasGet,
 		newCmdSchemasRegister, newCmdSchemasCheck, newCmdSchemasCompatibility, newCmdSchemasDelete,
 	} {
@@ -57,18 +59,19 @@ Protobuf (.proto) or JSON Schema (.json), or say --type.`,
 }
 
 // schemasCommand builds one subcommand whose run is runF or run.
-func schemasCommand(f *Factory, c *cobra.Command, opts *SchemasOptions, runF, run func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func schemasCommand(f *Factory, c *cobra.Command, opts *SchemasOptions, runF func(*SchemasOptions) error, run func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
 	c.RunE = func(cc *cobra.Command, args []string) error {
+		opts.Args = args
 		if runF != nil {
-			return runF(cc.Context(), opts, args)
+			return runF(opts)
 		}
-		return run(cc.Context(), opts, args)
+		return run(cc.Context(), opts, opts.Args)
 	}
 	addOutputFlag(c, &opts.Output)
 	return c
 }
 
-func newCmdSchemasList(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasList(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{Use: "list", Short: "List subjects", Args: usageArgs(cobra.NoArgs),
 		Example: "  kq schemas list\n  kq schemas list -o json"}
@@ -92,7 +95,7 @@ func newCmdSchemasList(f *Factory, runF func(context.Context, *SchemasOptions, [
 	})
 }
 
-func newCmdSchemasVersions(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasVersions(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{Use: "versions SUBJECT", Short: "List a subject's versions", Args: usageArgs(cobra.ExactArgs(1)),
 		Example: "  kq schemas versions orders-value"}
@@ -116,7 +119,7 @@ func newCmdSchemasVersions(f *Factory, runF func(context.Context, *SchemasOption
 	})
 }
 
-func newCmdSchemasGet(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasGet(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{
 		Use:   "get SUBJECT | --id ID",
@@ -169,7 +172,7 @@ func schemasGetRun(ctx context.Context, o *SchemasOptions, args []string) error 
 	return err
 }
 
-func newCmdSchemasRegister(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasRegister(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{
 		Use:   "register SUBJECT FILE",
@@ -201,7 +204,7 @@ func newCmdSchemasRegister(f *Factory, runF func(context.Context, *SchemasOption
 	})
 }
 
-func newCmdSchemasCheck(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasCheck(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{
 		Use:   "check SUBJECT FILE",
@@ -254,7 +257,7 @@ func schemasCheckRun(ctx context.Context, o *SchemasOptions, args []string) erro
 	return err
 }
 
-func newCmdSchemasDelete(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasDelete(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{
 		Use:   "delete SUBJECT",

@@ -10,7 +10,7 @@ import (
 	"github.com/kq-dev/kq/schemas"
 )
 
-func newCmdSchemasCompatibility(f *Factory, runF func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
+func newCmdSchemasCompatibility(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {
 	opts := &SchemasOptions{f: f}
 	c := &cobra.Command{
 		Use:   "compatibility SUBJECT [LEVEL]",

@@ -21,22 +21,77 @@ import (
 	"github.com/kq-dev/kq/internal/output"
 )
 
-// connKeys are the connection settings: each is a flag of the same name, a
-// key of the same name in a config-file profile, and a KQ_ variable (the
-// key upper-cased, dashes as underscores).
-var connKeys = []string{
-	"brokers", "client-id", "kafka-version", "timeout",
-	"tls", "tls-ca", "tls-cert", "tls-key", "tls-insecure",
-	"sasl-mechanism", "sasl-user", "sasl-password",
-	"schema-registry", "schema-registry-user", "schema-registry-password",
-	"schema-registry-ca", "schema-registry-cert", "schema-registry-key", "schema-registry-insecure",
-	"sasl-token", "sasl-oauth-token-url", "sasl-oauth-client-id", "sasl-oauth-client-secret",
-	"sasl-oauth-scope", "aws-region",
+// connSetting is one connection setting: a persistent flag of the same
+// name, a key of the same name in a config-file profile, and a KQ_
+// variable (the key upper-cased, dashes as underscores).
+type connSetting struct {
+	key, short, usage string
+	kind              settingKind
+	// secret marks a value that is never printed.
+	secret bool
 }
 
-// secretKeys are never printed.
-var secretKeys = map[string]bool{
-	"sasl-password": true, "schema-registry-password": true, "sasl-token": true, "sasl-oauth-client-secret": true,
+// settingKind is the flag type of a connection setting.
+type settingKind int
+
+const (
+	textSetting settingKind = iota
+	boolSetting
+	durationSetting
+)
+
+// connSettings are the connection settings, in the order `kq config show`
+// lists them. The token-based SASL settings (settings_auth.go) and the
+// Schema Registry settings (settings_registry.go) are among them.
+var connSettings = []connSetting{
+	{key: "brokers", short: "b", usage: "bootstrap brokers, comma-separated host:port (default 127.0.0.1:9092; env KQ_BROKERS)"},
+	{key: "client-id", usage: "client id sent to the brokers (default \"kq\")"},
+	{key: "kafka-version", usage: "Kafka protocol version to speak (default 2.8.0; requests are clamped to what brokers support)"},
+	{key: "timeout", kind: durationSetting, usage: "dial and request timeout (default 10s)"},
+	{key: "tls", kind: boolSetting, usage: "connect with TLS"},
+	{key: "tls-ca", usage: "PEM file of CAs to trust"},
+	{key: "tls-cert", usage: "PEM client certificate"},
+	{key: "tls-key", usage: "PEM client key"},
+	{key: "tls-insecure", kind: boolSetting, usage: "do not verify the server certificate (warns on stderr)"},
+	{key: "sasl-mechanism", usage: "SASL mechanism: plain, scram-sha-256, scram-sha-512, oauthbearer or aws-msk-iam"},
+	{key: "sasl-user", usage: "SASL user"},
+	{key: "sasl-password", secret: true, usage: "SASL password (better: KQ_SASL_PASSWORD, or the prompt on a terminal)"},
+	{key: "schema-registry", usage: "Schema Registry URL: consume decodes and produce encodes Confluent wire format (env KQ_SCHEMA_REGISTRY)"},
+	{key: "schema-registry-user", usage: "Schema Registry basic-auth user"},
+	{key: "schema-registry-password", secret: true, usage: "Schema Registry basic-auth password (better: KQ_SCHEMA_REGISTRY_PASSWORD)"},
+	{key: "schema-registry-ca", usage: "PEM file of CAs to trust for an https Schema Registry"},
+	{key: "schema-registry-cert", usage: "PEM client certificate for the Schema Registry"},
+	{key: "schema-registry-key", usage: "PEM client key for the Schema Registry"},
+	{key: "schema-registry-insecure", kind: boolSetting, usage: "do not verify the Schema Registry's certificate"},
+	{key: "sasl-token", secret: true, usage: "static OAUTHBEARER token (--sasl-mechanism oauthbearer; better: KQ_SASL_TOKEN)"},
+	{key: "sasl-oauth-token-url", usage: "OIDC token endpoint for OAUTHBEARER client credentials"},
+	{key: "sasl-oauth-client-id", usage: "OIDC client id for OAUTHBEARER"},
+	{key: "sasl-oauth-client-secret", secret: true, usage: "OIDC client secret (better: KQ_SASL_OAUTH_CLIENT_SECRET)"},
+	{key: "sasl-oauth-scope", usage: "OIDC scopes, comma- or space-separated"},
+	{key: "aws-region", usage: "AWS region of an MSK cluster (--sasl-mechanism aws-msk-iam; default AWS_REGION)"},
+}
+
+// connKeys are the keys of connSettings, in their order.
+var connKeys = func() []string {
+	keys := make([]string, len(connSettings))
+	for i, cs := range connSettings {
+		keys[i] = cs.key
+	}
+	return keys
+}()
+
+// addConnFlags adds a persistent flag for every connection setting.
+func addConnFlags(pf *pflag.FlagSet) {
+	for _, cs := range connSettings {
+		switch cs.kind {
+		case boolSetting:
+			pf.BoolP(cs.key, cs.short, false, cs.usage)
+		case durationSetting:
+			pf.DurationP(cs.key, cs.short, 0, cs.usage)
+		default:
+			pf.StringP(cs.key, cs.short, "", cs.usage)
+		}
+	}
 }
 
 // envName returns the KQ_ variable of a key.

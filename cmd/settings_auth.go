@@ -3,20 +3,8 @@ package cmd
 import (
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/kq-dev/kq/internal/conn"
 )
-
-// addAuthFlags adds the token-based SASL flags.
-func addAuthFlags(pf *pflag.FlagSet) {
-	pf.String("sasl-token", "", "static OAUTHBEARER token (--sasl-mechanism oauthbearer; better: KQ_SASL_TOKEN)")
-	pf.String("sasl-oauth-token-url", "", "OIDC token endpoint for OAUTHBEARER client credentials")
-	pf.String("sasl-oauth-client-id", "", "OIDC client id for OAUTHBEARER")
-	pf.String("sasl-oauth-client-secret", "", "OIDC client secret (better: KQ_SASL_OAUTH_CLIENT_SECRET)")
-	pf.String("sasl-oauth-scope", "", "OIDC scopes, comma- or space-separated")
-	pf.String("aws-region", "", "AWS region of an MSK cluster (--sasl-mechanism aws-msk-iam; default AWS_REGION)")
-}
 
 // applyAuth fills in the token-based SASL settings of p.
 func (s *Settings) applyAuth(p *conn.Profile) {

@@ -3,28 +3,14 @@ package cmd
 import (
 	"strconv"
 
-	"github.com/spf13/pflag"
-
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/schemas"
 )
 
-// addRegistryFlags adds the Schema Registry settings, which like the
-// connection settings are also profile keys and KQ_ variables.
-func addRegistryFlags(pf *pflag.FlagSet) {
-	pf.String("schema-registry", "", "Schema Registry URL: consume decodes and produce encodes Confluent wire format (env KQ_SCHEMA_REGISTRY)")
-	pf.String("schema-registry-user", "", "Schema Registry basic-auth user")
-	pf.String("schema-registry-password", "", "Schema Registry basic-auth password (better: KQ_SCHEMA_REGISTRY_PASSWORD)")
-	pf.String("schema-registry-ca", "", "PEM file of CAs to trust for an https Schema Registry")
-	pf.String("schema-registry-cert", "", "PEM client certificate for the Schema Registry")
-	pf.String("schema-registry-key", "", "PEM client key for the Schema Registry")
-	pf.Bool("schema-registry-insecure", false, "do not verify the Schema Registry's certificate")
-}
-
 // holdsSecret reports whether a profile map sets a secret key.
 func holdsSecret(m map[string]any) bool {
-	for k := range secretKeys {
-		if _, ok := m[k]; ok {
+	for _, cs := range connSettings {
+		if _, ok := m[cs.key]; ok && cs.secret {
 			return true
 		}
 	}

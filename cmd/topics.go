@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"github.com/spf13/cobra"
-
-	"github.com/kq-dev/kq/topics"
 )
 
 // NewCmdTopics returns `kq topics` with its subcommands; on its own it
@@ -33,13 +31,4 @@ lists the topics (see kq topics list).`,
 		NewCmdTopicsAlterConfig(f, nil),
 	)
 	return c
-}
-
-// openTopics connects a topic admin for the resolved profile.
-func openTopics(f *Factory) (*topics.Admin, error) {
-	cf, err := f.Conn()
-	if err != nil {
-		return nil, err
-	}
-	return topics.Open(cf)
 }

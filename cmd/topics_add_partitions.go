@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/topics"
 )
 
 // TopicsAddPartitionsOptions are the options of `kq topics add-partitions`.
@@ -50,11 +51,7 @@ partition afterwards.`,
 }
 
 func topicsAddPartitionsRun(opts *TopicsAddPartitionsOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

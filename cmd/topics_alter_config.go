@@ -50,11 +50,7 @@ defaults; other configs keep their values (incremental alter).`,
 }
 
 func topicsAlterConfigRun(opts *TopicsAlterConfigOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

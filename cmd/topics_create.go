@@ -63,11 +63,7 @@ topic is an error (exit 1) unless --if-not-exists, which leaves it as it is.
 }
 
 func topicsCreateRun(opts *TopicsCreateOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

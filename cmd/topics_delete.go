@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kq-dev/kq/topics"
 	"github.com/spf13/cobra"
 )
 
@@ -59,7 +60,7 @@ func topicsDeleteRun(opts *TopicsDeleteOptions) error {
 	if ok, err := confirmDelete(opts); !ok || err != nil {
 		return err
 	}
-	a, err := openTopics(opts.f)
+	a, err := connect(opts.f, topics.Open)
 	if err != nil {
 		return err
 	}

@@ -41,11 +41,7 @@ func NewCmdTopicsDescribe(f *Factory, runF func(*TopicsDescribeOptions) error) *
 }
 
 func topicsDescribeRun(opts *TopicsDescribeOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

@@ -39,11 +39,7 @@ func NewCmdTopicsList(f *Factory, runF func(*TopicsListOptions) error) *cobra.Co
 }
 
 func topicsListRun(opts *TopicsListOptions) error {
-	p, err := opts.f.Printer(opts.Output)
-	if err != nil {
-		return err
-	}
-	a, err := openTopics(opts.f)
+	p, a, err := printerAndConnect(opts.f, opts.Output, topics.Open)
 	if err != nil {
 		return err
 	}

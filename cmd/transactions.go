@@ -25,6 +25,8 @@ type TransactionsOptions struct {
 	States []string
 	// Abort names the transaction abort ends.
 	Abort transactions.AbortOptions
+	// Args are the positional arguments (transactional ids, topics).
+	Args []string
 }
 
 // NewCmdTransactions returns `kq transactions`.
@@ -49,12 +51,13 @@ partition.`,
 }
 
 // txnCommand wires a subcommand's run.
-func txnCommand(f *Factory, c *cobra.Command, o *TransactionsOptions, runF, run func(context.Context, *TransactionsOptions, []string) error) *cobra.Command {
+func txnCommand(f *Factory, c *cobra.Command, o *TransactionsOptions, runF func(*TransactionsOptions) error, run func(context.Context, *TransactionsOptions, []string) error) *cobra.Command {
 	c.RunE = func(cc *cobra.Command, args []string) error {
+		o.Args = args
 		if runF != nil {
-			return runF(cc.Context(), o, args)
+			return runF(o)
 		}
-		return run(cc.Context(), o, args)
+		return run(cc.Context(), o, o.Args)
 	}
 	addOutputFlag(c, &o.Output)
 	return c
@@ -73,7 +76,7 @@ func (o *TransactionsOptions) open() (*transactions.Admin, *output.Printer, func
 	return transactions.New(cl), p, closeFn, nil
 }
 
-func newCmdTxnList(f *Factory, runF func(context.Context, *TransactionsOptions, []string) error) *cobra.Command {
+func newCmdTxnList(f *Factory, runF func(*TransactionsOptions) error) *cobra.Command {
 	o := &TransactionsOptions{f: f}
 	c := &cobra.Command{
 		Use: "list", Short: "List transactional ids with producer id and state", Args: usageArgs(cobra.NoArgs),
@@ -101,7 +104,7 @@ func newCmdTxnList(f *Factory, runF func(context.Context, *TransactionsOptions, 
 	})
 }
 
-func newCmdTxnDescribe(f *Factory, runF func(context.Context, *TransactionsOptions, []string) error) *cobra.Command {
+func newCmdTxnDescribe(f *Factory, runF func(*TransactionsOptions) error) *cobra.Command {
 	o := &TransactionsOptions{f: f}
 	c := &cobra.Command{
 		Use: "describe TRANSACTIONAL-ID...", Short: "Show state, producer, timeout, start and partitions of transactions",
@@ -144,7 +147,7 @@ func txnPartitions(ps []offsets.TopicPartition) string {
 	return strings.Join(parts, ",")
 }
 
-func newCmdTxnAbort(f *Factory, runF func(context.Context, *TransactionsOptions, []string) error) *cobra.Command {
+func newCmdTxnAbort(f *Factory, runF func(*TransactionsOptions) error) *cobra.Command {
 	o := &TransactionsOptions{f: f}
 	c := &cobra.Command{
 		Use:   "abort --topic TOPIC --partition N (--start-offset OFFSET | --producer-id ID)",

@@ -41,7 +41,7 @@ func renderVerifyReport(p *output.Printer, rep verify.Report) error {
 	fmt.Fprintln(p.IO.Out)
 	renderVerdict(p, rep.Verdict, rep.Counts, partialReason(rep))
 	for _, n := range rep.Notes {
-		fmt.Fprintf(p.IO.Out, "%s %s\n", p.Warn("note:"), n)
+		fmt.Fprintf(p.IO.Out, "%s %s\n", p.Warn("note:"), n.Render(flagOf))
 	}
 	return nil
 }

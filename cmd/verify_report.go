@@ -70,7 +70,7 @@ func (o *VerifyOptions) writeRunReport(rep verify.Report, history, command, targ
 		Title: "kq verify: " + string(rep.Settings.Semantics), Verdict: word, Class: class,
 		Semantics: string(rep.Settings.Semantics), Facts: facts, Command: command,
 		Series: series, Exposure: rep.Evidence.Faults, Counts: reportCounts(rep.Counts, rep.Settings.Semantics), Lag: rep.Counts.RealtimeLag, Anomalies: anomalies,
-		Notes: append(reasonNotes(rep.Verdict), rep.Notes...), Generated: time.Now(),
+		Notes: append(reasonNotes(rep.Verdict), spellTexts(rep.Notes)...), Generated: time.Now(),
 	}
 	return writeReport(o.f, o.Report, page)
 }

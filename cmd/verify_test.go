@@ -82,7 +82,7 @@ func sampleReport(held bool) verify.Report {
 		Faults: chaos.Timeline{Seed: 5, Events: []chaos.Event{{Kind: chaos.DropResponse, Fault: "drop-response",
 			PlannedStart: time.Second, PlannedEnd: 2 * time.Second, Start: start, End: start.Add(time.Second)}}},
 		Phases:  []verify.Phase{{Name: verify.PhaseProduce, Duration: time.Second, Records: 10}},
-		Started: start, Duration: 2 * time.Second, Notes: []string{"a caveat"}}
+		Started: start, Duration: 2 * time.Second, Notes: []kqerr.SettingText{"a caveat"}}
 }
 
 func TestVerifyReportTable(t *testing.T) {

@@ -117,7 +117,7 @@ func (o *Options) Validate() error {
 	}
 	switch {
 	case len(o.Partitions) > 0:
-		return kqerr.Usagef("a group assigns partitions itself; drop --partition or --group")
+		return kqerr.Settingf("a group assigns partitions itself; drop {partition} or {group}")
 	case !o.From.IsEnd():
 		return kqerr.Usagef("in group mode the start (%s) must be earliest or latest; it applies where the group has no committed offset (move a group with kq groups reset)", o.From)
 	}

@@ -1,7 +1,6 @@
 package consume
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -20,7 +19,7 @@ func (e *engine) unreachable(err error) {
 	}
 	if e.opts.ExitOnError {
 		ferr := e.flushLocked()
-		e.stopLocked(StopError, fmt.Errorf("%w: the cluster stopped answering (--exit-on-error): %s",
+		e.stopLocked(StopError, kqerr.SettingErrorf("%w: the cluster stopped answering ({exit on error}): %s",
 			kqerr.ErrUnreachable, strings.Join(strings.Fields(err.Error()), " ")))
 		if ferr != nil {
 			e.err = ferr

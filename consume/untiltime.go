@@ -2,11 +2,11 @@ package consume
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/offsets"
 )
 
@@ -35,7 +35,7 @@ func (e *engine) untilTimeBound(ctx context.Context, pl *plan, at time.Time) {
 	}
 	ends, err := pl.lister.list(waiting, sarama.OffsetNewest)
 	if err != nil {
-		e.stop(StopError, fmt.Errorf("--until: the end of the partitions at %s: %w", at.Format(time.RFC3339), err))
+		e.stop(StopError, kqerr.SettingErrorf("{until}: the end of the partitions at %s: %w", at.Format(time.RFC3339), err))
 		return
 	}
 	e.boundAt(pl, ends)

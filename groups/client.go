@@ -27,14 +27,9 @@ type Client struct {
 
 // Open connects to the cluster of f.
 func Open(f conn.Factory) (*Client, error) {
-	c, err := f.Client()
+	c, a, err := f.ClientAdmin()
 	if err != nil {
 		return nil, err
-	}
-	a, err := sarama.NewClusterAdminFromClient(c)
-	if err != nil {
-		c.Close()
-		return nil, f.Classify(err)
 	}
 	return &Client{f: f, client: c, admin: a, offsets: offsets.Lister{Client: c, Admin: a, Classify: f.Classify}}, nil
 }

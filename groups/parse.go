@@ -16,12 +16,12 @@ type TopicScope struct {
 	Partitions []int32
 }
 
-// ParseTopicScope parses "TOPIC" or "TOPIC:P,P,..." (the --topic form of
+// ParseTopicScope parses "TOPIC" or "TOPIC:P,P,..." (the topic scope form of
 // kafka-consumer-groups). Malformed input is a usage error.
 func ParseTopicScope(s string) (TopicScope, error) {
 	topic, parts, hasParts := strings.Cut(s, ":")
 	if topic == "" {
-		return TopicScope{}, kqerr.Usagef("bad --topic %q: want TOPIC or TOPIC:PARTITION,...", s)
+		return TopicScope{}, kqerr.Settingf("bad {topic} %q: want TOPIC or TOPIC:PARTITION,...", s)
 	}
 	ts := TopicScope{Topic: topic}
 	if !hasParts {
@@ -30,7 +30,7 @@ func ParseTopicScope(s string) (TopicScope, error) {
 	for _, p := range strings.Split(parts, ",") {
 		n, err := strconv.ParseInt(strings.TrimSpace(p), 10, 32)
 		if err != nil || n < 0 {
-			return TopicScope{}, kqerr.Usagef("bad --topic %q: partition %q is not a partition number", s, p)
+			return TopicScope{}, kqerr.Settingf("bad {topic} %q: partition %q is not a partition number", s, p)
 		}
 		ts.Partitions = append(ts.Partitions, int32(n))
 	}

@@ -18,19 +18,19 @@ import (
 func (s ResetSpec) Validate() error {
 	switch {
 	case s.AllTopics && len(s.Topics) > 0:
-		return kqerr.Usagef("give either --topic or --all-topics, not both")
+		return kqerr.Settingf("give either {topic} or {all topics}, not both")
 	case !s.AllTopics && len(s.Topics) == 0 && s.Mode != FromFile:
-		return kqerr.Usagef("say which partitions to reset: --topic TOPIC[:P,...] or --all-topics")
+		return kqerr.Settingf("say which partitions to reset: {topic} TOPIC[:P,...] or {all topics}")
 	case s.Mode == "":
-		return kqerr.Usagef("say how to reset: one of --to-earliest, --to-latest, --to-offset, --shift-by, --to-datetime, --by-duration, --to-current, --from-file, --to-group")
+		return kqerr.Settingf("say how to reset: one of {to earliest}, {to latest}, {to offset}, {shift by}, {to datetime}, {by duration}, {to current}, {from file}, {to group}")
 	case s.Mode == ToOffset && s.Offset < 0:
-		return kqerr.Usagef("--to-offset must not be negative, got %d", s.Offset)
+		return kqerr.Settingf("{to offset} must not be negative, got %d", s.Offset)
 	case s.Mode == ByDuration && s.Duration <= 0:
-		return kqerr.Usagef("--by-duration must be positive")
+		return kqerr.Settingf("{by duration} must be positive")
 	case s.Mode == FromFile && len(s.Entries) == 0:
 		return kqerr.Usagef("the plan file has no entries")
 	case s.Mode == ToGroup && s.SourceGroup == "":
-		return kqerr.Usagef("--to-group needs a group")
+		return kqerr.Settingf("{to group} needs a group")
 	}
 	return nil
 }
@@ -118,7 +118,7 @@ func (c *Client) resetScope(group string, spec ResetSpec, commits map[offsets.To
 			tps = append(tps, tp)
 		}
 		if len(tps) == 0 {
-			return nil, fmt.Errorf("group %s has no committed offsets for --all-topics to reset; name topics with --topic", group)
+			return nil, kqerr.SettingErrorf("group %s has no committed offsets for {all topics} to reset; name topics with {topic}", group)
 		}
 	case len(spec.Topics) > 0:
 		if tps, err = c.scopePartitions(spec.Topics); err != nil {

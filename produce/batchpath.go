@@ -1,10 +1,10 @@
 package produce
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // engine is one delivery path: it takes records and, once closed, settles
@@ -115,5 +115,5 @@ func produceVersion(v sarama.KafkaVersion) (int16, error) {
 			return row.version, nil
 		}
 	}
-	return 0, fmt.Errorf("kq produce needs --kafka-version 0.11.0 or later, got %s", v)
+	return 0, kqerr.SettingErrorf("kq produce needs {kafka version} 0.11.0 or later, got %s", v)
 }

@@ -30,11 +30,11 @@ type GenConfig struct {
 func (c GenConfig) Validate() error {
 	switch {
 	case c.Count < 1:
-		return kqerr.Usagef("--gen must be at least 1, got %d", c.Count)
+		return kqerr.Settingf("{gen} must be at least 1, got %d", c.Count)
 	case c.Size < 0:
-		return kqerr.Usagef("--size must not be negative, got %d", c.Size)
+		return kqerr.Settingf("{size} must not be negative, got %d", c.Size)
 	case c.Template.Tombstone:
-		return kqerr.Usagef("--tombstone does not go with --gen")
+		return kqerr.Settingf("{tombstone} does not go with {gen}")
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func TestValueSource(t *testing.T) {
 		t.Errorf("tombstone: %+v", gs)
 	}
 	_, errs = drain(t, NewValueSource(strings.NewReader(strings.Repeat("x", 101)), "big", Template{}, 100))
-	if len(errs) != 1 || !errors.Is(errs[0], errTooLarge) || !strings.Contains(errs[0].Error(), "more than --max-message-bytes 100") {
+	if len(errs) != 1 || !errors.Is(errs[0], errTooLarge) || !strings.Contains(errs[0].Error(), "more than max message bytes 100") {
 		t.Errorf("oversized: %v", errs)
 	}
 }

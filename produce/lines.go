@@ -69,7 +69,7 @@ func ParseEmptyRecords(s string) (EmptyRecords, error) {
 	case EmptyKeep, EmptySkip, EmptyNull:
 		return e, nil
 	}
-	return "", kqerr.Usagef("unknown --empty %q (want keep, skip or null)", s)
+	return "", kqerr.Settingf("unknown {empty} %q (want keep, skip or null)", s)
 }
 
 // NewLineSource returns a source of delimited text records read from r.

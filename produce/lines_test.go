@@ -253,7 +253,7 @@ func TestValueSourceSizeErrorNamesTheLimit(t *testing.T) {
 	src := NewValueSource(strings.NewReader(strings.Repeat("x", 50)), "big.bin", Template{}, 10)
 	var r Record
 	err := src.Next(&r)
-	if err == nil || err.Error() != "big.bin record 1: record too large: more than --max-message-bytes 10" {
+	if err == nil || err.Error() != "big.bin record 1: record too large: more than max message bytes 10" {
 		t.Fatalf("err = %v", err)
 	}
 }

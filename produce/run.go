@@ -49,7 +49,7 @@ func (o Options) Validate() error {
 		return kqerr.Usagef("no topic given")
 	}
 	if o.Rate < 0 {
-		return kqerr.Usagef("--rate must not be negative, got %v", o.Rate)
+		return kqerr.Settingf("{rate} must not be negative, got %v", o.Rate)
 	}
 	return o.Settings.Validate()
 }

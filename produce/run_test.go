@@ -121,7 +121,7 @@ func TestRunUnknownTopicAndCreate(t *testing.T) {
 	f := testutil.Factory(b)
 	o := produce.Options{Topic: "fresh", Settings: produce.DefaultSettings()}
 	_, err := produce.Run(context.Background(), f, o, lines("a\n"), nil)
-	if !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != `topic "fresh" does not exist (use --create)` {
+	if !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != `topic "fresh" does not exist (use topic creation)` {
 		t.Fatalf("error %v", err)
 	}
 	if kqerr.Code(err) != kqerr.CodeError {
@@ -166,7 +166,7 @@ func TestRunSkipBad(t *testing.T) {
 	if res.Acked != 2 || res.Skipped != 2 || len(rec.skipped) != 2 {
 		t.Fatalf("result %+v, skipped %v", res, rec.skipped)
 	}
-	if rec.skipped[0].Pos.Line != 2 || !strings.Contains(rec.skipped[1].Error(), "line 3: record too large: 20 bytes, more than --max-message-bytes 10") {
+	if rec.skipped[0].Pos.Line != 2 || !strings.Contains(rec.skipped[1].Error(), "line 3: record too large: 20 bytes, more than max message bytes 10") {
 		t.Errorf("skipped %v", rec.skipped)
 	}
 }

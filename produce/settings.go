@@ -70,7 +70,7 @@ func ParsePartitioner(s string) (Partitioner, error) {
 	case PartitionMurmur2, PartitionHash, PartitionRandom, PartitionRoundRobin, PartitionCRC32, PartitionConsistentRandom:
 		return p, nil
 	}
-	return "", kqerr.Usagef("unknown --partitioner %q (want %s)", s, strings.Join(PartitionerNames, ", "))
+	return "", kqerr.Settingf("unknown {partitioner} %q (want %s)", s, strings.Join(PartitionerNames, ", "))
 }
 
 // Constructor returns the sarama partitioner constructor for p.
@@ -143,17 +143,17 @@ func DefaultSettings() Settings {
 func (s Settings) Validate() error {
 	switch {
 	case s.BatchBytes < 1:
-		return kqerr.Usagef("--batch-bytes must be positive, got %d", s.BatchBytes)
+		return kqerr.Settingf("{batch bytes} must be positive, got %d", s.BatchBytes)
 	case s.MaxMessageBytes < 1:
-		return kqerr.Usagef("--max-message-bytes must be positive, got %d", s.MaxMessageBytes)
+		return kqerr.Settingf("{max message bytes} must be positive, got %d", s.MaxMessageBytes)
 	case s.Linger < 0:
-		return kqerr.Usagef("--linger must not be negative, got %v", s.Linger)
+		return kqerr.Settingf("{linger} must not be negative, got %v", s.Linger)
 	case s.TxnSize < 0:
-		return kqerr.Usagef("--txn-size must not be negative, got %d", s.TxnSize)
+		return kqerr.Settingf("{txn size} must not be negative, got %d", s.TxnSize)
 	case s.TxnSize > 0 && s.TransactionalID == "":
-		return kqerr.Usagef("--txn-size needs --transactional-id")
+		return kqerr.Settingf("{txn size} needs {transactional id}")
 	case s.idempotent() && s.Acks != setting.AcksAll:
-		return kqerr.Usagef("--idempotent and --transactional-id need --acks all, got %v", s.Acks)
+		return kqerr.Settingf("{idempotent} and {transactional id} need {acks} all, got %v", s.Acks)
 	case s.DeliveryTimeout <= 0:
 		return kqerr.Usagef("the delivery timeout must be positive, got %v", s.DeliveryTimeout)
 	}

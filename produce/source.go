@@ -110,7 +110,7 @@ var errTooLarge = errors.New("record too large")
 // means the record was not read to its end, so only the limit is known.
 func tooLarge(size, limit int) error {
 	if size < 0 {
-		return fmt.Errorf("%w: more than --max-message-bytes %d", errTooLarge, limit)
+		return kqerr.SettingErrorf("%w: more than {max message bytes} %d", errTooLarge, limit)
 	}
-	return fmt.Errorf("%w: %d bytes, more than --max-message-bytes %d", errTooLarge, size, limit)
+	return kqerr.SettingErrorf("%w: %d bytes, more than {max message bytes} %d", errTooLarge, size, limit)
 }

@@ -15,8 +15,12 @@ import (
 type topicNotFound struct{ topic string }
 
 // Error names the topic and the way out.
-func (e *topicNotFound) Error() string {
-	return fmt.Sprintf("topic %q does not exist (use --create)", e.topic)
+func (e *topicNotFound) Error() string { return e.Render(func(s string) string { return s }) }
+
+// Render names the way out, the topic creation setting, as spell spells
+// it (kqerr.SettingRenderer).
+func (e *topicNotFound) Render(spell func(setting string) string) string {
+	return fmt.Sprintf("topic %q does not exist (use %s)", e.topic, spell("topic creation"))
 }
 
 // Is makes the error match offsets.ErrTopicNotFound.

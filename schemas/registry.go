@@ -33,7 +33,7 @@ func (o RegistryOptions) Validate() error {
 		return kqerr.Usagef("schema registry %q: want an http:// or https:// URL", o.URL)
 	}
 	if (o.TLS.CertFile == "") != (o.TLS.KeyFile == "") {
-		return kqerr.Usagef("--schema-registry-cert and --schema-registry-key go together")
+		return kqerr.Settingf("{schema registry cert} and {schema registry key} go together")
 	}
 	return nil
 }

@@ -22,14 +22,17 @@ import (
 type UnreachableError struct {
 	// URL is the registry's base URL.
 	URL string
-	// Why is the cause in a few words.
-	Why string
+	// Why is the cause in a few words, naming settings in braces.
+	Why kqerr.SettingText
 	// Err is the transport's error.
 	Err error
 }
 
-func (e *UnreachableError) Error() string {
-	return fmt.Sprintf("schema registry %s unreachable: %s", e.URL, e.Why)
+func (e *UnreachableError) Error() string { return e.Render(func(s string) string { return s }) }
+
+// Render returns the message with the settings it names spelled by spell.
+func (e *UnreachableError) Render(spell func(setting string) string) string {
+	return fmt.Sprintf("schema registry %s unreachable: %s", e.URL, e.Why.Render(spell))
 }
 
 // Unwrap returns the transport's error.
@@ -63,7 +66,7 @@ func (t *boundedTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // why words a transport error.
-func (t *boundedTransport) why(ctx context.Context, err error) string {
+func (t *boundedTransport) why(ctx context.Context, err error) kqerr.SettingText {
 	var (
 		ua  x509.UnknownAuthorityError
 		hn  x509.HostnameError
@@ -76,19 +79,19 @@ func (t *boundedTransport) why(ctx context.Context, err error) string {
 	)
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return fmt.Sprintf("no answer within %s (--timeout)", t.timeout)
+		return kqerr.SettingText(fmt.Sprintf("no answer within %s ({timeout})", t.timeout))
 	case errors.As(err, &ua), errors.As(err, &hn), errors.As(err, &ci), errors.As(err, &cve):
-		return "TLS: " + lastPart(err)
+		return kqerr.PlainText("TLS: " + lastPart(err))
 	case errors.As(err, &rhe):
 		return "TLS handshake failed: the server does not speak TLS (try http://)"
 	case errors.As(err, &ae):
-		return "TLS handshake failed: " + lastPart(err)
+		return kqerr.PlainText("TLS handshake failed: " + lastPart(err))
 	case errors.As(err, &dns):
-		return "cannot resolve " + dns.Name
+		return kqerr.PlainText("cannot resolve " + dns.Name)
 	case errors.As(err, &oe) && oe.Op == "dial":
-		return lastPart(err)
+		return kqerr.PlainText(lastPart(err))
 	}
-	return lastPart(err)
+	return kqerr.PlainText(lastPart(err))
 }
 
 // lastPart is the innermost words of err ("connection refused").

@@ -23,14 +23,9 @@ type Admin struct {
 
 // Open connects to the cluster of f.
 func Open(f conn.Factory) (*Admin, error) {
-	c, err := f.Client()
+	c, a, err := f.ClientAdmin()
 	if err != nil {
 		return nil, err
-	}
-	a, err := sarama.NewClusterAdminFromClient(c)
-	if err != nil {
-		c.Close()
-		return nil, f.Classify(err)
 	}
 	return &Admin{f: f, admin: a, offsets: offsets.Lister{Client: c, Admin: a, Classify: f.Classify}}, nil
 }

@@ -120,7 +120,7 @@ func (a *Admin) AlterConfig(topic string, set map[string]string, del []string) e
 		entries[k] = sarama.IncrementalAlterConfigsEntry{Operation: sarama.IncrementalAlterConfigsOperationDelete}
 	}
 	if len(entries) == 0 {
-		return kqerr.Usagef("no config to change: give KEY=VALUE arguments or --delete KEY")
+		return kqerr.Settingf("no config to change: give KEY=VALUE arguments or {delete} KEY")
 	}
 	if _, err := a.partitionCount(topic); err != nil {
 		return err

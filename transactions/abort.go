@@ -47,7 +47,7 @@ var errNoSuchTxn = errors.New("no open transaction")
 // its records.
 func (a *Admin) Abort(ctx context.Context, o AbortOptions) (Aborted, error) {
 	if o.StartOffset < 0 && o.ProducerID < 0 {
-		return Aborted{}, kqerr.Usagef("name the transaction: --start-offset or --producer-id")
+		return Aborted{}, kqerr.Settingf("name the transaction: {start offset} or {producer id}")
 	}
 	ps, err := a.Producers(ctx, o.Topic)
 	if err != nil {
@@ -67,7 +67,7 @@ func (a *Admin) Abort(ctx context.Context, o AbortOptions) (Aborted, error) {
 		return Aborted{}, fmt.Errorf("%s/%d: %w matches (see kq producers %s)", o.Topic, o.Partition, errNoSuchTxn, o.Topic)
 	case 1:
 	default:
-		return Aborted{}, kqerr.Usagef("%s/%d: %d open transactions match; give --producer-id too", o.Topic, o.Partition, len(match))
+		return Aborted{}, kqerr.Settingf("%s/%d: %d open transactions match; give {producer id} too", o.Topic, o.Partition, len(match))
 	}
 	p := match[0]
 	m := kadm.TxnMarkers{ProducerID: p.ProducerID, ProducerEpoch: p.ProducerEpoch, CoordinatorEpoch: p.CoordinatorEpoch,

@@ -48,7 +48,7 @@ type FaultPlan struct {
 	// needs (client crashes: crashes with work at risk) for a verdict.
 	MinWindows int `json:"min_windows"`
 	// Skipped lists default faults this run cannot apply, with the reason.
-	Skipped []string `json:"skipped,omitempty"`
+	Skipped []kqerr.SettingText `json:"skipped,omitempty"`
 }
 
 // MarshalJSON writes the interval and duration in milliseconds.
@@ -79,10 +79,10 @@ func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (Faul
 		plan.Duration = chaos.DefaultDuration
 	}
 	if plan.Interval < 0 || plan.Duration < 0 {
-		return plan, kqerr.Usagef("--fault-interval and --fault-duration must not be negative")
+		return plan, kqerr.Settingf("{fault interval} and {fault duration} must not be negative")
 	}
 	if plan.MinWindows < 1 || plan.MinWindows > 100 {
-		return plan, kqerr.Usagef("--min-windows must be between 1 and 100, got %d", plan.MinWindows)
+		return plan, kqerr.Settingf("{min windows} must be between 1 and 100, got %d", plan.MinWindows)
 	}
 	if plan.Seed == 0 {
 		plan.Seed = randomSeed()
@@ -102,7 +102,7 @@ func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (Faul
 		}
 		for _, f := range faults {
 			if reason := can.unusable(f.Kind); reason != "" {
-				return plan, kqerr.Usagef("fault %s %s", f.Kind, reason)
+				return plan, kqerr.Settingf("fault %s "+string(reason), f.Kind)
 			}
 		}
 		plan.Faults = faults
@@ -111,10 +111,10 @@ func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (Faul
 	return plan, nil
 }
 
-func defaultFaults(sem check.Semantics, can abilities) (faults []chaos.Fault, skipped []string) {
+func defaultFaults(sem check.Semantics, can abilities) (faults []chaos.Fault, skipped []kqerr.SettingText) {
 	for _, k := range DefaultFaults(sem) {
 		if reason := can.unusable(k); reason != "" {
-			skipped = append(skipped, string(k)+" "+reason)
+			skipped = append(skipped, kqerr.SettingText(k)+" "+reason)
 			continue
 		}
 		faults = append(faults, chaos.Fault{Kind: k})
@@ -130,14 +130,14 @@ type abilities struct {
 }
 
 // unusable says why a run cannot apply a fault of kind k, or "".
-func (a abilities) unusable(k chaos.Kind) string {
+func (a abilities) unusable(k chaos.Kind) kqerr.SettingText {
 	switch {
 	case k.Layer() == chaos.LayerBroker && !a.builtIn:
 		return "needs the built-in broker (run kq verify without brokers configured)"
 	case k == chaos.CrashCopier && !a.pipeline:
-		return "needs the copy pipeline of --commit txn"
+		return "needs the copy pipeline of {commit} txn"
 	case k == chaos.Exec && !a.exec:
-		return "needs a command (--fault-exec start=... or end=...)"
+		return "needs a command ({fault exec} start=... or end=...)"
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // DefaultMinWindows is how many windows over traffic each named fault
@@ -45,7 +46,7 @@ func coverTime(sched *chaos.Schedule, kinds []chaos.Kind, min int) time.Duration
 // fault its windows over traffic: it lowers the rate of a run of a number
 // of messages, or lengthens a run of a duration. It returns a note saying
 // what it changed, or "".
-func (r *run) pace(sched *chaos.Schedule) string {
+func (r *run) pace(sched *chaos.Schedule) kqerr.SettingText {
 	if sched == nil {
 		return ""
 	}
@@ -57,7 +58,7 @@ func (r *run) pace(sched *chaos.Schedule) string {
 		}
 		old := w.Duration
 		w.Duration = need.Round(time.Second)
-		return fmt.Sprintf("paced: --duration stretched from %v to %v so every named fault gets %d full windows over traffic", old, w.Duration, r.set.Faults.MinWindows)
+		return kqerr.SettingText(fmt.Sprintf("paced: {duration} stretched from %v to %v so every named fault gets %d full windows over traffic", old, w.Duration, r.set.Faults.MinWindows))
 	}
 	rate := float64(w.Messages) / need.Seconds()
 	if w.Rate > 0 && w.Rate <= rate {
@@ -69,7 +70,7 @@ func (r *run) pace(sched *chaos.Schedule) string {
 	}
 	w.Rate = rate
 	r.limiter = newLimiter(rate)
-	return fmt.Sprintf("paced: rate lowered from %s to %.0f/s so every named fault gets %d full windows over traffic (about %v of writing)", old, rate, r.set.Faults.MinWindows, need.Round(time.Second))
+	return kqerr.SettingText(fmt.Sprintf("paced: rate lowered from %s to %.0f/s so every named fault gets %d full windows over traffic (about %v of writing)", old, rate, r.set.Faults.MinWindows, need.Round(time.Second)))
 }
 
 // kinds lists the fault kinds the plan names, each once, in order.

@@ -136,17 +136,17 @@ func (c Client) changed(old Client) []string {
 func (c Client) validate() error {
 	switch {
 	case c.Retries < 0:
-		return kqerr.Usagef("--retries must not be negative, got %d", c.Retries)
+		return kqerr.Settingf("{retries} must not be negative, got %d", c.Retries)
 	case c.MaxInFlight < 1:
-		return kqerr.Usagef("--max-in-flight must be at least 1, got %d", c.MaxInFlight)
+		return kqerr.Settingf("{max in flight} must be at least 1, got %d", c.MaxInFlight)
 	case c.Idempotent && c.Acks != setting.AcksAll:
-		return kqerr.Usagef("an idempotent producer needs --acks all, got %s", c.Acks)
+		return kqerr.Settingf("an idempotent producer needs {acks} all, got %s", c.Acks)
 	case c.Idempotent && c.MaxInFlight != 1:
-		return kqerr.Usagef("an idempotent producer needs --max-in-flight 1 (sarama keeps order only so), got %d", c.MaxInFlight)
+		return kqerr.Settingf("an idempotent producer needs {max in flight} 1 (sarama keeps order only so), got %d", c.MaxInFlight)
 	case c.Idempotent && c.Retries < 1:
-		return kqerr.Usagef("an idempotent producer needs --retries of at least 1")
+		return kqerr.Settingf("an idempotent producer needs {retries} of at least 1")
 	case c.Commit == setting.CommitTxn && c.AutoCommit:
-		return kqerr.Usagef("--auto-commit does not go with --commit txn: the copiers commit offsets in their transactions")
+		return kqerr.Settingf("{auto commit} does not go with {commit} txn: the copiers commit offsets in their transactions")
 	}
 	return nil
 }

@@ -99,7 +99,7 @@ func TestDefaultFaultsFitTheTarget(t *testing.T) {
 	if set.Faults.Spec != "drop-response,crash-consumer,crash-producer,crash-copier" {
 		t.Errorf("exactly-once on a real cluster schedules %q", set.Faults.Spec)
 	}
-	if len(set.Faults.Skipped) != 2 || !strings.Contains(set.Faults.Skipped[0], "leader-move needs the built-in broker") {
+	if len(set.Faults.Skipped) != 2 || !strings.Contains(set.Faults.Skipped[0].String(), "leader-move needs the built-in broker") {
 		t.Errorf("skipped = %q, want leader-move and coordinator-move named", set.Faults.Skipped)
 	}
 	set, err = verify.Resolve(verify.Options{Semantics: check.AtLeastOnce, Broker: anyBroker{}})

@@ -43,8 +43,8 @@ type prodIncarnation struct {
 	p       sarama.AsyncProducer
 	life    *life
 	mu      sync.Mutex
-	pending map[uint64]time.Time // when each was handed over; nil once crashed
-	results chan struct{}        // closed when the result loop ends
+	pending *sendWindow   // when each was handed over; nil once crashed
+	results chan struct{} // closed when the result loop ends
 }
 
 // run hands over values until the quota or deadline, then waits for their
@@ -115,7 +115,7 @@ func (p *producer) open(ctx context.Context) (*prodIncarnation, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: map[uint64]time.Time{}, results: make(chan struct{})}
+	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: newSendWindow(), results: make(chan struct{})}
 	go inc.collect()
 	p.mu.Lock()
 	p.inc, p.sending = inc, true
@@ -201,7 +201,7 @@ func (inc *prodIncarnation) track(seq uint64) bool {
 	if inc.pending == nil {
 		return false
 	}
-	inc.pending[seq] = time.Now()
+	inc.pending.add(seq)
 	return true
 }
 
@@ -209,13 +209,18 @@ func (inc *prodIncarnation) track(seq uint64) bool {
 func (inc *prodIncarnation) forget(seq uint64) {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
-	delete(inc.pending, seq)
+	if inc.pending != nil {
+		inc.pending.take(seq)
+	}
 }
 
 func (inc *prodIncarnation) pendingCount() int {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
-	return len(inc.pending)
+	if inc.pending == nil {
+		return 0
+	}
+	return inc.pending.len()
 }
 
 // crash records every pending value as indeterminate (a crashed process
@@ -225,14 +230,18 @@ func (inc *prodIncarnation) crash() (int, bool) {
 	inc.mu.Lock()
 	pending := inc.pending
 	inc.pending = nil
-	for seq, handed := range pending {
-		e := history.NewSend(inc.id, seq, history.StatusInfo, "producer crashed with the send in flight")
-		e.Latency = time.Since(handed)
-		inc.r.record(e)
-		inc.r.stats.info.Add(1)
+	n := 0
+	if pending != nil {
+		n = pending.len()
+		pending.each(func(seq uint64, waited time.Duration) {
+			e := history.NewSend(inc.id, seq, history.StatusInfo, "producer crashed with the send in flight")
+			e.Latency = waited
+			inc.r.record(e)
+			inc.r.stats.info.Add(1)
+		})
 	}
 	inc.mu.Unlock()
-	return len(pending), inc.life.kill()
+	return n, inc.life.kill()
 }
 
 // collect records the client's results until both channels close.
@@ -251,13 +260,15 @@ func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
 	}
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
-	handed, ok := inc.pending[seq]
+	if inc.pending == nil {
+		return
+	}
+	waited, ok := inc.pending.take(seq)
 	if !ok {
 		return
 	}
-	delete(inc.pending, seq)
 	e := inc.r.sendOutcome(inc.id, seq, m, err)
-	e.Latency = time.Since(handed)
+	e.Latency = waited
 	inc.r.record(e)
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/kq-dev/kq/verify/report"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
 	"github.com/kq-dev/kq/internal/setting"
 )
@@ -61,8 +62,9 @@ type Report struct {
 	// Interrupted is set when the run was stopped early: the counts are
 	// partial and there is no verdict.
 	Interrupted bool `json:"interrupted,omitempty"`
-	// Notes are caveats about what the run could see.
-	Notes []string `json:"notes"`
+	// Notes are caveats about what the run could see; they name settings
+	// in braces (JSON: in words).
+	Notes []kqerr.SettingText `json:"notes"`
 	// Worker, for one worker of a distributed run, names it: its counts
 	// are its share and it has no verdict (kq verify check judges the
 	// workers' histories together).
@@ -181,8 +183,8 @@ func (r *run) finishReport(rep *Report, runErr error) {
 }
 
 // notes lists the caveats of a run.
-func (r *run) notes(rep *Report) []string {
-	notes := []string{}
+func (r *run) notes(rep *Report) []kqerr.SettingText {
+	notes := []kqerr.SettingText{}
 	s := r.set
 	if s.Acks == setting.AcksNone {
 		notes = append(notes, "acks=0: the client reports a send successful without the broker's answer; each such success counts as acknowledged (offset unknown)")
@@ -195,7 +197,7 @@ func (r *run) notes(rep *Report) []string {
 	}
 	notes = append(notes, r.unmodelled()...)
 	if rep.Counts.Sent > 0 && rep.Counts.Indeterminate*2 > rep.Counts.Sent {
-		notes = append(notes, fmt.Sprintf("%d of %d sends are indeterminate: loss is judged on acknowledged sends only", rep.Counts.Indeterminate, rep.Counts.Sent))
+		notes = append(notes, kqerr.PlainText(fmt.Sprintf("%d of %d sends are indeterminate: loss is judged on acknowledged sends only", rep.Counts.Indeterminate, rep.Counts.Sent)))
 	}
 	return notes
 }
@@ -206,15 +208,15 @@ type replicaModel interface{ ReplicaLag() time.Duration }
 
 // unmodelled names, in plain words, the risks the built-in broker cannot
 // show, so a HELD on it is not read as more than it is.
-func (r *run) unmodelled() []string {
+func (r *run) unmodelled() []kqerr.SettingText {
 	rm, ok := r.opts.Broker.(replicaModel)
 	if !ok {
 		return nil
 	}
-	notes := []string{"the built-in broker cannot show losses from a machine crash, a power loss or a failed disk (writes not yet on disk); run against a real cluster for those"}
+	notes := []kqerr.SettingText{"the built-in broker cannot show losses from a machine crash, a power loss or a failed disk (writes not yet on disk); run against a real cluster for those"}
 	switch {
 	case rm.ReplicaLag() <= 0:
-		notes = append(notes, "the built-in broker runs without a replica lag (--replica-lag 0): every write is on every replica at once, so acks=1 and leader changes cannot lose anything here; drop --replica-lag 0 or run against a real cluster")
+		notes = append(notes, "the built-in broker runs without a replica lag ({replica lag} 0): every write is on every replica at once, so acks=1 and leader changes cannot lose anything here; drop {replica lag} 0 or run against a real cluster")
 	case r.set.Acks != setting.AcksAll:
 		notes = append(notes, "the built-in broker cannot show offset conflicts after a leader change: it never reuses the offsets of the writes a failover lost (Kafka does after truncating the log), it leaves them a gap; run against a real cluster for those")
 	}

@@ -127,7 +127,7 @@ type run struct {
 	series         *report.Builder // fed by rec
 	stats          stats
 	limiter        *limiter
-	paced          string // the pacing note, if the run was paced
+	paced          kqerr.SettingText // the pacing note, if the run was paced
 	requestTimeout time.Duration
 	drainTimeout   time.Duration
 

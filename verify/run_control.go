@@ -58,14 +58,9 @@ type control struct {
 
 func openControl(f conn.Factory) (*control, error) {
 	f.Dialer = nil
-	c, err := f.Client(func(c *sarama.Config) { c.Metadata.Retry.Max = 5 })
+	c, a, err := f.ClientAdmin(func(c *sarama.Config) { c.Metadata.Retry.Max = 5 })
 	if err != nil {
 		return nil, err
-	}
-	a, err := sarama.NewClusterAdminFromClient(c)
-	if err != nil {
-		c.Close()
-		return nil, f.Classify(err)
 	}
 	ctl := &control{client: c, admin: a}
 	for _, b := range c.Brokers() {

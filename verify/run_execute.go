@@ -140,12 +140,12 @@ func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
 		if r.set.Pipeline() {
 			c := newCopier(r, i, n)
 			r.copiers = append(r.copiers, c)
-			go func() { defer wg.Done(); c.run(ctx) }()
+			goRole(ctx, roleCopier, func(ctx context.Context) { defer wg.Done(); c.run(ctx) })
 			continue
 		}
 		c := &consumer{r: r, idx: i}
 		r.consumers = append(r.consumers, c)
-		go func() { defer wg.Done(); c.run(ctx) }()
+		goRole(ctx, roleConsumer, func(ctx context.Context) { defer wg.Done(); c.run(ctx) })
 	}
 }
 
@@ -172,7 +172,7 @@ func (r *run) produce(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, p := range r.producers {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = p.run(ctx, deadline) }()
+		goRole(ctx, roleProducer, func(ctx context.Context) { defer wg.Done(); errs[i] = p.run(ctx, deadline) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil && ctx.Err() == nil {

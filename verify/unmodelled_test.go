@@ -21,7 +21,11 @@ func TestUnmodelledRisksAreNamed(t *testing.T) {
 		t.Fatalf("a configured cluster got notes %q", got)
 	}
 	builtIn := func(lag time.Duration, acks setting.Acks) []string {
-		return (&run{opts: Options{Broker: lagBroker{lag: lag}}, set: Settings{Client: Client{Acks: acks}}}).unmodelled()
+		var notes []string
+		for _, n := range (&run{opts: Options{Broker: lagBroker{lag: lag}}, set: Settings{Client: Client{Acks: acks}}}).unmodelled() {
+			notes = append(notes, n.String())
+		}
+		return notes
 	}
 	with := builtIn(20*time.Millisecond, setting.AcksAll)
 	if len(with) != 1 || !strings.Contains(with[0], "power loss") {

@@ -54,11 +54,11 @@ func ParseWorker(s string) (index, count int, err error) {
 	n, nerr := strconv.Atoi(ns)
 	switch {
 	case !ok || ierr != nil || nerr != nil:
-		return 0, 0, kqerr.Usagef("--worker %q: want I/N, worker I of N counting from 0 (e.g. 0/3)", s)
+		return 0, 0, kqerr.Settingf("{worker} %q: want I/N, worker I of N counting from 0 (e.g. 0/3)", s)
 	case n < 1 || n > MaxWorkers:
-		return 0, 0, kqerr.Usagef("--worker %q: N must be between 1 and %d", s, MaxWorkers)
+		return 0, 0, kqerr.Settingf("{worker} %q: N must be between 1 and %d", s, MaxWorkers)
 	case i < 0 || i >= n:
-		return 0, 0, kqerr.Usagef("--worker %q: I must be between 0 and %d (workers count from 0)", s, n-1)
+		return 0, 0, kqerr.Settingf("{worker} %q: I must be between 0 and %d (workers count from 0)", s, n-1)
 	}
 	return i, n, nil
 }
@@ -72,9 +72,9 @@ func (w *Worker) validate() error {
 	case w.Count < 1 || w.Count > MaxWorkers || w.Index < 0 || w.Index >= w.Count:
 		return kqerr.Usagef("worker %d of %d does not exist (want 0 <= I < N <= %d)", w.Index, w.Count, MaxWorkers)
 	case w.RunID == "":
-		return kqerr.Usagef("--worker needs --run-id: the workers of one run find each other by it")
+		return kqerr.Settingf("{worker} needs {run id}: the workers of one run find each other by it")
 	case !runIDPattern.MatchString(w.RunID):
-		return kqerr.Usagef("--run-id %q: use letters, digits, '.', '_' and '-' (it names topics)", w.RunID)
+		return kqerr.Settingf("{run id} %q: use letters, digits, '.', '_' and '-' (it names topics)", w.RunID)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // Steps of a distributed run, each a kind of control record.
@@ -166,7 +167,7 @@ func (c *coordinator) await(ctx context.Context, step string, done func() bool) 
 			return err
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("run %s: %s not seen from worker %v within %v (are they running, against the same cluster and --run-id?)",
+			return kqerr.SettingErrorf("run %s: %s not seen from worker %v within %v (are they running, against the same cluster and {run id}?)",
 				c.w.RunID, step, c.missing(step), c.w.timeout())
 		}
 		if time.Now().After(nextLog) {
@@ -221,14 +222,14 @@ func (c *coordinator) take(r logRecord) error {
 	}
 	if prev, ok := byWorker[m.Worker]; ok && prev != m.Nonce {
 		if m.Kind == stepPlan {
-			return fmt.Errorf("run %s has two plans on %s: the run id was used before (pick a new --run-id) or worker 0 started twice", c.w.RunID, c.topic)
+			return kqerr.SettingErrorf("run %s has two plans on %s: the run id was used before (pick a new {run id}) or worker 0 started twice", c.w.RunID, c.topic)
 		}
-		return fmt.Errorf("run %s: worker %d/%d is running twice (two processes with the same --worker)", c.w.RunID, m.Worker, c.w.Count)
+		return kqerr.SettingErrorf("run %s: worker %d/%d is running twice (two processes with the same {worker})", c.w.RunID, m.Worker, c.w.Count)
 	}
 	byWorker[m.Worker] = m.Nonce
 	if m.Kind == stepPlan && c.plan == nil && m.Plan != nil {
 		if c.w.Index == 0 && m.Nonce != c.nonce {
-			return fmt.Errorf("run %s already has a plan on %s: the run id was used before (pick a new --run-id) or worker 0 started twice", c.w.RunID, c.topic)
+			return kqerr.SettingErrorf("run %s already has a plan on %s: the run id was used before (pick a new {run id}) or worker 0 started twice", c.w.RunID, c.topic)
 		}
 		p, err := decodePlan(m.Plan)
 		if err != nil {

@@ -133,21 +133,21 @@ func orDefault(v, d int) int {
 func (w Workload) validate() error {
 	switch {
 	case w.Messages < 0 || w.Duration < 0:
-		return kqerr.Usagef("--messages and --duration must not be negative")
+		return kqerr.Settingf("{messages} and {duration} must not be negative")
 	case w.Producers < 1 || w.Producers > 1000:
-		return kqerr.Usagef("--producers must be between 1 and 1000, got %d", w.Producers)
+		return kqerr.Settingf("{producers} must be between 1 and 1000, got %d", w.Producers)
 	case w.Consumers < 1 || w.Consumers > 1000:
-		return kqerr.Usagef("--consumers must be between 1 and 1000, got %d", w.Consumers)
+		return kqerr.Settingf("{consumers} must be between 1 and 1000, got %d", w.Consumers)
 	case w.Partitions < 1 || w.Partitions > 10000:
-		return kqerr.Usagef("--partitions must be between 1 and 10000, got %d", w.Partitions)
+		return kqerr.Settingf("{partitions} must be between 1 and 10000, got %d", w.Partitions)
 	case w.Size < 0 || w.Size > maxSize:
-		return kqerr.Usagef("--size must be between %d and %d bytes, got %d", seqmsg.MinSize, maxSize, w.Size)
+		return kqerr.Settingf("{size} must be between %d and %d bytes, got %d", seqmsg.MinSize, maxSize, w.Size)
 	case w.TxnSize < 1:
-		return kqerr.Usagef("--txn-size must be at least 1, got %d", w.TxnSize)
+		return kqerr.Settingf("{txn size} must be at least 1, got %d", w.TxnSize)
 	case w.AbortRate < 0 || w.AbortRate >= 1:
-		return kqerr.Usagef("--abort-rate must be in [0, 1), got %v", w.AbortRate)
+		return kqerr.Settingf("{abort rate} must be in [0, 1), got %v", w.AbortRate)
 	case w.ProcessTime > maxProcessTime:
-		return kqerr.Usagef("--process-time must be at most %v, got %v", maxProcessTime, w.ProcessTime)
+		return kqerr.Settingf("{process time} must be at most %v, got %v", maxProcessTime, w.ProcessTime)
 	}
 	return nil
 }

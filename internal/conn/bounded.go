@@ -120,9 +120,9 @@ func (f Factory) noAnswer(wait time.Duration, connected bool) error {
 		return fmt.Errorf("%w: no answer from %s within %v (waited for the cluster's metadata): connected, but no answer: %s",
 			kqerr.ErrUnreachable, addrs, wait, hint)
 	}
-	msg := fmt.Sprintf("cannot reach the cluster at %s within %v (waited for a connection)", addrs, wait)
+	format := "%w: cannot reach the cluster at %s within %v (waited for a connection)"
 	if p.IsDefaultBroker() {
-		msg += " (start a local cluster with `kq broker`, or set --brokers)"
+		format += localClusterHint
 	}
-	return fmt.Errorf("%w: %s", kqerr.ErrUnreachable, msg)
+	return kqerr.SettingErrorf(format, kqerr.ErrUnreachable, addrs, wait)
 }

@@ -76,7 +76,7 @@ func TestClassifyTimeout(t *testing.T) {
 	}
 	closed := sarama.Wrap(sarama.ErrOutOfBrokers, io.EOF)
 	err = f.Classify(closed)
-	if !errors.Is(err, kqerr.ErrUnreachable) || !strings.Contains(err.Error(), "closed the connection: does it expect TLS (--tls) or SASL (--sasl-mechanism)?") {
+	if !errors.Is(err, kqerr.ErrUnreachable) || !strings.Contains(err.Error(), "closed the connection: does it expect TLS (tls) or SASL (sasl mechanism)?") {
 		t.Fatalf("EOF without SASL classified as %v", err)
 	}
 }

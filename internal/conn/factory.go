@@ -30,6 +30,10 @@ type Factory struct {
 	Props Properties
 }
 
+// localClusterHint ends an unreachable error's format when the brokers are
+// the default ones.
+const localClusterHint = " (start a local cluster with `kq broker`, or set {brokers})"
+
 // Config returns a fresh configuration for the profile with the factory's
 // dialer and tweak applied, then each mod in turn.
 func (f Factory) Config(mods ...func(*sarama.Config)) (*sarama.Config, error) {
@@ -66,16 +70,23 @@ func (f Factory) Client(mods ...func(*sarama.Config)) (sarama.Client, error) {
 
 // Admin connects a cluster admin. Closing the admin closes its client.
 func (f Factory) Admin(mods ...func(*sarama.Config)) (sarama.ClusterAdmin, error) {
+	_, a, err := f.ClientAdmin(mods...)
+	return a, err
+}
+
+// ClientAdmin connects a client and a cluster admin over it, for callers
+// that need both. Closing the admin closes the client.
+func (f Factory) ClientAdmin(mods ...func(*sarama.Config)) (sarama.Client, sarama.ClusterAdmin, error) {
 	c, err := f.Client(mods...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	a, err := sarama.NewClusterAdminFromClient(c)
 	if err != nil {
 		c.Close()
-		return nil, f.Classify(err)
+		return nil, nil, f.Classify(err)
 	}
-	return a, nil
+	return c, a, nil
 }
 
 // AsyncProducer connects an asynchronous producer on its own client.
@@ -138,14 +149,14 @@ func (f Factory) Classify(err error) error {
 		return fmt.Errorf("%w: no answer from the cluster at %s within %v: %s",
 			kqerr.ErrUnreachable, strings.Join(p.Brokers, ","), p.Timeout, rootCause(err))
 	case errors.Is(err, sarama.ErrOutOfBrokers) && errors.Is(err, io.EOF):
-		return fmt.Errorf("%w: the broker at %s closed the connection: does it expect TLS (--tls) or SASL (--sasl-mechanism)?",
+		return kqerr.SettingErrorf("%w: the broker at %s closed the connection: does it expect TLS ({tls}) or SASL ({sasl mechanism})?",
 			kqerr.ErrUnreachable, strings.Join(p.Brokers, ","))
 	case errors.Is(err, sarama.ErrOutOfBrokers), errors.Is(err, sarama.ErrNotConnected):
-		msg := fmt.Sprintf("cannot reach the cluster at %s: %s", strings.Join(p.Brokers, ","), rootCause(err))
+		format := "%w: cannot reach the cluster at %s: %s"
 		if p.IsDefaultBroker() {
-			msg += " (start a local cluster with `kq broker`, or set --brokers)"
+			format += localClusterHint
 		}
-		return fmt.Errorf("%w: %s", kqerr.ErrUnreachable, msg)
+		return kqerr.SettingErrorf(format, kqerr.ErrUnreachable, strings.Join(p.Brokers, ","), rootCause(err))
 	}
 	return err
 }

@@ -34,21 +34,21 @@ func (s SASL) validate() error {
 		return nil
 	case MechPlain, MechScram256, MechScram512:
 		if s.User == "" {
-			return kqerr.Usagef("--sasl-mechanism %s needs --sasl-user", s.Mechanism)
+			return kqerr.Settingf("{sasl mechanism} %s needs {sasl user}", s.Mechanism)
 		}
 	case MechOAuthBearer:
 		if s.Token == "" && s.OAuth.TokenURL == "" {
-			return kqerr.Usagef("--sasl-mechanism oauthbearer needs --sasl-token or --sasl-oauth-token-url")
+			return kqerr.Settingf("{sasl mechanism} oauthbearer needs {sasl token} or {sasl oauth token url}")
 		}
 		if s.Token == "" && s.OAuth.ClientID == "" {
-			return kqerr.Usagef("--sasl-oauth-token-url needs --sasl-oauth-client-id")
+			return kqerr.Settingf("{sasl oauth token url} needs {sasl oauth client id}")
 		}
 	case MechAWSMSKIAM:
 		if s.AWSRegion == "" {
-			return kqerr.Usagef("--sasl-mechanism aws-msk-iam needs --aws-region (or AWS_REGION)")
+			return kqerr.Settingf("{sasl mechanism} aws-msk-iam needs {aws region} (or AWS_REGION)")
 		}
 	default:
-		return fmt.Errorf("%w: --sasl-mechanism: %w", kqerr.ErrUsage, CheckMechanism(s.Mechanism))
+		return kqerr.Settingf("{sasl mechanism}: %w", CheckMechanism(s.Mechanism))
 	}
 	return nil
 }

@@ -134,20 +134,20 @@ func (p Profile) IsDefaultBroker() bool {
 func (p Profile) Validate() error {
 	for _, b := range p.Brokers {
 		if err := CheckBroker(b); err != nil {
-			return fmt.Errorf("%w: --brokers: %w", kqerr.ErrUsage, err)
+			return kqerr.Settingf("{brokers}: %w", err)
 		}
 	}
 	if _, err := sarama.ParseKafkaVersion(p.KafkaVersion); err != nil {
-		return kqerr.Usagef("invalid --kafka-version %q: %v", p.KafkaVersion, err)
+		return kqerr.Settingf("invalid {kafka version} %q: %v", p.KafkaVersion, err)
 	}
 	if err := p.SASL.validate(); err != nil {
 		return err
 	}
 	if p.SASL.Mechanism == "" && p.SASL.User != "" {
-		return kqerr.Usagef("--sasl-user needs --sasl-mechanism (plain, scram-sha-256 or scram-sha-512)")
+		return kqerr.Settingf("{sasl user} needs {sasl mechanism} (plain, scram-sha-256 or scram-sha-512)")
 	}
 	if (p.TLS.CertFile == "") != (p.TLS.KeyFile == "") {
-		return kqerr.Usagef("--tls-cert and --tls-key go together")
+		return kqerr.Settingf("{tls cert} and {tls key} go together")
 	}
 	return nil
 }

@@ -35,7 +35,7 @@ type property struct {
 
 // properties are the keys -X understands. Aliases share an entry.
 var properties = map[string]property{
-	"client.id":                          {help: "client id (--client-id)", profile: func(p *Profile, v string) error { p.ClientID = v; return nil }},
+	"client.id":                          {help: "client id ({client id})", profile: func(p *Profile, v string) error { p.ClientID = v; return nil }},
 	"client.rack":                        {help: "rack id for fetching from the closest replica (KIP-392)", config: func(c *sarama.Config, v string) error { c.RackID = v; return nil }},
 	"fetch.min.bytes":                    {help: "bytes a fetch waits for", config: intProp(func(c *sarama.Config, n int) { c.Consumer.Fetch.Min = int32(n) })},
 	"fetch.max.bytes":                    {help: "most bytes of one fetch response", config: intProp(func(c *sarama.Config, n int) { c.Consumer.Fetch.Max = int32(n) })},
@@ -50,13 +50,13 @@ var properties = map[string]property{
 	"max.poll.interval.ms":               {help: "group rebalance timeout (consume -g)", config: msProp(func(c *sarama.Config, d time.Duration) { c.Consumer.Group.Rebalance.Timeout = d })},
 	"request.timeout.ms":                 {help: "produce acknowledgement timeout on the broker", config: msProp(func(c *sarama.Config, d time.Duration) { c.Producer.Timeout = d })},
 	"security.protocol":                  {help: "plaintext, ssl, sasl_plaintext or sasl_ssl", profile: securityProtocol},
-	"sasl.mechanisms":                    {help: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (alias sasl.mechanism; --sasl-mechanism)", profile: func(p *Profile, v string) error { p.SASL.Mechanism = strings.ToLower(v); return nil }},
-	"sasl.username":                      {help: "SASL user (--sasl-user)", profile: func(p *Profile, v string) error { p.SASL.User = v; return nil }},
-	"sasl.password":                      {help: "SASL password (--sasl-password)", profile: func(p *Profile, v string) error { p.SASL.Password = v; return nil }},
-	"ssl.ca.location":                    {help: "PEM file of CAs (--tls-ca)", profile: func(p *Profile, v string) error { p.TLS.CAFile, p.TLS.Enabled = v, true; return nil }},
-	"ssl.certificate.location":           {help: "PEM client certificate (--tls-cert)", profile: func(p *Profile, v string) error { p.TLS.CertFile, p.TLS.Enabled = v, true; return nil }},
-	"ssl.key.location":                   {help: "PEM client key (--tls-key)", profile: func(p *Profile, v string) error { p.TLS.KeyFile, p.TLS.Enabled = v, true; return nil }},
-	"enable.ssl.certificate.verification": {help: "false skips server certificate checks (--tls-insecure)", profile: func(p *Profile, v string) error {
+	"sasl.mechanisms":                    {help: "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (alias sasl.mechanism; {sasl mechanism})", profile: func(p *Profile, v string) error { p.SASL.Mechanism = strings.ToLower(v); return nil }},
+	"sasl.username":                      {help: "SASL user ({sasl user})", profile: func(p *Profile, v string) error { p.SASL.User = v; return nil }},
+	"sasl.password":                      {help: "SASL password ({sasl password})", profile: func(p *Profile, v string) error { p.SASL.Password = v; return nil }},
+	"ssl.ca.location":                    {help: "PEM file of CAs ({tls ca})", profile: func(p *Profile, v string) error { p.TLS.CAFile, p.TLS.Enabled = v, true; return nil }},
+	"ssl.certificate.location":           {help: "PEM client certificate ({tls cert})", profile: func(p *Profile, v string) error { p.TLS.CertFile, p.TLS.Enabled = v, true; return nil }},
+	"ssl.key.location":                   {help: "PEM client key ({tls key})", profile: func(p *Profile, v string) error { p.TLS.KeyFile, p.TLS.Enabled = v, true; return nil }},
+	"enable.ssl.certificate.verification": {help: "false skips server certificate checks ({tls insecure})", profile: func(p *Profile, v string) error {
 		b, err := strconv.ParseBool(v)
 		p.TLS.Insecure = !b
 		return err
@@ -70,26 +70,28 @@ var aliases = map[string]string{
 	"sasl.user":         "sasl.username",
 }
 
-// flagged are properties kq sets with a flag: -X refuses them and names it.
+// flagged are properties kq sets with a setting of its own: -X refuses
+// them and names the setting (in braces, as kqerr.Settingf reads it).
 var flagged = map[string]string{
-	"bootstrap.servers": "-b", "metadata.broker.list": "-b",
-	"acks": "--acks", "request.required.acks": "--acks",
-	"compression.type": "--compression", "compression.codec": "--compression",
-	"linger.ms": "--linger", "queue.buffering.max.ms": "--linger",
-	"batch.size": "--batch-bytes", "message.max.bytes": "--max-message-bytes",
-	"partitioner": "--partitioner", "enable.idempotence": "--idempotent",
-	"transactional.id": "--transactional-id", "group.id": "--group",
-	"isolation.level": "--isolation", "auto.offset.reset": "--from",
-	"enable.auto.commit": "--commit/--no-commit", "partition.assignment.strategy": "--balance",
-	"api.version.request": "--kafka-version", "broker.version.fallback": "--kafka-version",
+	"bootstrap.servers": "{bootstrap brokers}", "metadata.broker.list": "{bootstrap brokers}",
+	"acks": "{acks}", "request.required.acks": "{acks}",
+	"compression.type": "{compression}", "compression.codec": "{compression}",
+	"linger.ms": "{linger}", "queue.buffering.max.ms": "{linger}",
+	"batch.size": "{batch bytes}", "message.max.bytes": "{max message bytes}",
+	"partitioner": "{partitioner}", "enable.idempotence": "{idempotent}",
+	"transactional.id": "{transactional id}", "group.id": "{group}",
+	"isolation.level": "{isolation}", "auto.offset.reset": "{from}",
+	"enable.auto.commit": "{commit}/{no commit}", "partition.assignment.strategy": "{balance}",
+	"api.version.request": "{kafka version}", "broker.version.fallback": "{kafka version}",
 }
 
 // PropertyKeys returns the keys -X understands with a short description of
-// each, sorted, for help and documentation.
-func PropertyKeys() []string {
-	out := make([]string, 0, len(properties))
+// each, sorted, for help and documentation; a description names kq's own
+// setting for the key in braces.
+func PropertyKeys() []kqerr.SettingText {
+	out := make([]kqerr.SettingText, 0, len(properties))
 	for k, p := range properties {
-		out = append(out, k+": "+p.help)
+		out = append(out, kqerr.SettingText(k+": "+p.help))
 	}
 	slices.Sort(out)
 	return out
@@ -109,7 +111,7 @@ func ParseProperties(items []string) (Properties, error) {
 			k = a
 		}
 		if f, ok := flagged[k]; ok {
-			return ps, kqerr.Usagef("-X %s: kq sets this with %s", k, f)
+			return ps, kqerr.Settingf("-X %s: kq sets this with "+f, k)
 		}
 		p, ok := properties[k]
 		if !ok {

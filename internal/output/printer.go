@@ -59,7 +59,7 @@ func ParseColorMode(s string) (ColorMode, error) {
 	case ColorAuto, ColorAlways, ColorNever:
 		return m, nil
 	}
-	return "", kqerr.Usagef("unknown --color %q (want auto, always or never)", s)
+	return "", kqerr.Settingf("unknown {color} %q (want auto, always or never)", s)
 }
 
 // Printer renders data in the chosen format to an IOStreams.

@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -48,6 +50,7 @@ const MinSize = len(Prefix) + 10 + 1 + 20 + 1 + 8 + 1
 // length when size is smaller). It appends to dst, which may be nil.
 func Encode(dst []byte, v Value, size int) []byte {
 	start := len(dst)
+	dst = slices.Grow(dst, max(size, MinSize))
 	dst = append(dst, Prefix...)
 	dst = strconv.AppendUint(dst, uint64(v.Producer), 10)
 	dst = append(dst, '|')
@@ -56,13 +59,14 @@ func Encode(dst []byte, v Value, size int) []byte {
 	head := len(dst)
 	dst = append(dst, "00000000|"...)
 	pad := size - (len(dst) - start)
-	for i := 0; i < pad; i++ {
-		dst = append(dst, padByte(v.Seq, i))
+	c := padByte(v.Seq, 0)
+	for range pad {
+		dst = append(dst, c)
+		if c++; c > 'z' {
+			c = 'a'
+		}
 	}
-	sum := crc32.NewIEEE()
-	sum.Write(dst[start:head])
-	sum.Write(dst[head+9:])
-	writeHex(dst[head:head+8], sum.Sum32())
+	writeHex(dst[head:head+8], checksum(dst[start:head], dst[head+9:]))
 	return dst
 }
 
@@ -83,23 +87,20 @@ func Decode(b []byte) (Value, error) {
 	if len(rest) < 9 || rest[8] != '|' {
 		return Value{}, ErrCorrupt
 	}
-	want, err := strconv.ParseUint(string(rest[:8]), 16, 32)
-	if err != nil {
+	want, ok := parseHex(rest[:8])
+	if !ok {
 		return Value{}, ErrCorrupt
 	}
 	head := len(b) - len(rest)
-	sum := crc32.NewIEEE()
-	sum.Write(b[:head])
-	sum.Write(rest[9:])
-	if sum.Sum32() != uint32(want) {
+	if checksum(b[:head], rest[9:]) != want {
 		return Value{}, ErrCorrupt
 	}
-	p, err := strconv.ParseUint(string(pid), 10, 32)
-	if err != nil {
+	p, ok := parseDecimal(pid, math.MaxUint32)
+	if !ok {
 		return Value{}, ErrCorrupt
 	}
-	s, err := strconv.ParseUint(string(seq), 10, 64)
-	if err != nil {
+	s, ok := parseDecimal(seq, math.MaxUint64)
+	if !ok {
 		return Value{}, ErrCorrupt
 	}
 	return Value{Producer: uint32(p), Seq: s}, nil
@@ -141,4 +142,44 @@ func writeHex(dst []byte, v uint32) {
 		dst[i] = digits[v&0xf]
 		v >>= 4
 	}
+}
+
+// checksum is the IEEE CRC-32 of head followed by tail.
+func checksum(head, tail []byte) uint32 {
+	return crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, tail)
+}
+
+// parseHex reads eight lower- or upper-case hex digits (writeHex writes
+// lower case).
+func parseHex(b []byte) (uint32, bool) {
+	var v uint32
+	for _, c := range b {
+		var d byte
+		switch {
+		case c >= '0' && c <= '9':
+			d = c - '0'
+		case c >= 'a' && c <= 'f':
+			d = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			d = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		v = v<<4 | uint32(d)
+	}
+	return v, len(b) == 8
+}
+
+// parseDecimal reads the decimal digits of b (field checked them) as a
+// number no greater than limit, without a string conversion.
+func parseDecimal(b []byte, limit uint64) (uint64, bool) {
+	var v uint64
+	for _, c := range b {
+		d := uint64(c - '0')
+		if c < '0' || c > '9' || v > (limit-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	return v, len(b) > 0
 }

@@ -1,6 +1,7 @@
 package seqmsg
 
 import (
+	"bytes"
 	"errors"
 	"testing"
 )
@@ -69,6 +70,41 @@ func TestParseValueReadsString(t *testing.T) {
 	for _, bad := range []string{"", "7", "7/", "/1", "x/1", "1/-2", "4294967296/1"} {
 		if _, err := ParseValue(bad); err == nil {
 			t.Errorf("ParseValue(%q) succeeded", bad)
+		}
+	}
+}
+
+// forge builds a value with the given id fields and a correct checksum,
+// hex digits in the given case.
+func forge(pid, seq string, upper bool) []byte {
+	head := []byte(Prefix + pid + "|" + seq + "|")
+	b := append(append([]byte(nil), head...), "00000000|pad"...)
+	writeHex(b[len(head):len(head)+8], checksum(head, b[len(head)+9:]))
+	if upper {
+		copy(b[len(head):], bytes.ToUpper(b[len(head):len(head)+8]))
+	}
+	return b
+}
+
+func TestDecodeChecksOverflowAndReadsAnyHexCase(t *testing.T) {
+	if v, err := Decode(forge("4294967295", "18446744073709551615", true)); err != nil || v != (Value{4294967295, 18446744073709551615}) {
+		t.Errorf("largest ids, upper-case checksum: %v, %v", v, err)
+	}
+	for _, tc := range [][2]string{{"4294967296", "1"}, {"1", "18446744073709551616"}, {"99999999999", "1"}} {
+		if _, err := Decode(forge(tc[0], tc[1], false)); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("producer %s seq %s: err = %v, want %v", tc[0], tc[1], err, ErrCorrupt)
+		}
+	}
+}
+
+// BenchmarkEncodeDecode is the verify producers' encoding of a 100-byte
+// value into a fresh buffer and the checker's decoding of it.
+//
+//	go test ./internal/seqmsg -run '^$' -bench . -benchmem
+func BenchmarkEncodeDecode(b *testing.B) {
+	for i := 0; b.Loop(); i++ {
+		if _, err := Decode(Encode(nil, Value{Producer: 1, Seq: uint64(i)}, 100)); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 // It matches kqerr.ErrUsage under errors.Is.
 type UnknownError struct {
 	// Name is what the value was for: a setting ("isolation") or, once a
-	// command renamed it, a flag ("--isolation").
+	// command renamed it, the command's spelling of it.
 	Name string
 	// Value is the value as the user wrote it.
 	Value string

@@ -69,7 +69,7 @@ var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:
 var isoUnits = [...]time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second}
 
 // ParseDuration parses a positive duration: Go form ("1h30m", "90s") or
-// ISO 8601 ("PT1H30M", "P1DT12H"), as kafka-consumer-groups --by-duration
+// ISO 8601 ("PT1H30M", "P1DT12H"), as kafka-consumer-groups.sh reads a reset's duration
 // takes it. Anything else is a usage error.
 func ParseDuration(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)

@@ -11,20 +11,14 @@ need_kafkajs() {
 # exactly them.
 check_kafkajs_to_kq() {
   need_kafkajs
-  js producer.js --bootstrap "$BROKERS" --topic js-to-kq --count 40 --prefix js > wrote.json
-  kq_consume_all js-to-kq > read.json
-  same_records wrote.json read.json "kafkajs producer -> kq consume"
+  client_to_kq js producer.js kafkajs js-to-kq js
 }
 
 # kq produce writes records; a kafkajs group consumer reads exactly them and
 # commits; kq groups describe shows the group's offsets.
 check_kq_to_kafkajs_group() {
   need_kafkajs
-  records_json kq-js 40 kq > wrote.json
-  kq_produce_json kq-to-js < wrote.json
-  js consumer.js --bootstrap "$BROKERS" --topic kq-to-js --group interop-kafkajs --count 40 > read.json
-  same_records wrote.json read.json "kq produce -> kafkajs group consumer"
-  check_group_done interop-kafkajs kq-to-js 40
+  kq_to_client_group js consumer.js kafkajs kq-to-js interop-kafkajs kq-js
 }
 
 # A kafkajs transactional producer commits one transaction and aborts

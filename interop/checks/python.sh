@@ -10,20 +10,14 @@ need_python() {
 # exists; kq consume reads exactly them.
 check_python_to_kq() {
   need_python
-  py producer.py --bootstrap "$BROKERS" --topic py-to-kq --count 40 --prefix py > wrote.json
-  kq_consume_all py-to-kq > read.json
-  same_records wrote.json read.json "kafka-python producer -> kq consume"
+  client_to_kq py producer.py kafka-python py-to-kq py
 }
 
 # kq produce writes records; a kafka-python group consumer reads exactly
 # them and commits; kq groups describe shows the group's offsets.
 check_kq_to_python_group() {
   need_python
-  records_json kq-py 40 kq > wrote.json
-  kq_produce_json kq-to-py < wrote.json
-  py consumer.py --bootstrap "$BROKERS" --topic kq-to-py --group interop-python --count 40 > read.json
-  same_records wrote.json read.json "kq produce -> kafka-python group consumer"
-  check_group_done interop-python kq-to-py 40
+  kq_to_client_group py consumer.py kafka-python kq-to-py interop-python kq-py
 }
 
 # kafka-python sends Metadata v1, which has no allow_auto_topic_creation

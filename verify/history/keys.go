@@ -47,7 +47,7 @@ func checkKeys(b []byte) error {
 					return nil
 				}
 				if !knownKey(k) {
-					return kqerr.Usagef("unknown key %q (a typo? keys are lower case; --lenient ignores unknown keys)", k)
+					return kqerr.Settingf("unknown key %q (a typo? keys are lower case; {lenient} ignores unknown keys)", k)
 				}
 				for _, s := range keys {
 					if s == k {
