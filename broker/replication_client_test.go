@@ -189,6 +189,31 @@ func TestMinInsyncRefusesWhenISRShrinks(t *testing.T) {
 	}
 }
 
+// TestShrinkWhileAcksAllWaits: an acks=all write waiting for its
+// followers when the ISR shrinks below min.insync.replicas=2 is answered
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND (it is on the leader, so in doubt), as
+// Kafka does, never acknowledged by the leader alone.
+func TestShrinkWhileAcksAllWaits(t *testing.T) {
+	b := replBroker(t, 3*time.Second, "2")
+	done := make(chan error, 1)
+	go func() {
+		_, err := saramaSend(t, b, sarama.WaitForAll, "waiting")
+		done <- err
+	}()
+	testutil.Eventually(t, 10*time.Second, "the write appended by the leader", func() bool {
+		_, high, _, err := b.PartitionOffsets("r", 0)
+		return err == nil && high == 1
+	})
+	restore, err := b.ShrinkISR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	if err := <-done; !errors.Is(err, sarama.ErrNotEnoughReplicasAfterAppend) {
+		t.Fatalf("acks=all waiting while the ISR shrank: %v, want NOT_ENOUGH_REPLICAS_AFTER_APPEND", err)
+	}
+}
+
 // TestShrunkISRLosesAcksAllOnFailover: with min.insync.replicas=1 an
 // acks=all write is acknowledged by the leader alone while the ISR is
 // shrunk, and lost when the leader changes.

@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -60,13 +62,18 @@ type Workload struct {
 	Consumers int `json:"consumers"`
 	// Partitions is the partition count of the run's topics.
 	Partitions int `json:"partitions"`
+	// TopicConfig is set on the run's topics when they are created, such
+	// as min.insync.replicas (`kq topics create --config` spelling).
+	TopicConfig map[string]string `json:"topic_config,omitempty"`
 	// Size is the size in bytes of each value (at least the header's).
 	Size int `json:"size"`
 	// Rate caps the values written per second by all producers together;
 	// 0 means DefaultRate and a negative rate no limit.
 	Rate float64 `json:"rate"`
 	// TxnSize is the number of values a copier copies per transaction; a
-	// shorter transaction commits after a quiet spell.
+	// shorter transaction commits after a quiet spell, a longer one (up to
+	// ten times as many) while a copier behind the producers finds input
+	// records waiting.
 	TxnSize int `json:"txn_size"`
 	// AbortRate is the share of copier transactions aborted on purpose
 	// (then re-copied from the offsets committed before them).
@@ -130,6 +137,17 @@ func orDefault(v, d int) int {
 }
 
 // validate rejects a workload that cannot run.
+// TopicConfigText spells TopicConfig as KEY=VALUE pairs, sorted and
+// comma-separated ("" when empty).
+func (w Workload) TopicConfigText() string {
+	pairs := make([]string, 0, len(w.TopicConfig))
+	for k, v := range w.TopicConfig {
+		pairs = append(pairs, k+"="+v)
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, ",")
+}
+
 func (w Workload) validate() error {
 	switch {
 	case w.Messages < 0 || w.Duration < 0:
