@@ -132,7 +132,9 @@ func rewriteResponse(frame []byte, rq replReq, resp kmsg.Response, edit func(kms
 
 // produced records the batches a Produce answer reports appended; for
 // acks=all it returns only once they are replicated, with
-// NOT_LEADER_OR_FOLLOWER for a partition whose batch a failover lost.
+// NOT_LEADER_OR_FOLLOWER for a partition whose batch a failover lost and
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND where the ISR fell below
+// min.insync.replicas meanwhile.
 func (c *replConn) produced(frame []byte, rq replReq) []byte {
 	type batch struct {
 		tp         topicPart
@@ -169,8 +171,15 @@ func (c *replConn) produced(frame []byte, rq replReq) []byte {
 			for j := range t.Partitions {
 				p := &t.Partitions[j]
 				n, ok := rq.counts[topicPart{name, p.Partition}]
-				if p.ErrorCode == 0 && ok && !c.r.replicated(topicPart{name, p.Partition}, p.BaseOffset, p.BaseOffset+int64(n), time.Now()) {
+				switch {
+				case p.ErrorCode != 0 || !ok:
+				case !c.r.replicated(topicPart{name, p.Partition}, p.BaseOffset, p.BaseOffset+int64(n), time.Now()):
 					p.ErrorCode, p.BaseOffset, changed = kerr.NotLeaderForPartition.Code, -1, true
+				case c.r.refuse(name):
+					// The ISR shrank below min.insync.replicas while
+					// the write waited: Kafka answers so, the write
+					// being on the leader (and maybe lost later).
+					p.ErrorCode, p.BaseOffset, changed = kerr.NotEnoughReplicasAfterAppend.Code, -1, true
 				}
 			}
 		}

@@ -67,12 +67,7 @@ func newest(t *testing.T, b *broker.Broker) int64 {
 // came or the timeout passes.
 func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var got []string
@@ -86,7 +81,7 @@ func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
 // sarama.
 func saramaReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	t.Helper()
-	return readTopic(t, testutil.Factory(b), "r", sarama.ReadUncommitted, n)
+	return testutil.ReadValues(t, testutil.Factory(b), "r", 0, n)
 }
 
 func otherNode(b *broker.Broker) int32 { return (b.Leader("r", 0) + 1) % 3 }
@@ -142,11 +137,7 @@ func TestAcksAllSurvivesFailover(t *testing.T) {
 	if _, err := saramaSend(t, b, sarama.WaitForAll, "safe"); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.RequiredAcks(kgo.AllISRAcks()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b, kgo.RequiredAcks(kgo.AllISRAcks()))
 	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: "r", Partition: 0, Value: []byte("safe too")}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +161,8 @@ func TestMinInsyncRefusesWhenISRShrinks(t *testing.T) {
 	if _, err := saramaSend(t, b, sarama.WaitForAll, "refused"); !errors.Is(err, sarama.ErrNotEnoughReplicas) {
 		t.Fatalf("sarama acks=all with the ISR shrunk: %v, want NOT_ENOUGH_REPLICAS", err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()),
+	cl := testutil.KGo(t, b, kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.RecordRetries(1), kgo.RecordDeliveryTimeout(5*time.Second), kgo.MetadataMinAge(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	err = cl.ProduceSync(context.Background(), &kgo.Record{Topic: "r", Partition: 0, Value: []byte("refused")}).FirstErr()
 	if !errors.Is(err, kerr.NotEnoughReplicas) {
 		t.Fatalf("franz-go acks=all with the ISR shrunk: %v, want NOT_ENOUGH_REPLICAS", err)
@@ -186,6 +173,31 @@ func TestMinInsyncRefusesWhenISRShrinks(t *testing.T) {
 	restore()
 	if _, err := saramaSend(t, b, sarama.WaitForAll, "back"); err != nil {
 		t.Fatalf("acks=all after the ISR came back: %v", err)
+	}
+}
+
+// TestShrinkWhileAcksAllWaits: an acks=all write waiting for its
+// followers when the ISR shrinks below min.insync.replicas=2 is answered
+// NOT_ENOUGH_REPLICAS_AFTER_APPEND (it is on the leader, so in doubt), as
+// Kafka does, never acknowledged by the leader alone.
+func TestShrinkWhileAcksAllWaits(t *testing.T) {
+	b := replBroker(t, 3*time.Second, "2")
+	done := make(chan error, 1)
+	go func() {
+		_, err := saramaSend(t, b, sarama.WaitForAll, "waiting")
+		done <- err
+	}()
+	testutil.Eventually(t, 10*time.Second, "the write appended by the leader", func() bool {
+		_, high, _, err := b.PartitionOffsets("r", 0)
+		return err == nil && high == 1
+	})
+	restore, err := b.ShrinkISR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	if err := <-done; !errors.Is(err, sarama.ErrNotEnoughReplicasAfterAppend) {
+		t.Fatalf("acks=all waiting while the ISR shrank: %v, want NOT_ENOUGH_REPLICAS_AFTER_APPEND", err)
 	}
 }
 

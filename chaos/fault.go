@@ -55,7 +55,10 @@ type Fault struct {
 	// ErrorCode is the Kafka error code of response-error and
 	// broker-error.
 	ErrorCode int16
-	// Count is how many requests per API broker-error fails.
+	// Count is how many requests per API broker-error fails, and how
+	// many times isr-shrink moves every partition leader as its window
+	// ends, while the followers are still out (a leader failure in that
+	// state).
 	Count int
 }
 

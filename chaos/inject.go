@@ -98,7 +98,13 @@ func (bi brokerInjector) Inject(_ context.Context, f Fault) (Heal, error) {
 		if err != nil {
 			return nil, err
 		}
-		return func(context.Context) error { restore(); return nil }, nil
+		return func(context.Context) error {
+			for range f.Count {
+				bi.b.MoveLeaders()
+			}
+			restore()
+			return nil
+		}, nil
 	}
 	return nil, fmt.Errorf("chaos: %s is not a broker fault", f.Kind)
 }

@@ -147,8 +147,10 @@ func (k Kind) info() kindInfo {
 		return kindInfo{layer: LayerBroker, params: []string{keyAPI, keyDelay}}
 	case KillNode:
 		return kindInfo{layer: LayerBroker, params: []string{keyTarget}, needsTarget: true}
-	case LeaderMove, CoordinatorMove, RestartCluster, ISRShrink:
+	case LeaderMove, CoordinatorMove, RestartCluster:
 		return kindInfo{layer: LayerBroker}
+	case ISRShrink:
+		return kindInfo{layer: LayerBroker, params: []string{keyCount}}
 	case CrashProducer, CrashConsumer, CrashCopier:
 		return kindInfo{layer: LayerClient}
 	case Exec:

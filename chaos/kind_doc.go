@@ -20,7 +20,7 @@ var kindDescriptions = map[Kind]string{
 	LeaderMove:       "built-in broker: move partition leaders to other nodes",
 	CoordinatorMove:  "built-in broker: move group and transaction coordinators",
 	RestartCluster:   "built-in broker: close the cluster and reopen it from its data dir",
-	ISRShrink:        "built-in broker: followers fall out of the in-sync replicas for the window (needs a replica lag)",
+	ISRShrink:        "built-in broker: followers fall out of the in-sync replicas for the window (needs a replica lag); with n, every leader moves n times as the window ends, before they are back",
 	CrashProducer:    "kq verify: abandon a producer mid-flight (no flush) and start a fresh one with the same ids",
 	CrashConsumer:    "kq verify: abandon a consumer mid-flight (no commit) and start a fresh one in the same group",
 	CrashCopier:      "kq verify: abandon an exactly-once copier mid-transaction and start a fresh one with the same transactional id",
@@ -73,6 +73,8 @@ func (d Fault) defaultText(key string, info kindInfo) string {
 		return "all"
 	case key == keyRate:
 		return rateText(d.Rate)
+	case key == keyCount && d.Count == 0:
+		return "none"
 	}
 	return d.paramValue(key)
 }

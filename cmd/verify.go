@@ -34,9 +34,11 @@ type VerifyOptions struct {
 	Messages                         int64
 	Duration                         time.Duration
 	Producers, Consumers, Partitions int
-	Size, TxnSize                    int
-	Rate, AbortRate                  float64
-	ProcessTime                      time.Duration
+	// TopicConfig are --topic-config's KEY=VALUE items.
+	TopicConfig     []string
+	Size, TxnSize   int
+	Rate, AbortRate float64
+	ProcessTime     time.Duration
 	// Faults.
 	Faults                       string
 	FaultInterval, FaultDuration time.Duration

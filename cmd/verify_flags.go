@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/setting"
+	"github.com/kq-dev/kq/topics"
 	"github.com/kq-dev/kq/verify"
 	"github.com/kq-dev/kq/verify/check"
 )
@@ -30,6 +32,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.IntVar(&o.Producers, "producers", verify.DefaultProducers, "producers (ids 0 to N-1)")
 	fl.IntVar(&o.Consumers, "consumers", verify.DefaultConsumers, "consumers in the group (copiers with --commit txn)")
 	fl.IntVar(&o.Partitions, "partitions", verify.DefaultPartitions, "partitions of the run's topics")
+	fl.StringArrayVar(&o.TopicConfig, "topic-config", nil, "config KEY=VALUE of the run's topics, as kq topics create --config (repeatable), e.g. min.insync.replicas=2")
 	fl.IntVar(&o.Size, "size", verify.DefaultSize, "value size in bytes")
 	fl.Float64Var(&o.Rate, "rate", verify.DefaultRate, "values per second, all producers together (0: as fast as possible)")
 	fl.DurationVar(&o.ProcessTime, "process-time", verify.DefaultProcessTime, "time each consumer spends processing a batch, jittered from half to 1.5 times it (0: none)")
@@ -71,6 +74,13 @@ func (o *VerifyOptions) options() (verify.Options, error) {
 	}
 	if err := o.overrides(&opts.Overrides); err != nil {
 		return opts, err
+	}
+	cfg, err := topics.ParseConfigs(o.TopicConfig)
+	if err != nil {
+		return opts, fmt.Errorf("--topic-config: %w", err)
+	}
+	if len(cfg) > 0 {
+		opts.Workload.TopicConfig = cfg
 	}
 	return opts, o.faultExec(&opts)
 }

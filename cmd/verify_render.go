@@ -84,7 +84,7 @@ func settingsPairs(rep verify.Report) [][2]string {
 		{"client", client},
 		{"workload", fmt.Sprintf("%s, %d producers, %s, %d partitions, %d B values, %s", amount, w.Producers, readers, w.Partitions, w.Size, rate)},
 		{"faults", faults},
-		{"topics", strings.Join(rep.Topics, " -> ")},
+		{"topics", topicsText(rep)},
 		{"clients", clientsText(rep)},
 		{"duration", rep.Duration.Round(time.Millisecond).String()},
 	}
@@ -97,6 +97,14 @@ func rateText(rate float64) string {
 		return strconv.FormatFloat(math.Round(rate), 'f', 0, 64) + "/s"
 	}
 	return strconv.FormatFloat(rate, 'g', 3, 64) + "/s"
+}
+
+func topicsText(rep verify.Report) string {
+	out := strings.Join(rep.Topics, " -> ")
+	if c := rep.Settings.Workload.TopicConfigText(); c != "" {
+		out += " (" + c + ")"
+	}
+	return out
 }
 
 func clientsText(rep verify.Report) string {

@@ -100,6 +100,9 @@ func (s Settings) Map() map[string]string {
 	if w.ProcessTime > 0 {
 		m["process_time"] = w.ProcessTime.String()
 	}
+	if len(w.TopicConfig) > 0 {
+		m["topic_config"] = w.TopicConfigText()
+	}
 	if s.Pipeline() {
 		m["txn_size"] = strconv.Itoa(w.TxnSize)
 		m["abort_rate"] = strconv.FormatFloat(w.AbortRate, 'g', -1, 64)

@@ -275,7 +275,7 @@ func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
 // sendOutcome turns a client result into a send event and counts it.
 func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err error) history.Event {
 	switch {
-	case err != nil && produceErrStatus(err) == history.StatusFail:
+	case err != nil && produceErrStatus(err, r.refusalsDefinite()) == history.StatusFail:
 		r.stats.failed.Add(1)
 		return history.NewSend(id, seq, history.StatusFail, err.Error())
 	case err != nil:
@@ -295,10 +295,14 @@ func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err 
 
 // produceErrStatus classifies a produce error. Only a rejection no retry could
 // have changed proves the value was not written: it is too large,
-// malformed, or not authorised. Anything else (timeouts, lost responses,
-// broker errors after retries, an error reported on a write the broker
-// made anyway) may have left the value in the log: indeterminate.
-func produceErrStatus(err error) history.Status {
+// malformed, or not authorised. NOT_ENOUGH_REPLICAS (acks=all refused
+// before the append, the ISR being smaller than min.insync.replicas)
+// proves it too when refusals is set: the send had a single attempt, so
+// no earlier one can have written it. Anything else (timeouts, lost
+// responses, NOT_ENOUGH_REPLICAS_AFTER_APPEND, broker errors after
+// retries, an error reported on a write the broker made anyway) may have
+// left the value in the log: indeterminate.
+func produceErrStatus(err error, refusals bool) history.Status {
 	for _, k := range []sarama.KError{
 		sarama.ErrMessageSizeTooLarge, sarama.ErrMessageSetSizeTooLarge, sarama.ErrInvalidMessage,
 		sarama.ErrInvalidRecord, sarama.ErrTopicAuthorizationFailed,
@@ -307,7 +311,26 @@ func produceErrStatus(err error) history.Status {
 			return history.StatusFail
 		}
 	}
+	if refusals && errors.Is(err, sarama.ErrNotEnoughReplicas) {
+		return history.StatusFail
+	}
 	return history.StatusInfo
+}
+
+// refusalsDefinite reports whether a NOT_ENOUGH_REPLICAS answer proves a
+// value was not written: every send has one attempt (no retries), and no
+// fault of the run fakes that answer for a write the broker made
+// (response-error with that code).
+func (r *run) refusalsDefinite() bool {
+	if r.set.Retries != 0 {
+		return false
+	}
+	for _, f := range r.set.Faults.Faults {
+		if f.Kind == chaos.ResponseError && f.ErrorCode == int16(sarama.ErrNotEnoughReplicas) {
+			return false
+		}
+	}
+	return true
 }
 
 // stats are the run's live counters, for progress and throughput.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -29,8 +30,34 @@ func TestProduceErrorsAreIndeterminateUnlessProvablyRejected(t *testing.T) {
 		{errors.New("read tcp: i/o timeout"), history.StatusInfo},
 	}
 	for _, tc := range cases {
-		if got := produceErrStatus(tc.err); got != tc.want {
-			t.Errorf("%v: %s, want %s", tc.err, got, tc.want)
+		for _, refusals := range []bool{false, true} {
+			if got := produceErrStatus(tc.err, refusals); got != tc.want {
+				t.Errorf("%v (refusals definite %t): %s, want %s", tc.err, refusals, got, tc.want)
+			}
+		}
+	}
+	// NOT_ENOUGH_REPLICAS is a refusal before the append: definite only
+	// when the send had one attempt and no fault fakes the answer.
+	if got := produceErrStatus(fmt.Errorf("w: %w", sarama.ErrNotEnoughReplicas), true); got != history.StatusFail {
+		t.Errorf("NOT_ENOUGH_REPLICAS, one attempt: %s, want fail", got)
+	}
+	if got := produceErrStatus(sarama.ErrNotEnoughReplicas, false); got != history.StatusInfo {
+		t.Errorf("NOT_ENOUGH_REPLICAS after retries: %s, want info", got)
+	}
+}
+
+func TestRefusalsDefinite(t *testing.T) {
+	one, many := Settings{}, Settings{}
+	many.Retries = 3
+	faked := Settings{Faults: FaultPlan{Faults: []chaos.Fault{{Kind: chaos.ResponseError, ErrorCode: int16(sarama.ErrNotEnoughReplicas)}}}}
+	timeout := Settings{Faults: FaultPlan{Faults: []chaos.Fault{{Kind: chaos.ResponseError, ErrorCode: int16(sarama.ErrRequestTimedOut)}}}}
+	for _, tc := range []struct {
+		name string
+		set  Settings
+		want bool
+	}{{"no retries", one, true}, {"retries", many, false}, {"faked refusals", faked, false}, {"faked timeouts", timeout, true}} {
+		if got := (&run{set: tc.set}).refusalsDefinite(); got != tc.want {
+			t.Errorf("%s: %t, want %t", tc.name, got, tc.want)
 		}
 	}
 }

@@ -73,11 +73,15 @@ func openControl(f conn.Factory) (*control, error) {
 func (c *control) close() { c.admin.Close() }
 
 // createTopics creates the topics with a replication factor of up to 3
-// and waits until every partition has a leader.
-func (c *control) createTopics(ctx context.Context, topics []string, partitions int32) error {
+// and the given configs, and waits until every partition has a leader.
+func (c *control) createTopics(ctx context.Context, topics []string, partitions int32, configs map[string]string) error {
 	rf := int16(min(3, len(c.nodes)))
+	entries := map[string]*string{}
+	for k, v := range configs {
+		entries[k] = &v
+	}
 	for _, t := range topics {
-		err := c.admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf}, false)
+		err := c.admin.CreateTopic(t, &sarama.TopicDetail{NumPartitions: partitions, ReplicationFactor: rf, ConfigEntries: entries}, false)
 		if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
 			return fmt.Errorf("create topic %s: %w", t, err)
 		}

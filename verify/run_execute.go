@@ -54,7 +54,7 @@ func (r *run) execute(parent context.Context, progress Progress) (Report, error)
 
 // setup creates the topics and starts the history.
 func (r *run) setup(ctx context.Context, ctl *control) error {
-	if err := ctl.createTopics(ctx, r.ids.topics(r.set.Pipeline()), int32(r.set.Workload.Partitions)); err != nil {
+	if err := ctl.createTopics(ctx, r.ids.topics(r.set.Pipeline()), int32(r.set.Workload.Partitions), r.set.Workload.TopicConfig); err != nil {
 		return err
 	}
 	r.checker = check.New(check.Options{})

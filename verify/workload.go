@@ -1,6 +1,8 @@
 package verify
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -60,6 +62,9 @@ type Workload struct {
 	Consumers int `json:"consumers"`
 	// Partitions is the partition count of the run's topics.
 	Partitions int `json:"partitions"`
+	// TopicConfig is set on the run's topics when they are created, such
+	// as min.insync.replicas (`kq topics create --config` spelling).
+	TopicConfig map[string]string `json:"topic_config,omitempty"`
 	// Size is the size in bytes of each value (at least the header's).
 	Size int `json:"size"`
 	// Rate caps the values written per second by all producers together;
@@ -132,6 +137,17 @@ func orDefault(v, d int) int {
 }
 
 // validate rejects a workload that cannot run.
+// TopicConfigText spells TopicConfig as KEY=VALUE pairs, sorted and
+// comma-separated ("" when empty).
+func (w Workload) TopicConfigText() string {
+	pairs := make([]string, 0, len(w.TopicConfig))
+	for k, v := range w.TopicConfig {
+		pairs = append(pairs, k+"="+v)
+	}
+	slices.Sort(pairs)
+	return strings.Join(pairs, ",")
+}
+
 func (w Workload) validate() error {
 	switch {
 	case w.Messages < 0 || w.Duration < 0:
