@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"log"
 
 	"github.com/IBM/sarama"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/kq-dev/kq/internal/conn"
@@ -152,4 +154,19 @@ func printerAndConnect[C any](f *Factory, format string, open func(conn.Factory)
 	}
 	c, err := connect(f, open)
 	return p, c, err
+}
+
+// argsCommand wires c for a family of subcommands that share one options
+// type O (kq transactions, kq schemas): the positional arguments go to
+// *args, then a test's runF or else run is called; -o sets *format.
+func argsCommand[O any](c *cobra.Command, o *O, args *[]string, format *string, runF func(*O) error, run func(context.Context, *O, []string) error) *cobra.Command {
+	c.RunE = func(cc *cobra.Command, a []string) error {
+		*args = a
+		if runF != nil {
+			return runF(o)
+		}
+		return run(cc.Context(), o, *args)
+	}
+	addOutputFlag(c, format)
+	return c
 }
