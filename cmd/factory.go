@@ -34,6 +34,9 @@ type Factory struct {
 	resolved    bool
 	// warnedTLS says the --tls-insecure warning was given.
 	warnedTLS bool
+	// bootstraps remembers which bootstrap addresses answered, for every
+	// client of this invocation.
+	bootstraps conn.Bootstraps
 }
 
 // NewFactory returns a factory over the given streams and environment.
@@ -85,7 +88,7 @@ func (f *Factory) Conn() (conn.Factory, error) {
 	if f.global.verbose {
 		sarama.Logger = log.New(f.IO.ErrOut, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
 	}
-	return conn.Factory{Profile: p, Props: props}, nil
+	return conn.Factory{Profile: p, Props: props, Bootstraps: &f.bootstraps}, nil
 }
 
 // Printer returns a printer for the given -o value; extra lists formats the
