@@ -4,28 +4,16 @@ import (
 	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/kq-dev/kq/acls"
 	"github.com/kq-dev/kq/broker"
-	"github.com/kq-dev/kq/internal/conn"
-	"github.com/kq-dev/kq/internal/kadmin"
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 func admin(t *testing.T) *acls.Admin {
 	t.Helper()
-	b, err := broker.Start(broker.Options{Nodes: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	cl, closeFn, err := kadmin.New(conn.Profile{Brokers: conn.SplitBrokers(b.Bootstrap()), Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeFn)
-	return acls.New(cl)
+	return acls.New(testutil.KAdmin(t, testutil.StartBroker(t, &broker.Options{Nodes: 1})))
 }
 
 func TestCreateListDelete(t *testing.T) {

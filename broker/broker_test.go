@@ -34,11 +34,7 @@ func TestStartProduceFetch(t *testing.T) {
 	if got := len(b.Addrs()); got != 2 {
 		t.Fatalf("Addrs() = %d addresses, want 2", got)
 	}
-	c, err := testutil.Factory(b).Client()
-	if err != nil {
-		t.Fatalf("client: %v", err)
-	}
-	defer c.Close()
+	c := testutil.Client(t, b)
 	parts, err := c.Partitions("seeded")
 	if err != nil || len(parts) != 5 {
 		t.Fatalf("seeded topic partitions = %v, %v; want 5", parts, err)
@@ -105,11 +101,7 @@ func TestDelayRequests(t *testing.T) {
 
 func TestStopNodeCutsConnections(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
-	c, err := testutil.Factory(b).Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := testutil.Client(t, b)
 	br, err := c.Broker(1)
 	if err != nil {
 		t.Fatal(err)
@@ -189,11 +181,7 @@ func TestRestartClusterNeedsDataDir(t *testing.T) {
 // AllowAutoTopicCreation field.
 func TestOldMetadataAutoCreates(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
-	c, err := testutil.Factory(b).Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := testutil.Client(t, b)
 	br := c.Brokers()[0]
 	if err := br.Open(c.Config()); err != nil && !errors.Is(err, sarama.ErrAlreadyConnected) {
 		t.Fatal(err)

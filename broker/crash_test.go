@@ -104,11 +104,7 @@ func TestCrashKeepsIdempotence(t *testing.T) {
 	cl.Close()
 	image := crashImage(t, dir)
 	b2 := testutil.StartBroker(t, &broker.Options{Nodes: 1, DataDir: image})
-	cl2, err := kgo.NewClient(kgo.SeedBrokers(b2.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl2.Close()
+	cl2 := testutil.KGo(t, b2)
 	if off := idempotentProduce(t, cl2, "idem", pid, epoch, 2); off != 2 {
 		t.Fatalf("the retried batch was answered with offset %d, want its original offset 2", off)
 	}
@@ -162,13 +158,9 @@ func readCommitted(t *testing.T, b *broker.Broker, topic, sentinel string) []str
 // offset passed everything before it.
 func readCommittedPart(t *testing.T, b *broker.Broker, topic string, part int32, sentinel string) []string {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+	cl := testutil.KGo(t, b, kgo.FetchIsolationLevel(kgo.ReadCommitted()),
 		kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{topic: {part: kgo.NewOffset().AtStart()}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := cl.ProduceSync(ctx, &kgo.Record{Partition: part, Value: []byte(sentinel)}).FirstErr(); err != nil {

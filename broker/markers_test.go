@@ -7,6 +7,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/broker"
+	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
@@ -73,40 +74,9 @@ func TestTransactionMarkersDecode(t *testing.T) {
 	}
 }
 
-// consumerFactory makes sarama consumers (testutil.Factory).
-type consumerFactory interface {
-	Consumer(...func(*sarama.Config)) (sarama.Consumer, error)
-}
-
-func readAll(t *testing.T, f consumerFactory, iso sarama.IsolationLevel, n int) []string {
+// readAll reads n values of tx/0 from its start with sarama at isolation
+// level iso.
+func readAll(t *testing.T, f conn.Factory, iso sarama.IsolationLevel, n int) []string {
 	t.Helper()
-	return readTopic(t, f, "tx", iso, n)
-}
-
-// readTopic reads n values of topic/0 from its start with sarama.
-func readTopic(t *testing.T, f consumerFactory, topic string, iso sarama.IsolationLevel, n int) []string {
-	t.Helper()
-	c, err := f.Consumer(func(c *sarama.Config) { c.Consumer.IsolationLevel = iso })
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	var got []string
-	timeout := time.After(10 * time.Second)
-	for len(got) < n {
-		select {
-		case m := <-pc.Messages():
-			got = append(got, string(m.Value))
-		case err := <-pc.Errors():
-			t.Fatalf("consume: %v", err)
-		case <-timeout:
-			t.Fatalf("timed out with %q", got)
-		}
-	}
-	return got
+	return testutil.ReadValues(t, f, "tx", 0, n, func(c *sarama.Config) { c.Consumer.IsolationLevel = iso })
 }

@@ -83,11 +83,7 @@ func TestCorruptBatchesAnsweredAndHarmless(t *testing.T) {
 		t.Errorf("partition 0 holds %d records of corrupt batches", high)
 	}
 	fetched := 0
-	fc, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"fuzz": {1: kgo.NewOffset().AtStart()}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fc.Close()
+	fc := testutil.KGo(t, b, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"fuzz": {1: kgo.NewOffset().AtStart()}}))
 	for want := 2 * len(corrupt); fetched < want; {
 		fs := fc.PollFetches(ctx)
 		if err := ctx.Err(); err != nil {

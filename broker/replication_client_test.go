@@ -67,12 +67,7 @@ func newest(t *testing.T, b *broker.Broker) int64 {
 // came or the timeout passes.
 func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...),
-		kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var got []string
@@ -86,7 +81,7 @@ func kgoReadAll(t *testing.T, b *broker.Broker, n int) []string {
 // sarama.
 func saramaReadAll(t *testing.T, b *broker.Broker, n int) []string {
 	t.Helper()
-	return readTopic(t, testutil.Factory(b), "r", sarama.ReadUncommitted, n)
+	return testutil.ReadValues(t, testutil.Factory(b), "r", 0, n)
 }
 
 func otherNode(b *broker.Broker) int32 { return (b.Leader("r", 0) + 1) % 3 }
@@ -142,11 +137,7 @@ func TestAcksAllSurvivesFailover(t *testing.T) {
 	if _, err := saramaSend(t, b, sarama.WaitForAll, "safe"); err != nil {
 		t.Fatal(err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.RequiredAcks(kgo.AllISRAcks()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b, kgo.RequiredAcks(kgo.AllISRAcks()))
 	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: "r", Partition: 0, Value: []byte("safe too")}).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
@@ -170,12 +161,8 @@ func TestMinInsyncRefusesWhenISRShrinks(t *testing.T) {
 	if _, err := saramaSend(t, b, sarama.WaitForAll, "refused"); !errors.Is(err, sarama.ErrNotEnoughReplicas) {
 		t.Fatalf("sarama acks=all with the ISR shrunk: %v, want NOT_ENOUGH_REPLICAS", err)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()),
+	cl := testutil.KGo(t, b, kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.RecordRetries(1), kgo.RecordDeliveryTimeout(5*time.Second), kgo.MetadataMinAge(50*time.Millisecond))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
 	err = cl.ProduceSync(context.Background(), &kgo.Record{Topic: "r", Partition: 0, Value: []byte("refused")}).FirstErr()
 	if !errors.Is(err, kerr.NotEnoughReplicas) {
 		t.Fatalf("franz-go acks=all with the ISR shrunk: %v, want NOT_ENOUGH_REPLICAS", err)

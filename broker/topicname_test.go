@@ -35,11 +35,7 @@ func TestValidTopicName(t *testing.T) {
 // the same request, and no invalid topic exists afterwards.
 func TestCreateTopicsRefusesInvalidNames(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b)
 	req := kmsg.NewPtrCreateTopicsRequest()
 	req.TimeoutMillis = 5000
 	for _, name := range append([]string{"good-1"}, invalidTopics...) {
@@ -74,11 +70,7 @@ func TestCreateTopicsRefusesInvalidNames(t *testing.T) {
 // one of the same request is created), through franz-go and sarama.
 func TestAutoCreateRefusesInvalidNames(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b)
 	req := kmsg.NewPtrMetadataRequest()
 	req.AllowAutoTopicCreation = true
 	for _, name := range []string{"auto-ok", "a&b", ".."} {
@@ -99,11 +91,7 @@ func TestAutoCreateRefusesInvalidNames(t *testing.T) {
 	}
 
 	// A producer of an invalid name fails with Kafka's error.
-	p, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.AllowAutoTopicCreation(), kgo.RecordDeliveryTimeout(5e9))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p := testutil.KGo(t, b, kgo.AllowAutoTopicCreation(), kgo.RecordDeliveryTimeout(5e9))
 	err = p.ProduceSync(context.Background(), &kgo.Record{Topic: "a&b", Value: []byte("v")}).FirstErr()
 	if !errors.Is(err, kerr.InvalidTopicException) {
 		t.Fatalf("franz-go produce to a&b: %v, want INVALID_TOPIC_EXCEPTION", err)

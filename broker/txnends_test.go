@@ -122,11 +122,7 @@ func TestCleanRestartKeepsOpenTxn(t *testing.T) {
 	if d.State != "Ongoing" || len(d.Topics["pc"]) != 2 {
 		t.Fatalf("after a clean restart: %s %v, want Ongoing on both partitions", d.State, d.Topics)
 	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b2.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b2)
 	end := kmsg.NewPtrEndTxnRequest()
 	end.TransactionalID, end.ProducerID, end.ProducerEpoch, end.Commit = "pc-id", d.ProducerID, d.ProducerEpoch, true
 	resp, err := end.RequestWith(context.Background(), cl)

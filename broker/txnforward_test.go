@@ -50,11 +50,7 @@ func TestCrashMidCommitCompletesIt(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, DataDir: dir, SeedTopics: map[string]int32{"rf": 2, "in": 1}})
 	ctx := context.Background()
 	openOnTwo(t, b, "rf-id", "rf")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := testutil.KGo(t, b)
 	adm := kadm.NewClient(cl)
 	d := describeTxn(t, adm, "rf-id")
 	stageOffset(t, cl, "rf-id", "copiers", "in", d.ProducerID, d.ProducerEpoch, 42)

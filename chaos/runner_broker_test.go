@@ -52,11 +52,7 @@ func TestBrokerErrorReachesClient(t *testing.T) {
 
 func TestKillNodeCutsLiveConnectionsUntilHealed(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
-	client, err := testutil.Factory(b).Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := testutil.Client(t, b)
 	victim, err := client.Broker(1)
 	if err != nil {
 		t.Fatal(err)

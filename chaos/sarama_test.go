@@ -59,27 +59,7 @@ func readLog(t *testing.T, b *broker.Broker, topic string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := testutil.Factory(b).Consumer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pc.Close()
-	var values []string
-	timeout := time.After(10 * time.Second)
-	for int64(len(values)) < high {
-		select {
-		case m := <-pc.Messages():
-			values = append(values, string(m.Value))
-		case <-timeout:
-			t.Fatalf("read %d of %d records", len(values), high)
-		}
-	}
-	return values
+	return testutil.ReadValues(t, testutil.Factory(b), topic, 0, int(high))
 }
 
 // duplicates counts values that appear more than once.

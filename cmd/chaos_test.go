@@ -1,13 +1,11 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,33 +20,15 @@ import (
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
-// chaosBuffer is a buffer safe for a command writing while a test reads.
-type chaosBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *chaosBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *chaosBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // chaosRun is one kq invocation run in process.
 type chaosRun struct {
-	out, errOut *chaosBuffer
+	out, errOut *syncBuffer
 	code        chan int
 }
 
 // startKQ runs kq with args and env in the background until ctx ends.
 func startKQ(ctx context.Context, env map[string]string, args ...string) *chaosRun {
-	r := &chaosRun{out: &chaosBuffer{}, errOut: &chaosBuffer{}, code: make(chan int, 1)}
+	r := &chaosRun{out: &syncBuffer{}, errOut: &syncBuffer{}, code: make(chan int, 1)}
 	ios := &output.IOStreams{In: strings.NewReader(""), Out: r.out, ErrOut: r.errOut}
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	go func() { r.code <- Run(ctx, NewFactory(ios, lookup), args) }()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // errClosed is returned by add once the producer stopped taking records.
@@ -17,19 +18,33 @@ var errNotSent = errors.New("not sent: the producer was stopped")
 // (records without a key under murmur2).
 const stickyPartition int32 = -2
 
-// maxFreeBatches bounds the batches kept for reuse.
-const maxFreeBatches = 64
+// maxUnsettled is how many sealed batches of one partition may await their
+// answer before a lingering batch of the partition stops being sealed: one
+// the broker works on, one queued behind it. A broker handles one request
+// per connection at a time (Kafka mutes a connection until its answer is
+// sent) and answers acks=all only once the followers have the batch, so a
+// partition's throughput is its batch size over that round trip; while
+// earlier batches are unanswered, the open one keeps growing (up to
+// BatchBytes) instead of being cut into small batches by linger.
+const maxUnsettled = 2
+
+// recMetaBytes is the memory a record's metadata takes beside its bytes.
+const recMetaBytes = int(unsafe.Sizeof(recMeta{}))
 
 // accumulator collects records into one open batch per partition and seals
-// a batch (hands it to the ready queue) when it is full or has lingered.
-// It bounds the bytes of unfinished batches, making add wait for space.
+// a batch (hands it to the ready queue) when it is full, or when it has
+// lingered and fewer than maxUnsettled batches of its partition await an
+// answer. It bounds the memory of unfinished batches (record bytes and
+// metadata), making add wait for space.
 type accumulator struct {
-	mu      sync.Mutex
-	space   *sync.Cond // broadcast when buffered bytes are released or on close
-	open    []*batch   // by partition
-	free    []*batch
-	pending map[*batch]struct{} // sealed and not yet claimed
-	idle    chan struct{}       // closed once closed and nothing is pending
+	mu        sync.Mutex
+	space     *sync.Cond // broadcast when buffered bytes are released or on close
+	open      []*batch   // by partition
+	unsettled []int      // by partition: sealed batches not yet claimed
+	free      []*batch
+	freeBytes int                 // memory of the batches in free
+	pending   map[*batch]struct{} // sealed and not yet claimed
+	idle      chan struct{}       // closed once closed and nothing is pending
 
 	buffered   int
 	sealed     uint64 // batches sealed so far
@@ -50,6 +65,7 @@ type accumulator struct {
 func newAccumulator(partitions int32, s Settings, ready *queue[*batch], onSeal func(int)) *accumulator {
 	a := &accumulator{
 		open:       make([]*batch, partitions),
+		unsettled:  make([]int, partitions),
 		pending:    map[*batch]struct{}{},
 		idle:       make(chan struct{}),
 		sticky:     nextSticky(-1, partitions),
@@ -89,8 +105,8 @@ func (a *accumulator) add(r *Record, part int32) error {
 		if a.closed {
 			return errClosed
 		}
-		if a.buffered > 0 && a.buffered+r.Size() > a.limit {
-			a.sealAll()
+		if a.buffered > 0 && a.buffered+r.Size()+recMetaBytes > a.limit {
+			a.sealSendable(0)
 			a.space.Wait()
 			continue
 		}
@@ -108,7 +124,7 @@ func (a *accumulator) add(r *Record, part int32) error {
 			continue
 		}
 		b.add(r, ts, enq, size)
-		a.buffered += size
+		a.buffered += size + recMetaBytes
 		if b.size >= a.batchBytes || a.linger == 0 {
 			a.seal(b)
 		}
@@ -120,6 +136,7 @@ func (a *accumulator) newBatch(p int32) *batch {
 	var b *batch
 	if n := len(a.free); n > 0 {
 		b, a.free = a.free[n-1], a.free[:n-1]
+		a.freeBytes -= b.memory()
 	} else {
 		b = &batch{}
 	}
@@ -134,6 +151,7 @@ func (a *accumulator) newBatch(p int32) *batch {
 func (a *accumulator) seal(b *batch) {
 	a.open[b.partition] = nil
 	a.pending[b] = struct{}{}
+	a.unsettled[b.partition]++
 	a.sealed++
 	b.seq = a.sealed
 	a.onSeal(len(b.recs))
@@ -151,16 +169,29 @@ func (a *accumulator) sealAll() {
 	}
 }
 
-// sealLingering seals the open batches older than the linger time.
-func (a *accumulator) sealLingering() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
+// sealSendable seals the open batches that have lingered for at least
+// age and whose partition has fewer than maxUnsettled batches awaiting an
+// answer.
+func (a *accumulator) sealSendable(age time.Duration) {
 	now := a.since()
 	for _, b := range a.open {
-		if b != nil && now-b.opened >= a.linger {
+		if b != nil && a.sendable(b, now, age) {
 			a.seal(b)
 		}
 	}
+}
+
+// sendable reports whether open batch b may be sealed before it is full.
+func (a *accumulator) sendable(b *batch, now, age time.Duration) bool {
+	return now-b.opened >= age && a.unsettled[b.partition] < maxUnsettled
+}
+
+// sealLingering seals the open batches older than the linger time whose
+// partition may take another batch.
+func (a *accumulator) sealLingering() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sealSendable(a.linger)
 }
 
 // lingerLoop seals lingering batches until stop is closed.
@@ -199,16 +230,23 @@ func (a *accumulator) claim(b *batch) bool {
 		return false
 	}
 	delete(a.pending, b)
+	a.unsettled[b.partition]--
 	return true
 }
 
-// release returns a claimed batch's buffer space and keeps it for reuse.
+// release returns a claimed batch's buffer space and keeps it for reuse
+// while the batches kept hold at most half the buffer. The partition's
+// open batch is sealed at once if it has lingered and may now be sent.
 func (a *accumulator) release(b *batch) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.buffered -= b.size - batchOverhead
-	if len(a.free) < maxFreeBatches {
+	a.buffered -= b.cost()
+	if m := b.memory(); a.freeBytes+m <= a.limit/2 {
 		a.free = append(a.free, b)
+		a.freeBytes += m
+	}
+	if o := a.open[b.partition]; o != nil && !a.closed && a.sendable(o, a.since(), a.linger) {
+		a.seal(o)
 	}
 	a.space.Broadcast()
 	a.checkIdle()
@@ -224,7 +262,8 @@ func (a *accumulator) abandon() []*batch {
 	for b := range a.pending {
 		out = append(out, b)
 		delete(a.pending, b)
-		a.buffered -= b.size - batchOverhead
+		a.unsettled[b.partition]--
+		a.buffered -= b.cost()
 	}
 	a.checkIdle()
 	return out

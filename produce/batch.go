@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/IBM/sarama"
 )
@@ -71,6 +72,15 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 	b.firstSend, b.notBefore = time.Time{}, time.Time{}
 	b.attempts = 0
 	b.rb = nil
+}
+
+// cost is what b's records count against the buffer limit: their encoded
+// bytes and their metadata.
+func (b *batch) cost() int { return b.size - batchOverhead + len(b.recs)*recMetaBytes }
+
+// memory is what a kept batch holds: its arena and metadata.
+func (b *batch) memory() int {
+	return cap(b.arena) + cap(b.recs)*recMetaBytes + cap(b.hdrs)*int(unsafe.Sizeof(hdrMeta{}))
 }
 
 // recordSize is the encoded size r adds to b when its timestamp is ts

@@ -2,6 +2,7 @@ package produce
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
 	"time"
 
@@ -186,7 +187,8 @@ func TestAccumulatorLinger(t *testing.T) {
 
 func TestAccumulatorBufferLimit(t *testing.T) {
 	s := DefaultSettings()
-	s.BufferBytes, s.BatchBytes = 250, 1000
+	// A 100-byte record costs about 100 bytes and its metadata.
+	s.BufferBytes, s.BatchBytes = 250+2*recMetaBytes, 1000
 	a, q := newTestAccumulator(1, s)
 	r := Record{Value: bytes.Repeat([]byte("x"), 100)}
 	for range 2 {
@@ -195,7 +197,7 @@ func TestAccumulatorBufferLimit(t *testing.T) {
 		}
 	}
 	added := make(chan error)
-	go func() { added <- a.add(&r, 0) }() // 300 > 250: waits
+	go func() { added <- a.add(&r, 0) }() // 300 > 250 record bytes: waits
 	bs, _ := q.popAll(nil)                // the wait sealed the open batch
 	select {
 	case err := <-added:
@@ -245,5 +247,161 @@ func TestPreEncodedRecordsAvailable(t *testing.T) {
 	rb := b.recordBatch(sarama.CompressionNone)
 	if len(rb.Records) != 1 || rb.Records[0] != nil {
 		t.Errorf("records %v, want one placeholder", rb.Records)
+	}
+}
+
+// sealedNow pops what the accumulator sealed so far without waiting.
+func sealedNow(q *queue[*batch]) []*batch {
+	q.push(nil)
+	bs, _ := q.popAll(nil)
+	return bs[:len(bs)-1]
+}
+
+func TestAccumulatorLingerWaitsForUnsettledBatches(t *testing.T) {
+	s := DefaultSettings()
+	s.Linger = time.Nanosecond // lingered at once: only the unsettled batches hold it
+	a, q := newTestAccumulator(2, s)
+	r := Record{Value: []byte("x")}
+	var first []*batch
+	for i := range maxUnsettled {
+		if err := a.add(&r, 0); err != nil {
+			t.Fatal(err)
+		}
+		a.sealLingering()
+		bs := sealedNow(q)
+		if len(bs) != 1 {
+			t.Fatalf("round %d: %d batches sealed, want 1", i, len(bs))
+		}
+		first = append(first, bs...)
+	}
+	for range 3 {
+		if err := a.add(&r, 0); err != nil {
+			t.Fatal(err)
+		}
+		a.sealLingering()
+	}
+	if bs := sealedNow(q); len(bs) != 0 {
+		t.Fatalf("sealed %d batches with %d of the partition unsettled", len(bs), maxUnsettled)
+	}
+	if err := a.add(&r, 1); err != nil { // another partition is not held
+		t.Fatal(err)
+	}
+	a.sealLingering()
+	if bs := sealedNow(q); len(bs) != 1 || bs[0].partition != 1 {
+		t.Fatalf("partition 1: sealed %v", bs)
+	}
+	if !a.claim(first[0]) {
+		t.Fatal("claim failed")
+	}
+	a.release(first[0]) // an answer makes room: the grown batch goes at once
+	bs := sealedNow(q)
+	if len(bs) != 1 || bs[0].partition != 0 || len(bs[0].recs) != 3 {
+		t.Fatalf("after an answer: sealed %d batches (%v), want the 3 records held", len(bs), bs)
+	}
+}
+
+func TestAccumulatorFullBufferKeepsHeldBatchesOpen(t *testing.T) {
+	s := DefaultSettings()
+	rec := Record{Value: bytes.Repeat([]byte("x"), 100)}
+	s.Linger = time.Hour
+	a, q := newTestAccumulator(2, s)
+	for range maxUnsettled { // fills the unsettled slots of partition 0
+		if err := a.add(&rec, 0); err != nil {
+			t.Fatal(err)
+		}
+		a.seal(a.open[0])
+	}
+	first := sealedNow(q)
+	for range 4 {
+		if err := a.add(&rec, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		if err := a.add(&rec, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.limit = a.buffered + 10 // full
+	added := make(chan error)
+	go func() { added <- a.add(&rec, 1) }() // waits
+	bs, _ := q.popAll(nil)                  // and seals partition 1's batch only
+	if len(bs) != 1 || bs[0].partition != 1 || len(bs[0].recs) != 2 {
+		t.Fatalf("a full buffer sealed %d batches, want partition 1's", len(bs))
+	}
+	select {
+	case err := <-added:
+		t.Fatalf("add did not wait: %v", err)
+	default:
+	}
+	a.claim(first[0])
+	a.release(first[0])
+	if err := <-added; err != nil {
+		t.Fatal(err)
+	}
+	if bs := sealedNow(q); len(bs) != 0 { // linger (an hour) has not passed
+		t.Fatalf("sealed %d batches before their linger", len(bs))
+	}
+	a.close()
+	bs = sealedNow(q)
+	if len(bs) != 2 || len(bs[0].recs)+len(bs[1].recs) != 5 {
+		t.Fatalf("close sealed %d batches", len(bs))
+	}
+}
+
+func TestAccumulatorBufferCountsMetadata(t *testing.T) {
+	s := DefaultSettings()
+	s.BufferBytes = 1000 * recMetaBytes
+	a, _ := newTestAccumulator(1, s)
+	empty := Record{Value: []byte{}}
+	added := make(chan struct{})
+	go func() {
+		defer close(added)
+		for range 2000 {
+			if a.add(&empty, 0) != nil {
+				return
+			}
+		}
+	}()
+	for {
+		a.mu.Lock()
+		n := a.buffered
+		a.mu.Unlock()
+		if n > s.BufferBytes {
+			t.Fatalf("buffered %d bytes, limit %d", n, s.BufferBytes)
+		}
+		select {
+		case <-added:
+			t.Fatal("2000 empty records fit a buffer of 1000 records' metadata")
+		default:
+		}
+		if n >= s.BufferBytes-2*recMetaBytes {
+			break
+		}
+		runtime.Gosched()
+	}
+	a.close()
+	<-added
+}
+
+func TestAccumulatorKeepsFreeBatchesWithinHalfTheBuffer(t *testing.T) {
+	s := DefaultSettings()
+	s.BufferBytes, s.BatchBytes = 1<<20, 100<<10
+	a, q := newTestAccumulator(4, s)
+	rec := Record{Value: bytes.Repeat([]byte("x"), 50<<10)}
+	for range 3 {
+		for p := range int32(4) {
+			if err := a.add(&rec, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a.sealAll()
+		for _, b := range sealedNow(q) {
+			a.claim(b)
+			a.release(b)
+		}
+	}
+	if a.freeBytes > s.BufferBytes/2 || len(a.free) == 0 {
+		t.Errorf("kept %d batches of %d bytes for reuse, buffer %d", len(a.free), a.freeBytes, s.BufferBytes)
 	}
 }

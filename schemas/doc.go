@@ -9,7 +9,7 @@
 // Avro (github.com/hamba/avro/v2), Protobuf (.proto sources compiled with
 // github.com/bufbuild/protocompile, messages built with
 // google.golang.org/protobuf's dynamicpb and protojson) and JSON Schema
-// (github.com/santhosh-tekuri/jsonschema/v6). The registry client is
+// (github.com/google/jsonschema-go: draft-07 and 2020-12). The registry client is
 // franz-go's pkg/sr.
 //
 // JSON forms: Avro values are the JSON of hamba's generic decoding (a

@@ -12,8 +12,8 @@ import (
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
-	"github.com/kq-dev/kq/internal/kadmin"
 	"github.com/kq-dev/kq/internal/offsets"
+	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/transactions"
 )
 
@@ -40,16 +40,8 @@ func openTxn(t *testing.T, addr, topic, id string, n int) {
 
 func setup(t *testing.T) (*transactions.Admin, *kadm.Client, string) {
 	t.Helper()
-	b, err := broker.Start(broker.Options{Nodes: 3, SeedTopics: map[string]int32{"orders": 2}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	cl, closeFn, err := kadmin.New(conn.Profile{Brokers: conn.SplitBrokers(b.Bootstrap()), Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(closeFn)
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, SeedTopics: map[string]int32{"orders": 2}})
+	cl := testutil.KAdmin(t, b)
 	return transactions.New(cl), cl, b.Bootstrap()
 }
 

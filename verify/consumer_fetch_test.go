@@ -89,11 +89,7 @@ func TestLogReaderAppliesIsolation(t *testing.T) {
 	// transaction's index must survive responses cut by size.
 	const n, size = 120, 10 << 10
 	writeTxns(t, b, "t", n, size, []bool{true, false, true, false})
-	client, err := testutil.Factory(b).Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
+	client := testutil.Client(t, b)
 
 	got, fetches := readAll(t, client, "t", sarama.ReadCommitted)
 	if fetches < 4 {

@@ -1,6 +1,6 @@
 // Package testutil holds helpers for kq's tests: an in-process built-in
-// broker per test, a client factory pointed at it, and a listener that
-// never answers.
+// broker per test, a sarama client factory and a kadm client pointed at
+// it, produce helpers, and a listener that never answers.
 package testutil
 
 import (
@@ -8,9 +8,12 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kadmin"
 )
 
 // StartBroker starts a built-in cluster on random 127.0.0.1 ports for the
@@ -55,4 +58,39 @@ func Eventually(t testing.TB, timeout time.Duration, msg string, cond func() boo
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// KAdmin returns a kadm client (internal/kadmin) for b, closed with
+// t.Cleanup.
+func KAdmin(t testing.TB, b *broker.Broker) *kadm.Client {
+	t.Helper()
+	cl, closeFn, err := kadmin.New(conn.Profile{Brokers: b.Addrs(), Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("kadm client: %v", err)
+	}
+	t.Cleanup(closeFn)
+	return cl
+}
+
+// KGo returns a franz-go client seeded with b's nodes and opts, closed
+// with t.Cleanup.
+func KGo(t testing.TB, b *broker.Broker, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addrs()...)}, opts...)...)
+	if err != nil {
+		t.Fatalf("kgo client: %v", err)
+	}
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+// Client returns a sarama client of [Factory](b), closed with t.Cleanup.
+func Client(t testing.TB, b *broker.Broker) sarama.Client {
+	t.Helper()
+	c, err := Factory(b).Client()
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
