@@ -15,8 +15,7 @@ import (
 // transaction markers the built-in broker writes (kfake writes them without
 // the value Kafka gives them; the broker repairs fetch responses).
 func TestTransactionMarkersDecode(t *testing.T) {
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"tx": 1}})
-	f := testutil.Factory(b)
+	_, f := testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"tx": 1}})
 	p, err := f.AsyncProducer(func(c *sarama.Config) {
 		c.Producer.Idempotent = true
 		c.Producer.RequiredAcks = sarama.WaitForAll

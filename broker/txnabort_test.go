@@ -14,8 +14,7 @@ import (
 // transactional id aborts the transaction a previous (crashed) producer of
 // that id left open, so the successor's commit cannot expose its writes.
 func TestReinitAbortsOpenTransaction(t *testing.T) {
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"tx": 1}})
-	f := testutil.Factory(b)
+	b, f := testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"tx": 1}})
 	newProducer := func() sarama.AsyncProducer {
 		t.Helper()
 		p, err := f.AsyncProducer(func(c *sarama.Config) {

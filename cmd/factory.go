@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"context"
 	"fmt"
 	"log"
 
 	"github.com/IBM/sarama"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/kq-dev/kq/internal/conn"
@@ -32,6 +34,9 @@ type Factory struct {
 	resolved    bool
 	// warnedTLS says the --tls-insecure warning was given.
 	warnedTLS bool
+	// bootstraps remembers which bootstrap addresses answered, for every
+	// client of this invocation.
+	bootstraps conn.Bootstraps
 }
 
 // NewFactory returns a factory over the given streams and environment.
@@ -83,7 +88,7 @@ func (f *Factory) Conn() (conn.Factory, error) {
 	if f.global.verbose {
 		sarama.Logger = log.New(f.IO.ErrOut, "[sarama] ", log.LstdFlags|log.Lmicroseconds)
 	}
-	return conn.Factory{Profile: p, Props: props}, nil
+	return conn.Factory{Profile: p, Props: props, Bootstraps: &f.bootstraps}, nil
 }
 
 // Printer returns a printer for the given -o value; extra lists formats the
@@ -152,4 +157,19 @@ func printerAndConnect[C any](f *Factory, format string, open func(conn.Factory)
 	}
 	c, err := connect(f, open)
 	return p, c, err
+}
+
+// argsCommand wires c for a family of subcommands that share one options
+// type O (kq transactions, kq schemas): the positional arguments go to
+// *args, then a test's runF or else run is called; -o sets *format.
+func argsCommand[O any](c *cobra.Command, o *O, args *[]string, format *string, runF func(*O) error, run func(context.Context, *O, []string) error) *cobra.Command {
+	c.RunE = func(cc *cobra.Command, a []string) error {
+		*args = a
+		if runF != nil {
+			return runF(o)
+		}
+		return run(cc.Context(), o, *args)
+	}
+	addOutputFlag(c, format)
+	return c
 }

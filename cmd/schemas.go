@@ -60,15 +60,7 @@ Protobuf (.proto) or JSON Schema (.json), or say --type.`,
 
 // schemasCommand builds one subcommand whose run is runF or run.
 func schemasCommand(f *Factory, c *cobra.Command, opts *SchemasOptions, runF func(*SchemasOptions) error, run func(context.Context, *SchemasOptions, []string) error) *cobra.Command {
-	c.RunE = func(cc *cobra.Command, args []string) error {
-		opts.Args = args
-		if runF != nil {
-			return runF(opts)
-		}
-		return run(cc.Context(), opts, opts.Args)
-	}
-	addOutputFlag(c, &opts.Output)
-	return c
+	return argsCommand(c, opts, &opts.Args, &opts.Output, runF, run)
 }
 
 func newCmdSchemasList(f *Factory, runF func(*SchemasOptions) error) *cobra.Command {

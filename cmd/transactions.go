@@ -52,15 +52,7 @@ partition.`,
 
 // txnCommand wires a subcommand's run.
 func txnCommand(f *Factory, c *cobra.Command, o *TransactionsOptions, runF func(*TransactionsOptions) error, run func(context.Context, *TransactionsOptions, []string) error) *cobra.Command {
-	c.RunE = func(cc *cobra.Command, args []string) error {
-		o.Args = args
-		if runF != nil {
-			return runF(o)
-		}
-		return run(cc.Context(), o, o.Args)
-	}
-	addOutputFlag(c, &o.Output)
-	return c
+	return argsCommand(c, o, &o.Args, &o.Output, runF, run)
 }
 
 // open returns the transactions admin and the printer.

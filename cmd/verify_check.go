@@ -100,14 +100,14 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 	if err != nil {
 		return withoutUsage(err)
 	}
-	var workers []report.WorkerRate
-	if p.Format == output.JSON || o.Report != "" || res.Run != nil {
-		series, anomalies, rates, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts), res.Checker)
+	var workers []check.WorkerRate
+	if res.Run != nil {
+		workers = res.Workers
+	}
+	if p.Format == output.JSON || o.Report != "" {
+		series, anomalies, err := report.ReadFiles(o.Files, report.Options{Lenient: o.Lenient}, reportWatch(res.Counts), res.Checker)
 		if err != nil {
 			return withoutUsage(err)
-		}
-		if res.Run != nil {
-			workers = rates
 		}
 		if o.Report != "" {
 			if err := o.writeCheckReport(res, series, anomalies, workers, o.command); err != nil {
@@ -139,8 +139,8 @@ func verifyCheckRun(o *VerifyCheckOptions) error {
 // for the histories of a run's workers, each one's share.
 type checkJSON struct {
 	check.HistoryResult
-	Series  report.Series       `json:"series"`
-	Workers []report.WorkerRate `json:"workers,omitempty"`
+	Series  report.Series      `json:"series"`
+	Workers []check.WorkerRate `json:"workers,omitempty"`
 }
 
 // MarshalJSON writes the result as [check.HistoryResult] does (the
@@ -150,8 +150,8 @@ func (c checkJSON) MarshalJSON() ([]byte, error) {
 	return output.MarshalJSON(struct {
 		plain
 		check.Verdict
-		Series  report.Series       `json:"series"`
-		Workers []report.WorkerRate `json:"workers,omitempty"`
+		Series  report.Series      `json:"series"`
+		Workers []check.WorkerRate `json:"workers,omitempty"`
 	}{plain(c.HistoryResult), c.Verdict, c.Series, c.Workers})
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/output"
-	"github.com/kq-dev/kq/verify/report"
+	"github.com/kq-dev/kq/verify/check"
 )
 
 // expandHistories expands the globs among args (a shell that did not, a
@@ -34,7 +34,7 @@ func expandHistories(args []string) ([]string, error) {
 }
 
 // renderWorkers prints each worker history's share of a merged run.
-func renderWorkers(p *output.Printer, rates []report.WorkerRate) error {
+func renderWorkers(p *output.Printer, rates []check.WorkerRate) error {
 	if len(rates) == 0 {
 		return nil
 	}

@@ -55,14 +55,18 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 // options turns the flags into verify options; only flags set on the
 // command line override the preset.
 func (o *VerifyOptions) options() (verify.Options, error) {
-	opts := verify.Options{
+	faults, err := verify.ParseFaultChoice(o.Faults)
+	if err != nil {
+		return verify.Options{}, err
+	}
+	opts := verify.Options{RunSettings: verify.RunSettings{
 		Semantics: check.Semantics(o.Semantics),
 		Workload: verify.Workload{Messages: o.Messages, Duration: o.Duration, Producers: o.Producers, Consumers: o.Consumers,
 			Partitions: o.Partitions, Size: o.Size, Rate: orNone(o.Rate), TxnSize: o.TxnSize, AbortRate: orNone(o.AbortRate),
 			ProcessTime: time.Duration(orNone(float64(o.ProcessTime)))},
-		Faults: o.Faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed, MinWindows: o.MinWindows,
-		KeepTopics: o.KeepTopics, RequestTimeout: o.RequestTimeout, DrainTimeout: o.DrainTimeout,
-	}
+		Faults: faults, FaultInterval: o.FaultInterval, FaultDuration: o.FaultDuration, Seed: o.Seed, MinWindows: o.MinWindows,
+		RequestTimeout: o.RequestTimeout, DrainTimeout: o.DrainTimeout,
+	}, KeepTopics: o.KeepTopics}
 	if o.ProcessTime < 0 {
 		return opts, kqerr.Usagef("--process-time must not be negative, got %v", o.ProcessTime)
 	}

@@ -161,7 +161,7 @@ func shellQuote(s string) string {
 }
 
 // writeCheckReport writes the report page of a checked history file.
-func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series report.Series, anomalies []report.AnomalyExamples, workers []report.WorkerRate, command string) error {
+func (o *VerifyCheckOptions) writeCheckReport(res check.HistoryResult, series report.Series, anomalies []report.AnomalyExamples, workers []check.WorkerRate, command string) error {
 	word, class := verdictWord(res.Verdict, "")
 	var facts [][2]string
 	facts = append(facts, [2]string{"history", strings.Join(o.Files, " ")})

@@ -69,7 +69,7 @@ func TestVerifyFlagsOverrideOnlyWhatIsSet(t *testing.T) {
 func errorsIsUsage(err error) bool { return kqerr.Code(err) == kqerr.CodeUsage }
 
 func sampleReport(held bool) verify.Report {
-	set, _ := verify.Resolve(verify.Options{Semantics: check.AtLeastOnce, Faults: "drop-response", Seed: 5})
+	set, _ := verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.AtLeastOnce, Faults: verify.ListedFaults(chaos.Fault{Kind: chaos.DropResponse}), Seed: 5}})
 	c := check.Counts{Sent: 10, Acked: 10, Delivered: 9, Lost: 1,
 		Examples: map[check.Anomaly][]check.Example{check.AnomalyLost: {{Value: "0/3", Topic: "t", Partition: 1, Offset: 4}}}}
 	if held {

@@ -22,8 +22,7 @@ const runTimeout = 30 * time.Second
 // startBroker starts a one-node broker with the given topics.
 func startBroker(t testing.TB, topics map[string]int32) (*broker.Broker, conn.Factory) {
 	t.Helper()
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: topics})
-	return b, testutil.Factory(b)
+	return testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: topics})
 }
 
 // produceN writes n records "v0".."v<n-1>" to each listed partition.

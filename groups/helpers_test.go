@@ -19,8 +19,7 @@ import (
 // setup starts a one-node broker with the topics and opens a Client.
 func setup(t *testing.T, topics map[string]int32) (*Client, conn.Factory, *broker.Broker) {
 	t.Helper()
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: topics})
-	f := testutil.Factory(b)
+	b, f := testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: topics})
 	c, err := Open(f)
 	if err != nil {
 		t.Fatalf("open: %v", err)

@@ -117,8 +117,7 @@ func TestRunManyRecordsInOrder(t *testing.T) {
 }
 
 func TestRunUnknownTopicAndCreate(t *testing.T) {
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, Partitions: 5})
-	f := testutil.Factory(b)
+	_, f := testutil.Cluster(t, &broker.Options{Nodes: 1, Partitions: 5})
 	o := produce.Options{Topic: "fresh", Settings: produce.DefaultSettings()}
 	_, err := produce.Run(context.Background(), f, o, lines("a\n"), nil)
 	if !errors.Is(err, offsets.ErrTopicNotFound) || err.Error() != `topic "fresh" does not exist (use topic creation)` {

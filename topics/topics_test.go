@@ -16,8 +16,7 @@ import (
 
 func setup(t *testing.T, nodes int, topics map[string]int32) (*Admin, conn.Factory, *broker.Broker) {
 	t.Helper()
-	b := testutil.StartBroker(t, &broker.Options{Nodes: nodes, SeedTopics: topics})
-	f := testutil.Factory(b)
+	b, f := testutil.Cluster(t, &broker.Options{Nodes: nodes, SeedTopics: topics})
 	a, err := Open(f)
 	if err != nil {
 		t.Fatalf("open: %v", err)

@@ -3,7 +3,6 @@ package verify
 import (
 	"fmt"
 	"os"
-	"slices"
 	"time"
 
 	"github.com/kq-dev/kq/broker"
@@ -17,13 +16,13 @@ type Builtin struct {
 	dir string
 }
 
-// StartBuiltin starts the built-in cluster for a run with the given
-// --faults value: with a data directory when a fault restarts the whole
+// StartBuiltin starts the built-in cluster for a run of the given faults:
+// with a data directory when a fault restarts the whole
 // cluster (which must come back from disk), and with replication modelled
 // with a follower lag of lag (0: off).
-func StartBuiltin(faults string, lag time.Duration) (*Builtin, error) {
+func StartBuiltin(faults FaultChoice, lag time.Duration) (*Builtin, error) {
 	o := broker.Options{Nodes: 3, Port: 0, ReplicaLag: lag}
-	if fs, err := chaos.ParseFaults(faults); err == nil && slices.ContainsFunc(fs, func(f chaos.Fault) bool { return f.Kind == chaos.RestartCluster }) {
+	if faults.has(chaos.RestartCluster) {
 		dir, err := os.MkdirTemp("", "kq-verify-")
 		if err != nil {
 			return nil, fmt.Errorf("data dir for the built-in broker: %w", err)

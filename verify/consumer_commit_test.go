@@ -36,8 +36,7 @@ func TestFailedCommitsAreRetried(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			const n = 50
-			rep, err := verify.Run(ctx, testutil.Factory(b), verify.Options{Broker: b, Semantics: check.AtLeastOnce, Faults: "none",
-				DrainTimeout: 15 * time.Second, Workload: verify.Workload{Messages: n, Producers: 1, Consumers: 1, Partitions: 1, Rate: -1}}, nil)
+			rep, err := verify.Run(ctx, testutil.Factory(b), verify.Options{RunSettings: verify.RunSettings{Semantics: check.AtLeastOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, DrainTimeout: 15 * time.Second, Workload: verify.Workload{Messages: n, Producers: 1, Consumers: 1, Partitions: 1, Rate: -1}}, Broker: b}, nil)
 			if err != nil {
 				t.Fatalf("run: %v (counts %+v)", err, rep.Counts)
 			}

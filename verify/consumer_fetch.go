@@ -6,6 +6,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/fetch"
+	"github.com/kq-dev/kq/internal/offsets"
 )
 
 // logReader reads one partition batch by batch with Fetch requests and
@@ -36,7 +37,7 @@ type logRecord struct {
 // newLogReader returns a reader of topic/partition from its log start;
 // close closes its connection.
 func newLogReader(client sarama.Client, topic string, partition int32, isolation sarama.IsolationLevel) (*logReader, error) {
-	start, err := client.GetOffset(topic, partition, sarama.OffsetOldest)
+	start, err := offsets.Leader(client, offsets.TopicPartition{Topic: topic, Partition: partition}, sarama.OffsetOldest)
 	if err != nil {
 		return nil, fmt.Errorf("log start of %s/%d: %w", topic, partition, err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/fetch"
+	"github.com/kq-dev/kq/internal/offsets"
 	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -94,7 +95,7 @@ func (in *copyInput) startOffset(p int32, committed int64) (int64, error) {
 	if in.life.isDead() {
 		return 0, errCrashed
 	}
-	return in.client.GetOffset(in.topic, p, sarama.OffsetOldest)
+	return offsets.Leader(in.client, offsets.TopicPartition{Topic: in.topic, Partition: p}, sarama.OffsetOldest)
 }
 
 // read fetches one partition into msgs until stop is closed; fetch

@@ -3,7 +3,6 @@ package verify
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"strings"
 	"time"
 
 	"github.com/kq-dev/kq/verify/check"
@@ -13,7 +12,7 @@ import (
 	"github.com/kq-dev/kq/internal/output"
 )
 
-// NoFaults is the --faults value of a clean baseline run.
+// NoFaults spells the choice of no fault, a clean baseline run.
 const NoFaults = "none"
 
 // DefaultFaults returns the faults a run schedules when none are named:
@@ -64,7 +63,7 @@ func (p FaultPlan) MarshalJSON() ([]byte, error) {
 // None reports whether the plan schedules no fault.
 func (p FaultPlan) None() bool { return len(p.Faults) == 0 }
 
-// planFaults chooses the faults: "none", the user's list (every fault of
+// planFaults chooses the faults: none, the user's list (every fault of
 // which the run must be able to apply), or the semantics' defaults less
 // those it cannot apply. builtIn says the run has the built-in broker.
 func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (FaultPlan, error) {
@@ -88,24 +87,19 @@ func planFaults(opts Options, sem check.Semantics, pipeline, builtIn bool) (Faul
 		plan.Seed = randomSeed()
 	}
 	can := abilities{builtIn: builtIn, pipeline: pipeline, exec: opts.ExecStart != "" || opts.ExecEnd != ""}
-	spec := strings.TrimSpace(opts.Faults)
-	switch spec {
-	case NoFaults:
+	switch opts.Faults.Mode {
+	case FaultsNone:
 		plan.Spec = NoFaults
 		return plan, nil
-	case "":
+	case FaultsDefault:
 		plan.Faults, plan.Skipped = defaultFaults(sem, can)
 	default:
-		faults, err := chaos.ParseFaults(spec)
-		if err != nil {
-			return plan, err
-		}
-		for _, f := range faults {
+		for _, f := range opts.Faults.Listed {
 			if reason := can.unusable(f.Kind); reason != "" {
 				return plan, kqerr.Settingf("fault %s "+string(reason), f.Kind)
 			}
 		}
-		plan.Faults = faults
+		plan.Faults = opts.Faults.Listed
 	}
 	plan.Spec = spellFaults(plan.Faults)
 	return plan, nil

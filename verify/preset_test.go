@@ -42,8 +42,7 @@ func TestPresetsMatchDesign(t *testing.T) {
 }
 
 func TestResolveOverrides(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none",
-		Overrides: verify.Overrides{Idempotent: ptr(false), Isolation: ptr(setting.ReadUncommitted)}})
+	set, err := verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Overrides: verify.Overrides{Idempotent: ptr(false), Isolation: ptr(setting.ReadUncommitted)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,14 +54,14 @@ func TestResolveOverrides(t *testing.T) {
 	}
 	// Turning idempotence on brings acks=all and one request in flight
 	// along, unless they were set too.
-	set, err = verify.Resolve(verify.Options{Semantics: check.AtMostOnce, Faults: "none", Overrides: verify.Overrides{Idempotent: ptr(true)}})
+	set, err = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.AtMostOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Overrides: verify.Overrides{Idempotent: ptr(true)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if set.Acks != setting.AcksAll || set.MaxInFlight != 1 || set.Retries < 1 {
 		t.Errorf("idempotent at-most-once = %+v, want acks=all, one in flight, retries", set.Client)
 	}
-	set, err = verify.Resolve(verify.Options{Faults: "none"})
+	set, err = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}}})
 	if err != nil || set.Semantics != check.AtLeastOnce || len(set.Overridden) != 0 {
 		t.Errorf("no semantics: %+v, %v; want at-least-once, nothing overridden", set, err)
 	}
@@ -70,29 +69,31 @@ func TestResolveOverrides(t *testing.T) {
 
 func TestResolveRejects(t *testing.T) {
 	cases := map[string]verify.Options{
-		"idempotent with acks=1":    {Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(setting.AcksLeader)}},
-		"idempotent with 5 flying":  {Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(5)}},
-		"negative retries":          {Overrides: verify.Overrides{Retries: ptr(-1)}},
-		"auto-commit in a txn":      {Semantics: check.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}},
-		"no producers":              {Workload: verify.Workload{Producers: -1}},
-		"abort rate 1":              {Semantics: check.ExactlyOnce, Workload: verify.Workload{AbortRate: 1}},
-		"unknown fault":             {Faults: "gremlins"},
-		"broker fault, no broker":   {Faults: "leader-move"},
-		"crash-copier, no pipeline": {Faults: "crash-copier"},
-		"exec without a command":    {Faults: "exec"},
-		"negative fault interval":   {FaultInterval: -1},
-		"unknown semantics":         {Semantics: "maybe-once"},
-		"process time over 1s":      {Workload: verify.Workload{ProcessTime: 2 * time.Second}},
+		"idempotent with acks=1":    {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(setting.AcksLeader)}}},
+		"idempotent with 5 flying":  {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(5)}}},
+		"negative retries":          {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Retries: ptr(-1)}}},
+		"auto-commit in a txn":      {RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}}},
+		"no producers":              {RunSettings: verify.RunSettings{Workload: verify.Workload{Producers: -1}}},
+		"abort rate 1":              {RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Workload: verify.Workload{AbortRate: 1}}},
+		"broker fault, no broker":   {RunSettings: verify.RunSettings{Faults: mustFaults("leader-move")}},
+		"crash-copier, no pipeline": {RunSettings: verify.RunSettings{Faults: mustFaults("crash-copier")}},
+		"exec without a command":    {RunSettings: verify.RunSettings{Faults: mustFaults("exec")}},
+		"negative fault interval":   {RunSettings: verify.RunSettings{FaultInterval: -1}},
+		"unknown semantics":         {RunSettings: verify.RunSettings{Semantics: "maybe-once"}},
+		"process time over 1s":      {RunSettings: verify.RunSettings{Workload: verify.Workload{ProcessTime: 2 * time.Second}}},
 	}
 	for name, opts := range cases {
 		if _, err := verify.Resolve(opts); !errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("%s: err = %v, want a usage error", name, err)
 		}
 	}
+	if _, err := verify.ParseFaultChoice("gremlins"); !errors.Is(err, kqerr.ErrUsage) {
+		t.Errorf("unknown fault: err = %v, want a usage error", err)
+	}
 }
 
 func TestDefaultFaultsFitTheTarget(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce})
+	set, err := verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestDefaultFaultsFitTheTarget(t *testing.T) {
 	if len(set.Faults.Skipped) != 2 || !strings.Contains(set.Faults.Skipped[0].String(), "leader-move needs the built-in broker") {
 		t.Errorf("skipped = %q, want leader-move and coordinator-move named", set.Faults.Skipped)
 	}
-	set, err = verify.Resolve(verify.Options{Semantics: check.AtLeastOnce, Broker: anyBroker{}})
+	set, err = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.AtLeastOnce}, Broker: anyBroker{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +113,7 @@ func TestDefaultFaultsFitTheTarget(t *testing.T) {
 	if set.Faults.Seed == 0 || set.Faults.Seed > 1<<32 {
 		t.Errorf("random seed %d, want in [1, 2^32]", set.Faults.Seed)
 	}
-	set, _ = verify.Resolve(verify.Options{Faults: "none", Seed: 42})
+	set, _ = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Seed: 42}})
 	if !set.Faults.None() || set.Faults.Spec != "none" || set.Faults.Seed != 42 {
 		t.Errorf("--faults none: %+v", set.Faults)
 	}
@@ -125,7 +126,7 @@ func TestDefaultFaultsFitTheTarget(t *testing.T) {
 }
 
 func TestWorkloadDefaults(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Faults: "none"})
+	set, err := verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,18 +134,18 @@ func TestWorkloadDefaults(t *testing.T) {
 	if w.Messages != verify.DefaultMessages || w.Rate != verify.DefaultRate || w.AbortRate != 0 || w.Partitions != verify.DefaultPartitions {
 		t.Errorf("at-least-once workload = %+v", w)
 	}
-	set, _ = verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none", Workload: verify.Workload{Rate: -1, AbortRate: -1}})
+	set, _ = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Rate: -1, AbortRate: -1}}})
 	if set.Workload.Rate != 0 || set.Workload.AbortRate != 0 {
 		t.Errorf("negative rate and abort rate should mean none: %+v", set.Workload)
 	}
-	set, _ = verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "none"})
+	set, _ = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}}})
 	if set.Workload.AbortRate != verify.DefaultAbortRate {
 		t.Errorf("exactly-once abort rate = %v", set.Workload.AbortRate)
 	}
 	if w.ProcessTime != verify.DefaultProcessTime || set.Workload.ProcessTime != 0 {
 		t.Errorf("process time %v for consumers, %v for copiers; want the default and none", w.ProcessTime, set.Workload.ProcessTime)
 	}
-	set, _ = verify.Resolve(verify.Options{Faults: "none", Workload: verify.Workload{ProcessTime: -1}})
+	set, _ = verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{ProcessTime: -1}}})
 	if set.Workload.ProcessTime != 0 || set.Map()["process_time"] != "" {
 		t.Errorf("a negative process time should mean none: %v, %q", set.Workload.ProcessTime, set.Map()["process_time"])
 	}
@@ -154,19 +155,22 @@ func TestWorkloadDefaults(t *testing.T) {
 // have the built-in broker, and every other setting is checked as Resolve
 // checks it.
 func TestValidateBeforeTheBroker(t *testing.T) {
-	if err := verify.Validate(verify.Options{Faults: "leader-move"}, true); err != nil {
+	if err := verify.Validate(verify.Options{RunSettings: verify.RunSettings{Faults: mustFaults("leader-move")}}, true); err != nil {
 		t.Errorf("leader-move on the built-in broker: %v", err)
 	}
-	for _, opts := range []verify.Options{{Faults: "leader-move"}, {Faults: "response-error,code=INVALID_RECORD"}, {Workload: verify.Workload{Producers: -1}}} {
-		if err := verify.Validate(opts, opts.Faults != "leader-move"); !errors.Is(err, kqerr.ErrUsage) {
+	for _, opts := range []verify.Options{{RunSettings: verify.RunSettings{Faults: mustFaults("leader-move")}},
+		{RunSettings: verify.RunSettings{Workload: verify.Workload{Producers: -1}}}} {
+		if err := verify.Validate(opts, opts.Faults.String() != "leader-move"); !errors.Is(err, kqerr.ErrUsage) {
 			t.Errorf("%+v: err = %v, want a usage error", opts, err)
 		}
+	}
+	if _, err := verify.ParseFaultChoice("response-error,code=INVALID_RECORD"); !errors.Is(err, kqerr.ErrUsage) {
+		t.Errorf("a response-error code a produce cannot get: err = %v, want a usage error", err)
 	}
 }
 
 func TestSettingsMap(t *testing.T) {
-	set, err := verify.Resolve(verify.Options{Semantics: check.ExactlyOnce, Faults: "drop-response,p=0.5", Seed: 9,
-		Overrides: verify.Overrides{Acks: ptr(setting.AcksAll)}})
+	set, err := verify.Resolve(verify.Options{RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Faults: mustFaults("drop-response,p=0.5"), Seed: 9, Overrides: verify.Overrides{Acks: ptr(setting.AcksAll)}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,4 +202,14 @@ func TestParsers(t *testing.T) {
 			t.Errorf("err = %v, want a usage error", err)
 		}
 	}
+}
+
+// mustFaults is the fault choice s spells; a test's own spelling that does
+// not parse panics.
+func mustFaults(s string) verify.FaultChoice {
+	c, err := verify.ParseFaultChoice(s)
+	if err != nil {
+		panic(err)
+	}
+	return c
 }

@@ -35,30 +35,10 @@ const (
 
 // Options configure a [Run]. Zero values take the defaults.
 type Options struct {
-	// Semantics is the guarantee judged; empty means at-least-once.
-	Semantics check.Semantics
-	// Overrides change the preset's client settings.
-	Overrides Overrides
-	// Workload is the message stream.
-	Workload Workload
+	// RunSettings shape the run; the workers of a distributed run all run
+	// with worker 0's.
+	RunSettings
 
-	// Faults lists the faults to schedule as [chaos.ParseFaults] reads
-	// them; "" means the semantics' defaults ([DefaultFaults]) and "none"
-	// a clean baseline.
-	Faults string
-	// FaultInterval is the mean quiet time before each fault window; zero
-	// means chaos.DefaultInterval.
-	FaultInterval time.Duration
-	// FaultDuration is the length of each fault window; zero means
-	// chaos.DefaultDuration.
-	FaultDuration time.Duration
-	// MinWindows is how many full windows over traffic each named fault
-	// needs for a verdict (client crashes: crashes with work at risk); the
-	// run paces itself to give them. Zero means DefaultMinWindows.
-	MinWindows int
-	// Seed replays a schedule (and the copiers' abort choices); 0 picks one
-	// at random, which the report names.
-	Seed uint64
 	// ExecStart is the shell command the exec fault runs as a window opens.
 	ExecStart string
 	// ExecEnd is the shell command the exec fault runs as a window closes.
@@ -72,18 +52,48 @@ type Options struct {
 	History io.Writer
 	// KeepTopics keeps the run's topics (and groups) at the end.
 	KeepTopics bool
-	// RequestTimeout bounds each broker round trip of the run's clients;
-	// zero means DefaultRequestTimeout.
-	RequestTimeout time.Duration
-	// DrainTimeout bounds each wait at the end of the run; zero means
-	// DefaultDrainTimeout.
-	DrainTimeout time.Duration
 	// Log receives a line per phase, fault window and crash; nil discards.
 	Log io.Writer
 
 	// Worker, when set, makes the run one worker of a distributed run (see
 	// [Worker]); nil runs alone.
 	Worker *Worker
+}
+
+// RunSettings are the settings that shape a run: what worker 0 of a
+// distributed run resolves and tells the others (gob encoded, so a field
+// added here travels too). Zero values take the defaults.
+type RunSettings struct {
+	// Semantics is the guarantee judged; empty means at-least-once.
+	Semantics check.Semantics
+	// Overrides change the preset's client settings.
+	Overrides Overrides
+	// Workload is the message stream.
+	Workload Workload
+
+	// Faults are the faults to schedule: the semantics' defaults (the
+	// zero value), none, or a list.
+	Faults FaultChoice
+	// FaultInterval is the mean quiet time before each fault window; zero
+	// means chaos.DefaultInterval.
+	FaultInterval time.Duration
+	// FaultDuration is the length of each fault window; zero means
+	// chaos.DefaultDuration.
+	FaultDuration time.Duration
+	// MinWindows is how many full windows over traffic each named fault
+	// needs for a verdict (client crashes: crashes with work at risk); the
+	// run paces itself to give them. Zero means DefaultMinWindows.
+	MinWindows int
+	// Seed replays a schedule (and the copiers' abort choices); 0 picks one
+	// at random, which the report names.
+	Seed uint64
+
+	// RequestTimeout bounds each broker round trip of the run's clients;
+	// zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+	// DrainTimeout bounds each wait at the end of the run; zero means
+	// DefaultDrainTimeout.
+	DrainTimeout time.Duration
 }
 
 // Run runs one verification: it creates the run's topics on the cluster f
@@ -144,6 +154,12 @@ type run struct {
 	errOnce sync.Once
 	err     error // first fatal error of a worker
 	cancel  context.CancelCauseFunc
+
+	// lateReaders starts the consumers (or copiers) only once the produce
+	// phase is over, and times their phase from then: a benchmark's
+	// measure of the readers alone (BenchmarkConsumeDrain). No run sets
+	// it.
+	lateReaders bool
 }
 
 func newRun(f conn.Factory, opts Options, set Settings) *run {

@@ -21,10 +21,10 @@ func BenchmarkDefaultRun(b *testing.B) {
 	for _, s := range []check.Semantics{check.AtMostOnce, check.AtLeastOnce, check.ExactlyOnce} {
 		for _, full := range []bool{false, true} {
 			name := string(s)
-			opts := verify.Options{Semantics: s, Seed: 1}
+			opts := verify.Options{RunSettings: verify.RunSettings{Semantics: s, Seed: 1}}
 			if full {
 				name += "/no-faults-full-speed"
-				opts.Faults, opts.Workload.Rate = verify.NoFaults, -1
+				opts.Faults, opts.Workload.Rate = verify.ListedFaults(), -1
 			}
 			b.Run(name, func(b *testing.B) { benchRun(b, opts) })
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/offsets"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // TopicPrefix starts the name of every topic and group a run creates.
@@ -134,16 +136,22 @@ func (c *control) deleteAll(topics, groups, instances []string) []error {
 	return errs
 }
 
+// lister lists offsets over the control connection.
+func (c *control) lister() offsets.Lister { return offsets.Lister{Client: c.client, Admin: c.admin} }
+
 // highWatermarks returns the high watermark of each partition of topic.
 func (c *control) highWatermarks(topic string, partitions int) ([]int64, error) {
+	tps := make([]offsets.TopicPartition, partitions)
+	for p := range tps {
+		tps[p] = offsets.TopicPartition{Topic: topic, Partition: int32(p)}
+	}
+	hw, err := c.lister().List(tps, sarama.OffsetNewest, setting.ReadUncommitted)
+	if err != nil {
+		return nil, fmt.Errorf("high watermarks of %s: %w", topic, err)
+	}
 	out := make([]int64, partitions)
-	for p := range partitions {
-		hw, err := c.client.GetOffset(topic, int32(p), sarama.OffsetNewest)
-		if err != nil {
-			_ = c.client.RefreshMetadata(topic)
-			return nil, fmt.Errorf("high watermark of %s/%d: %w", topic, p, err)
-		}
-		out[p] = hw
+	for i, tp := range tps {
+		out[i] = int64(hw[tp])
 	}
 	return out, nil
 }
@@ -153,10 +161,11 @@ func (c *control) highWatermarks(topic string, partitions int) ([]int64, error) 
 // a ListOffsets fail until the client's metadata catches up.
 func (c *control) logStart(topic string, p int32, timeout time.Duration) (int64, error) {
 	deadline := time.Now().Add(timeout)
+	tp := offsets.TopicPartition{Topic: topic, Partition: p}
 	for {
-		off, err := c.client.GetOffset(topic, p, sarama.OffsetOldest)
+		start, err := c.lister().List([]offsets.TopicPartition{tp}, sarama.OffsetOldest, setting.ReadUncommitted)
 		if err == nil || time.Now().After(deadline) {
-			return off, err
+			return int64(start[tp]), err
 		}
 		_ = c.client.RefreshMetadata(topic)
 		time.Sleep(retryBackoff)

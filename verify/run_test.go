@@ -147,7 +147,7 @@ func TestCleanPresets(t *testing.T) {
 		t.Run(string(s), func(t *testing.T) {
 			t.Parallel()
 			const n = 3000
-			rep := runVerify(t, verify.Options{Semantics: s, Faults: "none", Workload: verify.Workload{Messages: n, Rate: -1}})
+			rep := runVerify(t, verify.Options{RunSettings: verify.RunSettings{Semantics: s, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: n, Rate: -1}}})
 			c := rep.Counts
 			if !rep.Verdict.Held || c.Sent != n || c.Acked != n || c.Lost != 0 || c.Delivered < n {
 				t.Fatalf("a clean %s run: %+v, verdict %+v", s, c, rep.Verdict)
@@ -169,9 +169,7 @@ const (
 // faulted runs a few seconds of a slow workload under a dense schedule of
 // faults; the fixed seed decides which faults run.
 func faulted(s check.Semantics, faults string, seed uint64) verify.Options {
-	return verify.Options{Semantics: s, Faults: faults, Seed: seed,
-		FaultInterval: testInterval, FaultDuration: testWindow,
-		Workload: verify.Workload{Messages: 4000, Rate: 1500}}
+	return verify.Options{RunSettings: verify.RunSettings{Semantics: s, Faults: mustFaults(faults), Seed: seed, FaultInterval: testInterval, FaultDuration: testWindow, Workload: verify.Workload{Messages: 4000, Rate: 1500}}}
 }
 
 // coveringSeed returns the first seed whose schedule of the faults opens a
@@ -289,7 +287,7 @@ func TestInterruptedRunReportsPartialCounts(t *testing.T) {
 			cancel()
 		}
 	}
-	rep, err := verify.Run(ctx, testutil.Factory(b), verify.Options{Faults: "none", Broker: b, Workload: verify.Workload{Messages: 1_000_000, Rate: 2000}}, progress)
+	rep, err := verify.Run(ctx, testutil.Factory(b), verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: 1_000_000, Rate: 2000}}, Broker: b}, progress)
 	if !errors.Is(err, kqerr.ErrInterrupted) || !rep.Interrupted || rep.Err() != nil {
 		t.Fatalf("err %v, interrupted %t, report err %v; want an interruption without a verdict", err, rep.Interrupted, rep.Err())
 	}

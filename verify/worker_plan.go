@@ -4,40 +4,25 @@ import (
 	"bytes"
 	"encoding/gob"
 	"fmt"
-	"time"
 
 	"github.com/kq-dev/kq/chaos"
-	"github.com/kq-dev/kq/verify/check"
 )
 
-// workerPlan is what worker 0 tells the others of a distributed run: every
-// setting that shapes the run, resolved (defaults filled in, the seed
-// drawn), so that each worker resolves the same settings. It travels gob
-// encoded (see encode), so a field added to Workload or Overrides travels
-// too.
-type workerPlan struct {
-	Semantics      check.Semantics
-	Overrides      Overrides
-	Workload       Workload
-	Faults         string
-	FaultInterval  time.Duration
-	FaultDuration  time.Duration
-	MinWindows     int
-	Seed           uint64
-	RequestTimeout time.Duration
-	DrainTimeout   time.Duration
-}
+// workerPlan is what worker 0 tells the others of a distributed run: its
+// RunSettings resolved (defaults filled in, the seed drawn), so that each
+// worker resolves the same settings.
+type workerPlan struct{ RunSettings }
 
 // newWorkerPlan is the plan of settings set resolved from opts.
 func newWorkerPlan(opts Options, set Settings) *workerPlan {
 	w := set.Workload
 	w.Rate, w.AbortRate = noneIfZero(w.Rate), noneIfZero(w.AbortRate)
-	return &workerPlan{
+	return &workerPlan{RunSettings{
 		Semantics: set.Semantics, Overrides: opts.Overrides, Workload: w,
-		Faults: set.Faults.Spec, FaultInterval: set.Faults.Interval, FaultDuration: set.Faults.Duration,
+		Faults: ListedFaults(set.Faults.Faults...), FaultInterval: set.Faults.Interval, FaultDuration: set.Faults.Duration,
 		MinWindows: set.Faults.MinWindows, Seed: set.Faults.Seed,
 		RequestTimeout: opts.RequestTimeout, DrainTimeout: opts.DrainTimeout,
-	}
+	}}
 }
 
 // encode returns the plan as bytes for the control topic.
@@ -69,28 +54,24 @@ func noneIfZero(v float64) float64 {
 // apply returns opts with the plan's settings. Exec faults are left to
 // worker 0 (index): the others leave them out of their schedules.
 func (p *workerPlan) apply(opts Options, index int) Options {
-	opts.Semantics, opts.Overrides, opts.Workload = p.Semantics, p.Overrides, p.Workload
-	opts.Faults, opts.FaultInterval, opts.FaultDuration = p.Faults, p.FaultInterval, p.FaultDuration
-	opts.MinWindows, opts.Seed = p.MinWindows, p.Seed
-	opts.RequestTimeout, opts.DrainTimeout = p.RequestTimeout, p.DrainTimeout
+	opts.RunSettings = p.RunSettings
 	if index != 0 {
 		opts.Faults, opts.ExecStart, opts.ExecEnd = withoutExec(p.Faults), "", ""
 	}
 	return opts
 }
 
-// withoutExec is the fault spec less its exec faults; "none" when nothing
-// is left.
-func withoutExec(spec string) string {
-	faults, err := chaos.ParseFaults(spec)
-	if err != nil || spec == NoFaults {
-		return spec
+// withoutExec is the choice less its exec faults; none when nothing is
+// left.
+func withoutExec(c FaultChoice) FaultChoice {
+	if c.Mode != FaultsListed {
+		return c
 	}
-	kept := faults[:0]
-	for _, f := range faults {
+	var kept []chaos.Fault
+	for _, f := range c.Listed {
 		if f.Kind != chaos.Exec {
 			kept = append(kept, f)
 		}
 	}
-	return spellFaults(kept)
+	return ListedFaults(kept...)
 }

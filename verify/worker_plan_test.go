@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify/check"
 )
@@ -14,11 +15,8 @@ import (
 // Overrides must travel too), less exec faults.
 func TestWorkerPlanRoundTrip(t *testing.T) {
 	acks := setting.AcksLeader
-	opts := Options{Semantics: check.AtLeastOnce, Overrides: Overrides{Acks: &acks},
-		Workload: Workload{Duration: 3 * time.Second, Producers: 3, Consumers: 4, Partitions: 8, Size: 64, Rate: -1,
-			ProcessTime: 2 * time.Millisecond},
-		Faults: "exec,drop-response", ExecStart: "true", FaultInterval: time.Second, FaultDuration: 500 * time.Millisecond,
-		MinWindows: 2, RequestTimeout: 3 * time.Second}
+	opts := Options{RunSettings: RunSettings{Semantics: check.AtLeastOnce, Overrides: Overrides{Acks: &acks}, Workload: Workload{Duration: 3 * time.Second, Producers: 3, Consumers: 4, Partitions: 8, Size: 64, Rate: -1,
+		ProcessTime: 2 * time.Millisecond}, Faults: ListedFaults(chaos.Fault{Kind: chaos.Exec}, chaos.Fault{Kind: chaos.DropResponse}), FaultInterval: time.Second, FaultDuration: 500 * time.Millisecond, MinWindows: 2, RequestTimeout: 3 * time.Second}, ExecStart: "true"}
 	set, err := Resolve(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +33,7 @@ func TestWorkerPlanRoundTrip(t *testing.T) {
 	if got, err := Resolve(plan.apply(Options{ExecStart: "true"}, 0)); err != nil || !reflect.DeepEqual(got, set) {
 		t.Fatalf("worker 0's plan resolves to\n%+v, %v\nwant\n%+v", got, err, set)
 	}
-	other := plan.apply(Options{Workload: Workload{Messages: 5}, ExecStart: "echo wrong"}, 1)
+	other := plan.apply(Options{RunSettings: RunSettings{Workload: Workload{Messages: 5}}, ExecStart: "echo wrong"}, 1)
 	got, err := Resolve(other)
 	if err != nil {
 		t.Fatal(err)

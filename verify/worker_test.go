@@ -86,8 +86,7 @@ func mergeHistories(t *testing.T, hists []*bytes.Buffer) check.HistoryResult {
 
 func TestWorkersShareOneRun(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
-	opts := verify.Options{Semantics: check.ExactlyOnce, Faults: "none",
-		Workload: verify.Workload{Messages: 600, Producers: 2, Consumers: 2, Partitions: 4, Rate: -1, TxnSize: 50}}
+	opts := verify.Options{RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: 600, Producers: 2, Consumers: 2, Partitions: 4, Rate: -1, TxnSize: 50}}}
 	reps, hists, errs := runWorkers(t, b, 2, "unit-share", opts)
 	for i, err := range errs {
 		if err != nil {
@@ -141,7 +140,7 @@ func TestWorkersShareOneRun(t *testing.T) {
 
 func TestWorkerAloneTimesOut(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
-	opts := verify.Options{Faults: "none", Workload: verify.Workload{Messages: 10}}
+	opts := verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: 10}}}
 	opts.Worker = &verify.Worker{Index: 1, Count: 2, RunID: "unit-alone", Timeout: 500 * time.Millisecond}
 	_, err := verify.Run(context.Background(), testutil.Factory(b), opts, nil)
 	if err == nil || !strings.Contains(err.Error(), "plan not seen from worker [0]") {
@@ -151,7 +150,7 @@ func TestWorkerAloneTimesOut(t *testing.T) {
 
 func TestWorkerStartedTwice(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 1})
-	opts := verify.Options{Faults: "none", Workload: verify.Workload{Messages: 10}}
+	opts := verify.Options{RunSettings: verify.RunSettings{Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: 10}}}
 	// A worker 0 that finds a plan on its control topic (a run id used
 	// before, kept here with --keep-topics, or worker 0 started twice)
 	// stops.

@@ -1,6 +1,8 @@
 package conn
 
 import (
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -80,4 +82,33 @@ func probe(cfg *sarama.Config, addr string) bool {
 	defer b.Close()
 	_, err := b.ApiVersions(&sarama.ApiVersionsRequest{})
 	return err == nil
+}
+
+// Bootstraps remembers which bootstrap addresses answered, so that the
+// clients of one invocation probe them once (see [Factory.Bootstraps]).
+// Safe for concurrent use: a client opened while the probe runs waits for
+// its answer. The zero value is ready to use.
+type Bootstraps struct {
+	mu    sync.Mutex
+	addrs []string // the addresses probed
+	found []string // those that answered (addrs when none did)
+	probe func(cfg *sarama.Config, addrs []string, wait time.Duration) []string
+}
+
+// answering is [answering] probed once per list of addresses.
+func (b *Bootstraps) answering(cfg *sarama.Config, addrs []string, wait time.Duration) []string {
+	if b == nil {
+		return answering(cfg, addrs, wait)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.found != nil && slices.Equal(b.addrs, addrs) {
+		return b.found
+	}
+	probe := b.probe
+	if probe == nil {
+		probe = answering
+	}
+	b.addrs, b.found = slices.Clone(addrs), probe(cfg, addrs, wait)
+	return b.found
 }

@@ -81,7 +81,7 @@ func openWithin[T closer](f Factory, cfg *sarama.Config, brokers []string, open 
 	done := make(chan result, 1)
 	wait := f.Profile.WithDefaults().Timeout
 	go func() {
-		v, err := open(answering(cfg, brokers, wait), cfg)
+		v, err := open(f.Bootstraps.answering(cfg, brokers, wait), cfg)
 		done <- result{v, err}
 	}()
 	timer := time.NewTimer(wait)

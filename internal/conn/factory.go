@@ -28,6 +28,10 @@ type Factory struct {
 	// Props are the user's client properties (-X); they are applied last,
 	// over the settings of each client's own mods.
 	Props Properties
+	// Bootstraps, when set, is shared by the factory and its copies so
+	// that the bootstrap addresses are probed once (see answering), not
+	// at every client open; nil probes at every open.
+	Bootstraps *Bootstraps
 }
 
 // localClusterHint ends an unreachable error's format when the brokers are

@@ -17,8 +17,7 @@ import (
 // record itself inside a batch, and under read_committed skips the aborted
 // records; Find stops at end and says so when it finds nothing.
 func TestFindAndFirstAtOrAfter(t *testing.T) {
-	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"t": 1}})
-	f := testutil.Factory(b)
+	_, f := testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"t": 1}})
 	base := time.UnixMilli(1_700_000_000_000)
 	var msgs []*sarama.ProducerMessage
 	for i := range 3 {

@@ -206,3 +206,18 @@ func (l Lister) committedIsolation() setting.Isolation {
 func IsKError(err error) bool {
 	return err != nil && !errors.Is(err, sarama.ErrNoError)
 }
+
+// Leader returns the offset the leader of tp answers for query
+// (sarama.OffsetOldest, sarama.OffsetNewest or a time in milliseconds)
+// through client alone, once: for a reader whose client is its only
+// connection (verify's consumers and copiers, which may sit behind
+// injected faults) and which retries as it reads. A topic or partition the
+// cluster does not know is an error matching [ErrTopicNotFound] (and
+// sarama's error).
+func Leader(client sarama.Client, tp TopicPartition, query int64) (int64, error) {
+	off, err := client.GetOffset(tp.Topic, tp.Partition, query)
+	if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		return off, fmt.Errorf("%w: %w", TopicNotFound(tp.Topic), err)
+	}
+	return off, err
+}

@@ -111,3 +111,22 @@ func TestListRetriesPartitionErrors(t *testing.T) {
 		t.Errorf("past the attempts: %v", err)
 	}
 }
+
+// TestLeader: one partition's offsets through the client alone, and the
+// one "topic not found" error for a topic the cluster does not know.
+func TestLeader(t *testing.T) {
+	l, b := lister(t, map[string]int32{"a": 1})
+	testutil.ProduceBatch(t, testutil.Factory(b), testutil.Msg("a", 0, "", "x"), testutil.Msg("a", 0, "", "y"))
+	tp := offsets.TopicPartition{Topic: "a", Partition: 0}
+	start, err := offsets.Leader(l.Client, tp, sarama.OffsetOldest)
+	if err != nil || start != 0 {
+		t.Errorf("log start = %d, %v; want 0", start, err)
+	}
+	if end, err := offsets.Leader(l.Client, tp, sarama.OffsetNewest); err != nil || end != 2 {
+		t.Errorf("log end = %d, %v; want 2", end, err)
+	}
+	_, err = offsets.Leader(l.Client, offsets.TopicPartition{Topic: "nope"}, sarama.OffsetOldest)
+	if !errors.Is(err, offsets.ErrTopicNotFound) || !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+		t.Errorf("unknown topic: %v, want ErrTopicNotFound", err)
+	}
+}

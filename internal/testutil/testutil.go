@@ -34,6 +34,14 @@ func StartBroker(t testing.TB, opts *broker.Options) *broker.Broker {
 	return b
 }
 
+// Cluster starts a built-in cluster for the test, as [StartBroker] does,
+// and returns it with a client factory for it ([Factory]).
+func Cluster(t testing.TB, opts *broker.Options) (*broker.Broker, conn.Factory) {
+	t.Helper()
+	b := StartBroker(t, opts)
+	return b, Factory(b)
+}
+
 // Factory returns a client factory for b with short timeouts suited to
 // tests.
 func Factory(b *broker.Broker) conn.Factory {

@@ -25,6 +25,9 @@ type HistoryResult struct {
 	// Run, for the histories of a run's workers checked together (or one
 	// worker's alone), says whether they make the whole run.
 	Run *RunSet `json:"run,omitempty"`
+	// Workers are each history's share (one per file, in the order
+	// given), counted in the same pass.
+	Workers []WorkerRate `json:"-"`
 	// Checker is the checker that counted, to go through every anomaly
 	// (see [Checker.EachAnomaly]); nil in a result read back from JSON.
 	Checker *Checker `json:"-"`

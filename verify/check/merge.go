@@ -59,6 +59,7 @@ func Merge(srcs []history.Source, s Semantics, opts Options) (HistoryResult, err
 	}
 	var res HistoryResult
 	res.Run = runSet(srcs, metas)
+	res.Workers = newWorkerRates(srcs, metas)
 	c := New(opts)
 	if meta := mergedMeta(metas); meta != nil {
 		res.Meta = meta
@@ -69,6 +70,7 @@ func Merge(srcs []history.Source, s Semantics, opts Options) (HistoryResult, err
 	ends := make([]*history.Event, len(srcs))
 	for m.Next() {
 		i, e := m.Event()
+		res.Workers[i].add(&e)
 		switch e.Type {
 		case history.TypeEnd:
 			ends[i] = &e

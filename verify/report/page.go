@@ -44,7 +44,7 @@ type Page struct {
 	// Workers are the shares of the histories of a run checked together
 	// (kq verify --worker), when there are several; the charts are their
 	// union.
-	Workers []WorkerRate
+	Workers []check.WorkerRate
 	// Generated is when the page was written.
 	Generated time.Time
 }

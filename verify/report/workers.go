@@ -1,115 +1,42 @@
 package report
 
 import (
-	"time"
-
-	"github.com/kq-dev/kq/internal/output"
-
 	"github.com/kq-dev/kq/verify/history"
 )
 
-// WorkerRate is one history's share of a run checked from several (the
-// workers of kq verify --worker): what it sent and delivered, and how fast.
-type WorkerRate struct {
-	// Worker is the worker index its meta line names, -1 when none.
-	Worker int `json:"worker"`
-	// File is the history's path.
-	File string `json:"file"`
-	// Sent and Acked count its sends and acknowledged sends; Delivered its
-	// deliveries.
-	Sent      uint64 `json:"sent"`
-	Acked     uint64 `json:"acked"`
-	Delivered uint64 `json:"delivered"`
-	// First and Last are its first and last timed send or delivery; zero
-	// when none was timed.
-	First time.Time `json:"-"`
-	Last  time.Time `json:"-"`
-}
-
-// Span is the time from its first to its last timed send or delivery.
-func (w WorkerRate) Span() time.Duration { return w.Last.Sub(w.First) }
-
-// AckedPerSec is its acknowledged sends per second over its span; 0
-// without one.
-func (w WorkerRate) AckedPerSec() float64 {
-	if s := w.Span(); s > 0 {
-		return float64(w.Acked) / s.Seconds()
-	}
-	return 0
-}
-
-// MarshalJSON adds span_ms and acked_per_sec.
-func (w WorkerRate) MarshalJSON() ([]byte, error) {
-	type plain WorkerRate
-	return output.MarshalJSON(struct {
-		plain
-		SpanMS      int64   `json:"span_ms"`
-		AckedPerSec float64 `json:"acked_per_sec"`
-	}{plain(w), w.Span().Milliseconds(), w.AckedPerSec()})
-}
-
-func (w *WorkerRate) add(e *history.Event) {
-	switch e.Type {
-	case history.TypeSend:
-		w.Sent++
-		if e.Status == history.StatusOK {
-			w.Acked++
-		}
-	case history.TypeDeliver:
-		w.Delivered++
-	default:
-		return
-	}
-	if e.Time.IsZero() {
-		return
-	}
-	if w.First.IsZero() || e.Time.Before(w.First) {
-		w.First = e.Time
-	}
-	if e.Time.After(w.Last) {
-		w.Last = e.Time
-	}
-}
-
 // ReadFiles is [Read] of several histories merged in time order (see
-// [history.Merger]): the union timeline of a run's workers, and each
-// history's share. One file gives one WorkerRate. With src (the checker of
+// [history.Merger]): the union timeline of a run's workers (each
+// history's share is [check.HistoryResult]'s Workers). With src (the checker of
 // the same histories; may be nil) the series marks and counts every
 // anomaly (see [Builder.Place]).
-func ReadFiles(paths []string, opts Options, watch []Watch, src AnomalySource) (Series, []AnomalyExamples, []WorkerRate, error) {
+func ReadFiles(paths []string, opts Options, watch []Watch, src AnomalySource) (Series, []AnomalyExamples, error) {
 	srcs, closeAll, err := history.OpenFiles(paths)
 	if err != nil {
-		return Series{}, nil, nil, err
+		return Series{}, nil, err
 	}
 	defer closeAll()
 	m, err := history.NewMerger(srcs, history.ReadOptions{Lenient: opts.Lenient})
 	if err != nil {
-		return Series{}, nil, nil, err
+		return Series{}, nil, err
 	}
 	b := NewBuilder(opts)
 	for _, w := range watch {
 		b.Watch(string(w.Anomaly), w.Count, w.Examples)
 	}
-	rates := make([]WorkerRate, len(srcs))
-	for i, meta := range m.Metas() {
-		rates[i] = WorkerRate{Worker: -1, File: srcs[i].Name}
+	for _, meta := range m.Metas() {
 		if meta != nil {
-			if meta.Workers > 0 {
-				rates[i].Worker = meta.Worker
-			}
 			_ = b.Add(*meta)
 		}
 	}
 	for m.Next() {
-		i, e := m.Event()
-		rates[i].add(&e)
+		_, e := m.Event()
 		_ = b.Add(e)
 	}
 	if err := m.Err(); err != nil {
-		return Series{}, nil, nil, err
+		return Series{}, nil, err
 	}
 	if src != nil {
 		b.Place(src)
 	}
-	return b.Series(), b.Anomalies(), rates, nil
+	return b.Series(), b.Anomalies(), nil
 }

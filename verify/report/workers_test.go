@@ -6,8 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kq-dev/kq/verify/check"
 )
 
+// TestReadFilesWorkers: the union timeline of two workers' histories, and
+// each one's share as check.Files counts it, on the page.
 func TestReadFilesWorkers(t *testing.T) {
 	dir := t.TempDir()
 	w0 := `{"type":"meta","semantics":"at-least-once","run":"r","worker":0,"workers":2,"ts":1000000}
@@ -31,10 +35,16 @@ func TestReadFilesWorkers(t *testing.T) {
 		}
 		paths = append(paths, p)
 	}
-	series, _, rates, err := ReadFiles([]string{paths[1], paths[0]}, Options{}, nil, nil)
+	series, _, err := ReadFiles([]string{paths[1], paths[0]}, Options{}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Each history's share is counted by the checker's one pass.
+	res, err := check.Files([]string{paths[1], paths[0]}, "", check.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rates := res.Workers
 	if len(rates) != 2 || rates[0].Worker != 1 || rates[1].Worker != 0 {
 		t.Fatalf("rates %+v, want worker 1 then worker 0 (the order given)", rates)
 	}
