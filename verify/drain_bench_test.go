@@ -52,8 +52,8 @@ func drainOnce(b *testing.B, processTime time.Duration) (verifyRate, consumeRate
 	}
 	defer br.Close()
 	f := testutil.Factory(br)
-	opts := Options{Semantics: check.AtLeastOnce, Faults: NoFaults, KeepTopics: true,
-		Workload: Workload{Messages: 200_000, Rate: -1, ProcessTime: processTime}}
+	opts := Options{KeepTopics: true, RunSettings: RunSettings{Semantics: check.AtLeastOnce, Faults: ListedFaults(),
+		Workload: Workload{Messages: 200_000, Rate: -1, ProcessTime: processTime}}}
 	set, err := Resolve(opts)
 	if err != nil {
 		b.Fatal(err)
