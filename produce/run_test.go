@@ -83,34 +83,18 @@ func TestRunManyRecordsInOrder(t *testing.T) {
 	e := newEnv(t, 3)
 	e.opts.Settings.BatchBytes = 4000 // many batches and requests
 	const n = 5000
-	var b strings.Builder
-	for i := range n {
-		fmt.Fprintf(&b, "k%d:%d\n", i%7, i)
-	}
-	src := produce.NewLineSource(strings.NewReader(b.String()), produce.LineConfig{KeyDelimiter: []byte(":")})
-	res, rec, err := e.run(t, src)
+	res, rec, err := e.run(t, keyedSource(n, 7))
 	if err != nil || res.Acked != n || len(rec.acks) != n {
 		t.Fatalf("result %+v, %v", res, err)
 	}
 	if res.Bytes == 0 || res.Latency.P50 <= 0 || res.Latency.P99 < res.Latency.P50 || res.RecordsPerSec() <= 0 {
 		t.Errorf("stats %+v", res)
 	}
-	total := 0
-	for p := range int32(3) {
-		last := map[string]int{}
-		for _, m := range readPartition(t, e.f, "t", p) {
-			total++
-			var i int
-			fmt.Sscan(string(m.Value), &i)
-			if want := produce.Murmur2Partition(m.Key, 3); want != p {
-				t.Fatalf("key %s in partition %d, murmur2 says %d", m.Key, p, want)
-			}
-			if prev, ok := last[string(m.Key)]; ok && i <= prev {
-				t.Fatalf("partition %d: %d after %d for key %s", p, i, prev, m.Key)
-			}
-			last[string(m.Key)] = i
+	total := readInKeyOrder(t, e.f, 3, func(p int32, m *kgo.Record, _ int) {
+		if want := produce.Murmur2Partition(m.Key, 3); want != p {
+			t.Fatalf("key %s in partition %d, murmur2 says %d", m.Key, p, want)
 		}
-	}
+	})
 	if total != n {
 		t.Errorf("read %d records, want %d", total, n)
 	}
@@ -552,12 +536,7 @@ func TestRunKeyedBackPressureReplicatingBroker(t *testing.T) {
 	e := &env{b: b, f: testutil.Factory(b), opts: produce.Options{Topic: "t", Settings: produce.DefaultSettings(), FlushTimeout: 30 * time.Second}}
 	e.opts.Settings.BufferBytes, e.opts.Settings.BatchBytes = 32<<10, 8<<10
 	const n = 6000
-	var in strings.Builder
-	for i := range n {
-		fmt.Fprintf(&in, "k%d:%d\n", i%11, i)
-	}
-	src := produce.NewLineSource(strings.NewReader(in.String()), produce.LineConfig{KeyDelimiter: []byte(":")})
-	res, rec, err := e.run(t, src)
+	res, rec, err := e.run(t, keyedSource(n, 11))
 	if err != nil || res.Acked != n || len(rec.acks) != n {
 		t.Fatalf("result %+v, %v", res, err)
 	}
@@ -569,22 +548,11 @@ func TestRunKeyedBackPressureReplicatingBroker(t *testing.T) {
 		}
 		at[k] = a.Pos.Line
 	}
-	read := 0
-	for p := range int32(3) {
-		last := map[string]int{}
-		for _, m := range readPartition(t, e.f, "t", p) {
-			read++
-			var i int
-			fmt.Sscan(string(m.Value), &i)
-			if line, ok := at[[2]int64{int64(p), m.Offset}]; !ok || line != int64(i+1) {
-				t.Fatalf("partition %d offset %d holds record %d, acked for line %d (%v)", p, m.Offset, i, line, ok)
-			}
-			if prev, ok := last[string(m.Key)]; ok && i <= prev {
-				t.Fatalf("partition %d: %d after %d for key %s", p, i, prev, m.Key)
-			}
-			last[string(m.Key)] = i
+	read := readInKeyOrder(t, e.f, 3, func(p int32, m *kgo.Record, i int) {
+		if line, ok := at[[2]int64{int64(p), m.Offset}]; !ok || line != int64(i+1) {
+			t.Fatalf("partition %d offset %d holds record %d, acked for line %d (%v)", p, m.Offset, i, line, ok)
 		}
-	}
+	})
 	if read != n {
 		t.Errorf("read %d records, want %d", read, n)
 	}
