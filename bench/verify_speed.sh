@@ -31,8 +31,9 @@
 #   SEMANTICS=exactly-once bench/verify_speed.sh 200000
 #   BUSY=1 bench/verify_speed.sh            # a busy loop holds one core throughout
 #   VERIFY_FLAGS='--process-time 0' bench/verify_speed.sh
+#   BROKER_FLAGS='--replica-lag 0' bench/verify_speed.sh   # no acks=all hold
 #
-# Work files go to bench/out/verify-speed/ (ignored by git). Needs Go, jq,
+# Work files go to $OUT (default bench/out/verify-speed/, ignored by git). Needs Go, jq,
 # bc and /usr/bin/time.
 set -euo pipefail
 
@@ -40,7 +41,7 @@ messages=${1:-1000000}
 runs=${2:-3}
 semantics=${SEMANTICS:-at-least-once}
 root=$(cd "$(dirname "$0")/.." && pwd)
-out=$root/bench/out/verify-speed
+out=${OUT:-$root/bench/out/verify-speed}
 records=1 size=1
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
@@ -71,14 +72,15 @@ hz=$(getconf CLK_TCK)
 reader=consumer
 [ "$semantics" = exactly-once ] && reader=copier
 cols='run produce/s consume/s ratio cpu_us/v prod_us/v read_us/v rss_MB broker_us/v -g/s -g_us/v -g/cons read/-g'
-echo "$semantics, $messages values, ${VERIFY_FLAGS:-default flags}, busy loop: ${BUSY:-no}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$semantics, $messages values, ${VERIFY_FLAGS:-default flags}, broker ${BROKER_FLAGS:-defaults}, busy loop: ${BUSY:-no}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-4s %10s %10s %6s %9s %9s %9s %7s %11s %10s %8s %7s %7s\n' $cols
 rows=$out/rows.txt
 : >"$rows"
 for r in $(seq "$runs"); do
 	dir=$out/run$r
 	rm -rf "$dir" && mkdir -p "$dir"
-	"$kq" broker --port 0 >"$dir/broker.out" 2>"$dir/broker.err" &
+	# shellcheck disable=SC2086 # word splitting of BROKER_FLAGS is intended
+	"$kq" broker --port 0 ${BROKER_FLAGS:-} >"$dir/broker.out" 2>"$dir/broker.err" &
 	broker=$!
 	for _ in $(seq 100); do grep -q '^ready' "$dir/broker.out" 2>/dev/null && break; sleep 0.1; done
 	brokers=$(sed -n 's/^ready: //p' "$dir/broker.out")

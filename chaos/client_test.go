@@ -98,18 +98,6 @@ func metadataReq(version int16) *kmsg.MetadataRequest {
 	return withVersion(kmsg.NewPtrMetadataRequest(), version)
 }
 
-// poll waits until cond holds, failing the test after 5s.
-func poll(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // mustSet activates f on e.
 func mustSet(t *testing.T, e *Engine, f Fault) string {
 	t.Helper()

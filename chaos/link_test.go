@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/internal/wire"
 )
 
@@ -51,7 +52,7 @@ func TestDropResponseDeliversRequestSwallowsResponse(t *testing.T) {
 	b, e, c := linkTest(t)
 	id := mustSet(t, e, Fault{Kind: DropResponse, Probability: 1})
 	c.send(produceReq(9, -1))
-	poll(t, "the broker to append", func() bool { return b.count(0) == 1 })
+	testutil.Eventually(t, 5*time.Second, "the broker to append", func() bool { return b.count(0) == 1 })
 	if err := e.Clear(id); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestDropRequestNeverReachesBroker(t *testing.T) {
 	if err := c.readErr(); err == nil {
 		t.Fatal("no error")
 	}
-	poll(t, "the broker side to close", func() bool { return b.closedConns() == 1 })
+	testutil.Eventually(t, 5*time.Second, "the broker side to close", func() bool { return b.closedConns() == 1 })
 	if n := b.count(0); n != 0 {
 		t.Fatalf("broker got %d produce requests, want 0", n)
 	}
@@ -142,7 +143,7 @@ func TestBlackholeSilencesThenCutsOnHeal(t *testing.T) {
 	id := mustSet(t, e, Fault{Kind: Blackhole})
 	c.send(metadataReq(4))
 	c.send(produceReq(4, -1)) // the client can still write into the hole
-	poll(t, "the blackhole to fire", func() bool { return hits(e, id) == 1 })
+	testutil.Eventually(t, 5*time.Second, "the blackhole to fire", func() bool { return hits(e, id) == 1 })
 	if err := e.Clear(id); err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +218,7 @@ func TestBandwidthLimitsAndReleasesOnClear(t *testing.T) {
 	e.Clear(id)
 	mustSet(t, e, Fault{Kind: Bandwidth, Rate: 1 << 10})
 	c.send(req) // ~40s at 1 KiB/s, unless the clear releases it
-	poll(t, "the frame to wait on the limiter", func() bool { return e.List()[0].Hits > 0 })
+	testutil.Eventually(t, 5*time.Second, "the frame to wait on the limiter", func() bool { return e.List()[0].Hits > 0 })
 	e.ClearAll()
 	c.recv(withVersion(kmsg.NewPtrProduceResponse(), 9))
 }
@@ -307,7 +308,7 @@ func TestSaslHandshakeV0TurnsTheRequestStreamRaw(t *testing.T) {
 	if _, err := c.conn.Write(token); err != nil {
 		t.Fatal(err)
 	}
-	poll(t, "the token to reach the broker", func() bool { return len(b.unparsedFrames()) == 1 })
+	testutil.Eventually(t, 5*time.Second, "the token to reach the broker", func() bool { return len(b.unparsedFrames()) == 1 })
 	if got := b.unparsedFrames()[0]; string(got) != "\x00u\x00p" {
 		t.Fatalf("broker got token %q", got)
 	}

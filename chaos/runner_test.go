@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 // recorder is a fake injector, broker and client that records calls.
@@ -128,7 +129,7 @@ func TestRunnerHealsOnCancel(t *testing.T) {
 		tl, _ := r.Run(ctx, s, 0)
 		done <- tl
 	}()
-	poll(t, "the node to stop", func() bool { return len(rec.log()) == 1 })
+	testutil.Eventually(t, 5*time.Second, "the node to stop", func() bool { return len(rec.log()) == 1 })
 	cancel()
 	select {
 	case tl := <-done:

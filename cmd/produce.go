@@ -190,6 +190,7 @@ func produceRun(ctx context.Context, o *ProduceOptions) error {
 	if err != nil {
 		return err
 	}
+	defer tuneProduceGC(popts.Settings, o.f.LookupEnv)()
 	src, closeInputs, err := o.source(popts.Settings.MaxMessageBytes)
 	if err != nil {
 		return err

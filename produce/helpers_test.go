@@ -143,20 +143,17 @@ func fetch(t *testing.T, f conn.Factory, topic string, p int32, iso kgo.Isolatio
 // or not; it returns the values before the END records.
 func readThroughEnd(t *testing.T, f conn.Factory, topic string, parts int32, committed bool) []string {
 	t.Helper()
-	p, err := f.SyncProducer(func(c *sarama.Config) { c.Producer.Partitioner = sarama.NewManualPartitioner })
-	if err != nil {
-		t.Fatal(err)
+	ends := make([]*sarama.ProducerMessage, parts)
+	for part := range parts {
+		ends[part] = testutil.Msg(topic, part, "", "END")
 	}
-	defer p.Close()
+	testutil.Produce(t, f, ends...)
 	iso := kgo.ReadUncommitted()
 	if committed {
 		iso = kgo.ReadCommitted()
 	}
 	var out []string
 	for part := range parts {
-		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: topic, Partition: part, Value: sarama.StringEncoder("END")}); err != nil {
-			t.Fatal(err)
-		}
 		recs := fetch(t, f, topic, part, iso, func(r *kgo.Record) bool { return string(r.Value) == "END" })
 		for _, r := range recs[:len(recs)-1] {
 			out = append(out, string(r.Value))

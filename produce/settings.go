@@ -163,6 +163,21 @@ func (s Settings) Validate() error {
 	return nil
 }
 
+// MemoryLimit is a soft memory limit, in bytes, for a process producing
+// with s on the batch path: room for the buffer, the batches kept for
+// reuse (half the buffer), the request buffers in flight (up to the
+// buffer) and 24 MB for the rest of the process. With it the garbage
+// collector can let the heap grow further between collections (most of it
+// is record bytes, which it does not scan) and still keep it bounded. 0
+// when s goes through sarama's producer (idempotent or transactional),
+// whose memory kq does not bound.
+func (s Settings) MemoryLimit() int64 {
+	if s.idempotent() {
+		return 0
+	}
+	return 3*int64(s.BufferBytes) + 24<<20
+}
+
 // idempotent reports whether records go through the idempotent producer.
 func (s Settings) idempotent() bool { return s.Idempotent || s.TransactionalID != "" }
 

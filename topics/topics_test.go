@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/IBM/sarama"
-
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/conn"
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -56,16 +54,7 @@ func TestCreateListDescribe(t *testing.T) {
 		t.Errorf("orders = %+v", o)
 	}
 
-	p, err := f.SyncProducer(func(c *sarama.Config) { c.Producer.Partitioner = sarama.NewManualPartitioner })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for range 3 {
-		if _, _, err := p.SendMessage(&sarama.ProducerMessage{Topic: "orders", Partition: 2, Value: sarama.StringEncoder("x")}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p.Close()
+	testutil.Produce(t, f, testutil.Msg("orders", 2, "", "x"), testutil.Msg("orders", 2, "", "x"), testutil.Msg("orders", 2, "", "x"))
 
 	d, err := a.Describe("orders")
 	if err != nil {

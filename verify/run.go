@@ -154,6 +154,12 @@ type run struct {
 	errOnce sync.Once
 	err     error // first fatal error of a worker
 	cancel  context.CancelCauseFunc
+
+	// lateReaders starts the consumers (or copiers) only once the produce
+	// phase is over, and times their phase from then: a benchmark's
+	// measure of the readers alone (BenchmarkConsumeDrain). No run sets
+	// it.
+	lateReaders bool
 }
 
 func newRun(f conn.Factory, opts Options, set Settings) *run {

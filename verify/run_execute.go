@@ -87,7 +87,9 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	var readers sync.WaitGroup
-	r.startReaders(workCtx, &readers)
+	if !r.lateReaders {
+		r.startReaders(workCtx, &readers)
+	}
 
 	r.producers = r.newProducers()
 	r.phase.set(PhaseProduce)
@@ -111,6 +113,10 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	}
 
 	r.phase.set(r.consumePhase())
+	if r.lateReaders {
+		start = time.Now()
+		r.startReaders(workCtx, &readers)
+	}
 	r.logf("drain: waiting for the %s to catch up", r.readerNoun())
 	derr := r.drain(ctx, ctl)
 	stopWork()

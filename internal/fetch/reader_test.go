@@ -32,17 +32,11 @@ func readAll(t *testing.T, client sarama.Client, n int) ([]string, error) {
 
 func produce(t *testing.T, f conn.Factory, n int) {
 	t.Helper()
-	p, err := f.SyncProducer(func(c *sarama.Config) { c.Producer.Partitioner = sarama.NewManualPartitioner })
-	if err != nil {
-		t.Fatal(err)
+	msgs := make([]*sarama.ProducerMessage, n)
+	for i := range msgs {
+		msgs[i] = testutil.Msg("t", 0, fmt.Sprint("k", i), fmt.Sprint("v", i))
 	}
-	defer p.Close()
-	for i := range n {
-		m := &sarama.ProducerMessage{Topic: "t", Key: sarama.StringEncoder(fmt.Sprint("k", i)), Value: sarama.StringEncoder(fmt.Sprint("v", i))}
-		if _, _, err := p.SendMessage(m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testutil.Produce(t, f, msgs...)
 }
 
 // The reader's own connection speaks what the profile asks for: SASL
