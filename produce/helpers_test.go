@@ -183,3 +183,35 @@ func (s *blockingSource) Next(r *produce.Record) error {
 	*r = produce.Record{Value: []byte(fmt.Sprintf("b%d", s.i)), Partition: produce.AnyPartition, Pos: produce.Position{Index: int64(s.i)}}
 	return nil
 }
+
+// keyedSource returns n lines "k<i mod keys>:<i>", read with ':' as the
+// key delimiter.
+func keyedSource(n, keys int) produce.Source {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "k%d:%d\n", i%keys, i)
+	}
+	return produce.NewLineSource(strings.NewReader(b.String()), produce.LineConfig{KeyDelimiter: []byte(":")})
+}
+
+// readInKeyOrder reads partitions 0..parts-1 of topic "t", fails unless
+// every key's values (the i of keyedSource) ascend within its partition,
+// calls each for every record and returns how many it read.
+func readInKeyOrder(t *testing.T, f conn.Factory, parts int32, each func(p int32, m *kgo.Record, i int)) int {
+	t.Helper()
+	read := 0
+	for p := range parts {
+		last := map[string]int{}
+		for _, m := range readPartition(t, f, "t", p) {
+			read++
+			var i int
+			fmt.Sscan(string(m.Value), &i)
+			each(p, m, i)
+			if prev, ok := last[string(m.Key)]; ok && i <= prev {
+				t.Fatalf("partition %d: %d after %d for key %s", p, i, prev, m.Key)
+			}
+			last[string(m.Key)] = i
+		}
+	}
+	return read
+}

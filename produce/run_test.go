@@ -83,34 +83,18 @@ func TestRunManyRecordsInOrder(t *testing.T) {
 	e := newEnv(t, 3)
 	e.opts.Settings.BatchBytes = 4000 // many batches and requests
 	const n = 5000
-	var b strings.Builder
-	for i := range n {
-		fmt.Fprintf(&b, "k%d:%d\n", i%7, i)
-	}
-	src := produce.NewLineSource(strings.NewReader(b.String()), produce.LineConfig{KeyDelimiter: []byte(":")})
-	res, rec, err := e.run(t, src)
+	res, rec, err := e.run(t, keyedSource(n, 7))
 	if err != nil || res.Acked != n || len(rec.acks) != n {
 		t.Fatalf("result %+v, %v", res, err)
 	}
 	if res.Bytes == 0 || res.Latency.P50 <= 0 || res.Latency.P99 < res.Latency.P50 || res.RecordsPerSec() <= 0 {
 		t.Errorf("stats %+v", res)
 	}
-	total := 0
-	for p := range int32(3) {
-		last := map[string]int{}
-		for _, m := range readPartition(t, e.f, "t", p) {
-			total++
-			var i int
-			fmt.Sscan(string(m.Value), &i)
-			if want := produce.Murmur2Partition(m.Key, 3); want != p {
-				t.Fatalf("key %s in partition %d, murmur2 says %d", m.Key, p, want)
-			}
-			if prev, ok := last[string(m.Key)]; ok && i <= prev {
-				t.Fatalf("partition %d: %d after %d for key %s", p, i, prev, m.Key)
-			}
-			last[string(m.Key)] = i
+	total := readInKeyOrder(t, e.f, 3, func(p int32, m *kgo.Record, _ int) {
+		if want := produce.Murmur2Partition(m.Key, 3); want != p {
+			t.Fatalf("key %s in partition %d, murmur2 says %d", m.Key, p, want)
 		}
-	}
+	})
 	if total != n {
 		t.Errorf("read %d records, want %d", total, n)
 	}
@@ -539,5 +523,37 @@ func TestRunInterruptWithSlowBrokerEndsOnTime(t *testing.T) {
 	}
 	if len(acked) != 0 {
 		t.Fatalf("%d records reported acked are not in the partition", len(acked))
+	}
+}
+
+// TestRunKeyedBackPressureReplicatingBroker produces keyed records through a
+// small buffer to a broker that answers acks=all only after its replica
+// lag: batches then wait for earlier ones of their partition (and the
+// buffer for answers). Every record must be acked exactly once, at the
+// offset where it was written, in key order.
+func TestRunKeyedBackPressureReplicatingBroker(t *testing.T) {
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, SeedTopics: map[string]int32{"t": 3}, ReplicaLag: 20 * time.Millisecond})
+	e := &env{b: b, f: testutil.Factory(b), opts: produce.Options{Topic: "t", Settings: produce.DefaultSettings(), FlushTimeout: 30 * time.Second}}
+	e.opts.Settings.BufferBytes, e.opts.Settings.BatchBytes = 32<<10, 8<<10
+	const n = 6000
+	res, rec, err := e.run(t, keyedSource(n, 11))
+	if err != nil || res.Acked != n || len(rec.acks) != n {
+		t.Fatalf("result %+v, %v", res, err)
+	}
+	at := map[[2]int64]int64{} // partition, offset -> input line
+	for _, a := range rec.acks {
+		k := [2]int64{int64(a.Partition), a.Offset}
+		if _, dup := at[k]; dup {
+			t.Fatalf("two acks for partition %d offset %d", a.Partition, a.Offset)
+		}
+		at[k] = a.Pos.Line
+	}
+	read := readInKeyOrder(t, e.f, 3, func(p int32, m *kgo.Record, i int) {
+		if line, ok := at[[2]int64{int64(p), m.Offset}]; !ok || line != int64(i+1) {
+			t.Fatalf("partition %d offset %d holds record %d, acked for line %d (%v)", p, m.Offset, i, line, ok)
+		}
+	})
+	if read != n {
+		t.Errorf("read %d records, want %d", read, n)
 	}
 }

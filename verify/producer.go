@@ -44,8 +44,20 @@ type prodIncarnation struct {
 	life    *life
 	mu      sync.Mutex
 	pending *sendWindow   // when each was handed over; nil once crashed
+	room    chan struct{} // signalled when pending falls below maxPending
 	results chan struct{} // closed when the result loop ends
 }
+
+// maxPending bounds the sends of a producer incarnation awaiting an
+// outcome: the producer waits for answers before it hands over more, as a
+// Kafka producer blocks when its buffer.memory is full. sarama's
+// AsyncProducer buffers without a bound while its requests are in flight,
+// so the faster the producers ran, the more memory a run took (a
+// 10,000,000-value run's peak RSS rose from 181 MB at 32k values/s to
+// 264 MB at 94k/s: BENCHMARKS.md, issue 17). Held back by the acks=all
+// hold of the replication model (20 ms), a producer at 100k values/s has
+// about 2,000 sends in flight.
+const maxPending = 1 << 15
 
 // run hands over values until the quota or deadline, then waits for their
 // outcomes and closes the client.
@@ -80,6 +92,9 @@ func (p *producer) more(deadline time.Time) bool {
 // incarnation first. A value tracked but lost to a crash is recorded as
 // indeterminate by the crash, and its seq is not reused.
 func (p *producer) hand(ctx context.Context, inc *prodIncarnation) (*prodIncarnation, error) {
+	if err := inc.awaitRoom(ctx); err != nil {
+		return inc, err
+	}
 	seq := p.next
 	for !inc.track(seq) {
 		var err error
@@ -115,7 +130,7 @@ func (p *producer) open(ctx context.Context) (*prodIncarnation, error) {
 	if err != nil {
 		return nil, err
 	}
-	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: newSendWindow(), results: make(chan struct{})}
+	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: newSendWindow(), room: make(chan struct{}, 1), results: make(chan struct{})}
 	go inc.collect()
 	p.mu.Lock()
 	p.inc, p.sending = inc, true
@@ -205,6 +220,21 @@ func (inc *prodIncarnation) track(seq uint64) bool {
 	return true
 }
 
+// awaitRoom waits until fewer than maxPending sends await an outcome, the
+// incarnation dies (its next track fails) or ctx ends.
+func (inc *prodIncarnation) awaitRoom(ctx context.Context) error {
+	for inc.pendingCount() >= maxPending {
+		select {
+		case <-inc.room:
+		case <-inc.life.dead:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
 // forget drops seq, which was never handed over.
 func (inc *prodIncarnation) forget(seq uint64) {
 	inc.mu.Lock()
@@ -266,6 +296,12 @@ func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
 	waited, ok := inc.pending.take(seq)
 	if !ok {
 		return
+	}
+	if inc.pending.len() == maxPending-1 {
+		select {
+		case inc.room <- struct{}{}:
+		default:
+		}
 	}
 	e := inc.r.sendOutcome(inc.id, seq, m, err)
 	e.Latency = waited

@@ -1,9 +1,14 @@
 package verify
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/verify/history"
 )
 
 func TestSendWindowTakesEachPendingSeqOnce(t *testing.T) {
@@ -43,5 +48,34 @@ func TestSendWindowTakesEachPendingSeqOnce(t *testing.T) {
 	w.add(30) // a fresh window starts at the next seq handed over
 	if _, ok := w.take(30); !ok || w.len() != 0 {
 		t.Errorf("seq 30 after a drained window: ok %v, len %d", ok, w.len())
+	}
+}
+
+func TestProducerWaitsForAnswersAtMaxPending(t *testing.T) {
+	inc := &prodIncarnation{r: &run{rec: history.NewRecorder(nil, nil)}, pending: newSendWindow(), room: make(chan struct{}, 1), life: &life{dead: make(chan struct{})}}
+	for seq := range uint64(maxPending) {
+		inc.track(seq)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- inc.awaitRoom(context.Background()) }()
+	select {
+	case err := <-waited:
+		t.Fatalf("awaitRoom returned (%v) with %d sends pending", err, maxPending)
+	case <-time.After(50 * time.Millisecond):
+	}
+	inc.resolve(&sarama.ProducerMessage{Topic: "t", Metadata: uint64(7)}, nil)
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("awaitRoom after an answer: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("an answer did not make room")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	inc.track(maxPending)
+	cancel()
+	if err := inc.awaitRoom(ctx); err == nil {
+		t.Error("awaitRoom at the bound returned no error for an ended context")
 	}
 }
