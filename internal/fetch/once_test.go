@@ -18,12 +18,7 @@ import (
 func TestFind(t *testing.T) {
 	_, f := testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"t": 1}})
 	base := time.UnixMilli(1_700_000_000_000)
-	var msgs []*sarama.ProducerMessage
-	for i := range 3 {
-		m := testutil.Msg("t", 0, "", "v")
-		m.Timestamp = base.Add(time.Duration(i) * time.Minute)
-		msgs = append(msgs, m)
-	}
+	msgs := testutil.MsgsApart("t", 0, 3, base, time.Minute)
 	testutil.ProduceBatch(t, f, msgs...)                                       // offsets 0-2
 	testutil.ProduceTxn(t, f, "x", false, testutil.Msg("t", 0, "", "aborted")) // 3, marker 4
 	testutil.Produce(t, f, testutil.Msg("t", 0, "", "after"))                  // 5

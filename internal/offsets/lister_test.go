@@ -64,12 +64,7 @@ func TestListAndWatermarks(t *testing.T) {
 	l, b := lister(t, map[string]int32{"t": 1})
 	f := testutil.Factory(b)
 	base := time.UnixMilli(1_700_000_000_000)
-	var msgs []*sarama.ProducerMessage
-	for i := range 4 {
-		m := testutil.Msg("t", 0, "", "v")
-		m.Timestamp = base.Add(time.Duration(i) * time.Minute)
-		msgs = append(msgs, m)
-	}
+	msgs := testutil.MsgsApart("t", 0, 4, base, time.Minute)
 	testutil.Produce(t, f, msgs...)
 	testutil.OpenTxn(t, f, "open", testutil.Msg("t", 0, "", "pending"))
 	tp := offsets.TopicPartition{Topic: "t", Partition: 0}
@@ -141,12 +136,7 @@ func TestForTimeAnswersTheRecord(t *testing.T) {
 	l, b := lister(t, map[string]int32{"t": 1})
 	f := testutil.Factory(b)
 	base := time.UnixMilli(1_700_000_000_000)
-	var msgs []*sarama.ProducerMessage
-	for i := range 3 {
-		m := testutil.Msg("t", 0, "", "v")
-		m.Timestamp = base.Add(time.Duration(i) * time.Minute)
-		msgs = append(msgs, m)
-	}
+	msgs := testutil.MsgsApart("t", 0, 3, base, time.Minute)
 	testutil.ProduceBatch(t, f, msgs...)                                       // offsets 0-2, one batch
 	testutil.ProduceTxn(t, f, "x", false, testutil.Msg("t", 0, "", "aborted")) // 3, marker 4
 	testutil.Produce(t, f, testutil.Msg("t", 0, "", "after"))                  // 5
