@@ -39,7 +39,8 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 }
 
 // wrapConn layers TLS (when configured), the frame guard, the topic name
-// check and the marker repair over an accepted connection. TLS is terminated here rather than by
+// check, the marker repair and the ListOffsets-by-time correction over an
+// accepted connection. TLS is terminated here rather than by
 // kfake so the guard and the repair see plaintext frames.
 func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {
@@ -54,16 +55,21 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	}
 	m := newMarkerConn(nc, &b.txns)
 	m.ends = &b.ends
+	tc := newTimeConn(m, b)
 	if b.repl == nil {
-		dc := newDownConn(m, b)
-		g.onFrame = dc.request
+		dc := newDownConn(tc, b)
+		g.onFrame = func(h wire.RequestHeader, frame []byte) {
+			dc.request(h, frame)
+			tc.request(h, frame)
+		}
 		return dc
 	}
-	rc := newReplConn(m, b)
+	rc := newReplConn(tc, b)
 	dc := newDownConn(rc, b)
 	g.onFrame = func(h wire.RequestHeader, frame []byte) {
 		dc.request(h, frame)
 		rc.request(h, frame)
+		tc.request(h, frame)
 	}
 	return dc
 }

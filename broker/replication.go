@@ -34,7 +34,28 @@ type replication struct {
 	live   func() int // live nodes
 	topics map[string]topicConf
 	ids    map[[16]byte]string // topic ids (requests from v13 name no topic)
+	// cuts are the unreplicated tails failovers cut, oldest first (at
+	// most maxCuts).
+	cuts []TailCut
 }
+
+// TailCut is one unreplicated tail a leader change cut off a partition:
+// the records the new leader did not have, lost for good.
+type TailCut struct {
+	// At is when the leader changed.
+	At time.Time
+	// Topic and Partition name the partition.
+	Topic     string
+	Partition int32
+	// Records is how many offsets the tail held.
+	Records int64
+	// Shrunk is set when the ISR was the leader alone (isr-shrink): the
+	// tail may hold acks=all writes the leader alone acknowledged.
+	Shrunk bool
+}
+
+// maxCuts bounds the tail cuts remembered.
+const maxCuts = 100_000
 
 type topicPart struct {
 	topic string
@@ -325,6 +346,9 @@ func (r *replication) failover(tp topicPart, leo int64, now time.Time) offsetRan
 	}
 	lost := offsetRange{from, to}
 	p.lost = append(p.lost, lost)
+	if len(r.cuts) < maxCuts {
+		r.cuts = append(r.cuts, TailCut{At: now, Topic: tp.topic, Partition: tp.part, Records: to - from, Shrunk: r.shrunk})
+	}
 	if r.shrunk {
 		// The new leader is the only replica with the new log now;
 		// the others follow it from here.
@@ -352,6 +376,13 @@ func (r *replication) shrink(on bool, now time.Time) {
 		}
 	}
 	r.shrunk = on
+}
+
+// tailCuts returns the tails failovers cut so far.
+func (r *replication) tailCuts() []TailCut {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]TailCut(nil), r.cuts...)
 }
 
 // partitions returns every partition the model tracks.

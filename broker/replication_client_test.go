@@ -246,6 +246,40 @@ func TestKillNodeLosesAcksOneTail(t *testing.T) {
 	if got := kgoReadAll(t, b, 1); len(got) != 1 || got[0] != "kept" {
 		t.Fatalf("read %v, want only the write after the leader died", got)
 	}
+	cuts := b.TailCuts()
+	if len(cuts) != 1 || cuts[0].Topic != "r" || cuts[0].Partition != 0 || cuts[0].Records != 1 || cuts[0].Shrunk {
+		t.Fatalf("tail cuts %+v, want one of 1 record in r/0, not shrunk", cuts)
+	}
+}
+
+// TestFailoverWithoutTailCutsNothing: a leader change with everything
+// replicated loses nothing and reports no tail cut; one while the ISR is
+// the leader alone reports its tail as cut while shrunk.
+func TestFailoverWithoutTailCutsNothing(t *testing.T) {
+	b := replBroker(t, 20*time.Millisecond, "1")
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "replicated"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.MoveLeader("r", 0, otherNode(b)); err != nil {
+		t.Fatal(err)
+	}
+	if cuts := b.TailCuts(); len(cuts) != 0 {
+		t.Fatalf("tail cuts %+v after a failover with nothing unreplicated", cuts)
+	}
+	restore, err := b.ShrinkISR()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restore()
+	if _, err := saramaSend(t, b, sarama.WaitForAll, "leader alone"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.MoveLeader("r", 0, otherNode(b)); err != nil {
+		t.Fatal(err)
+	}
+	if cuts := b.TailCuts(); len(cuts) != 1 || !cuts[0].Shrunk || cuts[0].Records != 1 {
+		t.Fatalf("tail cuts %+v, want one of 1 record cut while shrunk", cuts)
+	}
 }
 
 // TestMetadataShowsShrunkISR: Metadata answers list the ISR the model

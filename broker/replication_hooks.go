@@ -154,6 +154,17 @@ func (b *Broker) ShrinkISR() (restore func(), err error) {
 	return func() { b.repl.shrink(false, time.Now()) }, nil
 }
 
+// TailCuts returns the unreplicated tails leader changes have cut so far
+// (at most 100,000, oldest first); none without the replication model.
+// A run that counts on a failover losing an acks=1 write can tell from it
+// whether one had anything to lose.
+func (b *Broker) TailCuts() []TailCut {
+	if b.repl == nil {
+		return nil
+	}
+	return b.repl.tailCuts()
+}
+
 // ReplicaLag returns the replica lag of the replication model (0: no
 // model, one shared log).
 func (b *Broker) ReplicaLag() time.Duration { return b.opts.ReplicaLag }

@@ -142,7 +142,7 @@ func (a *txnAborter) abort(id string, t openTxn) {
 		delete(a.open, id)
 		a.mu.Unlock()
 	}()
-	cl, err := kgo.NewClient(a.clientOpts()...)
+	cl, err := kgo.NewClient(a.b.selfClientOpts()...)
 	if err != nil {
 		return
 	}
@@ -154,17 +154,20 @@ func (a *txnAborter) abort(id string, t openTxn) {
 	_, _ = req.RequestWith(ctx, cl)
 }
 
-func (a *txnAborter) clientOpts() []kgo.Opt {
-	opts := []kgo.Opt{kgo.SeedBrokers(a.b.Addrs()...), kgo.RetryTimeout(5 * time.Second)}
-	if a.b.opts.TLS != nil {
+// selfClientOpts are the options of a client of the broker's own
+// listeners (TLS and SASL as they require), for the corrections that ask
+// the cluster as a client would.
+func (b *Broker) selfClientOpts() []kgo.Opt {
+	opts := []kgo.Opt{kgo.SeedBrokers(b.Addrs()...), kgo.RetryTimeout(5 * time.Second)}
+	if b.opts.TLS != nil {
 		opts = append(opts, kgo.DialTLSConfig(&tls.Config{InsecureSkipVerify: true})) //nolint:gosec // our own listener on this host
 	}
 	switch {
-	case len(a.b.opts.Users) > 0:
-		u := a.b.opts.Users[0]
+	case len(b.opts.Users) > 0:
+		u := b.opts.Users[0]
 		opts = append(opts, kgo.SASL(plain.Auth{User: u.Name, Pass: u.Password}.AsMechanism()))
-	case a.b.oauth != nil:
-		opts = append(opts, kgo.SASL(plain.Auth{User: oauthShadowUser, Pass: a.b.oauth.password}.AsMechanism()))
+	case b.oauth != nil:
+		opts = append(opts, kgo.SASL(plain.Auth{User: oauthShadowUser, Pass: b.oauth.password}.AsMechanism()))
 	}
 	return opts
 }

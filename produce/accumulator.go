@@ -105,20 +105,20 @@ func (a *accumulator) add(r *Record, part int32) error {
 		if a.closed {
 			return errClosed
 		}
-		if a.buffered > 0 && a.buffered+r.Size()+recMetaBytes > a.limit {
-			a.sealSendable(0)
-			a.space.Wait()
-			continue
-		}
 		p := part
 		if p == stickyPartition {
 			p = a.sticky
 		}
 		b := a.open[p]
+		size := a.recordSize(b, r, ts)
+		if a.buffered > 0 && a.buffered+size+recMetaBytes > a.limit {
+			a.sealSendable(0)
+			a.space.Wait()
+			continue
+		}
 		if b == nil {
 			b = a.newBatch(p)
 		}
-		size := b.recordSize(r, ts)
 		if len(b.recs) > 0 && b.size+size > a.batchBytes {
 			a.seal(b)
 			continue
@@ -130,6 +130,16 @@ func (a *accumulator) add(r *Record, part int32) error {
 		}
 		return nil
 	}
+}
+
+// recordSize is the encoded size of r in open batch b, or in a new batch
+// when b is nil.
+func (a *accumulator) recordSize(b *batch, r *Record, ts int64) int {
+	if b == nil {
+		var empty batch
+		return empty.recordSize(r, ts)
+	}
+	return b.recordSize(r, ts)
 }
 
 func (a *accumulator) newBatch(p int32) *batch {

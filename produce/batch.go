@@ -3,6 +3,7 @@ package produce
 import (
 	"encoding/binary"
 	"slices"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -32,11 +33,18 @@ type batch struct {
 	firstSend time.Time
 	notBefore time.Time // a retry waits until then
 	attempts  int
-	rb        *sarama.RecordBatch
-	srecs     []sarama.Record
-	sptrs     []*sarama.Record
-	shdrs     []sarama.RecordHeader
-	shptrs    []*sarama.RecordHeader
+	// refused holds the broker's answer when every attempt so far was
+	// refused before the append (NOT_ENOUGH_REPLICAS) and the batch is not
+	// in flight; nil otherwise. maybeWritten is set once an attempt ended
+	// without proof it was not written (a timeout, a cut connection,
+	// NOT_ENOUGH_REPLICAS_AFTER_APPEND). See fate.go.
+	refused      atomic.Pointer[error]
+	maybeWritten atomic.Bool
+	rb           *sarama.RecordBatch
+	srecs        []sarama.Record
+	sptrs        []*sarama.Record
+	shdrs        []sarama.RecordHeader
+	shptrs       []*sarama.RecordHeader
 }
 
 // recMeta is one record of a batch: offsets into the arena (length -1 for
@@ -71,6 +79,8 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 	b.size = batchOverhead
 	b.firstSend, b.notBefore = time.Time{}, time.Time{}
 	b.attempts = 0
+	b.refused.Store(nil)
+	b.maybeWritten.Store(false)
 	b.rb = nil
 }
 

@@ -71,7 +71,7 @@ func (e *batchEngine) finish(timeout time.Duration, _ bool) error {
 	if !waitUntil(e.acc.idle, deadline) {
 		e.snd.abandoned.Store(true)
 		for _, b := range e.acc.abandon() {
-			e.snd.reportFailed(b, ErrInDoubt)
+			e.snd.reportFailed(b, abandonedErr(b))
 		}
 	}
 	e.snd.ready.close()

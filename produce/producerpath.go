@@ -195,7 +195,7 @@ func (e *producerEngine) finish(timeout time.Duration, failed bool) error {
 	e.mu.Unlock()
 	e.tally.with(func() {
 		for m := range left {
-			e.tally.failLocked(Failure{Pos: m.pos, Partition: AnyPartition, Err: ErrInDoubt})
+			e.tally.failLocked(Failure{Pos: m.pos, Partition: AnyPartition, Err: fmt.Errorf("no answer before the flush timeout: %w", ErrInDoubt)})
 		}
 	})
 	return err

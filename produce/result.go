@@ -11,9 +11,11 @@ import (
 // failed or their fate is unknown.
 var ErrNotDelivered = errors.New("records not delivered")
 
-// ErrInDoubt is the error of a [Failure] for a record that was sent but not
-// answered before the flush timeout: it may or may not have been written.
-var ErrInDoubt = errors.New("no answer before the flush timeout: the record may or may not have been written")
+// ErrInDoubt is wrapped by the error of a [Failure] for a record that may
+// or may not have been written: sent but not answered before the flush
+// timeout, or given up after an attempt that may have written it (a
+// timeout, a cut connection, NOT_ENOUGH_REPLICAS_AFTER_APPEND).
+var ErrInDoubt = errors.New("the record may or may not have been written")
 
 // Ack is one record the broker acknowledged.
 type Ack struct {

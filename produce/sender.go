@@ -112,6 +112,14 @@ func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 		for len(bs) > 0 && !s.abandoned.Load() {
 			var req []*batch
 			req, bs = s.takeRequest(bs)
+			for _, b := range req {
+				sending(b)
+			}
+			// Checked again after marking them in flight, so a batch
+			// the flush timeout reports refused is never sent again.
+			if s.abandoned.Load() {
+				break
+			}
 			s.send(br, req)
 		}
 	}
@@ -182,6 +190,7 @@ func (s *sender) handle(a answer) {
 		_ = a.broker.Close()
 		_ = s.client.RefreshMetadata(s.topic)
 		for _, b := range a.batches {
+			lostConnection(b)
 			s.retry(b, a.err)
 		}
 		return
@@ -197,6 +206,7 @@ func (s *sender) handle(a answer) {
 		case err == nil:
 			s.succeed(b, a.resp.GetBlock(s.topic, b.partition).Offset)
 		case retriable(err):
+			noteAnswer(b, err)
 			if !refreshed {
 				refreshed = true
 				_ = s.client.RefreshMetadata(s.topic)
@@ -240,7 +250,7 @@ func retriable(err error) bool {
 // timeout would pass.
 func (s *sender) retry(b *batch, err error) {
 	if time.Since(b.firstSend)+retryBackoff > s.timeout {
-		s.fail(b, fmt.Errorf("%w (gave up after %d attempts in %v)", err, b.attempts+1, s.timeout))
+		s.fail(b, gaveUpErr(b, err, s.timeout))
 		return
 	}
 	b.attempts++

@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/kq-dev/kq/verify/history"
 
+	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // chaosRunner builds the run's fault runner and schedule; both nil for a
@@ -80,17 +84,54 @@ func (r *run) startFaults(ctx context.Context, runner *chaos.Runner, sched *chao
 }
 
 // recordTimeline adds the fault windows to the history, at the times they
-// ran; client crashes were recorded as they happened.
+// ran; client crashes were recorded as they happened. The end of a broker
+// fault window counts, in AtRisk, the unreplicated tails its leader
+// changes cut that could hold acknowledged writes (see check.TailRisk).
 func (r *run) recordTimeline(tl chaos.Timeline) {
+	cuts := r.tailCuts()
 	for _, ev := range tl.Events {
 		if ev.Kind.Layer() == chaos.LayerClient {
 			continue
 		}
 		r.record(history.Event{Type: history.TypeFault, Time: ev.Start, Name: string(ev.Kind), Phase: history.PhaseStart, Target: ev.Target})
 		if !ev.End.IsZero() {
-			r.record(history.Event{Type: history.TypeFault, Time: ev.End, Name: string(ev.Kind), Phase: history.PhaseEnd, Target: ev.Target})
+			e := history.Event{Type: history.TypeFault, Time: ev.End, Name: string(ev.Kind), Phase: history.PhaseEnd, Target: ev.Target}
+			if ev.Kind.Layer() == chaos.LayerBroker {
+				e.AtRisk = cutsBetween(cuts, ev.Start, ev.End)
+			}
+			r.record(e)
 		}
 	}
+}
+
+// tailCutter is implemented by the built-in broker with the replication
+// model: the unreplicated tails its leader changes cut.
+type tailCutter interface{ TailCuts() []broker.TailCut }
+
+// tailCuts returns the tails the run's broker cut that could hold
+// acknowledged writes under the run's acks: any with acks=0 or 1, only
+// those cut while the ISR was the leader alone with acks=all.
+func (r *run) tailCuts() []broker.TailCut {
+	tc, ok := r.opts.Broker.(tailCutter)
+	if !ok {
+		return nil
+	}
+	cuts := tc.TailCuts()
+	if r.set.Acks == setting.AcksAll {
+		cuts = slices.DeleteFunc(cuts, func(c broker.TailCut) bool { return !c.Shrunk })
+	}
+	return cuts
+}
+
+// cutsBetween counts the cuts from start to end.
+func cutsBetween(cuts []broker.TailCut, start, end time.Time) int64 {
+	var n int64
+	for _, c := range cuts {
+		if !c.At.Before(start) && !c.At.After(end) {
+			n++
+		}
+	}
+	return n
 }
 
 // crasher crashes the run's own clients for the fault runner: it picks a

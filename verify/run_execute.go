@@ -62,6 +62,10 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 	r.rec = history.NewRecorder(r.opts.History, sinks{r.checker, r.series})
 	meta := history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input,
 		Faults: kindNames(r.set.Faults.kinds()), MinWindows: r.set.Faults.MinWindows, Settings: r.set.Map()}
+	if rm, ok := r.opts.Broker.(replicaModel); ok && rm.ReplicaLag() > 0 {
+		// The checker's tail-risk rule (check/tailrisk.go) needs it.
+		meta.Settings["replica_lag"] = rm.ReplicaLag().String()
+	}
 	r.workerMeta(&meta)
 	r.record(meta)
 	return nil

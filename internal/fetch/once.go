@@ -3,7 +3,6 @@ package fetch
 import (
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/IBM/sarama"
 )
@@ -80,18 +79,4 @@ func Find(client sarama.Client, topic string, partition int32, from, end int64, 
 		pos = next
 	}
 	return Record{}, ErrNotFound
-}
-
-// FirstAtOrAfter returns the offset of the first record at or after offset
-// from, shown under iso, whose timestamp is at least ms (unix
-// milliseconds), or from when it finds none. It corrects a ListOffsets by time answered with an earlier
-// record of the right batch, as franz-go's kfake answers (Kafka answers
-// with the record itself).
-func FirstAtOrAfter(client sarama.Client, topic string, partition int32, from, ms int64, iso sarama.IsolationLevel) int64 {
-	r, err := Find(client, topic, partition, from, math.MaxInt64, iso,
-		func(r *Record) bool { return r.Timestamp.UnixMilli() >= ms })
-	if err != nil {
-		return from
-	}
-	return r.Offset
 }

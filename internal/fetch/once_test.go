@@ -12,19 +12,13 @@ import (
 	"github.com/kq-dev/kq/internal/testutil"
 )
 
-// TestFindAndFirstAtOrAfter: one batch of records a minute apart, then an
-// aborted transaction and a committed record. FirstAtOrAfter finds the
-// record itself inside a batch, and under read_committed skips the aborted
-// records; Find stops at end and says so when it finds nothing.
-func TestFindAndFirstAtOrAfter(t *testing.T) {
+// TestFind: one batch of records a minute apart, then an aborted
+// transaction and a committed record. Find stops at end and says so when
+// it finds nothing, and finds a record inside a batch.
+func TestFind(t *testing.T) {
 	_, f := testutil.Cluster(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"t": 1}})
 	base := time.UnixMilli(1_700_000_000_000)
-	var msgs []*sarama.ProducerMessage
-	for i := range 3 {
-		m := testutil.Msg("t", 0, "", "v")
-		m.Timestamp = base.Add(time.Duration(i) * time.Minute)
-		msgs = append(msgs, m)
-	}
+	msgs := testutil.MsgsApart("t", 0, 3, base, time.Minute)
 	testutil.ProduceBatch(t, f, msgs...)                                       // offsets 0-2
 	testutil.ProduceTxn(t, f, "x", false, testutil.Msg("t", 0, "", "aborted")) // 3, marker 4
 	testutil.Produce(t, f, testutil.Msg("t", 0, "", "after"))                  // 5
@@ -33,17 +27,6 @@ func TestFindAndFirstAtOrAfter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	mid := base.Add(90 * time.Second).UnixMilli()
-	if got := fetch.FirstAtOrAfter(client, "t", 0, 0, mid, sarama.ReadUncommitted); got != 2 {
-		t.Errorf("first at or after 1m30s = %d, want 2", got)
-	}
-	now := time.Now().Add(-time.Hour).UnixMilli()
-	if got := fetch.FirstAtOrAfter(client, "t", 0, 0, now, sarama.ReadUncommitted); got != 3 {
-		t.Errorf("read_uncommitted: first recent record = %d, want 3 (aborted, but shown)", got)
-	}
-	if got := fetch.FirstAtOrAfter(client, "t", 0, 0, now, sarama.ReadCommitted); got != 5 {
-		t.Errorf("read_committed: first recent record = %d, want 5", got)
-	}
 	_, err = fetch.Find(client, "t", 0, 0, 5, sarama.ReadCommitted, func(r *fetch.Record) bool { return string(r.Value) == "after" })
 	if !errors.Is(err, fetch.ErrNotFound) {
 		t.Errorf("Find before offset 5: %v, want ErrNotFound", err)

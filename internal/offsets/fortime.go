@@ -3,30 +3,18 @@ package offsets
 import (
 	"fmt"
 
-	"github.com/kq-dev/kq/internal/fetch"
 	"github.com/kq-dev/kq/internal/setting"
 )
 
 // ForTime returns, for each partition, the offset of its first record
 // whose timestamp is at or after ms (unix milliseconds), under iso;
-// NoOffset where no record is that new.
-//
-// The broker's answer is checked against the records, once, here: a broker
-// that answers with an earlier record of the right batch (franz-go's kfake
-// does; Kafka answers with the record itself) is corrected to the first
-// record at or after the time. It is corrected here rather than in
-// broker/: kfake exposes no access to its log, so the built-in broker could
-// only correct its answer with a Fetch of its own from inside the
-// ListOffsets path.
+// NoOffset where no record is that new. It is the broker's answer as it
+// is: the built-in broker answers as Kafka does (broker/fortime.go
+// corrects kfake there), so no client checks it against the records.
 func (l Lister) ForTime(tps []TopicPartition, ms int64, iso setting.Isolation) (map[TopicPartition]Offset, error) {
 	out, err := l.List(tps, ms, iso)
 	if err != nil {
 		return nil, fmt.Errorf("list offsets by timestamp: %w", err)
-	}
-	for tp, o := range out {
-		if o.Known() {
-			out[tp] = Offset(fetch.FirstAtOrAfter(l.Client, tp.Topic, tp.Partition, int64(o), ms, iso.Sarama()))
-		}
 	}
 	return out, nil
 }

@@ -64,12 +64,7 @@ func TestListAndWatermarks(t *testing.T) {
 	l, b := lister(t, map[string]int32{"t": 1})
 	f := testutil.Factory(b)
 	base := time.UnixMilli(1_700_000_000_000)
-	var msgs []*sarama.ProducerMessage
-	for i := range 4 {
-		m := testutil.Msg("t", 0, "", "v")
-		m.Timestamp = base.Add(time.Duration(i) * time.Minute)
-		msgs = append(msgs, m)
-	}
+	msgs := testutil.MsgsApart("t", 0, 4, base, time.Minute)
 	testutil.Produce(t, f, msgs...)
 	testutil.OpenTxn(t, f, "open", testutil.Msg("t", 0, "", "pending"))
 	tp := offsets.TopicPartition{Topic: "t", Partition: 0}
@@ -128,5 +123,39 @@ func TestLeader(t *testing.T) {
 	_, err = offsets.Leader(l.Client, offsets.TopicPartition{Topic: "nope"}, sarama.OffsetOldest)
 	if !errors.Is(err, offsets.ErrTopicNotFound) || !errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
 		t.Errorf("unknown topic: %v, want ErrTopicNotFound", err)
+	}
+}
+
+// TestForTimeAnswersTheRecord: three records a minute apart in one batch,
+// then an aborted transaction and a committed record. The broker answers
+// a time with the record itself, as Kafka does (kfake alone answers with
+// the first offset of the batch; the built-in broker corrects it), and a
+// time lookup does not skip aborted records under either isolation, as
+// Kafka's does not (a read_committed reader skips them as it reads).
+func TestForTimeAnswersTheRecord(t *testing.T) {
+	l, b := lister(t, map[string]int32{"t": 1})
+	f := testutil.Factory(b)
+	base := time.UnixMilli(1_700_000_000_000)
+	msgs := testutil.MsgsApart("t", 0, 3, base, time.Minute)
+	testutil.ProduceBatch(t, f, msgs...)                                       // offsets 0-2, one batch
+	testutil.ProduceTxn(t, f, "x", false, testutil.Msg("t", 0, "", "aborted")) // 3, marker 4
+	testutil.Produce(t, f, testutil.Msg("t", 0, "", "after"))                  // 5
+	tp := offsets.TopicPartition{Topic: "t", Partition: 0}
+	for _, c := range []struct {
+		name string
+		ms   int64
+		iso  setting.Isolation
+		want offsets.Offset
+	}{
+		{"inside the batch", base.Add(90 * time.Second).UnixMilli(), setting.ReadUncommitted, 2},
+		{"the batch's own first", base.UnixMilli(), setting.ReadUncommitted, 0},
+		{"recent, read_uncommitted", time.Now().Add(-time.Hour).UnixMilli(), setting.ReadUncommitted, 3},
+		{"recent, read_committed", time.Now().Add(-time.Hour).UnixMilli(), setting.ReadCommitted, 3},
+		{"after everything", time.Now().Add(time.Hour).UnixMilli(), setting.ReadUncommitted, offsets.NoOffset},
+	} {
+		got, err := l.ForTime([]offsets.TopicPartition{tp}, c.ms, c.iso)
+		if err != nil || got[tp] != c.want {
+			t.Errorf("%s: %v, %v; want %v", c.name, got, err, c.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 
@@ -16,6 +17,17 @@ func Msg(topic string, partition int32, key, value string) *sarama.ProducerMessa
 		m.Key = sarama.StringEncoder(key)
 	}
 	return m
+}
+
+// MsgsApart returns n records for topic/partition whose timestamps are
+// step apart from base on, for tests of offsets by time.
+func MsgsApart(topic string, partition int32, n int, base time.Time, step time.Duration) []*sarama.ProducerMessage {
+	msgs := make([]*sarama.ProducerMessage, n)
+	for i := range msgs {
+		msgs[i] = Msg(topic, partition, "", "v")
+		msgs[i].Timestamp = base.Add(time.Duration(i) * step)
+	}
+	return msgs
 }
 
 // ManualPartitioner makes a producer write each record to the partition

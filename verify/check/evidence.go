@@ -28,6 +28,10 @@ type Evidence struct {
 	MinWindows int `json:"min_windows"`
 	// Faults is the exposure of each fault the meta line names, in its order.
 	Faults []Exposure `json:"faults"`
+	// Tails is what the run showed of the risk a failover's cut tail poses
+	// to acknowledged writes on the built-in broker's replication model
+	// (see tailrisk.go); nil when the run has no such risk to show.
+	Tails *TailRisk `json:"tail_risk,omitempty"`
 }
 
 // Exposure is what one named fault met in a run.
@@ -83,6 +87,7 @@ func (x Exposure) gap(min int) string {
 type evidence struct {
 	meta       bool
 	named      []string
+	settings   map[string]string
 	minWindows int
 	end        history.Outcome
 	endReason  string
@@ -95,6 +100,9 @@ type evidence struct {
 type faultLog struct {
 	starts, ends    []faultMark
 	crashes, atRisk int
+	// tails sums the at_risk of its window ends: the tails its leader
+	// changes cut (see tailrisk.go).
+	tails int64
 }
 
 // faultMark is a window's start or end: when, and at what target.
@@ -107,7 +115,7 @@ func (ev *evidence) add(e *history.Event) {
 	switch e.Type {
 	case history.TypeMeta:
 		if !ev.meta {
-			ev.meta, ev.named, ev.minWindows = true, e.Faults, e.MinWindows
+			ev.meta, ev.named, ev.minWindows, ev.settings = true, e.Faults, e.MinWindows, e.Settings
 		}
 	case history.TypeEnd:
 		ev.end, ev.endReason = e.Outcome, e.Reason
@@ -141,6 +149,7 @@ func (ev *evidence) fault(e *history.Event) {
 		fl.starts = append(fl.starts, m)
 	case history.PhaseEnd:
 		fl.ends = append(fl.ends, m)
+		fl.tails += e.AtRisk
 	default:
 		fl.crashes++
 		if ev.crashed == nil {
@@ -172,6 +181,11 @@ func (ev *evidence) result() Evidence {
 			}
 		}
 		out.Faults = append(out.Faults, x)
+	}
+	if out.Tails = tailRisk(ev.settings, ev.named); out.Tails != nil {
+		for _, fl := range ev.faults {
+			out.Tails.Cut += fl.tails
+		}
 	}
 	return out
 }

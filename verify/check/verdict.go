@@ -240,7 +240,20 @@ func Gaps(c Counts, s Semantics, ev Evidence) []string {
 			gaps = append(gaps, x.gap(ev.MinWindows))
 		}
 	}
+	if g := ev.Tails.gap(); g != "" && judgesLoss(s) {
+		gaps = append(gaps, g)
+	}
 	return gaps
+}
+
+// judgesLoss reports whether s holds that nothing acknowledged is lost.
+func judgesLoss(s Semantics) bool {
+	for _, r := range rules() {
+		if r.name == RuleNoLoss {
+			return r.applies(s)
+		}
+	}
+	return false
 }
 
 // Err returns nil when v held, an error naming the broken rules that
