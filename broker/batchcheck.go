@@ -29,12 +29,8 @@ import (
 // Compressed batches are walked as they decompress, up to maxBatchBytes.
 
 const (
-	// batchHeaderLen is the length of a magic v2 record batch header.
-	batchHeaderLen = 61
 	// maxBatchBytes bounds what one batch may decompress to.
 	maxBatchBytes = wire.MaxFrameSize
-	// attrCodec and attrControl are batch attribute bits.
-	attrCodec = 0x07
 )
 
 // errCorrupt marks a batch that must be answered with CORRUPT_MESSAGE.
@@ -59,7 +55,7 @@ func checkBatch(raw []byte) error {
 func batchHeader(raw []byte) (kmsg.RecordBatch, error) {
 	var b kmsg.RecordBatch
 	switch {
-	case len(raw) < batchHeaderLen:
+	case len(raw) < wire.BatchHeaderLen:
 		return b, fmt.Errorf("%w: %d bytes, shorter than a batch header", errCorrupt, len(raw))
 	case b.ReadFrom(raw) != nil:
 		return b, fmt.Errorf("%w: undecodable header", errCorrupt)
@@ -88,7 +84,7 @@ func recordStream(b kmsg.RecordBatch) (byteSource, func(), error) {
 	in := bytes.NewReader(b.Records)
 	var r io.Reader
 	done := func() {}
-	switch codec := b.Attributes & attrCodec; codec {
+	switch codec := b.Attributes & wire.AttrCodec; codec {
 	case 0:
 		return in, done, nil
 	case 1:

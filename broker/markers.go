@@ -2,11 +2,12 @@ package broker
 
 import (
 	"encoding/binary"
-	"hash/crc32"
 	"net"
 	"sync/atomic"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // kfake writes transaction markers (control records) with a key but no
@@ -25,11 +26,8 @@ const (
 	apiEndTxn            = 26
 	apiWriteTxnMarkers   = 27
 	apiDescribeProducers = 61
-	controlAttr          = 0x20
 	markerValueLen       = 6
 )
-
-var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
 // markerConn wraps a server-side connection: Read sees requests (to learn
 // the version of each Fetch), Write sees whole response frames from kfake.
@@ -162,7 +160,7 @@ func fixBatches(b []byte) ([]byte, bool) {
 			break // a partial batch at the end: leave it and the rest
 		}
 		batch := b[i : i+n]
-		if batch[16] == 2 && int16(binary.BigEndian.Uint16(batch[21:23]))&controlAttr != 0 {
+		if batch[wire.BatchMagic] == 2 && int16(binary.BigEndian.Uint16(batch[wire.BatchAttributes:]))&wire.AttrControl != 0 {
 			if fixed, ok := fixMarkerBatch(batch); ok {
 				if !changed {
 					out = append(out, b[:i]...)
@@ -222,6 +220,6 @@ func encodeBatch(b kmsg.RecordBatch) []byte {
 	enc := b.AppendTo(nil)
 	b.Length = int32(len(enc) - 12)
 	enc = b.AppendTo(enc[:0])
-	b.CRC = int32(crc32.Checksum(enc[21:], crc32c))
+	b.CRC = int32(wire.BatchChecksum(enc))
 	return b.AppendTo(enc[:0])
 }

@@ -9,6 +9,8 @@ import (
 	"math"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // walker reads the records of a batch and counts what it consumed. Every
@@ -201,7 +203,7 @@ func unexpected(err error) error {
 // [walkRecords] has checked them, so a malformed batch is an error instead
 // of a crash or an endless loop (kfake.BatchRecords trusts record lengths).
 func batchRecords(b kmsg.RecordBatch) ([]kmsg.Record, error) {
-	if b.Attributes&attrCodec != 0 {
+	if b.Attributes&wire.AttrCodec != 0 {
 		return nil, fmt.Errorf("%w: compressed", errCorrupt)
 	}
 	if b.NumRecords <= 0 {

@@ -67,8 +67,8 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 			name := c.r.name(t.Topic, t.TopicID)
 			c.b.learnTopic(name)
 			for _, p := range t.Partitions {
-				if len(p.Records) >= batchHeaderLen {
-					rq.counts[topicPart{name, p.Partition}] = int32(binary.BigEndian.Uint32(p.Records[offNumRecords:]))
+				if len(p.Records) >= wire.BatchHeaderLen {
+					rq.counts[topicPart{name, p.Partition}] = int32(binary.BigEndian.Uint32(p.Records[wire.BatchRecordCount:]))
 				}
 			}
 		}
@@ -228,7 +228,7 @@ func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 	changed := false
 	for i := 0; i+12 <= len(raw); {
 		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
-		if n < batchHeaderLen || i+n > len(raw) {
+		if n < wire.BatchHeaderLen || i+n > len(raw) {
 			if changed {
 				out = append(out, raw[i:]...)
 			}
@@ -236,7 +236,7 @@ func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 		}
 		b := raw[i : i+n]
 		base := int64(binary.BigEndian.Uint64(b[0:8]))
-		end := base + int64(int32(binary.BigEndian.Uint32(b[offLastDelta:]))) + 1
+		end := base + int64(int32(binary.BigEndian.Uint32(b[wire.BatchLastDelta:]))) + 1
 		drop := hw >= 0 && end > hw
 		for _, l := range lost {
 			drop = drop || (base < l.to && end > l.from)
@@ -282,17 +282,17 @@ func dataPast(raw []byte, from, end int64) bool {
 	last := from
 	for i := 0; i+12 <= len(raw); {
 		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
-		if n < batchHeaderLen || i+n > len(raw) {
+		if n < wire.BatchHeaderLen || i+n > len(raw) {
 			break
 		}
 		b := raw[i : i+n]
 		i += n
 		base := int64(binary.BigEndian.Uint64(b[0:8]))
-		bend := base + int64(int32(binary.BigEndian.Uint32(b[offLastDelta:]))) + 1
+		bend := base + int64(int32(binary.BigEndian.Uint32(b[wire.BatchLastDelta:]))) + 1
 		if bend <= from {
 			continue
 		}
-		if binary.BigEndian.Uint16(b[offAttributes:])&controlAttr == 0 {
+		if binary.BigEndian.Uint16(b[wire.BatchAttributes:])&wire.AttrControl == 0 {
 			return true
 		}
 		last = bend

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // The pinned kfake keeps each partition as segment files (N.dat: record
@@ -34,8 +35,6 @@ import (
 const (
 	idxEntryLen     = 15
 	idxVersion      = 1
-	offLeaderEpoch  = 12
-	offFirstTS      = 27
 	idxEpochAt      = 2
 	idxMaxEarlierAt = 6
 	idxFlagsAt      = 14
@@ -117,18 +116,18 @@ func indexFor(raw []byte, maxTS int64) ([]byte, int64) {
 	var out []byte
 	for len(raw) >= 12 {
 		size := 12 + int64(int32(binary.BigEndian.Uint32(raw[8:12])))
-		if size < batchHeaderLen || size > int64(len(raw)) {
+		if size < wire.BatchHeaderLen || size > int64(len(raw)) {
 			break
 		}
 		batch := raw[:size]
 		raw = raw[size:]
-		if binary.BigEndian.Uint32(batch[17:21]) != crc32.Checksum(batch[21:], crc32c) {
+		if binary.BigEndian.Uint32(batch[wire.BatchCRC:]) != wire.BatchChecksum(batch) {
 			break
 		}
-		maxTS = max(maxTS, int64(binary.BigEndian.Uint64(batch[offFirstTS:])))
-		attrs := binary.BigEndian.Uint16(batch[offAttributes:])
-		inTx := attrs&attrTransaction != 0 && attrs&controlAttr == 0
-		out = append(out, indexEntry(int32(binary.BigEndian.Uint32(batch[offLeaderEpoch:])), maxTS, inTx)...)
+		maxTS = max(maxTS, int64(binary.BigEndian.Uint64(batch[wire.BatchFirstTime:])))
+		attrs := binary.BigEndian.Uint16(batch[wire.BatchAttributes:])
+		inTx := attrs&wire.AttrTransactional != 0 && attrs&wire.AttrControl == 0
+		out = append(out, indexEntry(int32(binary.BigEndian.Uint32(batch[wire.BatchLeaderEpoch:])), maxTS, inTx)...)
 	}
 	return out, maxTS
 }
@@ -142,7 +141,7 @@ func indexEntry(epoch int32, maxEarlierTS int64, inTx bool) []byte {
 	if inTx {
 		e[idxFlagsAt] = 1
 	}
-	e[1] = byte(crc32.Checksum(e[idxEpochAt:], crc32c))
+	e[1] = byte(wire.CRC32C(e[idxEpochAt:]))
 	return e
 }
 
@@ -155,7 +154,7 @@ func indexAgrees(have, want []byte) bool {
 	}
 	for i := 0; i < len(want); i += idxEntryLen {
 		h, w := have[i:i+idxEntryLen], want[i:i+idxEntryLen]
-		if h[1] != byte(crc32.Checksum(h[idxEpochAt:], crc32c)) ||
+		if h[1] != byte(wire.CRC32C(h[idxEpochAt:])) ||
 			!bytes.Equal(h[idxEpochAt:idxMaxEarlierAt], w[idxEpochAt:idxMaxEarlierAt]) ||
 			h[idxFlagsAt]&1 != w[idxFlagsAt] {
 			return false

@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // Kafka rebuilds each idempotent producer's state (epoch, the sequence
@@ -64,8 +66,8 @@ type seqWindows map[int64]*seqWindow
 
 // add follows one raw data batch of topic/part.
 func (s seqWindows) add(topic string, part int32, batch []byte) {
-	pid := int64(binary.BigEndian.Uint64(batch[offProducerID:]))
-	seq := int32(binary.BigEndian.Uint32(batch[offBaseSequence:]))
+	pid := int64(binary.BigEndian.Uint64(batch[wire.BatchProducerID:]))
+	seq := int32(binary.BigEndian.Uint32(batch[wire.BatchBaseSequence:]))
 	if pid < 0 || seq < 0 {
 		return // not idempotent
 	}
@@ -75,8 +77,8 @@ func (s seqWindows) add(topic string, part int32, batch []byte) {
 		s[pid] = w
 	}
 	base := int64(binary.BigEndian.Uint64(batch[0:8]))
-	epoch := int16(binary.BigEndian.Uint16(batch[offProducerEpoch:]))
-	w.push(epoch, seq, int32(binary.BigEndian.Uint32(batch[offNumRecords:])), base)
+	epoch := int16(binary.BigEndian.Uint16(batch[wire.BatchProducerEpoch:]))
+	w.push(epoch, seq, int32(binary.BigEndian.Uint32(batch[wire.BatchRecordCount:])), base)
 }
 
 // writeSeqWindows replaces, in dataDir's window file, the windows of every

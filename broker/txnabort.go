@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // Kafka aborts the open transaction of a transactional id when a new
@@ -89,9 +91,9 @@ func (a *txnAborter) produce(req kmsg.Request) {
 	}
 	for _, t := range r.Topics {
 		for _, p := range t.Partitions {
-			if b := p.Records; len(b) >= batchHeaderLen && b[offMagic] == 2 {
-				pid := int64(binary.BigEndian.Uint64(b[offProducerID:]))
-				a.begin(*r.TransactionID, pid, int16(binary.BigEndian.Uint16(b[offProducerEpoch:])))
+			if b := p.Records; len(b) >= wire.BatchHeaderLen && b[wire.BatchMagic] == 2 {
+				pid := int64(binary.BigEndian.Uint64(b[wire.BatchProducerID:]))
+				a.begin(*r.TransactionID, pid, int16(binary.BigEndian.Uint16(b[wire.BatchProducerEpoch:])))
 				return
 			}
 		}

@@ -12,6 +12,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // Kafka's transaction coordinator writes its decision (PrepareCommit or
@@ -150,8 +152,8 @@ func txnProducer(r *kmsg.ProduceRequest) (int64, int16, bool) {
 	}
 	for _, t := range r.Topics {
 		for _, p := range t.Partitions {
-			if b := p.Records; len(b) >= batchHeaderLen && b[offMagic] == 2 {
-				return int64(binary.BigEndian.Uint64(b[offProducerID:])), int16(binary.BigEndian.Uint16(b[offProducerEpoch:])), true
+			if b := p.Records; len(b) >= wire.BatchHeaderLen && b[wire.BatchMagic] == 2 {
+				return int64(binary.BigEndian.Uint64(b[wire.BatchProducerID:])), int16(binary.BigEndian.Uint16(b[wire.BatchProducerEpoch:])), true
 			}
 		}
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // A WriteTxnMarkers request (kq transactions abort, kadm, kafka-
@@ -97,8 +99,8 @@ func (e *txnEnds) produce(c *kfake.Cluster, req *kmsg.ProduceRequest) {
 			}
 		}
 		for _, p := range t.Partitions {
-			if b := p.Records; len(b) >= batchHeaderLen && b[offMagic] == 2 {
-				writes = append(writes, pidPart{name, p.Partition, int64(binary.BigEndian.Uint64(b[offProducerID:]))})
+			if b := p.Records; len(b) >= wire.BatchHeaderLen && b[wire.BatchMagic] == 2 {
+				writes = append(writes, pidPart{name, p.Partition, int64(binary.BigEndian.Uint64(b[wire.BatchProducerID:]))})
 			}
 		}
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 	"github.com/twmb/franz-go/pkg/sasl/plain"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // Kafka's transaction coordinator aborts, on recovery, every transaction
@@ -237,19 +239,6 @@ func fetchAt(ctx context.Context, cl *kgo.Client, p partitionRef, offset int64) 
 	return &resp.Topics[0].Partitions[0], nil
 }
 
-// Record batch (magic 2) header fields used by the scan (batchHeaderLen is
-// in batchcheck.go).
-const (
-	offMagic         = 16
-	offAttributes    = 21
-	offLastDelta     = 23
-	offProducerID    = 43
-	offProducerEpoch = 51
-	offBaseSequence  = 53
-	offNumRecords    = 57
-	attrTransaction  = 0x10
-)
-
 // batches follows raw record batches in offset order: a producer's
 // transactional data batch opens (or continues) its transaction, its
 // control batch (commit or abort) closes it; every data batch of an
@@ -259,24 +248,24 @@ func (sc *partScan) batches(raw []byte) int64 {
 	var end int64
 	for len(raw) >= 12 {
 		n := 12 + int(int32(binary.BigEndian.Uint32(raw[8:12])))
-		if n < batchHeaderLen || n > len(raw) {
+		if n < wire.BatchHeaderLen || n > len(raw) {
 			break // a partial batch at the end of the response
 		}
 		batch := raw[:n]
 		raw = raw[n:]
 		base := int64(binary.BigEndian.Uint64(batch[0:8]))
-		end = base + int64(int32(binary.BigEndian.Uint32(batch[offLastDelta:]))) + 1
-		if batch[offMagic] != 2 {
+		end = base + int64(int32(binary.BigEndian.Uint32(batch[wire.BatchLastDelta:]))) + 1
+		if batch[wire.BatchMagic] != 2 {
 			continue
 		}
-		attrs := int16(binary.BigEndian.Uint16(batch[offAttributes:]))
-		pid := int64(binary.BigEndian.Uint64(batch[offProducerID:]))
-		if attrs&controlAttr != 0 {
+		attrs := int16(binary.BigEndian.Uint16(batch[wire.BatchAttributes:]))
+		pid := int64(binary.BigEndian.Uint64(batch[wire.BatchProducerID:]))
+		if attrs&wire.AttrControl != 0 {
 			delete(sc.open, pid)
 			continue
 		}
-		if attrs&attrTransaction != 0 {
-			sc.open[pid] = int16(binary.BigEndian.Uint16(batch[offProducerEpoch:]))
+		if attrs&wire.AttrTransactional != 0 {
+			sc.open[pid] = int16(binary.BigEndian.Uint16(batch[wire.BatchProducerEpoch:]))
 		}
 		sc.seqs.add(sc.topic, sc.part, batch)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // rawBatch encodes a record batch header (no records are needed by the
@@ -22,7 +24,7 @@ func rawBatch(base int64, n int32, pid int64, epoch int16, seq int32, attrs int1
 }
 
 func TestPartScanOpenTransactions(t *testing.T) {
-	const txn, ctl = attrTransaction, attrTransaction | controlAttr
+	const txn, ctl = wire.AttrTransactional, wire.AttrTransactional | wire.AttrControl
 	var raw []byte
 	raw = append(raw, rawBatch(0, 2, 7, 0, 0, txn)...)  // pid 7 opens
 	raw = append(raw, rawBatch(2, 1, 8, 3, 0, txn)...)  // pid 8 opens

@@ -3,35 +3,13 @@ package fetch
 import (
 	"encoding/binary"
 	"fmt"
-	"hash/crc32"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
-
-// Offsets into a record batch (KIP-98, magic 2) and into a legacy message
-// (magic 0 and 1); the magic byte sits at the same place in both.
-const (
-	offMagic       = 16
-	offCRC         = 17
-	offAttributes  = 21
-	offLastDelta   = 23
-	offFirstTime   = 27
-	offMaxTime     = 35
-	offProducerID  = 43
-	offRecordCount = 57
-	batchHeaderLen = 61
-	// logOverhead is the offset and length before every batch or message.
-	logOverhead = 12
-
-	attrCodec         = 0x07
-	attrLogAppendTime = 0x08
-	attrTransactional = 0x10
-	attrControl       = 0x20
-)
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Aborted is one entry of a fetched partition's aborted-transaction index.
 type Aborted struct {
@@ -62,20 +40,20 @@ func WalkRaw(data []byte, aborted []Aborted, from int64, iso sarama.IsolationLev
 
 func (w *rawWalker) walk(data []byte) (int64, bool, error) {
 	for len(data) > 0 {
-		if len(data) < logOverhead {
+		if len(data) < wire.LogOverhead {
 			return w.next, true, nil
 		}
 		size := int(int32(binary.BigEndian.Uint32(data[8:12])))
-		if size < offMagic+1-logOverhead {
+		if size < wire.BatchMagic+1-wire.LogOverhead {
 			return w.next, false, decodeErr("record batch length %d", size)
 		}
-		if len(data) < logOverhead+size {
+		if len(data) < wire.LogOverhead+size {
 			return w.next, true, nil
 		}
-		one := data[:logOverhead+size]
-		data = data[logOverhead+size:]
+		one := data[:wire.LogOverhead+size]
+		data = data[wire.LogOverhead+size:]
 		var err error
-		switch magic := one[offMagic]; magic {
+		switch magic := one[wire.BatchMagic]; magic {
 		case 2:
 			err = w.batch(one)
 		case 0, 1:
@@ -92,17 +70,17 @@ func (w *rawWalker) walk(data []byte) (int64, bool, error) {
 
 // batch walks one whole record batch.
 func (w *rawWalker) batch(b []byte) error {
-	if len(b) < batchHeaderLen {
+	if len(b) < wire.BatchHeaderLen {
 		return decodeErr("record batch of %d bytes", len(b))
 	}
 	first := int64(binary.BigEndian.Uint64(b))
-	if crc32.Checksum(b[offAttributes:], castagnoli) != binary.BigEndian.Uint32(b[offCRC:]) {
+	if wire.BatchChecksum(b) != binary.BigEndian.Uint32(b[wire.BatchCRC:]) {
 		return decodeErr("record batch at offset %d: CRC didn't match", first)
 	}
-	attrs := binary.BigEndian.Uint16(b[offAttributes:])
-	last := first + int64(int32(binary.BigEndian.Uint32(b[offLastDelta:])))
-	control := attrs&attrControl != 0
-	records := b[batchHeaderLen:]
+	attrs := binary.BigEndian.Uint16(b[wire.BatchAttributes:])
+	last := first + int64(int32(binary.BigEndian.Uint32(b[wire.BatchLastDelta:])))
+	control := attrs&wire.AttrControl != 0
+	records := b[wire.BatchHeaderLen:]
 	if control {
 		if err := w.control(b, records, last); err != nil {
 			return err
@@ -110,11 +88,11 @@ func (w *rawWalker) batch(b []byte) error {
 		w.next = max(w.next, last+1)
 		return nil
 	}
-	if w.hide(first, last, attrs&attrTransactional != 0, int64(binary.BigEndian.Uint64(b[offProducerID:]))) {
+	if w.hide(first, last, attrs&wire.AttrTransactional != 0, int64(binary.BigEndian.Uint64(b[wire.BatchProducerID:]))) {
 		w.next = max(w.next, last+1)
 		return nil
 	}
-	if codec := attrs & attrCodec; codec != 0 {
+	if codec := attrs & wire.AttrCodec; codec != 0 {
 		if w.dec == nil {
 			w.dec = kgo.DefaultDecompressor()
 		}
@@ -123,12 +101,12 @@ func (w *rawWalker) batch(b []byte) error {
 			return decodeErr("record batch at offset %d: decompress: %v", first, err)
 		}
 	}
-	firstTime := millisTime(int64(binary.BigEndian.Uint64(b[offFirstTime:])))
-	maxTime := millisTime(int64(binary.BigEndian.Uint64(b[offMaxTime:])))
-	n := int(int32(binary.BigEndian.Uint32(b[offRecordCount:])))
+	firstTime := millisTime(int64(binary.BigEndian.Uint64(b[wire.BatchFirstTime:])))
+	maxTime := millisTime(int64(binary.BigEndian.Uint64(b[wire.BatchMaxTime:])))
+	n := int(int32(binary.BigEndian.Uint32(b[wire.BatchRecordCount:])))
 	d := decoder{b: records}
 	for range n {
-		if err := w.record(&d, first, firstTime, maxTime, attrs&attrLogAppendTime != 0); err != nil {
+		if err := w.record(&d, first, firstTime, maxTime, attrs&wire.AttrLogAppendTime != 0); err != nil {
 			return fmt.Errorf("record batch at offset %d: %w", first, err)
 		}
 	}
@@ -138,7 +116,7 @@ func (w *rawWalker) batch(b []byte) error {
 
 // control applies a control batch to the transaction filter.
 func (w *rawWalker) control(b, records []byte, last int64) error {
-	pid := int64(binary.BigEndian.Uint64(b[offProducerID:]))
+	pid := int64(binary.BigEndian.Uint64(b[wire.BatchProducerID:]))
 	d := decoder{b: records}
 	d.skipRecordHead()
 	key := d.bytes()
@@ -192,7 +170,7 @@ func (w *rawWalker) record(d *decoder, first int64, firstTime, maxTime time.Time
 // legacy walks one uncompressed pre-0.11 message (magic 0 or 1).
 func (w *rawWalker) legacy(m []byte, magic byte) error {
 	off := int64(binary.BigEndian.Uint64(m))
-	body := m[offMagic+1:]
+	body := m[wire.BatchMagic+1:]
 	if len(body) < 1 {
 		return decodeErr("message at offset %d: too short", off)
 	}
@@ -206,7 +184,7 @@ func (w *rawWalker) legacy(m []byte, magic byte) error {
 		ts = millisTime(int64(binary.BigEndian.Uint64(body)))
 		body = body[8:]
 	}
-	if attrs&attrCodec != 0 {
+	if attrs&wire.AttrCodec != 0 {
 		return fmt.Errorf("offset %d: %w", off, ErrLegacyCompressed)
 	}
 	d := decoder{b: body}

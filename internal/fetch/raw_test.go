@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/wire"
 )
 
 // rec is one record to encode in a test batch.
@@ -94,9 +96,9 @@ func TestWalkRawRecordsAndIsolation(t *testing.T) {
 		{1, 1000, []byte("k"), []byte("b"), [][2][]byte{{[]byte("h1"), []byte("v1")}, {[]byte("h2"), nil}}},
 		{2, 2000, []byte{}, []byte("c"), nil},
 	}))
-	aborted := encodeBatch(13, attrTransactional, 7, t0, t0, 1, 0, encodeRecords([]rec{{0, 0, nil, []byte("x"), nil}}))
-	marker := encodeBatch(14, attrTransactional|attrControl, 7, t0, t0, 1, 0, encodeRecords([]rec{{0, 0, []byte{0, 0, 0, 0}, []byte{0, 0, 0, 0, 0, 0}, nil}}))
-	appendTime := encodeBatch(15, attrLogAppendTime, -1, t0, t0+3_600_000, 1, 0, encodeRecords([]rec{{0, 0, nil, []byte("z"), nil}}))
+	aborted := encodeBatch(13, wire.AttrTransactional, 7, t0, t0, 1, 0, encodeRecords([]rec{{0, 0, nil, []byte("x"), nil}}))
+	marker := encodeBatch(14, wire.AttrTransactional|wire.AttrControl, 7, t0, t0, 1, 0, encodeRecords([]rec{{0, 0, []byte{0, 0, 0, 0}, []byte{0, 0, 0, 0, 0, 0}, nil}}))
+	appendTime := encodeBatch(15, wire.AttrLogAppendTime, -1, t0, t0+3_600_000, 1, 0, encodeRecords([]rec{{0, 0, nil, []byte("z"), nil}}))
 	data := slices.Concat(plain, aborted, marker, appendTime)
 	for _, tc := range []struct {
 		iso  sarama.IsolationLevel

@@ -1,6 +1,8 @@
 // Package wire reads and checks Kafka's wire framing: length-prefixed
 // frames with a size cap that allocate only what arrives, and request and
-// response headers. The built-in broker's guard and the chaos proxy share it.
+// response headers, and the layout of a record batch (batch.go). The
+// built-in broker, the chaos proxy and the raw log reader (internal/fetch)
+// share it.
 package wire
 
 import (
