@@ -226,29 +226,27 @@ func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
 func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 	var out []byte
 	changed := false
-	for i := 0; i+12 <= len(raw); {
-		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
-		if n < wire.BatchHeaderLen || i+n > len(raw) {
-			if changed {
-				out = append(out, raw[i:]...)
+	for rest := raw; ; {
+		b, next, ok := wire.NextBatch(rest)
+		if !ok {
+			if changed && len(rest) >= wire.LogOverhead { // a partial batch stays, a shorter tail does not
+				out = append(out, rest...)
 			}
 			break
 		}
-		b := raw[i : i+n]
-		base := int64(binary.BigEndian.Uint64(b[0:8]))
-		end := base + int64(int32(binary.BigEndian.Uint32(b[wire.BatchLastDelta:]))) + 1
+		base, end := wire.BatchBase(b), wire.BatchEnd(b)
 		drop := hw >= 0 && end > hw
 		for _, l := range lost {
 			drop = drop || (base < l.to && end > l.from)
 		}
 		if drop && !changed {
 			// Never nil: a null record set breaks sarama's decoding.
-			out, changed = append(make([]byte, 0, len(raw)), raw[:i]...), true
+			out, changed = append(make([]byte, 0, len(raw)), raw[:len(raw)-len(rest)]...), true
 		}
 		if !drop && changed {
 			out = append(out, b...)
 		}
-		i += n
+		rest = next
 	}
 	return out, changed
 }
@@ -280,15 +278,13 @@ func (c *replConn) capListOffsets(resp *kmsg.ListOffsetsResponse) bool {
 // a control batch (a transaction marker).
 func dataPast(raw []byte, from, end int64) bool {
 	last := from
-	for i := 0; i+12 <= len(raw); {
-		n := 12 + int(int32(binary.BigEndian.Uint32(raw[i+8:i+12])))
-		if n < wire.BatchHeaderLen || i+n > len(raw) {
+	for {
+		b, rest, ok := wire.NextBatch(raw)
+		if !ok {
 			break
 		}
-		b := raw[i : i+n]
-		i += n
-		base := int64(binary.BigEndian.Uint64(b[0:8]))
-		bend := base + int64(int32(binary.BigEndian.Uint32(b[wire.BatchLastDelta:]))) + 1
+		raw = rest
+		bend := wire.BatchEnd(b)
 		if bend <= from {
 			continue
 		}

@@ -114,13 +114,12 @@ func segmentBases(dir string) ([]int64, error) {
 // CRC, which it truncates), and returns the running maximum timestamp.
 func indexFor(raw []byte, maxTS int64) ([]byte, int64) {
 	var out []byte
-	for len(raw) >= 12 {
-		size := 12 + int64(int32(binary.BigEndian.Uint32(raw[8:12])))
-		if size < wire.BatchHeaderLen || size > int64(len(raw)) {
+	for {
+		batch, rest, ok := wire.NextBatch(raw)
+		if !ok {
 			break
 		}
-		batch := raw[:size]
-		raw = raw[size:]
+		raw = rest
 		if binary.BigEndian.Uint32(batch[wire.BatchCRC:]) != wire.BatchChecksum(batch) {
 			break
 		}

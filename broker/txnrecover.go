@@ -246,15 +246,13 @@ func fetchAt(ctx context.Context, cl *kgo.Client, p partitionRef, offset int64) 
 // last whole batch, or 0 when there was none.
 func (sc *partScan) batches(raw []byte) int64 {
 	var end int64
-	for len(raw) >= 12 {
-		n := 12 + int(int32(binary.BigEndian.Uint32(raw[8:12])))
-		if n < wire.BatchHeaderLen || n > len(raw) {
+	for {
+		batch, rest, ok := wire.NextBatch(raw)
+		if !ok {
 			break // a partial batch at the end of the response
 		}
-		batch := raw[:n]
-		raw = raw[n:]
-		base := int64(binary.BigEndian.Uint64(batch[0:8]))
-		end = base + int64(int32(binary.BigEndian.Uint32(batch[wire.BatchLastDelta:]))) + 1
+		raw = rest
+		end = wire.BatchEnd(batch)
 		if batch[wire.BatchMagic] != 2 {
 			continue
 		}

@@ -118,6 +118,11 @@ func syncProducer(t testing.TB, f conn.Factory, mods ...func(*sarama.Config)) sa
 	base := func(c *sarama.Config) {
 		ManualPartitioner(c)
 		c.Producer.RequiredAcks = sarama.WaitForAll
+		// Idempotent, so that a batch retried after a slow answer on a
+		// loaded machine is not written twice: tests expect each record
+		// at one offset.
+		c.Producer.Idempotent = true
+		c.Net.MaxOpenRequests = 1
 	}
 	p, err := f.SyncProducer(append([]func(*sarama.Config){base}, mods...)...)
 	if err != nil {

@@ -1,6 +1,9 @@
 package wire
 
-import "hash/crc32"
+import (
+	"encoding/binary"
+	"hash/crc32"
+)
 
 // The layout of a record batch of magic 2 (KIP-98), the form in which
 // Produce requests, Fetch responses and the log hold records: byte offsets
@@ -53,3 +56,27 @@ func CRC32C(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 // BatchChecksum is the checksum a well-formed batch carries at BatchCRC.
 // batch must be at least BatchAttributes long.
 func BatchChecksum(batch []byte) uint32 { return CRC32C(batch[BatchAttributes:]) }
+
+// NextBatch splits the first whole record batch off raw, a run of batches
+// as a Fetch answer or a log segment holds them. ok is false, and rest is
+// raw, when raw does not start with a whole batch at least a header long:
+// a partial batch at the end of an answer, or no batch at all.
+func NextBatch(raw []byte) (batch, rest []byte, ok bool) {
+	if len(raw) < LogOverhead {
+		return nil, raw, false
+	}
+	n := LogOverhead + int64(int32(binary.BigEndian.Uint32(raw[8:LogOverhead])))
+	if n < BatchHeaderLen || n > int64(len(raw)) {
+		return nil, raw, false
+	}
+	return raw[:n], raw[n:], true
+}
+
+// BatchBase is the offset of a batch's first record.
+func BatchBase(batch []byte) int64 { return int64(binary.BigEndian.Uint64(batch)) }
+
+// BatchEnd is the offset after a batch's last record: its base offset
+// plus its last offset delta plus one.
+func BatchEnd(batch []byte) int64 {
+	return BatchBase(batch) + int64(int32(binary.BigEndian.Uint32(batch[BatchLastDelta:]))) + 1
+}
