@@ -170,8 +170,7 @@ func (a *Admin) List(ctx context.Context, s Spec) ([]ACL, error) {
 			return nil, fmt.Errorf("describe acls: %w", r.Err)
 		}
 		for _, d := range r.Described {
-			out = append(out, ACL{Principal: d.Principal, Host: d.Host, ResourceType: lower(d.Type), ResourceName: d.Name,
-				Pattern: lower(d.Pattern), Operation: lower(d.Operation), Permission: lower(d.Permission)})
+			out = append(out, newACL(d.Principal, d.Host, d.Name, d.Type, d.Pattern, d.Operation, d.Permission))
 		}
 	}
 	return sorted(out), nil
@@ -192,8 +191,7 @@ func (a *Admin) Create(ctx context.Context, s Spec) ([]ACL, error) {
 		if r.Err != nil {
 			return nil, fmt.Errorf("create acl for %s on %s %s: %w", r.Principal, lower(r.Type), r.Name, r.Err)
 		}
-		out = append(out, ACL{Principal: r.Principal, Host: r.Host, ResourceType: lower(r.Type), ResourceName: r.Name,
-			Pattern: lower(r.Pattern), Operation: lower(r.Operation), Permission: lower(r.Permission)})
+		out = append(out, newACL(r.Principal, r.Host, r.Name, r.Type, r.Pattern, r.Operation, r.Permission))
 	}
 	return sorted(out), nil
 }
@@ -218,11 +216,16 @@ func (a *Admin) Delete(ctx context.Context, s Spec) ([]ACL, error) {
 			return nil, fmt.Errorf("delete acls: %w", r.Err)
 		}
 		for _, d := range r.Deleted {
-			out = append(out, ACL{Principal: d.Principal, Host: d.Host, ResourceType: lower(d.Type), ResourceName: d.Name,
-				Pattern: lower(d.Pattern), Operation: lower(d.Operation), Permission: lower(d.Permission)})
+			out = append(out, newACL(d.Principal, d.Host, d.Name, d.Type, d.Pattern, d.Operation, d.Permission))
 		}
 	}
 	return sorted(out), nil
+}
+
+// newACL is the ACL an answer describes, its enums in lower case.
+func newACL(principal, host, name string, typ, pattern, op, perm fmt.Stringer) ACL {
+	return ACL{Principal: principal, Host: host, ResourceType: lower(typ), ResourceName: name,
+		Pattern: lower(pattern), Operation: lower(op), Permission: lower(perm)}
 }
 
 func sorted(acls []ACL) []ACL {

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/gather"
 )
 
 // maxBatch bounds the records handed to the engine at once.
@@ -15,7 +17,7 @@ const maxBatch = 512
 // OnError; the last one is returned with closed for a channel that closed
 // on its own.
 func (e *engine) pump(ctx context.Context, st *partState, msgs <-chan *sarama.ConsumerMessage, errs <-chan *sarama.ConsumerError) (done bool, lastErr error) {
-	batch := make([]*sarama.ConsumerMessage, 0, maxBatch)
+	recs := make([]*sarama.ConsumerMessage, 0, maxBatch)
 	for {
 		select {
 		case <-ctx.Done():
@@ -31,26 +33,10 @@ func (e *engine) pump(ctx context.Context, st *partState, msgs <-chan *sarama.Co
 			if !ok {
 				return false, lastErr
 			}
-			batch = drain(msgs, append(batch[:0], m))
-			if e.deliver(st, batch, len(msgs) > 0) {
+			recs = gather.Buffered(msgs, append(recs[:0], m), maxBatch)
+			if e.deliver(st, recs, len(msgs) > 0) {
 				return true, lastErr
 			}
 		}
 	}
-}
-
-// drain appends the records waiting in msgs to batch, up to its capacity.
-func drain(msgs <-chan *sarama.ConsumerMessage, batch []*sarama.ConsumerMessage) []*sarama.ConsumerMessage {
-	for len(batch) < cap(batch) {
-		select {
-		case m, ok := <-msgs:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, m)
-		default:
-			return batch
-		}
-	}
-	return batch
 }

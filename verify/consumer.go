@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kq-dev/kq/chaos"
+	"github.com/kq-dev/kq/internal/gather"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -230,28 +231,15 @@ func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 // nextBatch waits for a record, then takes those already buffered, up to
 // maxBatch; nil when the claim ends.
 func nextBatch(ctx context.Context, msgs <-chan *sarama.ConsumerMessage, dead <-chan struct{}) []*sarama.ConsumerMessage {
-	var batch []*sarama.ConsumerMessage
 	select {
 	case m, ok := <-msgs:
 		if !ok {
 			return nil
 		}
-		batch = append(batch, m)
+		return gather.Buffered(msgs, []*sarama.ConsumerMessage{m}, maxBatch)
 	case <-ctx.Done():
 		return nil
 	case <-dead:
 		return nil
 	}
-	for len(batch) < maxBatch {
-		select {
-		case m, ok := <-msgs:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, m)
-		default:
-			return batch
-		}
-	}
-	return batch
 }

@@ -82,17 +82,20 @@ func Read(r io.Reader, s Semantics, opts Options) (HistoryResult, error) {
 	if err != nil {
 		return HistoryResult{}, err
 	}
+	return res.judged(c, s)
+}
+
+// judged completes res with c's counts and evidence and the verdict by s,
+// or by the semantics the history names when s is empty; the verdict is
+// INCONCLUSIVE when res.Run is not one run's histories.
+func (res HistoryResult) judged(c *Checker, s Semantics) (HistoryResult, error) {
 	if s == "" && res.Meta != nil {
 		s = Semantics(res.Meta.Semantics)
 	}
 	if s == "" {
-		return HistoryResult{}, noSemantics()
+		return HistoryResult{}, kqerr.Usagef("no semantics to judge by: none given and the history names none")
 	}
 	res.Counts, res.Evidence, res.Checker = c.Result(), c.Evidence(), c
-	res.Verdict = Judge(res.Counts, s, res.Evidence)
+	res.Verdict = judgeSet(Judge(res.Counts, s, res.Evidence), res.Run)
 	return res, nil
-}
-
-func noSemantics() error {
-	return kqerr.Usagef("no semantics to judge by: none given and the history names none")
 }

@@ -90,15 +90,7 @@ func Merge(srcs []history.Source, s Semantics, opts Options) (HistoryResult, err
 			return HistoryResult{}, err
 		}
 	}
-	if s == "" && res.Meta != nil {
-		s = Semantics(res.Meta.Semantics)
-	}
-	if s == "" {
-		return HistoryResult{}, noSemantics()
-	}
-	res.Counts, res.Evidence, res.Checker = c.Result(), c.Evidence(), c
-	res.Verdict = judgeSet(Judge(res.Counts, s, res.Evidence), res.Run)
-	return res, nil
+	return res.judged(c, s)
 }
 
 // parsedMetas checks the semantics each meta line names and spells them
