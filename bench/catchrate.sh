@@ -13,7 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 out=${TMPDIR:-/tmp}/kq-catchrate
 mkdir -p "$out"
 kq=$out/kq
-(cd "$root" && go build -o "$kq" .)
+# Built as goreleaser.yaml builds releases: users run that binary.
+(cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$kq" .)
 seeds=${1:-5}
 correct_seeds=${2:-3}
 short=(--messages 4000 --rate 2000 --fault-interval 300ms --fault-duration 300ms)

@@ -161,6 +161,14 @@ func flagCompletions(f *Factory) map[string]cobra.CompletionFunc {
 	}
 }
 
+// isCompletionRequest tells whether args ask for shell completions (the
+// hidden command the completion scripts call). Only then does [Run]
+// register them: walking every command's flags costs about two thirds of
+// the instructions of a short kq process such as `kq version`.
+func isCompletionRequest(args []string) bool {
+	return len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd)
+}
+
 // registerCompletions gives every command of the tree its positional and
 // flag completions; anything without one completes nothing rather than
 // file names, except file arguments and flags.

@@ -47,6 +47,9 @@ func Main() int {
 // commands and flags print the command's usage.
 func Run(ctx context.Context, f *Factory, args []string) int {
 	root := NewCmdRoot(f)
+	if isCompletionRequest(args) {
+		registerCompletions(root, f)
+	}
 	root.SetArgs(args)
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)

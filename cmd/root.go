@@ -52,7 +52,6 @@ against its built-in broker or any real cluster.`,
 	)
 	root.InitDefaultCompletionCmd()
 	decorateCompletion(root)
-	registerCompletions(root, f)
 	return root
 }
 

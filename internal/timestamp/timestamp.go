@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kq-dev/kq/internal/kqerr"
@@ -63,7 +64,10 @@ const maxEpochMs = 253402300799999
 
 // isoDuration matches the ISO-8601 durations kafka-consumer-groups takes
 // for --by-duration: PnDTnHnMnS with every part optional.
-var isoDuration = regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+// It is compiled on first use, not at every kq process's start.
+var isoDuration = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+})
 
 // isoUnits are the units of isoDuration's groups, in order.
 var isoUnits = [...]time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second}
@@ -87,7 +91,7 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 func parseISODuration(s string) (time.Duration, bool) {
-	m := isoDuration.FindStringSubmatch(s)
+	m := isoDuration().FindStringSubmatch(s)
 	if m == nil || s == "P" || strings.HasSuffix(s, "T") {
 		return 0, false
 	}
