@@ -114,7 +114,7 @@ func (f *Factory) colorMode() (output.ColorMode, error) {
 			c = v
 		}
 	}
-	return output.ParseColorMode(c)
+	return parseFlag("color", c, output.ParseColorMode)
 }
 
 // Warnf prints a warning line to stderr.

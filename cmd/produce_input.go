@@ -143,7 +143,7 @@ func (o *ProduceOptions) readerSource(r io.Reader, label string, t produce.Templ
 	}
 	lc := produce.LineConfig{Input: label, Template: t, MaxRecordBytes: maxBytes, StripCR: o.StripCR}
 	var err error
-	if lc.Empty, err = produce.ParseEmptyRecords(o.Empty); err != nil {
+	if lc.Empty, err = parseFlag("empty", o.Empty, produce.ParseEmptyRecords); err != nil {
 		return nil, err
 	}
 	if o.Delimiter != "" {

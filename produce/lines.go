@@ -5,7 +5,7 @@ import (
 	"errors"
 	"io"
 
-	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // Template holds what records take from flags rather than from the input:
@@ -63,13 +63,10 @@ const (
 	EmptyNull EmptyRecords = "null"
 )
 
-// ParseEmptyRecords checks an --empty value.
+// ParseEmptyRecords checks what to do with empty records (any case). An
+// unknown value is a usage error.
 func ParseEmptyRecords(s string) (EmptyRecords, error) {
-	switch e := EmptyRecords(s); e {
-	case EmptyKeep, EmptySkip, EmptyNull:
-		return e, nil
-	}
-	return "", kqerr.Settingf("unknown {empty} %q (want keep, skip or null)", s)
+	return setting.Parse("empty records", s, EmptyKeep, EmptySkip, EmptyNull)
 }
 
 // NewLineSource returns a source of delimited text records read from r.

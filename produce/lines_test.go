@@ -244,6 +244,9 @@ func TestLineSourceStripCRAndEmpty(t *testing.T) {
 	if _, err := ParseEmptyRecords("drop"); !errors.Is(err, kqerr.ErrUsage) {
 		t.Errorf("ParseEmptyRecords(drop) = %v, want a usage error", err)
 	}
+	if e, err := ParseEmptyRecords("NULL"); err != nil || e != EmptyNull {
+		t.Errorf("ParseEmptyRecords(NULL) = %q, %v; want null", e, err)
+	}
 }
 
 // TestValueSourceSizeErrorNamesTheLimit checks that a value file over the

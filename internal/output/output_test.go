@@ -79,6 +79,9 @@ func TestParse(t *testing.T) {
 	if _, err := ParseColorMode("sometimes"); !errors.Is(err, kqerr.ErrUsage) {
 		t.Errorf("ParseColorMode err = %v", err)
 	}
+	if m, err := ParseColorMode("Always"); err != nil || m != ColorAlways {
+		t.Errorf("ParseColorMode(Always) = %q, %v; want always", m, err)
+	}
 }
 
 func TestJSONDoesNotEscapeHTML(t *testing.T) {

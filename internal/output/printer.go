@@ -13,6 +13,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"github.com/kq-dev/kq/internal/kqerr"
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 // Format is an output format for commands that show data.
@@ -53,13 +54,10 @@ const (
 	ColorNever  ColorMode = "never"
 )
 
-// ParseColorMode checks a --color value.
+// ParseColorMode checks a colour mode (any case). An unknown one is a
+// usage error.
 func ParseColorMode(s string) (ColorMode, error) {
-	switch m := ColorMode(s); m {
-	case ColorAuto, ColorAlways, ColorNever:
-		return m, nil
-	}
-	return "", kqerr.Settingf("unknown {color} %q (want auto, always or never)", s)
+	return setting.Parse("color", s, ColorAuto, ColorAlways, ColorNever)
 }
 
 // Printer renders data in the chosen format to an IOStreams.
