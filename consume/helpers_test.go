@@ -30,9 +30,7 @@ func produceN(t *testing.T, f conn.Factory, topic string, n int, partitions ...i
 	t.Helper()
 	var msgs []*sarama.ProducerMessage
 	for _, p := range partitions {
-		for i := range n {
-			msgs = append(msgs, testutil.Msg(topic, p, "", fmt.Sprintf("v%d", i)))
-		}
+		msgs = append(msgs, testutil.Values(topic, p, n)...)
 	}
 	testutil.ProduceBatch(t, f, msgs...)
 }

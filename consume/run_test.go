@@ -90,12 +90,7 @@ func TestStartAndStopSpecs(t *testing.T) {
 func TestTimestamps(t *testing.T) {
 	_, f := startBroker(t, map[string]int32{"t": 1})
 	base := time.UnixMilli(1_700_000_000_000)
-	var msgs []*sarama.ProducerMessage
-	for i := range 6 {
-		m := testutil.Msg("t", 0, "", fmt.Sprintf("v%d", i))
-		m.Timestamp = base.Add(time.Duration(i) * time.Second)
-		msgs = append(msgs, m)
-	}
+	msgs := testutil.MsgsApart("t", 0, 6, base, time.Second)
 	testutil.ProduceBatch(t, f, msgs[:3]...) // one batch: the broker's time lookup must be refined
 	testutil.Produce(t, f, msgs[3:]...)      // one batch each
 	at := func(sec float64) OffsetSpec {

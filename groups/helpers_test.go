@@ -32,11 +32,10 @@ func setup(t *testing.T, topics map[string]int32) (*Client, conn.Factory, *broke
 // stamped ts(i) (nil: now), and returns the offset of the first.
 func produce(t *testing.T, f conn.Factory, topic string, partition int32, n int, ts func(i int) time.Time) int64 {
 	t.Helper()
-	msgs := make([]*sarama.ProducerMessage, n)
-	for i := range msgs {
-		msgs[i] = testutil.Msg(topic, partition, "", "v"+strconv.Itoa(i))
+	msgs := testutil.Values(topic, partition, n)
+	for i, m := range msgs {
 		if ts != nil {
-			msgs[i].Timestamp = ts(i)
+			m.Timestamp = ts(i)
 		}
 	}
 	if n == 0 {

@@ -79,3 +79,36 @@ func TestGiveUpAfterTimeoutInDoubt(t *testing.T) {
 		}
 	}
 }
+
+// TestIdempotentRefusedFailsWithBrokerError: the idempotent path (sarama's
+// producer) is not closed while it still retries, so a write the broker
+// refuses at every attempt fails with the broker's NOT_ENOUGH_REPLICAS,
+// not with sarama's "shutting down".
+// A final answer that may have written the record (a broker timeout)
+// leaves it in doubt instead.
+func TestIdempotentRefusedFailsWithBrokerError(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		code    int16
+		want    error
+		inDoubt bool
+	}{
+		{kerr.NotEnoughReplicas.Code, sarama.ErrNotEnoughReplicas, false},
+		{kerr.RequestTimedOut.Code, sarama.ErrRequestTimedOut, true},
+	} {
+		e := newEnv(t, 1)
+		e.opts.FlushTimeout = 10 * time.Second
+		e.opts.Settings.Idempotent = true
+		e.opts.Settings.DeliveryTimeout = time.Second
+		if err := e.b.FailRequests(0, 1_000_000, tc.code); err != nil {
+			t.Fatal(err)
+		}
+		res, rec, _ := e.run(t, lines("a\n"))
+		if got := res.InDoubt == 1; got != tc.inDoubt || res.Failed+res.InDoubt != 1 {
+			t.Fatalf("code %d: %+v, want in doubt %t", tc.code, res, tc.inDoubt)
+		}
+		if f := rec.failures[0]; !errors.Is(f.Err, tc.want) {
+			t.Errorf("code %d: failure %v: want the broker's error", tc.code, f.Err)
+		}
+	}
+}

@@ -31,6 +31,8 @@ type producerEngine struct {
 
 	stopping  chan struct{}
 	collected chan struct{}
+	// idle gets a token whenever the last message in flight settles.
+	idle chan struct{}
 }
 
 // msgMeta travels with a message as its Metadata.
@@ -49,7 +51,7 @@ func newProducerEngine(f conn.Factory, topic string, s Settings, t *tally, flush
 	}
 	e := &producerEngine{
 		p: p, topic: topic, tally: t, start: time.Now(), inflight: map[*msgMeta]struct{}{},
-		stopping: make(chan struct{}), collected: make(chan struct{}),
+		stopping: make(chan struct{}), collected: make(chan struct{}), idle: make(chan struct{}, 1),
 	}
 	if s.TransactionalID != "" {
 		e.txn = newTxnRunner(p, s.TxnSize, t, flushTimeout)
@@ -130,7 +132,11 @@ func (e *producerEngine) acked(m *sarama.ProducerMessage) {
 
 func (e *producerEngine) failed(pe *sarama.ProducerError) {
 	meta := pe.Msg.Metadata.(*msgMeta)
-	e.fail(meta, Failure{Pos: meta.pos, Partition: pe.Msg.Partition, Err: pe.Err})
+	err := pe.Err
+	if isMaybeWritten(err) {
+		err = fmt.Errorf("%w: %w", err, ErrInDoubt)
+	}
+	e.fail(meta, Failure{Pos: meta.pos, Partition: pe.Msg.Partition, Err: err})
 }
 
 // fail settles a failed message: at once, or with its transaction.
@@ -150,6 +156,12 @@ func (e *producerEngine) settle(meta *msgMeta, report func()) {
 	e.mu.Lock()
 	_, ok := e.inflight[meta]
 	delete(e.inflight, meta)
+	if ok && len(e.inflight) == 0 {
+		select {
+		case e.idle <- struct{}{}:
+		default:
+		}
+	}
 	e.mu.Unlock()
 	if ok {
 		e.tally.with(report)
@@ -181,13 +193,20 @@ func (e *producerEngine) finish(timeout time.Duration, failed bool) error {
 	if e.txn != nil {
 		err = e.txn.end(failed)
 	}
-	e.p.AsyncClose()
 	t := time.NewTimer(timeout)
 	defer t.Stop()
-	select {
-	case <-e.collected:
-		return err
-	case <-t.C:
+	// sarama fails the messages it is still retrying when it is closed
+	// ("in process of shutting down"), which would hide the broker's own
+	// error and call possibly written records failed: let the retries
+	// end first, within the flush timeout.
+	idle := e.txn != nil || e.waitIdle(t.C)
+	e.p.AsyncClose()
+	if idle {
+		select {
+		case <-e.collected:
+			return err
+		case <-t.C:
+		}
 	}
 	e.mu.Lock()
 	left := e.inflight
@@ -199,4 +218,22 @@ func (e *producerEngine) finish(timeout time.Duration, failed bool) error {
 		}
 	})
 	return err
+}
+
+// waitIdle waits until no message is in flight (true) or expired fires
+// (false).
+func (e *producerEngine) waitIdle(expired <-chan time.Time) bool {
+	for {
+		e.mu.Lock()
+		n := len(e.inflight)
+		e.mu.Unlock()
+		if n == 0 {
+			return true
+		}
+		select {
+		case <-e.idle:
+		case <-expired:
+			return false
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -19,13 +20,22 @@ func Msg(topic string, partition int32, key, value string) *sarama.ProducerMessa
 	return m
 }
 
-// MsgsApart returns n records for topic/partition whose timestamps are
-// step apart from base on, for tests of offsets by time.
-func MsgsApart(topic string, partition int32, n int, base time.Time, step time.Duration) []*sarama.ProducerMessage {
+// Values returns n records for topic/partition with the values
+// "v0".."v<n-1>" and no key.
+func Values(topic string, partition int32, n int) []*sarama.ProducerMessage {
 	msgs := make([]*sarama.ProducerMessage, n)
 	for i := range msgs {
-		msgs[i] = Msg(topic, partition, "", "v")
-		msgs[i].Timestamp = base.Add(time.Duration(i) * step)
+		msgs[i] = Msg(topic, partition, "", "v"+strconv.Itoa(i))
+	}
+	return msgs
+}
+
+// MsgsApart returns [Values] whose timestamps are step apart from base on,
+// for tests of offsets by time.
+func MsgsApart(topic string, partition int32, n int, base time.Time, step time.Duration) []*sarama.ProducerMessage {
+	msgs := Values(topic, partition, n)
+	for i, m := range msgs {
+		m.Timestamp = base.Add(time.Duration(i) * step)
 	}
 	return msgs
 }
