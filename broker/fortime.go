@@ -95,13 +95,23 @@ func (b *Broker) correctForTime(resp *kmsg.ListOffsetsResponse, times map[topicP
 	changed := false
 	for i := range resp.Topics {
 		t := &resp.Topics[i]
+		var refs map[int32]partitionRef // one Metadata request per topic, when needed
 		for j := range t.Partitions {
 			p := &t.Partitions[j]
 			ms, asked := times[topicPart{t.Topic, p.Partition}]
 			if !asked || p.ErrorCode != 0 || p.Offset < 0 {
 				continue
 			}
-			off, ts, err := firstAtOrAfter(ctx, cl, t.Topic, p.Partition, p.Offset, ms)
+			if refs == nil {
+				if refs, err = partitionsOf(ctx, cl, t.Topic); err != nil {
+					break
+				}
+			}
+			ref, ok := refs[p.Partition]
+			if !ok {
+				continue
+			}
+			off, ts, err := firstAtOrAfter(ctx, cl, ref, p.Offset, ms)
 			if err == nil && off != p.Offset {
 				p.Offset, p.Timestamp, changed = off, ts, true
 			}
@@ -115,18 +125,15 @@ func (b *Broker) correctForTime(resp *kmsg.ListOffsetsResponse, times map[topicP
 var errNoRecord = errors.New("no record at or past the time")
 
 // firstAtOrAfter returns the offset and timestamp of the first record of
-// topic/part at or after offset from whose timestamp is at least ms, read
-// with one Fetch through cl. Control records count, as in Kafka's lookup.
-func firstAtOrAfter(ctx context.Context, cl *kgo.Client, topic string, part int32, from, ms int64) (int64, int64, error) {
-	ref, err := partitionOf(ctx, cl, topic, part)
-	if err != nil {
-		return 0, 0, err
-	}
+// partition ref at or after offset from whose timestamp is at least ms,
+// read with one Fetch through cl. Control records count, as in Kafka's
+// lookup.
+func firstAtOrAfter(ctx context.Context, cl *kgo.Client, ref partitionRef, from, ms int64) (int64, int64, error) {
 	fp, err := fetchAt(ctx, cl, ref, from)
 	if err != nil {
 		return 0, 0, err
 	}
-	got, _ := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Topic: topic, Partition: part, Offset: from, KeepControlRecords: true},
+	got, _ := kgo.ProcessFetchPartition(kgo.ProcessFetchPartitionOpts{Topic: ref.topic, Partition: ref.part, Offset: from, KeepControlRecords: true},
 		fp, kgo.DefaultDecompressor(), nil)
 	if got.Err != nil {
 		return 0, 0, got.Err
@@ -139,26 +146,27 @@ func firstAtOrAfter(ctx context.Context, cl *kgo.Client, topic string, part int3
 	return 0, 0, errNoRecord
 }
 
-// partitionOf returns the partition's topic id and leader, from a Metadata
-// request for its topic.
-func partitionOf(ctx context.Context, cl *kgo.Client, topic string, part int32) (partitionRef, error) {
+// partitionsOf returns the topic's partitions that have a leader, with
+// the topic id, from one Metadata request for the topic.
+func partitionsOf(ctx context.Context, cl *kgo.Client, topic string) (map[int32]partitionRef, error) {
 	req := kmsg.NewPtrMetadataRequest()
 	rt := kmsg.NewMetadataRequestTopic()
 	rt.Topic = kmsg.StringPtr(topic)
 	req.Topics = append(req.Topics, rt)
 	resp, err := req.RequestWith(ctx, cl)
 	if err != nil {
-		return partitionRef{}, fmt.Errorf("metadata of %s: %w", topic, err)
+		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
 	}
+	refs := map[int32]partitionRef{}
 	for _, t := range resp.Topics {
 		if t.Topic == nil || *t.Topic != topic {
 			continue
 		}
 		for _, p := range t.Partitions {
-			if p.Partition == part && p.ErrorCode == 0 {
-				return partitionRef{topic: topic, id: t.TopicID, part: part, leader: p.Leader}, nil
+			if p.ErrorCode == 0 {
+				refs[p.Partition] = partitionRef{topic: topic, id: t.TopicID, part: p.Partition, leader: p.Leader}
 			}
 		}
 	}
-	return partitionRef{}, fmt.Errorf("metadata of %s: no leader of partition %d", topic, part)
+	return refs, nil
 }
