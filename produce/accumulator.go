@@ -2,6 +2,7 @@ package produce
 
 import (
 	"errors"
+	"math/rand/v2"
 	"sync"
 	"time"
 	"unsafe"
@@ -157,7 +158,7 @@ func (a *accumulator) newBatch(p int32) *batch {
 
 // seal moves b from open to pending and queues it for sending. Sealing the
 // sticky partition's batch moves stickiness to another partition, as the
-// Java client does when a batch completes.
+// Java client does when a batch completes (see leastLoaded).
 func (a *accumulator) seal(b *batch) {
 	a.open[b.partition] = nil
 	a.pending[b] = struct{}{}
@@ -167,8 +168,38 @@ func (a *accumulator) seal(b *batch) {
 	a.onSeal(len(b.recs))
 	a.ready.push(b)
 	if b.partition == a.sticky {
-		a.sticky = nextSticky(a.sticky, int32(len(a.open)))
+		a.sticky = a.leastLoaded(a.sticky)
 	}
+}
+
+// leastLoaded picks the next sticky partition: one with the fewest sealed
+// batches awaiting an answer, another than cur where that ties, at random
+// among equals. It is the Java client's adaptive partitioning (KIP-794)
+// made simple: a partition whose leader answers slowly, or that shares its
+// leader with others, drains its batches slower and so gets fewer records,
+// instead of each partition getting an equal share and the whole run
+// waiting for the slowest leader.
+func (a *accumulator) leastLoaded(cur int32) int32 {
+	best, ties := int32(-1), int32(0)
+	for p := range int32(len(a.unsettled)) {
+		switch {
+		case p == cur && len(a.unsettled) > 1:
+			continue
+		case best < 0 || a.unsettled[p] < a.unsettled[best]:
+			best, ties = p, 1
+		case a.unsettled[p] == a.unsettled[best]:
+			// Reservoir sampling: each of the ties is kept with equal
+			// chance.
+			ties++
+			if rand.Int32N(ties) == 0 {
+				best = p
+			}
+		}
+	}
+	if cur >= 0 && int(cur) < len(a.unsettled) && a.unsettled[cur] < a.unsettled[best] {
+		return cur
+	}
+	return best
 }
 
 func (a *accumulator) sealAll() {

@@ -405,3 +405,38 @@ func TestAccumulatorKeepsFreeBatchesWithinHalfTheBuffer(t *testing.T) {
 		t.Errorf("kept %d batches of %d bytes for reuse, buffer %d", len(a.free), a.freeBytes, s.BufferBytes)
 	}
 }
+
+func TestAccumulatorStickyGoesToTheLeastLoadedPartition(t *testing.T) {
+	s := DefaultSettings()
+	a, _ := newTestAccumulator(4, s)
+	for range 50 {
+		// Partition 2 has the fewest batches awaiting an answer.
+		a.unsettled = []int{3, 1, 0, 4}
+		if got := a.leastLoaded(0); got != 2 {
+			t.Fatalf("leastLoaded(0) = %d with unsettled %v, want 2", got, a.unsettled)
+		}
+		// A tie with the current partition moves on to the other one.
+		a.unsettled = []int{1, 2, 1, 2}
+		if got := a.leastLoaded(0); got != 2 {
+			t.Fatalf("leastLoaded(0) = %d with unsettled %v, want 2", got, a.unsettled)
+		}
+		// The current one stays when it alone is the least loaded.
+		a.unsettled = []int{0, 2, 1, 2}
+		if got := a.leastLoaded(0); got != 0 {
+			t.Fatalf("leastLoaded(0) = %d with unsettled %v, want 0", got, a.unsettled)
+		}
+	}
+	// Ties among others are broken at random: every one gets picked.
+	seen := map[int32]bool{}
+	a.unsettled = []int{5, 1, 1, 1}
+	for range 200 {
+		seen[a.leastLoaded(0)] = true
+	}
+	if len(seen) != 3 || seen[0] {
+		t.Errorf("picked %v among tied partitions 1-3", seen)
+	}
+	one, _ := newTestAccumulator(1, s)
+	if got := one.leastLoaded(0); got != 0 {
+		t.Errorf("one partition: leastLoaded = %d", got)
+	}
+}

@@ -11,8 +11,17 @@ import (
 )
 
 // maxRequestBatches bounds the batches (of distinct partitions) combined in
-// one produce request.
-const maxRequestBatches = 16
+// one produce request, and maxRequestBytes their size: a batch is at most
+// the batch size, a request may hold several (Kafka's limit is the
+// broker's socket.request.max.bytes, 100 MiB by default).
+const (
+	maxRequestBatches = 16
+	maxRequestBytes   = 32 << 20
+)
+
+// maxInFlight is how many requests the batch path keeps in flight per
+// broker: one the broker works on, one queued behind it.
+const maxInFlight = 2
 
 // sender is the network side of the batch path. A dispatcher goroutine
 // routes sealed batches to the queue of their partition's leader; one
@@ -21,13 +30,15 @@ const maxRequestBatches = 16
 // a collector goroutine handles the answers: acks, retries after a
 // metadata refresh, failures.
 type sender struct {
-	client   sarama.Client
-	topic    string
-	acks     sarama.RequiredAcks
-	codec    sarama.CompressionCodec
-	version  int16
-	timeout  time.Duration // of a record's delivery, retries included
-	maxBytes int           // of a request
+	client  sarama.Client
+	topic   string
+	acks    sarama.RequiredAcks
+	codec   sarama.CompressionCodec
+	version int16
+	timeout time.Duration // of a record's delivery, retries included
+	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
+	// test's stand-in.
+	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
 
 	acc   *accumulator
 	tally *tally
@@ -103,13 +114,22 @@ func (s *sender) route(b *batch) {
 	q.push(b)
 }
 
-// sendLoop sends what is queued for one broker as requests.
+// sendLoop sends what is queued for one broker as requests, at most
+// maxInFlight at a time: a broker handles one request per connection at a
+// time (Kafka mutes a connection until its answer is sent), so a request
+// sent early with one batch would only wait in the socket; while the
+// requests in flight are answered, the batches queued meanwhile are
+// combined into the next request, one per partition.
 func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	defer s.wg.Done()
+	slots := make(chan struct{}, maxInFlight)
+	release := func() { <-slots }
 	var bs []*batch
 	for ok := true; ok; {
-		bs, ok = q.popAll(bs[:0])
+		bs, ok = q.popAll(bs)
 		for len(bs) > 0 && !s.abandoned.Load() {
+			slots <- struct{}{}
+			bs = q.drain(bs)
 			var req []*batch
 			req, bs = s.takeRequest(bs)
 			for _, b := range req {
@@ -120,7 +140,7 @@ func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 			if s.abandoned.Load() {
 				break
 			}
-			s.send(br, req)
+			s.send(br, req, release)
 		}
 	}
 }
@@ -131,7 +151,7 @@ func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 	seen := map[int32]bool{}
 	size := 0
 	for _, b := range bs {
-		fits := len(req) == 0 || (size+b.size <= s.maxBytes && len(req) < maxRequestBatches)
+		fits := len(req) == 0 || (size+b.size <= maxRequestBytes && len(req) < maxRequestBatches)
 		if fits && !seen[b.partition] {
 			seen[b.partition] = true
 			size += b.size
@@ -143,16 +163,19 @@ func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 	return req, rest
 }
 
-// send sends one request; its answer goes to the done queue.
-func (s *sender) send(br *sarama.Broker, bs []*batch) {
+// send sends one request; its answer goes to the done queue, after
+// release is called.
+func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
 	req := &sarama.ProduceRequest{RequiredAcks: s.acks, Timeout: int32(requestTimeout.Milliseconds()), Version: s.version}
 	for _, b := range bs {
 		req.AddBatch(s.topic, b.partition, b.recordBatch(s.codec))
 	}
-	err := br.AsyncProduce(req, func(resp *sarama.ProduceResponse, err error) {
+	err := s.produce(br, req, func(resp *sarama.ProduceResponse, err error) {
+		release()
 		s.done.push(answer{broker: br, batches: bs, resp: resp, err: err})
 	})
 	if err != nil || s.acks == sarama.NoResponse {
+		release()
 		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil})
 	}
 }

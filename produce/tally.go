@@ -108,6 +108,16 @@ func (q *queue[T]) signal() {
 	}
 }
 
+// drain appends the items queued now to dst, without waiting.
+func (q *queue[T]) drain(dst []T) []T {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	dst = append(dst, q.items...)
+	clear(q.items)
+	q.items = q.items[:0]
+	return dst
+}
+
 // popAll waits for items and returns all of them, appended to dst; it
 // returns false when the queue is closed and empty.
 func (q *queue[T]) popAll(dst []T) ([]T, bool) {

@@ -42,6 +42,7 @@ type consIncarnation struct {
 	life   *life
 	client sarama.Client
 	group  sarama.ConsumerGroup
+	commit commitConn    // the synchronous commits' connection
 	done   chan struct{} // closed when the consume loop ends
 
 	// crashAfter, when not negative, makes the incarnation die in its next
@@ -165,6 +166,7 @@ func (inc *consIncarnation) consume(ctx context.Context) {
 // close shuts the incarnation's client down.
 func (inc *consIncarnation) close() {
 	inc.group.Close()
+	inc.commit.close()
 	inc.client.Close()
 }
 
@@ -195,12 +197,20 @@ func (h *groupHandler) recordClaims(t history.EventType, sess sarama.ConsumerGro
 	}
 }
 
-// ConsumeClaim processes the claim batch by batch until it ends.
+// ConsumeClaim processes the claim batch by batch until it ends. It
+// returns only once the claim's last commit has ended, so no commit of a
+// session is in flight while the next one starts from the committed
+// offsets.
 func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	h.recordStart(claim)
-	cl := &claimState{h: h, sess: sess, marked: -1}
+	cl := newClaimState(h, sess)
+	defer cl.pipe.wait()
 	for {
-		batch := nextBatch(sess.Context(), claim.Messages(), h.inc.life.dead)
+		batch, ok := cl.next(claim.Messages())
+		if !ok {
+			h.restart()
+			return nil
+		}
 		if len(batch) == 0 {
 			return nil
 		}
@@ -228,18 +238,27 @@ func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 	r.record(history.Event{Type: history.TypeSeek, Consumer: h.inc.label, Topic: claim.Topic(), Partition: claim.Partition(), Offset: off})
 }
 
-// nextBatch waits for a record, then takes those already buffered, up to
-// maxBatch; nil when the claim ends.
-func nextBatch(ctx context.Context, msgs <-chan *sarama.ConsumerMessage, dead <-chan struct{}) []*sarama.ConsumerMessage {
-	select {
-	case m, ok := <-msgs:
-		if !ok {
-			return nil
+// next waits for a record, then takes those already buffered, up to
+// maxBatch; an empty batch when the claim ends. Meanwhile it takes the
+// outcome of the commit in flight: ok is false when that commit failed,
+// and the session must restart so its records come again and their
+// commit is retried (an idle claim would otherwise never commit them).
+func (cl *claimState) next(msgs <-chan *sarama.ConsumerMessage) (batch []*sarama.ConsumerMessage, ok bool) {
+	for {
+		select {
+		case m, open := <-msgs:
+			if !open {
+				return nil, true
+			}
+			return gather.Buffered(msgs, []*sarama.ConsumerMessage{m}, maxBatch), true
+		case <-cl.sess.Context().Done():
+			return nil, true
+		case <-cl.h.inc.life.dead:
+			return nil, true
+		case took := <-cl.pipe.res:
+			if !cl.pipe.ended(took) {
+				return nil, false
+			}
 		}
-		return gather.Buffered(msgs, []*sarama.ConsumerMessage{m}, maxBatch)
-	case <-ctx.Done():
-		return nil
-	case <-dead:
-		return nil
 	}
 }

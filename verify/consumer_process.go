@@ -27,9 +27,24 @@ const (
 type claimState struct {
 	h    *groupHandler
 	sess sarama.ConsumerGroupSession
-	// marked is the offset this claim last committed or marked for the
-	// background commit, or -1.
+	// marked is the offset this claim last marked for the background
+	// auto-commit, or -1.
 	marked int64
+	// pipe runs the synchronous commits that come after processing.
+	pipe commitPipe
+	// send sends one synchronous commit of the offset after m (a seam for
+	// tests; commitOffset on the incarnation's commit connection).
+	send func(m *sarama.ConsumerMessage) error
+}
+
+// newClaimState starts the processing of a claim of sess.
+func newClaimState(h *groupHandler, sess sarama.ConsumerGroupSession) *claimState {
+	inc := h.inc
+	cl := &claimState{h: h, sess: sess, marked: -1}
+	cl.send = func(m *sarama.ConsumerMessage) error {
+		return commitOffset(&inc.commit, inc.client, inc.c.r.ids.group, sess, inc.c.instanceID(), m)
+	}
+	return cl
 }
 
 // process commits and processes one batch in the settings' order,
@@ -79,11 +94,35 @@ func (cl *claimState) process(batch []*sarama.ConsumerMessage) bool {
 		return false
 	}
 	if !before {
+		return cl.commitAfter(last, n)
+	}
+	return !inc.life.isDead()
+}
+
+// commitAfter commits a processed batch of n records ending with last:
+// a mark for the background auto-commit at once, a synchronous commit in
+// the background once the previous batch's has ended (see commitPipe).
+// It returns false when the session must restart: that previous commit
+// failed, or the incarnation died.
+func (cl *claimState) commitAfter(last *sarama.ConsumerMessage, n int) bool {
+	inc := cl.h.inc
+	if inc.c.r.set.AutoCommit {
 		if !cl.commit(last) {
 			return false
 		}
 		inc.risk.Add(-int64(n))
+		return !inc.life.isDead()
 	}
+	if !cl.pipe.wait() {
+		return false
+	}
+	cl.pipe.start(func() bool {
+		if !cl.commit(last) {
+			return false
+		}
+		inc.risk.Add(-int64(n)) // processed and committed
+		return true
+	})
 	return !inc.life.isDead()
 }
 
@@ -171,7 +210,7 @@ func (cl *claimState) commit(m *sarama.ConsumerMessage) bool {
 	}
 	var err error
 	for try := 1; try <= commitAttempts; try++ {
-		err = commitOffset(inc.client, inc.c.r.ids.group, cl.sess, inc.c.instanceID(), m)
+		err = cl.send(m)
 		cl.recordCommit(m, err)
 		if err == nil || !coordinatorMoved(err) || inc.life.isDead() {
 			break
@@ -182,7 +221,6 @@ func (cl *claimState) commit(m *sarama.ConsumerMessage) bool {
 		inc.c.r.logf("%s: commit %s/%d@%d: %v", inc.c.name(), m.Topic, m.Partition, m.Offset+1, err)
 		return false
 	}
-	cl.marked = m.Offset + 1
 	return !inc.life.isDead()
 }
 

@@ -15,7 +15,7 @@ const (
 	retryBackoff       = 50 * time.Millisecond
 	autoCommitInterval = 200 * time.Millisecond
 	sessionTimeout     = 10 * time.Second
-	heartbeatInterval  = time.Second
+	heartbeatInterval  = 100 * time.Millisecond
 	// txnTimeout bounds a copier transaction: a crashed copier's open
 	// transaction is aborted after this long at the latest.
 	txnTimeout = 10 * time.Second

@@ -1,0 +1,136 @@
+package produce
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+func TestTakeRequestCombinesFullBatchesOfDistinctPartitions(t *testing.T) {
+	s := &sender{}
+	full := 990_000 // about --batch-bytes' default: one batch nearly fills a 1 MB request
+	bs := []*batch{{partition: 0, size: full}, {partition: 1, size: full}, {partition: 0, size: full}, {partition: 2, size: full}}
+	req, rest := s.takeRequest(bs)
+	if got := partitionsOf(req); len(got) != 3 || got[0] != 0 || got[1] != 1 || got[2] != 2 {
+		t.Errorf("request holds partitions %v, want [0 1 2] (one full batch each)", got)
+	}
+	if got := partitionsOf(rest); len(got) != 1 || got[0] != 0 {
+		t.Errorf("left for the next request: partitions %v, want [0]", got)
+	}
+}
+
+func TestTakeRequestBoundsBatchesAndBytes(t *testing.T) {
+	s := &sender{}
+	var many []*batch
+	for p := range int32(maxRequestBatches + 3) {
+		many = append(many, &batch{partition: p, size: 100})
+	}
+	if req, rest := s.takeRequest(many); len(req) != maxRequestBatches || len(rest) != 3 {
+		t.Errorf("%d batches in the request, %d left; want %d and 3", len(req), len(rest), maxRequestBatches)
+	}
+	big := maxRequestBytes / 2
+	req, rest := s.takeRequest([]*batch{{partition: 0, size: big}, {partition: 1, size: big}, {partition: 2, size: big}})
+	if len(req) != 2 || len(rest) != 1 {
+		t.Errorf("%d batches in the request, %d left; want 2 and 1 (%d bytes at most)", len(req), len(rest), maxRequestBytes)
+	}
+	// One batch over the bound still goes, alone.
+	if req, _ := s.takeRequest([]*batch{{partition: 0, size: 2 * maxRequestBytes}}); len(req) != 1 {
+		t.Errorf("an oversized batch was not sent alone")
+	}
+}
+
+func partitionsOf(bs []*batch) []int32 {
+	var ps []int32
+	for _, b := range bs {
+		ps = append(ps, b.partition)
+	}
+	return ps
+}
+
+// fakeProduce stands in for Broker.AsyncProduce: it holds each request's
+// callback and answers it only when told to.
+type fakeProduce struct {
+	mu  sync.Mutex
+	cbs []sarama.ProduceCallback
+}
+
+func (f *fakeProduce) produce(_ *sarama.Broker, _ *sarama.ProduceRequest, cb sarama.ProduceCallback) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.cbs = append(f.cbs, cb)
+	return nil
+}
+
+func (f *fakeProduce) sent() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.cbs)
+}
+
+func (f *fakeProduce) answer(i int) {
+	f.mu.Lock()
+	cb := f.cbs[i]
+	f.mu.Unlock()
+	cb(&sarama.ProduceResponse{}, nil)
+}
+
+// waitSent polls until n requests were sent.
+func (f *fakeProduce) waitSent(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for f.sent() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests sent, want %d", f.sent(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestSendLoopCombinesBatchesQueuedWhileRequestsWait(t *testing.T) {
+	f := &fakeProduce{}
+	s := &sender{topic: "t", acks: sarama.WaitForAll, version: 3, produce: f.produce, done: newQueue[answer]()}
+	q := newQueue[*batch]()
+	s.wg.Add(1)
+	go s.sendLoop(nil, q)
+
+	// The first maxInFlight batches each go at once, alone.
+	for p := range int32(maxInFlight) {
+		q.push(&batch{partition: p})
+		f.waitSent(t, int(p)+1)
+	}
+	// The next ones wait for an answer, then go in one request.
+	const n = 10
+	for p := int32(maxInFlight); p < n; p++ {
+		q.push(&batch{partition: p})
+	}
+	// No request goes before an answer frees a place (watched for a
+	// while: a sender without the bound sends within microseconds).
+	for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if f.sent() > maxInFlight {
+			t.Fatalf("%d requests in flight, want at most %d", f.sent(), maxInFlight)
+		}
+	}
+	f.answer(0)
+	f.waitSent(t, maxInFlight+1)
+	q.close()
+	for i := 1; i < f.sent(); i++ {
+		f.answer(i)
+	}
+	s.wg.Wait()
+	s.done.close()
+	var sizes []int
+	for {
+		as, ok := s.done.popAll(nil)
+		for _, a := range as {
+			sizes = append(sizes, len(a.batches))
+		}
+		if !ok {
+			break
+		}
+	}
+	if len(sizes) != maxInFlight+1 || sizes[maxInFlight] != n-maxInFlight {
+		t.Errorf("batches per request %v, want %d requests, the last with %d batches", sizes, maxInFlight+1, n-maxInFlight)
+	}
+}
