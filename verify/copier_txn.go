@@ -285,11 +285,7 @@ func (c *copier) recordTxn(inc *copyIncarnation, read txnRead) {
 		return
 	}
 	id := fmt.Sprintf("%s/%d@%d", c.txnID(), parts[0], read[parts[0]].first)
-	waitUntil(context.Background(), c.r.requestTimeout, func() bool {
-		inc.mu.Lock()
-		defer inc.mu.Unlock()
-		return inc.resolved >= inc.sent
-	})
+	inc.waitSettled(c.r.requestTimeout)
 	inc.mu.Lock()
 	wrote := inc.acked
 	inc.acked = map[int32][]int64{}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 )
@@ -30,5 +31,46 @@ func TestCopierTransactionGrowsOnlyWhileInputWaits(t *testing.T) {
 		if got := c.full(inc, tc.n); got != tc.full {
 			t.Errorf("%d records, %d waiting: full %v, want %v", tc.n, tc.waiting, got, tc.full)
 		}
+	}
+}
+
+// TestCopierWaitSettled: the wait for a transaction's answers ends when
+// the last one arrives, not at a poll, counts only the open
+// transaction's answers, and gives up at its timeout.
+func TestCopierWaitSettled(t *testing.T) {
+	inc := &copyIncarnation{}
+	inc.beginTxn()
+	if !inc.waitSettled(time.Nanosecond) {
+		t.Fatal("nothing sent: not settled")
+	}
+	inc.sent = 3
+	if inc.waitSettled(10 * time.Millisecond) {
+		t.Fatal("settled with no answer")
+	}
+	old := &sarama.ProducerMessage{Metadata: inc.txn - 1}
+	cur := &sarama.ProducerMessage{Metadata: inc.txn}
+	done := make(chan bool)
+	go func() { done <- inc.waitSettled(time.Hour) }()
+	// The answers come while the copier waits (or before: then it
+	// does not wait at all); an earlier transaction's do not count.
+	inc.resolve(cur, true)
+	inc.resolve(old, true)
+	inc.resolve(cur, false)
+	select {
+	case <-done:
+		t.Fatal("settled with 2 of 3 answers")
+	case <-time.After(20 * time.Millisecond):
+	}
+	inc.resolve(cur, true)
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Fatal("not settled with every answer")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the last answer did not end the wait")
+	}
+	if got := inc.acked[0]; len(got) != 2 {
+		t.Errorf("acked %v, want the 2 successful answers", got)
 	}
 }
