@@ -1,10 +1,14 @@
 package verify
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 func TestCopierTransactionGrowsOnlyWhileInputWaits(t *testing.T) {
@@ -72,5 +76,52 @@ func TestCopierWaitSettled(t *testing.T) {
 	}
 	if got := inc.acked[0]; len(got) != 2 {
 		t.Errorf("acked %v, want the 2 successful answers", got)
+	}
+}
+
+// TestCopyPhaseEndsAtTheLastCommit: a drained copy phase ends at the
+// copiers' last commit; a consume phase, a failed drain or no commit
+// in the phase end when the drain did.
+func TestCopyPhaseEndsAtTheLastCommit(t *testing.T) {
+	start := time.Unix(100, 0)
+	now := start.Add(2 * time.Second)
+	last := start.Add(1500 * time.Millisecond)
+	for _, tc := range []struct {
+		name     string
+		pipeline bool
+		last     time.Time
+		drained  bool
+		want     time.Time
+	}{
+		{"copy, drained", true, last, true, last},
+		{"copy, not drained", true, last, false, now},
+		{"copy, no commit", true, time.Time{}, true, now},
+		{"copy, commit before the phase", true, start.Add(-time.Second), true, now},
+		{"consume", false, last, true, now},
+	} {
+		r := &run{}
+		if tc.pipeline {
+			r.set.Commit = setting.CommitTxn
+		}
+		if !tc.last.IsZero() {
+			storeMax(&r.stats.lastCopy, tc.last.UnixNano())
+		}
+		if got := r.readersDone(start, now, tc.drained); !got.Equal(tc.want) {
+			t.Errorf("%s: ends at %v, want %v", tc.name, got.Sub(start), tc.want.Sub(start))
+		}
+	}
+}
+
+func TestStoreMax(t *testing.T) {
+	var v atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() { defer wg.Done(); storeMax(&v, int64(i)) }()
+	}
+	wg.Wait()
+	storeMax(&v, 7)
+	if got := v.Load(); got != 49 {
+		t.Errorf("max = %d, want 49", got)
 	}
 }
