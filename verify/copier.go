@@ -369,12 +369,8 @@ func (inc *copyIncarnation) waitSettled(timeout time.Duration) bool {
 	ch := make(chan struct{})
 	inc.settled = ch
 	inc.mu.Unlock()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-ch:
+	if !sleepStop(ch, timeout) { // answered
 		return true
-	case <-t.C:
 	}
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
