@@ -30,7 +30,7 @@ func addVerifyFlags(c *cobra.Command, o *VerifyOptions) {
 	fl.Int64Var(&o.Messages, "messages", verify.DefaultMessages, "values to write in all")
 	fl.DurationVar(&o.Duration, "duration", 0, "write for this long instead of --messages")
 	fl.IntVar(&o.Producers, "producers", verify.DefaultProducers, "producers (ids 0 to N-1)")
-	fl.IntVar(&o.Consumers, "consumers", verify.DefaultConsumers, "consumers in the group (copiers with --commit txn)")
+	fl.IntVar(&o.Consumers, "consumers", 0, fmt.Sprintf("consumers in the group (default %d), or copiers with --commit txn (default: one per partition, at most %d, divided among the workers)", verify.DefaultConsumers, verify.MaxDefaultCopiers))
 	fl.IntVar(&o.Partitions, "partitions", verify.DefaultPartitions, "partitions of the run's topics")
 	fl.StringArrayVar(&o.TopicConfig, "topic-config", nil, "config KEY=VALUE of the run's topics, as kq topics create --config (repeatable), e.g. min.insync.replicas=2")
 	fl.IntVar(&o.Size, "size", verify.DefaultSize, "value size in bytes")

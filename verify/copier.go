@@ -90,6 +90,9 @@ type copyIncarnation struct {
 	acked     map[int32][]int64 // output offsets acknowledged in txn
 	committed bool              // setting.CommitTxn was called for txn
 	open      bool              // txn began and has not ended
+	// settled, when set, is closed once resolved reaches sent (see
+	// waitSettled).
+	settled chan struct{}
 }
 
 // open starts a fresh incarnation: the producer first (its InitProducerId
@@ -303,6 +306,10 @@ func (inc *copyIncarnation) resolve(m *sarama.ProducerMessage, ok bool) {
 		return
 	}
 	inc.resolved++
+	if inc.settled != nil && inc.resolved >= inc.sent {
+		close(inc.settled)
+		inc.settled = nil
+	}
 	if ok {
 		inc.acked[m.Partition] = append(inc.acked[m.Partition], m.Offset)
 	}
@@ -321,6 +328,7 @@ func (inc *copyIncarnation) beginTxn() {
 	defer inc.mu.Unlock()
 	inc.txn++
 	inc.sent, inc.resolved, inc.committed, inc.open = 0, 0, false, true
+	inc.settled = nil
 	inc.acked = map[int32][]int64{}
 }
 
@@ -333,11 +341,7 @@ func (inc *copyIncarnation) beginTxn() {
 // duplicate of its re-copy instead.
 func (inc *copyIncarnation) recordAborted(settle bool) {
 	if settle {
-		waitUntil(context.Background(), inc.c.r.requestTimeout, func() bool {
-			inc.mu.Lock()
-			defer inc.mu.Unlock()
-			return inc.resolved >= inc.sent
-		})
+		inc.waitSettled(inc.c.r.requestTimeout)
 	}
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
@@ -350,6 +354,30 @@ func (inc *copyIncarnation) recordAborted(settle bool) {
 		}
 	}
 	inc.acked = map[int32][]int64{}
+}
+
+// waitSettled waits until every record sent in the open transaction has
+// its answer, for at most timeout, and reports whether they all have. The
+// copier's goroutine calls it once it sends no more in the transaction;
+// the answers wake it (polling cost a copier up to 20 ms per transaction).
+func (inc *copyIncarnation) waitSettled(timeout time.Duration) bool {
+	inc.mu.Lock()
+	if inc.resolved >= inc.sent {
+		inc.mu.Unlock()
+		return true
+	}
+	ch := make(chan struct{})
+	inc.settled = ch
+	inc.mu.Unlock()
+	if !sleepStop(ch, timeout) { // answered
+		return true
+	}
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if inc.settled == ch {
+		inc.settled = nil
+	}
+	return inc.resolved >= inc.sent
 }
 
 // offsetRange is an inclusive range of offsets.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -205,6 +206,7 @@ func (c *copier) commit(ctx context.Context, inc *copyIncarnation, read txnRead,
 		return c.abortAfterError(ctx, inc)
 	}
 	inc.endTxn()
+	storeMax(&c.r.stats.lastCopy, time.Now().UnixNano())
 	c.r.stats.commits.Add(1)
 	c.r.stats.copied.Add(uint64(n))
 	c.recordTxn(inc, read)
@@ -212,6 +214,16 @@ func (c *copier) commit(ctx context.Context, inc *copyIncarnation, read txnRead,
 		c.r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: c.name(), Topic: c.r.ids.input, Partition: p, Offset: offsets[p]})
 	}
 	return inc, nil
+}
+
+// storeMax raises v to x unless it holds more already.
+func storeMax(v *atomic.Int64, x int64) {
+	for {
+		old := v.Load()
+		if old >= x || v.CompareAndSwap(old, x) {
+			return
+		}
+	}
 }
 
 // abortAfterError ends a transaction that failed: aborted when sarama
@@ -285,11 +297,7 @@ func (c *copier) recordTxn(inc *copyIncarnation, read txnRead) {
 		return
 	}
 	id := fmt.Sprintf("%s/%d@%d", c.txnID(), parts[0], read[parts[0]].first)
-	waitUntil(context.Background(), c.r.requestTimeout, func() bool {
-		inc.mu.Lock()
-		defer inc.mu.Unlock()
-		return inc.resolved >= inc.sent
-	})
+	inc.waitSettled(c.r.requestTimeout)
 	inc.mu.Lock()
 	wrote := inc.acked
 	inc.acked = map[int32][]int64{}

@@ -1,9 +1,14 @@
 package verify
 
 import (
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/setting"
 )
 
 func TestCopierTransactionGrowsOnlyWhileInputWaits(t *testing.T) {
@@ -30,5 +35,93 @@ func TestCopierTransactionGrowsOnlyWhileInputWaits(t *testing.T) {
 		if got := c.full(inc, tc.n); got != tc.full {
 			t.Errorf("%d records, %d waiting: full %v, want %v", tc.n, tc.waiting, got, tc.full)
 		}
+	}
+}
+
+// TestCopierWaitSettled: the wait for a transaction's answers ends when
+// the last one arrives, not at a poll, counts only the open
+// transaction's answers, and gives up at its timeout.
+func TestCopierWaitSettled(t *testing.T) {
+	inc := &copyIncarnation{}
+	inc.beginTxn()
+	if !inc.waitSettled(time.Nanosecond) {
+		t.Fatal("nothing sent: not settled")
+	}
+	inc.sent = 3
+	if inc.waitSettled(10 * time.Millisecond) {
+		t.Fatal("settled with no answer")
+	}
+	old := &sarama.ProducerMessage{Metadata: inc.txn - 1}
+	cur := &sarama.ProducerMessage{Metadata: inc.txn}
+	done := make(chan bool)
+	go func() { done <- inc.waitSettled(time.Hour) }()
+	// The answers come while the copier waits (or before: then it
+	// does not wait at all); an earlier transaction's do not count.
+	inc.resolve(cur, true)
+	inc.resolve(old, true)
+	inc.resolve(cur, false)
+	select {
+	case <-done:
+		t.Fatal("settled with 2 of 3 answers")
+	case <-time.After(20 * time.Millisecond):
+	}
+	inc.resolve(cur, true)
+	select {
+	case ok := <-done:
+		if !ok {
+			t.Fatal("not settled with every answer")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the last answer did not end the wait")
+	}
+	if got := inc.acked[0]; len(got) != 2 {
+		t.Errorf("acked %v, want the 2 successful answers", got)
+	}
+}
+
+// TestCopyPhaseEndsAtTheLastCommit: a drained copy phase ends at the
+// copiers' last commit; a consume phase, a failed drain or no commit
+// in the phase end when the drain did.
+func TestCopyPhaseEndsAtTheLastCommit(t *testing.T) {
+	start := time.Unix(100, 0)
+	now := start.Add(2 * time.Second)
+	last := start.Add(1500 * time.Millisecond)
+	for _, tc := range []struct {
+		name     string
+		pipeline bool
+		last     time.Time
+		drained  bool
+		want     time.Time
+	}{
+		{"copy, drained", true, last, true, last},
+		{"copy, not drained", true, last, false, now},
+		{"copy, no commit", true, time.Time{}, true, now},
+		{"copy, commit before the phase", true, start.Add(-time.Second), true, now},
+		{"consume", false, last, true, now},
+	} {
+		r := &run{}
+		if tc.pipeline {
+			r.set.Commit = setting.CommitTxn
+		}
+		if !tc.last.IsZero() {
+			storeMax(&r.stats.lastCopy, tc.last.UnixNano())
+		}
+		if got := r.readersDone(start, now, tc.drained); !got.Equal(tc.want) {
+			t.Errorf("%s: ends at %v, want %v", tc.name, got.Sub(start), tc.want.Sub(start))
+		}
+	}
+}
+
+func TestStoreMax(t *testing.T) {
+	var v atomic.Int64
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() { defer wg.Done(); storeMax(&v, int64(i)) }()
+	}
+	wg.Wait()
+	storeMax(&v, 7)
+	if got := v.Load(); got != 49 {
+		t.Errorf("max = %d, want 49", got)
 	}
 }

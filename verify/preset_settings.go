@@ -54,7 +54,11 @@ func resolve(opts Options, builtIn bool) (Settings, error) {
 	if err := c.validate(); err != nil {
 		return Settings{}, err
 	}
-	w := opts.Workload.withDefaults(c.Pipeline())
+	workers := 1
+	if opts.Worker != nil {
+		workers = opts.Worker.Count
+	}
+	w := opts.Workload.withDefaults(c.Pipeline(), workers)
 	if err := w.validate(); err != nil {
 		return Settings{}, err
 	}

@@ -151,6 +151,41 @@ func TestWorkloadDefaults(t *testing.T) {
 	}
 }
 
+// TestDefaultReaders: two group consumers by default; in the copy
+// pipeline one copier per partition up to MaxDefaultCopiers, divided
+// among the workers; an explicit count is kept.
+func TestDefaultReaders(t *testing.T) {
+	for _, tc := range []struct {
+		sem                            check.Semantics
+		consumers, partitions, workers int
+		want                           int
+	}{
+		{check.AtLeastOnce, 0, 0, 1, verify.DefaultConsumers},
+		{check.AtLeastOnce, 0, 12, 1, verify.DefaultConsumers},
+		{check.ExactlyOnce, 0, 0, 1, verify.DefaultPartitions},
+		{check.ExactlyOnce, 0, 4, 1, 4},
+		{check.ExactlyOnce, 0, 1, 1, 1},
+		{check.ExactlyOnce, 0, 40, 1, verify.MaxDefaultCopiers},
+		{check.ExactlyOnce, 0, 6, 4, 2},
+		{check.ExactlyOnce, 0, 2, 3, 1},
+		{check.ExactlyOnce, 3, 12, 1, 3},
+		{check.AtLeastOnce, 5, 6, 2, 5},
+	} {
+		opts := verify.Options{RunSettings: verify.RunSettings{Semantics: tc.sem, Faults: verify.FaultChoice{Mode: verify.FaultsNone},
+			Workload: verify.Workload{Consumers: tc.consumers, Partitions: tc.partitions}}}
+		if tc.workers > 1 {
+			opts.Worker = &verify.Worker{Index: 0, Count: tc.workers}
+		}
+		set, err := verify.Resolve(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if set.Workload.Consumers != tc.want {
+			t.Errorf("%s, --consumers %d, %d partitions, %d workers: %d readers, want %d", tc.sem, tc.consumers, tc.partitions, tc.workers, set.Workload.Consumers, tc.want)
+		}
+	}
+}
+
 // TestValidateBeforeTheBroker: broker faults pass for a run that will
 // have the built-in broker, and every other setting is checked as Resolve
 // checks it.

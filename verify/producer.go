@@ -374,4 +374,6 @@ type stats struct {
 	sent, acked, failed, info atomic.Uint64
 	delivered, copied         atomic.Uint64
 	commits, aborts, crashes  atomic.Uint64
+	// lastCopy is when a copier last committed a transaction (Unix ns).
+	lastCopy atomic.Int64
 }

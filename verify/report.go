@@ -152,7 +152,12 @@ func (r Report) Err() error {
 }
 
 func (r *Report) addPhase(name string, start time.Time, records uint64) {
-	r.Phases = append(r.Phases, Phase{Name: name, Duration: time.Since(start), Records: records})
+	r.addPhaseTo(name, start, time.Now(), records)
+}
+
+// addPhaseTo adds a phase that ended at end.
+func (r *Report) addPhaseTo(name string, start, end time.Time, records uint64) {
+	r.Phases = append(r.Phases, Phase{Name: name, Duration: end.Sub(start), Records: records})
 }
 
 // finishReport closes the history and fills in counts, evidence, notes and,

@@ -12,9 +12,17 @@ import (
 
 // Workload defaults.
 const (
-	DefaultMessages   = 100_000
-	DefaultProducers  = 2
-	DefaultConsumers  = 2
+	DefaultMessages  = 100_000
+	DefaultProducers = 2
+	DefaultConsumers = 2
+	// MaxDefaultCopiers caps the default number of copiers in the copy
+	// pipeline: one per input partition, up to this many (shared by the
+	// workers of a distributed run). Every transaction waits for its last
+	// produce's acks=all answer and four round trips, during which its
+	// copier copies nothing; with two copiers the copy phase fell to 0.44
+	// of the produce phase when the producers ran fast, with one per
+	// partition it kept 0.8 (BENCHMARKS.md, issue 17).
+	MaxDefaultCopiers = 6
 	DefaultPartitions = 6
 	DefaultSize       = 100
 	// DefaultRate paces the producers (values per second, all together),
@@ -58,7 +66,9 @@ type Workload struct {
 	// Producers is the number of producers, with ids 0 to Producers-1.
 	Producers int `json:"producers"`
 	// Consumers is the number of group consumers, or of copiers in the copy
-	// pipeline.
+	// pipeline (per worker in a distributed run). Zero means
+	// DefaultConsumers consumers, or one copier per partition up to
+	// MaxDefaultCopiers, divided among the workers.
 	Consumers int `json:"consumers"`
 	// Partitions is the partition count of the run's topics.
 	Partitions int `json:"partitions"`
@@ -95,8 +105,9 @@ func (w Workload) MarshalJSON() ([]byte, error) {
 	}{plain(w), w.Duration.Milliseconds(), float64(w.ProcessTime) / float64(time.Millisecond)})
 }
 
-// withDefaults fills in zero fields.
-func (w Workload) withDefaults(pipeline bool) Workload {
+// withDefaults fills in zero fields; workers is the number of workers
+// of the run (1 alone).
+func (w Workload) withDefaults(pipeline bool, workers int) Workload {
 	if w.Messages == 0 && w.Duration == 0 {
 		w.Messages = DefaultMessages
 	}
@@ -104,8 +115,8 @@ func (w Workload) withDefaults(pipeline bool) Workload {
 		w.Messages = 0
 	}
 	w.Producers = orDefault(w.Producers, DefaultProducers)
-	w.Consumers = orDefault(w.Consumers, DefaultConsumers)
 	w.Partitions = orDefault(w.Partitions, DefaultPartitions)
+	w.Consumers = orDefault(w.Consumers, defaultReaders(pipeline, w.Partitions, workers))
 	w.Size = orDefault(w.Size, DefaultSize)
 	w.TxnSize = orDefault(w.TxnSize, DefaultTxnSize)
 	switch {
@@ -127,6 +138,18 @@ func (w Workload) withDefaults(pipeline bool) Workload {
 		w.AbortRate = DefaultAbortRate
 	}
 	return w
+}
+
+// defaultReaders is the default number of group consumers, or of copiers
+// per worker in the copy pipeline: one per partition up to
+// MaxDefaultCopiers in all, at least one per worker.
+func defaultReaders(pipeline bool, partitions, workers int) int {
+	if !pipeline {
+		return DefaultConsumers
+	}
+	workers = max(workers, 1)
+	all := min(max(partitions, 1), MaxDefaultCopiers)
+	return max((all+workers-1)/workers, 1)
 }
 
 func orDefault(v, d int) int {
