@@ -239,7 +239,8 @@ func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 }
 
 // next waits for a record, then takes those already buffered, up to
-// maxBatch; an empty batch when the claim ends. Meanwhile it takes the
+// maxBatch, into the claim's batch array (valid until the next call); an
+// empty batch when the claim ends. Meanwhile it takes the
 // outcome of the commit in flight: ok is false when that commit failed,
 // and the session must restart so its records come again and their
 // commit is retried (an idle claim would otherwise never commit them).
@@ -250,7 +251,8 @@ func (cl *claimState) next(msgs <-chan *sarama.ConsumerMessage) (batch []*sarama
 			if !open {
 				return nil, true
 			}
-			return gather.Buffered(msgs, []*sarama.ConsumerMessage{m}, maxBatch), true
+			cl.batch = gather.Buffered(msgs, append(cl.batch[:0], m), maxBatch)
+			return cl.batch, true
 		case <-cl.sess.Context().Done():
 			return nil, true
 		case <-cl.h.inc.life.dead:

@@ -33,8 +33,10 @@ type claimState struct {
 	// pipe runs the synchronous commits that come after processing.
 	pipe commitPipe
 	// done holds the deliveries processed and not yet recorded (see
-	// doneRecords); its array is reused from batch to batch.
-	done []history.Event
+	// doneRecords); its array, like batch's, is reused from batch to
+	// batch.
+	done  []history.Event
+	batch []*sarama.ConsumerMessage
 	// send sends one synchronous commit of the offset after m (a seam for
 	// tests; commitOffset on the incarnation's commit connection).
 	send func(m *sarama.ConsumerMessage) error
@@ -76,20 +78,21 @@ func (cl *claimState) process(batch []*sarama.ConsumerMessage) bool {
 	}
 	pace := pacer{start: time.Now(), total: r.batchTime(), n: n}
 	done := doneRecords{cl: cl, syncBefore: syncBefore, after: !before}
+	cl.done = cl.done[:0]
 	for i, m := range batch {
 		if i == upTo {
-			done.flush()
-			cl.crash(batch[i:])
+			if done.flush() {
+				cl.crash(batch[i:])
+			}
 			return false
 		}
-		// A record is processed once its delivery is recorded: those not
-		// yet flushed when the incarnation dies never were.
-		if !pace.wait(i, inc.life.dead, done.flush) || inc.life.isDead() {
+		if !pace.wait(i, inc.life.dead, done.pause) || !done.add(m) {
 			return false
 		}
-		done.add(m)
 	}
-	done.flush()
+	if !done.flush() {
+		return false
+	}
 	if upTo == n {
 		cl.crash(nil)
 		return false
@@ -143,22 +146,33 @@ type doneRecords struct {
 }
 
 // add processes m: its delivery is recorded at the next flush, or now
-// when recordChunk deliveries wait.
-func (d *doneRecords) add(m *sarama.ConsumerMessage) {
+// when recordChunk deliveries wait. False when the incarnation died.
+func (d *doneRecords) add(m *sarama.ConsumerMessage) bool {
 	inc := d.cl.h.inc
 	d.cl.done = append(d.cl.done, history.NewDelivery(inc.label, m.Topic, m.Partition, m.Offset, m.Value))
 	if len(d.cl.done) >= recordChunk {
-		d.flush()
+		return d.flush()
 	}
+	return true
 }
 
-// flush records the deliveries gathered.
-func (d *doneRecords) flush() {
+// pause records the deliveries gathered before the pacer sleeps.
+func (d *doneRecords) pause() { d.flush() }
+
+// flush records the deliveries gathered, unless the incarnation died: a
+// record is processed once its delivery is recorded, and those gathered
+// when it died never were (whether it died here or in another claim).
+// It reports whether the incarnation lives.
+func (d *doneRecords) flush() bool {
 	es := d.cl.done
-	if len(es) == 0 {
-		return
-	}
+	d.cl.done = es[:0]
 	inc := d.cl.h.inc
+	if inc.life.isDead() {
+		return false
+	}
+	if len(es) == 0 {
+		return true
+	}
 	inc.c.r.recordAll(es)
 	k := int64(len(es))
 	inc.c.r.stats.delivered.Add(uint64(k))
@@ -168,8 +182,7 @@ func (d *doneRecords) flush() {
 	case d.after:
 		inc.risk.Add(k) // processed, not yet committed
 	}
-	clear(es)
-	d.cl.done = es[:0]
+	return true
 }
 
 // crashPoint is how many records of a batch of n a consumer processes

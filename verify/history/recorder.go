@@ -65,7 +65,8 @@ func (r *Recorder) Record(e Event) error {
 }
 
 // RecordAll records the events in order as [Recorder.Record] would, under
-// one hold of the lock: events stamped here share the current time. It is
+// one hold of the lock: events stamped here share the current time, which
+// RecordAll sets in es. It is
 // for a consumer that processed a run of records without pausing, whose
 // deliveries would otherwise each wait for the lock in turn. If an event
 // is invalid, none is recorded.
@@ -77,19 +78,20 @@ func (r *Recorder) RecordAll(es []Event) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
 	now := time.Now()
-	for _, e := range es {
+	for i := range es {
+		e := &es[i]
 		if e.Time.IsZero() {
 			e.Time = now
 		}
-		if err := r.usable(); err != nil {
-			return err
-		}
-		if err := r.write(e); err != nil {
+		if err := r.write(*e); err != nil {
 			return err
 		}
 		if r.sink != nil {
-			if err := r.sink.Add(e); err != nil {
+			if err := r.sink.Add(*e); err != nil {
 				return err
 			}
 		}
