@@ -225,17 +225,28 @@ func (cl *claimState) crash(rest []*sarama.ConsumerMessage) {
 // awaitAutoCommit polls the group's committed offset of the partition,
 // with the run's control client, until it reaches the claim's mark; it
 // returns the offset the broker holds and whether it got there in time.
+// It gives up (false) once the incarnation is dead: another of its claims
+// crashed it meanwhile, and an offset read after that may be its
+// successor's commit, not this claim's.
 func (cl *claimState) awaitAutoCommit(topic string, p int32) (int64, bool) {
-	r := cl.h.inc.c.r
+	inc := cl.h.inc
+	r := inc.c.r
 	var got int64 = -1
+	dead := false
 	wait := autoCommitTicks*autoCommitInterval + r.requestTimeout
 	ok := waitUntil(context.Background(), wait, func() bool {
 		c, err := r.ctl.committed(r.ids.group, topic, []int32{p})
+		if dead = inc.life.isDead(); dead {
+			return true // checked after the read: an offset read alive is the incarnation's
+		}
 		if err == nil {
 			got = c[0]
 		}
 		return got >= cl.marked
 	})
+	if dead {
+		return got, false
+	}
 	if !ok {
 		r.logf("%s: the background commit of %s/%d@%d did not show within %v (the broker holds %d)", cl.h.inc.c.name(), topic, p, cl.marked, wait, got)
 	}
