@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,17 +17,22 @@ import (
 	"github.com/kq-dev/kq/verify/history"
 )
 
-// deliveries is a history sink that remembers the offsets delivered.
+// deliveries is a history sink that remembers the offsets delivered and
+// the crashes' records at risk.
 type deliveries struct {
-	mu   sync.Mutex
-	done map[int64]bool
+	mu     sync.Mutex
+	done   map[int64]bool
+	atRisk []int64
 }
 
 func (d *deliveries) Add(e history.Event) error {
-	if e.Type == history.TypeDeliver {
-		d.mu.Lock()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	switch {
+	case e.Type == history.TypeDeliver:
 		d.done[e.Offset] = true
-		d.mu.Unlock()
+	case e.Type == history.TypeFault:
+		d.atRisk = append(d.atRisk, e.AtRisk)
 	}
 	return nil
 }
@@ -261,5 +267,43 @@ func TestCommitBeforeProcessing(t *testing.T) {
 	}
 	if got := fmt.Sprint(len(ct.commits())); got != "3" {
 		t.Fatalf("%s commits, want 3", got)
+	}
+}
+
+// TestCrashMidBatchRecordsWhatWasProcessed: a crash armed for the next
+// batch kills the consumer after processing its share of it: the
+// deliveries processed before it are recorded (though gathered to be
+// recorded together), none after, no commit is sent, and the crash counts
+// as at risk what was processed and not committed (committing after) or
+// committed and not processed (committing before).
+func TestCrashMidBatchRecordsWhatWasProcessed(t *testing.T) {
+	for _, tc := range []struct {
+		sem       check.Semantics
+		processed int
+		commits   int
+		atRisk    int64
+	}{
+		{check.AtLeastOnce, 5, 0, 5}, // processed, not committed
+		{check.AtMostOnce, 5, 1, 5},  // committed, not processed
+	} {
+		t.Run(string(tc.sem), func(t *testing.T) {
+			ct := newClaimUnderTest(t, tc.sem, time.Millisecond, 0, func(int) error { return nil })
+			ct.cl.h.inc.crashAfter.Store(0.5)
+			b := batches(1, 10)[0]
+			if ct.cl.process(b) {
+				t.Fatal("the batch went on past the crash")
+			}
+			for _, m := range b {
+				if got, want := ct.dels.has(m.Offset), m.Offset < int64(tc.processed); got != want {
+					t.Errorf("offset %d recorded %t, want %t", m.Offset, got, want)
+				}
+			}
+			if got := len(ct.commits()); got != tc.commits {
+				t.Errorf("%d commits sent, want %d", got, tc.commits)
+			}
+			if want := []int64{tc.atRisk}; !slices.Equal(ct.dels.atRisk, want) {
+				t.Errorf("crashes with %v records at risk, want %v", ct.dels.atRisk, want)
+			}
+		})
 	}
 }

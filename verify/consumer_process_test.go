@@ -44,7 +44,7 @@ func TestPacerSpendsTheBatchTime(t *testing.T) {
 	for _, n := range []int{1, 7, 4096} {
 		p := pacer{start: time.Now(), total: total, n: n}
 		for i := range n {
-			if !p.wait(i, nil) {
+			if !p.wait(i, nil, func() {}) {
 				t.Fatalf("n=%d: wait %d gave up", n, i)
 			}
 		}
@@ -55,10 +55,10 @@ func TestPacerSpendsTheBatchTime(t *testing.T) {
 	dead := make(chan struct{})
 	close(dead)
 	p := pacer{start: time.Now(), total: time.Hour, n: 2}
-	if p.wait(1, dead) {
+	if p.wait(1, dead, func() {}) {
 		t.Error("a dead consumer's wait went on")
 	}
-	if !(pacer{n: 3}).wait(0, dead) {
+	if !(pacer{n: 3}).wait(0, dead, func() {}) {
 		t.Error("no processing time must not wait")
 	}
 }

@@ -16,6 +16,7 @@ const (
 	autoCommitInterval = 200 * time.Millisecond
 	sessionTimeout     = 10 * time.Second
 	heartbeatInterval  = 100 * time.Millisecond
+	rebalanceBackoff   = 50 * time.Millisecond
 	// txnTimeout bounds a copier transaction: a crashed copier's open
 	// transaction is aborted after this long at the latest.
 	txnTimeout = 10 * time.Second
@@ -84,6 +85,7 @@ func (r *run) groupConfig(l *life, instance string) func(*sarama.Config) {
 		c.Consumer.Group.Session.Timeout = sessionTimeout
 		c.Consumer.Group.Heartbeat.Interval = heartbeatInterval
 		c.Consumer.Group.Rebalance.Timeout = sessionTimeout
+		c.Consumer.Group.Rebalance.Retry.Backoff = rebalanceBackoff
 		// A claim's channel holds a full batch, so a consumer that falls
 		// behind takes (and commits) larger batches: fewer synchronous
 		// commits per record exactly when they would hold it back.

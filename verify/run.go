@@ -155,11 +155,11 @@ type run struct {
 	err     error // first fatal error of a worker
 	cancel  context.CancelCauseFunc
 
-	// lateReaders starts the consumers (or copiers) only once the produce
-	// phase is over, and times their phase from then: a benchmark's
-	// measure of the readers alone (BenchmarkConsumeDrain). No run sets
-	// it.
-	lateReaders bool
+	// lateReaders, when set, starts the consumers (or copiers) only once
+	// the produce phase is over, times their phase from then and is called
+	// as they start: a benchmark's measure of the readers alone
+	// (BenchmarkConsumeDrain). No run sets it.
+	lateReaders func()
 }
 
 func newRun(f conn.Factory, opts Options, set Settings) *run {
@@ -235,6 +235,14 @@ func (r *run) awaitGraveyard(timeout time.Duration) {
 // stops the run.
 func (r *run) record(e history.Event) {
 	if err := r.rec.Record(e); err != nil {
+		r.fail(fmt.Errorf("record history: %w", err))
+	}
+}
+
+// recordAll records events processed together (see
+// [history.Recorder.RecordAll]).
+func (r *run) recordAll(es []history.Event) {
+	if err := r.rec.RecordAll(es); err != nil {
 		r.fail(fmt.Errorf("record history: %w", err))
 	}
 }

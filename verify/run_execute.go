@@ -91,7 +91,7 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	var readers sync.WaitGroup
-	if !r.lateReaders {
+	if r.lateReaders == nil {
 		r.startReaders(workCtx, &readers)
 	}
 
@@ -117,8 +117,9 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	}
 
 	r.phase.set(r.consumePhase())
-	if r.lateReaders {
+	if r.lateReaders != nil {
 		start = time.Now()
+		r.lateReaders()
 		r.startReaders(workCtx, &readers)
 	}
 	r.logf("drain: waiting for the %s to catch up", r.readerNoun())

@@ -344,3 +344,49 @@ func TestRecorderStampsTime(t *testing.T) {
 		t.Errorf("time %v not stamped at Record", e.Time)
 	}
 }
+
+// collected is a sink that keeps what it is fed.
+type collected []Event
+
+func (c *collected) Add(e Event) error { *c = append(*c, e); return nil }
+
+// TestRecordAll: a run of events is written and fed in order as Record
+// would, those without a time stamped alike; one invalid event keeps the
+// whole run out.
+func TestRecordAll(t *testing.T) {
+	var buf bytes.Buffer
+	var fed collected
+	rec := NewRecorder(&buf, &fed)
+	run := []Event{
+		{Type: TypeDeliver, Consumer: "c0", Producer: 1, Seq: 0, Topic: "t", Partition: 0, Offset: 0},
+		{Type: TypeDeliver, Consumer: "c0", Producer: 1, Seq: 1, Topic: "t", Partition: 0, Offset: 1, Time: t0},
+		{Type: TypeDeliver, Consumer: "c0", Producer: 1, Seq: 2, Topic: "t", Partition: 0, Offset: 2},
+	}
+	before := time.Now()
+	if err := rec.RecordAll(run); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.RecordAll(append(slices.Clone(run), Event{Type: TypeSend, Status: "maybe"})); !errors.Is(err, kqerr.ErrUsage) {
+		t.Errorf("a run with an invalid event: error %v, want a usage error", err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(fed) != len(run) {
+		t.Fatalf("fed %d events, want the first run's %d alone", len(fed), len(run))
+	}
+	for i, e := range fed {
+		if e.Offset != run[i].Offset {
+			t.Errorf("event %d: offset %d, want %d (in order)", i, e.Offset, run[i].Offset)
+		}
+	}
+	if !fed[1].Time.Equal(t0) {
+		t.Errorf("a given time was replaced: %v", fed[1].Time)
+	}
+	if fed[0].Time.Before(before) || !fed[0].Time.Equal(fed[2].Time) {
+		t.Errorf("times %v and %v: want both stamped at RecordAll, alike", fed[0].Time, fed[2].Time)
+	}
+	if lines := strings.Count(buf.String(), "\n"); lines != len(run) {
+		t.Errorf("%d lines written, want %d", lines, len(run))
+	}
+}

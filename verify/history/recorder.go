@@ -64,6 +64,39 @@ func (r *Recorder) Record(e Event) error {
 	return nil
 }
 
+// RecordAll records the events in order as [Recorder.Record] would, under
+// one hold of the lock: events stamped here share the current time. It is
+// for a consumer that processed a run of records without pausing, whose
+// deliveries would otherwise each wait for the lock in turn. If an event
+// is invalid, none is recorded.
+func (r *Recorder) RecordAll(es []Event) error {
+	for i := range es {
+		if err := es[i].Validate(); err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	for _, e := range es {
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+		if err := r.usable(); err != nil {
+			return err
+		}
+		if err := r.write(e); err != nil {
+			return err
+		}
+		if r.sink != nil {
+			if err := r.sink.Add(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // Hold runs fn while no event is being recorded, so fn may read the Sink
 // while others Record (they wait for it).
 func (r *Recorder) Hold(fn func()) {
