@@ -45,15 +45,34 @@ func BenchmarkCopyDrain(b *testing.B) {
 func copyOnce(b *testing.B, values int64, copiers int) (rate, cpu, txns float64) {
 	b.StopTimer()
 	defer b.StartTimer()
+	lr := lateRun(b, Options{RunSettings: RunSettings{Semantics: check.ExactlyOnce, Faults: ListedFaults(),
+		Workload: Workload{Messages: values, Rate: -1, Consumers: copiers}}})
+	lr.br.Close()
+	return lr.rate, lr.cpu, float64(lr.rep.Clients.TxnCommits)
+}
+
+// lateRunResult is a run whose readers started once every value was
+// written (see lateRun).
+type lateRunResult struct {
+	r    *run
+	br   *broker.Broker // the caller closes it
+	rep  Report
+	rate float64 // of the readers' phase, values per second
+	cpu  float64 // µs per value delivered, from the readers' start to the end
+}
+
+// lateRun runs opts on a fresh in-process 3-node broker (default replica
+// lag) with the consumers or copiers started only once every value is
+// written, and fails b unless the verdict held. The benchmark timer runs
+// for the run alone.
+func lateRun(b *testing.B, opts Options) lateRunResult {
 	br, err := broker.Start(broker.Options{Nodes: 3, ReplicaLag: broker.DefaultReplicaLag})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer br.Close()
-	opts := Options{RunSettings: RunSettings{Semantics: check.ExactlyOnce, Faults: ListedFaults(),
-		Workload: Workload{Messages: values, Rate: -1, Consumers: copiers}}}
 	set, err := Resolve(opts)
 	if err != nil {
+		br.Close()
 		b.Fatal(err)
 	}
 	r := newRun(testutil.Factory(br), opts, set)
@@ -63,12 +82,14 @@ func copyOnce(b *testing.B, values int64, copiers int) (rate, cpu, txns float64)
 	rep, err := r.execute(context.Background(), nil)
 	b.StopTimer()
 	if err != nil || !rep.Verdict.Held {
+		br.Close()
 		b.Fatalf("run: %v, verdict %+v", err, rep.Verdict)
 	}
+	lr := lateRunResult{r: r, br: br, rep: rep, cpu: perValue(cpuTime(b)-cpu0, rep.Counts.Delivered)}
 	for _, p := range rep.Phases {
-		if p.Name == PhaseCopy {
-			rate = p.PerSecond()
+		if p.Name == r.consumePhase() {
+			lr.rate = p.PerSecond()
 		}
 	}
-	return rate, perValue(cpuTime(b)-cpu0, rep.Counts.Delivered), float64(rep.Clients.TxnCommits)
+	return lr
 }
