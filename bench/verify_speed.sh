@@ -6,7 +6,8 @@
 #
 #   produce/s, consume/s   the verify phases (the consume or copy phase is
 #                          timed from the start of the run, as the readers
-#                          read while the producers write) and their ratio;
+#                          read while the producers write; the copy phase
+#                          ends at the copiers' last commit) and their ratio;
 #   cpu us/v               the verify process's CPU (user+sys) per value;
 #   prod us/v, read us/v   the CPU per value of the producers' and of the
 #                          consumers' (copiers') goroutines and the client

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/consume"
 	"github.com/kq-dev/kq/internal/testutil"
 	"github.com/kq-dev/kq/verify/check"
@@ -68,42 +67,18 @@ type drainFigures struct {
 func drainOnce(b *testing.B, values int64, processTime time.Duration) drainFigures {
 	b.StopTimer()
 	defer b.StartTimer()
-	br, err := broker.Start(broker.Options{Nodes: 3, ReplicaLag: broker.DefaultReplicaLag})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer br.Close()
-	f := testutil.Factory(br)
-	opts := Options{KeepTopics: true, RunSettings: RunSettings{Semantics: check.AtLeastOnce, Faults: ListedFaults(),
-		Workload: Workload{Messages: values, Rate: -1, ProcessTime: processTime}}}
-	set, err := Resolve(opts)
-	if err != nil {
-		b.Fatal(err)
-	}
-	r := newRun(f, opts, set)
-	var cpu0 time.Duration
-	r.lateReaders = func() { cpu0 = cpuTime(b) }
+	lr := lateRun(b, Options{KeepTopics: true, RunSettings: RunSettings{Semantics: check.AtLeastOnce, Faults: ListedFaults(),
+		Workload: Workload{Messages: values, Rate: -1, ProcessTime: processTime}}})
+	defer lr.br.Close()
+	d := drainFigures{verifyRate: lr.rate, verifyCPU: lr.cpu}
+	cpu0 := cpuTime(b)
 	b.StartTimer()
-	rep, err := r.execute(context.Background(), nil)
-	b.StopTimer()
-	var d drainFigures
-	d.verifyCPU = perValue(cpuTime(b)-cpu0, rep.Counts.Delivered)
-	if err != nil || !rep.Verdict.Held {
-		b.Fatalf("run: %v, verdict %+v", err, rep.Verdict)
-	}
-	for _, p := range rep.Phases {
-		if p.Name == PhaseConsume {
-			d.verifyRate = p.PerSecond()
-		}
-	}
-	cpu0 = cpuTime(b)
-	b.StartTimer()
-	st, err := consume.Run(context.Background(), f, consume.Options{Topics: []string{r.ids.input}, Group: "bench-drain",
+	st, err := consume.Run(context.Background(), testutil.Factory(lr.br), consume.Options{Topics: []string{lr.r.ids.input}, Group: "bench-drain",
 		From: consume.OffsetSpec{Kind: consume.Earliest}, Exit: true}, consume.NewRawSink(io.Discard))
 	b.StopTimer()
 	d.consumeCPU = perValue(cpuTime(b)-cpu0, uint64(st.Records))
-	if err != nil || st.Records < int64(rep.Counts.Acked) {
-		b.Fatalf("kq consume -g: %d records of %d, %v", st.Records, rep.Counts.Acked, err)
+	if err != nil || st.Records < int64(lr.rep.Counts.Acked) {
+		b.Fatalf("kq consume -g: %d records of %d, %v", st.Records, lr.rep.Counts.Acked, err)
 	}
 	d.consumeRate = st.RecordsPerSecond()
 	return d
