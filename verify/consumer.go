@@ -240,10 +240,10 @@ func (h *groupHandler) recordStart(claim sarama.ConsumerGroupClaim) {
 
 // next waits for a record, then takes those already buffered, up to
 // maxBatch, into the claim's batch array (valid until the next call); an
-// empty batch when the claim ends. Meanwhile it takes the
-// outcome of the commit in flight: ok is false when that commit failed,
-// and the session must restart so its records come again and their
-// commit is retried (an idle claim would otherwise never commit them).
+// empty batch when the claim ends. Meanwhile it takes the outcome of the
+// commit in flight: ok is false when that commit failed, and the session
+// must restart so its records come again and their commit is retried (an
+// idle claim would otherwise never commit them).
 func (cl *claimState) next(msgs <-chan *sarama.ConsumerMessage) (batch []*sarama.ConsumerMessage, ok bool) {
 	for {
 		select {
