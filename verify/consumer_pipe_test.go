@@ -17,12 +17,13 @@ import (
 	"github.com/kq-dev/kq/verify/history"
 )
 
-// deliveries is a history sink that remembers the offsets delivered and
-// the crashes' records at risk.
+// deliveries is a history sink that remembers the offsets delivered, the
+// crashes' records at risk and the offsets committed.
 type deliveries struct {
-	mu     sync.Mutex
-	done   map[int64]bool
-	atRisk []int64
+	mu        sync.Mutex
+	done      map[int64]bool
+	atRisk    []int64
+	committed []int64
 }
 
 func (d *deliveries) Add(e history.Event) error {
@@ -33,6 +34,8 @@ func (d *deliveries) Add(e history.Event) error {
 		d.done[e.Offset] = true
 	case e.Type == history.TypeFault:
 		d.atRisk = append(d.atRisk, e.AtRisk)
+	case e.Type == history.TypeCommit && e.Status == history.StatusOK:
+		d.committed = append(d.committed, e.Offset)
 	}
 	return nil
 }
@@ -72,9 +75,13 @@ type claimUnderTest struct {
 	inFlight atomic.Int32
 }
 
-func newClaimUnderTest(t *testing.T, sem check.Semantics, processTime time.Duration, wait time.Duration, answer func(n int) error) *claimUnderTest {
+func newClaimUnderTest(t *testing.T, sem check.Semantics, processTime time.Duration, wait time.Duration, answer func(n int) error, mods ...func(*RunSettings)) *claimUnderTest {
 	t.Helper()
-	set, err := Resolve(Options{RunSettings: RunSettings{Semantics: sem, Workload: Workload{ProcessTime: processTime}}})
+	rs := RunSettings{Semantics: sem, Workload: Workload{ProcessTime: processTime}}
+	for _, mod := range mods {
+		mod(&rs)
+	}
+	set, err := Resolve(Options{RunSettings: rs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,6 +310,48 @@ func TestCrashMidBatchRecordsWhatWasProcessed(t *testing.T) {
 			}
 			if want := []int64{tc.atRisk}; !slices.Equal(ct.dels.atRisk, want) {
 				t.Errorf("crashes with %v records at risk, want %v", ct.dels.atRisk, want)
+			}
+		})
+	}
+}
+
+// TestAutoCommitCrashRecordsOnlyItsOwnCommit: a crash of an auto-committing
+// consumer waits for the group's committed offset to reach what the claim
+// marked, and records it as the incarnation's commit; an offset past the
+// mark is another member's (a successor of a crashed incarnation, or the
+// partition's next owner), never recorded as this one's, and once the
+// incarnation is dead (another of its claims crashed it) nothing read
+// then is recorded. Recording such an offset made the checker report a
+// commit ahead of processing for a correct set-up.
+func TestAutoCommitCrashRecordsOnlyItsOwnCommit(t *testing.T) {
+	autoCommit := func(rs *RunSettings) {
+		on := true
+		rs.Overrides.AutoCommit = &on
+	}
+	for _, tc := range []struct {
+		name   string
+		killed bool
+		want   []int64
+	}{
+		{name: "another member committed further", want: []int64{222}},
+		{name: "the incarnation died meanwhile", killed: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ct := newClaimUnderTest(t, check.AtLeastOnce, 0, 0, func(int) error { return nil }, autoCommit)
+			cl := ct.cl
+			cl.marked = 222
+			cl.groupCommitted = func(string, int32) (int64, error) {
+				if tc.killed {
+					cl.h.inc.life.kill() // as another claim's crash would
+				}
+				return 348, nil
+			}
+			cl.crash(batches(1, 230)[0][222:])
+			if !slices.Equal(ct.dels.committed, tc.want) {
+				t.Errorf("commits recorded %v, want %v", ct.dels.committed, tc.want)
+			}
+			if !cl.h.inc.life.isDead() {
+				t.Error("the crash left the incarnation alive")
 			}
 		})
 	}

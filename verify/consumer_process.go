@@ -40,6 +40,9 @@ type claimState struct {
 	// send sends one synchronous commit of the offset after m (a seam for
 	// tests; commitOffset on the incarnation's commit connection).
 	send func(m *sarama.ConsumerMessage) error
+	// groupCommitted reads the group's committed offset of a partition (a
+	// seam for tests; the run's control client).
+	groupCommitted func(topic string, p int32) (int64, error)
 }
 
 // newClaimState starts the processing of a claim of sess.
@@ -48,6 +51,14 @@ func newClaimState(h *groupHandler, sess sarama.ConsumerGroupSession) *claimStat
 	cl := &claimState{h: h, sess: sess, marked: -1}
 	cl.send = func(m *sarama.ConsumerMessage) error {
 		return commitOffset(&inc.commit, inc.client, inc.c.r.ids.group, sess, inc.c.instanceID(), m)
+	}
+	cl.groupCommitted = func(topic string, p int32) (int64, error) {
+		r := inc.c.r
+		c, err := r.ctl.committed(r.ids.group, topic, []int32{p})
+		if err != nil {
+			return -1, err
+		}
+		return c[0], nil
 	}
 	return cl
 }
@@ -212,11 +223,14 @@ func (cl *claimState) crash(rest []*sarama.ConsumerMessage) {
 	if r.set.AutoCommit && cl.marked >= 0 && len(rest) > 0 {
 		m := rest[0]
 		committed, ok := cl.awaitAutoCommit(m.Topic, m.Partition)
+		// What the claim marked is all it can have committed: a greater
+		// offset is another member's, after a rebalance.
+		own := min(committed, cl.marked)
 		if ok {
-			r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: inc.label, Topic: m.Topic, Partition: m.Partition, Offset: committed})
+			r.record(history.Event{Type: history.TypeCommit, Status: history.StatusOK, Consumer: inc.label, Topic: m.Topic, Partition: m.Partition, Offset: own})
 		}
 		if ok && r.set.Commit == setting.CommitBefore {
-			inc.risk.Add(int64(countBelow(rest, committed)))
+			inc.risk.Add(int64(countBelow(rest, own)))
 		}
 	}
 	inc.die()
@@ -235,12 +249,12 @@ func (cl *claimState) awaitAutoCommit(topic string, p int32) (int64, bool) {
 	dead := false
 	wait := autoCommitTicks*autoCommitInterval + r.requestTimeout
 	ok := waitUntil(context.Background(), wait, func() bool {
-		c, err := r.ctl.committed(r.ids.group, topic, []int32{p})
+		c, err := cl.groupCommitted(topic, p)
 		if dead = inc.life.isDead(); dead {
 			return true // checked after the read: an offset read alive is the incarnation's
 		}
 		if err == nil {
-			got = c[0]
+			got = c
 		}
 		return got >= cl.marked
 	})
