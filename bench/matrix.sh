@@ -20,6 +20,8 @@
 #   RECORDS  records per cell, overriding MB
 #   RUNS     runs per tool and cell; the median is kept  (default 3)
 #   QUICK    1: defaults MB=20 and LOADS=quiet instead (explicit settings win)
+#   IDEMPOTENT 1: produce idempotently (kq --idempotent, kcat -X
+#            enable.idempotence=true); the produce cells say "idempotent"
 #
 # Every cell runs kq and kcat alternately (the order flips each run), each
 # as a whole process timed by /usr/bin/time: wall clock (start-up,
@@ -49,6 +51,8 @@ if [ "${QUICK:-}" = 1 ]; then
 	mb=${MB:-20}
 fi
 runs=${RUNS:-3}
+idem=
+[ "${IDEMPOTENT:-}" = 1 ] && idem=" idempotent"
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
 kq=$out/kq
@@ -123,10 +127,12 @@ produce_run() {
 	if [ "$tool" = kq ]; then
 		[ "$keyed" = keyed ] && k=(-K :)
 		cmd=("$kq" produce -b "$brokers" "$topic" "${k[@]}")
+		[ "${IDEMPOTENT:-}" = 1 ] && cmd+=(--idempotent)
 		[ "$mode" = file ] && cmd+=(-f "$file")
 	else
 		[ "$keyed" = keyed ] && k=(-K :)
 		cmd=(kcat -P -b "$brokers" -t "$topic" "${k[@]}")
+		[ "${IDEMPOTENT:-}" = 1 ] && cmd+=(-X enable.idempotence=true)
 		[ "$mode" = file ] && cmd+=(-l "$file")
 	fi
 	case $mode in
@@ -222,7 +228,7 @@ for load in $loads; do
 		for keyed in $keys; do
 			file=$(input "$size" "$keyed" "$n")
 			for mode in $modes; do
-				cell "$load produce $size B $keyed $mode ($n)" "$n" produce_cell "$mode" "$file" "$keyed" "$n"
+				cell "$load produce${idem} $size B $keyed $mode ($n)" "$n" produce_cell "$mode" "$file" "$keyed" "$n"
 			done
 			[ -n "$formats" ] || continue
 			new_topic
