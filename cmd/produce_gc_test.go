@@ -31,15 +31,15 @@ func TestTuneProduceGC(t *testing.T) {
 		t.Errorf("after the run: GOGC %d, limit %d; want %d, %d restored", pct, limit, pct0, limit0)
 	}
 
-	idem := produce.DefaultSettings()
-	idem.Idempotent = true
+	txn := produce.DefaultSettings()
+	txn.TransactionalID = "tx"
 	for name, c := range map[string]struct {
 		s   produce.Settings
 		env map[string]string
 	}{
 		"GOGC set":       {s, map[string]string{"GOGC": "50"}},
 		"GOMEMLIMIT set": {s, map[string]string{"GOMEMLIMIT": "1GiB"}},
-		"idempotent":     {idem, nil},
+		"transactional":  {txn, nil},
 	} {
 		restore := tuneProduceGC(c.s, lookupVars(c.env))
 		pct, limit := gcSettings()

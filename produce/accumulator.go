@@ -59,6 +59,8 @@ type accumulator struct {
 	linger     time.Duration
 	ready      *queue[*batch]
 	onSeal     func(records int) // counts records handed to the sender
+	seqs       *sequences        // nil unless idempotent
+	gate       *oneAtATime       // nil unless idempotent
 }
 
 // newAccumulator returns an accumulator that queues sealed batches on
@@ -165,6 +167,8 @@ func (a *accumulator) seal(b *batch) {
 	a.unsettled[b.partition]++
 	a.sealed++
 	b.seq = a.sealed
+	b.producer = a.seqs.assign(b.partition, len(b.recs))
+	a.gate.sealed(b)
 	a.onSeal(len(b.recs))
 	a.ready.push(b)
 	if b.partition == a.sticky {

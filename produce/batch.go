@@ -29,7 +29,10 @@ type batch struct {
 	opened    time.Duration // when the first record was added (for linger)
 
 	// Delivery state.
-	seq       uint64 // seal order, for the retry hold
+	seq uint64 // seal order, for the retry hold
+	// producer is the idempotent producer's id and epoch and the batch's
+	// first sequence number, or noProducer.
+	producer  producerSeq
 	firstSend time.Time
 	notBefore time.Time // a retry waits until then
 	attempts  int
@@ -82,6 +85,7 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 	b.refused.Store(nil)
 	b.maybeWritten.Store(false)
 	b.rb = nil
+	b.producer = noProducer
 }
 
 // cost is what b's records count against the buffer limit: their encoded
@@ -186,7 +190,7 @@ func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 	b.rb = &sarama.RecordBatch{
 		Version: 2, Codec: codec, CompressionLevel: sarama.CompressionLevelDefault,
 		FirstTimestamp: time.UnixMilli(b.base), MaxTimestamp: time.UnixMilli(b.maxTS), LastOffsetDelta: int32(len(b.recs) - 1),
-		ProducerID: -1, ProducerEpoch: -1, FirstSequence: -1,
+		ProducerID: b.producer.id, ProducerEpoch: b.producer.epoch, FirstSequence: b.producer.seq,
 	}
 	if codec == sarama.CompressionNone && preEncodedRecords.ok() {
 		// sarama takes the record count from len(Records) and the records

@@ -42,8 +42,17 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 	acc := newAccumulator(partitions, s, ready, t.sent)
 	snd := &sender{
 		client: client, topic: topic, acks: s.Acks.Sarama(), codec: s.Compression,
-		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce,
+		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce, idempotent: s.Idempotent,
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
+	}
+	if s.Idempotent {
+		id, epoch, err := initProducer(client)
+		if err != nil {
+			return nil, err
+		}
+		acc.seqs = newSequences(id, epoch, partitions)
+		snd.gate = newOneAtATime(snd.kickAll)
+		acc.gate = snd.gate
 	}
 	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}
 	go acc.lingerLoop(e.stopLinger)

@@ -80,10 +80,10 @@ func TestGiveUpAfterTimeoutInDoubt(t *testing.T) {
 	}
 }
 
-// TestIdempotentRefusedFailsWithBrokerError: the idempotent path (sarama's
-// producer) is not closed while it still retries, so a write the broker
-// refuses at every attempt fails with the broker's NOT_ENOUGH_REPLICAS,
-// not with sarama's "shutting down".
+// TestIdempotentRefusedFailsWithBrokerError: an idempotent write the
+// broker refuses at every attempt fails with the broker's
+// NOT_ENOUGH_REPLICAS (sarama's producer, which idempotent produce went
+// through before the batch path did it, failed it with "shutting down").
 // A final answer that may have written the record (a broker timeout)
 // leaves it in doubt instead.
 func TestIdempotentRefusedFailsWithBrokerError(t *testing.T) {

@@ -104,7 +104,7 @@ func Run(ctx context.Context, f conn.Factory, o Options, src Source, rep Reporte
 }
 
 func newEngine(f conn.Factory, client sarama.Client, o Options, n int32, t *tally) (engine, error) {
-	if o.Settings.idempotent() {
+	if o.Settings.viaProducer() {
 		return newProducerEngine(f, o.Topic, o.Settings, t, o.FlushTimeout)
 	}
 	return newBatchEngine(client, o.Topic, n, o.Settings, t)

@@ -39,6 +39,14 @@ type sender struct {
 	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
 	// test's stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
+	// idempotent is set when the batches carry a producer id and
+	// sequences; gate then sends one batch per partition at a time
+	// (idempotence.go).
+	idempotent bool
+	gate       *oneAtATime
+	// queues are the broker queues, for kickAll.
+	queuesMu sync.Mutex
+	queues   []*queue[*batch]
 
 	acc   *accumulator
 	tally *tally
@@ -108,6 +116,9 @@ func (s *sender) route(b *batch) {
 	if !ok {
 		q = newQueue[*batch]()
 		s.brokers[leader] = q
+		s.queuesMu.Lock()
+		s.queues = append(s.queues, q)
+		s.queuesMu.Unlock()
 		s.wg.Add(1)
 		go s.sendLoop(leader, q)
 	}
@@ -127,11 +138,15 @@ func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	var bs []*batch
 	for ok := true; ok; {
 		bs, ok = q.popAll(bs)
-		for len(bs) > 0 && !s.abandoned.Load() {
+		for len(bs) > 0 && !s.abandoned.Load() && s.sendable(bs) {
 			slots <- struct{}{}
 			bs = q.drain(bs)
 			var req []*batch
 			req, bs = s.takeRequest(bs)
+			if len(req) == 0 {
+				release()
+				break
+			}
 			for _, b := range req {
 				sending(b)
 			}
@@ -145,14 +160,42 @@ func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	}
 }
 
-// takeRequest picks batches of distinct partitions up to the request size
-// from bs (at least one) and returns them and the rest, in order.
+// kickAll wakes every broker goroutine to look at its batches again.
+func (s *sender) kickAll() {
+	s.queuesMu.Lock()
+	defer s.queuesMu.Unlock()
+	for _, q := range s.queues {
+		q.kick()
+	}
+}
+
+// sendable reports whether bs holds a batch that may be sent now.
+func (s *sender) sendable(bs []*batch) bool {
+	for _, b := range bs {
+		if s.gate.mayGo(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// takeRequest picks from bs, up to the request size, the oldest batch of
+// each partition that may go now (see oneAtATime), and returns them and
+// the rest, in order.
 func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
+	// The oldest batch of each partition that may go: a batch sent again
+	// goes before the later ones of its partition queued meanwhile.
+	first := map[int32]uint64{}
+	for _, b := range bs {
+		if f, ok := first[b.partition]; (!ok || b.seq < f) && s.gate.mayGo(b) {
+			first[b.partition] = b.seq
+		}
+	}
 	seen := map[int32]bool{}
 	size := 0
 	for _, b := range bs {
 		fits := len(req) == 0 || (size+b.size <= maxRequestBytes && len(req) < maxRequestBatches)
-		if fits && !seen[b.partition] {
+		if f, ok := first[b.partition]; fits && ok && f == b.seq && !seen[b.partition] {
 			seen[b.partition] = true
 			size += b.size
 			req = append(req, b)
@@ -228,7 +271,10 @@ func (s *sender) handle(a answer) {
 		switch {
 		case err == nil:
 			s.succeed(b, a.resp.GetBlock(s.topic, b.partition).Offset)
-		case retriable(err):
+		case s.idempotent && errors.Is(err, sarama.ErrDuplicateSequenceNumber):
+			// Appended by an earlier attempt whose answer was lost.
+			s.succeed(b, -1)
+		case retriable(err) || s.idempotent && errors.Is(err, sarama.ErrOutOfOrderSequenceNumber):
 			noteAnswer(b, err)
 			if !refreshed {
 				refreshed = true
@@ -298,6 +344,7 @@ func (s *sender) succeed(b *batch, base int64) {
 			s.tally.ackLocked(a, b.dataBytes(i), now-m.enqueued)
 		}
 	})
+	s.gate.settled(b) // before release: the batch may be reused at once
 	s.acc.release(b)
 }
 
@@ -307,6 +354,7 @@ func (s *sender) fail(b *batch, err error) {
 		return
 	}
 	s.reportFailed(b, err)
+	s.gate.settled(b) // before release: the batch may be reused at once
 	s.acc.release(b)
 }
 

@@ -172,18 +172,24 @@ func (s Settings) Validate() error {
 // when s goes through sarama's producer (idempotent or transactional),
 // whose memory kq does not bound.
 func (s Settings) MemoryLimit() int64 {
-	if s.idempotent() {
+	if s.viaProducer() {
 		return 0
 	}
 	return 3*int64(s.BufferBytes) + 24<<20
 }
 
-// idempotent reports whether records go through the idempotent producer.
+// idempotent reports whether records are produced idempotently.
 func (s Settings) idempotent() bool { return s.Idempotent || s.TransactionalID != "" }
 
-// Apply sets the producer section of cfg from s: acks, idempotence,
-// transactional id, compression, linger, batch and message sizes,
-// partitioner and retries. Connection settings are left alone.
+// viaProducer reports whether records go through sarama's producer, which
+// implements transactions; the batch path does everything else,
+// idempotence included (idempotence.go).
+func (s Settings) viaProducer() bool { return s.TransactionalID != "" }
+
+// Apply sets the producer section of cfg from s: acks, compression,
+// linger, batch and message sizes, partitioner, retries and, for a
+// transactional producer (sarama's), idempotence and the transactional id.
+// Connection settings are left alone.
 func (s Settings) Apply(cfg *sarama.Config) {
 	p := &cfg.Producer
 	p.RequiredAcks = s.Acks.Sarama()
@@ -196,7 +202,7 @@ func (s Settings) Apply(cfg *sarama.Config) {
 	p.Return.Errors = true
 	p.Retry.Backoff = retryBackoff
 	p.Retry.Max = max(1, int(s.DeliveryTimeout/retryBackoff))
-	if s.idempotent() {
+	if s.viaProducer() {
 		p.Idempotent = true
 		p.RequiredAcks = sarama.WaitForAll
 		cfg.Net.MaxOpenRequests = 1

@@ -75,6 +75,7 @@ type queue[T any] struct {
 	items  []T
 	ready  chan struct{} // holds a token while items is not empty or closed
 	closed bool
+	kicked bool // popAll returns even without items (see kick)
 }
 
 func newQueue[T any]() *queue[T] {
@@ -118,12 +119,21 @@ func (q *queue[T]) drain(dst []T) []T {
 	return dst
 }
 
+// kick makes a waiting popAll return, with no items if there are none.
+func (q *queue[T]) kick() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.kicked = true
+	q.signal()
+}
+
 // popAll waits for items and returns all of them, appended to dst; it
 // returns false when the queue is closed and empty.
 func (q *queue[T]) popAll(dst []T) ([]T, bool) {
 	for {
 		q.mu.Lock()
-		if len(q.items) > 0 {
+		if len(q.items) > 0 || q.kicked {
+			q.kicked = false
 			dst = append(dst, q.items...)
 			clear(q.items)
 			q.items = q.items[:0]
