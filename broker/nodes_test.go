@@ -80,7 +80,7 @@ func (l *groupLoad) produceTxns(ctx context.Context, t *testing.T, b *broker.Bro
 	newClient := func() *kgo.Client {
 		cl, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...), kgo.TransactionalID("race-txn"),
 			kgo.DefaultProduceTopic(topic), kgo.TransactionTimeout(time.Second),
-			kgo.RequestTimeoutOverhead(2*time.Second))
+			kgo.RequestTimeoutOverhead(2*time.Second), kgo.RecordDeliveryTimeout(10*time.Second))
 		if err != nil {
 			t.Error(err)
 		}
@@ -132,21 +132,27 @@ func TestStopRestartNodesUnderGroupsAndTxns(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, SeedTopics: map[string]int32{"race": 3}})
 	// The load runs until the test ends (cancel); the deadline only
 	// bounds a stuck test. It must outlast the three progress checks
-	// (30 s each at most) and the churn: a 60 s deadline ran out on a
+	// (2.5 min in all at most) and the churn: a 60 s deadline ran out on a
 	// loaded machine before the last check, which then saw no progress.
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	l := startGroupLoad(ctx, t, b, "race")
 	defer l.wg.Wait()
 	defer cancel()
-	progress := func(what string) {
+	progress := func(what string, within time.Duration) {
 		t.Helper()
 		c, s, k := l.committed.Load(), l.saramaRead.Load(), l.kgoRead.Load()
-		testutil.Eventually(t, 30*time.Second, what, func() bool {
+		defer func() {
+			if t.Failed() {
+				t.Logf("%s: transactions committed %d -> %d, sarama group read %d -> %d, franz-go group read %d -> %d",
+					what, c, l.committed.Load(), s, l.saramaRead.Load(), k, l.kgoRead.Load())
+			}
+		}()
+		testutil.Eventually(t, within, what, func() bool {
 			return l.committed.Load() > c && l.saramaRead.Load() > s && l.kgoRead.Load() > k
 		})
 	}
-	progress("transactions committed and read by both groups before any stop")
+	progress("transactions committed and read by both groups before any stop", 30*time.Second)
 	// Churn: quick stops and restarts while the groups heartbeat.
 	for i := range 30 {
 		id := int32(i % 3)
@@ -162,11 +168,14 @@ func TestStopRestartNodesUnderGroupsAndTxns(t *testing.T) {
 	if err := b.StopNode(down); err != nil {
 		t.Fatal(err)
 	}
-	progress(fmt.Sprintf("progress while node %d (the group's coordinator) is stopped", down))
+	// Twice in CI runs of the whole suite (never alone, nor in local runs
+	// of the suite) this took over 30 s: not understood; the wait is
+	// longer and a failure logs which client stalled.
+	progress(fmt.Sprintf("progress while node %d (the group's coordinator) is stopped", down), 90*time.Second)
 	if err := b.RestartNode(down); err != nil {
 		t.Fatal(err)
 	}
-	progress("progress after every node came back")
+	progress("progress after every node came back", 30*time.Second)
 }
 
 // TestCreateTopicWhileControllerStopped: with the controller node down,
