@@ -42,7 +42,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 	acc := newAccumulator(partitions, s, ready, t.sent)
 	snd := &sender{
 		client: client, topic: topic, acks: s.Acks.Sarama(), codec: s.Compression,
-		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce, idempotent: s.Idempotent,
+		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce,
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
 	}
 	if s.Idempotent {

@@ -63,20 +63,15 @@ func initProducer(client sarama.Client) (int64, int16, error) {
 	return resp.ProducerID, resp.ProducerEpoch, nil
 }
 
-// idempotentOut is how many batches of a partition an idempotent producer
-// has out at a time (sent, or waiting to be sent again, and not settled).
-// One: a later batch goes only once the one before it was acknowledged
-// or failed for good, so the broker always gets a partition's sequences
-// in order and a batch sent again after a lost answer is the last one it
-// appended, which it recognises. (Two were tried: under lost answers a
-// batch was occasionally left unsent until the flush timeout.)
-const idempotentOut = 1
-
-// oneAtATime lets an idempotent producer have idempotentOut batches per
-// partition out at a time: the oldest of the partition's batches not yet
-// acknowledged or failed for good, retries included; the oldest goes
-// first (takeRequest). Each request still carries one batch of every
-// partition of its broker. A nil oneAtATime lets every batch go.
+// oneAtATime lets an idempotent producer have one batch per partition
+// out at a time (sent, or waiting to be sent again): the oldest of the
+// partition's batches not yet acknowledged or failed for good. A later
+// batch goes only once the one before it settled, so the broker always
+// gets a partition's sequences in order and a batch sent again after a
+// lost answer is the last one it appended, which it recognises. (Two out
+// at a time were tried: under lost answers a batch was occasionally left
+// unsent until the flush timeout.) Each request still carries one batch
+// of every partition of its broker. A nil oneAtATime lets every batch go.
 type oneAtATime struct {
 	mu    sync.Mutex
 	queue map[int32][]uint64 // per partition, the seal order of its unsettled batches
@@ -99,8 +94,8 @@ func (g *oneAtATime) sealed(b *batch) {
 	g.queue[b.partition] = append(g.queue[b.partition], b.seq)
 }
 
-// mayGo reports whether b may be sent now: it is one of its partition's
-// idempotentOut oldest unsettled batches.
+// mayGo reports whether b may be sent now: it is its partition's oldest
+// unsettled batch.
 func (g *oneAtATime) mayGo(b *batch) bool {
 	if g == nil {
 		return true
@@ -108,7 +103,7 @@ func (g *oneAtATime) mayGo(b *batch) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	q := g.queue[b.partition]
-	return slices.Contains(q[:min(len(q), idempotentOut)], b.seq)
+	return len(q) > 0 && q[0] == b.seq
 }
 
 // settled records that b was acknowledged or failed for good.
@@ -128,7 +123,7 @@ func (g *oneAtATime) settled(b *batch) {
 		}
 	}
 	g.mu.Unlock()
-	if i >= 0 && i < idempotentOut {
+	if i == 0 {
 		g.wake()
 	}
 }

@@ -39,11 +39,9 @@ type sender struct {
 	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
 	// test's stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
-	// idempotent is set when the batches carry a producer id and
-	// sequences; gate then sends one batch per partition at a time
-	// (idempotence.go).
-	idempotent bool
-	gate       *oneAtATime
+	// gate is set when the batches carry a producer id and sequences: it
+	// sends one batch per partition at a time (idempotence.go).
+	gate *oneAtATime
 	// queues are the broker queues, for kickAll.
 	queuesMu sync.Mutex
 	queues   []*queue[*batch]
@@ -271,10 +269,10 @@ func (s *sender) handle(a answer) {
 		switch {
 		case err == nil:
 			s.succeed(b, a.resp.GetBlock(s.topic, b.partition).Offset)
-		case s.idempotent && errors.Is(err, sarama.ErrDuplicateSequenceNumber):
+		case s.gate != nil && errors.Is(err, sarama.ErrDuplicateSequenceNumber):
 			// Appended by an earlier attempt whose answer was lost.
 			s.succeed(b, -1)
-		case retriable(err) || s.idempotent && errors.Is(err, sarama.ErrOutOfOrderSequenceNumber):
+		case retriable(err) || s.gate != nil && errors.Is(err, sarama.ErrOutOfOrderSequenceNumber):
 			noteAnswer(b, err)
 			if !refreshed {
 				refreshed = true

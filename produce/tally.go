@@ -113,6 +113,11 @@ func (q *queue[T]) signal() {
 func (q *queue[T]) drain(dst []T) []T {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	return q.takeLocked(dst)
+}
+
+// takeLocked moves the items to dst; q.mu is held.
+func (q *queue[T]) takeLocked(dst []T) []T {
 	dst = append(dst, q.items...)
 	clear(q.items)
 	q.items = q.items[:0]
@@ -134,9 +139,7 @@ func (q *queue[T]) popAll(dst []T) ([]T, bool) {
 		q.mu.Lock()
 		if len(q.items) > 0 || q.kicked {
 			q.kicked = false
-			dst = append(dst, q.items...)
-			clear(q.items)
-			q.items = q.items[:0]
+			dst = q.takeLocked(dst)
 			q.mu.Unlock()
 			return dst, true
 		}
