@@ -49,17 +49,24 @@ func (r *Recorder) Record(e Event) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e.Time.IsZero() {
-		e.Time = time.Now() // under the lock, so times ascend down the file
-	}
 	if err := r.usable(); err != nil {
 		return err
 	}
-	if err := r.write(e); err != nil {
+	return r.addLocked(&e, time.Now())
+}
+
+// addLocked stamps e with now unless it has a time (under the lock, so
+// times ascend down the file), writes it and hands it to the sink; r.mu
+// is held.
+func (r *Recorder) addLocked(e *Event, now time.Time) error {
+	if e.Time.IsZero() {
+		e.Time = now
+	}
+	if err := r.write(*e); err != nil {
 		return err
 	}
 	if r.sink != nil {
-		return r.sink.Add(e)
+		return r.sink.Add(*e)
 	}
 	return nil
 }
@@ -83,17 +90,8 @@ func (r *Recorder) RecordAll(es []Event) error {
 	}
 	now := time.Now()
 	for i := range es {
-		e := &es[i]
-		if e.Time.IsZero() {
-			e.Time = now
-		}
-		if err := r.write(*e); err != nil {
+		if err := r.addLocked(&es[i], now); err != nil {
 			return err
-		}
-		if r.sink != nil {
-			if err := r.sink.Add(*e); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
