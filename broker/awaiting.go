@@ -3,6 +3,7 @@ package broker
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -24,8 +25,9 @@ import (
 // awaitConn makes kfake do the same: while a JoinGroup of a known member
 // or a SyncGroup waits for its answer on a client connection, the broker
 // heartbeats for that member to the group's coordinator over an internal
-// connection, every keepAwaitingEvery, until the answer is written or the
-// connection closes. A JoinGroup's heartbeat carries the generation of
+// connection, every keepAwaitingEvery, until the answer is written, or
+// the connection closes (a SyncGroup's member: until kfake has answered,
+// see awaitConn.Close). A JoinGroup's heartbeat carries the generation of
 // the group's last JoinGroup answer the broker saw (groupGens); without
 // one (a group loaded from a data dir whose members have not joined since)
 // kfake refuses it and the member is expired as before.
@@ -79,6 +81,9 @@ type awaiting struct {
 	gen  int32
 	done chan struct{}
 	once sync.Once
+	// orphan is set when a SyncGroup's connection closed before its
+	// answer (see awaitConn.Close).
+	orphan atomic.Bool
 }
 
 func (a *awaiting) stop() { a.once.Do(func() { close(a.done) }) }
@@ -161,13 +166,22 @@ func (c *awaitConn) answered(a *awaiting) {
 	delete(c.live, a)
 }
 
-// Close stops keeping alive the members still waiting here: a client that
-// went away rejoins, as after a coordinator failover.
+// Close stops keeping alive the members whose JoinGroup waits here
+// (kfake then expires them after their session timeout and counts them
+// out of the join, as Kafka does at the end of the rebalance). A member
+// whose SyncGroup waits is kept alive until kfake answers it, unseen now:
+// kfake counts a member it expires while its SyncGroup waits as one that
+// had rejoined, and the group's next rebalance then waits for its whole
+// rebalance timeout (60 s for franz-go) for a member too many.
 func (c *awaitConn) Close() error {
 	c.mu.Lock()
 	c.closed = true
 	for a := range c.live {
-		a.stop()
+		if a.gen >= 0 {
+			a.orphan.Store(true)
+		} else {
+			a.stop()
+		}
 	}
 	clear(c.live)
 	c.mu.Unlock()
@@ -185,25 +199,55 @@ func (b *Broker) keepAwaiting(a *awaiting) {
 			return
 		case <-tick.C:
 		}
-		gen, ok := a.gen, true
-		if gen < 0 {
-			gen, ok = b.gens.get(a.group)
-		}
-		if !ok {
-			continue
-		}
-		node, open := b.coordinatorOf(a.group)
-		if !open {
+		if !b.keepOnce(a) {
 			return
 		}
-		hb := kmsg.NewPtrHeartbeatRequest()
-		hb.Version = 4
-		hb.Group, hb.MemberID, hb.InstanceID, hb.Generation = a.group, a.member, a.instance, gen
-		resp, err := b.forward(node, hb)
-		if err == nil && resp.(*kmsg.HeartbeatResponse).ErrorCode == kerr.UnknownMemberID.Code {
-			return // expired or left: nothing to keep
-		}
 	}
+}
+
+// keepOnce heartbeats once for a's member and reports whether to go on.
+func (b *Broker) keepOnce(a *awaiting) bool {
+	gen, ok := a.gen, true
+	if gen < 0 {
+		gen, ok = b.gens.get(a.group)
+	}
+	if !ok {
+		return true
+	}
+	node, open := b.coordinatorOf(a.group)
+	if !open {
+		return false
+	}
+	orphan := a.orphan.Load()
+	if orphan && !b.completingRebalance(node, a.group) {
+		return false // the SyncGroup was answered: the group left that state
+	}
+	hb := kmsg.NewPtrHeartbeatRequest()
+	hb.Version = 4
+	hb.Group, hb.MemberID, hb.InstanceID, hb.Generation = a.group, a.member, a.instance, gen
+	resp, err := b.forward(node, hb)
+	if err != nil {
+		return true
+	}
+	switch resp.(*kmsg.HeartbeatResponse).ErrorCode {
+	case kerr.UnknownMemberID.Code:
+		return false // expired or left: nothing to keep
+	case kerr.IllegalGeneration.Code, kerr.RebalanceInProgress.Code:
+		return !orphan // an orphaned SyncGroup's generation is over
+	}
+	return true
+}
+
+// completingRebalance reports whether kfake's group waits for SyncGroups.
+func (b *Broker) completingRebalance(node int32, group string) bool {
+	req := kmsg.NewPtrDescribeGroupsRequest()
+	req.Groups = []string{group}
+	resp, err := b.forward(node, req)
+	if err != nil {
+		return true // unknown: keep the member
+	}
+	groups := resp.(*kmsg.DescribeGroupsResponse).Groups
+	return len(groups) == 1 && groups[0].State == "CompletingRebalance"
 }
 
 // coordinatorOf returns kfake's coordinator of a group or transactional

@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"context"
+	"net"
 	"slices"
 	"testing"
 	"time"
@@ -206,5 +207,69 @@ func TestSyncAnsweredWhileAwaitingPastSession(t *testing.T) {
 	}
 	if err := <-synced; err != nil {
 		t.Fatalf("follower's SyncGroup: %v", err)
+	}
+}
+
+// TestSyncOrphanedByClosedConnection: a follower whose connection closes
+// while its SyncGroup waits for the leader's stays a member until the
+// leader has synced, as in Kafka (kfake expired it meanwhile and counted
+// it as a rejoined member, so the group's next rebalance waited for the
+// whole rebalance timeout); once the sync is over, the dead follower is
+// expired after its session timeout and the leader's rejoin completes
+// without it.
+func TestSyncOrphanedByClosedConnection(t *testing.T) {
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	g := &awaitGroup{t: t, b: b, ctx: ctx, group: "await-orphan"}
+	leader, follower := g.member(30*time.Second, time.Minute), g.member(time.Second, time.Minute)
+	gen := g.stableWithTwo(leader, follower)
+	// The follower's SyncGroup goes out on a connection of its own, which
+	// closes right after it.
+	sync := kmsg.NewPtrSyncGroupRequest()
+	sync.Version = 5
+	sync.Group, sync.MemberID, sync.Generation = g.group, follower.id, gen
+	sync.ProtocolType, sync.Protocol = kmsg.StringPtr("consumer"), kmsg.StringPtr("range")
+	conn, err := net.Dial("tcp", b.Addrs()[b.Coordinator(g.group)])
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := kmsg.NewRequestFormatter(kmsg.FormatterClientID("follower")).AppendRequest(nil, sync, 1)
+	if _, err := conn.Write(frame); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	admin := newClient(t, b)
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); <-poll.C {
+		if ids := g.members(admin); !slices.Contains(ids, follower.id) {
+			t.Fatalf("follower whose SyncGroup waits was removed when its connection closed (members %v)", ids)
+		}
+	}
+	resp, err := g.sync(leader, gen)
+	if err == nil {
+		err = kerr.ErrorForCode(resp.ErrorCode)
+	}
+	if err != nil {
+		t.Fatalf("leader's SyncGroup: %v", err)
+	}
+	// The follower is gone for good: the leader hears of a rebalance and
+	// rejoins alone, long before the rebalance timeout.
+	for {
+		hb := kmsg.NewPtrHeartbeatRequest()
+		hb.Group, hb.MemberID, hb.Generation = g.group, leader.id, gen
+		resp, err := hb.RequestWith(ctx, leader.cl)
+		if err != nil {
+			t.Fatalf("leader's heartbeat while the dead follower expires: %v", err)
+		}
+		if resp.ErrorCode == kerr.RebalanceInProgress.Code {
+			break
+		}
+		<-poll.C
+	}
+	join := g.mustJoin(leader)
+	if join.Generation != gen+1 || len(join.Members) != 1 {
+		t.Fatalf("leader's rejoin: generation %d (want %d), %d members (want 1)", join.Generation, gen+1, len(join.Members))
 	}
 }

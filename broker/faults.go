@@ -112,7 +112,9 @@ func (b *Broker) RestartCluster() error {
 	b.c.Close()
 	b.conns.cutAll()
 	for id := range b.stopped {
-		b.conns.setDown(b.ports[id], false)
+		if err := b.conns.setUp(b.ports[id]); err != nil { // the old listener is closed: nothing to reopen
+			return fmt.Errorf("broker: restart cluster: %w", err)
+		}
 	}
 	b.stopped = map[int32]bool{}
 	b.live.Store(int32(len(ports)))

@@ -29,7 +29,7 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 	}
 	p := ln.Addr().(*net.TCPAddr).Port
 	adv := &net.TCPAddr{IP: net.ParseIP(b.opts.AdvertiseHost), Port: p}
-	tl := newTrackedListener(ln, p, b.conns, adv, b.wrapConn)
+	tl := newTrackedListener(newPausable(ln), p, b.conns, adv, b.wrapConn)
 	if adv.IP == nil {
 		// A host name: kfake only needs Addr().String().
 		tl.addr = hostAddr(net.JoinHostPort(b.opts.AdvertiseHost, strconv.Itoa(p)))
@@ -85,6 +85,7 @@ func (h hostAddr) String() string  { return string(h) }
 // the broker's own internal ones (see dial), which no stop refuses.
 type trackedListener struct {
 	net.Listener
+	sock *pausable // the Listener, not listening while the node is stopped
 	port int
 	t    *connTracker
 	addr net.Addr
@@ -102,8 +103,8 @@ type accepted struct {
 	err error
 }
 
-func newTrackedListener(ln net.Listener, port int, t *connTracker, addr net.Addr, wrap func(net.Conn) net.Conn) *trackedListener {
-	return &trackedListener{Listener: ln, port: port, t: t, addr: addr, wrap: wrap,
+func newTrackedListener(sock *pausable, port int, t *connTracker, addr net.Addr, wrap func(net.Conn) net.Conn) *trackedListener {
+	return &trackedListener{Listener: sock, sock: sock, port: port, t: t, addr: addr, wrap: wrap,
 		accepted: make(chan accepted), internal: make(chan net.Conn), closed: make(chan struct{})}
 }
 
@@ -120,7 +121,7 @@ func (l *trackedListener) Accept() (net.Conn, error) {
 			if tc, ok := l.t.add(l.port, a.c); ok {
 				return l.wrap(tc), nil
 			}
-			a.c.Close() // the node is down: refuse by closing at once
+			a.c.Close() // accepted as the node stopped: cut at once
 		}
 	}
 }
@@ -215,21 +216,36 @@ func (t *connTracker) remove(tc *trackedConn) {
 	delete(t.conns[tc.port], tc)
 }
 
-// setDown marks port down (or up) and, when down, cuts its live
-// connections.
-func (t *connTracker) setDown(port int, down bool) {
+// setDown marks port down: its socket stops listening (dials are
+// refused, where pausable can) and its live connections are cut.
+func (t *connTracker) setDown(port int) {
 	t.mu.Lock()
-	t.down[port] = down
+	t.down[port] = true
+	if l := t.lns[port]; l != nil {
+		l.sock.pause()
+	}
 	var cut []*trackedConn
-	if down {
-		for c := range t.conns[port] {
-			cut = append(cut, c)
-		}
+	for c := range t.conns[port] {
+		cut = append(cut, c)
 	}
 	t.mu.Unlock()
 	for _, c := range cut {
 		c.Close()
 	}
+}
+
+// setUp marks port up again: its socket listens again, or the port stays
+// down when that fails (the port was lost).
+func (t *connTracker) setUp(port int) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if l := t.lns[port]; l != nil {
+		if err := l.sock.resume(); err != nil {
+			return err
+		}
+	}
+	t.down[port] = false
+	return nil
 }
 
 // cutAll closes every tracked connection.

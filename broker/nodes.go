@@ -18,7 +18,10 @@ import (
 // node and kq makes the stopped one look crashed to clients, as Kafka's
 // cluster would:
 //
-//   - its connections are cut and new ones refused (connTracker);
+//   - its connections are cut and new ones refused (connTracker): on
+//     Linux its socket stops listening, so a dial gets ECONNREFUSED as
+//     from a crashed broker (pausable), elsewhere a new connection is
+//     accepted and cut at once;
 //   - its partitions get new leaders among the live nodes at once
 //     (MoveTopicPartition, which runs in kfake's admin loop), and a
 //     partition found led by it later (a topic created meanwhile) is
@@ -161,7 +164,7 @@ func (b *Broker) StopNode(id int32) error {
 		return fmt.Errorf("broker: node %d is the last live node", id)
 	}
 	before := b.leadersLocked()
-	b.conns.setDown(port, true)
+	b.conns.setDown(port)
 	b.stopped[id] = true
 	b.live.Add(-1)
 	b.publishViewLocked()
@@ -182,8 +185,10 @@ func (b *Broker) RestartNode(id int32) error {
 	if !b.stopped[id] {
 		return fmt.Errorf("broker: node %d is not stopped", id)
 	}
+	if err := b.conns.setUp(b.ports[id]); err != nil {
+		return fmt.Errorf("broker: restart node %d: %w", id, err)
+	}
 	before := b.leadersLocked()
-	b.conns.setDown(b.ports[id], false)
 	delete(b.stopped, id)
 	b.live.Add(1)
 	b.publishViewLocked()

@@ -2,10 +2,15 @@ package broker_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -138,18 +143,47 @@ func TestStopRestartNodesUnderGroupsAndTxns(t *testing.T) {
 	l := startGroupLoad(ctx, t, b, "race")
 	defer l.wg.Wait()
 	defer cancel()
+	// progress waits for every client to make progress and logs how long
+	// each took (the figures in BENCHMARKS.md; go test -v shows them).
 	progress := func(what string, within time.Duration) {
 		t.Helper()
-		c, s, k := l.committed.Load(), l.saramaRead.Load(), l.kgoRead.Load()
+		start := time.Now()
+		counters := []struct {
+			name string
+			n    *atomic.Int64
+		}{{"transactions", &l.committed}, {"sarama group", &l.saramaRead}, {"franz-go group", &l.kgoRead}}
+		from := make([]int64, len(counters))
+		took := make([]time.Duration, len(counters))
+		for i, c := range counters {
+			from[i] = c.n.Load()
+		}
+		report := func() string {
+			var parts []string
+			for i, c := range counters {
+				if took[i] > 0 {
+					parts = append(parts, fmt.Sprintf("%s %.1f s", c.name, took[i].Seconds()))
+				} else {
+					parts = append(parts, fmt.Sprintf("%s stalled (%d -> %d)", c.name, from[i], c.n.Load()))
+				}
+			}
+			return strings.Join(parts, ", ")
+		}
 		defer func() {
 			if t.Failed() {
-				t.Logf("%s: transactions committed %d -> %d, sarama group read %d -> %d, franz-go group read %d -> %d",
-					what, c, l.committed.Load(), s, l.saramaRead.Load(), k, l.kgoRead.Load())
+				t.Logf("%s: %s", what, report())
 			}
 		}()
 		testutil.Eventually(t, within, what, func() bool {
-			return l.committed.Load() > c && l.saramaRead.Load() > s && l.kgoRead.Load() > k
+			done := true
+			for i, c := range counters {
+				if took[i] == 0 && c.n.Load() > from[i] {
+					took[i] = time.Since(start)
+				}
+				done = done && took[i] > 0
+			}
+			return done
 		})
+		t.Logf("%s: %s", what, report())
 	}
 	progress("transactions committed and read by both groups before any stop", 30*time.Second)
 	// Churn: quick stops and restarts while the groups heartbeat.
@@ -168,10 +202,13 @@ func TestStopRestartNodesUnderGroupsAndTxns(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The clients find the new coordinators within seconds (about 5 s
-	// under -race here). This once took 60-70 s: kfake expired a member
-	// whose JoinGroup waited past its session timeout and never answered
-	// it, so the franz-go member hung until its request timeout; the
-	// broker now keeps such members alive as Kafka does (awaiting.go).
+	// under -race here, mostly franz-go's 5 s metadata refresh floor).
+	// This once took 60-70 s: kfake expired a member whose JoinGroup
+	// waited past its session timeout and never answered it (the
+	// franz-go member hung until its request timeout), and a member
+	// expired while its SyncGroup waited made the next rebalance wait for
+	// its whole 60 s timeout; the broker now keeps such members alive as
+	// Kafka does (awaiting.go).
 	progress(fmt.Sprintf("progress while node %d (the group's coordinator) is stopped", down), 30*time.Second)
 	if err := b.RestartNode(down); err != nil {
 		t.Fatal(err)
@@ -305,5 +342,70 @@ func TestStoppedNodeHiddenFromMetadata(t *testing.T) {
 	}
 	if len(dc.Brokers) != 2 {
 		t.Fatalf("DescribeCluster lists %d brokers, want 2", len(dc.Brokers))
+	}
+}
+
+// TestStoppedNodeRefusesDials: a stopped node's port refuses connections
+// (ECONNREFUSED), as a crashed broker's does, so that clients drop what
+// they cached on it (franz-go its coordinators) at once, and it serves on
+// the same port again after the restart, stop after stop.
+func TestStoppedNodeRefusesDials(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("a listening socket stops listening and keeps its port only on Linux")
+	}
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3})
+	addr := b.Addrs()[1]
+	for round := range 2 {
+		if err := b.StopNode(1); err != nil {
+			t.Fatal(err)
+		}
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+			t.Fatalf("stop %d: dial to the stopped node %s was accepted", round+1, addr)
+		}
+		if !errors.Is(err, syscall.ECONNREFUSED) {
+			t.Fatalf("stop %d: dial to the stopped node %s: %v, want connection refused", round+1, addr, err)
+		}
+		if err := b.RestartNode(1); err != nil {
+			t.Fatal(err)
+		}
+		cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, err = kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, cl)
+		cancel()
+		cl.Close()
+		if err != nil {
+			t.Fatalf("stop %d: restarted node %s does not answer: %v", round+1, addr, err)
+		}
+	}
+}
+
+// TestRestartClusterWithNodeStopped: a whole-cluster restart while a node
+// is stopped brings every node back on its port, the stopped one too.
+func TestRestartClusterWithNodeStopped(t *testing.T) {
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, DataDir: t.TempDir()})
+	addr := b.Addrs()[1]
+	if err := b.StopNode(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.RestartCluster(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.StoppedNodes(); len(got) != 0 {
+		t.Fatalf("nodes %v stopped after the cluster restart", got)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, cl); err != nil {
+		t.Fatalf("node 1 (%s) does not answer after the cluster restart: %v", addr, err)
 	}
 }
