@@ -51,7 +51,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 			return nil, err
 		}
 		acc.seqs = newSequences(id, epoch, partitions)
-		snd.gate = newOneAtATime(snd.kickAll)
+		snd.gate = newWindow(maxInFlight, snd.kickAll)
 		acc.gate = snd.gate
 	}
 	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}

@@ -40,8 +40,8 @@ type sender struct {
 	// test's stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
 	// gate is set when the batches carry a producer id and sequences: it
-	// sends one batch per partition at a time (idempotence.go).
-	gate *oneAtATime
+	// keeps each partition's batches out within a window (idempotence.go).
+	gate *window
 	// queues are the broker queues, for kickAll.
 	queuesMu sync.Mutex
 	queues   []*queue[*batch]
@@ -178,7 +178,7 @@ func (s *sender) sendable(bs []*batch) bool {
 }
 
 // takeRequest picks from bs, up to the request size, the oldest batch of
-// each partition that may go now (see oneAtATime), and returns them and
+// each partition that may go now (see window), and returns them and
 // the rest, in order.
 func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 	// The oldest batch of each partition that may go: a batch sent again

@@ -95,8 +95,8 @@ func (p Partitioner) Constructor() sarama.PartitionerConstructor {
 type Settings struct {
 	// Acks is what the broker waits for before answering.
 	Acks setting.Acks
-	// Idempotent makes the producer idempotent (implies acks=all and one
-	// request in flight per broker).
+	// Idempotent makes the producer idempotent (implies acks=all; at most
+	// two batches per partition out at once, see idempotence.go).
 	Idempotent bool
 	// TransactionalID makes the producer transactional (implies
 	// Idempotent).
