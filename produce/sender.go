@@ -19,10 +19,6 @@ const (
 	maxRequestBytes   = 32 << 20
 )
 
-// maxInFlight is how many requests the batch path keeps in flight per
-// broker: one the broker works on, one queued behind it.
-const maxInFlight = 2
-
 // sender is the network side of the batch path. A dispatcher goroutine
 // routes sealed batches to the queue of their partition's leader; one
 // goroutine per broker combines queued batches into produce requests and
@@ -36,6 +32,11 @@ type sender struct {
 	codec   sarama.CompressionCodec
 	version int16
 	timeout time.Duration // of a record's delivery, retries included
+	// retries, backoff and maxInFlight are Settings.Retries,
+	// Settings.RetryBackoff and Settings.MaxInFlight.
+	retries     int
+	backoff     time.Duration
+	maxInFlight int
 	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
 	// test's stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
@@ -124,14 +125,14 @@ func (s *sender) route(b *batch) {
 }
 
 // sendLoop sends what is queued for one broker as requests, at most
-// maxInFlight at a time: a broker handles one request per connection at a
-// time (Kafka mutes a connection until its answer is sent), so a request
-// sent early with one batch would only wait in the socket; while the
-// requests in flight are answered, the batches queued meanwhile are
+// s.maxInFlight at a time: a broker handles one request per connection at
+// a time (Kafka mutes a connection until its answer is sent), so a
+// request sent early with one batch would only wait in the socket; while
+// the requests in flight are answered, the batches queued meanwhile are
 // combined into the next request, one per partition.
 func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	defer s.wg.Done()
-	slots := make(chan struct{}, maxInFlight)
+	slots := make(chan struct{}, max(1, s.maxInFlight))
 	release := func() { <-slots }
 	var bs []*batch
 	for ok := true; ok; {
@@ -313,15 +314,19 @@ func retriable(err error) bool {
 	return false
 }
 
-// retry sends b again after a pause, or fails it once its delivery
-// timeout would pass.
+// retry sends b again after a pause, or fails it once its retries are
+// spent or its delivery timeout would pass.
 func (s *sender) retry(b *batch, err error) {
-	if time.Since(b.firstSend)+retryBackoff > s.timeout {
+	if b.attempts >= s.retries {
+		s.fail(b, retriesSpentErr(b, err))
+		return
+	}
+	if time.Since(b.firstSend)+s.backoff > s.timeout {
 		s.fail(b, gaveUpErr(b, err, s.timeout))
 		return
 	}
 	b.attempts++
-	b.notBefore = time.Now().Add(retryBackoff)
+	b.notBefore = time.Now().Add(s.backoff)
 	s.ready.push(b) // the dispatcher holds it, and its partition, until then
 }
 
