@@ -32,6 +32,9 @@ type sender struct {
 	codec   sarama.CompressionCodec
 	version int16
 	timeout time.Duration // of a record's delivery, retries included
+	// ackTimeout is how long the broker may wait for replicas (acks=all):
+	// the client's Producer.Timeout (-X request.timeout.ms).
+	ackTimeout time.Duration
 	// retries, backoff and maxInFlight are Settings.Retries,
 	// Settings.RetryBackoff and Settings.MaxInFlight.
 	retries     int
@@ -208,7 +211,7 @@ func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 // send sends one request; its answer goes to the done queue, after
 // release is called.
 func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
-	req := &sarama.ProduceRequest{RequiredAcks: s.acks, Timeout: int32(requestTimeout.Milliseconds()), Version: s.version}
+	req := &sarama.ProduceRequest{RequiredAcks: s.acks, Timeout: int32(s.ackTimeout.Milliseconds()), Version: s.version}
 	for _, b := range bs {
 		req.AddBatch(s.topic, b.partition, b.recordBatch(s.codec))
 	}
@@ -221,9 +224,6 @@ func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
 		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil})
 	}
 }
-
-// requestTimeout is how long the broker may wait for replicas (acks=all).
-const requestTimeout = 10 * time.Second
 
 // collect handles answers until the done queue is closed.
 func (s *sender) collect() {
