@@ -127,6 +127,9 @@ type Broker struct {
 	electing sync.Map
 	// coords are the recently looked-up coordinator keys.
 	coords coordKeys
+	// gens are the groups' generations, for members awaiting an answer
+	// (awaiting.go).
+	gens groupGens
 	// oauth accepts OAUTHBEARER for kfake (nil: not enabled).
 	oauth *oauth
 }

@@ -39,9 +39,10 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 }
 
 // wrapConn layers TLS (when configured), the frame guard, the topic name
-// check, the marker repair and the ListOffsets-by-time correction over an
-// accepted connection. TLS is terminated here rather than by
-// kfake so the guard and the repair see plaintext frames.
+// check, the marker repair, the ListOffsets-by-time correction, the
+// stopped-node rewrite and the keep-alive of members awaiting a group
+// answer (awaiting.go) over an accepted connection. TLS is terminated here
+// rather than by kfake so the guard and the repair see plaintext frames.
 func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {
 		c = tls.Server(c, b.opts.TLS)
@@ -56,22 +57,23 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	m := newMarkerConn(nc, &b.txns)
 	m.ends = &b.ends
 	tc := newTimeConn(m, b)
-	if b.repl == nil {
-		dc := newDownConn(tc, b)
-		g.onFrame = func(h wire.RequestHeader, frame []byte) {
-			dc.request(h, frame)
-			tc.request(h, frame)
-		}
-		return dc
+	inner := net.Conn(tc)
+	var rc *replConn
+	if b.repl != nil {
+		rc = newReplConn(tc, b)
+		inner = rc
 	}
-	rc := newReplConn(tc, b)
-	dc := newDownConn(rc, b)
+	dc := newDownConn(inner, b)
+	ac := newAwaitConn(dc, b)
 	g.onFrame = func(h wire.RequestHeader, frame []byte) {
+		ac.request(h, frame)
 		dc.request(h, frame)
-		rc.request(h, frame)
+		if rc != nil {
+			rc.request(h, frame)
+		}
 		tc.request(h, frame)
 	}
-	return dc
+	return ac
 }
 
 type hostAddr string

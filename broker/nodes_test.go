@@ -132,9 +132,8 @@ func TestStopRestartNodesUnderGroupsAndTxns(t *testing.T) {
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, SeedTopics: map[string]int32{"race": 3}})
 	// The load runs until the test ends (cancel); the deadline only
 	// bounds a stuck test. It must outlast the three progress checks
-	// (2.5 min in all at most) and the churn: a 60 s deadline ran out on a
-	// loaded machine before the last check, which then saw no progress.
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	// (1.5 min in all at most) and the churn.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	l := startGroupLoad(ctx, t, b, "race")
 	defer l.wg.Wait()
@@ -168,10 +167,12 @@ func TestStopRestartNodesUnderGroupsAndTxns(t *testing.T) {
 	if err := b.StopNode(down); err != nil {
 		t.Fatal(err)
 	}
-	// Twice in CI runs of the whole suite (never alone, nor in local runs
-	// of the suite) this took over 30 s: not understood; the wait is
-	// longer and a failure logs which client stalled.
-	progress(fmt.Sprintf("progress while node %d (the group's coordinator) is stopped", down), 90*time.Second)
+	// The clients find the new coordinators within seconds (about 5 s
+	// under -race here). This once took 60-70 s: kfake expired a member
+	// whose JoinGroup waited past its session timeout and never answered
+	// it, so the franz-go member hung until its request timeout; the
+	// broker now keeps such members alive as Kafka does (awaiting.go).
+	progress(fmt.Sprintf("progress while node %d (the group's coordinator) is stopped", down), 30*time.Second)
 	if err := b.RestartNode(down); err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 	snd := &sender{
 		client: client, topic: topic, acks: s.Acks.Sarama(), codec: s.Compression,
 		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce,
+		ackTimeout: client.Config().Producer.Timeout, retries: s.Retries, backoff: s.RetryBackoff, maxInFlight: s.MaxInFlight,
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
 	}
 	if s.Idempotent {
