@@ -52,7 +52,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 			return nil, err
 		}
 		acc.seqs = newSequences(id, epoch, partitions)
-		snd.gate = newWindow(maxInFlight, snd.kickAll)
+		snd.gate = newWindow(s.MaxInFlight, snd.kickAll)
 		acc.gate = snd.gate
 	}
 	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}

@@ -69,11 +69,11 @@ func initProducer(client sarama.Client) (int64, int16, error) {
 // most five requests in flight per connection.
 const maxIdempotentOut = 5
 
-// window lets an idempotent producer have the n oldest unsettled batches
-// of each partition out at once (sent, or waiting to be sent again),
-// counted in seal order from the oldest unsettled one: a batch whose
-// predecessors n or more places back are not all settled waits, even when
-// later ones settled. So at most n-1 batches after the oldest unsettled
+// window lets an idempotent producer have up to n batches of each
+// partition out at once (sent, or waiting to be sent again): the n that
+// follow, in seal order, its oldest unsettled batch, that one included. A
+// batch n or more places after an unsettled one waits, even when the
+// batches between them settled. So at most n-1 batches after the oldest unsettled
 // one can have been appended, and when that one is sent again after a
 // lost answer it is still among the last five the broker appended, which
 // it recognises as a duplicate. (Counting only unsettled batches, as a

@@ -97,7 +97,8 @@ type Settings struct {
 	// Acks is what the broker waits for before answering.
 	Acks setting.Acks
 	// Idempotent makes the producer idempotent (implies acks=all; at most
-	// two batches per partition out at once, see idempotence.go).
+	// MaxInFlight batches per partition out at once, and never more than
+	// five: see idempotence.go).
 	Idempotent bool
 	// TransactionalID makes the producer transactional (implies
 	// Idempotent).
