@@ -368,12 +368,14 @@ i=0; while ! grep -q '^ready:' %[1]s; do i=$((i+1)); [ $i -gt 600 ] && exit 1; s
 		}
 	}
 	t.Cleanup(killBroker)
-	if out, err := exec.Command(script).CombinedOutput(); err != nil {
+	// Run by sh rather than executed: exec of a file just written fails
+	// with ETXTBSY while a parallel test's fork still holds it open.
+	if out, err := exec.Command("sh", script).CombinedOutput(); err != nil {
 		t.Fatalf("start broker: %v\n%s", err, out)
 	}
 	addrs := fmt.Sprintf("127.0.0.1:%d,127.0.0.1:%d,127.0.0.1:%d", port, port+1, port+2)
 	cmd := exec.Command("kq", "verify", "-b", addrs, "--semantics", "exactly-once",
-		"--faults", "exec", "--fault-exec", "start=kill -9 $(cat "+pidFile+")", "--fault-exec", "end="+script,
+		"--faults", "exec", "--fault-exec", "start=kill -9 $(cat "+pidFile+")", "--fault-exec", "end=sh "+script,
 		"--messages", "10000", "--rate", "2500", "--fault-interval", "1500ms", "--fault-duration", "300ms",
 		"--drain-timeout", "60s")
 	racePrefix := filepath.Join(dir, "race")

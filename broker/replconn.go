@@ -35,6 +35,9 @@ type replReq struct {
 
 const (
 	apiListOffsets = 2
+	// maxReplWaits bounds how often an acks=all answer waits again for
+	// earlier batches recorded after it (a few at most in practice).
+	maxReplWaits = 8
 )
 
 func newReplConn(c net.Conn, b *Broker) *replConn {
@@ -164,6 +167,23 @@ func (c *replConn) produced(frame []byte, rq replReq) []byte {
 			return false
 		}
 		time.Sleep(time.Until(wait))
+		for range maxReplWaits {
+			// An earlier batch of the partition, answered on another
+			// connection, may have been recorded after this one with a
+			// later arrival: Kafka's acks=all waits for the high
+			// watermark, so wait for it too rather than report a write
+			// that is in the log (and will be read) as not written.
+			wait = time.Time{}
+			for _, b := range batches {
+				if at := c.r.replicatedBy(b.tp, b.end); at.After(wait) {
+					wait = at
+				}
+			}
+			if !wait.After(time.Now()) {
+				break
+			}
+			time.Sleep(time.Until(wait))
+		}
 		changed := false
 		for i := range resp.Topics {
 			t := &resp.Topics[i]

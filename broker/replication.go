@@ -265,6 +265,30 @@ func (p *partRepl) capLocked(now time.Time) int64 {
 	return p.pending[0].start
 }
 
+// replicatedBy returns when the in-sync replicas will have tp's log up to
+// end as far as the model knows now: the latest arrival among the pending
+// batches that start below end (followers fetch in order, so a batch is
+// replicated only with every batch before it). It is the zero time when
+// nothing below end is pending.
+func (r *replication) replicatedBy(tp topicPart, end int64) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var at time.Time
+	p := r.parts[tp]
+	if p == nil {
+		return at
+	}
+	for _, b := range p.pending {
+		if b.start >= end {
+			break
+		}
+		if b.at.After(at) {
+			at = b.at
+		}
+	}
+	return at
+}
+
 // replicated reports whether [start, end) is on the in-sync replicas and
 // not lost.
 func (r *replication) replicated(tp topicPart, start, end int64, now time.Time) bool {

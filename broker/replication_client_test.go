@@ -3,7 +3,9 @@ package broker_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -355,5 +357,63 @@ func TestMetadataShowsShrunkISR(t *testing.T) {
 	reps, isr, offline := saramaISR()
 	if len(reps) != 3 || len(isr) != 2 || slices.Contains(isr, down) || !slices.Equal(offline, []int32{down}) {
 		t.Fatalf("node %d stopped: replicas %v, isr %v, offline %v", down, reps, isr, offline)
+	}
+}
+
+// TestAcksAllConcurrentWritersAllAcked: several producers writing one
+// partition with acks=all, each on its own connection, get every write
+// acknowledged. A write whose answer was handled before that of an
+// earlier write of another connection used to be answered
+// NOT_LEADER_OR_FOLLOWER (yet kept in the log, so a retry duplicated it)
+// when the earlier write reached the followers later.
+func TestAcksAllConcurrentWritersAllAcked(t *testing.T) {
+	t.Parallel()
+	b := replBroker(t, 20*time.Millisecond, "1")
+	const writers, each = 16, 400
+	// A reader fetching meanwhile, as consumers do, makes the broker
+	// learn of appended batches from its Fetch answers too.
+	rctx, stopReading := context.WithCancel(context.Background())
+	defer stopReading()
+	rd := testutil.KGo(t, b, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}))
+	go func() {
+		for rctx.Err() == nil {
+			rd.PollFetches(rctx)
+		}
+	}()
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for w := range writers {
+		cl := testutil.KGo(t, b, kgo.DisableIdempotentWrite(), kgo.RequiredAcks(kgo.AllISRAcks()),
+			kgo.RecordRetries(0), kgo.ProducerLinger(0), kgo.RecordDeliveryTimeout(10*time.Second))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var sent sync.WaitGroup
+			for i := range each {
+				sent.Add(1)
+				r := &kgo.Record{Topic: "r", Partition: 0, Value: fmt.Appendf(nil, "%d-%d", w, i)}
+				cl.Produce(context.Background(), r, func(_ *kgo.Record, err error) {
+					defer sent.Done()
+					if err != nil {
+						errs <- err
+					}
+				})
+			}
+			sent.Wait()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	n := 0
+	for err := range errs {
+		if n++; n <= 3 {
+			t.Errorf("write failed: %v", err)
+		}
+	}
+	if n > 0 {
+		t.Fatalf("%d of %d acks=all writes failed without a fault", n, writers*each)
+	}
+	if got := newest(t, b); got != writers*each {
+		t.Errorf("log end %d, want %d", got, writers*each)
 	}
 }

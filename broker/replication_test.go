@@ -137,3 +137,33 @@ func TestReplicationDiscoversUnrecordedTail(t *testing.T) {
 		t.Fatalf("a ListOffsets answer met a partition: %v", got)
 	}
 }
+
+// TestReplicationInOrder: a batch is replicated only with every batch
+// before it, even one the model learns of later (its Produce answer was
+// handled after the later batch's, on another connection).
+func TestReplicationInOrder(t *testing.T) {
+	r := newReplication(100*time.Millisecond, func() int { return 3 })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
+	tp := topicPart{"t", 0}
+	t0 := time.Unix(1000, 0)
+	later := r.appended(tp, 5, 8, t0)
+	if at := r.replicatedBy(tp, 8); !at.Equal(later) {
+		t.Fatalf("[5, 8) replicated by %v, want %v", at, later)
+	}
+	earlier := r.appended(tp, 0, 5, t0.Add(30*time.Millisecond))
+	if at := r.replicatedBy(tp, 8); !at.Equal(earlier) {
+		t.Errorf("[5, 8) replicated by %v, want %v (when [0, 5) is)", at, earlier)
+	}
+	if at := r.replicatedBy(tp, 5); !at.Equal(earlier) {
+		t.Errorf("[0, 5) replicated by %v, want %v", at, earlier)
+	}
+	if r.replicated(tp, 5, 8, later) {
+		t.Error("[5, 8) replicated before [0, 5)")
+	}
+	if !r.replicated(tp, 5, 8, earlier) {
+		t.Error("[5, 8) not replicated once [0, 5) is")
+	}
+	if at := r.replicatedBy(topicPart{"t", 1}, 8); !at.IsZero() {
+		t.Errorf("an unknown partition replicated by %v, want the zero time", at)
+	}
+}

@@ -79,6 +79,10 @@ type ProduceOptions struct {
 	BatchBytes int
 	// MaxMessageBytes is the largest record.
 	MaxMessageBytes int
+	// Retries, RetryBackoff and MaxInFlight are produce.Settings'.
+	Retries      int
+	RetryBackoff time.Duration
+	MaxInFlight  int
 	// Create creates a missing topic.
 	Create bool
 	// CreatePartitions and CreateReplication shape a topic --create makes
@@ -170,6 +174,9 @@ func addProduceFlags(c *cobra.Command, o *ProduceOptions) {
 	fl.DurationVar(&o.Linger, "linger", d.Linger, "how long a batch waits for more records")
 	fl.IntVar(&o.BatchBytes, "batch-bytes", d.BatchBytes, "largest batch per partition in bytes")
 	fl.IntVar(&o.MaxMessageBytes, "max-message-bytes", d.MaxMessageBytes, "largest record (key, value and headers) in bytes")
+	fl.IntVar(&o.Retries, "retries", d.Retries, "how often a batch is sent again after an error a retry may cure, within the 30s delivery timeout (0: once)")
+	fl.DurationVar(&o.RetryBackoff, "retry-backoff", d.RetryBackoff, "pause before a batch is sent again")
+	fl.IntVar(&o.MaxInFlight, "max-in-flight", d.MaxInFlight, "produce requests in flight per broker (above 1, a retried batch may land behind a later one unless --idempotent)")
 	fl.StringVar(&o.Partitioner, "partitioner", string(d.Partitioner), "murmur2 (Java's and franz-go's default), consistent_random (librdkafka's and kcat's default), crc32 (librdkafka's consistent), hash (sarama's), random or roundrobin")
 	fl.BoolVar(&o.Create, "create", false, "create the topic if it does not exist (--partitions, --replication-factor; default the broker's)")
 	fl.IntVar(&o.CreatePartitions, "partitions", 0, "partitions of a topic --create makes (default: the broker's)")
@@ -244,6 +251,7 @@ func (o *ProduceOptions) runOptions() (produce.Options, error) {
 	}
 	s.Idempotent, s.TransactionalID, s.TxnSize = o.Idempotent, o.TransactionalID, o.TxnSize
 	s.Linger, s.BatchBytes, s.MaxMessageBytes = o.Linger, o.BatchBytes, o.MaxMessageBytes
+	s.Retries, s.RetryBackoff, s.MaxInFlight = o.Retries, o.RetryBackoff, o.MaxInFlight
 	rate, err := parseRate(o.Rate)
 	if err != nil {
 		return produce.Options{}, err

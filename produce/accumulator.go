@@ -60,7 +60,7 @@ type accumulator struct {
 	ready      *queue[*batch]
 	onSeal     func(records int) // counts records handed to the sender
 	seqs       *sequences        // nil unless idempotent
-	gate       *oneAtATime       // nil unless idempotent
+	gate       *window           // nil unless idempotent
 }
 
 // newAccumulator returns an accumulator that queues sealed batches on

@@ -43,6 +43,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 	snd := &sender{
 		client: client, topic: topic, acks: s.Acks.Sarama(), codec: s.Compression,
 		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce,
+		ackTimeout: client.Config().Producer.Timeout, retries: s.Retries, backoff: s.RetryBackoff, maxInFlight: s.MaxInFlight,
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
 	}
 	if s.Idempotent {
@@ -51,7 +52,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 			return nil, err
 		}
 		acc.seqs = newSequences(id, epoch, partitions)
-		snd.gate = newOneAtATime(snd.kickAll)
+		snd.gate = newWindow(s.MaxInFlight, snd.kickAll)
 		acc.gate = snd.gate
 	}
 	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}

@@ -65,6 +65,16 @@ func abandonedErr(b *batch) error {
 	return fmt.Errorf("no answer before the flush timeout: %w", ErrInDoubt)
 }
 
+// retriesSpentErr is the error of a batch whose last allowed attempt
+// ended in err: in doubt when an attempt may have written it.
+func retriesSpentErr(b *batch, err error) error {
+	gave := fmt.Errorf("%w (no retries left after attempt %d)", err, b.attempts+1)
+	if b.maybeWritten.Load() {
+		return fmt.Errorf("%w: %w", gave, ErrInDoubt)
+	}
+	return gave
+}
+
 // gaveUpErr is the error of a batch whose retries ran out of delivery
 // time after err: in doubt when an attempt may have written it.
 func gaveUpErr(b *batch, err error, timeout time.Duration) error {

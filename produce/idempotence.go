@@ -63,67 +63,91 @@ func initProducer(client sarama.Client) (int64, int16, error) {
 	return resp.ProducerID, resp.ProducerEpoch, nil
 }
 
-// oneAtATime lets an idempotent producer have one batch per partition
-// out at a time (sent, or waiting to be sent again): the oldest of the
-// partition's batches not yet acknowledged or failed for good. A later
-// batch goes only once the one before it settled, so the broker always
-// gets a partition's sequences in order and a batch sent again after a
-// lost answer is the last one it appended, which it recognises. (Two out
-// at a time were tried: under lost answers a batch was occasionally left
-// unsent until the flush timeout.) Each request still carries one batch
-// of every partition of its broker. A nil oneAtATime lets every batch go.
-type oneAtATime struct {
+// maxIdempotentOut bounds window's n: a Kafka broker keeps the last five
+// batches of each producer and partition to recognise a batch sent again
+// (and so does kfake), which is why Kafka's idempotent producer allows at
+// most five requests in flight per connection.
+const maxIdempotentOut = 5
+
+// window lets an idempotent producer have up to n batches of each
+// partition out at once (sent, or waiting to be sent again): the n that
+// follow, in seal order, its oldest unsettled batch, that one included. A
+// batch n or more places after an unsettled one waits, even when the
+// batches between them settled. So at most n-1 batches after the oldest unsettled
+// one can have been appended, and when that one is sent again after a
+// lost answer it is still among the last five the broker appended, which
+// it recognises as a duplicate. (Counting only unsettled batches, as a
+// first try did, let later batches go on while the oldest waited to be
+// sent again, pushed it out of the broker's five and left it refused as
+// out of order until the flush timeout.) The broker appends a batch only
+// when its sequence follows the last appended one, so batches sent out of
+// order (after a retry) are refused as out of order and sent again,
+// never appended out of order. Each request carries one batch of every
+// partition of its broker. A nil window lets every batch go.
+type window struct {
 	mu    sync.Mutex
-	queue map[int32][]uint64 // per partition, the seal order of its unsettled batches
-	wake  func()             // called when a partition may send its next batch
+	n     int
+	queue map[int32][]slot // per partition, from its oldest unsettled batch, in seal order
+	wake  func()           // called when a partition may send another batch
 }
 
-// newOneAtATime returns the gate; wake is called (without the lock) each
-// time a partition's oldest batch settled.
-func newOneAtATime(wake func()) *oneAtATime {
-	return &oneAtATime{queue: map[int32][]uint64{}, wake: wake}
+// slot is a batch's place in its partition's window.
+type slot struct {
+	seq     uint64 // the batch's seal order
+	settled bool
+}
+
+// newWindow returns a window of n batches per partition (1 to
+// maxIdempotentOut); wake is called (without the lock) each time a
+// partition's window moves.
+func newWindow(n int, wake func()) *window {
+	return &window{n: min(max(n, 1), maxIdempotentOut), queue: map[int32][]slot{}, wake: wake}
 }
 
 // sealed records b, sealed after every batch of its partition recorded.
-func (g *oneAtATime) sealed(b *batch) {
+func (g *window) sealed(b *batch) {
 	if g == nil {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.queue[b.partition] = append(g.queue[b.partition], b.seq)
+	g.queue[b.partition] = append(g.queue[b.partition], slot{seq: b.seq})
 }
 
-// mayGo reports whether b may be sent now: it is its partition's oldest
-// unsettled batch.
-func (g *oneAtATime) mayGo(b *batch) bool {
+// mayGo reports whether b may be sent now: it is one of the n batches of
+// its partition from the oldest unsettled one.
+func (g *window) mayGo(b *batch) bool {
 	if g == nil {
 		return true
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	q := g.queue[b.partition]
-	return len(q) > 0 && q[0] == b.seq
+	return slices.ContainsFunc(q[:min(len(q), g.n)], func(s slot) bool { return s.seq == b.seq })
 }
 
 // settled records that b was acknowledged or failed for good.
-func (g *oneAtATime) settled(b *batch) {
+func (g *window) settled(b *batch) {
 	if g == nil {
 		return
 	}
 	g.mu.Lock()
 	q := g.queue[b.partition]
-	i := slices.Index(q, b.seq)
+	i := slices.IndexFunc(q, func(s slot) bool { return s.seq == b.seq })
 	if i >= 0 {
-		q = slices.Delete(q, i, i+1)
-		if len(q) == 0 {
-			delete(g.queue, b.partition)
-		} else {
-			g.queue[b.partition] = q
-		}
+		q[i].settled = true
+	}
+	head := 0
+	for head < len(q) && q[head].settled {
+		head++
+	}
+	if head == len(q) {
+		delete(g.queue, b.partition)
+	} else if head > 0 {
+		g.queue[b.partition] = slices.Delete(q, 0, head)
 	}
 	g.mu.Unlock()
-	if i == 0 {
+	if head > 0 {
 		g.wake()
 	}
 }

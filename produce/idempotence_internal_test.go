@@ -2,6 +2,7 @@ package produce
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -27,36 +28,79 @@ func TestSequencesPerPartitionAndWrap(t *testing.T) {
 	}
 }
 
-func TestOneAtATimeLetsTheOldestBatchOfAPartitionGo(t *testing.T) {
+// mayGoAll reports mayGo for each of bs.
+func mayGoAll(g *window, bs []*batch) []bool {
+	var out []bool
+	for _, b := range bs {
+		out = append(out, g.mayGo(b))
+	}
+	return out
+}
+
+// sealedBatches records n batches of partition p, seal orders from first.
+func sealedBatches(g *window, p int32, first uint64, n int) []*batch {
+	var bs []*batch
+	for i := range uint64(n) {
+		b := &batch{partition: p, seq: first + i}
+		g.sealed(b)
+		bs = append(bs, b)
+	}
+	return bs
+}
+
+func TestWindowOfOneLetsTheOldestBatchOfAPartitionGo(t *testing.T) {
 	woken := 0
-	g := newOneAtATime(func() { woken++ })
-	var p0 []*batch
-	for seq := range uint64(4) {
-		p0 = append(p0, &batch{partition: 0, seq: seq + 1})
-		g.sealed(p0[seq])
-	}
-	p1 := &batch{partition: 1, seq: 9}
-	g.sealed(p1)
-	mayGo := func() []bool {
-		var out []bool
-		for _, b := range p0 {
-			out = append(out, g.mayGo(b))
-		}
-		return out
-	}
-	if got := mayGo(); !got[0] || got[1] || got[2] || got[3] || !g.mayGo(p1) {
+	g := newWindow(1, func() { woken++ })
+	p0 := sealedBatches(g, 0, 1, 4)
+	p1 := sealedBatches(g, 1, 9, 1)[0]
+	if got := mayGoAll(g, p0); !slices.Equal(got, []bool{true, false, false, false}) || !g.mayGo(p1) {
 		t.Fatalf("mayGo %v (partition 1: %t), want the oldest of each partition only", got, g.mayGo(p1))
 	}
 	g.settled(p0[3]) // failed for good while waiting (the flush timeout): nothing moves
-	if got := mayGo(); woken != 0 || got[1] {
+	if got := mayGoAll(g, p0); woken != 0 || got[1] {
 		t.Errorf("settling a later batch woke %d, mayGo %v", woken, got)
 	}
 	g.settled(p0[0])
-	if got := mayGo(); woken != 1 || !got[1] || got[2] {
+	if got := mayGoAll(g, p0); woken != 1 || !got[1] || got[2] {
 		t.Errorf("after the oldest settled: woken %d, mayGo %v, want batch 2 only", woken, got)
 	}
-	var none *oneAtATime
+	var none *window
 	if !none.mayGo(p0[3]) {
 		t.Error("without idempotence every batch may go")
+	}
+}
+
+// TestWindowCountsFromTheOldestUnsettledBatch: with two out per
+// partition, later batches settling do not let more go while the oldest
+// is unsettled (it may be waiting to be sent again, and the broker
+// recognises a batch sent again only among the last five it appended).
+func TestWindowCountsFromTheOldestUnsettledBatch(t *testing.T) {
+	woken := 0
+	g := newWindow(2, func() { woken++ })
+	p0 := sealedBatches(g, 0, 1, 5)
+	if got := mayGoAll(g, p0); !slices.Equal(got, []bool{true, true, false, false, false}) {
+		t.Fatalf("mayGo %v, want the two oldest", got)
+	}
+	g.settled(p0[1]) // acked while the oldest waits out a retry
+	if got := mayGoAll(g, p0); woken != 0 || !slices.Equal(got[2:], []bool{false, false, false}) {
+		t.Errorf("after the second settled before the oldest: woken %d, mayGo %v, want no more", woken, got)
+	}
+	g.settled(p0[0])
+	if got := mayGoAll(g, p0[2:]); woken != 1 || !slices.Equal(got, []bool{true, true, false}) {
+		t.Errorf("after the oldest settled: woken %d, mayGo %v of batches 3-5, want 3 and 4", woken, got)
+	}
+	for _, b := range p0[2:] {
+		g.settled(b)
+	}
+	if len(g.queue) != 0 {
+		t.Errorf("every batch settled, the window holds %v", g.queue)
+	}
+}
+
+func TestWindowSizeIsBoundedByTheBrokersFive(t *testing.T) {
+	for n, want := range map[int]int{0: 1, 1: 1, 3: 3, 5: 5, 8: maxIdempotentOut} {
+		if got := newWindow(n, func() {}).n; got != want {
+			t.Errorf("newWindow(%d) keeps %d out, want %d", n, got, want)
+		}
 	}
 }

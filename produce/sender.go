@@ -19,10 +19,6 @@ const (
 	maxRequestBytes   = 32 << 20
 )
 
-// maxInFlight is how many requests the batch path keeps in flight per
-// broker: one the broker works on, one queued behind it.
-const maxInFlight = 2
-
 // sender is the network side of the batch path. A dispatcher goroutine
 // routes sealed batches to the queue of their partition's leader; one
 // goroutine per broker combines queued batches into produce requests and
@@ -36,12 +32,20 @@ type sender struct {
 	codec   sarama.CompressionCodec
 	version int16
 	timeout time.Duration // of a record's delivery, retries included
+	// ackTimeout is how long the broker may wait for replicas (acks=all):
+	// the client's Producer.Timeout (-X request.timeout.ms).
+	ackTimeout time.Duration
+	// retries, backoff and maxInFlight are Settings.Retries,
+	// Settings.RetryBackoff and Settings.MaxInFlight.
+	retries     int
+	backoff     time.Duration
+	maxInFlight int
 	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
 	// test's stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
 	// gate is set when the batches carry a producer id and sequences: it
-	// sends one batch per partition at a time (idempotence.go).
-	gate *oneAtATime
+	// keeps each partition's batches out within a window (idempotence.go).
+	gate *window
 	// queues are the broker queues, for kickAll.
 	queuesMu sync.Mutex
 	queues   []*queue[*batch]
@@ -124,14 +128,14 @@ func (s *sender) route(b *batch) {
 }
 
 // sendLoop sends what is queued for one broker as requests, at most
-// maxInFlight at a time: a broker handles one request per connection at a
-// time (Kafka mutes a connection until its answer is sent), so a request
-// sent early with one batch would only wait in the socket; while the
-// requests in flight are answered, the batches queued meanwhile are
+// s.maxInFlight at a time: a broker handles one request per connection at
+// a time (Kafka mutes a connection until its answer is sent), so a
+// request sent early with one batch would only wait in the socket; while
+// the requests in flight are answered, the batches queued meanwhile are
 // combined into the next request, one per partition.
 func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	defer s.wg.Done()
-	slots := make(chan struct{}, maxInFlight)
+	slots := make(chan struct{}, max(1, s.maxInFlight))
 	release := func() { <-slots }
 	var bs []*batch
 	for ok := true; ok; {
@@ -178,7 +182,7 @@ func (s *sender) sendable(bs []*batch) bool {
 }
 
 // takeRequest picks from bs, up to the request size, the oldest batch of
-// each partition that may go now (see oneAtATime), and returns them and
+// each partition that may go now (see window), and returns them and
 // the rest, in order.
 func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 	// The oldest batch of each partition that may go: a batch sent again
@@ -207,7 +211,7 @@ func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 // send sends one request; its answer goes to the done queue, after
 // release is called.
 func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
-	req := &sarama.ProduceRequest{RequiredAcks: s.acks, Timeout: int32(requestTimeout.Milliseconds()), Version: s.version}
+	req := &sarama.ProduceRequest{RequiredAcks: s.acks, Timeout: int32(s.ackTimeout.Milliseconds()), Version: s.version}
 	for _, b := range bs {
 		req.AddBatch(s.topic, b.partition, b.recordBatch(s.codec))
 	}
@@ -220,9 +224,6 @@ func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
 		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil})
 	}
 }
-
-// requestTimeout is how long the broker may wait for replicas (acks=all).
-const requestTimeout = 10 * time.Second
 
 // collect handles answers until the done queue is closed.
 func (s *sender) collect() {
@@ -313,15 +314,19 @@ func retriable(err error) bool {
 	return false
 }
 
-// retry sends b again after a pause, or fails it once its delivery
-// timeout would pass.
+// retry sends b again after a pause, or fails it once its retries are
+// spent or its delivery timeout would pass.
 func (s *sender) retry(b *batch, err error) {
-	if time.Since(b.firstSend)+retryBackoff > s.timeout {
+	if b.attempts >= s.retries {
+		s.fail(b, retriesSpentErr(b, err))
+		return
+	}
+	if time.Since(b.firstSend)+s.backoff > s.timeout {
 		s.fail(b, gaveUpErr(b, err, s.timeout))
 		return
 	}
 	b.attempts++
-	b.notBefore = time.Now().Add(retryBackoff)
+	b.notBefore = time.Now().Add(s.backoff)
 	s.ready.push(b) // the dispatcher holds it, and its partition, until then
 }
 

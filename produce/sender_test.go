@@ -89,8 +89,9 @@ func (f *fakeProduce) waitSent(t *testing.T, n int) {
 }
 
 func TestSendLoopCombinesBatchesQueuedWhileRequestsWait(t *testing.T) {
+	const maxInFlight = 3
 	f := &fakeProduce{}
-	s := &sender{topic: "t", acks: sarama.WaitForAll, version: 3, produce: f.produce, done: newQueue[answer]()}
+	s := &sender{topic: "t", acks: sarama.WaitForAll, version: 3, produce: f.produce, done: newQueue[answer](), maxInFlight: maxInFlight}
 	q := newQueue[*batch]()
 	s.wg.Add(1)
 	go s.sendLoop(nil, q)

@@ -1,6 +1,7 @@
 package produce
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -95,8 +96,9 @@ func (p Partitioner) Constructor() sarama.PartitionerConstructor {
 type Settings struct {
 	// Acks is what the broker waits for before answering.
 	Acks setting.Acks
-	// Idempotent makes the producer idempotent (implies acks=all and one
-	// request in flight per broker).
+	// Idempotent makes the producer idempotent (implies acks=all; at most
+	// MaxInFlight batches per partition out at once, and never more than
+	// five: see idempotence.go).
 	Idempotent bool
 	// TransactionalID makes the producer transactional (implies
 	// Idempotent).
@@ -121,11 +123,26 @@ type Settings struct {
 	// BufferBytes bounds the memory of records waiting for their ack;
 	// reading pauses when it is full.
 	BufferBytes int
+	// Retries is how often a batch is sent again after an error a retry
+	// may cure (a leader change, a timeout, a lost connection), within
+	// DeliveryTimeout; 0 sends each batch once. The default is Kafka's,
+	// 2147483647: retry until the delivery timeout.
+	Retries int
+	// RetryBackoff is the pause before a batch is sent again.
+	RetryBackoff time.Duration
+	// MaxInFlight bounds the produce requests in flight per broker
+	// (Kafka's max.in.flight.requests.per.connection). Without
+	// idempotence, a batch sent again after a failure may then land
+	// behind a later batch of its partition when MaxInFlight is above 1.
+	MaxInFlight int
 }
 
 // DefaultSettings returns kq's defaults: acks=all, no compression, 5ms
 // linger, 1 MB batches and records, murmur2, 30s delivery timeout, 8 MB of
-// buffer.
+// buffer, retries until the delivery timeout 100ms apart, and two
+// requests in flight per broker: one the broker works on, one queued
+// behind it (a broker handles one request per connection at a time, so
+// more would only wait in the socket while fewer batches share each).
 func DefaultSettings() Settings {
 	return Settings{
 		Acks:            setting.AcksAll,
@@ -136,6 +153,9 @@ func DefaultSettings() Settings {
 		Partitioner:     PartitionMurmur2,
 		DeliveryTimeout: 30 * time.Second,
 		BufferBytes:     8 << 20,
+		Retries:         math.MaxInt32,
+		RetryBackoff:    100 * time.Millisecond,
+		MaxInFlight:     2,
 	}
 }
 
@@ -156,6 +176,12 @@ func (s Settings) Validate() error {
 		return kqerr.Settingf("{idempotent} and {transactional id} need {acks} all, got %v", s.Acks)
 	case s.DeliveryTimeout <= 0:
 		return kqerr.Usagef("the delivery timeout must be positive, got %v", s.DeliveryTimeout)
+	case s.Retries < 0:
+		return kqerr.Settingf("{retries} must not be negative, got %d", s.Retries)
+	case s.RetryBackoff < 0:
+		return kqerr.Settingf("{retry backoff} must not be negative, got %v", s.RetryBackoff)
+	case s.MaxInFlight < 1:
+		return kqerr.Settingf("{max in flight} must be at least 1, got %d", s.MaxInFlight)
 	}
 	if _, err := ParsePartitioner(string(s.Partitioner)); err != nil {
 		return err
@@ -200,8 +226,8 @@ func (s Settings) Apply(cfg *sarama.Config) {
 	p.Partitioner = s.Partitioner.Constructor()
 	p.Return.Successes = true
 	p.Return.Errors = true
-	p.Retry.Backoff = retryBackoff
-	p.Retry.Max = max(1, int(s.DeliveryTimeout/retryBackoff))
+	p.Retry.Backoff = s.RetryBackoff
+	p.Retry.Max = min(s.Retries, max(1, int(s.DeliveryTimeout/max(s.RetryBackoff, time.Millisecond))))
 	if s.viaProducer() {
 		p.Idempotent = true
 		p.RequiredAcks = sarama.WaitForAll
@@ -212,6 +238,3 @@ func (s Settings) Apply(cfg *sarama.Config) {
 		p.Transaction.Timeout = max(time.Minute, 2*s.DeliveryTimeout)
 	}
 }
-
-// retryBackoff is the pause before a batch is sent again.
-const retryBackoff = 100 * time.Millisecond

@@ -64,6 +64,9 @@ func TestSettingsValidate(t *testing.T) {
 		"txn acks 0":        func(s *Settings) { s.TransactionalID, s.Acks = "t", setting.AcksNone },
 		"partitioner":       func(s *Settings) { s.Partitioner = "nope" },
 		"delivery timeout":  func(s *Settings) { s.DeliveryTimeout = 0 },
+		"retries":           func(s *Settings) { s.Retries = -1 },
+		"retry backoff":     func(s *Settings) { s.RetryBackoff = -time.Millisecond },
+		"max in flight":     func(s *Settings) { s.MaxInFlight = 0 },
 	}
 	for name, mod := range bad {
 		s := DefaultSettings()
@@ -97,6 +100,14 @@ func TestSettingsApply(t *testing.T) {
 	if !cfg.Producer.Idempotent || cfg.Producer.Transaction.ID != "tx" || cfg.Net.MaxOpenRequests != 1 ||
 		cfg.Producer.RequiredAcks != sarama.WaitForAll {
 		t.Errorf("transactional config %+v", cfg.Producer)
+	}
+
+	s = DefaultSettings()
+	s.TransactionalID, s.Retries, s.RetryBackoff = "tx", 3, 7*time.Millisecond
+	cfg = sarama.NewConfig()
+	s.Apply(cfg)
+	if cfg.Producer.Retry.Max != 3 || cfg.Producer.Retry.Backoff != 7*time.Millisecond {
+		t.Errorf("retries %d every %v, want 3 every 7ms", cfg.Producer.Retry.Max, cfg.Producer.Retry.Backoff)
 	}
 	cfg.Version = sarama.V2_8_0_0
 	if err := cfg.Validate(); err != nil {

@@ -55,19 +55,14 @@ func untilDead(l *life, d time.Duration) func(int, int) time.Duration {
 	}
 }
 
-// producerConfig is the workload producers' configuration: the settings'
-// acks, retries, idempotence and requests in flight.
+// producerConfig is the client configuration of the workload producers,
+// which run kq produce's batch path (produceOptions has their delivery
+// settings): the run's timeouts, and the broker's wait for replicas
+// (acks=all) within half a request timeout.
 func (r *run) producerConfig(l *life) func(*sarama.Config) {
 	return func(c *sarama.Config) {
 		r.baseConfig(l)(c)
-		s := r.set
-		c.Producer.RequiredAcks = s.Acks.Sarama()
-		c.Producer.Retry.Max = s.Retries
-		c.Producer.Idempotent = s.Idempotent
-		c.Net.MaxOpenRequests = s.MaxInFlight
-		c.Producer.Return.Successes = true
-		c.Producer.Return.Errors = true
-		c.Producer.Partitioner = sarama.NewRoundRobinPartitioner
+		c.Net.MaxOpenRequests = r.set.MaxInFlight
 		c.Producer.Timeout = r.requestTimeout / 2
 	}
 }

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,75 +13,101 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/kq-dev/kq/internal/conn"
+	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/seqmsg"
 	"github.com/kq-dev/kq/internal/setting"
+	"github.com/kq-dev/kq/produce"
 )
 
 // producer writes the values of one producer id, seq counting up from 0 in
 // the order they are handed to the client, and records every send's
 // outcome. A crash replaces its client (an incarnation) with a fresh one
 // that goes on with the next seq.
+//
+// The client is kq produce's batch path (package produce) with the run's
+// producer settings: acks, retries, requests in flight, idempotence.
 type producer struct {
 	r     *run
 	id    uint32
 	quota int64 // values to hand over; 0 when the run has a duration
-	next  uint64
 
 	mu      sync.Mutex
+	next    uint64           // the next seq to hand over
 	inc     *prodIncarnation // current incarnation
 	sending bool             // crashable: still handing values over
 	armed   bool             // a crash is waiting for the next value
-	gen     int
 }
 
-// prodIncarnation is one client of a producer. Every value handed to it is
-// pending until exactly one event records it: ok or fail or info from the
-// client's result, or info when the incarnation crashes first.
+// prodIncarnation is one client of a producer: a produce.Run fed by the
+// incarnation as its Source and reporting to it as its Reporter. Every
+// value handed to it is pending until exactly one event records it: ok or
+// fail or info from the client's result, or info when the incarnation
+// crashes first or its run ends without an answer.
 type prodIncarnation struct {
-	r       *run
-	id      uint32
-	p       sarama.AsyncProducer
-	life    *life
+	r        *run
+	p        *producer
+	id       uint32
+	life     *life
+	deadline time.Time // the run's end when it has a duration
+	ctx      context.Context
+	cancel   context.CancelFunc
+	value    []byte      // the value buffer the client copies each record from
+	asked    atomic.Bool // the client asked for a value (its run started)
+	err      error       // the client run's error, once done is closed
+	done     chan struct{}
+
 	mu      sync.Mutex
 	pending *sendWindow   // when each was handed over; nil once crashed
 	room    chan struct{} // signalled when pending falls below maxPending
-	results chan struct{} // closed when the result loop ends
 }
 
 // maxPending bounds the sends of a producer incarnation awaiting an
 // outcome: the producer waits for answers before it hands over more, as a
-// Kafka producer blocks when its buffer.memory is full. sarama's
-// AsyncProducer buffers without a bound while its requests are in flight,
-// so the faster the producers ran, the more memory a run took (a
-// 10,000,000-value run's peak RSS rose from 181 MB at 32k values/s to
-// 264 MB at 94k/s: BENCHMARKS.md, issue 17). Held back by the acks=all
-// hold of the replication model (20 ms), a producer at 100k values/s has
-// about 2,000 sends in flight.
+// Kafka producer blocks when its buffer.memory is full. Held back by the
+// acks=all hold of the replication model (20 ms), a producer at 100k
+// values/s has about 2,000 sends in flight. (The client's own buffer,
+// produce.Settings.BufferBytes, bounds its memory too.)
 const maxPending = 1 << 15
 
-// run hands over values until the quota or deadline, then waits for their
-// outcomes and closes the client.
+// run hands over values until the quota or deadline, waits for their
+// outcomes and closes the client. A crashed incarnation is replaced at
+// once and shuts down in the background; a client that cannot start (the
+// cluster unreachable while a fault is in force) is started again until
+// the drain timeout.
 func (p *producer) run(ctx context.Context, deadline time.Time) error {
-	inc, err := p.open(ctx)
-	if err != nil {
-		return err
-	}
-	for p.more(deadline) && ctx.Err() == nil {
-		if err := p.r.limiter.wait(ctx); err != nil {
-			break
+	giveUp := time.Now().Add(p.r.drainTimeout)
+	for {
+		inc := p.start(ctx, deadline)
+		select {
+		case <-inc.done:
+		case <-inc.life.dead:
 		}
-		if inc, err = p.hand(ctx, inc); err != nil {
-			break
+		switch {
+		case inc.life.isDead():
+			p.r.bury(func() { <-inc.done })
+		case !inc.asked.Load() && inc.err != nil && ctx.Err() == nil && time.Now().Before(giveUp):
+			if errors.Is(inc.err, kqerr.ErrUsage) {
+				return inc.err
+			}
+			if !sleepCtx(ctx, 200*time.Millisecond) {
+				return ctx.Err()
+			}
+		default:
+			p.mu.Lock()
+			p.sending = false
+			p.mu.Unlock()
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if !inc.asked.Load() {
+				return inc.err
+			}
+			return nil
 		}
 	}
-	p.mu.Lock()
-	p.sending = false
-	p.mu.Unlock()
-	p.finish(ctx, inc)
-	return err
 }
 
+// more reports whether the producer has values left to hand over.
 func (p *producer) more(deadline time.Time) bool {
 	if !deadline.IsZero() {
 		return time.Now().Before(deadline)
@@ -88,66 +115,111 @@ func (p *producer) more(deadline time.Time) bool {
 	return int64(p.next) < p.quota
 }
 
-// hand hands the next value to the client, replacing a crashed
-// incarnation first. A value tracked but lost to a crash is recorded as
-// indeterminate by the crash, and its seq is not reused.
-func (p *producer) hand(ctx context.Context, inc *prodIncarnation) (*prodIncarnation, error) {
-	if err := inc.awaitRoom(ctx); err != nil {
-		return inc, err
-	}
-	seq := p.next
-	for !inc.track(seq) {
-		var err error
-		if inc, err = p.replace(ctx, inc); err != nil {
-			return inc, err
-		}
-	}
-	msg := &sarama.ProducerMessage{
-		Topic:    p.r.ids.input,
-		Value:    sarama.ByteEncoder(seqmsg.Encode(nil, seqmsg.Value{Producer: p.id, Seq: seq}, p.r.set.Workload.Size)),
-		Metadata: seq,
-	}
-	select {
-	case inc.p.Input() <- msg:
-	case <-inc.life.dead:
-	case <-ctx.Done():
-		inc.forget(seq)
-		return inc, ctx.Err()
-	}
-	p.next++
-	p.r.stats.sent.Add(1)
-	p.crashIfArmed()
-	return inc, nil
-}
-
-// open starts a fresh incarnation, retrying while the cluster cannot be
-// reached (a fault may be in force).
-func (p *producer) open(ctx context.Context) (*prodIncarnation, error) {
+// start runs a fresh incarnation's client in the background.
+func (p *producer) start(ctx context.Context, deadline time.Time) *prodIncarnation {
 	l := p.r.newLife()
-	ap, err := retryOpen(ctx, p.r, func() (sarama.AsyncProducer, error) {
-		return l.ks.factory(p.r.f).AsyncProducer(p.r.producerConfig(l))
-	})
-	if err != nil {
-		return nil, err
-	}
-	inc := &prodIncarnation{r: p.r, id: p.id, p: ap, life: l, pending: newSendWindow(), room: make(chan struct{}, 1), results: make(chan struct{})}
-	go inc.collect()
+	inc := &prodIncarnation{r: p.r, p: p, id: p.id, life: l, deadline: deadline, pending: newSendWindow(),
+		room: make(chan struct{}, 1), done: make(chan struct{})}
+	inc.ctx, inc.cancel = context.WithCancel(ctx)
 	p.mu.Lock()
 	p.inc, p.sending = inc, true
-	p.gen++
 	p.mu.Unlock()
-	return inc, nil
+	go inc.produce()
+	return inc
 }
 
-// replace shuts a crashed incarnation down in the background and opens a
-// new one.
-func (p *producer) replace(ctx context.Context, dead *prodIncarnation) (*prodIncarnation, error) {
-	p.r.bury(func() {
-		dead.p.AsyncClose()
-		<-dead.results
-	})
-	return p.open(ctx)
+// produce runs the client to the end of its input, then settles every
+// value it never answered as indeterminate.
+func (inc *prodIncarnation) produce() {
+	defer close(inc.done)
+	defer inc.cancel()
+	f := inc.life.ks.factory(inc.r.f)
+	tweak := f.Tweak
+	f.Tweak = func(c *sarama.Config) {
+		if tweak != nil {
+			tweak(c)
+		}
+		inc.r.producerConfig(inc.life)(c)
+	}
+	_, inc.err = produce.Run(inc.ctx, f, inc.r.produceOptions(), inc, inc)
+	inc.settle("the producer's client ended without an answer")
 }
+
+// produceOptions are the workload producers' options: the run's topic
+// and client settings on kq produce's batch path, values spread round
+// robin over the partitions.
+func (r *run) produceOptions() produce.Options {
+	s := produce.DefaultSettings()
+	c := r.set.Client
+	s.Acks, s.Idempotent, s.Retries, s.MaxInFlight = c.Acks, c.Idempotent, c.Retries, c.MaxInFlight
+	s.RetryBackoff = retryBackoff
+	// Half of kq produce's buffer: maxPending bounds the values in
+	// flight (32,768 of 100 B take 5.4 MB with their bookkeeping), and the
+	// batches a producer keeps and sends take up to three times its
+	// buffer, which with 8 MB lifted a 10,000,000-value run over 300 MB.
+	s.BufferBytes = 4 << 20
+	s.Partitioner = produce.PartitionRoundRobin
+	// Retries, not time, bound a send (as with Kafka's retries before
+	// delivery.timeout.ms): the drain timeout only ends a stuck one.
+	s.DeliveryTimeout = r.drainTimeout
+	return produce.Options{Topic: r.ids.input, Settings: s, FlushTimeout: r.drainTimeout}
+}
+
+// Next hands the next value to the client (produce.Source): it lands a
+// crash armed after the previous one, waits for the rate and for room
+// among the pending sends, and ends the input at the quota or deadline,
+// when the run stops, or once the incarnation has crashed.
+func (inc *prodIncarnation) Next(rec *produce.Record) error {
+	inc.asked.Store(true)
+	p := inc.p
+	p.crashIfArmed()
+	if inc.life.isDead() || inc.ctx.Err() != nil {
+		return io.EOF
+	}
+	if err := p.r.limiter.wait(inc.ctx); err != nil {
+		return io.EOF
+	}
+	if err := inc.awaitRoom(inc.ctx); err != nil {
+		return io.EOF
+	}
+	seq, ok := p.take(inc)
+	if !ok {
+		return io.EOF
+	}
+	inc.value = seqmsg.Encode(inc.value[:0], seqmsg.Value{Producer: inc.id, Seq: seq}, inc.r.set.Workload.Size)
+	*rec = produce.Record{Value: inc.value, Partition: produce.AnyPartition, Pos: produce.Position{Index: int64(seq) + 1}}
+	inc.r.stats.sent.Add(1)
+	return nil
+}
+
+// take hands out the next seq to inc and makes it pending; false at the
+// end of the quota or deadline, or when inc has crashed.
+func (p *producer) take(inc *prodIncarnation) (uint64, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.more(inc.deadline) {
+		p.sending = false
+		return 0, false
+	}
+	if !inc.track(p.next) {
+		return 0, false
+	}
+	p.next++
+	return p.next - 1, true
+}
+
+// Acked records a value the broker acknowledged (produce.Reporter).
+func (inc *prodIncarnation) Acked(a produce.Ack) {
+	inc.resolve(uint64(a.Pos.Index-1), a.Partition, a.Offset, nil)
+}
+
+// Failed records a value that failed or whose fate is unknown.
+func (inc *prodIncarnation) Failed(f produce.Failure) {
+	inc.resolve(uint64(f.Pos.Index-1), f.Partition, history.NoOffset, f.Err)
+}
+
+// Skipped is never called: the values are never bad input.
+func (inc *prodIncarnation) Skipped(*produce.InputError) {}
 
 // crash arms a crash of the current incarnation if the producer is still
 // sending: it lands right after the producer hands over its next value,
@@ -183,32 +255,6 @@ func (p *producer) crashIfArmed() {
 	}
 }
 
-// finish waits until every value handed over has an outcome (closing a
-// producer with retries pending would fail them), then closes the client.
-// Values still pending after the drain timeout are recorded as
-// indeterminate by the close.
-func (p *producer) finish(ctx context.Context, inc *prodIncarnation) {
-	if inc.life.isDead() {
-		p.replaceDone(inc)
-		return
-	}
-	waitUntil(ctx, p.r.drainTimeout, func() bool { return inc.pendingCount() == 0 })
-	inc.p.AsyncClose()
-	t := time.NewTimer(p.r.requestTimeout * 2)
-	defer t.Stop()
-	select {
-	case <-inc.results:
-	case <-t.C:
-		_, _ = inc.crash()
-		<-inc.results
-	}
-}
-
-func (p *producer) replaceDone(inc *prodIncarnation) {
-	inc.p.AsyncClose()
-	<-inc.results
-}
-
 // track makes seq pending; false when the incarnation has crashed.
 func (inc *prodIncarnation) track(seq uint64) bool {
 	inc.mu.Lock()
@@ -235,15 +281,6 @@ func (inc *prodIncarnation) awaitRoom(ctx context.Context) error {
 	return nil
 }
 
-// forget drops seq, which was never handed over.
-func (inc *prodIncarnation) forget(seq uint64) {
-	inc.mu.Lock()
-	defer inc.mu.Unlock()
-	if inc.pending != nil {
-		inc.pending.take(seq)
-	}
-}
-
 func (inc *prodIncarnation) pendingCount() int {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
@@ -254,40 +291,38 @@ func (inc *prodIncarnation) pendingCount() int {
 }
 
 // crash records every pending value as indeterminate (a crashed process
-// never learns their fate), then cuts the connections. It returns how many
-// values were pending and whether the incarnation was alive.
+// never learns their fate), then cuts the connections and stops the
+// client. It returns how many values were pending and whether the
+// incarnation was alive.
 func (inc *prodIncarnation) crash() (int, bool) {
-	inc.mu.Lock()
-	pending := inc.pending
-	inc.pending = nil
-	n := 0
-	if pending != nil {
-		n = pending.len()
-		pending.each(func(seq uint64, waited time.Duration) {
-			e := history.NewSend(inc.id, seq, history.StatusInfo, "producer crashed with the send in flight")
-			e.Latency = waited
-			inc.r.record(e)
-			inc.r.stats.info.Add(1)
-		})
-	}
-	inc.mu.Unlock()
-	return n, inc.life.kill()
+	n := inc.settle("producer crashed with the send in flight")
+	alive := inc.life.kill()
+	inc.cancel()
+	return n, alive
 }
 
-// collect records the client's results until both channels close.
-func (inc *prodIncarnation) collect() {
-	defer close(inc.results)
-	conn.DrainResults(inc.p,
-		func(m *sarama.ProducerMessage) { inc.resolve(m, nil) },
-		func(e *sarama.ProducerError) { inc.resolve(e.Msg, e.Err) })
+// settle records every pending value as indeterminate with reason and
+// stops tracking: later answers are ignored. It returns how many there
+// were.
+func (inc *prodIncarnation) settle(reason string) int {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	pending := inc.pending
+	inc.pending = nil
+	if pending == nil {
+		return 0
+	}
+	pending.each(func(seq uint64, waited time.Duration) {
+		e := history.NewSend(inc.id, seq, history.StatusInfo, reason)
+		e.Latency = waited
+		inc.r.record(e)
+		inc.r.stats.info.Add(1)
+	})
+	return pending.len()
 }
 
 // resolve records the outcome of one send unless a crash already did.
-func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
-	seq, ok := m.Metadata.(uint64)
-	if !ok {
-		return
-	}
+func (inc *prodIncarnation) resolve(seq uint64, partition int32, offset int64, err error) {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
 	if inc.pending == nil {
@@ -303,13 +338,13 @@ func (inc *prodIncarnation) resolve(m *sarama.ProducerMessage, err error) {
 		default:
 		}
 	}
-	e := inc.r.sendOutcome(inc.id, seq, m, err)
+	e := inc.r.sendOutcome(inc.id, seq, partition, offset, err)
 	e.Latency = waited
 	inc.r.record(e)
 }
 
 // sendOutcome turns a client result into a send event and counts it.
-func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err error) history.Event {
+func (r *run) sendOutcome(id uint32, seq uint64, partition int32, offset int64, err error) history.Event {
 	switch {
 	case err != nil && produceErrStatus(err, r.refusalsDefinite()) == history.StatusFail:
 		r.stats.failed.Add(1)
@@ -320,7 +355,7 @@ func (r *run) sendOutcome(id uint32, seq uint64, m *sarama.ProducerMessage, err 
 	}
 	r.stats.acked.Add(1)
 	e := history.NewSend(id, seq, history.StatusOK, "")
-	e.Topic, e.Partition, e.Offset = m.Topic, m.Partition, m.Offset
+	e.Topic, e.Partition, e.Offset = r.ids.input, partition, offset
 	if r.set.Acks == setting.AcksNone {
 		// The client reports success without a broker's answer: an
 		// acknowledgement all the same, at an offset nobody knows.

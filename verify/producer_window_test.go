@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/kq-dev/kq/verify/history"
 )
 
@@ -63,7 +61,7 @@ func TestProducerWaitsForAnswersAtMaxPending(t *testing.T) {
 		t.Fatalf("awaitRoom returned (%v) with %d sends pending", err, maxPending)
 	case <-time.After(50 * time.Millisecond):
 	}
-	inc.resolve(&sarama.ProducerMessage{Topic: "t", Metadata: uint64(7)}, nil)
+	inc.resolve(7, 0, 0, nil)
 	select {
 	case err := <-waited:
 		if err != nil {

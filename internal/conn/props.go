@@ -83,6 +83,8 @@ var flagged = map[string]string{
 	"isolation.level": "{isolation}", "auto.offset.reset": "{from}",
 	"enable.auto.commit": "{commit}/{no commit}", "partition.assignment.strategy": "{balance}",
 	"api.version.request": "{kafka version}", "broker.version.fallback": "{kafka version}",
+	"retries": "{retries}", "message.send.max.retries": "{retries}", "retry.backoff.ms": "{retry backoff}",
+	"max.in.flight.requests.per.connection": "{max in flight}", "max.in.flight": "{max in flight}",
 }
 
 // PropertyKeys returns the keys -X understands with a short description of
