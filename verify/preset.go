@@ -81,10 +81,15 @@ func Preset(s check.Semantics) (Client, error) {
 	return Client{Acks: setting.AcksAll, Idempotent: true, Retries: 50, MaxInFlight: 1, Commit: setting.CommitTxn, Isolation: setting.ReadCommitted}, nil
 }
 
+// maxIdempotentInFlight is Kafka's bound on an idempotent producer's
+// requests in flight per connection.
+const maxIdempotentInFlight = 5
+
 // apply returns c with the overrides set, and the names of the settings
-// whose value changed. An idempotent producer needs acks=all, retries and
-// one request in flight (sarama's rule): when the user turns idempotence
-// on and leaves those alone, they follow.
+// whose value changed. An idempotent producer needs acks=all and retries,
+// and keeps at most five requests in flight: when the user turns
+// idempotence on and leaves those alone, acks=all, retries and one request
+// in flight follow (--max-in-flight up to 5 is the user's to add).
 func (o Overrides) apply(c Client) (Client, []string) {
 	before := c
 	set(&c.Acks, o.Acks)
@@ -141,8 +146,8 @@ func (c Client) validate() error {
 		return kqerr.Settingf("{max in flight} must be at least 1, got %d", c.MaxInFlight)
 	case c.Idempotent && c.Acks != setting.AcksAll:
 		return kqerr.Settingf("an idempotent producer needs {acks} all, got %s", c.Acks)
-	case c.Idempotent && c.MaxInFlight != 1:
-		return kqerr.Settingf("an idempotent producer needs {max in flight} 1 (sarama keeps order only so), got %d", c.MaxInFlight)
+	case c.Idempotent && c.MaxInFlight > maxIdempotentInFlight:
+		return kqerr.Settingf("an idempotent producer needs {max in flight} of at most %d (a Kafka broker checks the sequences of a producer's last five batches per partition), got %d", maxIdempotentInFlight, c.MaxInFlight)
 	case c.Idempotent && c.Retries < 1:
 		return kqerr.Settingf("an idempotent producer needs {retries} of at least 1")
 	case c.Commit == setting.CommitTxn && c.AutoCommit:

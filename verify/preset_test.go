@@ -70,7 +70,7 @@ func TestResolveOverrides(t *testing.T) {
 func TestResolveRejects(t *testing.T) {
 	cases := map[string]verify.Options{
 		"idempotent with acks=1":    {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Idempotent: ptr(true), Acks: ptr(setting.AcksLeader)}}},
-		"idempotent with 5 flying":  {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(5)}}},
+		"idempotent with 6 flying":  {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Idempotent: ptr(true), MaxInFlight: ptr(6)}}},
 		"negative retries":          {RunSettings: verify.RunSettings{Overrides: verify.Overrides{Retries: ptr(-1)}}},
 		"auto-commit in a txn":      {RunSettings: verify.RunSettings{Semantics: check.ExactlyOnce, Overrides: verify.Overrides{AutoCommit: ptr(true)}}},
 		"no producers":              {RunSettings: verify.RunSettings{Workload: verify.Workload{Producers: -1}}},
