@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/kqerr"
 )
 
 // A record's fate after its last attempt: NOT_ENOUGH_REPLICAS means the
@@ -63,6 +65,18 @@ func abandonedErr(b *batch) error {
 		return fmt.Errorf("refused before the append at every attempt until the flush timeout, so not written: %w", *p)
 	}
 	return fmt.Errorf("no answer before the flush timeout: %w", ErrInDoubt)
+}
+
+// refusedErr is the error of b refused by the broker with err, a refusal
+// no retry can change. A batch of several records refused as too large
+// may hold only small records: the topic's max.message.bytes is below the
+// batch size, which the error then names (kq does not split the batch, as
+// librdkafka does not; the Java client does).
+func refusedErr(b *batch, err error) error {
+	if errors.Is(err, sarama.ErrMessageSizeTooLarge) && len(b.recs) > 1 {
+		return kqerr.SettingErrorf("%w (a batch of %d records, %d bytes: the topic's max.message.bytes is below that; lower {batch bytes})", err, len(b.recs), b.size)
+	}
+	return err
 }
 
 // retriesSpentErr is the error of a batch whose last allowed attempt

@@ -281,7 +281,7 @@ func (s *sender) handle(a answer) {
 			}
 			s.retry(b, err)
 		default:
-			s.fail(b, err)
+			s.fail(b, refusedErr(b, err))
 		}
 	}
 }
