@@ -82,17 +82,18 @@ func refusedErr(b *batch, err error) error {
 // retriesSpentErr is the error of a batch whose last allowed attempt
 // ended in err: in doubt when an attempt may have written it.
 func retriesSpentErr(b *batch, err error) error {
-	gave := fmt.Errorf("%w (no retries left after attempt %d)", err, b.attempts+1)
-	if b.maybeWritten.Load() {
-		return fmt.Errorf("%w: %w", gave, ErrInDoubt)
-	}
-	return gave
+	return doubtful(b, fmt.Errorf("%w (no retries left after attempt %d)", err, b.attempts+1))
 }
 
 // gaveUpErr is the error of a batch whose retries ran out of delivery
 // time after err: in doubt when an attempt may have written it.
 func gaveUpErr(b *batch, err error, timeout time.Duration) error {
-	gave := fmt.Errorf("%w (gave up after %d attempts in %v)", err, b.attempts+1, timeout)
+	return doubtful(b, fmt.Errorf("%w (gave up after %d attempts in %v)", err, b.attempts+1, timeout))
+}
+
+// doubtful marks gave, b's error after its last attempt, in doubt when an
+// attempt may have written b.
+func doubtful(b *batch, gave error) error {
 	if b.maybeWritten.Load() {
 		return fmt.Errorf("%w: %w", gave, ErrInDoubt)
 	}
