@@ -168,6 +168,7 @@ func (a *accumulator) seal(b *batch) {
 	a.sealed++
 	b.seq = a.sealed
 	b.producer = a.seqs.assign(b.partition, len(b.recs))
+	b.firstSeq.Store(b.producer.seq)
 	a.gate.sealed(b)
 	a.onSeal(len(b.recs))
 	a.ready.push(b)
@@ -277,6 +278,30 @@ func (a *accumulator) claim(b *batch) bool {
 	delete(a.pending, b)
 	a.unsettled[b.partition]--
 	return true
+}
+
+// renumberAfter gives the batches of f's partition sealed after f, and
+// the partition's next batch, the sequence numbers f's records had: f, a
+// claimed batch of an idempotent producer, failed without being written,
+// so the broker still expects f's first sequence, and every later batch
+// would be refused as out of order until its own timeout (the Java
+// client's adjustSequencesDueToFailedBatch). A batch already sent under
+// its old numbers is refused as out of order and sent again under the new
+// ones; none can have been appended, the broker having appended nothing
+// past the gap f left.
+func (a *accumulator) renumberAfter(f *batch) {
+	if a.seqs == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := len(f.recs)
+	a.seqs.rewind(f.partition, n)
+	for b := range a.pending {
+		if b.partition == f.partition && b.seq > f.seq {
+			b.firstSeq.Store(seqMinus(b.firstSeq.Load(), n))
+		}
+	}
 }
 
 // release returns a claimed batch's buffer space and keeps it for reuse

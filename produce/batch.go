@@ -32,7 +32,11 @@ type batch struct {
 	seq uint64 // seal order, for the retry hold
 	// producer is the idempotent producer's id and epoch and the batch's
 	// first sequence number, or noProducer.
-	producer  producerSeq
+	producer producerSeq
+	// firstSeq is producer.seq until a batch sealed before this one
+	// failed without being written: then the later batches of the
+	// partition take its sequence numbers (accumulator.renumberAfter).
+	firstSeq  atomic.Int32
 	firstSend time.Time
 	notBefore time.Time // a retry waits until then
 	attempts  int
@@ -86,6 +90,7 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 	b.maybeWritten.Store(false)
 	b.rb = nil
 	b.producer = noProducer
+	b.firstSeq.Store(noProducer.seq)
 }
 
 // cost is what b's records count against the buffer limit: their encoded
@@ -185,12 +190,13 @@ func (b *batch) slice(off, n int32) []byte {
 // built over the arena.
 func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 	if b.rb != nil {
+		b.rb.FirstSequence = b.firstSeq.Load() // renumbered since the last attempt, maybe
 		return b.rb
 	}
 	b.rb = &sarama.RecordBatch{
 		Version: 2, Codec: codec, CompressionLevel: sarama.CompressionLevelDefault,
 		FirstTimestamp: time.UnixMilli(b.base), MaxTimestamp: time.UnixMilli(b.maxTS), LastOffsetDelta: int32(len(b.recs) - 1),
-		ProducerID: b.producer.id, ProducerEpoch: b.producer.epoch, FirstSequence: b.producer.seq,
+		ProducerID: b.producer.id, ProducerEpoch: b.producer.epoch, FirstSequence: b.firstSeq.Load(),
 	}
 	if codec == sarama.CompressionNone && preEncodedRecords.ok() {
 		// sarama takes the record count from len(Records) and the records

@@ -54,6 +54,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 		acc.seqs = newSequences(id, epoch, partitions)
 		snd.gate = newWindow(s.MaxInFlight, snd.kickAll)
 		acc.gate = snd.gate
+		snd.renumber = !s.FakedRefusals
 	}
 	e := &batchEngine{acc: acc, snd: snd, stopLinger: make(chan struct{}), collected: make(chan struct{}), dispatched: make(chan struct{})}
 	go acc.lingerLoop(e.stopLinger)

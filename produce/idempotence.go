@@ -51,6 +51,19 @@ func (s *sequences) assign(p int32, records int) producerSeq {
 	return producerSeq{id: s.id, epoch: s.epoch, seq: first}
 }
 
+// rewind moves partition p's next sequence back by records, over the
+// wrap.
+func (s *sequences) rewind(p int32, records int) {
+	s.next[p] = seqMinus(s.next[p], records)
+}
+
+// seqMinus is seq less n, wrapping below 0 to math.MaxInt32 as Kafka's
+// sequences wrap above it.
+func seqMinus(seq int32, n int) int32 {
+	const m = int64(math.MaxInt32) + 1
+	return int32(((int64(seq)-int64(n))%m + m) % m)
+}
+
 // initProducer asks the cluster for an idempotent producer id and epoch.
 func initProducer(client sarama.Client) (int64, int16, error) {
 	resp, err := client.InitProducerID()

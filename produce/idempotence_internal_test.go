@@ -22,6 +22,14 @@ func TestSequencesPerPartitionAndWrap(t *testing.T) {
 	if s.next[1] != 2 {
 		t.Errorf("after wrapping, the next sequence is %d, want 2", s.next[1])
 	}
+	s.rewind(1, 4) // the batch that wrapped failed unwritten
+	if s.next[1] != math.MaxInt32-1 {
+		t.Errorf("rewound over the wrap to %d, want %d", s.next[1], math.MaxInt32-1)
+	}
+	s.rewind(0, 5)
+	if s.next[0] != 10 {
+		t.Errorf("rewound to %d, want 10", s.next[0])
+	}
 	var none *sequences
 	if got := none.assign(0, 1); got != noProducer {
 		t.Errorf("no idempotence: %+v", got)

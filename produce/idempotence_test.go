@@ -2,6 +2,8 @@ package produce_test
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +68,57 @@ func TestIdempotentWritesOnceDespiteLostAnswers(t *testing.T) {
 			t.Errorf("%s: %d records, %d duplicates after %d lost answers; want %d, none", name, len(recs), dups, dropped, n)
 		case !tc.idempotent && dups == 0:
 			t.Errorf("%s: no duplicate after %d lost answers; the faults did not hit appended batches", name, dropped)
+		}
+	}
+}
+
+// TestIdempotentGoesOnAfterARefusedBatch: a batch the broker refuses (a
+// record over the topic's max.message.bytes) fails alone; the batches
+// after it take its sequence numbers and are written, in order, instead
+// of being refused as out of order until the flush timeout. With faked
+// refusals assumed, the numbers are kept and the later batches are lost
+// to that timeout, which shows the refused batch left a gap.
+func TestIdempotentGoesOnAfterARefusedBatch(t *testing.T) {
+	t.Parallel()
+	for _, faked := range []bool{false, true} {
+		env := newEnv(t, 1)
+		admin, err := env.f.Admin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		limit := "2000"
+		err = admin.CreateTopic("small", &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1,
+			ConfigEntries: map[string]*string{"max.message.bytes": &limit}}, false)
+		admin.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var in strings.Builder
+		for i := range 300 {
+			if i == 20 {
+				in.WriteString(strings.Repeat("x", 3000) + "\n")
+			}
+			fmt.Fprintf(&in, "v%03d\n", i)
+		}
+		env.opts.Topic = "small"
+		env.opts.Settings.Idempotent, env.opts.Settings.FakedRefusals = true, faked
+		env.opts.Settings.BatchBytes, env.opts.Settings.Linger = 500, 0
+		env.opts.FlushTimeout = 3 * time.Second
+		res, _, _ := env.run(t, lines(in.String()))
+		switch {
+		case !faked && (res.Acked != 300 || res.Failed != 1 || res.InDoubt != 0):
+			t.Fatalf("%+v; want 300 acked, the big record failed", res)
+		case faked && res.InDoubt == 0:
+			t.Fatalf("faked refusals: %+v; want the later batches in doubt", res)
+		case faked:
+			continue
+		}
+		var got []string
+		for _, r := range readPartition(t, testutil.Factory(env.b), "small", 0) {
+			got = append(got, string(r.Value))
+		}
+		if len(got) != 300 || got[0] != "v000" || got[299] != "v299" || !slices.IsSorted(got) {
+			t.Errorf("partition holds %d records (%v ... ), want v000 to v299 in order", len(got), got[:min(3, len(got))])
 		}
 	}
 }

@@ -40,6 +40,10 @@ type sender struct {
 	retries     int
 	backoff     time.Duration
 	maxInFlight int
+	// renumber is set for an idempotent producer whose cluster does not
+	// fake refusals (Settings.FakedRefusals): a batch that failed without
+	// being written gives its sequence numbers to the later ones.
+	renumber bool
 	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
 	// test's stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
@@ -357,6 +361,9 @@ func (s *sender) fail(b *batch, err error) {
 		return
 	}
 	s.reportFailed(b, err)
+	if s.renumber && !b.maybeWritten.Load() {
+		s.acc.renumberAfter(b) // before the window lets the later batches go
+	}
 	s.gate.settled(b) // before release: the batch may be reused at once
 	s.acc.release(b)
 }

@@ -135,6 +135,12 @@ type Settings struct {
 	// idempotence, a batch sent again after a failure may then land
 	// behind a later batch of its partition when MaxInFlight is above 1.
 	MaxInFlight int
+	// FakedRefusals says the cluster may refuse a write it made (the chaos
+	// response-error fault fakes such answers): an idempotent producer
+	// then keeps the sequence numbers of the batches after one that
+	// failed, instead of giving them its numbers, which could make the
+	// broker take a later batch for a duplicate of the one it wrote.
+	FakedRefusals bool
 }
 
 // DefaultSettings returns kq's defaults: acks=all, no compression, 5ms

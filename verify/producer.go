@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -159,6 +160,7 @@ func (r *run) produceOptions() produce.Options {
 	// buffer, which with 8 MB lifted a 10,000,000-value run over 300 MB.
 	s.BufferBytes = 4 << 20
 	s.Partitioner = produce.PartitionRoundRobin
+	s.FakedRefusals = r.fakesRefusals()
 	// Retries, not time, bound a send (as with Kafka's retries before
 	// delivery.timeout.ms): the drain timeout only ends a stuck one.
 	s.DeliveryTimeout = r.drainTimeout
@@ -402,6 +404,12 @@ func (r *run) refusalsDefinite() bool {
 		}
 	}
 	return true
+}
+
+// fakesRefusals reports whether a fault of the run may answer an error to
+// a write the broker made (response-error).
+func (r *run) fakesRefusals() bool {
+	return slices.ContainsFunc(r.set.Faults.Faults, func(f chaos.Fault) bool { return f.Kind == chaos.ResponseError })
 }
 
 // stats are the run's live counters, for progress and throughput.
