@@ -14,7 +14,6 @@ import (
 
 	"github.com/IBM/sarama"
 
-	"github.com/kq-dev/kq/internal/kqerr"
 	"github.com/kq-dev/kq/internal/seqmsg"
 	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/produce"
@@ -73,39 +72,38 @@ const maxPending = 1 << 15
 // run hands over values until the quota or deadline, waits for their
 // outcomes and closes the client. A crashed incarnation is replaced at
 // once and shuts down in the background; a client that cannot start (the
-// cluster unreachable while a fault is in force) is started again until
-// the drain timeout.
+// cluster unreachable while a fault is in force) is started again as
+// retryOpen does.
 func (p *producer) run(ctx context.Context, deadline time.Time) error {
-	giveUp := time.Now().Add(p.r.drainTimeout)
 	for {
-		inc := p.start(ctx, deadline)
-		select {
-		case <-inc.done:
-		case <-inc.life.dead:
-		}
-		switch {
-		case inc.life.isDead():
+		inc, err := retryOpen(ctx, p.r, func() (*prodIncarnation, error) { return p.attempt(ctx, deadline) })
+		if err == nil && inc.life.isDead() {
 			p.r.bury(func() { <-inc.done })
-		case !inc.asked.Load() && inc.err != nil && ctx.Err() == nil && time.Now().Before(giveUp):
-			if errors.Is(inc.err, kqerr.ErrUsage) {
-				return inc.err
-			}
-			if !sleepCtx(ctx, 200*time.Millisecond) {
-				return ctx.Err()
-			}
-		default:
-			p.mu.Lock()
-			p.sending = false
-			p.mu.Unlock()
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if !inc.asked.Load() {
-				return inc.err
-			}
-			return nil
+			continue
 		}
+		p.mu.Lock()
+		p.sending = false
+		p.mu.Unlock()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
 	}
+}
+
+// attempt runs a fresh incarnation until its client ends or it crashes;
+// its error is that of a client that could not start (it never asked
+// for a value).
+func (p *producer) attempt(ctx context.Context, deadline time.Time) (*prodIncarnation, error) {
+	inc := p.start(ctx, deadline)
+	select {
+	case <-inc.done:
+	case <-inc.life.dead:
+	}
+	if !inc.life.isDead() && !inc.asked.Load() && inc.err != nil {
+		return nil, inc.err
+	}
+	return inc, nil
 }
 
 // more reports whether the producer has values left to hand over.

@@ -265,7 +265,7 @@ func (r *run) logf(format string, args ...any) {
 }
 
 // retryOpen calls open until it succeeds, ctx ends or the drain timeout
-// passes; a configuration error is returned at once.
+// passes; a configuration or usage error is returned at once.
 func retryOpen[T any](ctx context.Context, r *run, open func() (T, error)) (T, error) {
 	deadline := time.Now().Add(r.drainTimeout)
 	for {
@@ -276,7 +276,7 @@ func retryOpen[T any](ctx context.Context, r *run, open func() (T, error)) (T, e
 			return v, nil
 		case errors.As(err, &cfgErr):
 			return v, fmt.Errorf("%w: sarama rejects the settings: %s", kqerr.ErrUsage, cfgErr)
-		case errors.Is(err, errCrashed), time.Now().After(deadline):
+		case errors.Is(err, errCrashed), errors.Is(err, kqerr.ErrUsage), time.Now().After(deadline):
 			return v, err
 		}
 		if !sleepCtx(ctx, 200*time.Millisecond) {
