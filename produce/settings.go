@@ -220,8 +220,9 @@ func (s Settings) viaProducer() bool { return s.TransactionalID != "" }
 
 // Apply sets the producer section of cfg from s: acks, compression,
 // linger, batch and message sizes, partitioner, retries and, for a
-// transactional producer (sarama's), idempotence and the transactional id.
-// Connection settings are left alone.
+// transactional producer (sarama's), idempotence and the transactional id;
+// and the requests in flight per connection, which sarama's broker
+// connections also bound. Other connection settings are left alone.
 func (s Settings) Apply(cfg *sarama.Config) {
 	p := &cfg.Producer
 	p.RequiredAcks = s.Acks.Sarama()
@@ -234,6 +235,7 @@ func (s Settings) Apply(cfg *sarama.Config) {
 	p.Return.Errors = true
 	p.Retry.Backoff = s.RetryBackoff
 	p.Retry.Max = min(s.Retries, max(1, int(s.DeliveryTimeout/max(s.RetryBackoff, time.Millisecond))))
+	cfg.Net.MaxOpenRequests = s.MaxInFlight
 	if s.viaProducer() {
 		p.Idempotent = true
 		p.RequiredAcks = sarama.WaitForAll

@@ -80,12 +80,16 @@ func TestSettingsValidate(t *testing.T) {
 func TestSettingsApply(t *testing.T) {
 	s := DefaultSettings()
 	s.Acks, s.Compression, s.Linger, s.BatchBytes = setting.AcksLeader, sarama.CompressionZSTD, time.Second, 5000
+	s.MaxInFlight = 8
 	cfg := sarama.NewConfig()
 	s.Apply(cfg)
 	p := cfg.Producer
 	if p.RequiredAcks != sarama.WaitForLocal || p.Compression != sarama.CompressionZSTD || p.Flush.Frequency != time.Second ||
 		p.Flush.Bytes != 5000 || p.Idempotent || !p.Return.Successes || p.Retry.Max < 100 {
 		t.Errorf("producer config %+v", p)
+	}
+	if cfg.Net.MaxOpenRequests != s.MaxInFlight {
+		t.Errorf("%d requests open per connection, want --max-in-flight's %d (sarama's connections would cap it)", cfg.Net.MaxOpenRequests, s.MaxInFlight)
 	}
 	if part := p.Partitioner("t"); part == nil {
 		t.Fatal("no partitioner")

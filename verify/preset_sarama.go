@@ -62,7 +62,6 @@ func untilDead(l *life, d time.Duration) func(int, int) time.Duration {
 func (r *run) producerConfig(l *life) func(*sarama.Config) {
 	return func(c *sarama.Config) {
 		r.baseConfig(l)(c)
-		c.Net.MaxOpenRequests = r.set.MaxInFlight
 		c.Producer.Timeout = r.requestTimeout / 2
 	}
 }
