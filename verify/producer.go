@@ -15,7 +15,6 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/kq-dev/kq/internal/seqmsg"
-	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/produce"
 )
 
@@ -355,12 +354,9 @@ func (r *run) sendOutcome(id uint32, seq uint64, partition int32, offset int64, 
 	}
 	r.stats.acked.Add(1)
 	e := history.NewSend(id, seq, history.StatusOK, "")
+	// With acks=0 the client reports success without a broker's answer,
+	// at offset -1 (produce.Ack): history.NoOffset, an offset nobody knows.
 	e.Topic, e.Partition, e.Offset = r.ids.input, partition, offset
-	if r.set.Acks == setting.AcksNone {
-		// The client reports success without a broker's answer: an
-		// acknowledgement all the same, at an offset nobody knows.
-		e.Offset = history.NoOffset
-	}
 	return e
 }
 
