@@ -79,6 +79,31 @@ func (g *window) acked(b *batch) {
 	}
 }
 
+// unsend records that b, refused as out of order and never written,
+// need not be counted as sent when its partition recovers from a batch in
+// doubt sealed before it: it waits, like the batches never sent, to be
+// renumbered under the new producer id (the Java client rewrites the
+// sequences of such batches in flight as well). It calls quiet if b was
+// the last sent batch the partition waited for.
+func (g *window) unsend(b *batch) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	r := g.doubt[b.partition]
+	i := slices.IndexFunc(g.queue[b.partition], func(s slot) bool { return s.seq == b.seq })
+	if r == nil || r.restarting || b.seq <= r.after || i < 0 {
+		g.mu.Unlock()
+		return
+	}
+	g.queue[b.partition][i].sent = false
+	quiet := g.quietLocked(b.partition)
+	g.mu.Unlock()
+	if quiet {
+		g.quiet(b.partition)
+	}
+}
+
 // quietLocked reports whether partition p recovers and has no batch that
 // was sent and is not settled, and if so marks it restarting: the caller
 // then calls quiet.

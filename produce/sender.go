@@ -286,6 +286,9 @@ func (s *sender) handle(a answer) {
 				refreshed = true
 				_ = s.client.RefreshMetadata(s.topic)
 			}
+			if s.renumber && !b.maybeWritten.Load() && errors.Is(err, sarama.ErrOutOfOrderSequenceNumber) {
+				s.gate.unsend(b) // never written: after a batch in doubt, it goes again under the new producer id
+			}
 			s.retry(b, err)
 		default:
 			s.fail(b, refusedErr(b, err))
