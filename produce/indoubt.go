@@ -13,9 +13,10 @@ import (
 // into its place would make the broker take them for it (a duplicate
 // answered as acked, never written). Kafka's Java client resolves this
 // (KIP-360): it stops sending the partition's new batches, waits for the
-// ones already sent to settle, then, unless a later batch was acked (which
-// proves the one in doubt was appended), restarts the partition's
-// sequences at 0 under a bumped epoch. kq does the same with a new
+// ones already sent to settle (a later one refused as out of order, never
+// written, need not: it waits like the new ones), then, unless a later
+// batch was acked (which proves the one in doubt was appended), restarts
+// the partition's sequences at 0 under a bumped epoch. kq does the same with a new
 // producer id for the partition (InitProducerId; what the Java client did
 // before KIP-360) rather than a bumped epoch: a non-transactional
 // InitProducerId always returns a new id in Kafka, the Java client bumps
