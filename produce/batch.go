@@ -193,6 +193,7 @@ func (b *batch) slice(off, n int32) []byte {
 func (b *batch) recordBatch(codec sarama.CompressionCodec) *sarama.RecordBatch {
 	if b.rb != nil {
 		b.rb.FirstSequence = b.firstSeq.Load() // renumbered since the last attempt, maybe
+		b.rb.ProducerID, b.rb.ProducerEpoch = b.producer.id, b.producer.epoch
 		return b.rb
 	}
 	b.rb = &sarama.RecordBatch{

@@ -45,6 +45,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce,
 		ackTimeout: client.Config().Producer.Timeout, retries: s.Retries, backoff: s.RetryBackoff, maxInFlight: s.MaxInFlight,
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
+		quit: make(chan struct{}),
 	}
 	if s.Idempotent {
 		id, epoch, err := initProducer(client)
@@ -53,6 +54,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 		}
 		acc.seqs = newSequences(id, epoch, partitions)
 		snd.gate = newWindow(s.MaxInFlight, snd.kickAll)
+		snd.gate.quiet = snd.restart
 		acc.gate = snd.gate
 		snd.renumber = !s.FakedRefusals
 	}
@@ -77,6 +79,7 @@ func (e *batchEngine) stop() { e.acc.close() }
 // slow broker ends on time.
 func (e *batchEngine) finish(timeout time.Duration, _ bool) error {
 	deadline := time.Now().Add(timeout)
+	defer close(e.snd.quit)
 	e.acc.close()
 	close(e.stopLinger)
 	if !waitUntil(e.acc.idle, deadline) {

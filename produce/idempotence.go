@@ -25,17 +25,22 @@ type producerSeq struct {
 var noProducer = producerSeq{id: -1, epoch: -1, seq: -1}
 
 // sequences hands out the sequence numbers of one idempotent producer's
-// batches, per partition, in the order the batches are sealed.
+// batches, per partition, in the order the batches are sealed. Each
+// partition's batches carry a producer id and epoch: the producer's, until
+// a batch of the partition fails in doubt and the partition restarts under
+// a new producer id (indoubt.go).
 type sequences struct {
-	id    int64
-	epoch int16
-	next  []int32 // by partition
+	owner []producerSeq // by partition: its producer id and epoch, and its next sequence
 }
 
 // newSequences returns the sequences of producer id and epoch over
 // partitions partitions.
 func newSequences(id int64, epoch int16, partitions int32) *sequences {
-	return &sequences{id: id, epoch: epoch, next: make([]int32, partitions)}
+	s := &sequences{owner: make([]producerSeq, partitions)}
+	for p := range s.owner {
+		s.owner[p] = producerSeq{id: id, epoch: epoch}
+	}
+	return s
 }
 
 // assign gives a batch of records records in partition p its producer
@@ -46,15 +51,27 @@ func (s *sequences) assign(p int32, records int) producerSeq {
 	if s == nil {
 		return noProducer
 	}
-	first := s.next[p]
-	s.next[p] = int32((int64(first) + int64(records)) % (math.MaxInt32 + 1))
-	return producerSeq{id: s.id, epoch: s.epoch, seq: first}
+	o := &s.owner[p]
+	first := *o
+	o.seq = seqPlus(o.seq, records)
+	return first
+}
+
+// restart makes partition p's next batch the first of producer id and
+// epoch: sequence 0.
+func (s *sequences) restart(p int32, id int64, epoch int16) {
+	s.owner[p] = producerSeq{id: id, epoch: epoch}
+}
+
+// seqPlus is seq plus n, wrapping to 0 after math.MaxInt32.
+func seqPlus(seq int32, n int) int32 {
+	return int32((int64(seq) + int64(n)) % (math.MaxInt32 + 1))
 }
 
 // rewind moves partition p's next sequence back by records, over the
 // wrap.
 func (s *sequences) rewind(p int32, records int) {
-	s.next[p] = seqMinus(s.next[p], records)
+	s.owner[p].seq = seqMinus(s.owner[p].seq, records)
 }
 
 // seqMinus is seq less n, wrapping below 0 to math.MaxInt32 as Kafka's
@@ -102,19 +119,26 @@ type window struct {
 	n     int
 	queue map[int32][]slot // per partition, from its oldest unsettled batch, in seal order
 	wake  func()           // called when a partition may send another batch
+	// doubt holds the partitions recovering from a batch that failed in
+	// doubt, and quiet is called (without the lock) when such a partition
+	// has no batch out any more: it needs a new producer id (indoubt.go).
+	doubt map[int32]*recovery
+	quiet func(p int32)
 }
 
 // slot is a batch's place in its partition's window.
 type slot struct {
 	seq     uint64 // the batch's seal order
 	settled bool
+	sent    bool // taken to be sent at least once: it may be in the log
 }
 
 // newWindow returns a window of n batches per partition (1 to
 // maxIdempotentOut); wake is called (without the lock) each time a
 // partition's window moves.
 func newWindow(n int, wake func()) *window {
-	return &window{n: min(max(n, 1), maxIdempotentOut), queue: map[int32][]slot{}, wake: wake}
+	return &window{n: min(max(n, 1), maxIdempotentOut), queue: map[int32][]slot{}, wake: wake,
+		doubt: map[int32]*recovery{}, quiet: func(int32) {}}
 }
 
 // sealed records b, sealed after every batch of its partition recorded.
@@ -128,15 +152,25 @@ func (g *window) sealed(b *batch) {
 }
 
 // mayGo reports whether b may be sent now: it is one of the n batches of
-// its partition from the oldest unsettled one.
+// its partition from the oldest unsettled one, and, while its partition
+// recovers from a batch in doubt, one already sent.
 func (g *window) mayGo(b *batch) bool {
 	if g == nil {
 		return true
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	return g.slotLocked(b) != nil
+}
+
+// slotLocked returns b's slot when b may be sent now, else nil.
+func (g *window) slotLocked(b *batch) *slot {
 	q := g.queue[b.partition]
-	return slices.ContainsFunc(q[:min(len(q), g.n)], func(s slot) bool { return s.seq == b.seq })
+	i := slices.IndexFunc(q[:min(len(q), g.n)], func(s slot) bool { return s.seq == b.seq })
+	if i < 0 || !g.doubt[b.partition].lets(q[i]) {
+		return nil
+	}
+	return &q[i]
 }
 
 // settled records that b was acknowledged or failed for good.
@@ -159,7 +193,11 @@ func (g *window) settled(b *batch) {
 	} else if head > 0 {
 		g.queue[b.partition] = slices.Delete(q, 0, head)
 	}
+	quiet := g.quietLocked(b.partition)
 	g.mu.Unlock()
+	if quiet {
+		g.quiet(b.partition)
+	}
 	if head > 0 {
 		g.wake()
 	}

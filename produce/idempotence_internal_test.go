@@ -17,18 +17,18 @@ func TestSequencesPerPartitionAndWrap(t *testing.T) {
 	if got := s.assign(1, 3); got.seq != 0 {
 		t.Errorf("first batch of partition 1 starts at %d, want 0", got.seq)
 	}
-	s.next[1] = math.MaxInt32 - 1
+	s.owner[1].seq = math.MaxInt32 - 1
 	s.assign(1, 4)
-	if s.next[1] != 2 {
-		t.Errorf("after wrapping, the next sequence is %d, want 2", s.next[1])
+	if s.owner[1].seq != 2 {
+		t.Errorf("after wrapping, the next sequence is %d, want 2", s.owner[1].seq)
 	}
 	s.rewind(1, 4) // the batch that wrapped failed unwritten
-	if s.next[1] != math.MaxInt32-1 {
-		t.Errorf("rewound over the wrap to %d, want %d", s.next[1], math.MaxInt32-1)
+	if s.owner[1].seq != math.MaxInt32-1 {
+		t.Errorf("rewound over the wrap to %d, want %d", s.owner[1].seq, math.MaxInt32-1)
 	}
 	s.rewind(0, 5)
-	if s.next[0] != 10 {
-		t.Errorf("rewound to %d, want 10", s.next[0])
+	if s.owner[0].seq != 10 {
+		t.Errorf("rewound to %d, want 10", s.owner[0].seq)
 	}
 	var none *sequences
 	if got := none.assign(0, 1); got != noProducer {
@@ -110,5 +110,72 @@ func TestWindowSizeIsBoundedByTheBrokersFive(t *testing.T) {
 		if got := newWindow(n, func() {}).n; got != want {
 			t.Errorf("newWindow(%d) keeps %d out, want %d", n, got, want)
 		}
+	}
+}
+
+// TestWindowAfterABatchInDoubt: once a batch fails in doubt, only batches
+// already sent may go; when the last of them settles, quiet is called
+// once and nothing goes until the partition restarted. A batch acked
+// after the one in doubt ends the recovery at once.
+func TestWindowAfterABatchInDoubt(t *testing.T) {
+	var quiet []int32
+	g := newWindow(3, func() {})
+	g.quiet = func(p int32) { quiet = append(quiet, p) }
+	p0 := sealedBatches(g, 0, 1, 5)
+	if !g.take(p0[0]) || !g.take(p0[1]) {
+		t.Fatal("the two oldest may not be taken")
+	}
+	g.inDoubt(p0[0])
+	g.settled(p0[0])
+	if got := mayGoAll(g, p0[1:]); !slices.Equal(got, []bool{true, false, false, false}) || g.take(p0[2]) {
+		t.Fatalf("in doubt: mayGo %v, want only the batch already sent", got)
+	}
+	if len(quiet) != 0 {
+		t.Fatalf("quiet called with batch 2 still out: %v", quiet)
+	}
+	g.settled(p0[1])
+	if !slices.Equal(quiet, []int32{0}) || g.mayGo(p0[2]) {
+		t.Fatalf("after the sent batches settled: quiet %v, batch 3 may go %t; want quiet for partition 0, nothing going", quiet, g.mayGo(p0[2]))
+	}
+	g.settled(p0[4]) // a later batch settling (the flush timeout) calls quiet no more
+	if len(quiet) != 1 {
+		t.Fatalf("quiet called %d times", len(quiet))
+	}
+	g.restarted(0)
+	if !g.take(p0[2]) || !g.take(p0[3]) {
+		t.Fatal("after the restart, batches 3 and 4 may not be taken")
+	}
+	g.inDoubt(p0[2])
+	g.settled(p0[2])
+	g.acked(p0[3]) // appended after the one in doubt: that one was appended
+	g.settled(p0[3])
+	if len(quiet) != 1 || len(g.doubt) != 0 {
+		t.Errorf("a batch acked after the one in doubt: quiet %v, recovering %v; want no restart", quiet, g.doubt)
+	}
+}
+
+func TestAccumulatorRestartRenumbersFromZero(t *testing.T) {
+	a := &accumulator{pending: map[*batch]struct{}{}, seqs: newSequences(7, 0, 2)}
+	var bs []*batch
+	for i, n := range []int{3, 2, 4} {
+		b := &batch{partition: 1, seq: uint64(10 + i), recs: make([]recMeta, n)}
+		b.producer = a.seqs.assign(1, n)
+		a.pending[b] = struct{}{}
+		bs = append(bs, b)
+	}
+	other := &batch{partition: 0, seq: 9, recs: make([]recMeta, 1)}
+	other.producer = a.seqs.assign(0, 1)
+	a.pending[other] = struct{}{}
+	a.restart(1, 42, 0)
+	for i, want := range []int32{0, 3, 5} {
+		if got := bs[i].producer; got != (producerSeq{42, 0, want}) || bs[i].firstSeq.Load() != want {
+			t.Errorf("batch %d: %+v (first %d), want producer 42 from sequence %d", i, got, bs[i].firstSeq.Load(), want)
+		}
+	}
+	if got := a.seqs.assign(1, 1); got != (producerSeq{42, 0, 9}) {
+		t.Errorf("next batch of partition 1: %+v, want producer 42 sequence 9", got)
+	}
+	if other.producer != (producerSeq{7, 0, 0}) || a.seqs.assign(0, 1) != (producerSeq{7, 0, 1}) {
+		t.Errorf("partition 0 changed: %+v", other.producer)
 	}
 }

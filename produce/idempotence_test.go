@@ -1,7 +1,10 @@
 package produce_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +15,7 @@ import (
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/chaos"
 	"github.com/kq-dev/kq/internal/testutil"
+	"github.com/kq-dev/kq/produce"
 )
 
 // TestIdempotentWritesOnceDespiteLostAnswers: with answers to Produce
@@ -120,5 +124,152 @@ func TestIdempotentGoesOnAfterARefusedBatch(t *testing.T) {
 		if len(got) != 300 || got[0] != "v000" || got[299] != "v299" || !slices.IsSorted(got) {
 			t.Errorf("partition holds %d records (%v ... ), want v000 to v299 in order", len(got), got[:min(3, len(got))])
 		}
+	}
+}
+
+// stagedSource yields its stages' values one after the other, calling a
+// stage's before hook (which may wait for a state) before its first
+// value.
+type stagedSource struct {
+	stages []stage
+	i, j   int
+}
+
+// stage is values yielded after before returned.
+type stage struct {
+	before func()
+	values []string
+}
+
+func (s *stagedSource) Next(r *produce.Record) error {
+	for s.i < len(s.stages) && s.j == len(s.stages[s.i].values) {
+		s.i, s.j = s.i+1, 0
+	}
+	if s.i == len(s.stages) {
+		return io.EOF
+	}
+	st := &s.stages[s.i]
+	if s.j == 0 && st.before != nil {
+		st.before()
+	}
+	*r = produce.Record{Value: []byte(st.values[s.j]), Partition: produce.AnyPartition,
+		Pos: produce.Position{Index: int64(s.i*1000 + s.j)}}
+	s.j++
+	return nil
+}
+
+// TestIdempotentGoesOnAfterAnInDoubtBatch: an idempotent batch gets no
+// answer before the delivery timeout (every attempt's request is lost:
+// not written; or every answer is lost: written), so it fails in doubt;
+// the later records of its partition are then all acked and written in
+// order, under a new producer id (before, when the in-doubt batch was not
+// written, the broker refused every later batch as out of order until it
+// timed out too). The in-doubt record is reported in doubt, and is in the
+// partition at most once.
+func TestIdempotentGoesOnAfterAnInDoubtBatch(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []chaos.Kind{chaos.DropRequest, chaos.DropResponse} {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"t": 1}})
+			e := chaos.NewEngine(chaos.EngineOptions{Seed: 1})
+			env := newEnv(t, 1)
+			env.b, env.f = b, testutil.Factory(b)
+			env.f.Dialer = chaos.NewDialer(e, chaos.DialerOptions{Timeout: 5 * time.Second})
+			env.f.Tweak = func(c *sarama.Config) { c.Net.ReadTimeout = 300 * time.Millisecond }
+			env.opts.Settings.Idempotent = true
+			env.opts.Settings.Linger = 0
+			env.opts.Settings.DeliveryTimeout = 1500 * time.Millisecond
+			env.opts.FlushTimeout = 15 * time.Second
+			var faultID string
+			var rec *recorder
+			failed := func() bool {
+				rec.mu.Lock()
+				defer rec.mu.Unlock()
+				return len(rec.failures) > 0
+			}
+			before, after := numberedValues("a", 10), numberedValues("c", 50)
+			src := &stagedSource{stages: []stage{
+				{values: before},
+				{before: func() {
+					waitFor(t, 10*time.Second, "the first records acked", func() bool { return ackCount(rec) == len(before) })
+					id, err := e.Set(chaos.Fault{Kind: kind, APIs: []int16{0}, Probability: 1})
+					if err != nil {
+						t.Error(err)
+					}
+					faultID = id
+				}, values: []string{"b"}},
+				{before: func() {
+					waitFor(t, 10*time.Second, "record b to fail", failed)
+					if err := e.Clear(faultID); err != nil {
+						t.Error(err)
+					}
+				}, values: after},
+			}}
+			rec = &recorder{}
+			res, err := produce.Run(context.Background(), env.f, env.opts, src, rec)
+			if res.Acked != int64(len(before)+len(after)) || res.InDoubt != 1 || res.Failed != 0 {
+				for i, f := range rec.failures {
+					if i < 3 {
+						t.Logf("failure: %v", f.Err)
+					}
+				}
+				t.Fatalf("%+v, %v; want %d acked and the one record of the lost request in doubt", res, err, len(before)+len(after))
+			}
+			rec.mu.Lock()
+			f := rec.failures[0]
+			rec.mu.Unlock()
+			if !errors.Is(f.Err, produce.ErrInDoubt) || f.Pos.Index != 1000 {
+				t.Errorf("failure %+v: want record b in doubt", f)
+			}
+			var got []string
+			pids := map[string]int64{}
+			for _, r := range readPartition(t, testutil.Factory(b), "t", 0) {
+				got = append(got, string(r.Value))
+				pids[string(r.Value)] = r.ProducerID
+			}
+			if pids[before[0]] == pids[after[0]] || pids[before[0]] != pids[before[len(before)-1]] || pids[after[0]] != pids[after[len(after)-1]] {
+				t.Errorf("producer ids: %d before the batch in doubt, %d after; want one before, a new one after", pids[before[0]], pids[after[0]])
+			}
+			want := slices.Concat(before, after)
+			if i := slices.Index(got, "b"); i >= 0 {
+				if kind == chaos.DropRequest {
+					t.Errorf("record b is in the partition though no request of it reached the broker")
+				}
+				got = slices.Delete(got, i, i+1)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("partition holds %d records besides b (%v ...), want %d in order", len(got), got[:min(3, len(got))], len(want))
+			}
+		})
+	}
+}
+
+// numberedValues returns n values prefix000, prefix001, ...
+func numberedValues(prefix string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%s%03d", prefix, i)
+	}
+	return out
+}
+
+// ackCount returns how many acks rec holds.
+func ackCount(rec *recorder) int {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return len(rec.acks)
+}
+
+// waitFor polls cond until it holds or timeout passes, which it reports
+// with t.Error (it may run outside the test's goroutine).
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Errorf("timed out after %v waiting for %s", timeout, what)
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

@@ -68,6 +68,9 @@ type sender struct {
 	// abandoned is set at the flush timeout: queued batches, already
 	// reported in doubt, are dropped instead of sent.
 	abandoned atomic.Bool
+	// quit is closed when the producer finished: a partition's restart
+	// after a batch in doubt stops asking for a producer id (indoubt.go).
+	quit chan struct{}
 }
 
 // wakeBatch is pushed on the ready queue to make the dispatcher release
@@ -220,7 +223,7 @@ func (s *sender) takeRequest(bs []*batch) (req, rest []*batch) {
 	size := 0
 	for _, b := range bs {
 		fits := len(req) == 0 || (size+b.size <= maxRequestBytes && len(req) < maxRequestBatches)
-		if f, ok := first[b.partition]; fits && ok && f == b.seq && !seen[b.partition] {
+		if f, ok := first[b.partition]; fits && ok && f == b.seq && !seen[b.partition] && s.gate.take(b) {
 			seen[b.partition] = true
 			size += b.size
 			req = append(req, b)
@@ -370,17 +373,24 @@ func (s *sender) succeed(b *batch, base int64) {
 			s.tally.ackLocked(a, b.dataBytes(i), now-m.enqueued)
 		}
 	})
+	s.gate.acked(b)
 	s.gate.settled(b) // before release: the batch may be reused at once
 	s.acc.release(b)
 }
 
-// fail reports b's records as failed with err.
+// fail reports b's records as failed with err. The later batches of its
+// partition, with idempotence, take its sequence numbers when it was not
+// written, or restart under a new producer id once those sent settled
+// when it may have been (indoubt.go).
 func (s *sender) fail(b *batch, err error) {
 	if !s.acc.claim(b) {
 		return
 	}
 	s.reportFailed(b, err)
-	if s.renumber && !b.maybeWritten.Load() {
+	switch {
+	case b.maybeWritten.Load():
+		s.gate.inDoubt(b)
+	case s.renumber:
 		s.acc.renumberAfter(b) // before the window lets the later batches go
 	}
 	s.gate.settled(b) // before release: the batch may be reused at once

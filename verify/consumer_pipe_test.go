@@ -26,7 +26,7 @@ type deliveries struct {
 	committed []int64
 }
 
-func (d *deliveries) Add(e history.Event) error {
+func (d *deliveries) Feed(e *history.Event) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	switch {

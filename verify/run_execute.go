@@ -257,10 +257,10 @@ func (r *run) outcome(parent context.Context, err error, rep *Report) error {
 // error.
 type sinks []history.Sink
 
-// Add feeds e to each sink.
-func (s sinks) Add(e history.Event) error {
+// Feed feeds e to each sink.
+func (s sinks) Feed(e *history.Event) error {
 	for _, x := range s {
-		if err := x.Add(e); err != nil {
+		if err := x.Feed(e); err != nil {
 			return err
 		}
 	}

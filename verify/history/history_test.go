@@ -348,7 +348,7 @@ func TestRecorderStampsTime(t *testing.T) {
 // collected is a sink that keeps what it is fed.
 type collected []Event
 
-func (c *collected) Add(e Event) error { *c = append(*c, e); return nil }
+func (c *collected) Feed(e *Event) error { *c = append(*c, *e); return nil }
 
 // TestRecordAll: a run of events is written and fed in order as Record
 // would, those without a time stamped alike; one invalid event keeps the
