@@ -53,7 +53,15 @@ func NewRecorder(w io.Writer, s Sink) *Recorder {
 // rejected (a usage error) and neither written nor fed; an error from the
 // Sink is returned after the line was written. After a write error every
 // call returns that error.
-func (r *Recorder) Record(e Event) error {
+func (r *Recorder) Record(e Event) error { return r.record(e, time.Time{}) }
+
+// RecordSend records the outcome of a send handed to the client at handed,
+// as [Recorder.Record] does, with the latency from handed to the time it
+// is stamped with: the event's time and latency come from one clock read.
+// A zero handed leaves e.Latency as it is.
+func (r *Recorder) RecordSend(e Event, handed time.Time) error { return r.record(e, handed) }
+
+func (r *Recorder) record(e Event, handed time.Time) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -63,7 +71,13 @@ func (r *Recorder) Record(e Event) error {
 		return err
 	}
 	r.event = e
-	err := r.addLocked(&r.event, r.now())
+	if r.event.Time.IsZero() {
+		r.event.Time = r.now()
+	}
+	if !handed.IsZero() {
+		r.event.Latency = r.event.Time.Sub(handed)
+	}
+	err := r.addLocked(&r.event, r.event.Time)
 	r.event = Event{} // keeps no strings or slices alive
 	return err
 }
