@@ -67,7 +67,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	err = classifyCobra(err)
 	err = plainRegistryError(err)
 	if !errors.Is(err, errSilent) {
-		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLine(err))
+		fmt.Fprintf(f.IO.ErrOut, "kq: %s\n", oneLineFor(c, err))
 	}
 	printUsageHint(f.IO.ErrOut, c, err)
 	return kqerr.Code(err)
@@ -135,8 +135,12 @@ func classifyCobra(err error) error {
 // oneLine strips kqerr's sentinel prefixes (also where a caller's context
 // precedes them) and folds the message onto one
 // line.
-func oneLine(err error) string {
-	msg := errText(err)
+func oneLine(err error) string { return oneLineFor(nil, err) }
+
+// oneLineFor is oneLine for the error of command c, whose flags it
+// spells as flagOfFor does.
+func oneLineFor(c *cobra.Command, err error) string {
+	msg := kqerr.RenderSettings(err, flagOfFor(c))
 	for _, s := range []error{kqerr.ErrUsage, kqerr.ErrUnreachable, kqerr.ErrCheckFailed, kqerr.ErrInconclusive} {
 		msg = strings.TrimPrefix(msg, s.Error()+": ")
 		msg = strings.ReplaceAll(msg, ": "+s.Error()+": ", ": ")

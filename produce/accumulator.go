@@ -123,12 +123,14 @@ func (a *accumulator) add(r *Record, part int32) error {
 			b = a.newBatch(p)
 		}
 		if len(b.recs) > 0 && b.size+size > a.batchBytes {
+			b.full = true
 			a.seal(b)
 			continue
 		}
 		b.add(r, ts, enq, size)
 		a.buffered += size + recMetaBytes
 		if b.size >= a.batchBytes || a.linger == 0 {
+			b.full = b.size >= a.batchBytes
 			a.seal(b)
 		}
 		return nil

@@ -27,6 +27,7 @@ type batch struct {
 	base      int64         // timestamp of the first record (Unix ms)
 	maxTS     int64         // largest timestamp (Unix ms)
 	opened    time.Duration // when the first record was added (for linger)
+	full      bool          // sealed because the next record would not fit
 
 	// Delivery state.
 	seq uint64 // seal order, for the retry hold
@@ -84,6 +85,7 @@ func (b *batch) reset(partition int32, arenaBytes int) {
 	b.hdrs = b.hdrs[:0]
 	b.inputs = b.inputs[:0]
 	b.size = batchOverhead
+	b.full = false
 	b.firstSend, b.notBefore = time.Time{}, time.Time{}
 	b.attempts = 0
 	b.refused.Store(nil)

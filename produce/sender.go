@@ -147,11 +147,14 @@ func (s *sender) route(b *batch) {
 func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 	defer s.wg.Done()
 	slots := make(chan struct{}, max(1, s.maxInFlight))
-	release := func() { <-slots }
+	release := func() { <-slots; q.kick() }
 	var bs []*batch
 	for ok := true; ok; {
 		bs, ok = q.popAll(bs)
 		for len(bs) > 0 && !s.abandoned.Load() && s.sendable(bs) {
+			if ok && len(slots) > 0 && !s.worthPipelining(bs) {
+				break // the next answer kicks q
+			}
 			slots <- struct{}{}
 			bs = q.drain(bs)
 			var req []*batch
@@ -171,6 +174,22 @@ func (s *sender) sendLoop(br *sarama.Broker, q *queue[*batch]) {
 			s.send(br, req, release)
 		}
 	}
+}
+
+// worthPipelining reports whether bs holds a full batch that may go now,
+// one that waiting for an answer would not make bigger. A request of
+// part-full batches waits while another request of the connection is
+// unanswered: the broker would only start on it after that answer, and
+// meanwhile its batches keep growing; sent at once, it would take them
+// small, and the broker's time per request (the acks=all wait for the
+// followers) would move fewer records.
+func (s *sender) worthPipelining(bs []*batch) bool {
+	for _, b := range bs {
+		if b.full && s.gate.mayGo(b) {
+			return true
+		}
+	}
+	return false
 }
 
 // kickAll wakes every broker goroutine to look at its batches again.

@@ -1,6 +1,7 @@
 package produce
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -88,6 +89,17 @@ func (f *fakeProduce) waitSent(t *testing.T, n int) {
 	}
 }
 
+// stillSent watches for a while that no more than n requests were sent
+// (a sender without the rule under test sends within microseconds).
+func (f *fakeProduce) stillSent(t *testing.T, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(100 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if f.sent() > n {
+			t.Fatalf("%d requests sent, want %d", f.sent(), n)
+		}
+	}
+}
+
 func TestSendLoopCombinesBatchesQueuedWhileRequestsWait(t *testing.T) {
 	const maxInFlight = 3
 	f := &fakeProduce{}
@@ -96,27 +108,31 @@ func TestSendLoopCombinesBatchesQueuedWhileRequestsWait(t *testing.T) {
 	s.wg.Add(1)
 	go s.sendLoop(nil, q)
 
-	// The first maxInFlight batches each go at once, alone.
-	for p := range int32(maxInFlight) {
-		q.push(&batch{partition: p})
-		f.waitSent(t, int(p)+1)
-	}
-	// The next ones wait for an answer, then go in one request.
-	const n = 10
-	for p := int32(maxInFlight); p < n; p++ {
-		q.push(&batch{partition: p})
-	}
-	// No request goes before an answer frees a place (watched for a
-	// while: a sender without the bound sends within microseconds).
-	for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if f.sent() > maxInFlight {
-			t.Fatalf("%d requests in flight, want at most %d", f.sent(), maxInFlight)
-		}
-	}
+	// A batch goes at once when nothing is in flight.
+	q.push(&batch{partition: 0})
+	f.waitSent(t, 1)
+	// A part-full batch waits for the answer.
+	q.push(&batch{partition: 1})
+	f.stillSent(t, 1)
 	f.answer(0)
-	f.waitSent(t, maxInFlight+1)
+	f.waitSent(t, 2)
+	// Part-full batches queued while a request waits go together, as
+	// soon as a full one joins them.
+	for p := int32(2); p < 10; p++ {
+		q.push(&batch{partition: p})
+	}
+	f.stillSent(t, 2)
+	q.push(&batch{partition: 10, full: true})
+	f.waitSent(t, 3)
+	// Full batches go at once, up to maxInFlight requests.
+	q.push(&batch{partition: 11, full: true})
+	f.waitSent(t, 4)
+	q.push(&batch{partition: 12, full: true})
+	f.stillSent(t, 4)
+	f.answer(1)
+	f.waitSent(t, 5)
 	q.close()
-	for i := 1; i < f.sent(); i++ {
+	for i := 2; i < f.sent(); i++ {
 		f.answer(i)
 	}
 	s.wg.Wait()
@@ -131,8 +147,8 @@ func TestSendLoopCombinesBatchesQueuedWhileRequestsWait(t *testing.T) {
 			break
 		}
 	}
-	if len(sizes) != maxInFlight+1 || sizes[maxInFlight] != n-maxInFlight {
-		t.Errorf("batches per request %v, want %d requests, the last with %d batches", sizes, maxInFlight+1, n-maxInFlight)
+	if want := []int{1, 1, 9, 1, 1}; !slices.Equal(sizes, want) {
+		t.Errorf("batches per request %v, want %v", sizes, want)
 	}
 }
 

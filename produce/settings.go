@@ -134,6 +134,8 @@ type Settings struct {
 	// (Kafka's max.in.flight.requests.per.connection). Without
 	// idempotence, a batch sent again after a failure may then land
 	// behind a later batch of its partition when MaxInFlight is above 1.
+	// A request goes while another of its connection is unanswered only
+	// when it carries a full batch (see sender.worthPipelining).
 	MaxInFlight int
 	// FakedRefusals says the cluster may refuse a write it made (the chaos
 	// response-error fault fakes such answers): an idempotent producer

@@ -111,6 +111,7 @@ func (cl *claimState) process(batch []*sarama.ConsumerMessage) bool {
 	if !before {
 		return cl.commitAfter(last, n)
 	}
+	storeMax(&r.stats.lastRead, time.Now().UnixNano())
 	return !inc.life.isDead()
 }
 
@@ -136,6 +137,7 @@ func (cl *claimState) commitAfter(last *sarama.ConsumerMessage, n int) bool {
 			return false
 		}
 		inc.risk.Add(-int64(n)) // processed and committed
+		storeMax(&inc.c.r.stats.lastRead, time.Now().UnixNano())
 		return true
 	})
 	return !inc.life.isDead()
@@ -344,6 +346,12 @@ type pacer struct {
 	start time.Time
 	total time.Duration
 	n     int
+	// calm is a time (since start) before which no record's end needs a
+	// pause: the time last read plus minSleep. The clock only moves on,
+	// so until a record is due at calm or later, reading it again could
+	// not find one minSleep ahead (a clock read per record was a twentieth
+	// of a consumer's CPU, BENCHMARKS.md session 7).
+	calm time.Duration
 }
 
 // minSleep is the shortest pause the pacer takes before a record other
@@ -352,12 +360,18 @@ const minSleep = time.Millisecond
 
 // wait waits until record i is processed, calling pause first when it
 // is about to sleep; false if dead closed first.
-func (p pacer) wait(i int, dead <-chan struct{}, pause func()) bool {
+func (p *pacer) wait(i int, dead <-chan struct{}, pause func()) bool {
 	if p.total <= 0 {
 		return true
 	}
-	d := time.Until(p.start.Add(p.total * time.Duration(i+1) / time.Duration(p.n)))
-	if d <= 0 || (d < minSleep && i < p.n-1) {
+	due, last := p.total*time.Duration(i+1)/time.Duration(p.n), i == p.n-1
+	if due < p.calm && !last {
+		return true
+	}
+	now := time.Since(p.start)
+	p.calm = now + minSleep
+	d := due - now
+	if d <= 0 || (d < minSleep && !last) {
 		return true
 	}
 	pause()

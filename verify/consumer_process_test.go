@@ -47,6 +47,12 @@ func TestPacerSpendsTheBatchTime(t *testing.T) {
 			if !p.wait(i, nil, func() {}) {
 				t.Fatalf("n=%d: wait %d gave up", n, i)
 			}
+			// No record is done more than minSleep before it is due
+			// (a lower bound: a loaded machine only makes it later).
+			due := total * time.Duration(i+1) / time.Duration(n)
+			if took := time.Since(p.start); took < due-minSleep {
+				t.Fatalf("n=%d: record %d done at %v, due at %v", n, i, took, due)
+			}
 		}
 		if took := time.Since(p.start); took < total {
 			t.Errorf("n=%d: the batch took %v, want at least %v", n, took, total)
@@ -58,7 +64,7 @@ func TestPacerSpendsTheBatchTime(t *testing.T) {
 	if p.wait(1, dead, func() {}) {
 		t.Error("a dead consumer's wait went on")
 	}
-	if !(pacer{n: 3}).wait(0, dead, func() {}) {
+	if !(&pacer{n: 3}).wait(0, dead, func() {}) {
 		t.Error("no processing time must not wait")
 	}
 }

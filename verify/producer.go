@@ -34,7 +34,9 @@ type producer struct {
 	next    uint64           // the next seq to hand over
 	inc     *prodIncarnation // current incarnation
 	sending bool             // crashable: still handing values over
-	armed   bool             // a crash is waiting for the next value
+	// armed is set while a crash waits for the next value: changed under
+	// mu, read without it first (Next checks it for every value).
+	armed atomic.Bool
 }
 
 // prodIncarnation is one client of a producer: a produce.Run fed by the
@@ -178,10 +180,13 @@ func (inc *prodIncarnation) Next(rec *produce.Record) error {
 	if err := p.r.limiter.wait(inc.ctx); err != nil {
 		return io.EOF
 	}
-	if err := inc.awaitRoom(inc.ctx); err != nil {
-		return io.EOF
+	seq, ok, full := p.take(inc)
+	for full { // rare: the room is checked as the seq is taken, under one lock
+		if err := inc.awaitRoom(inc.ctx); err != nil || inc.life.isDead() {
+			return io.EOF
+		}
+		seq, ok, full = p.take(inc)
 	}
-	seq, ok := p.take(inc)
 	if !ok {
 		return io.EOF
 	}
@@ -192,19 +197,21 @@ func (inc *prodIncarnation) Next(rec *produce.Record) error {
 }
 
 // take hands out the next seq to inc and makes it pending; false at the
-// end of the quota or deadline, or when inc has crashed.
-func (p *producer) take(inc *prodIncarnation) (uint64, bool) {
+// end of the quota or deadline, or when inc has crashed. When maxPending
+// sends of inc await an outcome it hands out nothing (full): wait for
+// room, then take again.
+func (p *producer) take(inc *prodIncarnation) (seq uint64, ok, full bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.more(inc.deadline) {
 		p.sending = false
-		return 0, false
+		return 0, false, false
 	}
-	if !inc.track(p.next) {
-		return 0, false
+	if ok, full = inc.track(p.next); !ok {
+		return 0, false, full
 	}
 	p.next++
-	return p.next - 1, true
+	return p.next - 1, true, false
 }
 
 // Acked records a value the broker acknowledged (produce.Reporter).
@@ -227,10 +234,10 @@ func (inc *prodIncarnation) Skipped(*produce.InputError) {}
 func (p *producer) crash(float64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.sending || p.armed {
+	if !p.sending || p.armed.Load() {
 		return false
 	}
-	p.armed = true
+	p.armed.Store(true)
 	go func() {
 		t := time.NewTimer(crashGrace)
 		defer t.Stop()
@@ -243,26 +250,33 @@ func (p *producer) crash(float64) bool {
 // crashIfArmed crashes the current incarnation if a crash is armed and
 // records it with the sends in flight.
 func (p *producer) crashIfArmed() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.armed {
+	if !p.armed.Load() {
 		return
 	}
-	p.armed = false
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.armed.Load() {
+		return
+	}
+	p.armed.Store(false)
 	if pending, alive := p.inc.crash(); alive {
 		p.r.crashed(chaos.CrashProducer, p.name(), pending)
 	}
 }
 
-// track makes seq pending; false when the incarnation has crashed.
-func (inc *prodIncarnation) track(seq uint64) bool {
+// track makes seq pending; false when the incarnation has crashed, or
+// when maxPending sends await an outcome (full).
+func (inc *prodIncarnation) track(seq uint64) (ok, full bool) {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
 	if inc.pending == nil {
-		return false
+		return false, false
+	}
+	if inc.pending.len() >= maxPending {
+		return false, true
 	}
 	inc.pending.add(seq)
-	return true
+	return true, false
 }
 
 // awaitRoom waits until fewer than maxPending sends await an outcome, the
@@ -327,7 +341,7 @@ func (inc *prodIncarnation) resolve(seq uint64, partition int32, offset int64, e
 	if inc.pending == nil {
 		return
 	}
-	waited, ok := inc.pending.take(seq)
+	handed, ok := inc.pending.take(seq)
 	if !ok {
 		return
 	}
@@ -337,9 +351,7 @@ func (inc *prodIncarnation) resolve(seq uint64, partition int32, offset int64, e
 		default:
 		}
 	}
-	e := inc.r.sendOutcome(inc.id, seq, partition, offset, err)
-	e.Latency = waited
-	inc.r.record(e)
+	inc.r.recordSend(inc.r.sendOutcome(inc.id, seq, partition, offset, err), handed)
 }
 
 // sendOutcome turns a client result into a send event and counts it.
@@ -413,4 +425,7 @@ type stats struct {
 	commits, aborts, crashes  atomic.Uint64
 	// lastCopy is when a copier last committed a transaction (Unix ns).
 	lastCopy atomic.Int64
+	// lastRead is when a group consumer last finished a batch (Unix ns):
+	// processed it, and committed it when it commits synchronously.
+	lastRead atomic.Int64
 }

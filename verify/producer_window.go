@@ -39,11 +39,11 @@ func (w *sendWindow) add(seq uint64) {
 	w.at[i] = int64(time.Since(w.t0)) + 1
 }
 
-// take ends seq's wait and returns how long it was pending; false when
+// take ends seq's wait and returns when it was handed over; false when
 // seq is not pending.
-func (w *sendWindow) take(seq uint64) (time.Duration, bool) {
+func (w *sendWindow) take(seq uint64) (time.Time, bool) {
 	if seq < w.base || seq-w.base >= uint64(len(w.at)) || w.at[seq-w.base] == 0 {
-		return 0, false
+		return time.Time{}, false
 	}
 	i := seq - w.base
 	handed := w.at[i] - 1
@@ -53,7 +53,7 @@ func (w *sendWindow) take(seq uint64) (time.Duration, bool) {
 		w.at = w.at[1:]
 		w.base++
 	}
-	return time.Since(w.t0) - time.Duration(handed), true
+	return w.t0.Add(time.Duration(handed)), true
 }
 
 // each calls fn with every pending seq and how long it has waited, in

@@ -52,7 +52,12 @@ func TestSendWindowTakesEachPendingSeqOnce(t *testing.T) {
 func TestProducerWaitsForAnswersAtMaxPending(t *testing.T) {
 	inc := &prodIncarnation{r: &run{rec: history.NewRecorder(nil, nil)}, pending: newSendWindow(), room: make(chan struct{}, 1), life: &life{dead: make(chan struct{})}}
 	for seq := range uint64(maxPending) {
-		inc.track(seq)
+		if ok, full := inc.track(seq); !ok || full {
+			t.Fatalf("track(%d) below the bound: ok %v, full %v", seq, ok, full)
+		}
+	}
+	if ok, full := inc.track(maxPending); ok || !full {
+		t.Fatalf("track at the bound: ok %v, full %v, want it refused as full", ok, full)
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- inc.awaitRoom(context.Background()) }()

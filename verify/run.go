@@ -239,6 +239,14 @@ func (r *run) record(e history.Event) {
 	}
 }
 
+// recordSend records a send's outcome with its latency from handed (see
+// [history.Recorder.RecordSend]).
+func (r *run) recordSend(e history.Event, handed time.Time) {
+	if err := r.rec.RecordSend(e, handed); err != nil {
+		r.fail(fmt.Errorf("record history: %w", err))
+	}
+}
+
 // recordAll records events processed together (see
 // [history.Recorder.RecordAll]).
 func (r *run) recordAll(es []history.Event) {

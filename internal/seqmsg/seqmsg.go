@@ -48,6 +48,13 @@ const MinSize = len(Prefix) + 10 + 1 + 20 + 1 + 8 + 1
 
 // Encode returns v encoded and padded to size bytes (or to the header's own
 // length when size is smaller). It appends to dst, which may be nil.
+//
+// The checksum is taken over the header and the padding written side by
+// side, before the padding moves up to make room for it: one call of
+// crc32 over a contiguous value takes its fast path (carry-less
+// multiplication, 16 bytes at a time from 64 bytes on), where a call for
+// the short header and another for the padding went mostly a byte at a
+// time (BENCHMARKS.md, session 7).
 func Encode(dst []byte, v Value, size int) []byte {
 	start := len(dst)
 	dst = slices.Grow(dst, max(size, MinSize))
@@ -57,18 +64,19 @@ func Encode(dst []byte, v Value, size int) []byte {
 	dst = strconv.AppendUint(dst, v.Seq, 10)
 	dst = append(dst, '|')
 	head := len(dst)
-	dst = append(dst, "00000000|"...)
-	pad := size - (len(dst) - start)
-	c := padByte(v.Seq, 0)
-	for range pad {
-		dst = append(dst, c)
-		if c++; c > 'z' {
-			c = 'a'
-		}
-	}
-	writeHex(dst[head:head+8], checksum(dst[start:head], dst[head+9:]))
+	dst = appendPadding(dst, v.Seq, size-(head-start)-len(sumField))
+	sum := crc32.ChecksumIEEE(dst[start:])
+	end := len(dst)
+	dst = append(dst, sumField...)
+	copy(dst[head+len(sumField):], dst[head:end])
+	copy(dst[head:], sumField)
+	writeHex(dst[head:head+8], sum)
 	return dst
 }
+
+// sumField is the checksum's field (its eight hex digits are written over
+// the zeros) with the separator after it.
+const sumField = "00000000|"
 
 // Decode parses a value written by [Encode].
 func Decode(b []byte) (Value, error) {
@@ -132,8 +140,21 @@ func field(b []byte) (f, rest []byte, ok bool) {
 	return nil, nil, false
 }
 
-func padByte(seq uint64, i int) byte {
-	return 'a' + byte((seq+uint64(i))%26)
+// letters are the padding's bytes: it runs through them from the one
+// the sequence number picks, round and round.
+const letters = "abcdefghijklmnopqrstuvwxyz"
+
+// appendPadding appends n bytes of seq's padding: letters from
+// letters[seq%26] on, wrapping from z to a.
+func appendPadding(dst []byte, seq uint64, n int) []byte {
+	run := letters[seq%uint64(len(letters)):]
+	for n > 0 {
+		k := min(n, len(run))
+		dst = append(dst, run[:k]...)
+		n -= k
+		run = letters
+	}
+	return dst
 }
 
 func writeHex(dst []byte, v uint32) {

@@ -70,24 +70,28 @@ func New(opts Options) *Checker {
 // invalid event (see [history.Event.Validate]) or when the history names more
 // values than a Checker can number (about half a billion); the Checker is then
 // unchanged.
-func (c *Checker) Add(e history.Event) error {
+func (c *Checker) Add(e history.Event) error { return c.Feed(&e) }
+
+// Feed is [Checker.Add] for an event the caller keeps ([history.Sink]):
+// the Checker reads *e during the call and keeps no pointer into it.
+func (c *Checker) Feed(e *history.Event) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
-	c.ev.add(&e)
+	c.ev.add(e)
 	switch e.Type {
 	case history.TypeSend:
-		return c.send(&e)
+		return c.send(e)
 	case history.TypeDeliver:
-		if err := c.deliver(&e); err != nil {
+		if err := c.deliver(e); err != nil {
 			return err
 		}
 	case history.TypeAbort:
 		c.log(e.Topic, e.Partition).abort(e.Offset, e.AbortEnd())
 	case history.TypeTxn:
-		c.txn(&e)
+		c.txn(e)
 	}
-	c.consumerEvent(&e)
+	c.consumerEvent(e)
 	return nil
 }
 

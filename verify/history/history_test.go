@@ -348,7 +348,7 @@ func TestRecorderStampsTime(t *testing.T) {
 // collected is a sink that keeps what it is fed.
 type collected []Event
 
-func (c *collected) Add(e Event) error { *c = append(*c, e); return nil }
+func (c *collected) Feed(e *Event) error { *c = append(*c, *e); return nil }
 
 // TestRecordAll: a run of events is written and fed in order as Record
 // would, those without a time stamped alike; one invalid event keeps the
@@ -388,5 +388,42 @@ func TestRecordAll(t *testing.T) {
 	}
 	if lines := strings.Count(buf.String(), "\n"); lines != len(run) {
 		t.Errorf("%d lines written, want %d", lines, len(run))
+	}
+}
+
+// TestRecordSendLatencyFromItsStamp: a send recorded with its handing time
+// gets the time it is stamped with and the latency from the handing to
+// it; one with a time of its own keeps it; without a handing time the
+// latency is left alone.
+func TestRecordSendLatencyFromItsStamp(t *testing.T) {
+	var fed collected
+	rec := NewRecorder(nil, &fed)
+	handed := time.Now()
+	if err := rec.RecordSend(NewSend(1, 0, StatusOK, ""), handed); err != nil {
+		t.Fatal(err)
+	}
+	at := Event{Type: TypeSend, Producer: 1, Seq: 1, Status: StatusInfo, Time: handed.Add(5 * time.Millisecond)}
+	if err := rec.RecordSend(at, handed); err != nil {
+		t.Fatal(err)
+	}
+	kept := NewSend(1, 2, StatusFail, "refused")
+	kept.Latency = 7 * time.Millisecond
+	if err := rec.RecordSend(kept, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.RecordSend(Event{Type: TypeSend}, handed); err == nil {
+		t.Error("an invalid send was recorded")
+	}
+	if len(fed) != 3 {
+		t.Fatalf("fed %d events, want 3", len(fed))
+	}
+	if e := fed[0]; e.Time.Before(handed) || e.Latency != e.Time.Sub(handed) {
+		t.Errorf("stamped send: time %v, latency %v, want a time from %v on and the latency up to it", e.Time, e.Latency, handed)
+	}
+	if e := fed[1]; !e.Time.Equal(at.Time) || e.Latency != 5*time.Millisecond {
+		t.Errorf("send with a time: time %v, latency %v, want %v and 5ms", e.Time, e.Latency, at.Time)
+	}
+	if e := fed[2]; e.Latency != 7*time.Millisecond || e.Time.IsZero() {
+		t.Errorf("send without a handing time: latency %v, time %v, want 7ms and a stamp", e.Latency, e.Time)
 	}
 }

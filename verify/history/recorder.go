@@ -13,7 +13,12 @@ import (
 // Sink receives each event a [Recorder] records, in the order they are
 // written, one at a time. The checker is one.
 type Sink interface {
-	Add(Event) error
+	// Feed adds one event. The event is the Recorder's: the Sink reads
+	// it during the call, and neither changes it nor keeps a pointer
+	// into it (an event is some 400 bytes: passed by value, its copies
+	// from the Recorder to each sink cost a run about a tenth of the
+	// recording's time, BENCHMARKS.md session 7).
+	Feed(e *Event) error
 }
 
 // Recorder writes a history as JSON lines and can feed a [Sink] as it goes,
@@ -25,13 +30,18 @@ type Recorder struct {
 	sink   Sink
 	err    error // first write error; sticky
 	closed bool
+	// t0 is when the Recorder started; now counts from it.
+	t0 time.Time
+	// event holds the event Record records, under mu: the Sink gets a
+	// pointer, and one to Record's argument would move it to the heap.
+	event Event
 }
 
 // NewRecorder returns a Recorder writing to w and adding every event to s.
 // Either may be nil: a nil w records nothing to disk, a nil s feeds
 // nothing. The Recorder does not close w.
 func NewRecorder(w io.Writer, s Sink) *Recorder {
-	r := &Recorder{sink: s}
+	r := &Recorder{sink: s, t0: time.Now()}
 	if w != nil {
 		r.w = bufio.NewWriterSize(w, 64<<10)
 	}
@@ -43,7 +53,15 @@ func NewRecorder(w io.Writer, s Sink) *Recorder {
 // rejected (a usage error) and neither written nor fed; an error from the
 // Sink is returned after the line was written. After a write error every
 // call returns that error.
-func (r *Recorder) Record(e Event) error {
+func (r *Recorder) Record(e Event) error { return r.record(e, time.Time{}) }
+
+// RecordSend records the outcome of a send handed to the client at handed,
+// as [Recorder.Record] does, with the latency from handed to the time it
+// is stamped with: the event's time and latency come from one clock read.
+// A zero handed leaves e.Latency as it is.
+func (r *Recorder) RecordSend(e Event, handed time.Time) error { return r.record(e, handed) }
+
+func (r *Recorder) record(e Event, handed time.Time) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -52,7 +70,16 @@ func (r *Recorder) Record(e Event) error {
 	if err := r.usable(); err != nil {
 		return err
 	}
-	return r.addLocked(&e, time.Now())
+	r.event = e
+	if r.event.Time.IsZero() {
+		r.event.Time = r.now()
+	}
+	if !handed.IsZero() {
+		r.event.Latency = r.event.Time.Sub(handed)
+	}
+	err := r.addLocked(&r.event, r.event.Time)
+	r.event = Event{} // keeps no strings or slices alive
+	return err
 }
 
 // addLocked stamps e with now unless it has a time (under the lock, so
@@ -62,14 +89,20 @@ func (r *Recorder) addLocked(e *Event, now time.Time) error {
 	if e.Time.IsZero() {
 		e.Time = now
 	}
-	if err := r.write(*e); err != nil {
+	if err := r.write(e); err != nil {
 		return err
 	}
 	if r.sink != nil {
-		return r.sink.Add(*e)
+		return r.sink.Feed(e)
 	}
 	return nil
 }
+
+// now is the time an event is stamped with: the Recorder's start moved on
+// by the monotonic clock. It reads one clock where time.Now reads two (the
+// wall clock too), and the times it gives ascend even when the wall
+// clock is set back during a run.
+func (r *Recorder) now() time.Time { return r.t0.Add(time.Since(r.t0)) }
 
 // RecordAll records the events in order as [Recorder.Record] would, under
 // one hold of the lock: events stamped here share the current time, which
@@ -88,7 +121,7 @@ func (r *Recorder) RecordAll(es []Event) error {
 	if err := r.usable(); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := r.now()
 	for i := range es {
 		if err := r.addLocked(&es[i], now); err != nil {
 			return err
@@ -129,7 +162,7 @@ func (r *Recorder) usable() error {
 	return r.err
 }
 
-func (r *Recorder) write(e Event) error {
+func (r *Recorder) write(e *Event) error {
 	if r.w == nil {
 		return nil
 	}

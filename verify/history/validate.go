@@ -6,7 +6,7 @@ import (
 
 // Validate reports whether e is well formed: a known type, and the fields
 // its type requires present and in range. Its errors match [kqerr.ErrUsage].
-func (e Event) Validate() error {
+func (e *Event) Validate() error {
 	switch e.Type {
 	case TypeSend:
 		return e.validateSend()

@@ -59,7 +59,11 @@ type Builder struct {
 	groups  []anomalyGroup
 	index   watchIndex
 	sent    map[uint32]*timeline // send times by producer, for Place
-	placed  *placed              // set by Place
+	// lastSent is the timeline of producer lastProducer, the one that sent
+	// last (acks come a produced batch at a time): nil before the first.
+	lastProducer uint32
+	lastSent     *timeline
+	placed       *placed // set by Place
 }
 
 // NewBuilder returns an empty Builder.
@@ -79,9 +83,13 @@ func NewBuilder(opts Options) *Builder {
 // partition totals and the lag but fall in no bucket. The series starts at
 // the first timed event (for a send, when it was handed to the client).
 //
-// It never fails: the error is there so that a Builder is a [history.Sink]
-// that a Recorder can feed during a run.
-func (b *Builder) Add(e history.Event) error {
+// It never fails: the error is there for [Builder.Feed], which makes a
+// Builder a [history.Sink] that a Recorder can feed during a run.
+func (b *Builder) Add(e history.Event) error { return b.Feed(&e) }
+
+// Feed is [Builder.Add] for an event the caller keeps ([history.Sink]):
+// the Builder reads *e during the call and keeps no pointer into it.
+func (b *Builder) Feed(e *history.Event) error {
 	switch {
 	case e.Time.IsZero() && (e.Type == history.TypeSend || e.Type == history.TypeDeliver):
 		b.untimed++
@@ -89,16 +97,16 @@ func (b *Builder) Add(e history.Event) error {
 		b.start = e.Time.Add(-max(e.Latency, 0)) // a send's start, not its outcome
 	}
 	bk := b.bucket(e.Time)
-	b.look(&e)
-	b.noteTimes(&e)
+	b.look(e)
+	b.noteTimes(e)
 	switch e.Type {
 	case history.TypeSend:
-		b.send(bk, &e)
+		b.send(bk, e)
 	case history.TypeDeliver:
 		bk.Deliveries++
 		b.moveLag(b.parts.deliver(e.Topic, e.Partition, e.Offset))
 	case history.TypeFault:
-		b.fault(bk, &e)
+		b.fault(bk, e)
 	case history.TypeCommit:
 		if e.Status == history.StatusOK && e.Partition >= 0 && e.Offset >= 0 {
 			b.moveLag(b.parts.commit(e.Topic, e.Partition, e.Offset))

@@ -83,18 +83,27 @@ func (b *Builder) noteTimes(e *history.Event) {
 	}
 	switch {
 	case e.Type == history.TypeSend:
-		tl := b.sent[e.Producer]
-		if tl == nil {
-			if b.sent == nil {
-				b.sent = map[uint32]*timeline{}
-			}
-			tl = &timeline{}
-			b.sent[e.Producer] = tl
-		}
-		tl.note(e.Seq, b.offset(e.Time.Add(-max(e.Latency, 0))), b.width)
+		b.sentBy(e.Producer).note(e.Seq, b.offset(e.Time.Add(-max(e.Latency, 0))), b.width)
 	case e.Type == history.TypeDeliver && e.Partition >= 0 && e.Offset >= 0:
 		b.parts.get(e.Topic, e.Partition).delivered.note(uint64(e.Offset), b.offset(e.Time), b.width)
 	}
+}
+
+// sentBy returns the send timeline of producer p, adding it if needed.
+func (b *Builder) sentBy(p uint32) *timeline {
+	if b.lastSent != nil && p == b.lastProducer {
+		return b.lastSent
+	}
+	tl := b.sent[p]
+	if tl == nil {
+		if b.sent == nil {
+			b.sent = map[uint32]*timeline{}
+		}
+		tl = &timeline{}
+		b.sent[p] = tl
+	}
+	b.lastProducer, b.lastSent = p, tl
+	return tl
 }
 
 // compactTimes thins the time indexes after the buckets widened.
