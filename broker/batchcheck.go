@@ -77,6 +77,33 @@ type byteSource interface {
 	io.ByteReader
 }
 
+// sliceSource is a byteSource over a byte slice, which the record walker
+// reads directly instead of through an interface call per byte.
+type sliceSource struct {
+	b   []byte
+	pos int
+}
+
+// ReadByte returns the next byte, or io.EOF at the end.
+func (s *sliceSource) ReadByte() (byte, error) {
+	if s.pos >= len(s.b) {
+		return 0, io.EOF
+	}
+	c := s.b[s.pos]
+	s.pos++
+	return c, nil
+}
+
+// Read copies the next bytes into p.
+func (s *sliceSource) Read(p []byte) (int, error) {
+	if s.pos >= len(s.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, s.b[s.pos:])
+	s.pos += n
+	return n, nil
+}
+
 // recordStream returns the batch's records, decompressed as they are read
 // and capped at maxBatchBytes, and a function that releases the
 // decompressor.
@@ -86,7 +113,7 @@ func recordStream(b kmsg.RecordBatch) (byteSource, func(), error) {
 	done := func() {}
 	switch codec := b.Attributes & wire.AttrCodec; codec {
 	case 0:
-		return in, done, nil
+		return &sliceSource{b: b.Records}, done, nil
 	case 1:
 		gz, err := gzip.NewReader(in)
 		if err != nil {
@@ -98,7 +125,7 @@ func recordStream(b kmsg.RecordBatch) (byteSource, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return bytes.NewReader(out), done, nil
+		return &sliceSource{b: out}, done, nil
 	case 3:
 		r = lz4.NewReader(in)
 	case 4:

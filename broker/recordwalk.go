@@ -1,7 +1,6 @@
 package broker
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -18,8 +17,9 @@ import (
 // is skipped, so a lying length costs nothing.
 type walker struct {
 	src  byteSource
-	read int64 // bytes consumed so far
-	end  int64 // end of the current record
+	fast *sliceSource // src when it is one, read without an interface call
+	read int64        // bytes consumed so far
+	end  int64        // end of the current record
 }
 
 // errRecordFormat reports a record that breaks the v2 record format.
@@ -30,6 +30,7 @@ var errRecordFormat = errors.New("bad record")
 // and the stream offset where it ends.
 func walkRecords(src byteSource, count int32, each func(i int32, end int64)) error {
 	w := &walker{src: src}
+	w.fast, _ = src.(*sliceSource)
 	for i := range count {
 		if err := w.record(i); err != nil {
 			return fmt.Errorf("%w: record %d of %d: %w", errCorrupt, i, count, err)
@@ -133,6 +134,15 @@ func (w *walker) ReadByte() (byte, error) {
 	if w.read >= w.end {
 		return 0, errPastRecord
 	}
+	if f := w.fast; f != nil {
+		if f.pos >= len(f.b) {
+			return 0, io.ErrUnexpectedEOF
+		}
+		c := f.b[f.pos]
+		f.pos++
+		w.read++
+		return c, nil
+	}
 	b, err := w.src.ReadByte()
 	if err != nil {
 		return 0, unexpected(err)
@@ -143,6 +153,9 @@ func (w *walker) ReadByte() (byte, error) {
 
 // varint reads a zig-zag varint of at most maxLen bytes.
 func (w *walker) varint(maxLen int) (int64, error) {
+	if w.fast != nil {
+		return w.fastVarint(maxLen)
+	}
 	var ux uint64
 	for i := 0; i < maxLen; i++ {
 		b, err := w.ReadByte()
@@ -151,6 +164,29 @@ func (w *walker) varint(maxLen int) (int64, error) {
 		}
 		ux |= uint64(b&0x7f) << (7 * i)
 		if b < 0x80 {
+			return int64(ux>>1) ^ -int64(ux&1), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: varint longer than %d bytes", errRecordFormat, maxLen)
+}
+
+// fastVarint is varint reading w.fast's slice in place, with the same
+// errors in the same order.
+func (w *walker) fastVarint(maxLen int) (int64, error) {
+	f := w.fast
+	var ux uint64
+	for i := 0; i < maxLen; i++ {
+		switch {
+		case w.read+int64(i) >= w.end:
+			return 0, errPastRecord
+		case f.pos+i >= len(f.b):
+			return 0, io.ErrUnexpectedEOF
+		}
+		b := f.b[f.pos+i]
+		ux |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			f.pos += i + 1
+			w.read += int64(i) + 1
 			return int64(ux>>1) ^ -int64(ux&1), nil
 		}
 	}
@@ -174,11 +210,11 @@ func (w *walker) skip(n int64) error {
 	if n > w.end-w.read {
 		return errPastRecord
 	}
-	if br, ok := w.src.(*bytes.Reader); ok {
-		if int64(br.Len()) < n {
+	if f := w.fast; f != nil {
+		if int64(len(f.b)-f.pos) < n {
 			return io.ErrUnexpectedEOF
 		}
-		_, _ = br.Seek(n, io.SeekCurrent)
+		f.pos += int(n)
 		w.read += n
 		return nil
 	}
@@ -210,7 +246,7 @@ func batchRecords(b kmsg.RecordBatch) ([]kmsg.Record, error) {
 		return nil, fmt.Errorf("%w: record count %d", errCorrupt, b.NumRecords)
 	}
 	var ends []int64
-	if err := walkRecords(bytes.NewReader(b.Records), b.NumRecords, func(_ int32, end int64) { ends = append(ends, end) }); err != nil {
+	if err := walkRecords(&sliceSource{b: b.Records}, b.NumRecords, func(_ int32, end int64) { ends = append(ends, end) }); err != nil {
 		return nil, err
 	}
 	recs := make([]kmsg.Record, len(ends))

@@ -244,6 +244,14 @@ func (c *replConn) capFetch(resp *kmsg.FetchResponse) bool {
 // keepBatches drops, from raw record batches, those at or past hw (when
 // hw >= 0) and those in a lost range; false when it dropped nothing.
 func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
+	if n, ok := keptPrefix(raw, hw, lost); ok {
+		return raw[:n:n], n < len(raw)
+	}
+	return copyKept(raw, hw, lost)
+}
+
+// copyKept is keepBatches by copying the batches kept.
+func copyKept(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 	var out []byte
 	changed := false
 	for rest := raw; ; {
@@ -269,6 +277,39 @@ func keepBatches(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 		rest = next
 	}
 	return out, changed
+}
+
+// keptPrefix returns the length of the batches keepBatches keeps when
+// they are a prefix of raw followed only by dropped batches (the common
+// case: a tail past the high watermark, no lost range), so no copy is
+// needed; false otherwise. A partial batch at the end counts as kept.
+func keptPrefix(raw []byte, hw int64, lost []offsetRange) (int, bool) {
+	kept := 0
+	for rest := raw; ; {
+		b, next, ok := wire.NextBatch(rest)
+		if !ok {
+			// keepBatches keeps a partial batch (of at least a batch
+			// header's offset and length) after dropped ones: only a
+			// copy does that.
+			partial := len(rest) >= wire.LogOverhead
+			if kept == len(raw)-len(rest) {
+				return len(raw), true // nothing dropped
+			}
+			return kept, !partial
+		}
+		base, end := wire.BatchBase(b), wire.BatchEnd(b)
+		drop := hw >= 0 && end > hw
+		for _, l := range lost {
+			drop = drop || (base < l.to && end > l.from)
+		}
+		switch {
+		case !drop && kept < len(raw)-len(rest):
+			return 0, false // a kept batch after a dropped one
+		case !drop:
+			kept += len(b)
+		}
+		rest = next
+	}
 }
 
 // capListOffsets caps the offsets a ListOffsets answer gives at the

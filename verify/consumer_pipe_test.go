@@ -356,3 +356,40 @@ func TestAutoCommitCrashRecordsOnlyItsOwnCommit(t *testing.T) {
 		})
 	}
 }
+
+// TestFinishedBatchesEndTheConsumePhase: the consume phase ends with the
+// consumers' last finished batch: committed after processing
+// (at-least-once), after its commit's answer; committed before
+// (at-most-once), after its processing; a failed commit finishes nothing.
+func TestFinishedBatchesEndTheConsumePhase(t *testing.T) {
+	var answered atomic.Int64
+	ok := func(int) error { answered.Store(time.Now().UnixNano()); return nil }
+	after := newClaimUnderTest(t, check.AtLeastOnce, 0, 5*time.Millisecond, ok)
+	for i, b := range batches(3, 10) {
+		if !after.cl.process(b) {
+			t.Fatalf("batch %d: process gave up", i)
+		}
+	}
+	if !after.cl.pipe.wait() {
+		t.Fatal("the last commit failed")
+	}
+	if got, want := after.cl.h.inc.c.r.stats.lastRead.Load(), answered.Load(); got < want {
+		t.Errorf("committing after: the phase ends %v before the last commit was answered", time.Duration(want-got))
+	}
+
+	before := newClaimUnderTest(t, check.AtMostOnce, 0, 0, ok)
+	start := time.Now().UnixNano()
+	if !before.cl.process(batches(1, 10)[0]) {
+		t.Fatal("process gave up")
+	}
+	if got := before.cl.h.inc.c.r.stats.lastRead.Load(); got < start {
+		t.Errorf("committing before: no finished batch recorded (%d)", got)
+	}
+
+	failed := newClaimUnderTest(t, check.AtLeastOnce, 0, 0, func(int) error { return errors.New("commit refused") })
+	failed.cl.process(batches(1, 10)[0])
+	failed.cl.pipe.wait()
+	if got := failed.cl.h.inc.c.r.stats.lastRead.Load(); got != 0 {
+		t.Errorf("a batch whose commit failed ended the phase at %d", got)
+	}
+}

@@ -111,6 +111,7 @@ func (cl *claimState) process(batch []*sarama.ConsumerMessage) bool {
 	if !before {
 		return cl.commitAfter(last, n)
 	}
+	storeMax(&r.stats.lastRead, time.Now().UnixNano())
 	return !inc.life.isDead()
 }
 
@@ -136,6 +137,7 @@ func (cl *claimState) commitAfter(last *sarama.ConsumerMessage, n int) bool {
 			return false
 		}
 		inc.risk.Add(-int64(n)) // processed and committed
+		storeMax(&inc.c.r.stats.lastRead, time.Now().UnixNano())
 		return true
 	})
 	return !inc.life.isDead()

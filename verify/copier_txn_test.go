@@ -79,32 +79,42 @@ func TestCopierWaitSettled(t *testing.T) {
 	}
 }
 
-// TestCopyPhaseEndsAtTheLastCommit: a drained copy phase ends at the
-// copiers' last commit; a consume phase, a failed drain or no commit
-// in the phase end when the drain did.
-func TestCopyPhaseEndsAtTheLastCommit(t *testing.T) {
+// TestReaderPhaseEndsAtTheLastCommit: a drained copy phase ends at the
+// copiers' last commit, a drained consume phase at the consumers' last
+// finished batch; a failed drain, nothing finished in the phase or
+// consumers committing in the background end it when the drain did.
+func TestReaderPhaseEndsAtTheLastCommit(t *testing.T) {
 	start := time.Unix(100, 0)
 	now := start.Add(2 * time.Second)
 	last := start.Add(1500 * time.Millisecond)
 	for _, tc := range []struct {
-		name     string
-		pipeline bool
-		last     time.Time
-		drained  bool
-		want     time.Time
+		name       string
+		pipeline   bool
+		autoCommit bool
+		last       time.Time
+		drained    bool
+		want       time.Time
 	}{
-		{"copy, drained", true, last, true, last},
-		{"copy, not drained", true, last, false, now},
-		{"copy, no commit", true, time.Time{}, true, now},
-		{"copy, commit before the phase", true, start.Add(-time.Second), true, now},
-		{"consume", false, last, true, now},
+		{"copy, drained", true, false, last, true, last},
+		{"copy, not drained", true, false, last, false, now},
+		{"copy, no commit", true, false, time.Time{}, true, now},
+		{"copy, commit before the phase", true, false, start.Add(-time.Second), true, now},
+		{"consume, drained", false, false, last, true, last},
+		{"consume, not drained", false, false, last, false, now},
+		{"consume, nothing finished", false, false, time.Time{}, true, now},
+		{"consume, auto-commit", false, true, last, true, now},
 	} {
 		r := &run{}
+		r.set.AutoCommit = tc.autoCommit
 		if tc.pipeline {
 			r.set.Commit = setting.CommitTxn
 		}
 		if !tc.last.IsZero() {
-			storeMax(&r.stats.lastCopy, tc.last.UnixNano())
+			counter := &r.stats.lastRead
+			if tc.pipeline {
+				counter = &r.stats.lastCopy
+			}
+			storeMax(counter, tc.last.UnixNano())
 		}
 		if got := r.readersDone(start, now, tc.drained); !got.Equal(tc.want) {
 			t.Errorf("%s: ends at %v, want %v", tc.name, got.Sub(start), tc.want.Sub(start))

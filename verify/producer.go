@@ -425,4 +425,7 @@ type stats struct {
 	commits, aborts, crashes  atomic.Uint64
 	// lastCopy is when a copier last committed a transaction (Unix ns).
 	lastCopy atomic.Int64
+	// lastRead is when a group consumer last finished a batch (Unix ns):
+	// processed it, and committed it when it commits synchronously.
+	lastRead atomic.Int64
 }

@@ -18,7 +18,9 @@ const (
 	// PhaseProduce is the producers writing the input.
 	PhaseProduce = "produce"
 	// PhaseConsume is the consumer group reading the input until it has
-	// caught up.
+	// caught up: it ends with the consumers' last batch processed and
+	// committed (with --auto-commit, when the drain finds the commits
+	// caught up).
 	PhaseConsume = "consume"
 	// PhaseCopy is the copiers copying input to output until they have
 	// caught up.

@@ -145,14 +145,22 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 }
 
 // readersDone is when the consume or copy phase that started at start
-// ended, found drained (or failed) at now: for the copy pipeline, drained,
-// the copiers' last commit, which copied the end of the input. The drain
+// ended, found drained (or failed) at now: drained, the copiers' last
+// commit, which copied the end of the input, or the group consumers' last
+// finished batch (processed and, unless they auto-commit in the
+// background, committed), which reached it. The drain
 // only sees it after the input's end has stood still for settleQuiet and
 // at its next poll, verify's own bookkeeping: 0.3-0.4 s, most of the copy
 // phase of a fast run of 200,000 values (BENCHMARKS.md, issue 17).
 func (r *run) readersDone(start, now time.Time, drained bool) time.Time {
-	last := r.stats.lastCopy.Load()
-	if !r.set.Pipeline() || !drained || last < start.UnixNano() || last > now.UnixNano() {
+	var last int64
+	switch {
+	case r.set.Pipeline():
+		last = r.stats.lastCopy.Load()
+	case !r.set.AutoCommit: // a background commit's time is not known
+		last = r.stats.lastRead.Load()
+	}
+	if !drained || last < start.UnixNano() || last > now.UnixNano() {
 		return now
 	}
 	return time.Unix(0, last)
