@@ -2,6 +2,8 @@ package verify
 
 import (
 	"context"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -40,12 +42,62 @@ func TestSendWindowTakesEachPendingSeqOnce(t *testing.T) {
 	for seq := uint64(13); seq < 19; seq++ {
 		w.take(seq)
 	}
-	if w.len() != 0 || len(w.at) != 0 {
-		t.Errorf("drained window holds %d sends in %d slots", w.len(), len(w.at))
+	if w.len() != 0 || w.span != 0 {
+		t.Errorf("drained window holds %d sends in %d slots", w.len(), w.span)
 	}
 	w.add(30) // a fresh window starts at the next seq handed over
 	if _, ok := w.take(30); !ok || w.len() != 0 {
 		t.Errorf("seq 30 after a drained window: ok %v, len %d", ok, w.len())
+	}
+}
+
+// TestSendWindowMatchesAMap drives a window and a map of the pending seqs
+// through the same random run (seqs handed over in order, answers in any
+// order, the window emptied now and then), through the ring's growth and
+// its wrapping round, and compares them at every step.
+func TestSendWindowMatchesAMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := newSendWindow()
+	model := map[uint64]bool{}
+	next := uint64(0)
+	for step := range 200_000 {
+		switch {
+		case step%50_000 == 49_999: // drain: the next seq starts a fresh window
+			for seq := range model {
+				if _, ok := w.take(seq); !ok {
+					t.Fatalf("step %d: pending seq %d not taken", step, seq)
+				}
+				delete(model, seq)
+			}
+		case next == 0 || rng.IntN(100) < 51 && len(model) < 3000:
+			w.add(next)
+			model[next] = true
+			next++
+		default:
+			// answer a seq from near the window's start or anywhere in it
+			seq := next - 1 - uint64(rng.IntN(int(min(next, 4000))))
+			if rng.IntN(4) == 0 {
+				seq = w.base + uint64(rng.IntN(8))
+			}
+			if _, ok := w.take(seq); ok != model[seq] {
+				t.Fatalf("step %d: take(%d) = %v, the model says %v", step, seq, ok, model[seq])
+			}
+			delete(model, seq)
+		}
+		if w.len() != len(model) {
+			t.Fatalf("step %d: len %d, the model holds %d", step, w.len(), len(model))
+		}
+		if step%997 == 0 {
+			var got []uint64
+			w.each(func(seq uint64, _ time.Duration) { got = append(got, seq) })
+			want := slices.Sorted(maps.Keys(model))
+			if !slices.Equal(got, want) {
+				t.Fatalf("step %d: each gave %d seqs, the model %d", step, len(got), len(want))
+			}
+		}
+	}
+	if len(w.at) <= minWindow {
+		t.Fatalf("the ring never grew (%d slots): the test missed the growth", len(w.at))
 	}
 }
 

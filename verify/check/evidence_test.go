@@ -103,3 +103,35 @@ func TestExposure(t *testing.T) {
 		t.Errorf("crash-consumer exposure %+v", crash)
 	}
 }
+
+// TestTrafficCountsAcrossPages: times spread over several pages, some
+// before 1970, visited back and forth (so the page remembered last is
+// often not the one wanted), count in the slots they fall in.
+func TestTrafficCountsAcrossPages(t *testing.T) {
+	var tr traffic
+	base := time.Unix(0, 0).Add(-25 * time.Second)
+	var ats []time.Time
+	for i := range 400 {
+		// 0 to about 60 s from base, jumping between pages
+		ats = append(ats, base.Add(time.Duration((i*7919)%6000)*10*time.Millisecond+time.Duration(i%7)*time.Millisecond))
+	}
+	for _, at := range ats {
+		tr.add(at)
+	}
+	if tr.total != uint64(len(ats)) {
+		t.Fatalf("total %d, want %d", tr.total, len(ats))
+	}
+	for _, w := range [][2]time.Duration{{0, 60 * time.Second}, {3 * time.Second, 17 * time.Second}, {24 * time.Second, 26 * time.Second}, {41 * time.Second, 41 * time.Second}} {
+		start, end := base.Add(w[0]), base.Add(w[1])
+		var want uint64
+		for _, at := range ats {
+			slot := at.UnixNano() / int64(trafficSlot)
+			if slot >= start.UnixNano()/int64(trafficSlot) && slot <= end.UnixNano()/int64(trafficSlot) {
+				want++
+			}
+		}
+		if got := tr.between(start, end); got != want {
+			t.Errorf("between %v and %v: %d, want %d", w[0], w[1], got, want)
+		}
+	}
+}
