@@ -63,6 +63,14 @@ func (s *sequences) restart(p int32, id int64, epoch int16) {
 	s.owner[p] = producerSeq{id: id, epoch: epoch}
 }
 
+// current reports whether b carries its partition's producer id and
+// epoch: not when the partition restarted under a new id (indoubt.go)
+// after b was claimed, when b's numbers are no longer in use.
+func (s *sequences) current(b *batch) bool {
+	o := s.owner[b.partition]
+	return o.id == b.producer.id && o.epoch == b.producer.epoch
+}
+
 // seqPlus is seq plus n, wrapping to 0 after math.MaxInt32.
 func seqPlus(seq int32, n int) int32 {
 	return int32((int64(seq) + int64(n)) % (math.MaxInt32 + 1))

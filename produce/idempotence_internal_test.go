@@ -215,3 +215,28 @@ func TestWindowUnsendsARefusedBatchAfterOneInDoubt(t *testing.T) {
 		t.Errorf("unsend without a batch in doubt: quiet %v, slot %+v", quiet, g.queue[0][0])
 	}
 }
+
+// TestRenumberAfterKeepsARestartedPartition: a batch of the old producer
+// id that fails unwritten after its partition restarted under a new one
+// (it was claimed before the restart) moves no sequence of the new id.
+func TestRenumberAfterKeepsARestartedPartition(t *testing.T) {
+	a := &accumulator{pending: map[*batch]struct{}{}, seqs: newSequences(7, 0, 1)}
+	f := &batch{partition: 0, seq: 1, recs: make([]recMeta, 2)}
+	f.producer = a.seqs.assign(0, 2)
+	later := &batch{partition: 0, seq: 2, recs: make([]recMeta, 3)}
+	later.producer = a.seqs.assign(0, 3)
+	later.firstSeq.Store(later.producer.seq)
+	a.pending[later] = struct{}{} // f is claimed
+	a.restart(0, 42, 0)
+	a.renumberAfter(f)
+	if later.producer != (producerSeq{42, 0, 0}) || later.firstSeq.Load() != 0 || a.seqs.owner[0].seq != 3 {
+		t.Errorf("after the restart and f's failure: later %+v (first %d), next %d; want producer 42 from 0, next 3",
+			later.producer, later.firstSeq.Load(), a.seqs.owner[0].seq)
+	}
+	g := &batch{partition: 0, seq: 3, recs: make([]recMeta, 1)}
+	g.producer = a.seqs.assign(0, 1)
+	a.renumberAfter(later) // of the new id: renumbered as before
+	if a.seqs.owner[0].seq != 1 {
+		t.Errorf("renumbering within the new id: next %d, want 1", a.seqs.owner[0].seq)
+	}
+}
