@@ -1,6 +1,6 @@
 # Shared by the bench/ scripts (sourced, not run). Needs $root, $out,
 # $records and $size set; provides $kq (built from the checkout), $input
-# (RECORDS lines of SIZE bytes), timed and median.
+# (RECORDS lines of SIZE bytes), build_base, timed and median.
 
 kq=$out/kq
 mkdir -p "$out"
@@ -14,6 +14,15 @@ if [ ! -s "$input" ]; then
 		for (i = 0; i < n; i++) printf "%s%s\n", sprintf("%012d", i), substr(pad, 13)
 	}' >"$input"
 fi
+
+# build_base REV: builds kq at git revision REV, as releases are built,
+# into $out/kq-base.
+build_base() {
+	rm -rf "$out/base-src"
+	mkdir -p "$out/base-src"
+	git -C "$root" archive "$1" | tar -x -C "$out/base-src"
+	(cd "$out/base-src" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$out/kq-base" .)
+}
 
 # timed CMD...: runs CMD and prints its wall-clock seconds.
 timed() {

@@ -26,10 +26,7 @@ out=$root/bench/out
 # shellcheck source=bench/lib.sh
 . "$root/bench/lib.sh"
 
-rm -rf "$out/base-src"
-mkdir -p "$out/base-src"
-git -C "$root" archive "$base" | tar -x -C "$out/base-src"
-(cd "$out/base-src" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$out/kq-base" .)
+build_base "$base"
 
 keys=() file=$input
 if [ "${KEYED:-}" = 1 ]; then

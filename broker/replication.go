@@ -47,7 +47,9 @@ type TailCut struct {
 	// Topic and Partition name the partition.
 	Topic     string
 	Partition int32
-	// Records is how many offsets the tail held.
+	// From and To are the tail's offsets, From through To-1.
+	From, To int64
+	// Records is how many offsets the tail held (To-From).
 	Records int64
 	// Shrunk is set when the ISR was the leader alone (isr-shrink): the
 	// tail may hold acks=all writes the leader alone acknowledged.
@@ -371,7 +373,7 @@ func (r *replication) failover(tp topicPart, leo int64, now time.Time) offsetRan
 	lost := offsetRange{from, to}
 	p.lost = append(p.lost, lost)
 	if len(r.cuts) < maxCuts {
-		r.cuts = append(r.cuts, TailCut{At: now, Topic: tp.topic, Partition: tp.part, Records: to - from, Shrunk: r.shrunk})
+		r.cuts = append(r.cuts, TailCut{At: now, Topic: tp.topic, Partition: tp.part, From: from, To: to, Records: to - from, Shrunk: r.shrunk})
 	}
 	if r.shrunk {
 		// The new leader is the only replica with the new log now;

@@ -179,3 +179,39 @@ func TestAccumulatorRestartRenumbersFromZero(t *testing.T) {
 		t.Errorf("partition 0 changed: %+v", other.producer)
 	}
 }
+
+// TestWindowUnsendsARefusedBatchAfterOneInDoubt: a batch sent after the
+// one in doubt and refused as out of order stops counting as sent: the
+// partition restarts without waiting for it, and it waits for the
+// restart like a batch never sent. A batch sealed before the one in doubt
+// keeps counting.
+func TestWindowUnsendsARefusedBatchAfterOneInDoubt(t *testing.T) {
+	var quiet []int32
+	g := newWindow(3, func() {})
+	g.quiet = func(p int32) { quiet = append(quiet, p) }
+	p0 := sealedBatches(g, 0, 1, 3)
+	for _, b := range p0 {
+		if !g.take(b) {
+			t.Fatalf("batch %d may not be taken", b.seq)
+		}
+	}
+	g.inDoubt(p0[1])
+	g.settled(p0[1])
+	g.unsend(p0[0]) // sealed before the one in doubt: still counts
+	g.unsend(p0[2])
+	if len(quiet) != 0 || !g.mayGo(p0[0]) || g.mayGo(p0[2]) {
+		t.Fatalf("quiet %v, mayGo %t %t; want no restart while batch 1 is out, batch 3 waiting", quiet, g.mayGo(p0[0]), g.mayGo(p0[2]))
+	}
+	g.settled(p0[0])
+	if !slices.Equal(quiet, []int32{0}) {
+		t.Fatalf("quiet %v after the last sent batch settled, want partition 0", quiet)
+	}
+	g.restarted(0)
+	if !g.take(p0[2]) {
+		t.Error("after the restart, batch 3 may not be taken")
+	}
+	g.unsend(p0[2]) // no batch in doubt any more: a refusal out of order is a reordering, it stays sent
+	if len(quiet) != 1 || !g.queue[0][0].sent {
+		t.Errorf("unsend without a batch in doubt: quiet %v, slot %+v", quiet, g.queue[0][0])
+	}
+}

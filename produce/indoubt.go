@@ -13,9 +13,10 @@ import (
 // into its place would make the broker take them for it (a duplicate
 // answered as acked, never written). Kafka's Java client resolves this
 // (KIP-360): it stops sending the partition's new batches, waits for the
-// ones already sent to settle, then, unless a later batch was acked (which
-// proves the one in doubt was appended), restarts the partition's
-// sequences at 0 under a bumped epoch. kq does the same with a new
+// ones already sent to settle (a later one refused as out of order, never
+// written, need not: it waits like the new ones), then, unless a later
+// batch was acked (which proves the one in doubt was appended), restarts
+// the partition's sequences at 0 under a bumped epoch. kq does the same with a new
 // producer id for the partition (InitProducerId; what the Java client did
 // before KIP-360) rather than a bumped epoch: a non-transactional
 // InitProducerId always returns a new id in Kafka, the Java client bumps
@@ -76,6 +77,31 @@ func (g *window) acked(b *batch) {
 	defer g.mu.Unlock()
 	if r := g.doubt[b.partition]; r != nil && !r.restarting && b.seq > r.after {
 		delete(g.doubt, b.partition)
+	}
+}
+
+// unsend records that b, refused as out of order and never written,
+// need not be counted as sent when its partition recovers from a batch in
+// doubt sealed before it: it waits, like the batches never sent, to be
+// renumbered under the new producer id (the Java client rewrites the
+// sequences of such batches in flight as well). It calls quiet if b was
+// the last sent batch the partition waited for.
+func (g *window) unsend(b *batch) {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	r := g.doubt[b.partition]
+	i := slices.IndexFunc(g.queue[b.partition], func(s slot) bool { return s.seq == b.seq })
+	if r == nil || r.restarting || b.seq <= r.after || i < 0 {
+		g.mu.Unlock()
+		return
+	}
+	g.queue[b.partition][i].sent = false
+	quiet := g.quietLocked(b.partition)
+	g.mu.Unlock()
+	if quiet {
+		g.quiet(b.partition)
 	}
 }
 

@@ -84,6 +84,10 @@ type answer struct {
 	resp    *sarama.ProduceResponse
 	err     error
 	noAcks  bool
+	// notSent is set when the request was refused before it was written
+	// whole (sarama's send returned err: no connection, a failed write),
+	// so the broker cannot have appended it.
+	notSent bool
 }
 
 // dispatch routes batches from the ready queue until it is closed, then
@@ -247,7 +251,7 @@ func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
 	})
 	if err != nil || s.acks == sarama.NoResponse {
 		release()
-		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil})
+		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil, notSent: err != nil})
 	}
 }
 
@@ -281,7 +285,9 @@ func (s *sender) handle(a answer) {
 		_ = a.broker.Close()
 		_ = s.client.RefreshMetadata(s.topic)
 		for _, b := range a.batches {
-			lostConnection(b)
+			if !a.notSent {
+				lostConnection(b)
+			}
 			s.retry(b, a.err)
 		}
 		return
@@ -304,6 +310,9 @@ func (s *sender) handle(a answer) {
 			if !refreshed {
 				refreshed = true
 				_ = s.client.RefreshMetadata(s.topic)
+			}
+			if s.renumber && !b.maybeWritten.Load() && errors.Is(err, sarama.ErrOutOfOrderSequenceNumber) {
+				s.gate.unsend(b) // never written: after a batch in doubt, it goes again under the new producer id
 			}
 			s.retry(b, err)
 		default:

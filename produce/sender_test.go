@@ -151,3 +151,33 @@ func TestSendLoopCombinesBatchesQueuedWhileRequestsWait(t *testing.T) {
 		t.Errorf("batches per request %v, want %v", sizes, want)
 	}
 }
+
+// refreshOnly is a sarama.Client whose RefreshMetadata does nothing; any
+// other method panics.
+type refreshOnly struct{ sarama.Client }
+
+func (refreshOnly) RefreshMetadata(...string) error { return nil }
+
+// TestRequestNotWrittenIsNotInDoubt: a request sarama refused to send
+// (no connection: it was not written) leaves its batch failed, not in
+// doubt, once its retries are spent; a request that failed after it was
+// sent (the connection cut while waiting for the answer) leaves it in
+// doubt.
+func TestRequestNotWrittenIsNotInDoubt(t *testing.T) {
+	for _, notSent := range []bool{true, false} {
+		ready := newQueue[*batch]()
+		acc := newAccumulator(1, Settings{BatchBytes: 1 << 20, BufferBytes: 1 << 20}, ready, func(int) {})
+		if err := acc.add(&Record{Value: []byte("v")}, 0); err != nil {
+			t.Fatal(err)
+		}
+		bs, _ := ready.popAll(nil)
+		tl := newTally(nil)
+		s := &sender{client: refreshOnly{}, topic: "t", acc: acc, tally: tl, ready: ready}
+		sending(bs[0])
+		s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected, notSent: notSent})
+		res := tl.result()
+		if got := res.InDoubt == 1; got == notSent || res.Failed+res.InDoubt != 1 {
+			t.Errorf("not sent %t: %+v, want in doubt %t", notSent, res, !notSent)
+		}
+	}
+}

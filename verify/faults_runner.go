@@ -86,7 +86,7 @@ func (r *run) startFaults(ctx context.Context, runner *chaos.Runner, sched *chao
 // recordTimeline adds the fault windows to the history, at the times they
 // ran; client crashes were recorded as they happened. The end of a broker
 // fault window counts, in AtRisk, the unreplicated tails its leader
-// changes cut that could hold acknowledged writes (see check.TailRisk).
+// changes cut that held acknowledged writes (see tailCuts, check.TailRisk).
 func (r *run) recordTimeline(tl chaos.Timeline) {
 	cuts := r.tailCuts()
 	for _, ev := range tl.Events {
@@ -108,9 +108,13 @@ func (r *run) recordTimeline(tl chaos.Timeline) {
 // model: the unreplicated tails its leader changes cut.
 type tailCutter interface{ TailCuts() []broker.TailCut }
 
-// tailCuts returns the tails the run's broker cut that could hold
-// acknowledged writes under the run's acks: any with acks=0 or 1, only
-// those cut while the ISR was the leader alone with acks=all.
+// tailCuts returns the tails the run's broker cut that held acknowledged
+// writes: with acks=all, only tails cut while the ISR was the leader
+// alone can; with acks=1 or all, a tail of the input counts only when a
+// send was acknowledged at one of its offsets (one whose answer had not
+// gone out shows nothing); with acks=0 every write is acknowledged as it
+// is sent, at no known offset, so every tail counts, as does a tail of
+// another topic (the copiers' output).
 func (r *run) tailCuts() []broker.TailCut {
 	tc, ok := r.opts.Broker.(tailCutter)
 	if !ok {
@@ -120,7 +124,23 @@ func (r *run) tailCuts() []broker.TailCut {
 	if r.set.Acks == setting.AcksAll {
 		cuts = slices.DeleteFunc(cuts, func(c broker.TailCut) bool { return !c.Shrunk })
 	}
+	if a := r.acked; a != nil {
+		r.rec.Hold(func() {
+			cuts = slices.DeleteFunc(cuts, func(c broker.TailCut) bool {
+				return c.Topic == a.topic && !a.anyIn(c.Partition, c.From, c.To)
+			})
+		})
+	}
 	return cuts
+}
+
+// watchesTails reports whether the run remembers its acknowledged
+// offsets for tailCuts: on the built-in broker with the replication
+// model, when it names a broker fault and acks=1 or all.
+func (r *run) watchesTails() bool {
+	_, cuts := r.opts.Broker.(tailCutter)
+	return cuts && r.set.Acks != setting.AcksNone &&
+		slices.ContainsFunc(r.set.Faults.Faults, func(f chaos.Fault) bool { return f.Kind.Layer() == chaos.LayerBroker })
 }
 
 // cutsBetween counts the cuts from start to end.

@@ -135,6 +135,7 @@ type run struct {
 	rec            *history.Recorder
 	checker        *check.Checker  // fed by rec; read under rec.Hold
 	series         *report.Builder // fed by rec
+	acked          *ackedOffsets   // fed by rec when the run watches cut tails
 	stats          stats
 	limiter        *limiter
 	paced          kqerr.SettingText // the pacing note, if the run was paced

@@ -59,7 +59,12 @@ func (r *run) setup(ctx context.Context, ctl *control) error {
 	}
 	r.checker = check.New(check.Options{})
 	r.series = report.NewBuilder(report.Options{})
-	r.rec = history.NewRecorder(r.opts.History, sinks{r.checker, r.series})
+	ss := sinks{r.checker, r.series}
+	if r.watchesTails() {
+		r.acked = newAckedOffsets(r.ids.input)
+		ss = append(ss, r.acked)
+	}
+	r.rec = history.NewRecorder(r.opts.History, ss)
 	meta := history.Event{Type: history.TypeMeta, Version: history.Version, Semantics: string(r.set.Semantics), Run: r.ids.input,
 		Faults: kindNames(r.set.Faults.kinds()), MinWindows: r.set.Faults.MinWindows, Settings: r.set.Map()}
 	if rm, ok := r.opts.Broker.(replicaModel); ok && rm.ReplicaLag() > 0 {

@@ -16,7 +16,7 @@ import (
 // settings name the model's replica lag ("replica_lag") and the run's
 // acks and topic configs, and the end line of each broker fault window
 // counts, in at_risk, the tails the window's leader changes cut that
-// could hold acknowledged writes.
+// held acknowledged writes.
 
 // TailRisk is what a run showed of the risk a failover's cut tail poses
 // to acknowledged writes.
@@ -24,7 +24,7 @@ type TailRisk struct {
 	// Risk names the setting at risk: "acks=1", "acks=0", or
 	// "acks=all with the ISR shrunk to the leader".
 	Risk string `json:"risk"`
-	// Cut counts the tails failovers cut that could hold acknowledged
+	// Cut counts the tails failovers cut that held acknowledged
 	// writes.
 	Cut int64 `json:"cut"`
 }
