@@ -297,6 +297,9 @@ func (a *accumulator) renumberAfter(f *batch) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if !a.seqs.current(f) {
+		return
+	}
 	n := len(f.recs)
 	a.seqs.rewind(f.partition, n)
 	for b := range a.pending {

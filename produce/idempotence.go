@@ -63,6 +63,14 @@ func (s *sequences) restart(p int32, id int64, epoch int16) {
 	s.owner[p] = producerSeq{id: id, epoch: epoch}
 }
 
+// current reports whether b carries its partition's producer id and
+// epoch: not when the partition restarted under a new id (indoubt.go)
+// after b was claimed, when b's numbers are no longer in use.
+func (s *sequences) current(b *batch) bool {
+	o := s.owner[b.partition]
+	return o.id == b.producer.id && o.epoch == b.producer.epoch
+}
+
 // seqPlus is seq plus n, wrapping to 0 after math.MaxInt32.
 func seqPlus(seq int32, n int) int32 {
 	return int32((int64(seq) + int64(n)) % (math.MaxInt32 + 1))
@@ -124,6 +132,13 @@ type window struct {
 	// has no batch out any more: it needs a new producer id (indoubt.go).
 	doubt map[int32]*recovery
 	quiet func(p int32)
+	// known holds the partitions where the producer id their batches
+	// carry had a batch acked. Until then only a partition's oldest batch
+	// may go: a broker takes the first batch of a producer id it does not
+	// know whatever its sequence, so a later batch arriving first (the
+	// oldest waits out a retry) would be appended and leave the oldest
+	// refused as out of order for good.
+	known map[int32]bool
 }
 
 // slot is a batch's place in its partition's window.
@@ -138,7 +153,7 @@ type slot struct {
 // partition's window moves.
 func newWindow(n int, wake func()) *window {
 	return &window{n: min(max(n, 1), maxIdempotentOut), queue: map[int32][]slot{}, wake: wake,
-		doubt: map[int32]*recovery{}, quiet: func(int32) {}}
+		doubt: map[int32]*recovery{}, quiet: func(int32) {}, known: map[int32]bool{}}
 }
 
 // sealed records b, sealed after every batch of its partition recorded.
@@ -152,8 +167,9 @@ func (g *window) sealed(b *batch) {
 }
 
 // mayGo reports whether b may be sent now: it is one of the n batches of
-// its partition from the oldest unsettled one, and, while its partition
-// recovers from a batch in doubt, one already sent.
+// its partition from the oldest unsettled one (the oldest alone until a
+// batch of the partition's producer id was acked), and, while its
+// partition recovers from a batch in doubt, one already sent.
 func (g *window) mayGo(b *batch) bool {
 	if g == nil {
 		return true
@@ -166,7 +182,11 @@ func (g *window) mayGo(b *batch) bool {
 // slotLocked returns b's slot when b may be sent now, else nil.
 func (g *window) slotLocked(b *batch) *slot {
 	q := g.queue[b.partition]
-	i := slices.IndexFunc(q[:min(len(q), g.n)], func(s slot) bool { return s.seq == b.seq })
+	n := g.n
+	if !g.known[b.partition] {
+		n = 1
+	}
+	i := slices.IndexFunc(q[:min(len(q), n)], func(s slot) bool { return s.seq == b.seq })
 	if i < 0 || !g.doubt[b.partition].lets(q[i]) {
 		return nil
 	}

@@ -85,6 +85,7 @@ func TestWindowOfOneLetsTheOldestBatchOfAPartitionGo(t *testing.T) {
 func TestWindowCountsFromTheOldestUnsettledBatch(t *testing.T) {
 	woken := 0
 	g := newWindow(2, func() { woken++ })
+	g.known[0] = true // a batch of the producer id was acked before
 	p0 := sealedBatches(g, 0, 1, 5)
 	if got := mayGoAll(g, p0); !slices.Equal(got, []bool{true, true, false, false, false}) {
 		t.Fatalf("mayGo %v, want the two oldest", got)
@@ -121,13 +122,14 @@ func TestWindowAfterABatchInDoubt(t *testing.T) {
 	var quiet []int32
 	g := newWindow(3, func() {})
 	g.quiet = func(p int32) { quiet = append(quiet, p) }
-	p0 := sealedBatches(g, 0, 1, 5)
+	g.known[0] = true
+	p0 := sealedBatches(g, 0, 1, 7)
 	if !g.take(p0[0]) || !g.take(p0[1]) {
 		t.Fatal("the two oldest may not be taken")
 	}
 	g.inDoubt(p0[0])
 	g.settled(p0[0])
-	if got := mayGoAll(g, p0[1:]); !slices.Equal(got, []bool{true, false, false, false}) || g.take(p0[2]) {
+	if got := mayGoAll(g, p0[1:4]); !slices.Equal(got, []bool{true, false, false}) || g.take(p0[2]) {
 		t.Fatalf("in doubt: mayGo %v, want only the batch already sent", got)
 	}
 	if len(quiet) != 0 {
@@ -137,18 +139,23 @@ func TestWindowAfterABatchInDoubt(t *testing.T) {
 	if !slices.Equal(quiet, []int32{0}) || g.mayGo(p0[2]) {
 		t.Fatalf("after the sent batches settled: quiet %v, batch 3 may go %t; want quiet for partition 0, nothing going", quiet, g.mayGo(p0[2]))
 	}
-	g.settled(p0[4]) // a later batch settling (the flush timeout) calls quiet no more
+	g.settled(p0[6]) // a later batch settling (the flush timeout) calls quiet no more
 	if len(quiet) != 1 {
 		t.Fatalf("quiet called %d times", len(quiet))
 	}
 	g.restarted(0)
-	if !g.take(p0[2]) || !g.take(p0[3]) {
-		t.Fatal("after the restart, batches 3 and 4 may not be taken")
+	if !g.take(p0[2]) || g.mayGo(p0[3]) {
+		t.Fatal("after the restart, want batch 3 alone to go (the broker does not know the new producer id)")
 	}
-	g.inDoubt(p0[2])
+	g.acked(p0[2])
 	g.settled(p0[2])
-	g.acked(p0[3]) // appended after the one in doubt: that one was appended
+	if !g.take(p0[3]) || !g.take(p0[4]) {
+		t.Fatal("after the first ack under the new id, batches 4 and 5 may not be taken")
+	}
+	g.inDoubt(p0[3])
 	g.settled(p0[3])
+	g.acked(p0[4]) // appended after the one in doubt: that one was appended
+	g.settled(p0[4])
 	if len(quiet) != 1 || len(g.doubt) != 0 {
 		t.Errorf("a batch acked after the one in doubt: quiet %v, recovering %v; want no restart", quiet, g.doubt)
 	}
@@ -189,6 +196,7 @@ func TestWindowUnsendsARefusedBatchAfterOneInDoubt(t *testing.T) {
 	var quiet []int32
 	g := newWindow(3, func() {})
 	g.quiet = func(p int32) { quiet = append(quiet, p) }
+	g.known[0] = true
 	p0 := sealedBatches(g, 0, 1, 3)
 	for _, b := range p0 {
 		if !g.take(b) {
@@ -213,5 +221,51 @@ func TestWindowUnsendsARefusedBatchAfterOneInDoubt(t *testing.T) {
 	g.unsend(p0[2]) // no batch in doubt any more: a refusal out of order is a reordering, it stays sent
 	if len(quiet) != 1 || !g.queue[0][0].sent {
 		t.Errorf("unsend without a batch in doubt: quiet %v, slot %+v", quiet, g.queue[0][0])
+	}
+}
+
+// TestRenumberAfterKeepsARestartedPartition: a batch of the old producer
+// id that fails unwritten after its partition restarted under a new one
+// (it was claimed before the restart) moves no sequence of the new id.
+func TestRenumberAfterKeepsARestartedPartition(t *testing.T) {
+	a := &accumulator{pending: map[*batch]struct{}{}, seqs: newSequences(7, 0, 1)}
+	f := &batch{partition: 0, seq: 1, recs: make([]recMeta, 2)}
+	f.producer = a.seqs.assign(0, 2)
+	later := &batch{partition: 0, seq: 2, recs: make([]recMeta, 3)}
+	later.producer = a.seqs.assign(0, 3)
+	later.firstSeq.Store(later.producer.seq)
+	a.pending[later] = struct{}{} // f is claimed
+	a.restart(0, 42, 0)
+	a.renumberAfter(f)
+	if later.producer != (producerSeq{42, 0, 0}) || later.firstSeq.Load() != 0 || a.seqs.owner[0].seq != 3 {
+		t.Errorf("after the restart and f's failure: later %+v (first %d), next %d; want producer 42 from 0, next 3",
+			later.producer, later.firstSeq.Load(), a.seqs.owner[0].seq)
+	}
+	g := &batch{partition: 0, seq: 3, recs: make([]recMeta, 1)}
+	g.producer = a.seqs.assign(0, 1)
+	a.renumberAfter(later) // of the new id: renumbered as before
+	if a.seqs.owner[0].seq != 1 {
+		t.Errorf("renumbering within the new id: next %d, want 1", a.seqs.owner[0].seq)
+	}
+}
+
+// TestWindowSendsTheOldestAloneUntilAnAck: a broker takes the first batch
+// of a producer id it does not know whatever its sequence, so until a
+// batch of the partition was acked (at the start, after a restart under a
+// new id) only the oldest may go; a failure does not end that.
+func TestWindowSendsTheOldestAloneUntilAnAck(t *testing.T) {
+	g := newWindow(3, func() {})
+	p0 := sealedBatches(g, 0, 1, 4)
+	if got := mayGoAll(g, p0); !slices.Equal(got, []bool{true, false, false, false}) {
+		t.Fatalf("before any ack: mayGo %v, want the oldest alone", got)
+	}
+	g.settled(p0[0]) // failed, not written: the next is the broker's first
+	if got := mayGoAll(g, p0[1:]); !slices.Equal(got, []bool{true, false, false}) {
+		t.Fatalf("after a failure: mayGo %v, want the oldest alone", got)
+	}
+	g.acked(p0[1])
+	g.settled(p0[1])
+	if got := mayGoAll(g, p0[2:]); !slices.Equal(got, []bool{true, true}) {
+		t.Errorf("after an ack: mayGo %v, want both", got)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/chaos"
@@ -272,4 +273,89 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestIdempotentFatesHoldUnderLostRequests: with one retry and a share of
+// Produce requests lost (before the broker: not written) or their answers
+// lost (written), batches fail, some in doubt, and their partitions
+// restart under new producer ids. Whatever happened, each partition holds
+// every acked record once, no failed one, each in doubt at most once, and
+// its records in the order they were read.
+func TestIdempotentFatesHoldUnderLostRequests(t *testing.T) {
+	t.Parallel()
+	const n, parts = 3000, 3
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, SeedTopics: map[string]int32{"t": parts}})
+	e := chaos.NewEngine(chaos.EngineOptions{Seed: 3})
+	for _, k := range []chaos.Kind{chaos.DropRequest, chaos.DropResponse} {
+		if _, err := e.Set(chaos.Fault{Kind: k, APIs: []int16{0}, Probability: 0.03}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := newEnv(t, parts)
+	env.b, env.f = b, testutil.Factory(b)
+	env.f.Dialer = chaos.NewDialer(e, chaos.DialerOptions{Timeout: 5 * time.Second})
+	env.f.Tweak = func(c *sarama.Config) { c.Net.ReadTimeout = 300 * time.Millisecond }
+	env.opts.Settings.Idempotent = true
+	env.opts.Settings.Retries = 1
+	env.opts.Settings.MaxInFlight = 5
+	env.opts.Settings.Linger = 0 // a batch per record: many requests
+	env.opts.FlushTimeout = 30 * time.Second
+	res, rec, _ := env.run(t, keyedSource(n, 30))
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	inDoubt := 0
+	fate := map[string]string{} // value -> acked, failed, in doubt
+	for _, a := range rec.acks {
+		fate[fmt.Sprint(a.Pos.Line-1)] = "acked"
+	}
+	for _, f := range rec.failures {
+		if errors.Is(f.Err, produce.ErrInDoubt) {
+			inDoubt++
+			fate[fmt.Sprint(f.Pos.Line-1)] = "in doubt"
+		} else {
+			fate[fmt.Sprint(f.Pos.Line-1)] = "failed"
+		}
+	}
+	if inDoubt == 0 {
+		t.Fatalf("%+v: want some records in doubt (the test proves nothing otherwise)", res)
+	}
+	errs := map[string]int{}
+	for _, f := range rec.failures {
+		m := f.Err.Error()
+		if i := strings.Index(m, " ("); i > 0 {
+			m = m[:i]
+		}
+		errs[m]++
+	}
+	t.Logf("failures: %v", errs)
+	seen := map[string]int{}
+	at := map[string]*kgo.Record{}
+	read := readInKeyOrder(t, testutil.Factory(b), parts, func(p int32, m *kgo.Record, i int) {
+		seen[fmt.Sprint(i)]++
+		at[fmt.Sprintf("%d/%d", p, m.Offset)] = m
+	})
+	acks := map[string]produce.Ack{}
+	for _, a := range rec.acks {
+		acks[fmt.Sprint(a.Pos.Line-1)] = a
+	}
+	for v, c := range seen {
+		switch f := fate[v]; {
+		case c > 1:
+			t.Errorf("record %s (%s) is in the log %d times", v, f, c)
+		case f == "failed":
+			t.Errorf("record %s was reported failed, not written, but is in the log", v)
+		}
+	}
+	for v, f := range fate {
+		if f == "acked" && seen[v] == 0 {
+			a := acks[v]
+			m := at[fmt.Sprintf("%d/%d", a.Partition, a.Offset)]
+			if m != nil {
+				t.Errorf("record %s was acked (%d/%d) but is not in the log; there: %s pid %d seq %d", v, a.Partition, a.Offset, m.Value, m.ProducerID, m.ProducerEpoch)
+			} else {
+				t.Errorf("record %s was acked (%d/%d) but is not in the log", v, a.Partition, a.Offset)
+			}
+		}
+	}
+	t.Logf("%+v; %d records in the log", res, read)
 }

@@ -66,15 +66,17 @@ func (g *window) inDoubt(b *batch) {
 	g.doubt[b.partition] = &recovery{after: b.seq}
 }
 
-// acked records that b was acknowledged: the broker appended it, so every
-// earlier sequence of its producer id was too, a batch in doubt before it
-// included, and its partition needs no new producer id.
+// acked records that b was acknowledged: the broker appended it, so it
+// knows the producer id (see window.known) and every earlier sequence of
+// the id was appended too, a batch in doubt before b included: the
+// partition needs no new producer id.
 func (g *window) acked(b *batch) {
 	if g == nil {
 		return
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	g.known[b.partition] = true
 	if r := g.doubt[b.partition]; r != nil && !r.restarting && b.seq > r.after {
 		delete(g.doubt, b.partition)
 	}
@@ -117,10 +119,13 @@ func (g *window) quietLocked(p int32) bool {
 	return true
 }
 
-// restarted ends partition p's recovery: its batches may go again.
+// restarted ends partition p's recovery: its batches may go again, the
+// oldest alone until one is acked (the broker may not know its producer
+// id yet).
 func (g *window) restarted(p int32) {
 	g.mu.Lock()
 	delete(g.doubt, p)
+	delete(g.known, p)
 	g.mu.Unlock()
 	g.wake()
 }
