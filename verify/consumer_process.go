@@ -162,7 +162,7 @@ type doneRecords struct {
 // when recordChunk deliveries wait. False when the incarnation died.
 func (d *doneRecords) add(m *sarama.ConsumerMessage) bool {
 	inc := d.cl.h.inc
-	d.cl.done = append(d.cl.done, history.NewDelivery(inc.label, m.Topic, m.Partition, m.Offset, m.Value))
+	d.cl.done = history.AppendDelivery(d.cl.done, inc.label, m.Topic, m.Partition, m.Offset, m.Value)
 	if len(d.cl.done) >= recordChunk {
 		return d.flush()
 	}

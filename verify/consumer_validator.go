@@ -108,14 +108,37 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 			sleepCtx(ctx, retryBackoff)
 			continue
 		}
-		for _, rec := range recs {
-			if rec.offset >= end {
-				return nil
-			}
-			r.record(history.NewDelivery(validatorName, r.ids.output, p, rec.offset, rec.value))
-			r.stats.delivered.Add(1)
-			n.Add(1)
+		if r.recordRead(p, recs, end, n) {
+			return nil
 		}
 	}
 	return nil
+}
+
+// recordRead records the deliveries of the records read from partition p
+// before the end marker at offset end, recordChunk at a time (one hold of
+// the recorder's lock and one clock read each), and reports whether it
+// met the end marker.
+func (r *run) recordRead(p int32, recs []logRecord, end int64, n *atomic.Uint64) bool {
+	es := make([]history.Event, 0, min(len(recs), recordChunk))
+	flush := func() {
+		if len(es) == 0 {
+			return
+		}
+		r.recordAll(es)
+		r.stats.delivered.Add(uint64(len(es)))
+		n.Add(uint64(len(es)))
+		es = es[:0]
+	}
+	defer flush()
+	for _, rec := range recs {
+		if rec.offset >= end {
+			return true
+		}
+		es = history.AppendDelivery(es, validatorName, r.ids.output, p, rec.offset, rec.value)
+		if len(es) == recordChunk {
+			flush()
+		}
+	}
+	return false
 }

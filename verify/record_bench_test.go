@@ -46,7 +46,7 @@ func BenchmarkRecordValue(b *testing.B) {
 		if err := rec.Record(e); err != nil {
 			b.Fatal(err)
 		}
-		done[part] = append(done[part], history.NewDelivery("c0/0", topic, part, off, value))
+		done[part] = history.AppendDelivery(done[part], "c0/0", topic, part, off, value)
 		if len(done[part]) == recordChunk {
 			if err := rec.RecordAll(done[part]); err != nil {
 				b.Fatal(err)

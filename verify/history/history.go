@@ -231,7 +231,24 @@ func (e Event) AbortEnd() int64 {
 // topic/partition at offset, decoding its value with [seqmsg.Decode]: a value
 // that does not decode is recorded as [ValueCorrupt] or [ValueUnknown].
 func NewDelivery(consumer, topic string, partition int32, offset int64, value []byte) Event {
-	e := Event{Type: TypeDeliver, Consumer: consumer, Topic: topic, Partition: partition, Offset: offset}
+	var e Event
+	e.setDelivery(consumer, topic, partition, offset, value)
+	return e
+}
+
+// AppendDelivery appends to es the event [NewDelivery] returns, built in
+// place: an Event is some 400 bytes, and a consumer that records its
+// deliveries a chunk at a time copied each twice on its way into the
+// chunk.
+func AppendDelivery(es []Event, consumer, topic string, partition int32, offset int64, value []byte) []Event {
+	es = append(es, Event{})
+	es[len(es)-1].setDelivery(consumer, topic, partition, offset, value)
+	return es
+}
+
+// setDelivery makes the zero event e the delivery NewDelivery describes.
+func (e *Event) setDelivery(consumer, topic string, partition int32, offset int64, value []byte) {
+	e.Type, e.Consumer, e.Topic, e.Partition, e.Offset = TypeDeliver, consumer, topic, partition, offset
 	v, err := seqmsg.Decode(value)
 	switch {
 	case err == nil:
@@ -241,7 +258,6 @@ func NewDelivery(consumer, topic string, partition int32, offset int64, value []
 	default:
 		e.ValueStatus = ValueCorrupt
 	}
-	return e
 }
 
 // NewSend returns the send event of producer/seq with status s, its

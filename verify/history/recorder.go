@@ -53,15 +53,17 @@ func NewRecorder(w io.Writer, s Sink) *Recorder {
 // rejected (a usage error) and neither written nor fed; an error from the
 // Sink is returned after the line was written. After a write error every
 // call returns that error.
-func (r *Recorder) Record(e Event) error { return r.record(e, time.Time{}) }
+func (r *Recorder) Record(e Event) error { return r.record(&e, time.Time{}) }
 
 // RecordSend records the outcome of a send handed to the client at handed,
 // as [Recorder.Record] does, with the latency from handed to the time it
 // is stamped with: the event's time and latency come from one clock read.
 // A zero handed leaves e.Latency as it is.
-func (r *Recorder) RecordSend(e Event, handed time.Time) error { return r.record(e, handed) }
+func (r *Recorder) RecordSend(e Event, handed time.Time) error { return r.record(&e, handed) }
 
-func (r *Recorder) record(e Event, handed time.Time) error {
+// record is Record and RecordSend; it copies *e into r.event, under the
+// lock, and keeps no pointer to it.
+func (r *Recorder) record(e *Event, handed time.Time) error {
 	if err := e.Validate(); err != nil {
 		return err
 	}
@@ -70,7 +72,7 @@ func (r *Recorder) record(e Event, handed time.Time) error {
 	if err := r.usable(); err != nil {
 		return err
 	}
-	r.event = e
+	r.event = *e
 	if r.event.Time.IsZero() {
 		r.event.Time = r.now()
 	}
