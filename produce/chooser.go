@@ -14,8 +14,19 @@ type chooser struct {
 	n           int32
 	p           sarama.Partitioner
 	msg         sarama.ProducerMessage // reused for sarama partitioners
+	key         keyEncoder             // msg's key, reused
 	batchSticky bool
 }
+
+// keyEncoder hands a record's key to a sarama partitioner without boxing
+// a new sarama.ByteEncoder per record (an allocation each).
+type keyEncoder struct{ b []byte }
+
+// Encode returns the key.
+func (k *keyEncoder) Encode() ([]byte, error) { return k.b, nil }
+
+// Length returns the key's length.
+func (k *keyEncoder) Length() int { return len(k.b) }
 
 func newChooser(kind Partitioner, topic string, n int32, batchSticky bool) *chooser {
 	return &chooser{kind: kind, n: n, p: kind.Constructor()(topic), batchSticky: batchSticky}
@@ -37,14 +48,15 @@ func (c *chooser) pick(r *Record) (int32, error) {
 			return stickyPartition, nil
 		}
 	}
-	c.msg.Key, c.msg.Value = nil, nil
+	// The partitioners read the key alone (hash, crc32,
+	// consistent_random) or nothing (random, roundrobin).
+	c.msg.Key = nil
 	if r.Key != nil {
-		c.msg.Key = sarama.ByteEncoder(r.Key)
-	}
-	if r.Value != nil {
-		c.msg.Value = sarama.ByteEncoder(r.Value)
+		c.key.b = r.Key
+		c.msg.Key = &c.key
 	}
 	p, err := c.p.Partition(&c.msg, c.n)
+	c.key.b = nil // the record's bytes are not kept
 	if err != nil {
 		return 0, fmt.Errorf("partitioner: %w", err)
 	}
