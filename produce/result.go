@@ -52,6 +52,18 @@ type Reporter interface {
 	Skipped(*InputError)
 }
 
+// BatchReporter is a [Reporter] that takes the acks the producer learns
+// together (a batch's) in one call: the producer then calls AckedBatch
+// instead of Acked for each, so a reporter that locks per record locks
+// once per batch. Outcomes still come in order: the acks gathered are
+// handed over before any later failure.
+type BatchReporter interface {
+	Reporter
+	// AckedBatch is called with acknowledged records; acks is the
+	// producer's, reused after the call.
+	AckedBatch(acks []Ack)
+}
+
 // Result is the outcome of [Run].
 type Result struct {
 	// Topic is the topic written to.

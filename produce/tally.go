@@ -10,21 +10,27 @@ import (
 // methods with the Locked suffix need mu held; group many outcomes under
 // one lock with [tally.with].
 type tally struct {
-	mu  sync.Mutex
-	rep Reporter
-	res Result
-	lat latencyHist
+	mu    sync.Mutex
+	rep   Reporter
+	batch BatchReporter // rep, when it takes acks together
+	acks  []Ack         // gathered for batch until the lock is let go
+	res   Result
+	lat   latencyHist
 }
 
 func newTally(rep Reporter) *tally {
-	return &tally{rep: rep, lat: newLatencyHist()}
+	t := &tally{rep: rep, lat: newLatencyHist()}
+	t.batch, _ = rep.(BatchReporter)
+	return t
 }
 
-// with runs fn with the tally locked.
+// with runs fn with the tally locked, then hands a BatchReporter the acks
+// fn counted.
 func (t *tally) with(fn func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	fn()
+	t.flushAcksLocked()
 }
 
 // ackLocked counts an acked record of n key and value bytes.
@@ -32,13 +38,27 @@ func (t *tally) ackLocked(a Ack, n int, latency time.Duration) {
 	t.res.Acked++
 	t.res.Bytes += int64(n)
 	t.lat.record(latency)
-	if t.rep != nil {
+	switch {
+	case t.batch != nil:
+		t.acks = append(t.acks, a)
+	case t.rep != nil:
 		t.rep.Acked(a)
 	}
 }
 
+// flushAcksLocked hands the acks gathered to the BatchReporter.
+func (t *tally) flushAcksLocked() {
+	if len(t.acks) == 0 {
+		return
+	}
+	t.batch.AckedBatch(t.acks)
+	clear(t.acks)
+	t.acks = t.acks[:0]
+}
+
 // failLocked counts a failed or in-doubt record.
 func (t *tally) failLocked(f Failure) {
+	t.flushAcksLocked() // outcomes in order
 	if errors.Is(f.Err, ErrInDoubt) {
 		t.res.InDoubt++
 	} else {

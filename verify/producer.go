@@ -58,8 +58,10 @@ type prodIncarnation struct {
 	done     chan struct{}
 
 	mu      sync.Mutex
-	pending *sendWindow   // when each was handed over; nil once crashed
-	room    chan struct{} // signalled when pending falls below maxPending
+	pending *sendWindow     // when each was handed over; nil once crashed
+	room    chan struct{}   // signalled when pending falls below maxPending
+	acked   []history.Event // AckedBatch's events, under mu
+	handed  []time.Time     // and when each was handed over
 }
 
 // maxPending bounds the sends of a producer incarnation awaiting an
@@ -217,6 +219,37 @@ func (p *producer) take(inc *prodIncarnation) (seq uint64, ok, full bool) {
 // Acked records a value the broker acknowledged (produce.Reporter).
 func (inc *prodIncarnation) Acked(a produce.Ack) {
 	inc.resolve(uint64(a.Pos.Index-1), a.Partition, a.Offset, nil)
+}
+
+// AckedBatch records the values of acknowledged records together
+// (produce.BatchReporter): one lock of the incarnation and one of the
+// history for a batch.
+func (inc *prodIncarnation) AckedBatch(acks []produce.Ack) {
+	inc.mu.Lock()
+	defer inc.mu.Unlock()
+	if inc.pending == nil {
+		return
+	}
+	full := inc.pending.len() >= maxPending
+	es, handed := inc.acked[:0], inc.handed[:0]
+	for _, a := range acks {
+		seq := uint64(a.Pos.Index - 1)
+		h, ok := inc.pending.take(seq)
+		if !ok {
+			continue
+		}
+		es = append(es, inc.r.sendOutcome(inc.id, seq, a.Partition, a.Offset, nil))
+		handed = append(handed, h)
+	}
+	if full && inc.pending.len() < maxPending {
+		select {
+		case inc.room <- struct{}{}:
+		default:
+		}
+	}
+	inc.r.recordSends(es, handed)
+	clear(es) // keeps no strings alive
+	inc.acked, inc.handed = es[:0], handed[:0]
 }
 
 // Failed records a value that failed or whose fate is unknown.

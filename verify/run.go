@@ -248,6 +248,14 @@ func (r *run) recordSend(e history.Event, handed time.Time) {
 	}
 }
 
+// recordSends records the outcomes of sends learnt together (see
+// [history.Recorder.RecordSends]).
+func (r *run) recordSends(es []history.Event, handed []time.Time) {
+	if err := r.rec.RecordSends(es, handed); err != nil {
+		r.fail(fmt.Errorf("record history: %w", err))
+	}
+}
+
 // recordAll records events processed together (see
 // [history.Recorder.RecordAll]).
 func (r *run) recordAll(es []history.Event) {

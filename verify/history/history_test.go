@@ -401,36 +401,45 @@ func TestRecordAll(t *testing.T) {
 // TestRecordSendLatencyFromItsStamp: a send recorded with its handing time
 // gets the time it is stamped with and the latency from the handing to
 // it; one with a time of its own keeps it; without a handing time the
-// latency is left alone.
+// latency is left alone. RecordSends, for sends learnt together, does the
+// same.
 func TestRecordSendLatencyFromItsStamp(t *testing.T) {
-	var fed collected
-	rec := NewRecorder(nil, &fed)
-	handed := time.Now()
-	if err := rec.RecordSend(NewSend(1, 0, StatusOK, ""), handed); err != nil {
-		t.Fatal(err)
+	one := func(rec *Recorder, es []Event, handed []time.Time) error {
+		for i := range es {
+			if err := rec.RecordSend(es[i], handed[i]); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	at := Event{Type: TypeSend, Producer: 1, Seq: 1, Status: StatusInfo, Time: handed.Add(5 * time.Millisecond)}
-	if err := rec.RecordSend(at, handed); err != nil {
-		t.Fatal(err)
+	all := func(rec *Recorder, es []Event, handed []time.Time) error { return rec.RecordSends(es, handed) }
+	for name, record := range map[string]func(*Recorder, []Event, []time.Time) error{"RecordSend": one, "RecordSends": all} {
+		var fed collected
+		rec := NewRecorder(nil, &fed)
+		handed := time.Now()
+		at := Event{Type: TypeSend, Producer: 1, Seq: 1, Status: StatusInfo, Time: handed.Add(5 * time.Millisecond)}
+		kept := NewSend(1, 2, StatusFail, "refused")
+		kept.Latency = 7 * time.Millisecond
+		if err := record(rec, []Event{NewSend(1, 0, StatusOK, ""), at, kept}, []time.Time{handed, handed, {}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := record(rec, []Event{{Type: TypeSend}}, []time.Time{handed}); err == nil {
+			t.Errorf("%s: an invalid send was recorded", name)
+		}
+		if len(fed) != 3 {
+			t.Fatalf("%s: fed %d events, want 3", name, len(fed))
+		}
+		if e := fed[0]; e.Time.Before(handed) || e.Latency != e.Time.Sub(handed) {
+			t.Errorf("%s: stamped send: time %v, latency %v, want a time from %v on and the latency up to it", name, e.Time, e.Latency, handed)
+		}
+		if e := fed[1]; !e.Time.Equal(at.Time) || e.Latency != 5*time.Millisecond {
+			t.Errorf("%s: send with a time: time %v, latency %v, want %v and 5ms", name, e.Time, e.Latency, at.Time)
+		}
+		if e := fed[2]; e.Latency != 7*time.Millisecond || e.Time.IsZero() {
+			t.Errorf("%s: send without a handing time: latency %v, time %v, want 7ms and a stamp", name, e.Latency, e.Time)
+		}
 	}
-	kept := NewSend(1, 2, StatusFail, "refused")
-	kept.Latency = 7 * time.Millisecond
-	if err := rec.RecordSend(kept, time.Time{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := rec.RecordSend(Event{Type: TypeSend}, handed); err == nil {
-		t.Error("an invalid send was recorded")
-	}
-	if len(fed) != 3 {
-		t.Fatalf("fed %d events, want 3", len(fed))
-	}
-	if e := fed[0]; e.Time.Before(handed) || e.Latency != e.Time.Sub(handed) {
-		t.Errorf("stamped send: time %v, latency %v, want a time from %v on and the latency up to it", e.Time, e.Latency, handed)
-	}
-	if e := fed[1]; !e.Time.Equal(at.Time) || e.Latency != 5*time.Millisecond {
-		t.Errorf("send with a time: time %v, latency %v, want %v and 5ms", e.Time, e.Latency, at.Time)
-	}
-	if e := fed[2]; e.Latency != 7*time.Millisecond || e.Time.IsZero() {
-		t.Errorf("send without a handing time: latency %v, time %v, want 7ms and a stamp", e.Latency, e.Time)
+	if err := NewRecorder(nil, nil).RecordSends(make([]Event, 2), make([]time.Time, 1)); err == nil {
+		t.Error("RecordSends took 2 events with 1 handing time")
 	}
 }

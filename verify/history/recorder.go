@@ -132,6 +132,39 @@ func (r *Recorder) RecordAll(es []Event) error {
 	return nil
 }
 
+// RecordSends records the outcomes of sends learnt together under one
+// lock and one clock reading, each with its latency since its handed
+// time (as RecordSend); es and handed pair up.
+func (r *Recorder) RecordSends(es []Event, handed []time.Time) error {
+	if len(es) != len(handed) {
+		return fmt.Errorf("record sends: %d events, %d handed times", len(es), len(handed))
+	}
+	for i := range es {
+		if err := es[i].Validate(); err != nil {
+			return err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.usable(); err != nil {
+		return err
+	}
+	now := r.now()
+	for i := range es {
+		e := &es[i]
+		if e.Time.IsZero() {
+			e.Time = now
+		}
+		if !handed[i].IsZero() {
+			e.Latency = e.Time.Sub(handed[i])
+		}
+		if err := r.addLocked(e, e.Time); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Hold runs fn while no event is being recorded, so fn may read the Sink
 // while others Record (they wait for it).
 func (r *Recorder) Hold(fn func()) {
