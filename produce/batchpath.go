@@ -33,6 +33,18 @@ type batchEngine struct {
 	dispatched chan struct{}
 }
 
+// reopenAndProduce sends a request on a broker connection, opening it
+// again first when it was closed: the sender closes a connection after an
+// error (sender.handle), and the batches queued for that broker meanwhile
+// would otherwise go to the closed connection and fail unsent, one
+// attempt each.
+func reopenAndProduce(conf *sarama.Config) func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error {
+	return func(br *sarama.Broker, req *sarama.ProduceRequest, cb sarama.ProduceCallback) error {
+		_ = br.Open(conf) // ErrAlreadyConnected when open; a failed dial shows in AsyncProduce
+		return br.AsyncProduce(req, cb)
+	}
+}
+
 func newBatchEngine(client sarama.Client, topic string, partitions int32, s Settings, t *tally) (*batchEngine, error) {
 	version, err := produceVersion(client.Config().Version)
 	if err != nil {
@@ -42,7 +54,7 @@ func newBatchEngine(client sarama.Client, topic string, partitions int32, s Sett
 	acc := newAccumulator(partitions, s, ready, t.sent)
 	snd := &sender{
 		client: client, topic: topic, acks: s.Acks.Sarama(), codec: s.Compression,
-		version: version, timeout: s.DeliveryTimeout, produce: (*sarama.Broker).AsyncProduce,
+		version: version, timeout: s.DeliveryTimeout, produce: reopenAndProduce(client.Config()),
 		ackTimeout: client.Config().Producer.Timeout, retries: s.Retries, backoff: s.RetryBackoff, maxInFlight: s.MaxInFlight,
 		acc: acc, tally: t, ready: ready, done: newQueue[answer](), brokers: map[*sarama.Broker]*queue[*batch]{},
 		quit: make(chan struct{}),

@@ -285,9 +285,11 @@ func (s *sender) handle(a answer) {
 		_ = a.broker.Close()
 		_ = s.client.RefreshMetadata(s.topic)
 		for _, b := range a.batches {
-			if !a.notSent {
-				lostConnection(b)
+			if a.notSent {
+				s.requeue(b, a.err)
+				continue
 			}
+			lostConnection(b)
 			s.retry(b, a.err)
 		}
 		return
@@ -356,11 +358,25 @@ func (s *sender) retry(b *batch, err error) {
 		s.fail(b, retriesSpentErr(b, err))
 		return
 	}
+	s.again(b, err, true)
+}
+
+// requeue sends b again after a pause without counting an attempt: its
+// request was never written (no connection), so it is not a retry in
+// Kafka's sense (the Java client keeps such a batch until its node is
+// ready); the delivery timeout still bounds it.
+func (s *sender) requeue(b *batch, err error) { s.again(b, err, false) }
+
+// again queues b to be sent after the retry pause, an attempt more when
+// counted, or fails it when its delivery timeout would pass first.
+func (s *sender) again(b *batch, err error, counted bool) {
 	if time.Since(b.firstSend)+s.backoff > s.timeout {
 		s.fail(b, gaveUpErr(b, err, s.timeout))
 		return
 	}
-	b.attempts++
+	if counted {
+		b.attempts++
+	}
 	b.notBefore = time.Now().Add(s.backoff)
 	s.ready.push(b) // the dispatcher holds it, and its partition, until then
 }

@@ -181,3 +181,34 @@ func TestRequestNotWrittenIsNotInDoubt(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsentRequestIsNoAttempt: a request that was never written (no
+// connection) sends its batch again without spending an attempt, up to
+// the delivery timeout; one that failed after it was written spends one.
+func TestUnsentRequestIsNoAttempt(t *testing.T) {
+	ready := newQueue[*batch]()
+	acc := newAccumulator(1, Settings{BatchBytes: 1 << 20, BufferBytes: 1 << 20}, ready, func(int) {})
+	if err := acc.add(&Record{Value: []byte("v")}, 0); err != nil {
+		t.Fatal(err)
+	}
+	bs, _ := ready.popAll(nil)
+	tl := newTally(nil)
+	s := &sender{client: refreshOnly{}, topic: "t", acc: acc, tally: tl, ready: ready, timeout: time.Minute}
+	b := bs[0]
+	sending(b)
+	b.firstSend = time.Now()
+	for range 3 {
+		s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected, notSent: true})
+		again, _ := ready.popAll(nil)
+		if len(again) != 1 || again[0] != b || b.attempts != 0 {
+			t.Fatalf("unsent: %d queued again, %d attempts spent, want the batch and 0 (retries 0)", len(again), b.attempts)
+		}
+	}
+	if res := tl.result(); res.Failed+res.InDoubt != 0 {
+		t.Fatalf("an unsent batch with its delivery time left failed: %+v", res)
+	}
+	s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected})
+	if res := tl.result(); res.InDoubt != 1 {
+		t.Errorf("a written request's failure with no retries left: %+v, want it in doubt", res)
+	}
+}
