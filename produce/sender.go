@@ -68,6 +68,13 @@ type sender struct {
 	// abandoned is set at the flush timeout: queued batches, already
 	// reported in doubt, are dropped instead of sent.
 	abandoned atomic.Bool
+	// conns holds, per broker, the generation of its connection
+	// (*atomic.Uint64): a failed answer closes the connection it came on,
+	// not one opened since (see closeConn).
+	conns sync.Map
+	// lastRefresh is when collect last refreshed the metadata for an
+	// unsent request (collect's own).
+	lastRefresh time.Time
 	// quit is closed when the producer finished: a partition's restart
 	// after a batch in doubt stops asking for a producer id (indoubt.go).
 	quit chan struct{}
@@ -88,6 +95,9 @@ type answer struct {
 	// whole (sarama's send returned err: no connection, a failed write),
 	// so the broker cannot have appended it.
 	notSent bool
+	// conn is the generation of the broker's connection the request went
+	// out on (see sender.conns).
+	conn uint64
 }
 
 // dispatch routes batches from the ready queue until it is closed, then
@@ -245,13 +255,14 @@ func (s *sender) send(br *sarama.Broker, bs []*batch, release func()) {
 	for _, b := range bs {
 		req.AddBatch(s.topic, b.partition, b.recordBatch(s.codec))
 	}
+	conn := s.connGen(br).Load()
 	err := s.produce(br, req, func(resp *sarama.ProduceResponse, err error) {
 		release()
-		s.done.push(answer{broker: br, batches: bs, resp: resp, err: err})
+		s.done.push(answer{broker: br, batches: bs, resp: resp, err: err, conn: conn})
 	})
 	if err != nil || s.acks == sarama.NoResponse {
 		release()
-		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil, notSent: err != nil})
+		s.done.push(answer{broker: br, batches: bs, err: err, noAcks: err == nil, notSent: err != nil, conn: conn})
 	}
 }
 
@@ -280,10 +291,7 @@ func (s *sender) handle(a answer) {
 		return
 	}
 	if a.err != nil {
-		// The connection is suspect: close it so the next send reconnects,
-		// and look for new leaders in case the node is gone.
-		_ = a.broker.Close()
-		_ = s.client.RefreshMetadata(s.topic)
+		s.closeConn(a)
 		for _, b := range a.batches {
 			if a.notSent {
 				s.requeue(b, a.err)
@@ -320,6 +328,34 @@ func (s *sender) handle(a answer) {
 		default:
 			s.fail(b, refusedErr(b, err))
 		}
+	}
+}
+
+// connGen returns br's connection generation.
+func (s *sender) connGen(br *sarama.Broker) *atomic.Uint64 {
+	g, _ := s.conns.LoadOrStore(br, new(atomic.Uint64))
+	return g.(*atomic.Uint64)
+}
+
+// closeConn handles the failure of a's request: the connection it went
+// out on is suspect, so it is closed (the next send opens another) and
+// the metadata refreshed in case the node is gone. Only once per
+// connection: the other requests that were in flight on it fail too, and
+// closing again for each of their answers would cut the connection opened
+// since, and the requests on it, over and over. A request never written
+// (no connection) closes nothing; it refreshes the metadata at most once
+// per retry pause.
+func (s *sender) closeConn(a answer) {
+	if a.notSent {
+		if time.Since(s.lastRefresh) >= s.backoff {
+			s.lastRefresh = time.Now()
+			_ = s.client.RefreshMetadata(s.topic)
+		}
+		return
+	}
+	if s.connGen(a.broker).CompareAndSwap(a.conn, a.conn+1) {
+		_ = a.broker.Close()
+		_ = s.client.RefreshMetadata(s.topic)
 	}
 }
 

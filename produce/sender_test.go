@@ -1,6 +1,8 @@
 package produce
 
 import (
+	"io"
+	"net"
 	"slices"
 	"sync"
 	"testing"
@@ -210,5 +212,65 @@ func TestUnsentRequestIsNoAttempt(t *testing.T) {
 	s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected})
 	if res := tl.result(); res.InDoubt != 1 {
 		t.Errorf("a written request's failure with no retries left: %+v, want it in doubt", res)
+	}
+}
+
+// TestFailedAnswersCloseTheirConnectionOnce: the answers of requests that
+// were in flight on a connection that failed close it once; an answer
+// from a connection closed already does not close the one opened since.
+func TestFailedAnswersCloseTheirConnectionOnce(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	conf := sarama.NewConfig()
+	conf.ApiVersionsRequest = false // the listener answers nothing
+	br := sarama.NewBroker(ln.Addr().String())
+	t.Cleanup(func() { _ = br.Close() })
+	open := func() {
+		t.Helper()
+		if err := br.Open(conf); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := br.Connected(); !ok {
+			t.Fatalf("not connected: %v", err)
+		}
+	}
+	s := &sender{client: refreshOnly{}, topic: "t"}
+	open()
+	fail := func(conn uint64) { s.closeConn(answer{broker: br, err: io.ErrUnexpectedEOF, conn: conn}) }
+	fail(0)
+	if ok, _ := br.Connected(); ok {
+		t.Fatal("the failed connection is still open")
+	}
+	open()  // the next send's
+	fail(0) // another request that was in flight on the first connection
+	if ok, _ := br.Connected(); !ok {
+		t.Fatal("an answer from the first connection closed the second")
+	}
+	fail(1)
+	if ok, _ := br.Connected(); ok {
+		t.Fatal("the second connection's failure did not close it")
 	}
 }
