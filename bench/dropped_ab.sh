@@ -15,7 +15,7 @@
 set -euo pipefail
 
 base=${1:?usage: bench/dropped_ab.sh BASE-REVISION}
-runs=${RUNS:-5} retries=${RETRIES:-1} p=${P:-0.2} n=${RECORDS:-20000}
+runs=${RUNS:-5} retries=${RETRIES:-1} share=${P:-0.2} n=${RECORDS:-20000}
 records=1 size=1
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/bench/out
@@ -25,21 +25,9 @@ build_base "$base"
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
-# line KEY FILE: the value after "KEY: " in FILE, waiting up to 20 s.
-line() {
-	for _ in $(seq 200); do grep -q "^$1: " "$2" 2>/dev/null && break; sleep 0.1; done
-	sed -n "s/^$1: //p" "$2"
-}
-"$kq" broker --port 0 >"$out/broker.out" 2>"$out/broker.err" &
-pids+=($!)
-brokers=$(line ready "$out/broker.out")
-[ -n "$brokers" ] || { echo "bench: kq broker did not start" >&2; exit 1; }
-"$kq" chaos proxy -b "$brokers" --listen 127.0.0.1:0 --faults "drop-request,api=produce,p=$p" >"$out/proxy.out" 2>"$out/proxy.err" &
-pids+=($!)
-proxy=$(line ready "$out/proxy.out")
-[ -n "$proxy" ] || { echo "bench: kq chaos proxy did not start" >&2; exit 1; }
+start_proxied --faults "drop-request,api=produce,p=$share"
 
-echo "kq $base ($(git -C "$root" rev-parse --short "$base")) and the checkout ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ', modified')); $n records, --retries $retries, $p of Produce requests dropped; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "kq $base ($(git -C "$root" rev-parse --short "$base")) and the checkout ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ', modified')); $n records, --retries $retries, $share of Produce requests dropped; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 for run in $(seq "$runs"); do
 	for build in base head; do
 		bin=$kq

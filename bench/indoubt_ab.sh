@@ -27,20 +27,7 @@ build_base "$base"
 
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
-# line KEY FILE: the value after "KEY: " in FILE, waiting up to 20 s.
-line() {
-	for _ in $(seq 200); do grep -q "^$1: " "$2" 2>/dev/null && break; sleep 0.1; done
-	sed -n "s/^$1: //p" "$2"
-}
-"$kq" broker --port 0 >"$out/broker.out" 2>"$out/broker.err" &
-pids+=($!)
-brokers=$(line ready "$out/broker.out")
-[ -n "$brokers" ] || { echo "bench: kq broker did not start" >&2; exit 1; }
-"$kq" chaos proxy -b "$brokers" --listen 127.0.0.1:0 --control 127.0.0.1:0 >"$out/proxy.out" 2>"$out/proxy.err" &
-pids+=($!)
-proxy=$(line ready "$out/proxy.out")
-control=$(line control "$out/proxy.out")
-[ -n "$proxy" ] || { echo "bench: kq chaos proxy did not start" >&2; exit 1; }
+start_proxied
 
 # held TOPIC: the records TOPIC holds.
 held() { "$kq" offsets -b "$brokers" "$1" -o json | sed -n 's/^  "offsets": \([0-9]*\)$/\1/p'; }

@@ -35,3 +35,24 @@ timed() {
 
 # median: the median of the numbers on stdin, one per line.
 median() { sort -g | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
+
+# line KEY FILE: the value after "KEY: " in FILE, waiting up to 20 s.
+line() {
+	for _ in $(seq 200); do grep -q "^$1: " "$2" 2>/dev/null && break; sleep 0.1; done
+	sed -n "s/^$1: //p" "$2"
+}
+
+# start_proxied [PROXY FLAGS...]: starts a 3-node `kq broker --port 0` and
+# `kq chaos proxy` in front of it with the flags given, adds their pids to
+# pids and sets brokers, proxy and control (the proxy's control endpoint).
+start_proxied() {
+	"$kq" broker --port 0 >"$out/broker.out" 2>"$out/broker.err" &
+	pids+=($!)
+	brokers=$(line ready "$out/broker.out")
+	[ -n "$brokers" ] || { echo "bench: kq broker did not start" >&2; exit 1; }
+	"$kq" chaos proxy -b "$brokers" --listen 127.0.0.1:0 --control 127.0.0.1:0 "$@" >"$out/proxy.out" 2>"$out/proxy.err" &
+	pids+=($!)
+	proxy=$(line ready "$out/proxy.out")
+	control=$(line control "$out/proxy.out")
+	[ -n "$proxy" ] || { echo "bench: kq chaos proxy did not start" >&2; exit 1; }
+}

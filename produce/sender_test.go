@@ -2,13 +2,14 @@ package produce
 
 import (
 	"io"
-	"net"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/kq-dev/kq/internal/testutil"
 )
 
 func TestTakeRequestCombinesFullBatchesOfDistinctPartitions(t *testing.T) {
@@ -167,38 +168,38 @@ func (refreshOnly) RefreshMetadata(...string) error { return nil }
 // doubt.
 func TestRequestNotWrittenIsNotInDoubt(t *testing.T) {
 	for _, notSent := range []bool{true, false} {
-		ready := newQueue[*batch]()
-		acc := newAccumulator(1, Settings{BatchBytes: 1 << 20, BufferBytes: 1 << 20}, ready, func(int) {})
-		if err := acc.add(&Record{Value: []byte("v")}, 0); err != nil {
-			t.Fatal(err)
-		}
-		bs, _ := ready.popAll(nil)
-		tl := newTally(nil)
-		s := &sender{client: refreshOnly{}, topic: "t", acc: acc, tally: tl, ready: ready}
-		sending(bs[0])
+		s, bs, _ := oneBatchSender(t, 0)
 		s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected, notSent: notSent})
-		res := tl.result()
+		res := s.tally.result()
 		if got := res.InDoubt == 1; got == notSent || res.Failed+res.InDoubt != 1 {
 			t.Errorf("not sent %t: %+v, want in doubt %t", notSent, res, !notSent)
 		}
 	}
 }
 
-// TestUnsentRequestIsNoAttempt: a request that was never written (no
-// connection) sends its batch again without spending an attempt, up to
-// the delivery timeout; one that failed after it was written spends one.
-func TestUnsentRequestIsNoAttempt(t *testing.T) {
+// oneBatchSender returns a sender without retries, with the delivery
+// timeout given, its ready queue and one batch of one record taken from
+// it and being sent.
+func oneBatchSender(t *testing.T, timeout time.Duration) (*sender, []*batch, *queue[*batch]) {
+	t.Helper()
 	ready := newQueue[*batch]()
 	acc := newAccumulator(1, Settings{BatchBytes: 1 << 20, BufferBytes: 1 << 20}, ready, func(int) {})
 	if err := acc.add(&Record{Value: []byte("v")}, 0); err != nil {
 		t.Fatal(err)
 	}
 	bs, _ := ready.popAll(nil)
-	tl := newTally(nil)
-	s := &sender{client: refreshOnly{}, topic: "t", acc: acc, tally: tl, ready: ready, timeout: time.Minute}
+	s := &sender{client: refreshOnly{}, topic: "t", acc: acc, tally: newTally(nil), ready: ready, timeout: timeout}
+	sending(bs[0])
+	bs[0].firstSend = time.Now()
+	return s, bs, ready
+}
+
+// TestUnsentRequestIsNoAttempt: a request that was never written (no
+// connection) sends its batch again without spending an attempt, up to
+// the delivery timeout; one that failed after it was written spends one.
+func TestUnsentRequestIsNoAttempt(t *testing.T) {
+	s, bs, ready := oneBatchSender(t, time.Minute)
 	b := bs[0]
-	sending(b)
-	b.firstSend = time.Now()
 	for range 3 {
 		s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected, notSent: true})
 		again, _ := ready.popAll(nil)
@@ -206,11 +207,11 @@ func TestUnsentRequestIsNoAttempt(t *testing.T) {
 			t.Fatalf("unsent: %d queued again, %d attempts spent, want the batch and 0 (retries 0)", len(again), b.attempts)
 		}
 	}
-	if res := tl.result(); res.Failed+res.InDoubt != 0 {
+	if res := s.tally.result(); res.Failed+res.InDoubt != 0 {
 		t.Fatalf("an unsent batch with its delivery time left failed: %+v", res)
 	}
 	s.handle(answer{broker: sarama.NewBroker("127.0.0.1:1"), batches: bs, err: sarama.ErrNotConnected})
-	if res := tl.result(); res.InDoubt != 1 {
+	if res := s.tally.result(); res.InDoubt != 1 {
 		t.Errorf("a written request's failure with no retries left: %+v, want it in doubt", res)
 	}
 }
@@ -219,34 +220,14 @@ func TestUnsentRequestIsNoAttempt(t *testing.T) {
 // were in flight on a connection that failed close it once; an answer
 // from a connection closed already does not close the one opened since.
 func TestFailedAnswersCloseTheirConnectionOnce(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := testutil.ListenSilent()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = ln.Close() })
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
+	t.Cleanup(stop)
 	conf := sarama.NewConfig()
 	conf.ApiVersionsRequest = false // the listener answers nothing
-	br := sarama.NewBroker(ln.Addr().String())
+	br := sarama.NewBroker(addr)
 	t.Cleanup(func() { _ = br.Close() })
 	open := func() {
 		t.Helper()

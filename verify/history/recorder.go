@@ -112,25 +112,7 @@ func (r *Recorder) now() time.Time { return r.t0.Add(time.Since(r.t0)) }
 // for a consumer that processed a run of records without pausing, whose
 // deliveries would otherwise each wait for the lock in turn. If an event
 // is invalid, none is recorded.
-func (r *Recorder) RecordAll(es []Event) error {
-	for i := range es {
-		if err := es[i].Validate(); err != nil {
-			return err
-		}
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.usable(); err != nil {
-		return err
-	}
-	now := r.now()
-	for i := range es {
-		if err := r.addLocked(&es[i], now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+func (r *Recorder) RecordAll(es []Event) error { return r.recordAll(es, nil) }
 
 // RecordSends records the outcomes of sends learnt together under one
 // lock and one clock reading, each with its latency since its handed
@@ -139,6 +121,11 @@ func (r *Recorder) RecordSends(es []Event, handed []time.Time) error {
 	if len(es) != len(handed) {
 		return fmt.Errorf("record sends: %d events, %d handed times", len(es), len(handed))
 	}
+	return r.recordAll(es, handed)
+}
+
+// recordAll is RecordAll, and RecordSends when handed is set.
+func (r *Recorder) recordAll(es []Event, handed []time.Time) error {
 	for i := range es {
 		if err := es[i].Validate(); err != nil {
 			return err
@@ -152,13 +139,13 @@ func (r *Recorder) RecordSends(es []Event, handed []time.Time) error {
 	now := r.now()
 	for i := range es {
 		e := &es[i]
-		if e.Time.IsZero() {
-			e.Time = now
-		}
-		if !handed[i].IsZero() {
+		if handed != nil && !handed[i].IsZero() {
+			if e.Time.IsZero() {
+				e.Time = now
+			}
 			e.Latency = e.Time.Sub(handed[i])
 		}
-		if err := r.addLocked(e, e.Time); err != nil {
+		if err := r.addLocked(e, now); err != nil {
 			return err
 		}
 	}
