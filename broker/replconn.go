@@ -262,11 +262,7 @@ func copyKept(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 			}
 			break
 		}
-		base, end := wire.BatchBase(b), wire.BatchEnd(b)
-		drop := hw >= 0 && end > hw
-		for _, l := range lost {
-			drop = drop || (base < l.to && end > l.from)
-		}
+		drop := dropped(b, hw, lost)
 		if drop && !changed {
 			// Never nil: a null record set breaks sarama's decoding.
 			out, changed = append(make([]byte, 0, len(raw)), raw[:len(raw)-len(rest)]...), true
@@ -277,6 +273,21 @@ func copyKept(raw []byte, hw int64, lost []offsetRange) ([]byte, bool) {
 		rest = next
 	}
 	return out, changed
+}
+
+// dropped reports whether keepBatches drops batch b: it ends past hw
+// (when hw >= 0) or overlaps a lost range.
+func dropped(b []byte, hw int64, lost []offsetRange) bool {
+	base, end := wire.BatchBase(b), wire.BatchEnd(b)
+	if hw >= 0 && end > hw {
+		return true
+	}
+	for _, l := range lost {
+		if base < l.to && end > l.from {
+			return true
+		}
+	}
+	return false
 }
 
 // keptPrefix returns the length of the batches keepBatches keeps when
@@ -297,11 +308,7 @@ func keptPrefix(raw []byte, hw int64, lost []offsetRange) (int, bool) {
 			}
 			return kept, !partial
 		}
-		base, end := wire.BatchBase(b), wire.BatchEnd(b)
-		drop := hw >= 0 && end > hw
-		for _, l := range lost {
-			drop = drop || (base < l.to && end > l.from)
-		}
+		drop := dropped(b, hw, lost)
 		switch {
 		case !drop && kept < len(raw)-len(rest):
 			return 0, false // a kept batch after a dropped one

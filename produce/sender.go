@@ -44,8 +44,8 @@ type sender struct {
 	// fake refusals (Settings.FakedRefusals): a batch that failed without
 	// being written gives its sequence numbers to the later ones.
 	renumber bool
-	// produce sends a request: (*sarama.Broker).AsyncProduce, or a
-	// test's stand-in.
+	// produce sends a request: reopenAndProduce's, or a test's
+	// stand-in.
 	produce func(*sarama.Broker, *sarama.ProduceRequest, sarama.ProduceCallback) error
 	// gate is set when the batches carry a producer id and sequences: it
 	// keeps each partition's batches out within a window (idempotence.go).

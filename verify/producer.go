@@ -230,22 +230,15 @@ func (inc *prodIncarnation) AckedBatch(acks []produce.Ack) {
 	if inc.pending == nil {
 		return
 	}
-	full := inc.pending.len() >= maxPending
 	es, handed := inc.acked[:0], inc.handed[:0]
 	for _, a := range acks {
 		seq := uint64(a.Pos.Index - 1)
-		h, ok := inc.pending.take(seq)
+		h, ok := inc.takeLocked(seq)
 		if !ok {
 			continue
 		}
 		es = append(es, inc.r.sendOutcome(inc.id, seq, a.Partition, a.Offset, nil))
 		handed = append(handed, h)
-	}
-	if full && inc.pending.len() < maxPending {
-		select {
-		case inc.room <- struct{}{}:
-		default:
-		}
 	}
 	inc.r.recordSends(es, handed)
 	clear(es) // keeps no strings alive
@@ -374,17 +367,25 @@ func (inc *prodIncarnation) resolve(seq uint64, partition int32, offset int64, e
 	if inc.pending == nil {
 		return
 	}
-	handed, ok := inc.pending.take(seq)
+	handed, ok := inc.takeLocked(seq)
 	if !ok {
 		return
 	}
-	if inc.pending.len() == maxPending-1 {
+	inc.r.recordSend(inc.r.sendOutcome(inc.id, seq, partition, offset, err), handed)
+}
+
+// takeLocked takes seq out of the pending sends and returns when it was
+// handed over, signalling room when they fall below maxPending; false
+// when it was not pending. inc.mu is held.
+func (inc *prodIncarnation) takeLocked(seq uint64) (time.Time, bool) {
+	handed, ok := inc.pending.take(seq)
+	if ok && inc.pending.len() == maxPending-1 {
 		select {
 		case inc.room <- struct{}{}:
 		default:
 		}
 	}
-	inc.r.recordSend(inc.r.sendOutcome(inc.id, seq, partition, offset, err), handed)
+	return handed, ok
 }
 
 // sendOutcome turns a client result into a send event and counts it.
