@@ -58,6 +58,7 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 		for _, t := range req.Topics {
 			c.b.learnTopicID(t.Topic, t.TopicID)
 		}
+		c.holdFetch(req)
 	case apiProduce:
 		req := kmsg.NewPtrProduceRequest()
 		req.Version = h.Version
@@ -79,6 +80,37 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 		return
 	}
 	c.reqs.add(h.CorrelationID, rq)
+}
+
+// holdFetch holds a Fetch request that could see no record now but will
+// once the followers have one, as Kafka holds a fetch until the high
+// watermark moves (or its MaxWait ends). kfake's log has no followers: it
+// would answer at once with records past the high watermark, which the
+// answer then drops (capFetch), and the client would ask again at once,
+// reading the unreplicated tail over and over. A request of an
+// incremental fetch session (epoch > 0) is not held: the partitions it
+// does not list may have records.
+func (c *replConn) holdFetch(req *kmsg.FetchRequest) {
+	if req.SessionEpoch > 0 || req.MaxWaitMillis <= 0 {
+		return
+	}
+	now := time.Now()
+	var until time.Time
+	for _, t := range req.Topics {
+		name := c.r.name(t.Topic, t.TopicID)
+		for _, p := range t.Partitions {
+			w := c.r.fetchWait(topicPart{name, p.Partition}, p.FetchOffset, now)
+			if w.ready {
+				return
+			}
+			if !w.at.IsZero() && (until.IsZero() || w.at.Before(until)) {
+				until = w.at
+			}
+		}
+	}
+	if !until.IsZero() {
+		time.Sleep(min(until.Sub(now), time.Duration(req.MaxWaitMillis)*time.Millisecond))
+	}
 }
 
 // Write sees whole response frames (length prefix included) from kfake.

@@ -421,3 +421,42 @@ func (r *replication) partitions() []topicPart {
 	}
 	return out
 }
+
+// fetchWait is what a fetch from an offset of a partition waits for in the
+// model: a record it may see now (ready), or the time the in-sync replicas
+// will have the next one (at), or nothing the model knows of yet (neither).
+type fetchWait struct {
+	ready bool
+	at    time.Time
+}
+
+// fetchWait says when a fetch from offset of tp can first see a record.
+// It is ready when the model does not track the partition, or when the
+// offset is below the end the model knows and below the high watermark;
+// at an end with nothing pending, nothing is coming that the model knows
+// of (what kfake appended since is pending from when the model learns it).
+func (r *replication) fetchWait(tp topicPart, offset int64, now time.Time) fetchWait {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.parts[tp]
+	if p == nil {
+		return fetchWait{ready: true}
+	}
+	hw := p.capLocked(now)
+	switch {
+	case offset >= p.leo:
+		return fetchWait{}
+	case hw < 0 || offset < hw:
+		return fetchWait{ready: true}
+	}
+	var at time.Time
+	for _, b := range p.pending {
+		if b.start > offset {
+			break
+		}
+		if b.at.After(at) {
+			at = b.at
+		}
+	}
+	return fetchWait{at: at}
+}

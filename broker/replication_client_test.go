@@ -417,3 +417,57 @@ func TestAcksAllConcurrentWritersAllAcked(t *testing.T) {
 		t.Errorf("log end %d, want %d", got, writers*each)
 	}
 }
+
+// fetchAt sends one sessionless Fetch of r/0 from offset to the leader, as
+// sarama's consumer does, and returns how many records the answer holds.
+func fetchAt(t *testing.T, b *broker.Broker, offset int64, maxWait time.Duration) int {
+	t.Helper()
+	c, err := testutil.Factory(b).Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	leader, err := c.Leader("r", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &sarama.FetchRequest{Version: 11, MaxWaitTime: int32(maxWait / time.Millisecond), MinBytes: 1, MaxBytes: 1 << 20, SessionEpoch: -1}
+	req.AddBlock("r", 0, offset, 1<<20, -1)
+	resp, err := leader.Fetch(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := resp.GetBlock("r", 0)
+	if block == nil || block.Err != sarama.ErrNoError {
+		t.Fatalf("fetch answer for r/0: %+v", block)
+	}
+	n := 0
+	for _, rs := range block.RecordsSet {
+		if rs.RecordBatch != nil {
+			n += len(rs.RecordBatch.Records)
+		}
+	}
+	return n
+}
+
+// TestFetchAtHighWatermarkWaitsForFollowers: a Fetch from the high
+// watermark, with a record past it the followers do not have yet, waits
+// for them (up to its MaxWait) and answers with the record, as Kafka's
+// fetch waits for the high watermark to move; kfake alone answers at once
+// with nothing the client may see, and the client asks again at once.
+func TestFetchAtHighWatermarkWaitsForFollowers(t *testing.T) {
+	b := replBroker(t, time.Second, "1")
+	if _, err := saramaSend(t, b, sarama.WaitForLocal, "v"); err != nil {
+		t.Fatal(err)
+	}
+	if n := fetchAt(t, b, 0, 5*time.Second); n != 1 {
+		t.Fatalf("a fetch at the high watermark answered with %d records, want the one the followers got meanwhile", n)
+	}
+	held := replBroker(t, time.Hour, "1")
+	if _, err := saramaSend(t, held, sarama.WaitForLocal, "v"); err != nil {
+		t.Fatal(err)
+	}
+	if n := fetchAt(t, held, 0, 100*time.Millisecond); n != 0 {
+		t.Fatalf("a fetch whose MaxWait ends before the followers have the record answered with %d records", n)
+	}
+}

@@ -167,3 +167,33 @@ func TestReplicationInOrder(t *testing.T) {
 		t.Errorf("an unknown partition replicated by %v, want the zero time", at)
 	}
 }
+
+func TestReplicationFetchWait(t *testing.T) {
+	r := newReplication(100*time.Millisecond, func() int { return 3 })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
+	tp := topicPart{"t", 0}
+	t0 := time.Unix(1000, 0)
+	if w := r.fetchWait(topicPart{"other", 0}, 0, t0); !w.ready {
+		t.Fatalf("a partition the model does not track: %+v, want ready", w)
+	}
+	r.appended(tp, 0, 5, t0)
+	r.appended(tp, 5, 8, t0.Add(50*time.Millisecond))
+	for _, c := range []struct {
+		name   string
+		offset int64
+		now    time.Time
+		want   fetchWait
+	}{
+		{"first batch pending", 0, t0.Add(10 * time.Millisecond), fetchWait{at: t0.Add(100 * time.Millisecond)}},
+		{"inside the second batch", 6, t0.Add(10 * time.Millisecond), fetchWait{at: t0.Add(150 * time.Millisecond)}},
+		{"at the log end", 8, t0.Add(10 * time.Millisecond), fetchWait{}},
+		{"below the high watermark", 3, t0.Add(120 * time.Millisecond), fetchWait{ready: true}},
+		{"at the high watermark", 5, t0.Add(120 * time.Millisecond), fetchWait{at: t0.Add(150 * time.Millisecond)}},
+		{"all replicated", 7, t0.Add(time.Second), fetchWait{ready: true}},
+		{"caught up, nothing pending", 8, t0.Add(time.Second), fetchWait{}},
+	} {
+		if got := r.fetchWait(tp, c.offset, c.now); got != c.want {
+			t.Errorf("%s: fetchWait(%d) = %+v, want %+v", c.name, c.offset, got, c.want)
+		}
+	}
+}
