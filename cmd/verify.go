@@ -163,7 +163,9 @@ func verifyRun(ctx context.Context, o *VerifyOptions) error {
 		opts.Log = o.f.IO.ErrOut
 	}
 	progress := output.NewProgress(o.f.IO.ErrOut, o.f.IO.IsStderrTTY(), o.f.Verbose())
+	restoreGC := tuneVerifyGC(o.f.LookupEnv)
 	rep, runErr := verify.Run(ctx, cf, opts, func(s verify.Snapshot) { progress.Show(progressLine(s)) })
+	restoreGC()
 	progress.Done()
 	if err := closeHistory(); err != nil && runErr == nil {
 		runErr = err

@@ -67,10 +67,11 @@ type prodIncarnation struct {
 // maxPending bounds the sends of a producer incarnation awaiting an
 // outcome: the producer waits for answers before it hands over more, as a
 // Kafka producer blocks when its buffer.memory is full. Held back by the
-// acks=all hold of the replication model (20 ms), a producer at 100k
-// values/s has about 2,000 sends in flight. (The client's own buffer,
+// acks=all hold of the replication model (20 ms, and a batch may wait for
+// the request before it), a producer at 400k values/s has some 20,000 to
+// 40,000 sends in flight. (The client's own buffer,
 // produce.Settings.BufferBytes, bounds its memory too.)
-const maxPending = 1 << 15
+const maxPending = 1 << 16
 
 // run hands over values until the quota or deadline, waits for their
 // outcomes and closes the client. A crashed incarnation is replaced at
@@ -155,11 +156,11 @@ func (r *run) produceOptions() produce.Options {
 	c := r.set.Client
 	s.Acks, s.Idempotent, s.Retries, s.MaxInFlight = c.Acks, c.Idempotent, c.Retries, c.MaxInFlight
 	s.RetryBackoff = retryBackoff
-	// Half of kq produce's buffer: maxPending bounds the values in
-	// flight (32,768 of 100 B take 5.4 MB with their bookkeeping), and the
-	// batches a producer keeps and sends take up to three times its
-	// buffer, which with 8 MB lifted a 10,000,000-value run over 300 MB.
-	s.BufferBytes = 4 << 20
+	// kq produce's buffer (8 MB): what one acks=all round trip can move
+	// bounds a producer's rate; with 4 MB the producers waited for room
+	// most of a run. The batches a producer keeps and sends take up to
+	// three times its buffer; verifyGCPercent keeps a 10,000,000-value
+	// run under 300 MB with them (BENCHMARKS.md).
 	s.Partitioner = produce.PartitionRoundRobin
 	s.FakedRefusals = r.fakesRefusals()
 	// Retries, not time, bound a send (as with Kafka's retries before

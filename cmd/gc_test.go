@@ -49,3 +49,24 @@ func TestTuneProduceGC(t *testing.T) {
 		}
 	}
 }
+
+func TestTuneVerifyGC(t *testing.T) {
+	pct0, limit0 := gcSettings()
+	restore := tuneVerifyGC(lookupVars(nil))
+	pct, limit := gcSettings()
+	restore()
+	if pct != verifyGCPercent || limit != limit0 {
+		t.Errorf("during the run: GOGC %d, limit %d; want %d, %d (unchanged)", pct, limit, verifyGCPercent, limit0)
+	}
+	if pct, limit := gcSettings(); pct != pct0 || limit != limit0 {
+		t.Errorf("after the run: GOGC %d, limit %d; want %d, %d restored", pct, limit, pct0, limit0)
+	}
+	for _, env := range []map[string]string{{"GOGC": "50"}, {"GOMEMLIMIT": "1GiB"}} {
+		restore := tuneVerifyGC(lookupVars(env))
+		pct, limit := gcSettings()
+		restore()
+		if pct != pct0 || limit != limit0 {
+			t.Errorf("%v: GOGC %d, limit %d changed (want %d, %d)", env, pct, limit, pct0, limit0)
+		}
+	}
+}
