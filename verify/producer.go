@@ -238,9 +238,11 @@ func (inc *prodIncarnation) AckedBatch(acks []produce.Ack) {
 		if !ok {
 			continue
 		}
-		es = append(es, inc.r.sendOutcome(inc.id, seq, a.Partition, a.Offset, nil))
+		es = append(es, history.Event{})
+		es[len(es)-1].SetAck(inc.id, seq, inc.r.ids.input, a.Partition, a.Offset)
 		handed = append(handed, h)
 	}
+	inc.r.stats.acked.Add(uint64(len(es)))
 	inc.r.recordSends(es, handed)
 	clear(es) // keeps no strings alive
 	inc.acked, inc.handed = es[:0], handed[:0]
@@ -400,10 +402,10 @@ func (r *run) sendOutcome(id uint32, seq uint64, partition int32, offset int64, 
 		return history.NewSend(id, seq, history.StatusInfo, err.Error())
 	}
 	r.stats.acked.Add(1)
-	e := history.NewSend(id, seq, history.StatusOK, "")
 	// With acks=0 the client reports success without a broker's answer,
 	// at offset -1 (produce.Ack): history.NoOffset, an offset nobody knows.
-	e.Topic, e.Partition, e.Offset = r.ids.input, partition, offset
+	var e history.Event
+	e.SetAck(id, seq, r.ids.input, partition, offset)
 	return e
 }
 

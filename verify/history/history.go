@@ -260,6 +260,15 @@ func (e *Event) setDelivery(consumer, topic string, partition int32, offset int6
 	}
 }
 
+// SetAck makes the zero event e the acknowledged send of producer/seq at
+// topic, partition and offset (NoOffset when the answer gave none, as with
+// acks=0). Filling an event in place spares a batch of acknowledgements a
+// copy of each event.
+func (e *Event) SetAck(producer uint32, seq uint64, topic string, partition int32, offset int64) {
+	e.Type, e.Producer, e.Seq, e.Status = TypeSend, producer, seq, StatusOK
+	e.Topic, e.Partition, e.Offset = topic, partition, offset
+}
+
 // NewSend returns the send event of producer/seq with status s, its
 // partition and offset unknown.
 func NewSend(producer uint32, seq uint64, s Status, errMsg string) Event {
