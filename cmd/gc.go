@@ -15,12 +15,13 @@ import (
 const produceGCPercent = 400
 
 // verifyGCPercent is the garbage collector's GOGC during a verify run: the
-// heap grows to 1.6 times what is live instead of twice. A run's live heap
+// heap grows to 1.5 times what is live instead of twice. A run's live heap
 // grows with its values (the checker's state, about 12 bytes a value)
-// beside the producers' buffers, and the collector takes a few percent of
-// the run's CPU: 60 and 75 ran at the same rate, while with the default a
-// 10,000,000-value run went over 300 MB (BENCHMARKS.md).
-const verifyGCPercent = 60
+// beside the producers' buffers, and the collector takes about 5% of the
+// run's CPU. With the default a 10,000,000-value run went over 300 MB;
+// with 60 it peaked at 253-289 MiB in seven runs, with 50 at 250-257 MiB
+// in four (BENCHMARKS.md).
+const verifyGCPercent = 50
 
 // tuneProduceGC sets the garbage collector for a produce run with s: a
 // soft memory limit (s.MemoryLimit) and produceGCPercent, unless GOGC or
