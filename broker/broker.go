@@ -234,6 +234,7 @@ func (b *Broker) kfakeOptions(ports []int, listen func(network, address string) 
 		kfake.DefaultNumPartitions(o.Partitions),
 		kfake.ClusterID(clusterID(o.ClusterID)),
 		kfake.GroupMinSessionTimeout(minSessionTimeout),
+		kfake.BrokerConfigs(map[string]string{"log.segment.bytes": strconv.Itoa(segmentBytes)}),
 	}
 	for name, parts := range o.SeedTopics {
 		opts = append(opts, kfake.SeedTopics(parts, name))

@@ -1,7 +1,9 @@
 package broker_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/kq-dev/kq/broker"
 	"github.com/kq-dev/kq/internal/testutil"
@@ -200,4 +204,67 @@ func TestOldMetadataAutoCreates(t *testing.T) {
 	if md.Topics[0].Err != sarama.ErrUnknownTopicOrPartition {
 		t.Fatalf("v4 without auto-create created the topic: %v", md.Topics[0].Err)
 	}
+}
+
+// TestLogsRollAtSegmentBytes: the broker's logs roll to a new segment at
+// 8 MiB (not kfake's 100 MiB), a log of several segments comes back whole
+// after a restart from the data dir, and DescribeConfigs shows the size as
+// the default it is (not as a setting of every topic).
+func TestLogsRollAtSegmentBytes(t *testing.T) {
+	dir := t.TempDir()
+	b := testutil.StartBroker(t, &broker.Options{Nodes: 1, DataDir: dir, SeedTopics: map[string]int32{"seg": 1}})
+	value := strings.Repeat("v", 512<<10)
+	const n = 20 // 10 MiB
+	for i := range n {
+		if _, _, err := produceOne(t, b, "seg", fmt.Sprint(i, value)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	segs, err := filepath.Glob(filepath.Join(dir, "partitions", "seg-0", "*.dat"))
+	if err != nil || len(segs) < 2 {
+		t.Fatalf("segment files after 10 MiB: %v (%v), want at least 2", segs, err)
+	}
+	if err := b.RestartCluster(); err != nil {
+		t.Fatal(err)
+	}
+	got := testutil.ReadValues(t, testutil.Factory(b), "seg", 0, n)
+	for i, v := range got {
+		if want := fmt.Sprint(i, value); v != want {
+			t.Fatalf("value %d after the restart: %.20q..., want %.20q...", i, v, want)
+		}
+	}
+
+	adm := admin(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	topics, err := adm.DescribeTopicConfigs(ctx, "seg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	brokers, err := adm.DescribeBrokerConfigs(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, rcs kadm.ResourceConfigs, key string) {
+		t.Helper()
+		found := false
+		for _, rc := range rcs {
+			for _, c := range rc.Configs {
+				switch c.Key {
+				case key:
+					found = true
+					if c.MaybeValue() != "8388608" || c.Source != kmsg.ConfigSourceDefaultConfig {
+						t.Errorf("%s %s: %s = %s (%s), want 8388608 as the default", what, rc.Name, c.Key, c.MaybeValue(), c.Source)
+					}
+				case "segment.bytes", "log.segment.bytes":
+					t.Errorf("%s %s shows %s = %s (%s)", what, rc.Name, c.Key, c.MaybeValue(), c.Source)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: no %s", what, key)
+		}
+	}
+	check("topic", topics, "segment.bytes")
+	check("broker", brokers, "log.segment.bytes")
 }

@@ -40,7 +40,7 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 
 // wrapConn layers TLS (when configured), the frame guard, the topic name
 // check, the marker repair, the ListOffsets-by-time correction, the
-// stopped-node rewrite and the keep-alive of members awaiting a group
+// segment size shown as the default (segments.go), the stopped-node rewrite and the keep-alive of members awaiting a group
 // answer (awaiting.go) over an accepted connection. TLS is terminated here
 // rather than by kfake so the guard and the repair see plaintext frames.
 func (b *Broker) wrapConn(c net.Conn) net.Conn {
@@ -57,10 +57,11 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	m := newMarkerConn(nc, &b.txns)
 	m.ends = &b.ends
 	tc := newTimeConn(m, b)
-	inner := net.Conn(tc)
+	cc := newCfgConn(tc)
+	inner := net.Conn(cc)
 	var rc *replConn
 	if b.repl != nil {
-		rc = newReplConn(tc, b)
+		rc = newReplConn(cc, b)
 		inner = rc
 	}
 	dc := newDownConn(inner, b)
@@ -72,6 +73,7 @@ func (b *Broker) wrapConn(c net.Conn) net.Conn {
 			rc.request(h, frame)
 		}
 		tc.request(h, frame)
+		cc.request(h, frame)
 	}
 	return ac
 }

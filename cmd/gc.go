@@ -19,8 +19,8 @@ const produceGCPercent = 400
 // grows with its values (the checker's state, about 12 bytes a value)
 // beside the producers' buffers, and the collector takes about 5% of the
 // run's CPU. With the default a 10,000,000-value run went over 300 MB;
-// with 60 it peaked at 253-289 MiB in seven runs, with 50 at 250-257 MiB
-// in four (BENCHMARKS.md).
+// with 60 it peaked at 253-289 MiB in ten runs, with 50 at 244-259 MiB in
+// seven (BENCHMARKS.md).
 const verifyGCPercent = 50
 
 // tuneProduceGC sets the garbage collector for a produce run with s: a
