@@ -23,7 +23,8 @@ type replConn struct {
 	b *Broker
 	r *replication
 
-	reqs inflight[replReq]
+	reqs     inflight[replReq]
+	sessions fetchSessions
 }
 
 // replReq is what a response needs of its request.
@@ -31,6 +32,9 @@ type replReq struct {
 	key, version int16
 	acks         int16
 	counts       map[topicPart]int32 // Produce: records per partition
+	// newSession, for a Fetch that opens a fetch session, are the
+	// partitions it lists (registered under the id of the answer).
+	newSession []fetchPos
 }
 
 const (
@@ -58,7 +62,13 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 		for _, t := range req.Topics {
 			c.b.learnTopicID(t.Topic, t.TopicID)
 		}
-		c.holdFetch(req)
+		listed := c.fetchPositions(req)
+		if req.SessionEpoch == 0 {
+			rq.newSession = append(make([]fetchPos, 0, len(listed)), listed...)
+		}
+		if all, ok := c.sessions.positions(req, listed, c.forgotten(req)); ok {
+			c.holdFetch(all, req.MaxWaitMillis)
+		}
 	case apiProduce:
 		req := kmsg.NewPtrProduceRequest()
 		req.Version = h.Version
@@ -82,35 +92,56 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 	c.reqs.add(h.CorrelationID, rq)
 }
 
-// holdFetch holds a Fetch request that could see no record now but will
-// once the followers have one, as Kafka holds a fetch until the high
-// watermark moves (or its MaxWait ends). kfake's log has no followers: it
-// would answer at once with records past the high watermark, which the
-// answer then drops (capFetch), and the client would ask again at once,
-// reading the unreplicated tail over and over. A request of an
-// incremental fetch session (epoch > 0) is not held: the partitions it
-// does not list may have records.
-func (c *replConn) holdFetch(req *kmsg.FetchRequest) {
-	if req.SessionEpoch > 0 || req.MaxWaitMillis <= 0 {
+// holdFetch holds a Fetch request that reads from the partitions at
+// positions and could see no record now but will once the followers have
+// one, as Kafka holds a fetch until the high watermark moves (or its
+// MaxWait ends). kfake's log has no followers: it would answer at once with
+// records past the high watermark, which the answer then drops (capFetch),
+// and the client would ask again at once, reading the unreplicated tail
+// over and over.
+func (c *replConn) holdFetch(positions []fetchPos, maxWaitMillis int32) {
+	if maxWaitMillis <= 0 {
 		return
 	}
 	now := time.Now()
 	var until time.Time
-	for _, t := range req.Topics {
-		name := c.r.name(t.Topic, t.TopicID)
-		for _, p := range t.Partitions {
-			w := c.r.fetchWait(topicPart{name, p.Partition}, p.FetchOffset, now)
-			if w.ready {
-				return
-			}
-			if !w.at.IsZero() && (until.IsZero() || w.at.Before(until)) {
-				until = w.at
-			}
+	for _, p := range positions {
+		w := c.r.fetchWait(p.tp, p.offset, now)
+		if w.ready {
+			return
+		}
+		if !w.at.IsZero() && (until.IsZero() || w.at.Before(until)) {
+			until = w.at
 		}
 	}
 	if !until.IsZero() {
-		time.Sleep(min(until.Sub(now), time.Duration(req.MaxWaitMillis)*time.Millisecond))
+		time.Sleep(min(until.Sub(now), time.Duration(maxWaitMillis)*time.Millisecond))
 	}
+}
+
+// fetchPositions returns the partitions a Fetch request lists, with their
+// fetch offsets.
+func (c *replConn) fetchPositions(req *kmsg.FetchRequest) []fetchPos {
+	var out []fetchPos
+	for _, t := range req.Topics {
+		name := c.r.name(t.Topic, t.TopicID)
+		for _, p := range t.Partitions {
+			out = append(out, fetchPos{topicPart{name, p.Partition}, p.FetchOffset})
+		}
+	}
+	return out
+}
+
+// forgotten returns the partitions a Fetch request drops from its session.
+func (c *replConn) forgotten(req *kmsg.FetchRequest) []topicPart {
+	var out []topicPart
+	for _, t := range req.ForgottenTopics {
+		name := c.r.name(t.Topic, t.TopicID)
+		for _, p := range t.Partitions {
+			out = append(out, topicPart{name, p})
+		}
+	}
+	return out
 }
 
 // Write sees whole response frames (length prefix included) from kfake.
@@ -125,7 +156,11 @@ func (c *replConn) Write(frame []byte) (int, error) {
 		out = c.produced(frame, rq)
 	case apiFetch:
 		out = rewriteResponse(frame, rq, kmsg.NewPtrFetchResponse(), func(r kmsg.Response) bool {
-			return c.capFetch(r.(*kmsg.FetchResponse))
+			resp := r.(*kmsg.FetchResponse)
+			if rq.newSession != nil && resp.ErrorCode == 0 && resp.SessionID > 0 {
+				c.sessions.started(resp.SessionID, rq.newSession)
+			}
+			return c.capFetch(resp)
 		})
 	case apiListOffsets:
 		out = rewriteResponse(frame, rq, kmsg.NewPtrListOffsetsResponse(), func(r kmsg.Response) bool {

@@ -471,3 +471,40 @@ func TestFetchAtHighWatermarkWaitsForFollowers(t *testing.T) {
 		t.Fatalf("a fetch whose MaxWait ends before the followers have the record answered with %d records", n)
 	}
 }
+
+// TestSessionFetchAtHighWatermarkWaits: franz-go's consumer, in an
+// incremental fetch session, tails a partition. An acks=1 write wakes its
+// waiting Fetch with a record the followers do not have yet, so the answer
+// holds nothing; the client's next request lists no partition (none
+// changed) and must wait for the followers as a full request does, not be
+// answered at once over and over until they catch up.
+func TestSessionFetchAtHighWatermarkWaits(t *testing.T) {
+	b := replBroker(t, time.Second, "1")
+	fetches := b.CountFetches()
+	cl := testutil.KGo(t, b, kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{"r": {0: kgo.NewOffset().AtStart()}}),
+		kgo.FetchMaxWait(5*time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	got := make(chan string, 1)
+	go func() {
+		for ctx.Err() == nil {
+			cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got <- string(r.Value) })
+		}
+	}()
+	testutil.Eventually(t, 10*time.Second, "the consumer's first fetch", func() bool { return fetches.Load() > 0 })
+	before := fetches.Load()
+	if _, err := saramaSend(t, b, sarama.WaitForLocal, "v"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case v := <-got:
+		if v != "v" {
+			t.Fatalf("read %q", v)
+		}
+	case <-ctx.Done():
+		t.Fatal("the record never came")
+	}
+	if n := fetches.Load() - before; n > 20 {
+		t.Fatalf("%d fetches while the followers caught up with one record, want a few", n)
+	}
+}
