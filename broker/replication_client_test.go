@@ -504,7 +504,9 @@ func TestSessionFetchAtHighWatermarkWaits(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the record never came")
 	}
-	if n := fetches.Load() - before; n > 20 {
+	n := fetches.Load() - before
+	if n > 20 {
 		t.Fatalf("%d fetches while the followers caught up with one record, want a few", n)
 	}
+	t.Logf("%d fetches while the followers caught up", n)
 }
