@@ -24,7 +24,7 @@ out=$root/bench/out
 build_base "$base"
 
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
+trap stop_pids EXIT
 start_proxied --faults "drop-request,api=produce,p=$share"
 
 echo "kq $base ($(git -C "$root" rev-parse --short "$base")) and the checkout ($(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD || echo ', modified')); $n records, --retries $retries, $share of Produce requests dropped; load average $(cut -d' ' -f1-3 /proc/loadavg)"

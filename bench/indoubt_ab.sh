@@ -26,7 +26,7 @@ out=$root/bench/out
 build_base "$base"
 
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done' EXIT
+trap stop_pids EXIT
 start_proxied
 
 # held TOPIC: the records TOPIC holds.

@@ -42,6 +42,15 @@ line() {
 	sed -n "s/^$1: //p" "$2"
 }
 
+# stop_pids: kills every process in pids and waits for it (an EXIT trap:
+# `pids=(); trap stop_pids EXIT`).
+stop_pids() {
+	for p in "${pids[@]}"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
 # start_proxied [PROXY FLAGS...]: starts a 3-node `kq broker --port 0` and
 # `kq chaos proxy` in front of it with the flags given, adds their pids to
 # pids and sets brokers, proxy and control (the proxy's control endpoint).

@@ -36,11 +36,9 @@ type fetchSessions struct {
 func (s *fetchSessions) positions(req *kmsg.FetchRequest, listed []fetchPos, forgotten []topicPart) ([]fetchPos, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	switch {
-	case req.SessionEpoch < 0: // no session; a session id closes that session
-		delete(s.byID, req.SessionID)
-		return listed, true
-	case req.SessionEpoch == 0: // a new session, registered by started
+	if req.SessionEpoch <= 0 {
+		// No session (-1) or a new one (0, registered by started): a
+		// session id given ends that session.
 		delete(s.byID, req.SessionID)
 		return listed, true
 	}

@@ -40,8 +40,9 @@ func (b *Broker) listen(network, address string) (net.Listener, error) {
 
 // wrapConn layers TLS (when configured), the frame guard, the topic name
 // check, the marker repair, the ListOffsets-by-time correction, the
-// segment size shown as the default (segments.go), the stopped-node rewrite and the keep-alive of members awaiting a group
-// answer (awaiting.go) over an accepted connection. TLS is terminated here
+// segment size shown as the default (segments.go), the replication model
+// (replconn.go), the stopped-node rewrite and the keep-alive of members
+// awaiting a group answer (awaiting.go) over an accepted connection. TLS is terminated here
 // rather than by kfake so the guard and the repair see plaintext frames.
 func (b *Broker) wrapConn(c net.Conn) net.Conn {
 	if b.opts.TLS != nil {

@@ -275,11 +275,16 @@ func (p *partRepl) capLocked(now time.Time) int64 {
 func (r *replication) replicatedBy(tp topicPart, end int64) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var at time.Time
 	p := r.parts[tp]
 	if p == nil {
-		return at
+		return time.Time{}
 	}
+	return p.replicatedByLocked(end)
+}
+
+// replicatedByLocked is replicatedBy for the partition p.
+func (p *partRepl) replicatedByLocked(end int64) time.Time {
+	var at time.Time
 	for _, b := range p.pending {
 		if b.start >= end {
 			break
@@ -449,14 +454,5 @@ func (r *replication) fetchWait(tp topicPart, offset int64, now time.Time) fetch
 	case hw < 0 || offset < hw:
 		return fetchWait{ready: true}
 	}
-	var at time.Time
-	for _, b := range p.pending {
-		if b.start > offset {
-			break
-		}
-		if b.at.After(at) {
-			at = b.at
-		}
-	}
-	return fetchWait{at: at}
+	return fetchWait{at: p.replicatedByLocked(offset + 1)}
 }

@@ -68,14 +68,17 @@ func showSegmentDefault(resp *kmsg.DescribeConfigsResponse) bool {
 	changed := false
 	for i := range resp.Resources {
 		r := &resp.Resources[i]
-		if r.ResourceType == kmsg.ConfigResourceTypeTopic && !brokerSegmentChanged(r.Configs, ours) {
-			changed = showTopicSegmentDefault(r, ours) || changed
-		}
-		for j := range r.Configs {
-			c := &r.Configs[j]
-			if r.ResourceType == kmsg.ConfigResourceTypeBroker && isOurSegmentSetting(c, ours) {
-				c.Source, c.IsDefault, c.ReadOnly, c.ConfigSynonyms = kmsg.ConfigSourceDefaultConfig, true, false, nil
-				changed = true
+		switch r.ResourceType {
+		case kmsg.ConfigResourceTypeTopic:
+			if !brokerSegmentChanged(r.Configs, ours) {
+				changed = showTopicSegmentDefault(r, ours) || changed
+			}
+		case kmsg.ConfigResourceTypeBroker:
+			for j := range r.Configs {
+				if c := &r.Configs[j]; isOurSegmentSetting(c, ours) {
+					c.Source, c.IsDefault, c.ReadOnly, c.ConfigSynonyms = kmsg.ConfigSourceDefaultConfig, true, false, nil
+					changed = true
+				}
 			}
 		}
 	}
@@ -109,17 +112,23 @@ func showTopicSegmentDefault(r *kmsg.DescribeConfigsResponseResource, ours strin
 	return changed
 }
 
+// isBrokerSegmentSetting reports whether c is the broker's
+// log.segment.bytes as kfake reports a broker setting.
+func isBrokerSegmentSetting(c *kmsg.DescribeConfigsResponseResourceConfig) bool {
+	return c.Name == "log.segment.bytes" && c.Source == kmsg.ConfigSourceDynamicBrokerConfig
+}
+
 // isOurSegmentSetting reports whether c is the broker's log.segment.bytes
 // as kq's broker set it.
 func isOurSegmentSetting(c *kmsg.DescribeConfigsResponseResourceConfig, ours string) bool {
-	return c.Name == "log.segment.bytes" && c.Source == kmsg.ConfigSourceDynamicBrokerConfig && c.Value != nil && *c.Value == ours
+	return isBrokerSegmentSetting(c) && c.Value != nil && *c.Value == ours
 }
 
 // brokerSegmentChanged reports whether a topic's configs show the
 // broker's log.segment.bytes set to something other than ours.
 func brokerSegmentChanged(configs []kmsg.DescribeConfigsResponseResourceConfig, ours string) bool {
-	for _, c := range configs {
-		if c.Name == "log.segment.bytes" && c.Source == kmsg.ConfigSourceDynamicBrokerConfig && (c.Value == nil || *c.Value != ours) {
+	for i := range configs {
+		if c := &configs[i]; isBrokerSegmentSetting(c) && !isOurSegmentSetting(c, ours) {
 			return true
 		}
 	}

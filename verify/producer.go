@@ -156,11 +156,11 @@ func (r *run) produceOptions() produce.Options {
 	c := r.set.Client
 	s.Acks, s.Idempotent, s.Retries, s.MaxInFlight = c.Acks, c.Idempotent, c.Retries, c.MaxInFlight
 	s.RetryBackoff = retryBackoff
-	// kq produce's buffer (8 MB): what one acks=all round trip can move
-	// bounds a producer's rate; with 4 MB the producers waited for room
-	// most of a run. The batches a producer keeps and sends take up to
-	// three times its buffer; verifyGCPercent keeps a 10,000,000-value
-	// run under 300 MB with them (BENCHMARKS.md).
+	// BufferBytes stays kq produce's default (8 MB): what one acks=all
+	// round trip can move bounds a producer's rate; with 4 MB the
+	// producers waited for room most of a run. The batches a producer
+	// keeps and sends take up to three times its buffer; verifyGCPercent
+	// keeps a 10,000,000-value run under 300 MB with them (BENCHMARKS.md).
 	s.Partitioner = produce.PartitionRoundRobin
 	s.FakedRefusals = r.fakesRefusals()
 	// Retries, not time, bound a send (as with Kafka's retries before
