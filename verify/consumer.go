@@ -33,6 +33,11 @@ type consumer struct {
 	mu  sync.Mutex
 	inc *consIncarnation
 	gen int
+
+	// reading is set while the consumer's group session reads every
+	// partition it was assigned, from when all its claims have started to
+	// the session's end (see run.awaitReaders).
+	reading atomic.Bool
 }
 
 // consIncarnation is one client of a consumer.
@@ -174,6 +179,8 @@ func (inc *consIncarnation) close() {
 type groupHandler struct {
 	inc     *consIncarnation
 	restart context.CancelFunc
+	// starting counts the session's claims not yet reading.
+	starting atomic.Int32
 }
 
 // Setup records the session's assignment. The session starts from the
@@ -181,11 +188,26 @@ type groupHandler struct {
 func (h *groupHandler) Setup(sess sarama.ConsumerGroupSession) error {
 	h.inc.risk.Store(0)
 	h.recordClaims(history.TypeAssign, sess)
+	n := 0
+	for _, parts := range sess.Claims() {
+		n += len(parts)
+	}
+	h.starting.Store(int32(n))
+	h.inc.c.reading.Store(n == 0)
 	return nil
+}
+
+// claimReading notes that one of the session's claims started reading:
+// once all have, so has the consumer.
+func (h *groupHandler) claimReading() {
+	if h.starting.Add(-1) == 0 {
+		h.inc.c.reading.Store(true)
+	}
 }
 
 // Cleanup records that the session's assignment is revoked.
 func (h *groupHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	h.inc.c.reading.Store(false)
 	h.recordClaims(history.TypeRevoke, sess)
 	return nil
 }
@@ -203,6 +225,7 @@ func (h *groupHandler) recordClaims(t history.EventType, sess sarama.ConsumerGro
 // offsets.
 func (h *groupHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	h.recordStart(claim)
+	h.claimReading()
 	cl := newClaimState(h, sess)
 	defer cl.pipe.wait()
 	for {

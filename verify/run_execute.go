@@ -98,6 +98,7 @@ func (r *run) phases(ctx context.Context, ctl *control, runner *chaos.Runner, sc
 	var readers sync.WaitGroup
 	if r.lateReaders == nil {
 		r.startReaders(workCtx, &readers)
+		r.awaitReaders(ctx)
 	}
 
 	r.producers = r.newProducers()
@@ -186,6 +187,33 @@ func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
 		r.consumers = append(r.consumers, c)
 		goRole(ctx, roleConsumer, func(ctx context.Context) { defer wg.Done(); c.run(ctx) })
 	}
+}
+
+// awaitReaders waits, at most a request timeout, until every group
+// consumer's session reads all its partitions, so the producers
+// start with the group settled: consumers joining one by one while the
+// producers wrote spent the first 0.3 s of a fast run rebalancing, and
+// then read a backlog (BENCHMARKS.md, session 9). Copiers read assigned
+// partitions and start at once. A group not settled by then is logged,
+// and the run goes on: its consumers catch up as they would have.
+func (r *run) awaitReaders(ctx context.Context) {
+	if len(r.consumers) == 0 {
+		return
+	}
+	t0 := time.Now()
+	ok := waitUntil(ctx, r.requestTimeout, func() bool {
+		for _, c := range r.consumers {
+			if !c.reading.Load() {
+				return false
+			}
+		}
+		return true
+	})
+	if !ok && ctx.Err() == nil {
+		r.logf("consumers: not all reading after %v; producing anyway", time.Since(t0).Round(time.Millisecond))
+		return
+	}
+	r.logf("consumers: all reading after %v", time.Since(t0).Round(time.Millisecond))
 }
 
 // newProducers returns the run's producers, ids 0 to Producers-1 (of a

@@ -28,6 +28,13 @@ func ptr[T any](v T) *T { return &v }
 // returns the report.
 func runVerify(t *testing.T, opts verify.Options) verify.Report {
 	t.Helper()
+	rep, _ := runVerifyEvents(t, opts)
+	return rep
+}
+
+// runVerifyEvents is runVerify, returning the history's events too.
+func runVerifyEvents(t *testing.T, opts verify.Options) (verify.Report, []history.Event) {
+	t.Helper()
 	b := testutil.StartBroker(t, &broker.Options{Nodes: 3, ReplicaLag: broker.DefaultReplicaLag})
 	opts.Broker = b
 	var hist bytes.Buffer
@@ -43,16 +50,16 @@ func runVerify(t *testing.T, opts verify.Options) verify.Report {
 	}
 	t.Logf("%s: %+v\nverdict %+v\nphases %+v clients %+v windows %d notes %q",
 		rep.Settings.Semantics, rep.Counts, rep.Verdict, rep.Phases, rep.Clients, len(rep.Faults.Events), rep.Notes)
-	checkEvents(t, hist.Bytes(), rep)
+	events := checkEvents(t, hist.Bytes(), rep)
 	checkHistory(t, &hist, rep)
-	return rep
+	return rep, events
 }
 
 // checkEvents checks the shape of a run's history: every event timed, the
 // meta line first with the run id, the end line last and complete,
 // acknowledgements with their latency, and the consumers' or copiers'
-// commits recorded.
-func checkEvents(t *testing.T, raw []byte, rep verify.Report) {
+// commits recorded. It returns the events.
+func checkEvents(t *testing.T, raw []byte, rep verify.Report) []history.Event {
 	t.Helper()
 	var events []history.Event
 	if err := history.Read(bytes.NewReader(raw), func(e history.Event) error { events = append(events, e); return nil }); err != nil {
@@ -81,6 +88,7 @@ func checkEvents(t *testing.T, raw []byte, rep verify.Report) {
 		t.Errorf("assignments and seeks not recorded: %v", seen)
 	}
 	checkPositions(t, events)
+	return events
 }
 
 // place is one consumer's view of one partition.
@@ -157,6 +165,48 @@ func TestCleanPresets(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The producers start once the group has settled: at the first send every
+// consumer holds an assignment, and every partition has been sought by
+// the consumer it is assigned to, so the run does not begin with consumers
+// joining one by one while a backlog builds.
+func TestProducersStartOnceConsumersRead(t *testing.T) {
+	const n, consumers, partitions = 2000, 3, 6
+	_, events := runVerifyEvents(t, verify.Options{RunSettings: verify.RunSettings{Semantics: check.AtLeastOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: n, Rate: -1, Consumers: consumers, Partitions: partitions}}})
+	owner := map[int32]string{}  // partition: the consumer it is assigned to now
+	reading := map[int32]bool{}  // sought since its assignment
+	holding := map[string]bool{} // consumers with an assignment now
+	for _, e := range events {
+		switch e.Type {
+		case history.TypeAssign, history.TypeRevoke:
+			holding[e.Consumer] = e.Type == history.TypeAssign
+			for _, p := range e.Partitions {
+				delete(reading, p)
+				if e.Type == history.TypeAssign {
+					owner[p] = e.Consumer
+				} else if owner[p] == e.Consumer {
+					delete(owner, p)
+				}
+			}
+		case history.TypeSeek:
+			if owner[e.Partition] == e.Consumer {
+				reading[e.Partition] = true
+			}
+		case history.TypeSend:
+			held := 0
+			for _, h := range holding {
+				if h {
+					held++
+				}
+			}
+			if held != consumers || len(reading) != partitions {
+				t.Fatalf("first send with %d of %d consumers assigned and %d of %d partitions read: %+v", held, consumers, len(reading), partitions, e)
+			}
+			return
+		}
+	}
+	t.Fatal("no send in the history")
 }
 
 // The fault schedule of the tests' short runs: dense enough to open several
