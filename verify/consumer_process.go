@@ -7,6 +7,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/kq-dev/kq/internal/seqmsg"
 	"github.com/kq-dev/kq/internal/setting"
 	"github.com/kq-dev/kq/verify/history"
 )
@@ -37,6 +38,8 @@ type claimState struct {
 	// batch.
 	done  []history.Event
 	batch []*sarama.ConsumerMessage
+	// dec decodes the claim's values.
+	dec seqmsg.Decoder
 	// send sends one synchronous commit of the offset after m (a seam for
 	// tests; commitOffset on the incarnation's commit connection).
 	send func(m *sarama.ConsumerMessage) error
@@ -162,7 +165,7 @@ type doneRecords struct {
 // when recordChunk deliveries wait. False when the incarnation died.
 func (d *doneRecords) add(m *sarama.ConsumerMessage) bool {
 	inc := d.cl.h.inc
-	d.cl.done = history.AppendDelivery(d.cl.done, inc.label, m.Topic, m.Partition, m.Offset, m.Value)
+	d.cl.done = history.AppendDelivery(d.cl.done, &d.cl.dec, inc.label, m.Topic, m.Partition, m.Offset, m.Value)
 	if len(d.cl.done) >= recordChunk {
 		return d.flush()
 	}

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kq-dev/kq/internal/seqmsg"
 	"github.com/kq-dev/kq/verify/history"
 
 	"github.com/IBM/sarama"
@@ -121,6 +122,7 @@ func (r *run) readPartition(ctx context.Context, client sarama.Client, p int32, 
 // met the end marker.
 func (r *run) recordRead(p int32, recs []logRecord, end int64, n *atomic.Uint64) bool {
 	es := make([]history.Event, 0, min(len(recs), recordChunk))
+	var dec seqmsg.Decoder
 	flush := func() {
 		if len(es) == 0 {
 			return
@@ -135,7 +137,7 @@ func (r *run) recordRead(p int32, recs []logRecord, end int64, n *atomic.Uint64)
 		if rec.offset >= end {
 			return true
 		}
-		es = history.AppendDelivery(es, validatorName, r.ids.output, p, rec.offset, rec.value)
+		es = history.AppendDelivery(es, &dec, validatorName, r.ids.output, p, rec.offset, rec.value)
 		if len(es) == recordChunk {
 			flush()
 		}

@@ -31,6 +31,7 @@ func BenchmarkRecordValue(b *testing.B) {
 	var seqs [producers]uint64
 	var done [partitions][]history.Event
 	var value []byte
+	var dec seqmsg.Decoder
 	n := 0
 	b.ReportAllocs()
 	for b.Loop() {
@@ -46,7 +47,7 @@ func BenchmarkRecordValue(b *testing.B) {
 		if err := rec.Record(e); err != nil {
 			b.Fatal(err)
 		}
-		done[part] = history.AppendDelivery(done[part], "c0/0", topic, part, off, value)
+		done[part] = history.AppendDelivery(done[part], &dec, "c0/0", topic, part, off, value)
 		if len(done[part]) == recordChunk {
 			if err := rec.RecordAll(done[part]); err != nil {
 				b.Fatal(err)

@@ -80,38 +80,71 @@ const sumField = "00000000|"
 
 // Decode parses a value written by [Encode].
 func Decode(b []byte) (Value, error) {
+	v, head, tail, want, err := parse(b)
+	if err != nil {
+		return Value{}, err
+	}
+	if crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, tail) != want {
+		return Value{}, ErrCorrupt
+	}
+	return v, nil
+}
+
+// Decoder decodes values as [Decode] does, for a consumer that decodes
+// many: it checks a value's checksum in one call over a copy of the bytes
+// it covers, side by side in the Decoder's buffer, where Decode checks
+// the header and the padding apart, the short header a byte at a time.
+// (A copy on the stack would escape to the heap: crc32 calls through a
+// function variable.) A Decoder is not safe for concurrent use; its zero
+// value is ready.
+type Decoder struct {
+	buf []byte
+}
+
+// Decode parses a value written by [Encode], as the function Decode does.
+func (d *Decoder) Decode(b []byte) (Value, error) {
+	v, head, tail, want, err := parse(b)
+	if err != nil {
+		return Value{}, err
+	}
+	d.buf = append(append(d.buf[:0], head...), tail...)
+	if crc32.ChecksumIEEE(d.buf) != want {
+		return Value{}, ErrCorrupt
+	}
+	return v, nil
+}
+
+// parse reads a value's fields: the value, the checksummed header and
+// padding, and the checksum it carries. It checks all but the checksum.
+func parse(b []byte) (v Value, head, tail []byte, want uint32, err error) {
 	if len(b) < len(Prefix) || string(b[:len(Prefix)]) != Prefix {
-		return Value{}, ErrNotSeq
+		return Value{}, nil, nil, 0, ErrNotSeq
 	}
 	rest := b[len(Prefix):]
 	pid, rest, ok := field(rest)
 	if !ok {
-		return Value{}, ErrCorrupt
+		return Value{}, nil, nil, 0, ErrCorrupt
 	}
 	seq, rest, ok := field(rest)
 	if !ok {
-		return Value{}, ErrCorrupt
+		return Value{}, nil, nil, 0, ErrCorrupt
 	}
 	if len(rest) < 9 || rest[8] != '|' {
-		return Value{}, ErrCorrupt
+		return Value{}, nil, nil, 0, ErrCorrupt
 	}
-	want, ok := parseHex(rest[:8])
+	want, ok = parseHex(rest[:8])
 	if !ok {
-		return Value{}, ErrCorrupt
-	}
-	head := len(b) - len(rest)
-	if checksum(b[:head], rest[9:]) != want {
-		return Value{}, ErrCorrupt
+		return Value{}, nil, nil, 0, ErrCorrupt
 	}
 	p, ok := parseDecimal(pid, math.MaxUint32)
 	if !ok {
-		return Value{}, ErrCorrupt
+		return Value{}, nil, nil, 0, ErrCorrupt
 	}
 	s, ok := parseDecimal(seq, math.MaxUint64)
 	if !ok {
-		return Value{}, ErrCorrupt
+		return Value{}, nil, nil, 0, ErrCorrupt
 	}
-	return Value{Producer: uint32(p), Seq: s}, nil
+	return Value{Producer: uint32(p), Seq: s}, b[:len(b)-len(rest)], rest[9:], want, nil
 }
 
 // String returns v as "producer/seq".
@@ -163,11 +196,6 @@ func writeHex(dst []byte, v uint32) {
 		dst[i] = digits[v&0xf]
 		v >>= 4
 	}
-}
-
-// checksum is the IEEE CRC-32 of head followed by tail.
-func checksum(head, tail []byte) uint32 {
-	return crc32.Update(crc32.ChecksumIEEE(head), crc32.IEEETable, tail)
 }
 
 // parseHex reads eight lower- or upper-case hex digits (writeHex writes

@@ -27,6 +27,26 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil || got != tc.v {
 			t.Errorf("Decode(Encode(%v)) = %v, %v", tc.v, got, err)
 		}
+		var d Decoder
+		if got, err := d.Decode(b); err != nil || got != tc.v {
+			t.Errorf("Decoder.Decode(Encode(%v)) = %v, %v", tc.v, got, err)
+		}
+	}
+}
+
+// Every size of value decodes with both decoders (crc32 takes different
+// paths by length).
+func TestRoundTripEverySize(t *testing.T) {
+	var d Decoder
+	for size := 0; size <= 300; size++ {
+		v := Value{Producer: uint32(size), Seq: uint64(size) * 7919}
+		b := Encode(nil, v, size)
+		if got, err := Decode(b); err != nil || got != v {
+			t.Fatalf("size %d: Decode = %v, %v", size, got, err)
+		}
+		if got, err := d.Decode(b); err != nil || got != v {
+			t.Fatalf("size %d: Decoder.Decode = %v, %v", size, got, err)
+		}
 	}
 }
 
@@ -61,6 +81,10 @@ func TestDecodeRejects(t *testing.T) {
 		if _, err := Decode(tc.in); !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", name, err, tc.want)
 		}
+		var d Decoder
+		if _, err := d.Decode(tc.in); !errors.Is(err, tc.want) {
+			t.Errorf("%s: Decoder: err = %v, want %v", name, err, tc.want)
+		}
 	}
 }
 
@@ -82,7 +106,7 @@ func TestParseValueReadsString(t *testing.T) {
 func forge(pid, seq string, upper bool) []byte {
 	head := []byte(Prefix + pid + "|" + seq + "|")
 	b := append(append([]byte(nil), head...), "00000000|pad"...)
-	writeHex(b[len(head):len(head)+8], checksum(head, b[len(head)+9:]))
+	writeHex(b[len(head):len(head)+8], crc32.ChecksumIEEE(append(head, b[len(head)+9:]...)))
 	if upper {
 		copy(b[len(head):], bytes.ToUpper(b[len(head):len(head)+8]))
 	}
@@ -173,6 +197,18 @@ func BenchmarkDecode(b *testing.B) {
 	v := Encode(nil, Value{Producer: 3, Seq: 1_234_567}, 100)
 	for b.Loop() {
 		if got, err := Decode(v); err != nil || got.Seq != 1_234_567 {
+			b.Fatal(got, err)
+		}
+	}
+}
+
+// BenchmarkDecoder is BenchmarkDecode with a Decoder, as a verify
+// consumer decodes.
+func BenchmarkDecoder(b *testing.B) {
+	var d Decoder
+	v := Encode(nil, Value{Producer: 3, Seq: 1_234_567}, 100)
+	for b.Loop() {
+		if got, err := d.Decode(v); err != nil || got.Seq != 1_234_567 {
 			b.Fatal(got, err)
 		}
 	}

@@ -232,24 +232,32 @@ func (e Event) AbortEnd() int64 {
 // that does not decode is recorded as [ValueCorrupt] or [ValueUnknown].
 func NewDelivery(consumer, topic string, partition int32, offset int64, value []byte) Event {
 	var e Event
-	e.setDelivery(consumer, topic, partition, offset, value)
+	e.setDelivery(nil, consumer, topic, partition, offset, value)
 	return e
 }
 
 // AppendDelivery appends to es the event [NewDelivery] returns, built in
-// place: an Event is some 400 bytes, and a consumer that records its
+// place (an Event is some 400 bytes, and a consumer that records its
 // deliveries a chunk at a time copied each twice on its way into the
-// chunk.
-func AppendDelivery(es []Event, consumer, topic string, partition int32, offset int64, value []byte) []Event {
+// chunk), decoding the value with dec: a consumer's own
+// [seqmsg.Decoder], or nil for [seqmsg.Decode].
+func AppendDelivery(es []Event, dec *seqmsg.Decoder, consumer, topic string, partition int32, offset int64, value []byte) []Event {
 	es = append(es, Event{})
-	es[len(es)-1].setDelivery(consumer, topic, partition, offset, value)
+	es[len(es)-1].setDelivery(dec, consumer, topic, partition, offset, value)
 	return es
 }
 
-// setDelivery makes the zero event e the delivery NewDelivery describes.
-func (e *Event) setDelivery(consumer, topic string, partition int32, offset int64, value []byte) {
+// setDelivery makes the zero event e the delivery NewDelivery describes,
+// decoding with dec (seqmsg.Decode when nil).
+func (e *Event) setDelivery(dec *seqmsg.Decoder, consumer, topic string, partition int32, offset int64, value []byte) {
 	e.Type, e.Consumer, e.Topic, e.Partition, e.Offset = TypeDeliver, consumer, topic, partition, offset
-	v, err := seqmsg.Decode(value)
+	var v seqmsg.Value
+	var err error
+	if dec != nil {
+		v, err = dec.Decode(value)
+	} else {
+		v, err = seqmsg.Decode(value)
+	}
 	switch {
 	case err == nil:
 		e.Producer, e.Seq = v.Producer, v.Seq

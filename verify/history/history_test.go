@@ -113,6 +113,7 @@ func TestNewDelivery(t *testing.T) {
 	good := seqmsg.Encode(nil, seqmsg.Value{Producer: 4, Seq: 77}, 64)
 	broken := slices.Clone(good)
 	broken[len(broken)-1] ^= 1
+	var dec seqmsg.Decoder
 	for _, tc := range []struct {
 		value []byte
 		want  Event
@@ -124,12 +125,14 @@ func TestNewDelivery(t *testing.T) {
 		if got := NewDelivery("c", "t", 1, 9, tc.value); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("NewDelivery(%q) = %+v, want %+v", tc.value, got, tc.want)
 		}
-		// AppendDelivery into a reused array: nothing of the event the
-		// slot held before is left.
-		stale := []Event{{Type: TypeSend, Status: StatusOK, Error: "x", Latency: 5, Producer: 8, Seq: 3, ValueStatus: ValueUnknown, Partitions: []int32{2}}}
-		got := AppendDelivery(stale[:0], "c", "t", 1, 9, tc.value)
-		if len(got) != 1 || &got[0] != &stale[0] || !reflect.DeepEqual(got[0], tc.want) {
-			t.Errorf("AppendDelivery(%q) = %+v, want %+v in the array given", tc.value, got, tc.want)
+		// AppendDelivery into a reused array, with a Decoder and without:
+		// nothing of the event the slot held before is left.
+		for _, d := range []*seqmsg.Decoder{nil, &dec} {
+			stale := []Event{{Type: TypeSend, Status: StatusOK, Error: "x", Latency: 5, Producer: 8, Seq: 3, ValueStatus: ValueUnknown, Partitions: []int32{2}}}
+			got := AppendDelivery(stale[:0], d, "c", "t", 1, 9, tc.value)
+			if len(got) != 1 || &got[0] != &stale[0] || !reflect.DeepEqual(got[0], tc.want) {
+				t.Errorf("AppendDelivery(%q, decoder %t) = %+v, want %+v in the array given", tc.value, d != nil, got, tc.want)
+			}
 		}
 	}
 }
