@@ -34,6 +34,13 @@ import (
 // readBuffer is the read buffer of each guarded connection.
 const readBuffer = 16 << 10
 
+// keepBuffer is the largest frame buffer a guarded connection keeps for
+// its next frame. A buffer per frame, allocated, zeroed and grown as the
+// bytes arrived, was a seventh of the broker's CPU in a verify run
+// (BENCHMARKS.md, session 9); a connection that once sent a larger frame
+// lets its buffer go.
+const keepBuffer = 8 << 20
+
 // errRefused marks a frame the guard refused; the connection is closed.
 var errRefused = errors.New("broker: refused request")
 
@@ -74,6 +81,10 @@ type guardConn struct {
 	prefix [4]byte
 	head   []byte // unread part of prefix
 	body   []byte // unread part of the frame payload
+	// buf is the array the next frame is read into (see keepBuffer); the
+	// frame read into it last is handed out whole before the next one is
+	// read, and nothing the hooks see is kept past their call.
+	buf []byte
 
 	// onFrame, when set, sees every checked frame payload before kfake.
 	onFrame func(wire.RequestHeader, []byte)
@@ -101,7 +112,11 @@ func (c *guardConn) Read(p []byte) (int, error) {
 // next reads one frame and checks it; the batches of a Produce request
 // are checked too.
 func (c *guardConn) next() error {
-	frame, err := wire.ReadFrame(c.r, wire.MaxFrameSize)
+	frame, err := wire.ReadFrameInto(c.r, wire.MaxFrameSize, c.buf)
+	c.buf = nil
+	if err == nil && cap(frame) <= keepBuffer {
+		c.buf = frame[:0]
+	}
 	var h wire.RequestHeader
 	if err == nil {
 		h, err = checkRequest(frame)

@@ -6,11 +6,11 @@
 package wire
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // MaxFrameSize is the largest frame accepted by default: 100 MiB, Kafka's
@@ -37,7 +37,19 @@ func FrameLen(prefix []byte, limit int) (int, error) {
 // prefix cannot make it allocate more than the stream delivers. A stream
 // that ends inside a frame gives io.ErrUnexpectedEOF; one that ends cleanly
 // between frames gives io.EOF.
-func ReadFrame(r io.Reader, limit int) ([]byte, error) {
+func ReadFrame(r io.Reader, limit int) ([]byte, error) { return ReadFrameInto(r, limit, nil) }
+
+// firstChunk is the most a frame's buffer is given before any of its
+// payload has arrived.
+const firstChunk = 64 << 10
+
+// ReadFrameInto is [ReadFrame] reading the payload into buf's array when
+// it has room (buf's length is ignored), so a reader of many frames can
+// reuse one buffer instead of allocating, zeroing and growing one per
+// frame. Beyond buf's capacity the buffer grows as ReadFrame's does: to
+// at most twice what has arrived (firstChunk at first), never past the
+// frame's length.
+func ReadFrameInto(r io.Reader, limit int, buf []byte) ([]byte, error) {
 	var prefix [4]byte
 	if _, err := io.ReadFull(r, prefix[:]); err != nil {
 		return nil, err
@@ -46,16 +58,21 @@ func ReadFrame(r io.Reader, limit int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.Grow(min(n, 64<<10))
-	got, err := io.CopyN(&buf, r, int64(n))
-	if got < int64(n) {
-		if err == nil || errors.Is(err, io.EOF) {
-			err = io.ErrUnexpectedEOF
+	buf = buf[:0]
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, min(n-len(buf), max(len(buf), firstChunk)))
 		}
-		return nil, fmt.Errorf("wire: read frame: %w", err)
+		k, err := io.ReadFull(r, buf[len(buf):min(n, cap(buf))])
+		buf = buf[:len(buf)+k]
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, fmt.Errorf("wire: read frame: %w", err)
+		}
 	}
-	return buf.Bytes(), nil
+	return buf, nil
 }
 
 // AppendFrame appends payload to dst behind its 4-byte big-endian length

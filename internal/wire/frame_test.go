@@ -80,3 +80,31 @@ func totalAlloc() uint64 {
 	runtime.ReadMemStats(&s)
 	return s.TotalAlloc
 }
+
+// TestReadFrameIntoReusesBuffer reads frames of several sizes through one
+// buffer: each comes back whole, in the buffer's array while it has room.
+func TestReadFrameIntoReusesBuffer(t *testing.T) {
+	payloads := [][]byte{bytes.Repeat([]byte("a"), 100), bytes.Repeat([]byte("bc"), 90000), {}, []byte("d"), bytes.Repeat([]byte("e"), 5000)}
+	var stream []byte
+	for _, p := range payloads {
+		stream = AppendFrame(stream, p)
+	}
+	r := iotest.HalfReader(bytes.NewReader(stream))
+	buf := make([]byte, 0, 1000)
+	for i, want := range payloads {
+		got, err := ReadFrameInto(r, MaxFrameSize, buf)
+		if err != nil {
+			t.Fatalf("frame %d: %v", i, err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("frame %d: got %d bytes, want %d", i, len(got), len(want))
+		}
+		if len(want) > 0 && len(want) <= cap(buf) && &got[:1][0] != &buf[:1][0] {
+			t.Fatalf("frame %d (%d bytes) not read into the %d-byte buffer given", i, len(want), cap(buf))
+		}
+		buf = got[:0]
+	}
+	if cap(buf) < 180000 {
+		t.Fatalf("buffer kept %d bytes of room, want the largest frame's", cap(buf))
+	}
+}
