@@ -21,8 +21,8 @@ const produceGCPercent = 400
 // values (the checker's state, about 12 bytes a value) beside the
 // producers' buffers: at GOGC 100 with no limit a 10,000,000-value run went
 // over 300 MB, and at GOGC 50, the setting before this one, the collector
-// and its write barriers cost the run a fifth of its CPU
-// (BENCHMARKS.md, session 9).
+// and its write barriers cost the run a tenth to a fifth more CPU than at
+// 100 (BENCHMARKS.md, session 9).
 const verifyMemoryBase = 224 << 20
 
 // verifyHeapSlack is what the soft memory limit allows beside a verify

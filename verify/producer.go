@@ -159,8 +159,9 @@ func (r *run) produceOptions() produce.Options {
 	// BufferBytes stays kq produce's default (8 MB): what one acks=all
 	// round trip can move bounds a producer's rate; with 4 MB the
 	// producers waited for room most of a run. The batches a producer
-	// keeps and sends take up to three times its buffer; verifyGCPercent
-	// keeps a 10,000,000-value run under 300 MB with them (BENCHMARKS.md).
+	// keeps and sends take up to three times its buffer; the run's soft
+	// memory limit (cmd/gc.go) keeps a 10,000,000-value run under 300 MB
+	// with them (BENCHMARKS.md).
 	s.Partitioner = produce.PartitionRoundRobin
 	s.FakedRefusals = r.fakesRefusals()
 	// Retries, not time, bound a send (as with Kafka's retries before
