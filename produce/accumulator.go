@@ -95,9 +95,10 @@ func (a *accumulator) since() time.Duration { return time.Since(a.start) }
 // partition for stickyPartition). It waits while the buffer is full and
 // returns errClosed after close.
 func (a *accumulator) add(r *Record, part int32) error {
-	// One monotonic reading gives both the latency clock and the
-	// timestamp (cheaper than time.Now per record).
-	enq := time.Since(a.start)
+	// One monotonic reading (or the source's, Record.Handed) gives both
+	// the latency clock and the timestamp (cheaper than time.Now per
+	// record).
+	enq := handedSince(a.start, r)
 	ts := a.startMs + enq.Milliseconds()
 	if !r.Timestamp.IsZero() {
 		ts = r.Timestamp.UnixMilli()

@@ -94,10 +94,10 @@ func (e *producerEngine) add(r *Record, part int32) error {
 
 // message copies r into a producer message.
 func (e *producerEngine) message(r *Record, part int32) (*sarama.ProducerMessage, *msgMeta) {
-	meta := &msgMeta{pos: r.Pos, bytes: len(r.Key) + len(r.Value), enqueued: time.Since(e.start)}
+	meta := &msgMeta{pos: r.Pos, bytes: len(r.Key) + len(r.Value), enqueued: handedSince(e.start, r)}
 	msg := &sarama.ProducerMessage{Topic: e.topic, Partition: part, Timestamp: r.Timestamp, Metadata: meta}
 	if msg.Timestamp.IsZero() {
-		msg.Timestamp = time.Now()
+		msg.Timestamp = e.start.Add(meta.enqueued)
 	}
 	if r.Key != nil {
 		msg.Key = sarama.ByteEncoder(bytes.Clone(r.Key))

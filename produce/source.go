@@ -24,8 +24,23 @@ type Record struct {
 	// Timestamp is the record's timestamp; zero means the time it is
 	// produced.
 	Timestamp time.Time
+	// Handed, when set, is when the source handed the record over, read
+	// from time.Now's monotonic clock (a time derived from one by Add
+	// will do): the producer's latency clock, and a zero Timestamp, start
+	// there instead of at a clock reading of its own. A source that reads
+	// the clock per record anyway spares the producer a second reading.
+	Handed time.Time
 	// Pos says where the record came from, for reports and errors.
 	Pos Position
+}
+
+// handedSince is how long after start r was handed over: r.Handed's
+// time since start, or the time since start now when r has none.
+func handedSince(start time.Time, r *Record) time.Duration {
+	if !r.Handed.IsZero() {
+		return r.Handed.Sub(start)
+	}
+	return time.Since(start)
 }
 
 // Header is one record header.

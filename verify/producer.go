@@ -184,38 +184,40 @@ func (inc *prodIncarnation) Next(rec *produce.Record) error {
 	if err := p.r.limiter.wait(inc.ctx); err != nil {
 		return io.EOF
 	}
-	seq, ok, full := p.take(inc)
+	seq, handed, ok, full := p.take(inc)
 	for full { // rare: the room is checked as the seq is taken, under one lock
 		if err := inc.awaitRoom(inc.ctx); err != nil || inc.life.isDead() {
 			return io.EOF
 		}
-		seq, ok, full = p.take(inc)
+		seq, handed, ok, full = p.take(inc)
 	}
 	if !ok {
 		return io.EOF
 	}
 	inc.value = seqmsg.Encode(inc.value[:0], seqmsg.Value{Producer: inc.id, Seq: seq}, inc.r.set.Workload.Size)
-	*rec = produce.Record{Value: inc.value, Partition: produce.AnyPartition, Pos: produce.Position{Index: int64(seq) + 1}}
+	// The client's latency clock starts at the send window's reading: one
+	// clock read per value for both.
+	*rec = produce.Record{Value: inc.value, Partition: produce.AnyPartition, Handed: handed, Pos: produce.Position{Index: int64(seq) + 1}}
 	inc.r.stats.sent.Add(1)
 	return nil
 }
 
-// take hands out the next seq to inc and makes it pending; false at the
-// end of the quota or deadline, or when inc has crashed. When maxPending
-// sends of inc await an outcome it hands out nothing (full): wait for
-// room, then take again.
-func (p *producer) take(inc *prodIncarnation) (seq uint64, ok, full bool) {
+// take hands out the next seq to inc and makes it pending, handed over
+// at handed; false at the end of the quota or deadline, or when inc has
+// crashed. When maxPending sends of inc await an outcome it hands out
+// nothing (full): wait for room, then take again.
+func (p *producer) take(inc *prodIncarnation) (seq uint64, handed time.Time, ok, full bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.more(inc.deadline) {
 		p.sending = false
-		return 0, false, false
+		return 0, time.Time{}, false, false
 	}
-	if ok, full = inc.track(p.next); !ok {
-		return 0, false, full
+	if handed, ok, full = inc.track(p.next); !ok {
+		return 0, time.Time{}, false, full
 	}
 	p.next++
-	return p.next - 1, true, false
+	return p.next - 1, handed, true, false
 }
 
 // Acked records a value the broker acknowledged (produce.Reporter).
@@ -294,19 +296,19 @@ func (p *producer) crashIfArmed() {
 	}
 }
 
-// track makes seq pending; false when the incarnation has crashed, or
-// when maxPending sends await an outcome (full).
-func (inc *prodIncarnation) track(seq uint64) (ok, full bool) {
+// track makes seq pending and returns when it was handed over; false
+// when the incarnation has crashed, or when maxPending sends await an
+// outcome (full).
+func (inc *prodIncarnation) track(seq uint64) (handed time.Time, ok, full bool) {
 	inc.mu.Lock()
 	defer inc.mu.Unlock()
 	if inc.pending == nil {
-		return false, false
+		return time.Time{}, false, false
 	}
 	if inc.pending.len() >= maxPending {
-		return false, true
+		return time.Time{}, false, true
 	}
-	inc.pending.add(seq)
-	return true, false
+	return inc.pending.add(seq), true, false
 }
 
 // awaitRoom waits until fewer than maxPending sends await an outcome, the

@@ -31,14 +31,16 @@ func newSendWindow() *sendWindow { return &sendWindow{t0: time.Now()} }
 // slot returns the index in at of the window's slot k (k < len(at)).
 func (w *sendWindow) slot(k uint64) int { return (w.head + int(k)) & (len(w.at) - 1) }
 
-// add makes seq pending, handed over now. A seq below the window's base
-// (one handed over before, which cannot happen) is ignored.
-func (w *sendWindow) add(seq uint64) {
+// add makes seq pending, handed over now, and returns now (a monotonic
+// time: see produce.Record.Handed). A seq below the window's base (one
+// handed over before, which cannot happen) is ignored.
+func (w *sendWindow) add(seq uint64) time.Time {
+	now := time.Since(w.t0)
 	if w.span == 0 {
 		w.base = seq
 	}
 	if seq < w.base {
-		return
+		return w.t0.Add(now)
 	}
 	k := seq - w.base
 	if k >= uint64(len(w.at)) {
@@ -48,8 +50,9 @@ func (w *sendWindow) add(seq uint64) {
 	if w.at[i] == 0 {
 		w.n++
 	}
-	w.at[i] = int64(time.Since(w.t0)) + 1
+	w.at[i] = int64(now) + 1
 	w.span = max(w.span, k+1)
+	return w.t0.Add(now)
 }
 
 // grow makes the ring hold at least need slots, the window's first at

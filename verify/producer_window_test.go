@@ -13,12 +13,19 @@ import (
 
 func TestSendWindowTakesEachPendingSeqOnce(t *testing.T) {
 	w := newSendWindow()
+	handed := map[uint64]time.Time{}
 	for seq := uint64(10); seq < 20; seq++ {
-		w.add(seq)
+		handed[seq] = w.add(seq)
 	}
 	for _, seq := range []uint64{12, 10, 19, 11} {
-		if _, ok := w.take(seq); !ok {
+		at, ok := w.take(seq)
+		if !ok {
 			t.Fatalf("seq %d not pending", seq)
+		}
+		// The time add gave the client (produce.Record.Handed) is the
+		// one the send's latency counts from.
+		if !at.Equal(handed[seq]) {
+			t.Fatalf("seq %d: taken as handed over at %v, add said %v", seq, at, handed[seq])
 		}
 	}
 	for _, seq := range []uint64{12, 10, 9, 20, 1 << 40} {
@@ -104,11 +111,11 @@ func TestSendWindowMatchesAMap(t *testing.T) {
 func TestProducerWaitsForAnswersAtMaxPending(t *testing.T) {
 	inc := &prodIncarnation{r: &run{rec: history.NewRecorder(nil, nil)}, pending: newSendWindow(), room: make(chan struct{}, 1), life: &life{dead: make(chan struct{})}}
 	for seq := range uint64(maxPending) {
-		if ok, full := inc.track(seq); !ok || full {
+		if _, ok, full := inc.track(seq); !ok || full {
 			t.Fatalf("track(%d) below the bound: ok %v, full %v", seq, ok, full)
 		}
 	}
-	if ok, full := inc.track(maxPending); ok || !full {
+	if _, ok, full := inc.track(maxPending); ok || !full {
 		t.Fatalf("track at the bound: ok %v, full %v, want it refused as full", ok, full)
 	}
 	waited := make(chan error, 1)
