@@ -247,7 +247,9 @@ func (inc *prodIncarnation) AckedBatch(acks []produce.Ack) {
 	}
 	inc.r.stats.acked.Add(uint64(len(es)))
 	inc.r.recordSends(es, handed)
-	clear(es) // keeps no strings alive
+	// Not cleared: an ack event holds no string but the run's topic, and
+	// the next batch zeroes each slot as it appends to it (clearing them
+	// too zeroed 400 bytes a value twice).
 	inc.acked, inc.handed = es[:0], handed[:0]
 }
 
