@@ -26,7 +26,8 @@ const (
 )
 
 // await waits for the next input record; with a deadline (a transaction is
-// open) it gives up at the deadline or after txnIdle without a record.
+// open) it gives up at the deadline or after txnIdle without a record
+// (txnIdleDrained once the producers are done).
 func (inc *copyIncarnation) await(ctx context.Context, deadline time.Time) (*sarama.ConsumerMessage, next) {
 	if !deadline.IsZero() && !inc.life.isDead() && !inc.in.life.isDead() && ctx.Err() == nil {
 		// A record that is there already needs no timer (one per record
@@ -39,7 +40,11 @@ func (inc *copyIncarnation) await(ctx context.Context, deadline time.Time) (*sar
 	}
 	var timeout <-chan time.Time
 	if !deadline.IsZero() {
-		t := time.NewTimer(min(txnIdle, max(time.Until(deadline), 0)))
+		idle := txnIdle
+		if inc.c.r.phase.get() != PhaseProduce {
+			idle = txnIdleDrained
+		}
+		t := time.NewTimer(min(idle, max(time.Until(deadline), 0)))
 		defer t.Stop()
 		timeout = t.C
 	}

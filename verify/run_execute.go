@@ -189,31 +189,43 @@ func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// awaitReaders waits, at most a request timeout, until every group
-// consumer's session reads all its partitions, so the producers
-// start with the group settled: consumers joining one by one while the
-// producers wrote spent the first 0.3 s of a fast run rebalancing, and
-// then read a backlog (BENCHMARKS.md, session 9). Copiers read assigned
-// partitions and start at once. A group not settled by then is logged,
-// and the run goes on: its consumers catch up as they would have.
+// awaitReaders waits, at most a request timeout, until the readers are
+// reading: every group consumer's session reads all its partitions, every
+// copier has its transactional producer and its input open. So the
+// producers start with the group settled and the copiers ready: consumers
+// joining one by one while the producers wrote spent the first 0.3 s of a
+// fast run rebalancing, then read a backlog (BENCHMARKS.md, session 9);
+// copiers open in some 20 ms. Readers not
+// ready by then are logged, and the run goes on: they catch up as they
+// would have.
 func (r *run) awaitReaders(ctx context.Context) {
-	if len(r.consumers) == 0 {
+	if len(r.consumers) == 0 && len(r.copiers) == 0 {
 		return
 	}
 	t0 := time.Now()
-	ok := waitUntil(ctx, r.requestTimeout, func() bool {
-		for _, c := range r.consumers {
-			if !c.reading.Load() {
-				return false
-			}
+	if !waitUntil(ctx, r.requestTimeout, r.readersReading) {
+		if ctx.Err() == nil {
+			r.logf("%s: not all reading after %v; producing anyway", r.readerNoun(), time.Since(t0).Round(time.Millisecond))
 		}
-		return true
-	})
-	if !ok && ctx.Err() == nil {
-		r.logf("consumers: not all reading after %v; producing anyway", time.Since(t0).Round(time.Millisecond))
 		return
 	}
-	r.logf("consumers: all reading after %v", time.Since(t0).Round(time.Millisecond))
+	r.logf("%s: all reading after %v", r.readerNoun(), time.Since(t0).Round(time.Millisecond))
+}
+
+// readersReading reports whether every consumer reads its partitions and
+// every copier with partitions has opened.
+func (r *run) readersReading() bool {
+	for _, c := range r.consumers {
+		if !c.reading.Load() {
+			return false
+		}
+	}
+	for _, c := range r.copiers {
+		if len(c.parts) > 0 && !c.reading.Load() {
+			return false
+		}
+	}
+	return true
 }
 
 // newProducers returns the run's producers, ids 0 to Producers-1 (of a

@@ -167,16 +167,30 @@ func TestCleanPresets(t *testing.T) {
 	}
 }
 
-// The producers start once the group has settled: at the first send every
-// consumer holds an assignment, and every partition has been sought by
-// the consumer it is assigned to, so the run does not begin with consumers
-// joining one by one while a backlog builds.
-func TestProducersStartOnceConsumersRead(t *testing.T) {
-	const n, consumers, partitions = 2000, 3, 6
-	_, events := runVerifyEvents(t, verify.Options{RunSettings: verify.RunSettings{Semantics: check.AtLeastOnce, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: n, Rate: -1, Consumers: consumers, Partitions: partitions}}})
-	owner := map[int32]string{}  // partition: the consumer it is assigned to now
+// The producers start once the readers are ready: at the first send every
+// group consumer (or copier) holds an assignment, and every partition has
+// been sought by the reader it is assigned to, so the run does not begin
+// with consumers joining one by one, or copiers starting up, while a
+// backlog builds.
+func TestProducersStartOnceReadersRead(t *testing.T) {
+	for _, s := range []check.Semantics{check.AtLeastOnce, check.ExactlyOnce} {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			const n, readers, partitions = 2000, 3, 6
+			_, events := runVerifyEvents(t, verify.Options{RunSettings: verify.RunSettings{Semantics: s, Faults: verify.FaultChoice{Mode: verify.FaultsNone}, Workload: verify.Workload{Messages: n, Rate: -1, Consumers: readers, Partitions: partitions}}})
+			checkReadersReadyAtFirstSend(t, events, readers, partitions)
+		})
+	}
+}
+
+// checkReadersReadyAtFirstSend checks that at the history's first send
+// every reader holds an assignment and every partition was sought by its
+// owner since it was assigned.
+func checkReadersReadyAtFirstSend(t *testing.T, events []history.Event, readers, partitions int) {
+	t.Helper()
+	owner := map[int32]string{}  // partition: the reader it is assigned to now
 	reading := map[int32]bool{}  // sought since its assignment
-	holding := map[string]bool{} // consumers with an assignment now
+	holding := map[string]bool{} // readers with an assignment now
 	for _, e := range events {
 		switch e.Type {
 		case history.TypeAssign, history.TypeRevoke:
@@ -200,8 +214,8 @@ func TestProducersStartOnceConsumersRead(t *testing.T) {
 					held++
 				}
 			}
-			if held != consumers || len(reading) != partitions {
-				t.Fatalf("first send with %d of %d consumers assigned and %d of %d partitions read: %+v", held, consumers, len(reading), partitions, e)
+			if held != readers || len(reading) != partitions {
+				t.Fatalf("first send with %d of %d readers assigned and %d of %d partitions read: %+v", held, readers, len(reading), partitions, e)
 			}
 			return
 		}
