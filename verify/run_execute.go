@@ -195,9 +195,8 @@ func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
 // producers start with the group settled and the copiers ready: consumers
 // joining one by one while the producers wrote spent the first 0.3 s of a
 // fast run rebalancing, then read a backlog (BENCHMARKS.md, session 9);
-// copiers open in some 20 ms. Readers not
-// ready by then are logged, and the run goes on: they catch up as they
-// would have.
+// copiers open in some 20 ms. Readers not ready by then are logged, and
+// the run goes on: they catch up as they would have.
 func (r *run) awaitReaders(ctx context.Context) {
 	if len(r.consumers) == 0 && len(r.copiers) == 0 {
 		return
