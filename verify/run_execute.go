@@ -189,7 +189,13 @@ func (r *run) startReaders(ctx context.Context, wg *sync.WaitGroup) {
 	}
 }
 
-// awaitReaders waits, at most a request timeout, until the readers are
+// readersStartWait bounds how long the producers wait for the readers
+// (with a request timeout, when that is longer): a new group's first
+// join waits out Kafka's group.initial.rebalance.delay.ms, 3 s by
+// default, before it settles.
+const readersStartWait = 5 * time.Second
+
+// awaitReaders waits, at most readersStartWait, until the readers are
 // reading: every group consumer's session reads all its partitions, every
 // copier has its transactional producer and its input open. So the
 // producers start with the group settled and the copiers ready: consumers
@@ -202,7 +208,7 @@ func (r *run) awaitReaders(ctx context.Context) {
 		return
 	}
 	t0 := time.Now()
-	if !waitUntil(ctx, r.requestTimeout, r.readersReading) {
+	if !waitUntil(ctx, max(readersStartWait, r.requestTimeout), r.readersReading) {
 		if ctx.Err() == nil {
 			r.logf("%s: not all reading after %v; producing anyway", r.readerNoun(), time.Since(t0).Round(time.Millisecond))
 		}
