@@ -30,3 +30,15 @@ func (b *Broker) CountFetches() *atomic.Int64 {
 	})
 	return &n
 }
+
+// PendingBatches returns how many batches of topic/partition the
+// replication model holds as appended and not yet on the followers.
+func (b *Broker) PendingBatches(topic string, partition int32) int {
+	b.repl.mu.Lock()
+	defer b.repl.mu.Unlock()
+	p := b.repl.parts[topicPart{topic, partition}]
+	if p == nil {
+		return 0
+	}
+	return len(p.pending)
+}

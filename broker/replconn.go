@@ -32,6 +32,9 @@ type replReq struct {
 	key, version int16
 	acks         int16
 	counts       map[topicPart]int32 // Produce: records per partition
+	// kept, for an acks=all Produce, are the partitions whose batch is an
+	// idempotent producer's (a failover keeps it: replication.failover).
+	kept map[topicPart]bool
 	// newSession, for a Fetch that opens a fetch session, are the
 	// partitions it lists (registered under the id of the answer).
 	newSession []fetchPos
@@ -81,8 +84,16 @@ func (c *replConn) request(h wire.RequestHeader, frame []byte) {
 			name := c.r.name(t.Topic, t.TopicID)
 			c.b.learnTopic(name)
 			for _, p := range t.Partitions {
-				if len(p.Records) >= wire.BatchHeaderLen {
-					rq.counts[topicPart{name, p.Partition}] = int32(binary.BigEndian.Uint32(p.Records[wire.BatchRecordCount:]))
+				if len(p.Records) < wire.BatchHeaderLen {
+					continue
+				}
+				tp := topicPart{name, p.Partition}
+				rq.counts[tp] = int32(binary.BigEndian.Uint32(p.Records[wire.BatchRecordCount:]))
+				if req.Acks == -1 && int64(binary.BigEndian.Uint64(p.Records[wire.BatchProducerID:])) >= 0 {
+					if rq.kept == nil {
+						rq.kept = map[topicPart]bool{}
+					}
+					rq.kept[tp] = true
 				}
 			}
 		}
@@ -223,7 +234,7 @@ func (c *replConn) produced(frame []byte, rq replReq) []byte {
 				if p.ErrorCode != 0 || !ok || p.BaseOffset < 0 {
 					continue
 				}
-				at := c.r.appended(tp, p.BaseOffset, p.BaseOffset+int64(n), now)
+				at := c.r.appendedBatch(tp, p.BaseOffset, p.BaseOffset+int64(n), rq.kept[tp], now)
 				batches = append(batches, batch{tp, p.BaseOffset, p.BaseOffset + int64(n)})
 				if at.After(wait) {
 					wait = at

@@ -74,6 +74,9 @@ type topicConf struct {
 type pendingBatch struct {
 	start, end int64 // offsets [start, end)
 	at         time.Time
+	// kept marks an idempotent producer's acks=all batch, which a
+	// failover does not cut (see replication.failover).
+	kept bool
 }
 
 // partRepl is one partition's replication state.
@@ -176,6 +179,12 @@ func (r *replication) refuse(topic string) bool {
 // appended records a batch [start, end) the leader appended at now and
 // returns when the in-sync replicas have it.
 func (r *replication) appended(tp topicPart, start, end int64, now time.Time) time.Time {
+	return r.appendedBatch(tp, start, end, false, now)
+}
+
+// appendedBatch is appended for a batch a failover keeps when kept is set
+// (an idempotent producer's acks=all batch).
+func (r *replication) appendedBatch(tp topicPart, start, end int64, kept bool, now time.Time) time.Time {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.part(tp)
@@ -184,7 +193,15 @@ func (r *replication) appended(tp topicPart, start, end int64, now time.Time) ti
 		// Clients saw it already (discovered): it is replicated.
 		return now
 	}
-	return r.pendLocked(p, tp, start, end, now)
+	at := r.pendLocked(p, tp, start, end, now)
+	if kept {
+		for i := range p.pending {
+			if p.pending[i].start == start {
+				p.pending[i].kept = true
+			}
+		}
+	}
+	return at
 }
 
 // pendLocked makes [start, end) pending on the followers from now and
@@ -357,33 +374,69 @@ func (r *replication) hidden(tp topicPart) []offsetRange {
 
 // failover records that tp got a new leader whose log ended at the
 // followers' position: everything after it, up to leo (the old leader's
-// log end), is lost. It returns the lost range (empty when nothing was
-// lost).
-func (r *replication) failover(tp topicPart, leo int64, now time.Time) offsetRange {
+// log end), is lost, but for the pending batches of idempotent producers
+// that wait for acks=all. It returns the lost ranges (none when nothing
+// was lost).
+//
+// Kafka loses those batches too, with the old leader's producer state,
+// and the producer's retry appends them again: its application sees each
+// once. kfake keeps the producer state, so it answers a retry as a
+// duplicate at the batch's hidden offset, and the producer would retry
+// until it gave up. Keeping the batch shows what Kafka's clients see.
+func (r *replication) failover(tp topicPart, leo int64, now time.Time) []offsetRange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.parts[tp]
 	if p == nil {
-		return offsetRange{}
+		return nil
 	}
 	from := p.capLocked(now)
 	if r.shrunk {
 		from = p.frozen
 	}
 	to := max(leo, p.leo)
-	p.pending = p.pending[:0]
-	if from < 0 || from >= to {
-		return offsetRange{}
-	}
-	lost := offsetRange{from, to}
-	p.lost = append(p.lost, lost)
-	if len(r.cuts) < maxCuts {
-		r.cuts = append(r.cuts, TailCut{At: now, Topic: tp.topic, Partition: tp.part, From: from, To: to, Records: to - from, Shrunk: r.shrunk})
-	}
+	kept := p.pending
 	if r.shrunk {
+		// The leader alone acknowledged acks=all: what the followers
+		// lack is lost, acknowledged or not, as in Kafka.
+		kept = nil
+	}
+	lost := cutRanges(from, to, kept)
+	p.pending = p.pending[:0]
+	for _, l := range lost {
+		p.lost = append(p.lost, l)
+		if len(r.cuts) < maxCuts {
+			r.cuts = append(r.cuts, TailCut{At: now, Topic: tp.topic, Partition: tp.part, From: l.from, To: l.to, Records: l.to - l.from, Shrunk: r.shrunk})
+		}
+	}
+	if r.shrunk && from >= 0 && from < to {
 		// The new leader is the only replica with the new log now;
 		// the others follow it from here.
 		p.frozen = to
+	}
+	return lost
+}
+
+// cutRanges is [from, to) without the kept batches among pending (by
+// start offset): what a failover loses. None when from < 0 (nothing
+// pending) or from >= to.
+func cutRanges(from, to int64, pending []pendingBatch) []offsetRange {
+	if from < 0 || from >= to {
+		return nil
+	}
+	var lost []offsetRange
+	at := from
+	for _, b := range pending {
+		if !b.kept || b.end <= at || b.start >= to {
+			continue
+		}
+		if b.start > at {
+			lost = append(lost, offsetRange{at, b.start})
+		}
+		at = b.end
+	}
+	if at < to {
+		lost = append(lost, offsetRange{at, to})
 	}
 	return lost
 }
