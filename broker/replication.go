@@ -193,20 +193,13 @@ func (r *replication) appendedBatch(tp topicPart, start, end int64, kept bool, n
 		// Clients saw it already (discovered): it is replicated.
 		return now
 	}
-	at := r.pendLocked(p, tp, start, end, now)
-	if kept {
-		for i := range p.pending {
-			if p.pending[i].start == start {
-				p.pending[i].kept = true
-			}
-		}
-	}
-	return at
+	return r.pendLocked(p, tp, start, end, kept, now)
 }
 
-// pendLocked makes [start, end) pending on the followers from now and
-// returns when they have it (now when the ISR is the leader alone).
-func (r *replication) pendLocked(p *partRepl, tp topicPart, start, end int64, now time.Time) time.Time {
+// pendLocked makes [start, end) pending on the followers from now (kept:
+// a failover keeps it) and returns when they have it (now when the ISR is
+// the leader alone).
+func (r *replication) pendLocked(p *partRepl, tp topicPart, start, end int64, kept bool, now time.Time) time.Time {
 	if r.lag <= 0 || r.isrSizeLocked(tp.topic) <= 1 {
 		return now
 	}
@@ -214,7 +207,7 @@ func (r *replication) pendLocked(p *partRepl, tp topicPart, start, end int64, no
 	i := sort.Search(len(p.pending), func(i int) bool { return p.pending[i].start >= start })
 	p.pending = append(p.pending, pendingBatch{})
 	copy(p.pending[i+1:], p.pending[i:])
-	p.pending[i] = pendingBatch{start: start, end: end, at: at}
+	p.pending[i] = pendingBatch{start: start, end: end, at: at, kept: kept}
 	return at
 }
 
@@ -248,7 +241,7 @@ func (r *replication) discoverData(tp topicPart, end int64, meet bool, data func
 		return
 	}
 	if data(p.leo) {
-		r.pendLocked(p, tp, p.leo, end, now)
+		r.pendLocked(p, tp, p.leo, end, false, now)
 	}
 	p.leo = end
 }

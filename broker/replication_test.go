@@ -7,10 +7,7 @@ import (
 )
 
 func TestReplicationHighWatermarkTrailsLeader(t *testing.T) {
-	r := newReplication(100*time.Millisecond, func() int { return 3 })
-	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
-	tp := topicPart{"t", 0}
-	t0 := time.Unix(1000, 0)
+	r, tp, t0 := oneTopic(100 * time.Millisecond)
 	if at := r.appended(tp, 0, 5, t0); !at.Equal(t0.Add(100 * time.Millisecond)) {
 		t.Fatalf("replicated at %v, want t0+lag", at)
 	}
@@ -27,10 +24,7 @@ func TestReplicationHighWatermarkTrailsLeader(t *testing.T) {
 }
 
 func TestReplicationFailoverLosesUnreplicatedTail(t *testing.T) {
-	r := newReplication(time.Second, func() int { return 3 })
-	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
-	tp := topicPart{"t", 0}
-	t0 := time.Unix(1000, 0)
+	r, tp, t0 := oneTopic(time.Second)
 	r.appended(tp, 0, 4, t0)
 	r.appended(tp, 4, 6, t0.Add(500*time.Millisecond))
 	lost := r.failover(tp, 7, t0.Add(1200*time.Millisecond)) // the first batch is replicated
@@ -99,10 +93,7 @@ func TestReplicationNodesDownShrinkISR(t *testing.T) {
 // acks=0) is pending from when an answer first shows the log end, and
 // what a client was shown is never lost.
 func TestReplicationDiscoversUnrecordedTail(t *testing.T) {
-	r := newReplication(100*time.Millisecond, func() int { return 3 })
-	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
-	tp := topicPart{"t", 0}
-	t0 := time.Unix(1000, 0)
+	r, tp, t0 := oneTopic(100 * time.Millisecond)
 	r.discover(tp, 4, true, t0) // first met: replicated up to 4
 	if hw := r.highWatermark(tp, t0); hw != -1 {
 		t.Fatalf("hw of a partition first met = %d, want -1 (all replicated)", hw)
@@ -143,10 +134,7 @@ func TestReplicationDiscoversUnrecordedTail(t *testing.T) {
 // before it, even one the model learns of later (its Produce answer was
 // handled after the later batch's, on another connection).
 func TestReplicationInOrder(t *testing.T) {
-	r := newReplication(100*time.Millisecond, func() int { return 3 })
-	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
-	tp := topicPart{"t", 0}
-	t0 := time.Unix(1000, 0)
+	r, tp, t0 := oneTopic(100 * time.Millisecond)
 	later := r.appended(tp, 5, 8, t0)
 	if at := r.replicatedBy(tp, 8); !at.Equal(later) {
 		t.Fatalf("[5, 8) replicated by %v, want %v", at, later)
@@ -170,10 +158,7 @@ func TestReplicationInOrder(t *testing.T) {
 }
 
 func TestReplicationFetchWait(t *testing.T) {
-	r := newReplication(100*time.Millisecond, func() int { return 3 })
-	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
-	tp := topicPart{"t", 0}
-	t0 := time.Unix(1000, 0)
+	r, tp, t0 := oneTopic(100 * time.Millisecond)
 	if w := r.fetchWait(topicPart{"other", 0}, 0, t0); !w.ready {
 		t.Fatalf("a partition the model does not track: %+v, want ready", w)
 	}
@@ -203,10 +188,7 @@ func TestReplicationFetchWait(t *testing.T) {
 // loses the rest of the unreplicated tail around them; with the ISR
 // shrunk to the leader it keeps nothing.
 func TestReplicationFailoverKeepsIdempotentBatches(t *testing.T) {
-	r := newReplication(time.Second, func() int { return 3 })
-	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
-	tp := topicPart{"t", 0}
-	t0 := time.Unix(1000, 0)
+	r, tp, t0 := oneTopic(time.Second)
 	r.appended(tp, 0, 4, t0)
 	r.appendedBatch(tp, 4, 6, true, t0)
 	r.appended(tp, 6, 8, t0)
@@ -227,4 +209,13 @@ func TestReplicationFailoverKeepsIdempotentBatches(t *testing.T) {
 	if lost := r.failover(s, 2, t0.Add(20*time.Millisecond)); !slices.Equal(lost, []offsetRange{{0, 2}}) {
 		t.Fatalf("a failover with the ISR shrunk lost %v, want everything past the followers, [0, 2)", lost)
 	}
+}
+
+// oneTopic is a model of 3 live nodes with the given replica lag and one
+// topic "t" (3 replicas, min.insync.replicas 1), its partition 0 and a
+// start time.
+func oneTopic(lag time.Duration) (*replication, topicPart, time.Time) {
+	r := newReplication(lag, func() int { return 3 })
+	r.setTopic("t", topicConf{replicas: 3, minISR: 1})
+	return r, topicPart{"t", 0}, time.Unix(1000, 0)
 }
